@@ -1,0 +1,31 @@
+/**
+ * The one list of `${Placeholders}` the workflows in this folder may use.
+ *
+ * Infra (CDK `definitionSubstitutions`) and local runs (the engine, `npm start`, tests) both build
+ * their values from this list, so a key cannot be provided in one place and forgotten in another.
+ * `kind: 'number'` keys stand where ASL needs a JSON number (Wait Seconds, Retry fields,
+ * MaxConcurrency): see `toDefinitionString` for why they are emitted unquoted.
+ */
+export const SUBSTITUTIONS = {
+  TenantTableName: { kind: 'string', doc: 'DynamoDB table holding one item per tenant (partition key tenantId)' },
+  TemplateUrl: { kind: 'string', doc: 'HTTPS URL of the tenant template object in the template bucket (no version)' },
+  TemplateBucketName: { kind: 'string', doc: 'Bucket holding the tenant template' },
+  TemplateObjectKey: { kind: 'string', doc: 'Key of the one tenant template object' },
+  StackNamePrefix: { kind: 'string', doc: 'Prefix of every tenant stack name; IAM grants are scoped to it' },
+  CloudFormationRoleArn: { kind: 'string', doc: 'Service role CloudFormation assumes for tenant stacks (RoleARN)' },
+  EventBusName: { kind: 'string', doc: 'EventBridge bus for tenant lifecycle events' },
+  EventSource: { kind: 'string', doc: 'Source of tenant lifecycle events' },
+  UpdateTenantStateMachineArn: { kind: 'string', doc: 'Child workflow that updates one tenant stack' },
+  StackPollSeconds: { kind: 'number', doc: 'Seconds between DescribeStacks polls while a stack operation runs' },
+  MaxStackPolls: { kind: 'number', doc: 'Polls before a stack operation is reported as timed out' },
+  BusyWaitSeconds: { kind: 'number', doc: 'Seconds to wait before re-checking a busy (*_IN_PROGRESS) stack' },
+  MaxBusyWaits: { kind: 'number', doc: 'Re-checks of a busy stack before giving up' },
+  TenantPageSize: { kind: 'number', doc: 'Tenants read per DynamoDB page (Limit)' },
+  UpdateConcurrency: { kind: 'number', doc: 'Tenants updated at once (Map MaxConcurrency)' },
+  ApiRetryMaxAttempts: { kind: 'number', doc: 'Retries of a throttled CloudFormation/DynamoDB call' },
+  ApiRetryMaxDelaySeconds: { kind: 'number', doc: 'Cap of the exponential backoff between retries' },
+} as const satisfies Record<string, { kind: 'string' | 'number'; doc: string }>;
+
+export type SubstitutionKey = keyof typeof SUBSTITUTIONS;
+export type SubstitutionValues = Record<SubstitutionKey, string>;
+export const SUBSTITUTION_KEYS = Object.keys(SUBSTITUTIONS) as SubstitutionKey[];
