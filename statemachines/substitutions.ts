@@ -7,6 +7,7 @@
  * MaxConcurrency): see `toDefinitionString` for why they are emitted unquoted.
  */
 export const SUBSTITUTIONS = {
+  TenantIdCharacters: { kind: 'string', doc: 'Characters a tenant id may contain (TENANT_ID_CHARACTERS in template/tenant-id.ts)' },
   TenantTableName: { kind: 'string', doc: 'DynamoDB table holding one item per tenant (partition key tenantId)' },
   TemplateUrl: { kind: 'string', doc: 'HTTPS URL of the tenant template object in the template bucket (no version)' },
   TemplateBucketName: { kind: 'string', doc: 'Bucket holding the tenant template' },
