@@ -1,0 +1,23 @@
+/**
+ * How tenant resources are named. One prefix covers the tenant's stack, table and role, so the IAM
+ * grants of the management stack can be scoped to `<prefix>*` for each resource type.
+ *
+ * Lengths with the longest tenant id (32): stack `tenant-<id>` 39 of 128, role
+ * `tenant-<id>-app` 43 of 64, table `tenant-<id>-data` 44 of 255.
+ */
+export const TENANT_RESOURCE_PREFIX = 'tenant-';
+
+/** The stack name the workflows give a tenant's stack. */
+export function tenantStackName(tenantId: string): string {
+  return `${TENANT_RESOURCE_PREFIX}${tenantId}`;
+}
+
+/** The DynamoDB table holding one tenant's data. */
+export function tenantDataTableName(tenantId: string): string {
+  return `${TENANT_RESOURCE_PREFIX}${tenantId}-data`;
+}
+
+/** The IAM role the tenant's workloads run as. */
+export function tenantAppRoleName(tenantId: string): string {
+  return `${TENANT_RESOURCE_PREFIX}${tenantId}-app`;
+}

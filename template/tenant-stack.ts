@@ -1,0 +1,84 @@
+import { BootstraplessSynthesizer, CfnOutput, CfnParameter, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { TENANT_ID_MAX_LENGTH, TENANT_ID_PATTERN, TENANT_ID_RULE_DESCRIPTION } from './tenant-id';
+import { tenantAppRoleName, tenantDataTableName } from './naming';
+import { TEMPLATE_VERSION } from './version';
+
+/** Names of the template's parameter and outputs: the workflows pass and read these. */
+export const TENANT_ID_PARAMETER = 'TenantId';
+export const TEMPLATE_VERSION_OUTPUT = 'TemplateVersion';
+export const DATA_TABLE_OUTPUT = 'DataTableName';
+export const APP_ROLE_OUTPUT = 'AppRoleArn';
+
+/**
+ * The stack every tenant gets. The workflows deploy it by TemplateURL, never through `cdk deploy`,
+ * so it uses the BootstraplessSynthesizer (no bootstrap roles, no assets) and is fully
+ * parameterised by `TenantId`.
+ *
+ * It names an IAM role, so CreateStack and UpdateStack need `CAPABILITY_NAMED_IAM`.
+ */
+export class TenantStack extends Stack {
+  constructor(scope: Construct, id: string, props: Omit<StackProps, 'synthesizer'> = {}) {
+    super(scope, id, {
+      ...props,
+      synthesizer: new BootstraplessSynthesizer(),
+      analyticsReporting: false,
+      description: `Resources of one tenant (tenant template ${TEMPLATE_VERSION})`,
+    });
+
+    const tenantId = new CfnParameter(this, TENANT_ID_PARAMETER, {
+      type: 'String',
+      description: 'Id of the tenant this stack belongs to',
+      allowedPattern: TENANT_ID_PATTERN,
+      minLength: 1,
+      maxLength: TENANT_ID_MAX_LENGTH,
+      constraintDescription: TENANT_ID_RULE_DESCRIPTION,
+    });
+    tenantId.overrideLogicalId(TENANT_ID_PARAMETER);
+    const id_ = tenantId.valueAsString;
+
+    // RETAIN (and not the default DELETE): deleting a tenant's stack offboards the tenant but must not
+    // destroy its data; an operator exports or deletes the table deliberately. DynamoDB has no
+    // SNAPSHOT deletion policy, and point-in-time recovery ends with the table. Consequence: a
+    // deleted tenant id cannot be re-created until its retained table is removed.
+    const table = new dynamodb.Table(this, 'DataTable', {
+      tableName: tenantDataTableName(id_),
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    (table.node.defaultChild as dynamodb.CfnTable).overrideLogicalId('DataTable');
+
+    // The role the tenant's workloads (ECS tasks) run as; it reaches only this tenant's table.
+    const role = new iam.Role(this, 'AppRole', {
+      roleName: tenantAppRoleName(id_),
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'Workloads of one tenant: read and write that tenant\'s data table only',
+    });
+    (role.node.defaultChild as iam.CfnRole).overrideLogicalId('AppRole');
+    role.attachInlinePolicy(
+      new iam.Policy(this, 'AppRoleDataAccess', {
+        statements: [
+          new iam.PolicyStatement({
+            actions: [
+              'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem',
+              'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem',
+            ],
+            resources: [table.tableArn],
+          }),
+        ],
+      }),
+    );
+
+    Tags.of(this).add('TenantId', id_);
+
+    new CfnOutput(this, TEMPLATE_VERSION_OUTPUT, { value: TEMPLATE_VERSION, description: 'Version of the tenant template this stack runs' });
+    new CfnOutput(this, DATA_TABLE_OUTPUT, { value: table.tableName });
+    new CfnOutput(this, APP_ROLE_OUTPUT, { value: role.roleArn });
+  }
+}
