@@ -1,0 +1,101 @@
+/**
+ * Substitution values for local runs (the engine, `npm start`, tests) and the loader that turns a
+ * workflow's YAML into a definition object the way CloudFormation would: `${Key}` replaced
+ * textually first, then parsed. Number-kind keys therefore become real numbers.
+ *
+ * `npx tsx statemachines/local-substitutions.ts` rewrites local-substitutions.json (for the CLI's
+ * `--substitutions`); a test keeps the two in step.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as yaml from 'js-yaml';
+import { TENANT_ID_CHARACTERS } from '../template/tenant-id';
+import { SUBSTITUTION_KEYS, SubstitutionValues } from './substitutions';
+
+export const LOCAL_ACCOUNT = '123456789012';
+export const LOCAL_REGION = 'us-east-1';
+
+export const WORKFLOW_NAMES = ['create-tenant', 'delete-tenant', 'update-tenants', 'update-tenant'] as const;
+export type WorkflowFileName = (typeof WORKFLOW_NAMES)[number];
+
+export const STATEMACHINES_DIR = __dirname;
+export const LOCAL_SUBSTITUTIONS_JSON = join(__dirname, 'local-substitutions.json');
+
+const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
+
+/**
+ * Values matching Step Functions Local's defaults (account 123456789012, us-east-1). Limits are
+ * small so a mocked test case can reach every "gave up" branch with a handful of responses; the
+ * engine's virtual clock makes the wait lengths irrelevant.
+ */
+export function localSubstitutions(): SubstitutionValues {
+  const bucket = `tenant-templates-${LOCAL_ACCOUNT}-${LOCAL_REGION}`;
+  const objectKey = 'tenant-template/tenant.template.json';
+  return {
+    TenantIdCharacters: TENANT_ID_CHARACTERS,
+    TenantTableName: 'tenants',
+    TemplateUrl: `https://${bucket}.s3.${LOCAL_REGION}.amazonaws.com/${objectKey}`,
+    TemplateBucketName: bucket,
+    TemplateObjectKey: objectKey,
+    StackNamePrefix: 'tenant-',
+    CloudFormationRoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/tenant-stack-deployer`,
+    EventBusName: 'tenant-lifecycle',
+    EventSource: 'saas.tenants',
+    UpdateTenantStateMachineArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:update-tenant`,
+    StackPollSeconds: '15',
+    MaxStackPolls: '5',
+    BusyWaitSeconds: '30',
+    MaxBusyWaits: '3',
+    TenantPageSize: '2',
+    MaxPagesPerExecution: '3',
+    // One at a time: mocked responses are handed out in invocation order, which only a sequential
+    // Map makes deterministic (AWS gives the same advice for Step Functions Local).
+    UpdateConcurrency: '1',
+    ApiRetryMaxAttempts: '2',
+    ApiRetryMaxDelaySeconds: '20',
+  };
+}
+
+export function workflowPath(name: WorkflowFileName): string {
+  return join(STATEMACHINES_DIR, `${name}.asl.yaml`);
+}
+
+/** `${Key}` -> value, textually (as CloudFormation DefinitionSubstitutions); names every missing key. */
+export function substitute(text: string, values: Readonly<Record<string, string>>, source = 'definition'): string {
+  const missing = new Set<string>();
+  const result = text.replace(PLACEHOLDER, (whole, key: string) => {
+    const value = values[key];
+    if (value === undefined) {
+      missing.add(key);
+      return whole;
+    }
+    return value;
+  });
+  if (missing.size > 0) throw new Error(`${source}: no substitution value for \${${[...missing].join('}, ${')}}`);
+  return result;
+}
+
+/** Reads a workflow's YAML, substitutes, parses. Throws when the result is not a mapping. */
+export function loadWorkflow(name: WorkflowFileName, values: Readonly<Record<string, string>> = localSubstitutions()): Record<string, unknown> {
+  const path = workflowPath(name);
+  return parseWorkflowText(substitute(readFileSync(path, 'utf8'), values, path), path);
+}
+
+export function parseWorkflowText(text: string, source: string): Record<string, unknown> {
+  const parsed = yaml.load(text, { filename: source });
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`${source}: must be a YAML mapping (a state machine definition)`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The JSON file the CLI reads: the same values, keys in SUBSTITUTIONS order. */
+export function localSubstitutionsJson(): string {
+  const values = localSubstitutions();
+  return `${JSON.stringify(Object.fromEntries(SUBSTITUTION_KEYS.map((key) => [key, values[key]])), null, 2)}\n`;
+}
+
+if (require.main === module) {
+  writeFileSync(LOCAL_SUBSTITUTIONS_JSON, localSubstitutionsJson());
+  console.log(`wrote ${LOCAL_SUBSTITUTIONS_JSON}`);
+}
