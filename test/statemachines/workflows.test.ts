@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import aslValidator from 'asl-validator';
+import { SUBSTITUTIONS, SUBSTITUTION_KEYS } from '../../statemachines/substitutions';
+import {
+  LOCAL_SUBSTITUTIONS_JSON,
+  loadWorkflow,
+  localSubstitutions,
+  localSubstitutionsJson,
+  WORKFLOW_NAMES,
+  WorkflowFileName,
+  workflowPath,
+} from '../../statemachines/local-substitutions';
+import { validateWorkflowFile } from '../../scripts/validate-asl';
+
+type Json = Record<string, unknown>;
+interface NamedState {
+  name: string;
+  state: Json;
+}
+
+/** Every state, including those inside Map iterators and Parallel branches. */
+function allStates(definition: Json): NamedState[] {
+  const out: NamedState[] = [];
+  const visit = (machine: Json) => {
+    for (const [name, state] of Object.entries(machine.States as Record<string, Json>)) {
+      out.push({ name, state });
+      const processor = (state.ItemProcessor ?? state.Iterator) as Json | undefined;
+      if (processor) visit(processor);
+      for (const branch of (state.Branches as Json[] | undefined) ?? []) visit(branch);
+    }
+  };
+  visit(definition);
+  return out;
+}
+
+const text = (name: WorkflowFileName) => readFileSync(workflowPath(name), 'utf8');
+const placeholders = (source: string) => new Set([...source.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
+const local = localSubstitutions();
+const tasks = (name: WorkflowFileName) => allStates(loadWorkflow(name)).filter(({ state }) => state.Type === 'Task');
+const resourceOf = (state: Json) => String(state.Resource);
+const callsCloudFormationOrDynamoDb = (state: Json) => /:(aws-sdk:)?(cloudformation|dynamodb):/.test(resourceOf(state));
+
+describe.each(WORKFLOW_NAMES)('%s', (name) => {
+  it('passes asl-validator after local substitution', () => {
+    const verdict = validateWorkflowFile(workflowPath(name));
+    expect(verdict.errors).toEqual([]);
+    expect(verdict.valid).toBe(true);
+  });
+
+  it('uses only placeholders declared in statemachines/substitutions.ts', () => {
+    const undeclared = [...placeholders(text(name))].filter((key) => !(key in SUBSTITUTIONS));
+    expect(undeclared).toEqual([]);
+  });
+
+  it('uses JSONPath only (no JSONata), so it also runs on Step Functions Local', () => {
+    const source = text(name);
+    expect(source).not.toMatch(/QueryLanguage/);
+    expect(source).not.toMatch(/\{%/);
+  });
+
+  it('is plain YAML that Workflow Studio round-trips: no anchors, aliases, merge keys or tags', () => {
+    const lines = text(name).split('\n');
+    const offending = lines.filter((line) => /(^|[:-]\s+)[&*!][A-Za-z]/.test(line.replace(/'[^']*'|"[^"]*"/g, "''")) || /<<:/.test(line));
+    expect(offending).toEqual([]);
+  });
+
+  it('names every state uniquely, so a mock configuration can address each Task by name', () => {
+    const names = allStates(loadWorkflow(name)).map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('retries throttling on every CloudFormation and DynamoDB task with exponential backoff and full jitter', () => {
+    const calls = tasks(name).filter(({ state }) => callsCloudFormationOrDynamoDb(state));
+    expect(calls.length).toBeGreaterThan(0);
+    for (const { name: stateName, state } of calls) {
+      const retriers = (state.Retry as Json[] | undefined) ?? [];
+      const throttling = retriers.find((r) => (r.ErrorEquals as string[]).some((e) => /Throttling|ThroughputExceeded|RequestLimitExceeded/.test(e)));
+      expect({ stateName, hasThrottlingRetry: throttling !== undefined }).toEqual({ stateName, hasThrottlingRetry: true });
+      expect({ stateName, ...throttling }).toMatchObject({
+        stateName,
+        BackoffRate: 2,
+        JitterStrategy: 'FULL',
+        MaxAttempts: Number(local.ApiRetryMaxAttempts),
+        MaxDelaySeconds: Number(local.ApiRetryMaxDelaySeconds),
+      });
+      const service = /cloudformation/.test(resourceOf(state)) ? 'CloudFormation' : /aws-sdk:dynamodb/.test(resourceOf(state)) ? 'DynamoDb' : 'DynamoDB';
+      for (const error of throttling!.ErrorEquals as string[]) expect(error.startsWith(`${service}.`)).toBe(true);
+    }
+  });
+
+  it('passes the CloudFormation service role on every stack-changing call', () => {
+    for (const { state } of tasks(name).filter(({ state }) => /cloudformation:(create|update|delete)Stack$/.test(resourceOf(state)))) {
+      expect((state.Parameters as Json).RoleARN).toBe(local.CloudFormationRoleArn);
+    }
+  });
+
+  it('turns number placeholders into JSON numbers after substitution', () => {
+    const numberFields = ['Seconds', 'MaxAttempts', 'MaxDelaySeconds', 'MaxConcurrency', 'Limit', 'NumericLessThan', 'NumericGreaterThanEquals'];
+    const found: unknown[] = [];
+    const walk = (value: unknown) => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value && typeof value === 'object') {
+        for (const [key, inner] of Object.entries(value)) {
+          if (numberFields.includes(key)) found.push(inner);
+          walk(inner);
+        }
+      }
+    };
+    walk(loadWorkflow(name));
+    expect(found.length).toBeGreaterThan(0);
+    for (const value of found) expect(typeof value).toBe('number');
+  });
+});
+
+describe('substitution keys', () => {
+  it('every declared key is used by at least one workflow', () => {
+    const used = new Set(WORKFLOW_NAMES.flatMap((name) => [...placeholders(text(name))]));
+    expect(SUBSTITUTION_KEYS.filter((key) => !used.has(key))).toEqual([]);
+  });
+
+  it('local values cover every key, numbers where the key is number-kind', () => {
+    for (const key of SUBSTITUTION_KEYS) {
+      expect(typeof local[key]).toBe('string');
+      if (SUBSTITUTIONS[key].kind === 'number') expect(Number.isInteger(Number(local[key]))).toBe(true);
+    }
+  });
+
+  it('statemachines/local-substitutions.json matches localSubstitutions() (regenerate with npx tsx statemachines/local-substitutions.ts)', () => {
+    expect(readFileSync(LOCAL_SUBSTITUTIONS_JSON, 'utf8')).toBe(localSubstitutionsJson());
+  });
+
+  it('a placeholder without a value is named in the error', () => {
+    const { TenantTableName: _omitted, ...incomplete } = local;
+    expect(() => loadWorkflow('create-tenant', incomplete)).toThrow(/\$\{TenantTableName\}/);
+  });
+});
+
+describe('workflow contracts', () => {
+  it('create passes the tenant id as the TenantId parameter with CAPABILITY_NAMED_IAM and the unversioned template URL', () => {
+    const create = tasks('create-tenant').find((t) => resourceOf(t.state).endsWith(':createStack'))!;
+    expect(create.state.Parameters).toMatchObject({
+      TemplateURL: local.TemplateUrl,
+      Parameters: [{ ParameterKey: 'TenantId', 'ParameterValue.$': '$.tenant.tenantId' }],
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+    });
+  });
+
+  it('update keeps the TenantId parameter (UsePreviousValue) and uses the pinned template URL', () => {
+    const update = tasks('update-tenant').find((t) => resourceOf(t.state).endsWith(':updateStack'))!;
+    expect(update.state.Parameters).toMatchObject({
+      'TemplateURL.$': '$.tenant.templateUrl',
+      Parameters: [{ ParameterKey: 'TenantId', UsePreviousValue: true }],
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+    });
+    const pin = allStates(loadWorkflow('update-tenants')).find((s) => s.name === 'Pin template version')!;
+    expect((pin.state.Parameters as Json)['templateUrl.$']).toBe(`States.Format('${local.TemplateUrl}?versionId={}', $.versionId)`);
+  });
+
+  it('the fleet update runs tenants through the update-tenant child synchronously with bounded concurrency', () => {
+    const states = allStates(loadWorkflow('update-tenants'));
+    const map = states.find((s) => s.state.Type === 'Map')!;
+    expect(map.state.MaxConcurrency).toBe(Number(local.UpdateConcurrency));
+    const child = states.find((s) => s.name === 'Update one tenant')!;
+    expect(child.state.Resource).toBe('arn:aws:states:::states:startExecution.sync:2');
+    expect((child.state.Parameters as Json).StateMachineArn).toBe(local.UpdateTenantStateMachineArn);
+    expect((child.state.Catch as Json[])[0].ErrorEquals).toEqual(['States.ALL']);
+  });
+
+  it('the update-tenant child never ends in a Fail state (one tenant never stops the others)', () => {
+    expect(allStates(loadWorkflow('update-tenant')).filter(({ state }) => state.Type === 'Fail')).toEqual([]);
+  });
+
+  it('each lifecycle event goes to the tenant bus with the contract source and detail-type', () => {
+    const expected: Record<string, string[]> = {
+      'create-tenant': ['TenantProvisioned', 'TenantProvisioningFailed'],
+      'delete-tenant': ['TenantDeprovisioned', 'TenantDeprovisioningFailed'],
+    };
+    for (const [name, detailTypes] of Object.entries(expected)) {
+      const entries = tasks(name as WorkflowFileName)
+        .filter((t) => resourceOf(t.state) === 'arn:aws:states:::events:putEvents')
+        .flatMap((t) => (t.state.Parameters as { Entries: Json[] }).Entries);
+      expect(entries.map((e) => e.DetailType).sort()).toEqual([...detailTypes].sort());
+      for (const entry of entries) expect(entry).toMatchObject({ EventBusName: local.EventBusName, Source: local.EventSource });
+    }
+  });
+
+  it('failures end in Fail states with named errors', () => {
+    const errors = (name: WorkflowFileName) => allStates(loadWorkflow(name)).filter((s) => s.state.Type === 'Fail').map((s) => s.state.Error).sort();
+    expect(errors('create-tenant')).toEqual(['InvalidTenantId', 'TenantProvisioningFailed']);
+    expect(errors('delete-tenant')).toEqual(['InvalidTenantId', 'TenantDeprovisioningFailed']);
+    expect(errors('update-tenants')).toEqual(['TemplateVersionMissing', 'TenantUpdatesFailed']);
+  });
+});
+
+// Self-check of the validator wiring: a broken definition must be reported, or the tests above prove nothing.
+it('asl-validator rejects a definition whose Next names no state', () => {
+  const { isValid } = aslValidator({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Missing' } } });
+  expect(isValid).toBe(false);
+});
