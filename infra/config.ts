@@ -1,0 +1,62 @@
+import { TENANT_RESOURCE_PREFIX } from '../template/naming';
+
+/**
+ * The tenant lifecycle event contract. Producers put events on the tenant-lifecycle bus with this
+ * source; the rules match source + detail-type, so the workflows' own notifications (same source,
+ * other detail-types such as TenantProvisioned) never start a workflow.
+ */
+export const TENANT_EVENT_SOURCE = 'saas.tenants';
+export const TENANT_CREATED_DETAIL_TYPE = 'TenantCreated';
+export const TENANT_DELETED_DETAIL_TYPE = 'TenantDeleted';
+export const DEFAULT_EVENT_BUS_NAME = 'tenant-lifecycle';
+
+/** The one object the template bucket holds; its "Object Created" event starts the fleet update. */
+export const TEMPLATE_OBJECT_KEY = 'tenant-template/tenant.template.json';
+
+/** Every tenant stack is named `<prefix><tenantId>`; IAM grants are scoped to this prefix. */
+export const TENANT_STACK_NAME_PREFIX = TENANT_RESOURCE_PREFIX;
+
+/** The number-kind substitutions: polling, waiting, paging, concurrency and retry limits. */
+export interface WorkflowTuning {
+  readonly StackPollSeconds: number;
+  readonly MaxStackPolls: number;
+  readonly BusyWaitSeconds: number;
+  readonly MaxBusyWaits: number;
+  readonly TenantPageSize: number;
+  readonly MaxPagesPerExecution: number;
+  readonly UpdateConcurrency: number;
+  readonly ApiRetryMaxAttempts: number;
+  readonly ApiRetryMaxDelaySeconds: number;
+}
+
+export const DEFAULT_WORKFLOW_TUNING: WorkflowTuning = {
+  StackPollSeconds: 15, // tenant stacks take about a minute; 15 s keeps history short and latency low
+  MaxStackPolls: 240, // 240 x 15 s = 1 hour before a stack operation counts as timed out
+  BusyWaitSeconds: 30,
+  MaxBusyWaits: 120, // 1 hour waiting for another operation on the same stack
+  TenantPageSize: 50,
+  // About 8 history events per tenant (Map iteration + .sync child task) -> ~420 per page of 50;
+  // 40 pages ~ 17,000 events, well under the 25,000-event quota, then a continuation execution.
+  MaxPagesPerExecution: 40,
+  UpdateConcurrency: 10, // concurrent UpdateStack calls; CloudFormation throttles far above this
+  ApiRetryMaxAttempts: 6,
+  ApiRetryMaxDelaySeconds: 30,
+};
+
+/** Rejects tuning values Step Functions would refuse, naming the field and the rule. */
+export function validateWorkflowTuning(tuning: WorkflowTuning): void {
+  const positive: (keyof WorkflowTuning)[] = [
+    'StackPollSeconds', 'MaxStackPolls', 'BusyWaitSeconds', 'MaxBusyWaits', 'TenantPageSize', 'MaxPagesPerExecution', 'UpdateConcurrency',
+    'ApiRetryMaxDelaySeconds',
+  ];
+  for (const [field, value] of Object.entries(tuning) as [keyof WorkflowTuning, number][]) {
+    if (!Number.isInteger(value)) throw new Error(`workflow tuning ${field} must be an integer, got ${value}`);
+    if (value < 0 || (value === 0 && positive.includes(field))) {
+      throw new Error(`workflow tuning ${field} must be ${positive.includes(field) ? 'at least 1' : 'at least 0'}, got ${value}`);
+    }
+  }
+  if (tuning.UpdateConcurrency > 40) {
+    // Inline Map runs at most 40 iterations at once (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html)
+    throw new Error(`workflow tuning UpdateConcurrency must be at most 40 (inline Map limit), got ${tuning.UpdateConcurrency}`);
+  }
+}

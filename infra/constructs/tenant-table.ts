@@ -1,0 +1,29 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+/**
+ * One item per tenant, maintained by the workflows:
+ * - `tenantId` (partition key, string)
+ * - `status`: PROVISIONING | ACTIVE | UPDATING | DELETING | DELETED | FAILED
+ * - `stackId`: the tenant stack's ARN (a deleted stack is found only by id)
+ * - `templateVersion`: TemplateVersion output of the stack's current template
+ * - `statusReason`: the stack's status reason when something failed
+ * - `updatedAt`: ISO-8601 time of the last change
+ * Only the key is declared: DynamoDB is schemaless for the other attributes.
+ */
+export class TenantTable extends Construct {
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'tenantId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // The registry of every tenant stack: losing it orphans the fleet.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

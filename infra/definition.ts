@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as yaml from 'js-yaml';
+import { SUBSTITUTIONS, SubstitutionKey } from '../statemachines/substitutions';
+
+/** The workflows, by the stem of their file in statemachines/ (`<stem>.asl.yaml`). */
+export const WORKFLOW_FILES = {
+  createTenant: 'create-tenant',
+  deleteTenant: 'delete-tenant',
+  updateTenants: 'update-tenants',
+  updateTenant: 'update-tenant',
+} as const;
+export type WorkflowName = keyof typeof WORKFLOW_FILES;
+
+export const STATEMACHINES_DIR = join(__dirname, '..', 'statemachines');
+
+export function workflowPath(name: WorkflowName): string {
+  return join(STATEMACHINES_DIR, `${WORKFLOW_FILES[name]}.asl.yaml`);
+}
+
+const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
+
+/** Every `${Name}` the text uses (CloudFormation DefinitionSubstitutions syntax). */
+export function placeholdersIn(text: string): Set<string> {
+  return new Set([...text.matchAll(PLACEHOLDER)].map((match) => match[1]));
+}
+
+/**
+ * ASL YAML -> the JSON text CDK passes as DefinitionString.
+ *
+ * CloudFormation substitutes `${Key}` textually. A number-kind key stands where ASL needs a JSON
+ * number (`Seconds: ${StackPollSeconds}`), but YAML reads `${StackPollSeconds}` as a string, so the
+ * JSON would carry `"${StackPollSeconds}"` and the substituted value would stay a string, which
+ * Step Functions rejects. Such keys are therefore emitted unquoted: `"${Key}"` -> `${Key}`. The result
+ * is only valid JSON after substitution, which is what CloudFormation produces.
+ *
+ * Throws when the YAML does not parse to an object or uses a key not declared in SUBSTITUTIONS.
+ */
+export function toDefinitionString(yamlText: string, source = 'definition'): string {
+  let parsed: unknown;
+  try {
+    parsed = yaml.load(yamlText);
+  } catch (error) {
+    throw new Error(`${source}: not valid YAML: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`${source}: must be a YAML mapping (a state machine definition), got ${Array.isArray(parsed) ? 'a list' : typeof parsed}`);
+  }
+  const undeclared = [...placeholdersIn(yamlText)].filter((key) => !(key in SUBSTITUTIONS));
+  if (undeclared.length > 0) {
+    throw new Error(`${source}: uses \${${undeclared.join('}, ${')}} not declared in statemachines/substitutions.ts`);
+  }
+  let json = JSON.stringify(parsed);
+  for (const key of Object.keys(SUBSTITUTIONS) as SubstitutionKey[]) {
+    if (SUBSTITUTIONS[key].kind === 'number') json = json.split(`"\${${key}}"`).join(`\${${key}}`);
+  }
+  return json;
+}
+
+/** Reads one workflow's YAML and converts it (see toDefinitionString). */
+export function loadDefinitionString(name: WorkflowName): string {
+  const path = workflowPath(name);
+  return toDefinitionString(readFileSync(path, 'utf8'), path);
+}
+
+/**
+ * What a definition string becomes after CloudFormation substitutes `values` (for tests and local
+ * checks): throws naming any placeholder left without a value, and when the result is not JSON.
+ */
+export function resolveDefinition(definitionString: string, values: Record<string, string>): unknown {
+  const missing = [...placeholdersIn(definitionString)].filter((key) => values[key] === undefined);
+  if (missing.length > 0) throw new Error(`no value for \${${missing.join('}, ${')}}`);
+  const text = definitionString.replace(PLACEHOLDER, (_whole, key: string) => values[key]);
+  return JSON.parse(text);
+}

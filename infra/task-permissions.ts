@@ -1,0 +1,159 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/**
+ * Permissions follow the definition: a workflow role gets exactly the actions its Task states call,
+ * on the resources this stack gives them. A Task this module has no rule for fails synthesis, so a
+ * new integration cannot ship without a deliberate grant.
+ */
+export interface TaskTargets {
+  /** `arn:...:cloudformation:<region>:<account>:stack/<prefix>*\/*` */
+  readonly tenantStackArns: string;
+  readonly cloudFormationRole: iam.IRole;
+  readonly templateBucket: s3.IBucket;
+  readonly templateObjectKey: string;
+  readonly tenantTable: dynamodb.ITable;
+  readonly eventBus: events.IEventBus;
+  /** Name of the state machine the definition belongs to (target of `StateMachineArn.$: $$.StateMachine.Id`). */
+  readonly selfName: string;
+  /** State machines a Task may start, by the exact `StateMachineArn` value in the definition (e.g. `${UpdateTenantStateMachineArn}`). */
+  readonly startable: Readonly<Record<string, string>>;
+}
+
+export interface TaskState {
+  readonly name: string;
+  readonly resource: string;
+  readonly parameters: Record<string, unknown>;
+}
+
+/** Every Task state, nested Map/Parallel states included (definition parsed with placeholders left in). */
+export function taskStates(definition: unknown): TaskState[] {
+  const found: TaskState[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Record<string, unknown>;
+    const states = record.States;
+    if (typeof states === 'object' && states !== null && !Array.isArray(states)) {
+      for (const [name, state] of Object.entries(states as Record<string, any>)) {
+        if (state?.Type === 'Task' && typeof state.Resource === 'string') {
+          found.push({ name, resource: state.Resource, parameters: state.Parameters ?? state.Arguments ?? {} });
+        }
+      }
+    }
+    Object.values(record).forEach(visit);
+  };
+  visit(definition);
+  return found;
+}
+
+const INTEGRATION = /^arn:[^:]+:states:::(.+)$/;
+
+export function statementsForTasks(scope: Construct, tasks: readonly TaskState[], targets: TaskTargets): iam.PolicyStatement[] {
+  return tasks.flatMap((task) => {
+    const integration = INTEGRATION.exec(task.resource)?.[1];
+    const rule = integration === undefined ? undefined : ruleFor(scope, integration, task, targets);
+    if (!rule) {
+      throw new Error(`Task state '${task.name}' (Resource ${task.resource}) has no permission rule in infra/task-permissions.ts; add one granting the narrowest action and resource`);
+    }
+    return rule;
+  });
+}
+
+function ruleFor(scope: Construct, integration: string, task: TaskState, targets: TaskTargets): iam.PolicyStatement[] | undefined {
+  const [service, action, pattern] = parseIntegration(integration);
+  const iamAction = action.charAt(0).toUpperCase() + action.slice(1);
+  switch (service) {
+    case 'cloudformation':
+      return cloudFormationRule(iamAction, targets);
+    case 'dynamodb':
+      if (!['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan'].includes(iamAction)) return undefined;
+      return [new iam.PolicyStatement({ actions: [`dynamodb:${iamAction}`], resources: [targets.tenantTable.tableArn] })];
+    case 'events':
+    case 'eventbridge':
+      if (iamAction !== 'PutEvents') return undefined;
+      return [new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [targets.eventBus.eventBusArn] })];
+    case 'states': {
+      if (iamAction !== 'StartExecution') return undefined;
+      const target = startedStateMachine(task, targets);
+      return target === undefined ? undefined : startExecutionRule(scope, target, pattern);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `aws-sdk:cloudformation:createStack` -> [cloudformation, createStack, undefined]; `states:startExecution.sync:2` -> [states, startExecution, sync:2]. */
+function parseIntegration(integration: string): [string, string, string | undefined] {
+  const parts = integration.startsWith('aws-sdk:') ? integration.slice('aws-sdk:'.length) : integration;
+  const separator = parts.indexOf(':');
+  const [action, ...pattern] = parts.slice(separator + 1).split('.');
+  return [parts.slice(0, separator), action, pattern.length ? pattern.join('.') : undefined];
+}
+
+function startedStateMachine(task: TaskState, targets: TaskTargets): string | undefined {
+  if (task.parameters['StateMachineArn.$'] === '$$.StateMachine.Id') return targets.selfName;
+  const literal = task.parameters.StateMachineArn;
+  return typeof literal === 'string' ? targets.startable[literal] : undefined;
+}
+
+function cloudFormationRule(iamAction: string, targets: TaskTargets): iam.PolicyStatement[] | undefined {
+  const onStacks = (action: string) => new iam.PolicyStatement({ actions: [`cloudformation:${action}`], resources: [targets.tenantStackArns] });
+  // Stack operations run as the service role; the workflow may only hand that one role to CloudFormation.
+  const passRole = new iam.PolicyStatement({
+    actions: ['iam:PassRole'],
+    resources: [targets.cloudFormationRole.roleArn],
+    conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+  });
+  // CloudFormation fetches TemplateURL while serving the API call, with the caller's credentials
+  // (the service role is used for the stack's resources); `?versionId=` needs GetObjectVersion.
+  const readTemplate = new iam.PolicyStatement({
+    actions: ['s3:GetObject', 's3:GetObjectVersion'],
+    resources: [targets.templateBucket.arnForObjects(targets.templateObjectKey)],
+  });
+  switch (iamAction) {
+    case 'CreateStack':
+    case 'UpdateStack':
+      return [onStacks(iamAction), passRole, readTemplate];
+    case 'DeleteStack':
+      return [onStacks(iamAction), passRole];
+    case 'DescribeStacks':
+    case 'DescribeStackEvents':
+      return [onStacks(iamAction)];
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * StartExecution, and for .sync the execution polling and the managed EventBridge rule Step
+ * Functions uses to learn that the child finished.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html
+ */
+function startExecutionRule(scope: Construct, stateMachineName: string, pattern: string | undefined): iam.PolicyStatement[] | undefined {
+  const start = new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn(scope, stateMachineName)] });
+  if (pattern === undefined) return [start];
+  if (pattern !== 'sync' && pattern !== 'sync:2') return undefined;
+  return [
+    start,
+    new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executionArns(scope, stateMachineName)] }),
+    new iam.PolicyStatement({ actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], resources: [syncEventRuleArn(scope)] }),
+  ];
+}
+
+export function stateMachineArn(scope: Construct, name: string): string {
+  return Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: name });
+}
+
+/** `arn:...:states:<region>:<account>:execution:<name>:*` */
+export function executionArns(scope: Construct, name: string): string {
+  return Stack.of(scope).formatArn({ service: 'states', resource: 'execution', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: `${name}:*` });
+}
+
+export function syncEventRuleArn(scope: Construct): string {
+  return Stack.of(scope).formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule' });
+}

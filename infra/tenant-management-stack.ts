@@ -1,0 +1,179 @@
+import { ArnFormat, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Construct } from 'constructs';
+import { TENANT_ID_CHARACTERS } from '../template/tenant-id';
+import { synthesizeTenantTemplate } from '../template/synth';
+import { SubstitutionValues } from '../statemachines/substitutions';
+import {
+  DEFAULT_EVENT_BUS_NAME, DEFAULT_WORKFLOW_TUNING, TEMPLATE_OBJECT_KEY, TENANT_CREATED_DETAIL_TYPE,
+  TENANT_DELETED_DETAIL_TYPE, TENANT_EVENT_SOURCE, TENANT_STACK_NAME_PREFIX, WorkflowTuning, validateWorkflowTuning,
+} from './config';
+import { WORKFLOW_FILES, WorkflowName, loadDefinitionString } from './definition';
+import { executionArns, stateMachineArn, statementsForTasks, taskStates } from './task-permissions';
+import { AlarmTopic } from './constructs/alarm-topic';
+import { TemplateStore } from './constructs/template-store';
+import { TenantStackDeployerRole } from './constructs/tenant-stack-deployer-role';
+import { acknowledgeCdkProvidedFunctions, acknowledgeResource } from './nag';
+import { TenantTable } from './constructs/tenant-table';
+import { Workflow } from './constructs/workflow';
+
+export interface TenantManagementStackProps extends StackProps {
+  /** Name of the tenant-lifecycle bus producers send TenantCreated/TenantDeleted to. */
+  readonly eventBusName?: string;
+  /** Overrides of the polling, paging, concurrency and retry substitutions. */
+  readonly workflowTuning?: Partial<WorkflowTuning>;
+  /** DefinitionStrings by workflow; defaults to statemachines/<name>.asl.yaml (tests may inject). */
+  readonly definitions?: Partial<Record<WorkflowName, string>>;
+}
+
+/** Execution timeouts: beyond the workflows' own poll limits, so those fire first with a clear error. */
+const WORKFLOW_TIMEOUTS: Record<WorkflowName, Duration> = {
+  createTenant: Duration.hours(3),
+  deleteTenant: Duration.hours(3),
+  updateTenant: Duration.hours(3),
+  updateTenants: Duration.days(7),
+};
+
+/**
+ * Everything that provisions tenants: the template bucket with the one tenant template object, the
+ * tenant table, the tenant-lifecycle bus, the CloudFormation service role, and the four workflows
+ * (create, delete, update-tenants and its per-tenant child update-tenant) with their alarms.
+ */
+export class TenantManagementStack extends Stack {
+  readonly templateStore: TemplateStore;
+  readonly tenantTable: TenantTable;
+  readonly eventBus: events.EventBus;
+  readonly deployerRole: TenantStackDeployerRole;
+  readonly alarmTopic: AlarmTopic;
+  readonly workflows: Record<WorkflowName, Workflow>;
+
+  constructor(scope: Construct, id: string, props: TenantManagementStackProps = {}) {
+    super(scope, id, props);
+    const tuning: WorkflowTuning = { ...DEFAULT_WORKFLOW_TUNING, ...props.workflowTuning };
+    validateWorkflowTuning(tuning);
+
+    this.templateStore = new TemplateStore(this, 'TenantTemplate', {
+      objectKey: TEMPLATE_OBJECT_KEY,
+      templateBody: synthesizeTenantTemplate().body,
+    });
+    this.tenantTable = new TenantTable(this, 'Tenants');
+    this.eventBus = new events.EventBus(this, 'TenantLifecycleBus', { eventBusName: props.eventBusName ?? DEFAULT_EVENT_BUS_NAME });
+    this.deployerRole = new TenantStackDeployerRole(this, 'TenantStackDeployer');
+    this.alarmTopic = new AlarmTopic(this, 'WorkflowAlarms');
+
+    const tenantStackArns = this.formatArn({
+      service: 'cloudformation',
+      resource: 'stack',
+      resourceName: `${TENANT_STACK_NAME_PREFIX}*/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const shared: Omit<SubstitutionValues, 'UpdateTenantStateMachineArn'> = {
+      TenantIdCharacters: TENANT_ID_CHARACTERS,
+      TenantTableName: this.tenantTable.table.tableName,
+      TemplateUrl: this.templateStore.templateUrl,
+      TemplateBucketName: this.templateStore.bucket.bucketName,
+      TemplateObjectKey: this.templateStore.objectKey,
+      StackNamePrefix: TENANT_STACK_NAME_PREFIX,
+      CloudFormationRoleArn: this.deployerRole.role.roleArn,
+      EventBusName: this.eventBus.eventBusName,
+      EventSource: TENANT_EVENT_SOURCE,
+      ...(Object.fromEntries(Object.entries(tuning).map(([key, value]) => [key, String(value)])) as Record<keyof WorkflowTuning, string>),
+    };
+
+    const definitionOf = (name: WorkflowName) => props.definitions?.[name] ?? loadDefinitionString(name);
+    const build = (name: WorkflowName, substitutions: SubstitutionValues): Workflow => {
+      const definitionString = definitionOf(name);
+      return new Workflow(this, pascal(WORKFLOW_FILES[name]), {
+        stateMachineName: this.workflowName(name),
+        definitionString,
+        substitutions,
+        taskPermissions: statementsForTasks(this, taskStates(parseWithPlaceholders(definitionString)), {
+          tenantStackArns,
+          cloudFormationRole: this.deployerRole.role,
+          templateBucket: this.templateStore.bucket,
+          templateObjectKey: this.templateStore.objectKey,
+          tenantTable: this.tenantTable.table,
+          eventBus: this.eventBus,
+          selfName: this.workflowName(name),
+          startable: { '${UpdateTenantStateMachineArn}': this.workflowName('updateTenant') },
+        }),
+        alarmTopic: this.alarmTopic.topic,
+        timeout: WORKFLOW_TIMEOUTS[name],
+      });
+    };
+    const updateTenant = build('updateTenant', { ...shared, UpdateTenantStateMachineArn: stateMachineArn(this, this.workflowName('updateTenant')) });
+    const withChild: SubstitutionValues = { ...shared, UpdateTenantStateMachineArn: updateTenant.stateMachine.stateMachineArn };
+    this.workflows = {
+      createTenant: build('createTenant', withChild),
+      deleteTenant: build('deleteTenant', withChild),
+      updateTenants: build('updateTenants', withChild),
+      updateTenant,
+    };
+
+    this.routeEvents();
+    this.acknowledgeNagFindings(tenantStackArns);
+
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName, description: `Send TenantCreated/TenantDeleted here with source ${TENANT_EVENT_SOURCE}` });
+    new CfnOutput(this, 'TemplateBucketName', { value: this.templateStore.bucket.bucketName });
+    new CfnOutput(this, 'TenantTableName', { value: this.tenantTable.table.tableName });
+    for (const [name, workflow] of Object.entries(this.workflows)) {
+      new CfnOutput(this, `${pascal(WORKFLOW_FILES[name as WorkflowName])}StateMachineArn`, { value: workflow.stateMachine.stateMachineArn });
+    }
+  }
+
+  /** `<stack name>-<file stem>`: readable in the console, unique per stack, and known before deployment
+   * (update-tenants grants itself StartExecution by this name without a circular reference). */
+  workflowName(name: WorkflowName): string {
+    return `${this.stackName}-${WORKFLOW_FILES[name]}`;
+  }
+
+  private routeEvents(): void {
+    const lifecycle = (detailType: string, workflow: Workflow, id: string) =>
+      new events.Rule(this, id, {
+        eventBus: this.eventBus,
+        description: `${detailType} from ${TENANT_EVENT_SOURCE} starts ${workflow.node.id}`,
+        eventPattern: { source: [TENANT_EVENT_SOURCE], detailType: [detailType] },
+        targets: [new targets.SfnStateMachine(workflow.stateMachine, { retryAttempts: 3, maxEventAge: Duration.hours(2) })],
+      });
+    lifecycle(TENANT_CREATED_DETAIL_TYPE, this.workflows.createTenant, 'TenantCreatedRule');
+    lifecycle(TENANT_DELETED_DETAIL_TYPE, this.workflows.deleteTenant, 'TenantDeletedRule');
+
+    // S3 sends bucket events to the account's default bus.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
+    new events.Rule(this, 'TemplateUploadedRule', {
+      description: 'A new version of the tenant template starts the fleet update',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [this.templateStore.bucket.bucketName] },
+          object: { key: [this.templateStore.objectKey] },
+        },
+      },
+      targets: [new targets.SfnStateMachine(this.workflows.updateTenants.stateMachine, { retryAttempts: 3, maxEventAge: Duration.hours(2) })],
+    });
+  }
+
+  private acknowledgeNagFindings(tenantStackArns: string): void {
+    for (const workflow of Object.values(this.workflows)) {
+      acknowledgeResource(workflow.stateMachine, 'AwsSolutions-IAM5', tenantStackArns,
+        'Tenant stacks are created at run time; the grant is limited to stacks named with the tenant prefix.');
+    }
+    // update-tenants starts (.sync) the per-tenant child and its own continuation.
+    for (const started of ['updateTenant', 'updateTenants'] as const) {
+      acknowledgeResource(this.workflows.updateTenants.stateMachine, 'AwsSolutions-IAM5', executionArns(this, this.workflowName(started)),
+        'Executions get run-time names; the grant covers the executions of one named state machine only.');
+    }
+    acknowledgeCdkProvidedFunctions(this, this.templateStore.bucket.bucketArn);
+  }
+}
+
+/** Parses a DefinitionString for inspection: unquoted number placeholders read as 0, string placeholders stay as written. */
+function parseWithPlaceholders(definitionString: string): unknown {
+  return JSON.parse(definitionString.replace(/(?<!")\$\{[A-Za-z0-9_]+\}(?!")/g, '0'));
+}
+
+function pascal(kebab: string): string {
+  return kebab.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+}
