@@ -1,0 +1,120 @@
+/**
+ * JSONata query language: `{% %}` templates anywhere in a field's value, with `$states` and the
+ * workflow variables bound.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
+ */
+import jsonata from 'jsonata';
+import { StatesError, States } from '../errors';
+
+type Expression = ReturnType<typeof jsonata>;
+
+export interface JsonataEnvironment {
+  readonly states: { input: unknown; context: unknown; result?: unknown; errorOutput?: unknown };
+  readonly variables: Record<string, unknown>;
+}
+
+const expressionCache = new Map<string, Expression>();
+
+/** Text of a `{% expr %}` string, or undefined when the string is a plain literal. */
+export function jsonataExpressionText(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const t = value.trim();
+  if (t.startsWith('{%') && t.endsWith('%}') && t.length >= 4) return t.slice(2, -2).trim();
+  return undefined;
+}
+
+/** Compiles (once per distinct text) a JSONata expression; throws the jsonata syntax error. */
+export function compileJsonata(text: string): Expression {
+  let e = expressionCache.get(text);
+  if (!e) {
+    e = jsonata(text);
+    if (expressionCache.size < 20000) expressionCache.set(text, e);
+  }
+  return e;
+}
+
+/** Does this value contain any `{% %}` template (so it needs evaluation at run time)? */
+export function containsJsonata(value: unknown): boolean {
+  if (typeof value === 'string') return jsonataExpressionText(value) !== undefined;
+  if (Array.isArray(value)) return value.some(containsJsonata);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(containsJsonata);
+  return false;
+}
+
+/** Throws a StatesError the execution turns into AWS's "An error occurred while executing the state ..." form. */
+function queryError(message: string): StatesError {
+  return new StatesError(States.QueryEvaluationError, message);
+}
+
+/**
+ * Evaluates a field value: `{% %}` strings are expressions, objects and arrays are walked, anything
+ * else is literal. `field` is the location AWS reports (e.g. "Arguments/FunctionName").
+ */
+export async function evaluateJsonataValue(value: unknown, env: JsonataEnvironment, field: string): Promise<unknown> {
+  if (typeof value === 'string') {
+    const text = jsonataExpressionText(value);
+    if (text === undefined) return value;
+    return evaluateExpression(text, env, field);
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) out.push(await evaluateJsonataValue(value[i], env, `${field}[${i}]`));
+    return out;
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      out[k] = await evaluateJsonataValue(v, env, `${field}/${k}`);
+    }
+    return out;
+  }
+  return value;
+}
+
+export async function evaluateExpression(text: string, env: JsonataEnvironment, field: string): Promise<unknown> {
+  let expr: Expression;
+  try {
+    expr = compileJsonata(text);
+  } catch (e) {
+    throw queryError(`The JSONata expression '${text}' specified for the field '${field}' could not be parsed: ${describeJsonataError(e)}`);
+  }
+  let result: unknown;
+  try {
+    result = await expr.evaluate(undefined, { ...env.variables, states: env.states });
+  } catch (e) {
+    if (e instanceof StatesError) throw e;
+    throw queryError(`The JSONata expression '${text}' specified for the field '${field}' threw an error during evaluation: ${describeJsonataError(e)}`);
+  }
+  if (result === undefined) {
+    throw queryError(`The JSONata expression '${text}' specified for the field '${field}' returned nothing (undefined).`);
+  }
+  return toPlainJson(result);
+}
+
+function describeJsonataError(e: unknown): string {
+  const err = e as { code?: string; message?: string };
+  return err.code ? `${err.code}: ${err.message}` : String(err.message ?? e);
+}
+
+/** JSONata sequences carry extra properties and may hold functions; hand back plain JSON values. */
+function toPlainJson(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') {
+    if (typeof v === 'function') return {};
+    if (typeof v === 'number' && !Number.isFinite(v)) return null;
+    return v;
+  }
+  if (Array.isArray(v)) return v.map(toPlainJson);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x === undefined || typeof x === 'function') continue;
+    out[k] = toPlainJson(x);
+  }
+  return out;
+}
+
+/** JSON type name as AWS prints it in QueryEvaluationError messages. */
+export function jsonTypeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}

@@ -1,0 +1,512 @@
+/**
+ * Definition text (YAML or JSON) or object -> validated StateMachineModel.
+ * Errors read like AWS's InvalidDefinition details: "<CODE>: <what> at <location>".
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html
+ */
+import yaml from 'js-yaml';
+import { compileTemplate, isDefinitePath, TemplateError, type CompiledTemplate } from './jsonpath';
+import { compileJsonata, containsJsonata, jsonataExpressionText } from './jsonata';
+import { CHOICE_OPERATORS, ruleOperator } from './choice';
+import type {
+  Catcher, ChoiceRuleModel, CompiledAssign, QueryLanguage, Retrier, State, StateMachineModel,
+} from './model';
+
+export interface AslDefinitionProblem {
+  readonly code: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+export class AslDefinitionError extends Error {
+  readonly code: string;
+  readonly path: string;
+  readonly problems: readonly AslDefinitionProblem[];
+
+  constructor(problems: readonly AslDefinitionProblem[]) {
+    super(problems.map((p) => p.message).join(', '));
+    this.name = 'AslDefinitionError';
+    this.problems = problems;
+    this.code = problems[0].code;
+    this.path = problems[0].path;
+  }
+}
+
+const COMMON_FIELDS = ['Type', 'Comment', 'QueryLanguage', 'Next', 'End', 'InputPath', 'OutputPath', 'Assign', 'Output'];
+const FIELDS_BY_TYPE: Record<string, readonly string[]> = {
+  Task: ['Resource', 'Parameters', 'Arguments', 'ResultPath', 'ResultSelector', 'Retry', 'Catch', 'TimeoutSeconds',
+    'TimeoutSecondsPath', 'HeartbeatSeconds', 'HeartbeatSecondsPath', 'Credentials'],
+  Pass: ['Result', 'ResultPath', 'Parameters'],
+  Choice: ['Choices', 'Default'],
+  Wait: ['Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'],
+  Succeed: [],
+  Fail: ['Error', 'ErrorPath', 'Cause', 'CausePath'],
+  Parallel: ['Branches', 'Parameters', 'Arguments', 'ResultPath', 'ResultSelector', 'Retry', 'Catch'],
+  Map: ['Iterator', 'ItemProcessor', 'ItemsPath', 'Items', 'ItemSelector', 'Parameters', 'MaxConcurrency',
+    'MaxConcurrencyPath', 'ResultPath', 'ResultSelector', 'Retry', 'Catch', 'ItemReader', 'ResultWriter', 'ItemBatcher',
+    'Label', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'ToleratedFailurePercentage',
+    'ToleratedFailurePercentagePath', 'Arguments'],
+};
+/** Fields that exist only in JSONPath states / only in JSONata states. */
+const JSONPATH_ONLY = ['InputPath', 'OutputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'ItemsPath',
+  'SecondsPath', 'TimestampPath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'ErrorPath', 'CausePath',
+  'MaxConcurrencyPath', 'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath', 'Iterator'];
+const JSONATA_ONLY = ['Arguments', 'Output', 'Items'];
+const TRANSITION_TYPES = new Set(['Task', 'Pass', 'Wait', 'Parallel', 'Map']);
+
+/** Parses YAML or JSON text (JSON is YAML) or takes an object, then validates it. */
+export function parseDefinition(definition: string | object): StateMachineModel {
+  let raw: unknown = definition;
+  if (typeof definition === 'string') {
+    try {
+      raw = yaml.load(definition, { schema: yaml.JSON_SCHEMA });
+    } catch (e) {
+      throw new AslDefinitionError([{ code: 'INVALID_JSON_DESCRIPTION', path: '/', message: `INVALID_JSON_DESCRIPTION: ${(e as Error).message.split('\n')[0]}` }]);
+    }
+  }
+  const ctx = new ParseContext();
+  const model = ctx.machine(raw, '', undefined);
+  ctx.checkUniqueNames();
+  if (ctx.problems.length > 0 || !model) throw new AslDefinitionError(ctx.problems);
+  return model;
+}
+
+class ParseContext {
+  readonly problems: AslDefinitionProblem[] = [];
+  private readonly stateNames = new Map<string, string>();
+  private readonly duplicates: string[] = [];
+
+  fail(code: string, path: string, detail: string): void {
+    this.problems.push({ code, path: path || '/', message: `${code}: ${detail} at ${path || '/'}` });
+  }
+
+  checkUniqueNames(): void {
+    for (const path of this.duplicates) this.fail('DUPLICATE_STATE_NAME', path, `Duplicate State name: ${path.split('/').pop()}`);
+  }
+
+  machine(raw: unknown, path: string, inherited: QueryLanguage | undefined): StateMachineModel | undefined {
+    if (!isObject(raw)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, 'Expected an object');
+      return undefined;
+    }
+    let queryLanguage: QueryLanguage = inherited ?? 'JSONPath';
+    if (raw.QueryLanguage !== undefined) {
+      if (raw.QueryLanguage !== 'JSONPath' && raw.QueryLanguage !== 'JSONata') {
+        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/QueryLanguage`, `Value is not a valid query language: ${String(raw.QueryLanguage)}`);
+      } else queryLanguage = raw.QueryLanguage;
+    }
+    if (typeof raw.StartAt !== 'string') this.fail('SCHEMA_VALIDATION_FAILED', path, 'These fields are required: [StartAt]');
+    if (!isObject(raw.States)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, 'These fields are required: [States]');
+      return undefined;
+    }
+    if (raw.TimeoutSeconds !== undefined && !isNonNegativeInteger(raw.TimeoutSeconds)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/TimeoutSeconds`, 'Expected value of type: Integer');
+    }
+    const states = new Map<string, State>();
+    for (const [name, def] of Object.entries(raw.States)) {
+      const statePath = `${path}/States/${name}`;
+      if (this.stateNames.has(name)) this.duplicates.push(statePath);
+      else this.stateNames.set(name, statePath);
+      if (name.length > 80) this.fail('SCHEMA_VALIDATION_FAILED', statePath, 'State name must be at most 80 characters');
+      const state = this.state(name, def, statePath, queryLanguage);
+      if (state) states.set(name, state);
+    }
+    const startAt = raw.StartAt as string;
+    if (typeof startAt === 'string' && !(startAt in raw.States)) {
+      this.fail('MISSING_TRANSITION_TARGET', `${path}/StartAt`, `Missing 'StartAt' target: ${startAt}`);
+    }
+    const names = new Set(Object.keys(raw.States));
+    const target = (t: unknown, at: string, field: string) => {
+      if (typeof t === 'string' && !names.has(t)) this.fail('MISSING_TRANSITION_TARGET', at, `Missing '${field}' target: ${t}`);
+    };
+    for (const s of states.values()) {
+      const sp = `${path}/States/${s.name}`;
+      if (s.next !== undefined) target(s.next, `${sp}/Next`, 'Next');
+      if (s.type === 'Choice') {
+        s.choices.forEach((c, i) => target(c.next, `${sp}/Choices[${i}]/Next`, 'Next'));
+        if (s.default !== undefined) target(s.default, `${sp}/Default`, 'Default');
+      }
+      if (s.type === 'Task' || s.type === 'Parallel' || s.type === 'Map') {
+        s.catch.forEach((c, i) => target(c.next, `${sp}/Catch[${i}]/Next`, 'Next'));
+      }
+    }
+    return {
+      comment: typeof raw.Comment === 'string' ? raw.Comment : undefined,
+      startAt,
+      states,
+      queryLanguage,
+      timeoutSeconds: typeof raw.TimeoutSeconds === 'number' ? raw.TimeoutSeconds : undefined,
+    };
+  }
+
+  private state(name: string, def: unknown, path: string, parentLanguage: QueryLanguage): State | undefined {
+    if (!isObject(def)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, 'Expected an object');
+      return undefined;
+    }
+    const type = def.Type;
+    if (typeof type !== 'string') {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, 'These fields are required: [Type]');
+      return undefined;
+    }
+    const allowed = FIELDS_BY_TYPE[type];
+    if (!allowed) {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Type`, `Value is not a valid state type: ${type}`);
+      return undefined;
+    }
+    let queryLanguage = parentLanguage;
+    if (def.QueryLanguage !== undefined) {
+      if (def.QueryLanguage !== 'JSONPath' && def.QueryLanguage !== 'JSONata') {
+        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/QueryLanguage`, `Value is not a valid query language: ${String(def.QueryLanguage)}`);
+      } else if (parentLanguage === 'JSONata' && def.QueryLanguage === 'JSONPath') {
+        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/QueryLanguage`, "The QueryLanguage 'JSONPath' cannot be used in a state machine whose QueryLanguage is 'JSONata'");
+      } else queryLanguage = def.QueryLanguage;
+    }
+    for (const field of Object.keys(def)) {
+      if (!COMMON_FIELDS.includes(field) && !allowed.includes(field)) {
+        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `Field '${field}' is not supported`);
+      } else if (queryLanguage === 'JSONata' && JSONPATH_ONLY.includes(field)) {
+        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `The field '${field}' is not supported for the JSONata query language`);
+      } else if (queryLanguage === 'JSONPath' && JSONATA_ONLY.includes(field)) {
+        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `The field '${field}' is only supported for the JSONata query language`);
+      }
+    }
+    if (queryLanguage === 'JSONPath' && type === 'Task' && def.Parameters === undefined) { /* optional */ }
+
+    const end = def.End === true;
+    const next = typeof def.Next === 'string' ? def.Next : undefined;
+    if (TRANSITION_TYPES.has(type)) {
+      if (def.Next !== undefined && typeof def.Next !== 'string') this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Next`, 'Expected value of type: String');
+      if (next !== undefined && end) this.fail('SCHEMA_VALIDATION_FAILED', path, "Only one of 'Next' or 'End' can be specified");
+      if (next === undefined && !end) this.fail('SCHEMA_VALIDATION_FAILED', path, "Exactly one of 'Next' or 'End' is required");
+    } else if (def.Next !== undefined || def.End !== undefined) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, `Fields 'Next' and 'End' are not supported for ${type} states`);
+    }
+
+    const common = {
+      name,
+      queryLanguage,
+      comment: typeof def.Comment === 'string' ? def.Comment : undefined,
+      next,
+      end,
+      inputPath: this.pathField(def, 'InputPath', path, true),
+      outputPath: this.pathField(def, 'OutputPath', path, true),
+      assign: this.assign(def.Assign, `${path}/Assign`, queryLanguage),
+      output: def.Output,
+      hasOutput: def.Output !== undefined,
+    };
+    if (def.Output !== undefined) this.checkJsonata(def.Output, `${path}/Output`);
+
+    switch (type) {
+      case 'Pass':
+        return {
+          ...common,
+          type,
+          hasResult: 'Result' in def,
+          result: def.Result,
+          parameters: this.template(def.Parameters, `${path}/Parameters`),
+          resultPath: this.resultPath(def, path),
+        };
+      case 'Task': {
+        if (typeof def.Resource !== 'string') this.fail('SCHEMA_VALIDATION_FAILED', path, 'These fields are required: [Resource]');
+        if (def.Arguments !== undefined) this.checkJsonata(def.Arguments, `${path}/Arguments`);
+        return {
+          ...common,
+          type,
+          resource: def.Resource as string,
+          parameters: this.template(def.Parameters, `${path}/Parameters`),
+          arguments: def.Arguments,
+          timeoutSeconds: this.secondsField(def, 'TimeoutSeconds', path, queryLanguage),
+          timeoutSecondsPath: this.pathField(def, 'TimeoutSecondsPath', path, false) ?? undefined,
+          heartbeatSeconds: this.secondsField(def, 'HeartbeatSeconds', path, queryLanguage),
+          heartbeatSecondsPath: this.pathField(def, 'HeartbeatSecondsPath', path, false) ?? undefined,
+          credentials: def.Credentials,
+          ...this.resultFields(def, path, queryLanguage),
+        };
+      }
+      case 'Choice': {
+        const choices: ChoiceRuleModel[] = [];
+        if (!Array.isArray(def.Choices) || def.Choices.length === 0) {
+          this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Choices`, 'Choices must be a non-empty array');
+        } else {
+          def.Choices.forEach((rule, i) => {
+            const rp = `${path}/Choices[${i}]`;
+            if (!isObject(rule)) return this.fail('SCHEMA_VALIDATION_FAILED', rp, 'Expected an object');
+            if (typeof rule.Next !== 'string') this.fail('SCHEMA_VALIDATION_FAILED', rp, 'These fields are required: [Next]');
+            if (queryLanguage === 'JSONata') {
+              if (rule.Condition === undefined) this.fail('SCHEMA_VALIDATION_FAILED', rp, 'These fields are required: [Condition]');
+              else this.checkJsonata(rule.Condition, `${rp}/Condition`);
+            } else this.checkRule(rule, rp, true);
+            choices.push({
+              rule,
+              next: rule.Next as string,
+              assign: this.assign(rule.Assign, `${rp}/Assign`, queryLanguage),
+              output: rule.Output,
+              hasOutput: rule.Output !== undefined,
+            });
+          });
+        }
+        return { ...common, type, choices, default: typeof def.Default === 'string' ? def.Default : undefined };
+      }
+      case 'Wait': {
+        const given = ['Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'].filter((f) => def[f] !== undefined);
+        if (given.length !== 1) this.fail('SCHEMA_VALIDATION_FAILED', path, "Exactly one of 'Seconds', 'SecondsPath', 'Timestamp' or 'TimestampPath' is required");
+        return {
+          ...common,
+          type,
+          seconds: def.Seconds,
+          secondsPath: this.pathField(def, 'SecondsPath', path, false) ?? undefined,
+          timestamp: def.Timestamp,
+          timestampPath: this.pathField(def, 'TimestampPath', path, false) ?? undefined,
+        };
+      }
+      case 'Succeed':
+        return { ...common, type };
+      case 'Fail':
+        return {
+          ...common,
+          type,
+          error: typeof def.Error === 'string' ? def.Error : undefined,
+          errorPath: typeof def.ErrorPath === 'string' ? def.ErrorPath : undefined,
+          cause: typeof def.Cause === 'string' ? def.Cause : undefined,
+          causePath: typeof def.CausePath === 'string' ? def.CausePath : undefined,
+        };
+      case 'Parallel': {
+        const branches: StateMachineModel[] = [];
+        if (!Array.isArray(def.Branches) || def.Branches.length === 0) {
+          this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Branches`, 'Branches must be a non-empty array');
+        } else {
+          def.Branches.forEach((b, i) => {
+            const m = this.machine(b, `${path}/Branches[${i}]`, queryLanguage);
+            if (m) branches.push(m);
+          });
+        }
+        if (def.Arguments !== undefined) this.checkJsonata(def.Arguments, `${path}/Arguments`);
+        return {
+          ...common,
+          type,
+          branches,
+          parameters: this.template(def.Parameters, `${path}/Parameters`),
+          arguments: def.Arguments,
+          ...this.resultFields(def, path, queryLanguage),
+        };
+      }
+      case 'Map': {
+        const processorDef = def.ItemProcessor ?? def.Iterator;
+        const processorField = def.ItemProcessor !== undefined ? 'ItemProcessor' : 'Iterator';
+        if (processorDef === undefined) this.fail('SCHEMA_VALIDATION_FAILED', path, 'These fields are required: [ItemProcessor]');
+        const processor = processorDef === undefined ? undefined : this.machine(processorDef, `${path}/${processorField}`, queryLanguage);
+        const config = isObject(processorDef) && isObject(processorDef.ProcessorConfig) ? processorDef.ProcessorConfig : {};
+        const selectorRaw = def.ItemSelector ?? def.Parameters;
+        if (def.Items !== undefined) this.checkJsonata(def.Items, `${path}/Items`);
+        return {
+          ...common,
+          type,
+          processor: processor ?? { startAt: '', states: new Map(), queryLanguage },
+          mode: config.Mode === 'DISTRIBUTED' ? 'DISTRIBUTED' : 'INLINE',
+          itemsPath: this.pathField(def, 'ItemsPath', path, false) ?? undefined,
+          items: def.Items,
+          itemSelector: queryLanguage === 'JSONPath'
+            ? this.template(selectorRaw, `${path}/${def.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters'}`)
+            : undefined,
+          itemSelectorJsonata: queryLanguage === 'JSONata' ? def.ItemSelector : undefined,
+          maxConcurrency: def.MaxConcurrency,
+          maxConcurrencyPath: this.pathField(def, 'MaxConcurrencyPath', path, false) ?? undefined,
+          label: typeof def.Label === 'string' ? def.Label : undefined,
+          toleratedFailureCount: def.ToleratedFailureCount,
+          toleratedFailureCountPath: this.pathField(def, 'ToleratedFailureCountPath', path, false) ?? undefined,
+          toleratedFailurePercentage: def.ToleratedFailurePercentage,
+          toleratedFailurePercentagePath: this.pathField(def, 'ToleratedFailurePercentagePath', path, false) ?? undefined,
+          itemReader: def.ItemReader,
+          ...this.resultFields(def, path, queryLanguage),
+        };
+      }
+    }
+    return undefined;
+  }
+
+  private checkRule(rule: Record<string, unknown>, path: string, top: boolean): void {
+    if (Array.isArray(rule.And) || Array.isArray(rule.Or)) {
+      const list = (rule.And ?? rule.Or) as unknown[];
+      list.forEach((r, i) => (isObject(r) ? this.checkRule(r, `${path}/${rule.And ? 'And' : 'Or'}[${i}]`, false) : this.fail('SCHEMA_VALIDATION_FAILED', path, 'Expected an object')));
+      return;
+    }
+    if (rule.Not !== undefined) {
+      if (isObject(rule.Not)) this.checkRule(rule.Not, `${path}/Not`, false);
+      else this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Not`, 'Expected an object');
+      return;
+    }
+    const op = ruleOperator(rule);
+    if (!op) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, `A Choice rule requires one of: ${[...CHOICE_OPERATORS].join(', ')}, And, Or, Not`);
+      return;
+    }
+    if (typeof rule.Variable !== 'string') this.fail('SCHEMA_VALIDATION_FAILED', path, 'These fields are required: [Variable]');
+    if (!top && rule.Next !== undefined) this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Next`, "Nested Choice rules cannot have 'Next'");
+  }
+
+  private pathField(def: Record<string, unknown>, field: string, path: string, nullable: boolean): string | null | undefined {
+    const v = def[field];
+    if (v === undefined) return undefined;
+    if (v === null && nullable) return null;
+    if (typeof v !== 'string' || !v.startsWith('$')) {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `The value for the field '${field}' must be a valid JSONPath`);
+      return undefined;
+    }
+    return v;
+  }
+
+  private resultPath(def: Record<string, unknown>, path: string): string | null | undefined {
+    const v = this.pathField(def, 'ResultPath', path, true);
+    if (typeof v === 'string' && !isDefinitePath(v)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/ResultPath`, "The value for the field 'ResultPath' must be a valid Reference Path");
+    }
+    return v;
+  }
+
+  private secondsField(def: Record<string, unknown>, field: string, path: string, lang: QueryLanguage): number | string | undefined {
+    const v = def[field];
+    if (v === undefined) return undefined;
+    if (lang === 'JSONata' && typeof v === 'string' && jsonataExpressionText(v) !== undefined) {
+      this.checkJsonata(v, `${path}/${field}`);
+      return v;
+    }
+    if (!isNonNegativeInteger(v) || v === 0) {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `The value for the field '${field}' must be a positive integer`);
+      return undefined;
+    }
+    return v;
+  }
+
+  private resultFields(def: Record<string, unknown>, path: string, lang: QueryLanguage) {
+    return {
+      resultPath: this.resultPath(def, path),
+      resultSelector: this.template(def.ResultSelector, `${path}/ResultSelector`),
+      retry: this.retriers(def.Retry, `${path}/Retry`),
+      catch: this.catchers(def.Catch, `${path}/Catch`, lang),
+    };
+  }
+
+  private template(value: unknown, path: string): CompiledTemplate | undefined {
+    if (value === undefined) return undefined;
+    try {
+      return compileTemplate(value, path);
+    } catch (e) {
+      if (e instanceof TemplateError) {
+        this.fail('SCHEMA_VALIDATION_FAILED', e.location, e.message);
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  private assign(value: unknown, path: string, lang: QueryLanguage): CompiledAssign | undefined {
+    if (value === undefined) return undefined;
+    if (!isObject(value)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, 'Assign must be an object');
+      return undefined;
+    }
+    for (const key of Object.keys(value)) {
+      const name = key.endsWith('.$') ? key.slice(0, -2) : key;
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name === 'states') {
+        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${key}`, `The variable name '${name}' is not valid`);
+      }
+    }
+    if (lang === 'JSONata') {
+      this.checkJsonata(value, path);
+      return { language: 'JSONata', value };
+    }
+    const template = this.template(value, path);
+    return template ? { language: 'JSONPath', template } : undefined;
+  }
+
+  private checkJsonata(value: unknown, path: string): void {
+    if (!containsJsonata(value)) return;
+    const walk = (v: unknown, p: string) => {
+      const text = jsonataExpressionText(v);
+      if (text !== undefined) {
+        try {
+          compileJsonata(text);
+        } catch (e) {
+          this.fail('SCHEMA_VALIDATION_FAILED', p, `The JSONata expression '${text}' is not valid: ${(e as Error).message}`);
+        }
+      } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${p}[${i}]`));
+      else if (isObject(v)) for (const [k, x] of Object.entries(v)) walk(x, `${p}/${k}`);
+    };
+    walk(value, path);
+  }
+
+  private retriers(value: unknown, path: string): Retrier[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, 'Retry must be an array');
+      return [];
+    }
+    return value.flatMap((r, i): Retrier[] => {
+      const rp = `${path}[${i}]`;
+      if (!isObject(r) || !isStringArray(r.ErrorEquals) || r.ErrorEquals.length === 0) {
+        this.fail('SCHEMA_VALIDATION_FAILED', rp, 'These fields are required: [ErrorEquals]');
+        return [];
+      }
+      this.checkErrorEquals(r.ErrorEquals, `${rp}/ErrorEquals`, i, value.length, 'Retrier');
+      const num = (f: string, dflt: number, check: (n: number) => boolean) => {
+        if (r[f] === undefined) return dflt;
+        if (typeof r[f] !== 'number' || !check(r[f] as number)) {
+          this.fail('SCHEMA_VALIDATION_FAILED', `${rp}/${f}`, `Invalid value for '${f}'`);
+          return dflt;
+        }
+        return r[f] as number;
+      };
+      return [{
+        errorEquals: r.ErrorEquals,
+        intervalSeconds: num('IntervalSeconds', 1, (n) => Number.isInteger(n) && n >= 1),
+        maxAttempts: num('MaxAttempts', 3, (n) => Number.isInteger(n) && n >= 0),
+        backoffRate: num('BackoffRate', 2, (n) => n >= 1),
+        maxDelaySeconds: r.MaxDelaySeconds === undefined ? undefined : num('MaxDelaySeconds', 0, (n) => Number.isInteger(n) && n >= 1),
+        jitterStrategy: r.JitterStrategy === 'FULL' ? 'FULL' : 'NONE',
+      }];
+    });
+  }
+
+  private catchers(value: unknown, path: string, lang: QueryLanguage): Catcher[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, 'Catch must be an array');
+      return [];
+    }
+    return value.flatMap((c, i): Catcher[] => {
+      const cp = `${path}[${i}]`;
+      if (!isObject(c) || !isStringArray(c.ErrorEquals) || c.ErrorEquals.length === 0 || typeof c.Next !== 'string') {
+        this.fail('SCHEMA_VALIDATION_FAILED', cp, 'These fields are required: [ErrorEquals, Next]');
+        return [];
+      }
+      this.checkErrorEquals(c.ErrorEquals, `${cp}/ErrorEquals`, i, value.length, 'Catcher');
+      if (lang === 'JSONata' && c.ResultPath !== undefined) this.fail('SCHEMA_VALIDATION_FAILED', `${cp}/ResultPath`, "The field 'ResultPath' is not supported for the JSONata query language");
+      if (c.Output !== undefined) this.checkJsonata(c.Output, `${cp}/Output`);
+      return [{
+        errorEquals: c.ErrorEquals,
+        next: c.Next,
+        resultPath: this.resultPath(c, cp),
+        assign: this.assign(c.Assign, `${cp}/Assign`, lang),
+        output: c.Output,
+      }];
+    });
+  }
+
+  /** States.ALL must appear alone and in the last Retrier/Catcher. */
+  private checkErrorEquals(list: string[], path: string, index: number, count: number, what: string): void {
+    if (list.includes('States.ALL') && (list.length > 1 || index !== count - 1)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, `States.ALL must appear alone in the last ${what}`);
+    }
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+function isNonNegativeInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}

@@ -1,0 +1,50 @@
+/** Choice: the first matching rule picks Next, else Default, else States.NoChoiceMatched. https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html */
+import { StatesError, States } from '../../errors';
+import { evaluateJsonPathRule } from '../choice';
+import { evaluateJsonataValue } from '../jsonata';
+import { selectPath } from '../jsonpath';
+import type { ChoiceRuleModel, ChoiceState } from '../model';
+import type { StateImplementation } from './types';
+
+export const runChoice: StateImplementation<ChoiceState> = async (run, state) => {
+  if (state.queryLanguage === 'JSONata') {
+    const env = run.jsonataEnv();
+    for (let i = 0; i < state.choices.length; i++) {
+      const rule = state.choices[i];
+      const v = await evaluateJsonataValue(rule.rule.Condition, env, `Choices[${i}]/Condition`);
+      if (typeof v !== 'boolean') {
+        throw new StatesError(States.QueryEvaluationError, `The JSONata expression '${String(rule.rule.Condition)}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}' for value: ${JSON.stringify(v)}`);
+      }
+      if (v) return jsonataExit(rule);
+    }
+    if (state.default !== undefined) {
+      const { output, assigned } = await run.finishJsonata(run.rawInput, undefined);
+      return { output, next: state.default, assigned };
+    }
+    throw noMatch();
+  }
+
+  async function jsonataExit(rule: ChoiceRuleModel) {
+    const assign = rule.assign ?? state.assign;
+    const output = rule.hasOutput ? { value: rule.output, given: true } : { value: state.output, given: state.hasOutput };
+    const r = await run.finishJsonata(run.rawInput, undefined, assign, output);
+    return { output: r.output, next: rule.next, assigned: r.assigned };
+  }
+
+  const effective = run.effectiveInput();
+  const env = run.pathEnv(effective);
+  let next = state.default;
+  let assign = state.assign;
+  const matched = state.choices.find((c) => evaluateJsonPathRule(c.rule, env));
+  if (matched) {
+    next = matched.next;
+    assign = matched.assign ?? state.assign;
+  }
+  if (next === undefined) throw noMatch();
+  const assigned = assign ? run.assignJsonPath(assign, effective) : undefined;
+  return { output: selectPath(effective, state.outputPath, env), next, assigned };
+};
+
+function noMatch(): StatesError {
+  return new StatesError(States.NoChoiceMatched, 'No Matches!');
+}

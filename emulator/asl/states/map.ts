@@ -1,0 +1,147 @@
+/**
+ * Map (inline; Distributed runs the same way, recorded as a Map Run): one iteration of the
+ * ItemProcessor per item. https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
+ */
+import { randomUUID } from 'crypto';
+import { StatesError, States } from '../../errors';
+import { evaluateTemplate, resolveReference } from '../jsonpath';
+import { evaluateJsonataValue, jsonTypeName, jsonataExpressionText } from '../jsonata';
+import type { MapState } from '../model';
+import type { StateRun } from '../../runtime/state-run';
+import type { StateImplementation, StateServices } from './types';
+
+/** AWS runs at most 40 inline iterations at once. */
+const INLINE_CONCURRENCY_LIMIT = 40;
+
+export const runMap: StateImplementation<MapState> = async (run, state, services) => {
+  const jsonata = state.queryLanguage === 'JSONata';
+  const effective = jsonata ? run.rawInput : run.effectiveInput();
+  const items = await readItems(run, state, effective);
+  const maxConcurrency = await readMaxConcurrency(run, state, effective);
+  const selectorInput = effective;
+
+  const scope = run.scope;
+  const startedId = services.record(scope, 'MapStateStarted', 'mapStateStartedEventDetails', { length: items.length });
+  const distributed = state.mode === 'DISTRIBUTED';
+  if (distributed) {
+    const mapRunArn = `arn:aws:states:${services.region}:${services.accountId}:mapRun:${run.facts.stateMachineName}/${state.label ?? randomUUID()}:${randomUUID()}`;
+    services.record(scope, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
+  }
+  void startedId;
+
+  const results: unknown[] = new Array(items.length);
+  let failure: unknown;
+  let next = 0;
+  const worker = async () => {
+    while (failure === undefined && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await runIteration(run, state, services, items, index, selectorInput, distributed);
+      } catch (e) {
+        if (failure === undefined) failure = e;
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(items.length, maxConcurrency === 0 ? INLINE_CONCURRENCY_LIMIT : maxConcurrency, distributed ? 1000 : INLINE_CONCURRENCY_LIMIT));
+  await Promise.all(Array.from({ length: items.length === 0 ? 0 : workers }, worker));
+
+  if (failure !== undefined) {
+    if (distributed) services.record(scope, 'MapRunFailed', 'mapRunFailedEventDetails', {});
+    services.record(scope, 'MapStateFailed');
+    throw failure;
+  }
+  if (distributed) {
+    const id = services.record(scope, 'MapRunSucceeded');
+    services.recordLinked(scope, 'MapStateSucceeded', id, false);
+  } else {
+    const last = services.lastEventId();
+    services.recordLinked(scope, 'MapStateSucceeded', last, false);
+    scope.cursor.prev = last;
+  }
+  if (jsonata) {
+    const { output, assigned } = await run.finishJsonata(results, { result: results });
+    return { output, next: state.next, assigned };
+  }
+  const selected = state.resultSelector ? evaluateTemplate(state.resultSelector, run.pathEnv(results)) : results;
+  const { output, assigned } = run.finishJsonPath(selected, selected, state.resultPath);
+  return { output, next: state.next, assigned };
+};
+
+async function runIteration(
+  run: StateRun, state: MapState, services: StateServices, items: unknown[], index: number, selectorInput: unknown, distributed: boolean,
+): Promise<unknown> {
+  services.checkAlive();
+  const scope = run.scope;
+  const item = items[index];
+  run.mapItem = { Index: index, Value: item };
+  let iterationInput: unknown;
+  try {
+    if (state.queryLanguage === 'JSONata') {
+      iterationInput = state.itemSelectorJsonata !== undefined
+        ? await evaluateJsonataValue(state.itemSelectorJsonata, run.jsonataEnv(), 'ItemSelector')
+        : item;
+    } else {
+      iterationInput = state.itemSelector ? evaluateTemplate(state.itemSelector, run.pathEnv(selectorInput)) : item;
+    }
+  } finally {
+    run.mapItem = undefined;
+  }
+  const details = { index, name: state.name };
+  if (distributed) {
+    return services.runMachine(state.processor, iterationInput, services.childScope(scope, 0, false));
+  }
+  services.record(scope, 'MapIterationStarted', 'mapIterationStartedEventDetails', details);
+  const child = services.childScope(scope, scope.cursor.prev);
+  try {
+    const out = await services.runMachine(state.processor, iterationInput, child);
+    scope.cursor.prev = child.cursor.prev;
+    services.recordLinked(scope, 'MapIterationSucceeded', child.cursor.prev, false, 'mapIterationSucceededEventDetails', details);
+    return out;
+  } catch (e) {
+    scope.cursor.prev = child.cursor.prev;
+    services.recordLinked(scope, 'MapIterationFailed', child.cursor.prev, false, 'mapIterationFailedEventDetails', details);
+    throw e;
+  }
+}
+
+async function readItems(run: StateRun, state: MapState, effective: unknown): Promise<unknown[]> {
+  if (state.queryLanguage === 'JSONata') {
+    const value = state.items !== undefined ? await evaluateJsonataValue(state.items, run.jsonataEnv(), 'Items') : run.rawInput;
+    if (!Array.isArray(value)) {
+      const text = jsonataExpressionText(state.items);
+      throw new StatesError(
+        States.QueryEvaluationError,
+        text !== undefined
+          ? `The JSONata expression '${text}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${jsonTypeName(value)}' for value: ${JSON.stringify(value)}`
+          : `The field 'Items' must be an array, but was '${jsonTypeName(value)}'`,
+      );
+    }
+    return value;
+  }
+  const path = state.itemsPath ?? '$';
+  const value = resolveReference(path, run.pathEnv(effective));
+  if (value === undefined) {
+    throw new StatesError(States.Runtime, `Invalid path '${path}' : No results for path: ${path}`);
+  }
+  if (!Array.isArray(value)) {
+    throw new StatesError(States.Runtime, `Item must be an array: the ItemsPath '${path}' references ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+async function readMaxConcurrency(run: StateRun, state: MapState, effective: unknown): Promise<number> {
+  let v: unknown = state.maxConcurrency;
+  if (state.queryLanguage === 'JSONata' && typeof v === 'string') {
+    v = await evaluateJsonataValue(v, run.jsonataEnv(), 'MaxConcurrency');
+  } else if (state.maxConcurrencyPath !== undefined) {
+    v = resolveReference(state.maxConcurrencyPath, run.pathEnv(effective));
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      throw new StatesError(States.Runtime, `The MaxConcurrencyPath field refers to value ${JSON.stringify(v)} which is not a valid non-negative integer: ${state.maxConcurrencyPath}`);
+    }
+  }
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new StatesError(States.Runtime, `MaxConcurrency must be a non-negative integer, but was ${JSON.stringify(v)}`);
+  }
+  return v;
+}

@@ -1,0 +1,43 @@
+/** Parallel: runs every branch on the same input; the result is the array of branch outputs. https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html */
+import { evaluateTemplate } from '../jsonpath';
+import { evaluateJsonataValue } from '../jsonata';
+import type { ParallelState } from '../model';
+import type { StateImplementation } from './types';
+
+export const runParallel: StateImplementation<ParallelState> = async (run, state, services) => {
+  const scope = run.scope;
+  let branchInput: unknown;
+  if (state.queryLanguage === 'JSONata') {
+    branchInput = state.arguments !== undefined ? await evaluateJsonataValue(state.arguments, run.jsonataEnv(), 'Arguments') : run.rawInput;
+  } else {
+    const effective = run.effectiveInput();
+    branchInput = state.parameters ? evaluateTemplate(state.parameters, run.pathEnv(effective)) : effective;
+  }
+  const startedId = services.record(scope, 'ParallelStateStarted');
+  let results: unknown[];
+  const controller = { failed: false };
+  try {
+    results = await Promise.all(
+      state.branches.map((branch) => {
+        const child = services.childScope(scope, startedId);
+        return services.runMachine(branch, branchInput, child).catch((e) => {
+          controller.failed = true;
+          throw e;
+        });
+      }),
+    );
+  } catch (e) {
+    services.recordLinked(scope, 'ParallelStateFailed', services.lastEventId(), true);
+    throw e;
+  }
+  const last = services.lastEventId();
+  services.recordLinked(scope, 'ParallelStateSucceeded', last, false);
+  scope.cursor.prev = last;
+  if (state.queryLanguage === 'JSONata') {
+    const { output, assigned } = await run.finishJsonata(results, { result: results });
+    return { output, next: state.next, assigned };
+  }
+  const selected = state.resultSelector ? evaluateTemplate(state.resultSelector, run.pathEnv(results)) : results;
+  const { output, assigned } = run.finishJsonPath(selected, selected, state.resultPath);
+  return { output, next: state.next, assigned };
+};

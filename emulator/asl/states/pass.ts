@@ -1,0 +1,17 @@
+/** Pass: passes its input on, or a fixed Result / Parameters. https://docs.aws.amazon.com/step-functions/latest/dg/state-pass.html */
+import { evaluateTemplate } from '../jsonpath';
+import type { PassState } from '../model';
+import type { StateImplementation } from './types';
+
+export const runPass: StateImplementation<PassState> = async (run, state) => {
+  if (state.queryLanguage === 'JSONata') {
+    const { output, assigned } = await run.finishJsonata(run.rawInput, undefined);
+    return { output, next: state.next, assigned };
+  }
+  const effective = run.effectiveInput();
+  const result = state.hasResult
+    ? state.result
+    : state.parameters ? evaluateTemplate(state.parameters, run.pathEnv(effective)) : effective;
+  const { output, assigned } = run.finishJsonPath(result, result, state.resultPath);
+  return { output, next: state.next, assigned };
+};

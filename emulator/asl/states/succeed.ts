@@ -1,0 +1,13 @@
+/** Succeed: ends the machine (or branch/iteration) successfully. https://docs.aws.amazon.com/step-functions/latest/dg/state-succeed.html */
+import { selectPath } from '../jsonpath';
+import type { SucceedState } from '../model';
+import type { StateImplementation } from './types';
+
+export const runSucceed: StateImplementation<SucceedState> = async (run, state) => {
+  if (state.queryLanguage === 'JSONata') {
+    const { output } = await run.finishJsonata(run.rawInput, undefined);
+    return { output, next: undefined };
+  }
+  const effective = run.effectiveInput();
+  return { output: selectPath(effective, state.outputPath, run.pathEnv(effective)), next: undefined };
+};

@@ -1,0 +1,337 @@
+/**
+ * Engine: the registry of state machines and executions, and the typed in-process API that the HTTP
+ * server and tests use. Method names and shapes follow the Step Functions API (camelCase, Date
+ * timestamps). https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html
+ */
+import { randomUUID } from 'crypto';
+import { parseDefinition } from '../asl/parse';
+import { applySubstitutions, type Substitutions } from '../asl/substitutions';
+import type { StateMachineModel } from '../asl/model';
+import type { ClockMode } from './clock';
+import { Execution, type ExecutionStatus, type TokenWaiter } from './execution';
+import type { HistoryEvent } from './history';
+import {
+  HandlerResolver, MockConfigResolver, TaskResolutionChain,
+  type HandlerMatcher, type MockLookup, type TaskHandler, type TaskResolver,
+} from './task-resolution';
+
+/** An error the API layer maps onto the AWS error of the same code. */
+export class EngineError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export interface EngineOptions {
+  region?: string;
+  accountId?: string;
+  /** Step Functions Local mock configuration (runtime/mock-config.ts MockConfig fits). */
+  mockConfig?: MockLookup;
+  clock?: ClockMode;
+  handlers?: readonly { matcher: HandlerMatcher; handler: TaskHandler }[];
+  /** Resolvers asked after mocks and handlers (e.g. a future real-AWS resolver). */
+  extraResolvers?: readonly TaskResolver[];
+}
+
+export type StateMachineType = 'STANDARD' | 'EXPRESS';
+
+export interface CreateStateMachineInput {
+  name: string;
+  definition: string | object;
+  roleArn?: string;
+  type?: StateMachineType;
+  /** CloudFormation-style `${Name}` DefinitionSubstitutions, applied to the definition text. */
+  substitutions?: Substitutions;
+}
+
+export interface StateMachineDescription {
+  stateMachineArn: string;
+  name: string;
+  status: 'ACTIVE' | 'DELETING';
+  definition: string;
+  roleArn: string;
+  type: StateMachineType;
+  creationDate: Date;
+  updateDate?: Date;
+}
+
+export interface ExecutionDescription {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: Date;
+  stopDate?: Date;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface StartExecutionInput {
+  /** May end with `#TestCase` to run a test case of the mock configuration. */
+  stateMachineArn: string;
+  name?: string;
+  input?: string;
+}
+
+interface StateMachineRecord {
+  arn: string;
+  name: string;
+  definitionText: string;
+  model: StateMachineModel;
+  roleArn: string;
+  type: StateMachineType;
+  creationDate: Date;
+  updateDate?: Date;
+  deleted: boolean;
+  executions: Execution[];
+}
+
+const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+const DEFAULT_ROLE = (account: string) => `arn:aws:iam::${account}:role/StepFunctionsLocal`;
+
+export class Engine {
+  readonly region: string;
+  readonly accountId: string;
+  private readonly clockMode: ClockMode;
+  private readonly mockConfig?: MockLookup;
+  private readonly handlers = new HandlerResolver();
+  private readonly resolver: TaskResolutionChain;
+  private readonly stateMachines = new Map<string, StateMachineRecord>();
+  private readonly executions = new Map<string, Execution>();
+  private readonly tokens = new Map<string, TokenWaiter>();
+
+  constructor(options: EngineOptions = {}) {
+    this.region = options.region ?? 'us-east-1';
+    this.accountId = options.accountId ?? '123456789012';
+    this.clockMode = options.clock ?? 'virtual';
+    this.mockConfig = options.mockConfig;
+    const resolvers: TaskResolver[] = [];
+    if (this.mockConfig) resolvers.push(new MockConfigResolver(this.mockConfig));
+    resolvers.push(this.handlers, ...(options.extraResolvers ?? []));
+    this.resolver = new TaskResolutionChain(resolvers);
+    for (const h of options.handlers ?? []) this.handlers.register(h.matcher, h.handler);
+  }
+
+  /** Registers an in-process Task handler for resources starting with a prefix (or matching a predicate). */
+  registerHandler(matcher: HandlerMatcher, handler: TaskHandler): void {
+    this.handlers.register(matcher, handler);
+  }
+
+  // ------------------------------------------------------------ state machines
+
+  createStateMachine(input: CreateStateMachineInput): { stateMachineArn: string; creationDate: Date } {
+    checkName(input.name, 'name');
+    const arn = `arn:aws:states:${this.region}:${this.accountId}:stateMachine:${input.name}`;
+    const existing = this.stateMachines.get(arn);
+    const { text, model } = this.prepareDefinition(input.definition, input.substitutions);
+    const type = input.type ?? 'STANDARD';
+    const roleArn = input.roleArn ?? DEFAULT_ROLE(this.accountId);
+    if (existing && !existing.deleted) {
+      // AWS: idempotent when everything matches, otherwise StateMachineAlreadyExists.
+      if (existing.definitionText === text && existing.roleArn === roleArn && existing.type === type) {
+        return { stateMachineArn: arn, creationDate: existing.creationDate };
+      }
+      throw new EngineError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+    }
+    const creationDate = new Date();
+    this.stateMachines.set(arn, {
+      arn, name: input.name, definitionText: text, model, roleArn, type, creationDate, deleted: false, executions: [],
+    });
+    return { stateMachineArn: arn, creationDate };
+  }
+
+  updateStateMachine(stateMachineArn: string, changes: { definition?: string | object; roleArn?: string; substitutions?: Substitutions }): { updateDate: Date } {
+    const sm = this.stateMachine(stateMachineArn);
+    if (changes.definition !== undefined) {
+      const { text, model } = this.prepareDefinition(changes.definition, changes.substitutions);
+      sm.definitionText = text;
+      sm.model = model;
+    }
+    if (changes.roleArn !== undefined) sm.roleArn = changes.roleArn;
+    sm.updateDate = new Date();
+    return { updateDate: sm.updateDate };
+  }
+
+  deleteStateMachine(stateMachineArn: string): void {
+    const sm = this.stateMachines.get(stateMachineArn);
+    if (!sm) return; // AWS: deleting a missing state machine succeeds
+    sm.deleted = true;
+    this.stateMachines.delete(stateMachineArn);
+  }
+
+  describeStateMachine(stateMachineArn: string): StateMachineDescription {
+    const sm = this.stateMachine(stateMachineArn);
+    return {
+      stateMachineArn: sm.arn, name: sm.name, status: 'ACTIVE', definition: sm.definitionText, roleArn: sm.roleArn,
+      type: sm.type, creationDate: sm.creationDate, updateDate: sm.updateDate,
+    };
+  }
+
+  listStateMachines(): StateMachineDescription[] {
+    return [...this.stateMachines.values()].map((sm) => this.describeStateMachine(sm.arn));
+  }
+
+  // ------------------------------------------------------------ executions
+
+  startExecution(input: StartExecutionInput): { executionArn: string; startDate: Date } {
+    const execution = this.createExecution(input, 'STANDARD');
+    execution.start();
+    return { executionArn: execution.executionArn, startDate: execution.startDate };
+  }
+
+  /** EXPRESS only: runs to the end and answers with the result. */
+  async startSyncExecution(input: StartExecutionInput): Promise<ExecutionDescription> {
+    const execution = this.createExecution(input, 'EXPRESS');
+    execution.start();
+    await execution.done;
+    return this.describe(execution);
+  }
+
+  stopExecution(executionArn: string, error?: string, cause?: string): { stopDate: Date } {
+    const execution = this.execution(executionArn);
+    execution.stop(error, cause);
+    return { stopDate: execution.stopDate ?? new Date() };
+  }
+
+  describeExecution(executionArn: string): ExecutionDescription {
+    return this.describe(this.execution(executionArn));
+  }
+
+  listExecutions(stateMachineArn: string): ExecutionDescription[] {
+    const sm = this.stateMachines.get(stateMachineArn);
+    if (!sm) throw new EngineError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    return sm.executions.map((e) => this.describe(e));
+  }
+
+  getExecutionHistory(executionArn: string): readonly HistoryEvent[] {
+    return this.execution(executionArn).history.events;
+  }
+
+  /** Resolves once the execution has ended (in-process helper for tests and the CLI). */
+  async waitForExecution(executionArn: string): Promise<ExecutionDescription> {
+    const execution = this.execution(executionArn);
+    await execution.done;
+    return this.describe(execution);
+  }
+
+  // ------------------------------------------------------------ task tokens
+
+  sendTaskSuccess(taskToken: string, output: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(output);
+    } catch (e) {
+      throw new EngineError('InvalidOutput', `Invalid Output: '${(e as Error).message}'`);
+    }
+    this.waiter(taskToken).succeed(value);
+  }
+
+  sendTaskFailure(taskToken: string, error?: string, cause?: string): void {
+    this.waiter(taskToken).fail(error ?? '', cause);
+  }
+
+  sendTaskHeartbeat(taskToken: string): void {
+    this.waiter(taskToken).heartbeat();
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private prepareDefinition(definition: string | object, substitutions?: Substitutions): { text: string; model: StateMachineModel } {
+    let text = typeof definition === 'string' ? definition : JSON.stringify(definition);
+    if (substitutions) text = applySubstitutions(text, substitutions);
+    return { text, model: parseDefinition(text) };
+  }
+
+  private createExecution(input: StartExecutionInput, requiredType: StateMachineType): Execution {
+    const hash = input.stateMachineArn.indexOf('#');
+    const smArn = hash >= 0 ? input.stateMachineArn.slice(0, hash) : input.stateMachineArn;
+    const testCase = hash >= 0 ? input.stateMachineArn.slice(hash + 1) : undefined;
+    const sm = this.stateMachine(smArn);
+    if (requiredType === 'EXPRESS' && sm.type !== 'EXPRESS') {
+      throw new EngineError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+    }
+    if (testCase !== undefined) {
+      if (!this.mockConfig) {
+        throw new EngineError('ValidationException', `Test case '${testCase}' was requested but no mock configuration is loaded`);
+      }
+      if (!this.mockConfig.hasTestCase(sm.name, testCase)) {
+        throw new EngineError('ValidationException', `Test case '${testCase}' is not defined for state machine '${sm.name}' in the mock configuration`);
+      }
+    }
+    const name = input.name ?? randomUUID();
+    checkName(name, 'name');
+    const executionArn = `arn:aws:states:${this.region}:${this.accountId}:${sm.type === 'EXPRESS' ? 'express' : 'execution'}:${sm.name}:${name}`;
+    if (this.executions.has(executionArn)) {
+      throw new EngineError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const inputText = input.input ?? '{}';
+    let value: unknown;
+    try {
+      value = JSON.parse(inputText);
+    } catch (e) {
+      throw new EngineError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(e as Error).message}'`);
+    }
+    const execution = new Execution({
+      executionArn,
+      name,
+      stateMachineArn: sm.arn,
+      stateMachineName: sm.name,
+      roleArn: sm.roleArn,
+      model: sm.model,
+      inputText,
+      input: value,
+      clock: this.clockMode,
+      region: this.region,
+      accountId: this.accountId,
+      testCase,
+      resolver: this.resolver,
+      registerToken: (token, waiter) => this.tokens.set(token, waiter),
+      unregisterToken: (token) => this.tokens.delete(token),
+    });
+    this.executions.set(executionArn, execution);
+    sm.executions.push(execution);
+    return execution;
+  }
+
+  private describe(e: Execution): ExecutionDescription {
+    const init = e.init;
+    const d: ExecutionDescription = {
+      executionArn: init.executionArn,
+      stateMachineArn: init.stateMachineArn,
+      name: init.name,
+      status: e.status,
+      startDate: e.startDate,
+      input: init.inputText,
+    };
+    if (e.stopDate) d.stopDate = e.stopDate;
+    if (e.output !== undefined) d.output = e.output;
+    if (e.error !== undefined) d.error = e.error;
+    if (e.cause !== undefined) d.cause = e.cause;
+    return d;
+  }
+
+  private stateMachine(arn: string): StateMachineRecord {
+    const sm = this.stateMachines.get(arn);
+    if (!sm) throw new EngineError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return sm;
+  }
+
+  private execution(arn: string): Execution {
+    const e = this.executions.get(arn);
+    if (!e) throw new EngineError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return e;
+  }
+
+  private waiter(token: string): TokenWaiter {
+    const w = this.tokens.get(token);
+    if (!w) throw new EngineError('TaskDoesNotExist', 'Task Timed Out or does not exist');
+    return w;
+  }
+}
+
+function checkName(name: string, field: string): void {
+  if (!NAME_PATTERN.test(name)) throw new EngineError('InvalidName', `Invalid Name: '${name}' (field ${field}: 1-80 characters, no whitespace, brackets, wildcards or special characters)`);
+}

@@ -1,0 +1,137 @@
+/**
+ * Who answers a Task: (1) the Step Functions Local mock configuration when the execution runs a test
+ * case, (2) a handler registered in-process, (3) nobody -> a clear failure saying how to mock it.
+ * The chain is a list of resolvers so that a "call real AWS endpoints" resolver can be added later.
+ */
+import { StatesError, States } from '../errors';
+
+export interface TaskRequest {
+  resource: string;
+  parameters: unknown;
+  stateName: string;
+  executionArn: string;
+  taskToken?: string;
+  invocationIndex: number;
+}
+
+/** Return a result, or throw StatesError to fail the task with that Error/Cause. */
+export type TaskHandler = (request: TaskRequest) => unknown | Promise<unknown>;
+
+export type TaskOutcome = { kind: 'return'; value: unknown } | { kind: 'throw'; error: string; cause?: string };
+
+/** What the mock resolver needs from runtime/mock-config.ts (structural, so either side can evolve). */
+export interface MockLookup {
+  hasTestCase(stateMachineName: string, testCase: string): boolean;
+  lookup(stateMachineName: string, testCase: string, stateName: string, invocationIndex: number):
+    { kind: 'return'; value: unknown } | { kind: 'throw'; error: string; cause: string } | undefined;
+}
+
+export interface ResolutionRequest extends TaskRequest {
+  stateMachineName: string;
+  testCase?: string;
+}
+
+export interface TaskResolver {
+  /** undefined = "not mine, ask the next resolver". */
+  resolve(request: ResolutionRequest): TaskOutcome | Promise<TaskOutcome> | undefined;
+}
+
+export class MockConfigResolver implements TaskResolver {
+  constructor(private readonly mocks: MockLookup) {}
+
+  resolve(request: ResolutionRequest): TaskOutcome | undefined {
+    if (request.testCase === undefined) return undefined;
+    return this.mocks.lookup(request.stateMachineName, request.testCase, request.stateName, request.invocationIndex);
+  }
+}
+
+export type HandlerMatcher = string | ((resource: string) => boolean);
+
+export class HandlerResolver implements TaskResolver {
+  private readonly handlers: { matches: (resource: string) => boolean; handler: TaskHandler }[] = [];
+
+  register(matcher: HandlerMatcher, handler: TaskHandler): void {
+    const matches = typeof matcher === 'string' ? (r: string) => r.startsWith(matcher) : matcher;
+    // Later registrations win, so tests can override a general handler.
+    this.handlers.unshift({ matches, handler });
+  }
+
+  resolve(request: ResolutionRequest): Promise<TaskOutcome> | undefined {
+    const entry = this.handlers.find((h) => h.matches(request.resource));
+    if (!entry) return undefined;
+    return callHandler(entry.handler, request);
+  }
+}
+
+async function callHandler(handler: TaskHandler, request: TaskRequest): Promise<TaskOutcome> {
+  try {
+    const { resource, parameters, stateName, executionArn, taskToken, invocationIndex } = request;
+    return { kind: 'return', value: await handler({ resource, parameters, stateName, executionArn, taskToken, invocationIndex }) };
+  } catch (e) {
+    if (e instanceof StatesError) return { kind: 'throw', error: e.error, cause: e.hasCause ? e.cause : undefined };
+    const err = e as { name?: string; message?: string };
+    return { kind: 'throw', error: err?.name && err.name !== 'Error' ? err.name : States.TaskFailed, cause: err?.message ?? String(e) };
+  }
+}
+
+export class TaskResolutionChain {
+  constructor(private readonly resolvers: TaskResolver[]) {}
+
+  add(resolver: TaskResolver): void {
+    this.resolvers.push(resolver);
+  }
+
+  async resolve(request: ResolutionRequest): Promise<TaskOutcome> {
+    for (const r of this.resolvers) {
+      const outcome = r.resolve(request);
+      if (outcome !== undefined) return outcome;
+    }
+    const how = request.testCase === undefined
+      ? `start the execution as '<stateMachineArn>#<TestCase>' with a mock configuration that maps state '${request.stateName}', or register a handler for this resource`
+      : `test case '${request.testCase}' does not map state '${request.stateName}'; add it to the mock configuration or register a handler for this resource`;
+    throw new StatesError(
+      States.Runtime,
+      `No response for Task state '${request.stateName}' (Resource ${request.resource}): ${how}.`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------- resource ARNs
+
+export interface ResourceDescription {
+  /** lambdaFunction = a Lambda function ARN used directly as Resource (LambdaFunction* events). */
+  readonly kind: 'lambdaFunction' | 'service' | 'activity';
+  /** As recorded in Task* events: e.g. "lambda" / "invoke", "aws-sdk:dynamodb" / "query". */
+  readonly resourceType: string;
+  readonly resource: string;
+  readonly region?: string;
+  readonly pattern: 'request-response' | 'sync' | 'waitForTaskToken';
+}
+
+const descriptionCache = new Map<string, ResourceDescription>();
+
+/** Splits a Task Resource ARN the way AWS records it in TaskScheduled. */
+export function describeResource(arn: string): ResourceDescription {
+  const cached = descriptionCache.get(arn);
+  if (cached) return cached;
+  const parts = arn.split(':');
+  let d: ResourceDescription;
+  const pattern = arn.endsWith('.waitForTaskToken') ? 'waitForTaskToken' : /\.sync(:\d+)?$/.test(arn) ? 'sync' : 'request-response';
+  if (parts[2] === 'lambda' && parts[5] === 'function') {
+    d = { kind: 'lambdaFunction', resourceType: 'lambda', resource: arn, region: parts[3] || undefined, pattern };
+  } else if (parts[2] === 'states' && parts[5] === 'activity') {
+    d = { kind: 'activity', resourceType: 'activity', resource: arn, region: parts[3] || undefined, pattern };
+  } else if (parts[2] === 'states' && parts.length >= 7) {
+    // arn:aws:states:::<service>:<action> or arn:aws:states:::aws-sdk:<service>:<action>
+    const rest = parts.slice(5);
+    if (rest[0] === 'aws-sdk') {
+      d = { kind: 'service', resourceType: `aws-sdk:${rest[1]}`, resource: rest.slice(2).join(':'), region: parts[3] || undefined, pattern };
+    } else {
+      d = { kind: 'service', resourceType: rest[0], resource: rest.slice(1).join(':'), region: parts[3] || undefined, pattern };
+    }
+  } else {
+    d = { kind: 'service', resourceType: parts[2] ?? 'unknown', resource: arn, region: parts[3] || undefined, pattern };
+  }
+  if (descriptionCache.size < 5000) descriptionCache.set(arn, d);
+  return d;
+}
