@@ -228,7 +228,7 @@ export async function serve(argv: readonly string[], io: Output = consoleOutput)
   const accountId = option(args, 'account') ?? DEFAULT_ACCOUNT;
   const mockConfig = loadMockConfig(option(args, 'mock-config'));
   const engine = createEngine({ region: option(args, 'region') ?? DEFAULT_REGION, accountId, mockConfig, realTime: args.options.has('real-time') });
-  const api = engine as unknown as EngineApi;
+  const api: EngineApi = engine;
   const stateMachines = stateMachinesDir
     ? await registerStateMachines(api, stateMachinesDir, loadSubstitutions(option(args, 'substitutions')), accountId)
     : new Map<string, string>();
@@ -276,7 +276,7 @@ export async function run(argv: readonly string[], io: Output = consoleOutput): 
   const definition = loadDefinition(file, loadSubstitutions(option(args, 'substitutions')));
   const accountId = option(args, 'account') ?? DEFAULT_ACCOUNT;
   const engine = createEngine({ region: option(args, 'region') ?? DEFAULT_REGION, accountId, mockConfig, realTime: args.options.has('real-time') });
-  const api = engine as unknown as EngineApi;
+  const api: EngineApi = engine;
 
   let stateMachineArn: string;
   try {
@@ -306,33 +306,49 @@ export async function run(argv: readonly string[], io: Output = consoleOutput): 
   return 1;
 }
 
-async function main(argv: readonly string[]): Promise<void> {
+/**
+ * Runs `run`/`help` and reports usage errors; resolves to the process exit code. (`serve` keeps
+ * running and is started by main.)
+ */
+export async function runCommand(argv: readonly string[], io: Output = consoleOutput): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === 'serve') {
-      const handle = await serve(rest);
-      const stop = (signal: string) => {
-        process.stderr.write(`${signal}: stopping\n`);
-        handle.close().then(() => process.exit(0));
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    } else if (command === 'run') {
-      process.exitCode = await run(rest);
-    } else if (command === undefined || command === '--help' || command === 'help') {
-      process.stdout.write(USAGE + '\n');
-      process.exitCode = command === undefined ? 2 : 0;
-    } else {
-      throw new UsageError(`unknown command '${command}'`);
+    if (command === 'run') return await run(rest, io);
+    if (command === 'help' || command === '--help') {
+      io.out(USAGE);
+      return 0;
     }
+    throw new UsageError(command === undefined ? 'no command given' : `unknown command '${command}'`);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`error: ${e.message}\n\n${USAGE}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    process.stderr.write(`error: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 2;
+    return reportFailure(e, io);
+  }
+}
+
+function reportFailure(e: unknown, io: Output): number {
+  if (e instanceof UsageError) {
+    io.err(`error: ${e.message}`);
+    io.err("Run 'npm run emulator -- help' for usage.");
+  } else {
+    io.err(`error: ${(e as Error)?.stack ?? String(e)}`);
+  }
+  return 2;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] !== 'serve') {
+    process.exitCode = await runCommand(argv);
+    return;
+  }
+  try {
+    const handle = await serve(argv.slice(1));
+    const stop = (signal: string) => {
+      process.stderr.write(`${signal}: stopping\n`);
+      handle.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  } catch (e) {
+    process.exitCode = reportFailure(e, consoleOutput);
   }
 }
 
