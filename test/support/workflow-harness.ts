@@ -1,0 +1,145 @@
+/**
+ * Drives the workflows through the Step Functions API with an unmodified @aws-sdk/client-sfn
+ * client: deploys them under their mock-config names, starts `<arn>#<TestCase>` executions and
+ * reads back what happened (status, output, the path of states, what each Task sent to AWS).
+ * Every history is also written to HISTORY_DIR for the coverage gate.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+  UpdateStateMachineCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import { loadWorkflow, localSubstitutions, LOCAL_ACCOUNT, type WorkflowFileName } from '../../statemachines/local-substitutions';
+
+export const HISTORY_DIR = join(__dirname, '..', '..', 'reports', 'workflow-histories');
+/** Which endpoint the last jest run used, and why its workflow suites were skipped, if they were. */
+export const SUITE_MODE_FILE = join(__dirname, '..', '..', 'reports', 'workflow-suite-mode.json');
+const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/tenant-workflows`;
+
+/** `describe` when an endpoint is available, `describe.skip` (reported as skipped) otherwise. */
+export function describeWorkflow(name: string, body: () => void): void {
+  const skipReason = process.env.SFN_SUITE_SKIP_REASON;
+  if (skipReason) {
+    describe.skip(`${name} (skipped: ${skipReason})`, body);
+  } else {
+    describe(name, body);
+  }
+}
+
+export function sfnClient(): SFNClient {
+  const endpoint = process.env.SFN_SUITE_ENDPOINT;
+  if (!endpoint) throw new Error('No Step Functions endpoint: run the suites through jest (globalSetup picks one)');
+  return new SFNClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+}
+
+/** Creates the workflow under its file name (the name the mock config keys it by); updates it if present. */
+export async function deployWorkflow(client: SFNClient, name: WorkflowFileName): Promise<string> {
+  const definition = JSON.stringify(loadWorkflow(name, localSubstitutions()));
+  try {
+    const created = await client.send(new CreateStateMachineCommand({ name, definition, roleArn: ROLE_ARN, type: 'STANDARD' }));
+    return created.stateMachineArn!;
+  } catch (error) {
+    if ((error as Error).name !== 'StateMachineAlreadyExists') throw error;
+    const arn = `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+    await client.send(new UpdateStateMachineCommand({ stateMachineArn: arn, definition, roleArn: ROLE_ARN }));
+    return arn;
+  }
+}
+
+export interface TaskCall {
+  state: string;
+  resource: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface CaseRun {
+  status: string;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** Names of the states entered, in history order. */
+  path: string[];
+  /** What each Task sent (TaskScheduled), in order, attributed to its state. */
+  calls: TaskCall[];
+  events: HistoryEvent[];
+}
+
+let runCounter = 0;
+
+/** Runs one mock-config test case to its end and records its history for the coverage gate. */
+export async function runCase(
+  client: SFNClient,
+  stateMachineArn: string,
+  workflow: WorkflowFileName,
+  testCase: string,
+  input: unknown,
+): Promise<CaseRun> {
+  const name = `${testCase}-${process.pid}-${++runCounter}-${Date.now()}`.slice(0, 80);
+  const started = await client.send(
+    new StartExecutionCommand({ stateMachineArn: `${stateMachineArn}#${testCase}`, name, input: JSON.stringify(input) }),
+  );
+  const executionArn = started.executionArn!;
+  let described = await client.send(new DescribeExecutionCommand({ executionArn }));
+  for (let i = 0; described.status === 'RUNNING'; i++) {
+    if (i > 600) throw new Error(`${workflow}#${testCase} still RUNNING after 60 s`);
+    await new Promise((r) => setTimeout(r, 100));
+    described = await client.send(new DescribeExecutionCommand({ executionArn }));
+  }
+  const events = await fullHistory(client, executionArn);
+  recordHistory(workflow, testCase, events);
+  return {
+    status: described.status!,
+    output: described.output === undefined ? undefined : JSON.parse(described.output),
+    error: described.error,
+    cause: described.cause,
+    path: events.flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [])),
+    calls: taskCalls(events),
+    events,
+  };
+}
+
+async function fullHistory(client: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+function taskCalls(events: HistoryEvent[]): TaskCall[] {
+  const stateOf = new Map<number, string>();
+  const calls: TaskCall[] = [];
+  for (const e of events) {
+    const name = e.stateEnteredEventDetails?.name ?? stateOf.get(e.previousEventId ?? -1);
+    if (name !== undefined) stateOf.set(e.id!, name);
+    const scheduled = e.taskScheduledEventDetails;
+    if (scheduled) {
+      calls.push({
+        state: name ?? '?',
+        resource: `${scheduled.resourceType}:${scheduled.resource}`,
+        parameters: JSON.parse(scheduled.parameters ?? '{}'),
+      });
+    }
+  }
+  return calls;
+}
+
+function recordHistory(workflow: string, testCase: string, events: HistoryEvent[]): void {
+  const dir = join(HISTORY_DIR, workflow);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${testCase}.${process.pid}.${runCounter}.json`), JSON.stringify(events));
+}
