@@ -4,6 +4,7 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
  */
 import jsonata from 'jsonata';
+import { createHash, randomUUID } from 'crypto';
 import { StatesError, States } from '../errors';
 
 type Expression = ReturnType<typeof jsonata>;
@@ -28,6 +29,7 @@ export function compileJsonata(text: string): Expression {
   let e = expressionCache.get(text);
   if (!e) {
     e = jsonata(text);
+    registerStepFunctionsFunctions(e);
     if (expressionCache.size < 20000) expressionCache.set(text, e);
   }
   return e;
@@ -117,4 +119,58 @@ export function jsonTypeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
   return typeof v;
+}
+
+/**
+ * Functions Step Functions adds to JSONata: $partition, $range, $hash, $random, $uuid, $parse.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html#jsonata-functions
+ */
+function registerStepFunctionsFunctions(e: Expression): void {
+  const fail = (message: string): never => {
+    throw queryError(message);
+  };
+  e.registerFunction('partition', (array: unknown, size: unknown) => {
+    const list = Array.isArray(array) ? array : array === undefined ? [] : [array];
+    if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) fail(`$partition: the chunk size must be a positive integer, but was ${JSON.stringify(size)}`);
+    const out: unknown[][] = [];
+    for (let i = 0; i < list.length; i += size as number) out.push(list.slice(i, i + (size as number)));
+    return out;
+  });
+  e.registerFunction('range', (start: unknown, end: unknown, step: unknown) => {
+    const st = step === undefined ? 1 : step;
+    if (typeof start !== 'number' || typeof end !== 'number' || typeof st !== 'number' || st === 0) {
+      fail('$range: start, end and step must be numbers and step must not be zero');
+    }
+    const out: number[] = [];
+    const [a, b, c] = [start as number, end as number, st as number];
+    for (let v = a; c > 0 ? v <= b : v >= b; v += c) {
+      out.push(v);
+      if (out.length > 1000) fail('$range: the result exceeds 1000 elements');
+    }
+    return out;
+  });
+  e.registerFunction('hash', (data: unknown, algorithm: unknown) => {
+    const algos: Record<string, string> = { MD5: 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+    const algo = typeof algorithm === 'string' ? algos[algorithm] : undefined;
+    if (!algo) fail(`$hash: unsupported algorithm ${JSON.stringify(algorithm)}; use one of ${Object.keys(algos).join(', ')}`);
+    const text = typeof data === 'string' ? data : JSON.stringify(data);
+    return createHash(algo as string).update(text, 'utf8').digest('hex');
+  });
+  e.registerFunction('random', (seed: unknown) => {
+    if (seed === undefined) return Math.random();
+    // Deterministic for a given seed (mulberry32).
+    let t = (Number(seed) | 0) + 0x6d2b79f5;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  });
+  e.registerFunction('uuid', () => randomUUID());
+  e.registerFunction('parse', (text: unknown) => {
+    if (typeof text !== 'string') fail('$parse: the argument must be a string');
+    try {
+      return JSON.parse(text as string);
+    } catch (err) {
+      return fail(`$parse: the argument is not valid JSON: ${(err as Error).message}`);
+    }
+  });
 }

@@ -207,7 +207,8 @@ export function compileTemplate(value: unknown, where: string): CompiledTemplate
   return { kind: 'literal', value };
 }
 
-function compileExpression(text: string, field: string, where: string): CompiledTemplate {
+/** Compiles one `.$`-style value (a path or an intrinsic call); `field` is the name used in error messages. */
+export function compileExpression(text: string, field: string, where: string): CompiledTemplate {
   const trimmed = text.trim();
   if (trimmed.startsWith('$')) return { kind: 'reference', path: trimmed, field };
   if (isIntrinsicCall(trimmed)) {

@@ -208,6 +208,12 @@ export class Execution {
       if (e instanceof ExecutionStopped || this.status !== 'RUNNING') throw e;
       const err = this.describeFailure(toStatesError(e), run);
       const catcher = 'catch' in state ? state.catch.find((c) => errorEqualsMatches(c.errorEquals, err.error)) : undefined;
+      const recordContainerFailure = () => {
+        if ((state.type === 'Map' || state.type === 'Parallel') && err.error !== States.Runtime) {
+          this.record(scope, `${state.type}StateFailed`);
+        }
+      };
+      if (catcher) recordContainerFailure();
       if (!catcher) {
         if (err.error === States.QueryEvaluationError && !SERVICE_ERRORS.has(err) && scope.recordEvents && !(e as { evaluationRecorded?: boolean }).evaluationRecorded) {
           const id = this.history.add('EvaluationFailed', enteredPrev, 'evaluationFailedEventDetails', {
@@ -220,6 +226,7 @@ export class Execution {
           (err as { evaluationRecorded?: boolean }).evaluationRecorded = true;
           failureEvents.set(err, id);
         }
+        recordContainerFailure();
         throw err;
       }
       outcome = await this.applyCatcher(run, catcher, err);

@@ -1,6 +1,6 @@
 /** Fail: stops with Error/Cause (or ErrorPath/CausePath). https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html */
 import { StatesError, States } from '../../errors';
-import { evaluateTemplate, compileTemplate, type CompiledTemplate } from '../jsonpath';
+import { evaluateTemplate, compileExpression, type CompiledTemplate } from '../jsonpath';
 import { evaluateJsonataValue } from '../jsonata';
 import type { FailState } from '../model';
 import type { StateImplementation } from './types';
@@ -18,14 +18,14 @@ export const runFail: StateImplementation<FailState> = async (run, state) => {
     let c = compiled.get(state);
     if (!c) {
       c = {
-        error: state.errorPath ? compileTemplate({ 'ErrorPath.$': state.errorPath }, 'ErrorPath') : undefined,
-        cause: state.causePath ? compileTemplate({ 'CausePath.$': state.causePath }, 'CausePath') : undefined,
+        error: state.errorPath ? compileExpression(state.errorPath, 'ErrorPath', 'ErrorPath') : undefined,
+        cause: state.causePath ? compileExpression(state.causePath, 'CausePath', 'CausePath') : undefined,
       };
       compiled.set(state, c);
     }
     const env = run.pathEnv(run.rawInput);
-    if (c.error) error = (evaluateTemplate(c.error, env) as Record<string, unknown>).ErrorPath;
-    if (c.cause) cause = (evaluateTemplate(c.cause, env) as Record<string, unknown>).CausePath;
+    if (c.error) error = evaluateTemplate(c.error, env);
+    if (c.cause) cause = evaluateTemplate(c.cause, env);
   }
   if (error !== undefined && typeof error !== 'string') {
     throw new StatesError(States.Runtime, `The value of the field 'Error' must be a string, but was: ${JSON.stringify(error)}`);

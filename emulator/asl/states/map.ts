@@ -28,9 +28,11 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
     services.record(scope, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
   }
   void startedId;
+  const tolerance = readTolerance(run, state, effective);
 
   const results: unknown[] = new Array(items.length);
   let failure: unknown;
+  let failedCount = 0;
   let next = 0;
   const worker = async () => {
     while (failure === undefined && next < items.length) {
@@ -38,7 +40,10 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
       try {
         results[index] = await runIteration(run, state, services, items, index, selectorInput, distributed);
       } catch (e) {
-        if (failure === undefined) failure = e;
+        failedCount++;
+        const tolerated = e instanceof StatesError && (failedCount <= tolerance.count || (failedCount * 100) / items.length <= tolerance.percentage);
+        if (tolerated) results[index] = null;
+        else if (failure === undefined) failure = e;
       }
     }
   };
@@ -47,7 +52,6 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
 
   if (failure !== undefined) {
     if (distributed) services.record(scope, 'MapRunFailed', 'mapRunFailedEventDetails', {});
-    services.record(scope, 'MapStateFailed');
     throw failure;
   }
   if (distributed) {
@@ -102,6 +106,30 @@ async function runIteration(
     services.recordLinked(scope, 'MapIterationFailed', child.cursor.prev, false, 'mapIterationFailedEventDetails', details);
     throw e;
   }
+}
+
+/** ToleratedFailureCount/Percentage(Path): how many failed iterations the Map accepts. */
+function readTolerance(run: StateRun, state: MapState, effective: unknown): { count: number; percentage: number } {
+  const read = (value: unknown, path: string | undefined, name: string, kind: 'integer' | 'float'): number | undefined => {
+    let v = value;
+    if (path !== undefined) {
+      v = resolveReference(path, run.pathEnv(effective));
+      const ok = typeof v === 'number' && (kind === 'float' || Number.isInteger(v));
+      if (!ok) {
+        throw new StatesError(States.Runtime, `The ${name}Path field refers to value "${typeof v === 'string' ? v : JSON.stringify(v)}" which is not a valid ${kind}: ${path}`);
+      }
+    }
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number') throw new StatesError(States.Runtime, `${name} must be a number.`);
+    return v;
+  };
+  const count = read(state.toleratedFailureCount, state.toleratedFailureCountPath, 'ToleratedFailureCount', 'integer');
+  if (count !== undefined && count < 0) throw new StatesError(States.Runtime, 'ToleratedFailureCount cannot be negative.');
+  const percentage = read(state.toleratedFailurePercentage, state.toleratedFailurePercentagePath, 'ToleratedFailurePercentage', 'float');
+  if (percentage !== undefined && (percentage < 0 || percentage > 100)) {
+    throw new StatesError(States.Runtime, 'ToleratedFailurePercentage must be between 0 and 100.');
+  }
+  return { count: count ?? 0, percentage: percentage ?? -1 };
 }
 
 async function readItems(run: StateRun, state: MapState, effective: unknown): Promise<unknown[]> {

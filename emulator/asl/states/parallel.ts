@@ -15,19 +15,11 @@ export const runParallel: StateImplementation<ParallelState> = async (run, state
   }
   const startedId = services.record(scope, 'ParallelStateStarted');
   let results: unknown[];
-  const controller = { failed: false };
   try {
-    results = await Promise.all(
-      state.branches.map((branch) => {
-        const child = services.childScope(scope, startedId);
-        return services.runMachine(branch, branchInput, child).catch((e) => {
-          controller.failed = true;
-          throw e;
-        });
-      }),
-    );
+    results = await Promise.all(state.branches.map((branch) => services.runMachine(branch, branchInput, services.childScope(scope, startedId))));
   } catch (e) {
-    services.recordLinked(scope, 'ParallelStateFailed', services.lastEventId(), true);
+    // ParallelStateFailed (recorded by the execution) follows the branch's last event.
+    scope.cursor.prev = services.lastEventId();
     throw e;
   }
   const last = services.lastEventId();
