@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { SUBSTITUTIONS, SUBSTITUTION_KEYS } from '../../statemachines/substitutions';
+import { WORKFLOW_FILES, WorkflowName, loadDefinitionString, placeholdersIn, resolveDefinition, toDefinitionString, workflowPath } from '../../infra/definition';
+
+const WORKFLOWS = Object.keys(WORKFLOW_FILES) as WorkflowName[];
+
+/** A value of the right kind for every key, as CloudFormation would substitute it. */
+const SAMPLE_VALUES: Record<string, string> = Object.fromEntries(
+  SUBSTITUTION_KEYS.map((key) => [key, SUBSTITUTIONS[key].kind === 'number' ? '7' : `sample-${key}`]),
+);
+
+describe('toDefinitionString', () => {
+  const yamlText = [
+    'StartAt: Wait',
+    'States:',
+    '  Wait:',
+    '    Type: Wait',
+    '    Seconds: ${StackPollSeconds}',
+    '    Comment: poll every ${StackPollSeconds} seconds',
+    '    Next: Put',
+    '  Put:',
+    '    Type: Pass',
+    '    Parameters:',
+    '      TableName: ${TenantTableName}',
+    '    End: true',
+  ].join('\n');
+
+  test('emits number-kind placeholders unquoted, so the substituted value is a JSON number', () => {
+    const json = toDefinitionString(yamlText);
+    expect(json).toContain('"Seconds":${StackPollSeconds}');
+    const resolved = resolveDefinition(json, { StackPollSeconds: '15', TenantTableName: 'tenants' }) as any;
+    expect(resolved.States.Wait.Seconds).toBe(15);
+  });
+
+  test('leaves string-kind placeholders and placeholders inside longer strings quoted', () => {
+    const resolved = resolveDefinition(toDefinitionString(yamlText), { StackPollSeconds: '15', TenantTableName: 'tenants' }) as any;
+    expect(resolved.States.Put.Parameters.TableName).toBe('tenants');
+    expect(resolved.States.Wait.Comment).toBe('poll every 15 seconds');
+  });
+
+  test('rejects a placeholder that statemachines/substitutions.ts does not declare, naming it', () => {
+    expect(() => toDefinitionString('StartAt: A\nStates:\n  A:\n    Type: Wait\n    Seconds: ${PollSecs}\n    End: true', 'x.asl.yaml')).toThrow(
+      /x\.asl\.yaml: uses \$\{PollSecs\} not declared/,
+    );
+  });
+
+  test('rejects YAML that is not a mapping, naming the source', () => {
+    expect(() => toDefinitionString('- just\n- a list', 'list.asl.yaml')).toThrow(/list\.asl\.yaml: must be a YAML mapping/);
+    expect(() => toDefinitionString('a: [unclosed', 'bad.asl.yaml')).toThrow(/bad\.asl\.yaml: not valid YAML/);
+  });
+});
+
+describe('resolveDefinition', () => {
+  test('names every placeholder that has no value', () => {
+    expect(() => resolveDefinition('{"a":"${TenantTableName}","b":${StackPollSeconds}}', {})).toThrow(
+      'no value for ${TenantTableName}, ${StackPollSeconds}',
+    );
+  });
+});
+
+describe('the workflows in statemachines/ and SUBSTITUTIONS cover each other', () => {
+  const used = new Map(WORKFLOWS.map((name) => [name, placeholdersIn(readFileSync(workflowPath(name), 'utf8'))]));
+
+  test.each(WORKFLOWS)('%s uses only declared keys', (name) => {
+    const undeclared = [...used.get(name)!].filter((key) => !(key in SUBSTITUTIONS));
+    expect(undeclared).toEqual([]);
+  });
+
+  test('every declared key is used by at least one workflow', () => {
+    const all = new Set(WORKFLOWS.flatMap((name) => [...used.get(name)!]));
+    expect(SUBSTITUTION_KEYS.filter((key) => !all.has(key))).toEqual([]);
+  });
+
+  test.each(WORKFLOWS)('%s becomes valid JSON once substituted, number keys as numbers', (name) => {
+    const definition = resolveDefinition(loadDefinitionString(name), SAMPLE_VALUES) as any;
+    expect(typeof definition.StartAt).toBe('string');
+    const numberKeys = [...used.get(name)!].filter((key) => SUBSTITUTIONS[key as keyof typeof SUBSTITUTIONS].kind === 'number');
+    // Every number-kind substitution lands as the number 7, never as the string "7".
+    const text = JSON.stringify(definition);
+    expect(text).not.toContain('"7"');
+    if (numberKeys.length > 0) expect(text).toMatch(/:7[,}\]]/);
+  });
+});
