@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 /**
  * One item per tenant, maintained by the workflows:
  * - `tenantId` (partition key, string)
- * - `status`: PROVISIONING | ACTIVE | UPDATING | DELETING | DELETED | FAILED
+ * - `status`: PROVISIONING, ACTIVE, DEPROVISIONING, DELETED or FAILED (set by the workflows)
  * - `stackId`: the tenant stack's ARN (a deleted stack is found only by id)
  * - `templateVersion`: TemplateVersion output of the stack's current template
  * - `statusReason`: the stack's status reason when something failed
