@@ -46,7 +46,7 @@ export function localSubstitutions(): SubstitutionValues {
     MaxStackPolls: '5',
     BusyWaitSeconds: '30',
     MaxBusyWaits: '3',
-    TenantPageSize: '2',
+    TenantPageSize: '3',
     MaxPagesPerExecution: '3',
     // One at a time: mocked responses are handed out in invocation order, which only a sequential
     // Map makes deterministic (AWS gives the same advice for Step Functions Local).

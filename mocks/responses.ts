@@ -1,0 +1,234 @@
+/**
+ * Builders for mocked Task responses in the shapes Step Functions returns them (PascalCase members
+ * of the service API; errors as `Service.ErrorName` with the SDK's message in Cause). Sources are
+ * listed in mocks/README.md.
+ */
+import { localSubstitutions, LOCAL_ACCOUNT, LOCAL_REGION } from '../statemachines/local-substitutions';
+
+export type MockedOutcome = { Return: unknown } | { Throw: { Error: string; Cause: string } };
+
+const local = localSubstitutions();
+export const TEMPLATE_VERSION = '1.0.0';
+export const NEXT_TEMPLATE_VERSION = '1.1.0';
+
+/** A stable, realistic-looking stack id per tenant (CloudFormation appends a UUID to the ARN). */
+export function stackId(tenantId: string): string {
+  const hex = [...tenantId].reduce((acc, ch) => (acc * 31 + ch.charCodeAt(0)) % 0xffffffff, 7).toString(16).padStart(8, '0');
+  return `arn:aws:cloudformation:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stack/${local.StackNamePrefix}${tenantId}/${hex}-5f1e-11ef-9a3c-0a1b2c3d4e5f`;
+}
+
+function requestId(seed: string): string {
+  const hex = [...seed].reduce((acc, ch) => (acc * 33 + ch.charCodeAt(0)) % 0xffffffff, 5381).toString(16).padStart(8, '0');
+  return `${hex}-0c2d-4e5f-8a9b-1c2d3e4f5a6b`;
+}
+
+// --- CloudFormation (aws-sdk integration) ---------------------------------------------------------
+
+interface StackOptions {
+  reason?: string;
+  /** Outputs appear once the stack reached a *_COMPLETE status. */
+  templateVersion?: string;
+}
+
+/** DescribeStacks: {Stacks: [Stack]} with the members CloudFormation returns for a tenant stack. */
+export function describeStack(tenantId: string, status: string, options: StackOptions = {}): MockedOutcome {
+  const name = `${local.StackNamePrefix}${tenantId}`;
+  const stack: Record<string, unknown> = {
+    StackId: stackId(tenantId),
+    StackName: name,
+    Parameters: [{ ParameterKey: 'TenantId', ParameterValue: tenantId }],
+    CreationTime: '2026-01-05T10:00:00.000Z',
+    RollbackConfiguration: {},
+    StackStatus: status,
+    DisableRollback: false,
+    NotificationARNs: [],
+    Capabilities: ['CAPABILITY_NAMED_IAM'],
+    RoleARN: local.CloudFormationRoleArn,
+    Tags: [],
+    EnableTerminationProtection: false,
+    DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+  };
+  if (status.startsWith('UPDATE') || status.startsWith('DELETE')) stack.LastUpdatedTime = '2026-02-01T09:30:00.000Z';
+  if (status.startsWith('DELETE')) stack.DeletionTime = '2026-02-01T09:31:00.000Z';
+  if (options.reason !== undefined) stack.StackStatusReason = options.reason;
+  if (options.templateVersion !== undefined) {
+    stack.Outputs = [
+      { OutputKey: 'TemplateVersion', OutputValue: options.templateVersion, Description: 'Version of the tenant template this stack runs' },
+      { OutputKey: 'DataTableName', OutputValue: `${name}-data` },
+      { OutputKey: 'AppRoleArn', OutputValue: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${name}-app` },
+    ];
+  }
+  return { Return: { Stacks: [stack] } };
+}
+
+export const createStackOk = (tenantId: string): MockedOutcome => ({ Return: { StackId: stackId(tenantId) } });
+export const updateStackOk = (tenantId: string): MockedOutcome => ({ Return: { StackId: stackId(tenantId) } });
+export const deleteStackOk: MockedOutcome = { Return: {} };
+
+/** How the aws-sdk integration reports an error the SDK models as `name` (or the generic one). */
+export function cloudFormationError(name: string, message: string): MockedOutcome {
+  return { Throw: { Error: `CloudFormation.${name}`, Cause: `${message} (Service: CloudFormation, Status Code: 400, Request ID: ${requestId(message)})` } };
+}
+
+/** ValidationError is not modelled: Step Functions names it CloudFormation.CloudFormationException. */
+export const validationError = (message: string) => cloudFormationError('CloudFormationException', message);
+export const throttled = cloudFormationError('ThrottlingException', 'Rate exceeded');
+export const stackDoesNotExist = (tenantId: string) => validationError(`Stack with id ${local.StackNamePrefix}${tenantId} does not exist`);
+export const alreadyExists = (tenantId: string) => cloudFormationError('AlreadyExistsException', `Stack [${local.StackNamePrefix}${tenantId}] already exists`);
+export const noUpdates = validationError('No updates are to be performed.');
+export const notUpdatable = (tenantId: string, status: string) => validationError(`Stack:${stackId(tenantId)} is in ${status} state and can not be updated.`);
+export const cannotDelete = (tenantId: string, status: string) => validationError(`Stack [${stackId(tenantId)}] cannot be deleted while in status ${status}`);
+
+// --- DynamoDB ---------------------------------------------------------------------------------------
+
+/** Optimized integration (arn:aws:states:::dynamodb:updateItem): the SDK v1 response with its metadata. */
+export const updateItemOk: MockedOutcome = {
+  Return: {
+    SdkHttpMetadata: { AllHttpHeaders: { 'Content-Type': ['application/x-amz-json-1.0'] }, HttpHeaders: { 'Content-Type': 'application/x-amz-json-1.0' }, HttpStatusCode: 200 },
+    SdkResponseMetadata: { RequestId: 'R7K2U1B9S4C0V5N3M8D6F1G2H3J4K5L6M7N8O9P0Q1R2S3T4U5V6' },
+  },
+};
+
+/** Optimized integration error names (recorded on AWS: DynamoDB.AmazonDynamoDBException style). */
+export const dynamoThrottled: MockedOutcome = {
+  Throw: {
+    Error: 'DynamoDB.ProvisionedThroughputExceededException',
+    Cause:
+      'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API. (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ProvisionedThroughputExceededException; Request ID: 4KBNVRGD25RG1KEO9UT4V3FQDJVV4KQNSO5AEMVJF66Q9ASUAAJG; Proxy: null)',
+  },
+};
+export const dynamoTableMissing: MockedOutcome = {
+  Throw: {
+    Error: 'DynamoDB.ResourceNotFoundException',
+    Cause: 'Requested resource not found (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: 0PN3QQ1D3I5QF8V1P8OTMT2OSJVV4KQNSO5AEMVJF66Q9ASUAAJG; Proxy: null)',
+  },
+};
+
+export interface TenantRow {
+  tenantId: string;
+  status?: string;
+}
+
+/** aws-sdk integration Scan (ProjectionExpression tenantId, status): items in DynamoDB JSON. */
+export function scanPage(rows: TenantRow[], lastEvaluatedTenantId?: string): MockedOutcome {
+  const items = rows.map((row) => (row.status === undefined ? { tenantId: { S: row.tenantId } } : { tenantId: { S: row.tenantId }, status: { S: row.status } }));
+  const page: Record<string, unknown> = { Count: items.length, Items: items, ScannedCount: items.length };
+  if (lastEvaluatedTenantId !== undefined) page.LastEvaluatedKey = { tenantId: { S: lastEvaluatedTenantId } };
+  return { Return: page };
+}
+
+/** aws-sdk integration error naming: `DynamoDb.` prefix, Cause in the SDK v2 format. */
+export const scanThrottled: MockedOutcome = {
+  Throw: {
+    Error: 'DynamoDb.ProvisionedThroughputExceededException',
+    Cause:
+      'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API. (Service: DynamoDb, Status Code: 400, Request ID: 9SC1E4PQB1L4I2O0D1G8Q3S8ONVV4KQNSO5AEMVJF66Q9ASUAAJG)',
+  },
+};
+
+// --- EventBridge, Step Functions -------------------------------------------------------------------
+
+export const putEventsOk: MockedOutcome = { Return: { Entries: [{ EventId: '11710aed-b79e-4468-a20b-bb3c0c3b4860' }], FailedEntryCount: 0 } };
+
+export interface ChildResult {
+  tenantId: string;
+  outcome: 'updated' | 'unchanged' | 'failed';
+  reason: string;
+}
+
+/** startExecution.sync:2 returns DescribeExecution with Input and Output as JSON (not strings). */
+export function childExecution(result: ChildResult, index = 0): MockedOutcome {
+  const name = `update-${result.tenantId}-${index}`;
+  return {
+    Return: {
+      ExecutionArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:update-tenant:${name}`,
+      Input: { tenantId: result.tenantId, templateUrl: `${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}` },
+      InputDetails: { Included: true },
+      Name: name,
+      Output: result,
+      OutputDetails: { Included: true },
+      RedriveCount: 0,
+      RedriveStatus: 'NOT_REDRIVABLE',
+      RedriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven',
+      StartDate: 1767607200000,
+      StateMachineArn: local.UpdateTenantStateMachineArn,
+      Status: 'SUCCEEDED',
+      StopDate: 1767607260000,
+    },
+  };
+}
+
+export interface RunSummary {
+  updated: number;
+  unchanged: number;
+  failed: string[];
+  skipped: string[];
+}
+
+/** The continuation execution of update-tenants, returning the whole run's summary. */
+export function continuationExecution(summary: RunSummary): MockedOutcome {
+  return {
+    Return: {
+      ExecutionArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:update-tenants:continuation-1`,
+      InputDetails: { Included: true },
+      Name: 'continuation-1',
+      Output: summary,
+      OutputDetails: { Included: true },
+      StartDate: 1767607200000,
+      StateMachineArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:update-tenants`,
+      Status: 'SUCCEEDED',
+      StopDate: 1767607900000,
+    },
+  };
+}
+
+export const executionLimitExceeded: MockedOutcome = {
+  Throw: {
+    Error: 'StepFunctions.ExecutionLimitExceededException',
+    Cause: 'Maximum number of running executions reached (Service: AWSStepFunctions; Status Code: 400; Error Code: ExecutionLimitExceeded; Request ID: 6e1b4c2a-9f0d-4b7e-8a21-3c5d7e9f1a2b; Proxy: null)',
+  },
+};
+
+// --- Inputs -----------------------------------------------------------------------------------------
+
+export const PINNED_VERSION_ID = '3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY';
+
+/** The EventBridge event a producer sends (source and detail-type per the event contract). */
+export function lifecycleEvent(detailType: 'TenantCreated' | 'TenantDeleted', detail: Record<string, unknown>): Record<string, unknown> {
+  return {
+    version: '0',
+    id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+    'detail-type': detailType,
+    source: local.EventSource,
+    account: LOCAL_ACCOUNT,
+    time: '2026-01-05T10:00:00Z',
+    region: LOCAL_REGION,
+    resources: [],
+    detail,
+  };
+}
+
+/** The S3 "Object Created" event EventBridge delivers for the template object. */
+export function objectCreatedEvent(overrides: { bucket?: string; key?: string; versionId?: string | null } = {}): Record<string, unknown> {
+  const object: Record<string, unknown> = { key: overrides.key ?? local.TemplateObjectKey, size: 5120, etag: 'b1946ac92492d2347c6235b4d2611184', sequencer: '00617F08299329D189' };
+  if (overrides.versionId !== null) object['version-id'] = overrides.versionId ?? PINNED_VERSION_ID;
+  return {
+    version: '0',
+    id: '17793124-05d4-b198-2fde-7ededc63b103',
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: LOCAL_ACCOUNT,
+    time: '2026-02-01T09:00:00Z',
+    region: LOCAL_REGION,
+    resources: [`arn:aws:s3:::${overrides.bucket ?? local.TemplateBucketName}`],
+    detail: {
+      version: '0',
+      bucket: { name: overrides.bucket ?? local.TemplateBucketName },
+      object,
+      'request-id': 'N4N7GDK58NMKJ12R',
+      requester: LOCAL_ACCOUNT,
+      'source-ip-address': '203.0.113.15',
+      reason: 'PutObject',
+    },
+  };
+}

@@ -1,0 +1,873 @@
+/**
+ * The catalogue of mocked executions: for each workflow, one test case per branch, with its input,
+ * the mocked Task responses (in invocation order) and the expected outcome. mocks/build.ts turns the
+ * mocks into MockConfigFile.json (Step Functions Local format); the suites and `npm start` use the
+ * inputs and expectations.
+ *
+ * Numbers below follow statemachines/local-substitutions.ts: MaxStackPolls 5, MaxBusyWaits 3,
+ * ApiRetryMaxAttempts 2 (so 3 invocations exhaust a retrier), TenantPageSize 3, MaxPagesPerExecution 3.
+ */
+import { WorkflowFileName } from '../statemachines/local-substitutions';
+import {
+  alreadyExists,
+  cannotDelete,
+  childExecution,
+  ChildResult,
+  cloudFormationError,
+  continuationExecution,
+  createStackOk,
+  deleteStackOk,
+  describeStack,
+  dynamoTableMissing,
+  dynamoThrottled,
+  executionLimitExceeded,
+  lifecycleEvent,
+  MockedOutcome,
+  NEXT_TEMPLATE_VERSION,
+  noUpdates,
+  notUpdatable,
+  objectCreatedEvent,
+  PINNED_VERSION_ID,
+  putEventsOk,
+  scanPage,
+  scanThrottled,
+  stackDoesNotExist,
+  stackId,
+  TEMPLATE_VERSION,
+  throttled,
+  updateItemOk,
+  updateStackOk,
+  validationError,
+} from './responses';
+import { localSubstitutions } from '../statemachines/local-substitutions';
+
+/** One step of a mocked sequence: an outcome once, or [times, outcome]. */
+export type Step = MockedOutcome | [number, MockedOutcome];
+
+export interface Expectation {
+  status: 'SUCCEEDED' | 'FAILED';
+  /** Error of a FAILED execution. */
+  error?: string;
+  /** Output of a SUCCEEDED execution (compared exactly). */
+  output?: unknown;
+}
+
+export interface MockTestCase {
+  workflow: WorkflowFileName;
+  name: string;
+  description: string;
+  input: unknown;
+  /** Task state name -> the responses it gets, in invocation order (retries included). */
+  mocks: Record<string, Step[]>;
+  expect: Expectation;
+}
+
+const local = localSubstitutions();
+const TENANT = 'acme';
+const pinnedUrl = `${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}`;
+const created = (tenantId: string) => lifecycleEvent('TenantCreated', { tenantId });
+const deleted = (tenantId: string) => lifecycleEvent('TenantDeleted', { tenantId });
+
+const CREATE_FAILURE = 'The following resource(s) failed to create: [TenantDataTable]. ';
+const ROLLBACK_REASON = 'The following resource(s) failed to create: [AppRole]. Rollback requested by user.';
+const UPDATE_FAILURE = 'The following resource(s) failed to update: [TenantDataTable]. ';
+const DELETE_FAILURE = 'The following resource(s) failed to delete: [TenantDataTable]. ';
+const NO_REASON = 'CloudFormation reported no status reason';
+
+const complete = (tenantId: string, status: string, version = TEMPLATE_VERSION) => describeStack(tenantId, status, { templateVersion: version });
+const causeOf = (outcome: MockedOutcome) => ('Throw' in outcome ? outcome.Throw.Cause : '');
+
+/** Mocks of the create workflow's happy tail once the stack is complete. */
+const provisioned = {
+  'Record tenant active': [updateItemOk],
+  'Announce tenant provisioned': [putEventsOk],
+};
+const provisioningFailed = {
+  'Record tenant failed': [updateItemOk],
+  'Announce provisioning failure': [putEventsOk],
+};
+const provisionedOutput = { stackId: stackId(TENANT), templateVersions: [TEMPLATE_VERSION] };
+
+const invalidIdCase = (name: string, description: string, detail: Record<string, unknown>): MockTestCase => ({
+  workflow: 'create-tenant',
+  name,
+  description,
+  input: lifecycleEvent('TenantCreated', detail),
+  mocks: {},
+  expect: { status: 'FAILED', error: 'InvalidTenantId' },
+});
+
+const createCases: MockTestCase[] = [
+  {
+    workflow: 'create-tenant',
+    name: 'HappyPath',
+    description: 'CreateStack, one poll in progress, CREATE_COMPLETE: tenant ACTIVE with stack id and template version, TenantProvisioned',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      'Record tenant provisioning': [updateItemOk],
+      'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' }), complete(TENANT, 'CREATE_COMPLETE')],
+      ...provisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'StackBusyForSeveralPolls',
+    description: 'The stack stays CREATE_IN_PROGRESS for three polls, then CREATE_COMPLETE',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      'Record tenant provisioning': [updateItemOk],
+      'Describe tenant stack': [[3, describeStack(TENANT, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' })], complete(TENANT, 'CREATE_COMPLETE')],
+      ...provisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'CreateFailed',
+    description: 'CREATE_FAILED (rollback disabled): tenant FAILED with the status reason, TenantProvisioningFailed, execution fails',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      'Record tenant provisioning': [updateItemOk],
+      'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS'), describeStack(TENANT, 'CREATE_FAILED', { reason: CREATE_FAILURE })],
+      ...provisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'RolledBack',
+    description: 'ROLLBACK_IN_PROGRESS (still polled) then ROLLBACK_COMPLETE: tenant FAILED, execution fails',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      'Record tenant provisioning': [updateItemOk],
+      'Describe tenant stack': [
+        describeStack(TENANT, 'CREATE_IN_PROGRESS'),
+        describeStack(TENANT, 'ROLLBACK_IN_PROGRESS', { reason: ROLLBACK_REASON }),
+        describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON }),
+      ],
+      ...provisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'RollbackFailedWithoutReason',
+    description: 'ROLLBACK_FAILED with no StackStatusReason: a placeholder reason is recorded',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      'Record tenant provisioning': [updateItemOk],
+      'Describe tenant stack': [describeStack(TENANT, 'ROLLBACK_FAILED')],
+      ...provisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'PollingGivesUp',
+    description: 'Still CREATE_IN_PROGRESS after MaxStackPolls re-polls: tenant FAILED (StackOperationTimedOut)',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      'Record tenant provisioning': [updateItemOk],
+      'Describe tenant stack': [[6, describeStack(TENANT, 'CREATE_IN_PROGRESS')]],
+      ...provisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'DuplicateEvent',
+    description: 'The stack already exists (AlreadyExistsException): converge on it instead of failing',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [alreadyExists(TENANT)],
+      'Record tenant provisioning': [updateItemOk],
+      'Describe tenant stack': [complete(TENANT, 'UPDATE_COMPLETE')],
+      ...provisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  invalidIdCase('InvalidTenantId', 'Uppercase and underscore break the character set: no stack, no record', { tenantId: 'Acme_Corp' }),
+  invalidIdCase('MissingTenantId', 'The event detail has no tenantId', { name: 'Acme Corp' }),
+  invalidIdCase('TenantIdNotAString', 'tenantId is a number', { tenantId: 42 }),
+  invalidIdCase('TenantIdEmpty', 'tenantId is the empty string', { tenantId: '' }),
+  invalidIdCase('TenantIdLeadingHyphen', 'tenantId starts with a hyphen', { tenantId: '-acme' }),
+  invalidIdCase('TenantIdTrailingHyphen', 'tenantId ends with a hyphen', { tenantId: 'acme-' }),
+  {
+    workflow: 'create-tenant',
+    name: 'TenantIdTooLong',
+    description: 'A 33-character id passes the character checks; CloudFormation refuses the TenantId parameter (MaxLength 32) before creating anything',
+    input: created('a'.repeat(33)),
+    mocks: {
+      'Create tenant stack': [validationError("Parameter 'TenantId' must contain at most 32 characters")],
+    },
+    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'CreateRejected',
+    description: 'CreateStack fails with another ValidationError: tenant FAILED, execution fails',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [validationError('Template format error: Unresolved resource dependencies [TenantTable] in the Resources block of the template')],
+      ...provisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'CapabilitiesMissing',
+    description: 'A modelled CloudFormation error (InsufficientCapabilitiesException) is caught by States.ALL: tenant FAILED',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [cloudFormationError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]')],
+      ...provisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'ThrottledThenSucceeds',
+    description: 'CreateStack, the DynamoDB write and DescribeStacks are each throttled once and succeed on retry',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [throttled, createStackOk(TENANT)],
+      'Record tenant provisioning': [dynamoThrottled, updateItemOk],
+      'Describe tenant stack': [throttled, complete(TENANT, 'CREATE_COMPLETE')],
+      ...provisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'ThrottlingOutlastsRetries',
+    description: 'CreateStack is throttled on the first call and both retries: tenant FAILED, execution fails',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [[3, throttled]],
+      ...provisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'StackVanished',
+    description: 'The stack disappears while being polled (deleted by someone): tenant FAILED',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      'Record tenant provisioning': [updateItemOk],
+      'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS'), stackDoesNotExist(TENANT)],
+      ...provisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+];
+
+const deprovisioned = {
+  'Record tenant deleted': [updateItemOk],
+  'Announce tenant deprovisioned': [putEventsOk],
+};
+const deprovisioningFailed = {
+  'Record tenant failed': [updateItemOk],
+  'Announce deprovisioning failure': [putEventsOk],
+};
+const deletedOutput = (busyWaits: number, polls: number) => ({ tenantId: TENANT, stackName: `${local.StackNamePrefix}${TENANT}`, busyWaits, polls });
+
+const deleteCases: MockTestCase[] = [
+  {
+    workflow: 'delete-tenant',
+    name: 'HappyPath',
+    description: 'DeleteStack by stack id, one poll DELETE_IN_PROGRESS, DELETE_COMPLETE: tenant DELETED, TenantDeprovisioned',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [deleteStackOk],
+      'Check deletion progress': [describeStack(TENANT, 'DELETE_IN_PROGRESS', { reason: 'User Initiated' }), describeStack(TENANT, 'DELETE_COMPLETE')],
+      ...deprovisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 1) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'StackDoesNotExist',
+    description: 'DescribeStacks says the stack does not exist: already deleted, success',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [stackDoesNotExist(TENANT)],
+      ...deprovisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'StackBusyThenDeletable',
+    description: 'CREATE_IN_PROGRESS, then UPDATE_IN_PROGRESS, then UPDATE_COMPLETE: waits twice, then deletes',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS'), describeStack(TENANT, 'UPDATE_IN_PROGRESS'), complete(TENANT, 'UPDATE_COMPLETE')],
+      'Delete tenant stack': [deleteStackOk],
+      'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      ...deprovisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: deletedOutput(2, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'StackStaysBusy',
+    description: 'Still UPDATE_IN_PROGRESS after MaxBusyWaits waits: tenant FAILED, execution fails',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [[4, describeStack(TENANT, 'UPDATE_IN_PROGRESS')]],
+      ...deprovisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'AlreadyBeingDeleted',
+    description: 'DELETE_IN_PROGRESS (another deletion): follows it to DELETE_COMPLETE without calling DeleteStack',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [describeStack(TENANT, 'DELETE_IN_PROGRESS')],
+      'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      ...deprovisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'DeleteRefusedWhileBusy',
+    description: 'The stack turns busy between the lookup and DeleteStack: wait, look again, delete',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE'), complete(TENANT, 'UPDATE_COMPLETE')],
+      'Delete tenant stack': [cannotDelete(TENANT, 'UPDATE_IN_PROGRESS'), deleteStackOk],
+      'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      ...deprovisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: deletedOutput(1, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'DeleteFailed',
+    description: 'DELETE_FAILED: tenant FAILED with the status reason, TenantDeprovisioningFailed, execution fails',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [deleteStackOk],
+      'Check deletion progress': [describeStack(TENANT, 'DELETE_IN_PROGRESS'), describeStack(TENANT, 'DELETE_FAILED', { reason: DELETE_FAILURE })],
+      ...deprovisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'DeleteFailedWithoutReason',
+    description: 'DELETE_FAILED with no StackStatusReason: a placeholder reason is recorded',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [deleteStackOk],
+      'Check deletion progress': [describeStack(TENANT, 'DELETE_FAILED')],
+      ...deprovisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'DeletionPollingGivesUp',
+    description: 'Still DELETE_IN_PROGRESS after MaxStackPolls re-polls: tenant FAILED',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [deleteStackOk],
+      'Check deletion progress': [[6, describeStack(TENANT, 'DELETE_IN_PROGRESS')]],
+      ...deprovisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'DeleteRejected',
+    description: 'DeleteStack fails with another ValidationError (the service role cannot be assumed): tenant FAILED',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [validationError(`Role ${local.CloudFormationRoleArn} is invalid or cannot be assumed`)],
+      ...deprovisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'LookupDenied',
+    description: 'DescribeStacks fails for another reason than a missing stack: tenant FAILED',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [validationError(`User: arn:aws:sts::123456789012:assumed-role/delete-tenant-role/session is not authorized to perform: cloudformation:DescribeStacks on resource: ${stackId(TENANT)}`)],
+      ...deprovisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'LookupThrottledOut',
+    description: 'DescribeStacks throttled beyond the retries: caught (States.ALL), tenant FAILED',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [[3, throttled]],
+      ...deprovisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'ThrottledThenSucceeds',
+    description: 'Every call is throttled once and succeeds on retry',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [dynamoThrottled, updateItemOk],
+      'Find tenant stack': [throttled, complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [throttled, deleteStackOk],
+      'Check deletion progress': [throttled, describeStack(TENANT, 'DELETE_COMPLETE')],
+      'Record tenant deleted': [dynamoThrottled, updateItemOk],
+      'Announce tenant deprovisioned': [putEventsOk],
+    },
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'DeleteThrottledOut',
+    description: 'DeleteStack throttled beyond the retries: tenant FAILED',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [[3, throttled]],
+      ...deprovisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'DeletedStackNoLongerListed',
+    description: 'The progress check by stack id answers "does not exist" (deleted long ago): tenant DELETED',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [deleteStackOk],
+      'Check deletion progress': [validationError(`Stack with id ${stackId(TENANT)} does not exist`)],
+      ...deprovisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'ProgressCheckThrottledOut',
+    description: 'The progress check is throttled beyond the retries: tenant FAILED',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [deleteStackOk],
+      'Check deletion progress': [[3, throttled]],
+      ...deprovisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'InvalidTenantId',
+    description: 'The event detail has no tenantId',
+    input: lifecycleEvent('TenantDeleted', {}),
+    mocks: {},
+    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+  },
+];
+
+const childInput = { tenantId: TENANT, templateUrl: pinnedUrl };
+const result = (outcome: ChildResult['outcome'], reason: string, tenantId = TENANT): ChildResult => ({ tenantId, outcome, reason });
+const updatedResult = result('updated', `Stack updated to template version ${NEXT_TEMPLATE_VERSION}`);
+const updatedTail = { 'Record template version': [updateItemOk] };
+
+const childCases: MockTestCase[] = [
+  {
+    workflow: 'update-tenant',
+    name: 'Updated',
+    description: 'UpdateStack with the pinned template, UPDATE_IN_PROGRESS, cleanup, UPDATE_COMPLETE: records the new template version',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [updateStackOk(TENANT)],
+      'Check update progress': [
+        describeStack(TENANT, 'UPDATE_IN_PROGRESS', { reason: 'User Initiated' }),
+        describeStack(TENANT, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'),
+        complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION),
+      ],
+      ...updatedTail,
+    },
+    expect: { status: 'SUCCEEDED', output: updatedResult },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'NoUpdatesToPerform',
+    description: '"No updates are to be performed.": unchanged (success)',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Update tenant stack': [noUpdates],
+    },
+    expect: { status: 'SUCCEEDED', output: result('unchanged', 'No updates are to be performed') },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'BusyThenReady',
+    description: 'UPDATE_IN_PROGRESS and cleanup from another update: waits, then updates',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [describeStack(TENANT, 'UPDATE_IN_PROGRESS'), describeStack(TENANT, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'), complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [updateStackOk(TENANT)],
+      'Check update progress': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
+      ...updatedTail,
+    },
+    expect: { status: 'SUCCEEDED', output: updatedResult },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'StaysBusy',
+    description: 'Still UPDATE_IN_PROGRESS after MaxBusyWaits waits: failed',
+    input: childInput,
+    mocks: { 'Check stack before update': [[4, describeStack(TENANT, 'UPDATE_IN_PROGRESS')]] },
+    expect: { status: 'SUCCEEDED', output: result('failed', 'Stack tenant-acme still UPDATE_IN_PROGRESS after 3 waits') },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'RolledBack',
+    description: 'The update rolls back (UPDATE_ROLLBACK_COMPLETE): failed with the status reason',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [updateStackOk(TENANT)],
+      'Check update progress': [
+        describeStack(TENANT, 'UPDATE_IN_PROGRESS'),
+        describeStack(TENANT, 'UPDATE_ROLLBACK_IN_PROGRESS', { reason: UPDATE_FAILURE }),
+        describeStack(TENANT, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', { reason: UPDATE_FAILURE }),
+        describeStack(TENANT, 'UPDATE_ROLLBACK_COMPLETE', { reason: UPDATE_FAILURE, templateVersion: TEMPLATE_VERSION }),
+      ],
+    },
+    expect: { status: 'SUCCEEDED', output: result('failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`) },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'RolledBackWithoutReason',
+    description: 'UPDATE_ROLLBACK_COMPLETE with no StackStatusReason: failed with a placeholder reason',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [updateStackOk(TENANT)],
+      'Check update progress': [describeStack(TENANT, 'UPDATE_ROLLBACK_COMPLETE', { templateVersion: TEMPLATE_VERSION })],
+    },
+    expect: { status: 'SUCCEEDED', output: result('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`) },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'RollbackComplete',
+    description: 'ROLLBACK_COMPLETE (a failed create) can only be deleted: reported failed, UpdateStack never called',
+    input: childInput,
+    mocks: { 'Check stack before update': [describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON })] },
+    expect: { status: 'SUCCEEDED', output: result('failed', 'Stack tenant-acme is in ROLLBACK_COMPLETE and can not be updated') },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'UpdateRollbackFailed',
+    description: 'UPDATE_ROLLBACK_FAILED needs ContinueUpdateRollback: reported failed, not retried',
+    input: childInput,
+    mocks: { 'Check stack before update': [describeStack(TENANT, 'UPDATE_ROLLBACK_FAILED', { reason: UPDATE_FAILURE })] },
+    expect: { status: 'SUCCEEDED', output: result('failed', 'Stack tenant-acme is in UPDATE_ROLLBACK_FAILED and can not be updated') },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'TurnedBusy',
+    description: 'UpdateStack refused because another update started since the check: wait, check, update',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE'), complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [notUpdatable(TENANT, 'UPDATE_IN_PROGRESS'), updateStackOk(TENANT)],
+      'Check update progress': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
+      ...updatedTail,
+    },
+    expect: { status: 'SUCCEEDED', output: updatedResult },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'UpdateRejected',
+    description: 'UpdateStack fails with another ValidationError: failed with the cause',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [validationError('TemplateURL must be a supported URL.')],
+    },
+    expect: { status: 'SUCCEEDED', output: result('failed', causeOf(validationError('TemplateURL must be a supported URL.'))) },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'CapabilitiesMissing',
+    description: 'A modelled CloudFormation error is caught by States.ALL: failed',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [cloudFormationError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]')],
+    },
+    expect: {
+      status: 'SUCCEEDED',
+      output: result('failed', causeOf(cloudFormationError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]'))),
+    },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'PollingGivesUp',
+    description: 'Still UPDATE_IN_PROGRESS after MaxStackPolls re-polls: failed',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [updateStackOk(TENANT)],
+      'Check update progress': [[6, describeStack(TENANT, 'UPDATE_IN_PROGRESS')]],
+    },
+    expect: { status: 'SUCCEEDED', output: result('failed', 'Stack tenant-acme still UPDATE_IN_PROGRESS after 5 polls') },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'StackMissing',
+    description: 'The tenant is ACTIVE but its stack does not exist: failed',
+    input: childInput,
+    mocks: { 'Check stack before update': [stackDoesNotExist(TENANT)] },
+    expect: { status: 'SUCCEEDED', output: result('failed', causeOf(stackDoesNotExist(TENANT))) },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'ThrottledThenSucceeds',
+    description: 'Every call is throttled once and succeeds on retry',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [throttled, complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [throttled, updateStackOk(TENANT)],
+      'Check update progress': [throttled, complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
+      'Record template version': [dynamoThrottled, updateItemOk],
+    },
+    expect: { status: 'SUCCEEDED', output: updatedResult },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'ProgressCheckThrottledOut',
+    description: 'The progress check is throttled beyond the retries: failed',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [updateStackOk(TENANT)],
+      'Check update progress': [[3, throttled]],
+    },
+    expect: { status: 'SUCCEEDED', output: result('failed', causeOf(throttled)) },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'RecordFails',
+    description: 'The stack is updated but the tenant table cannot be written: failed with the cause',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [updateStackOk(TENANT)],
+      'Check update progress': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
+      'Record template version': [dynamoTableMissing],
+    },
+    expect: { status: 'SUCCEEDED', output: result('failed', causeOf(dynamoTableMissing)) },
+  },
+];
+
+const child = (tenantId: string, outcome: ChildResult['outcome'], reason?: string, index = 0) =>
+  childExecution(result(outcome, reason ?? (outcome === 'updated' ? `Stack updated to template version ${NEXT_TEMPLATE_VERSION}` : 'No updates are to be performed'), tenantId), index);
+const summary = (updated: number, unchanged: number, failed: string[], skipped: string[]) => ({ updated, unchanged, failed, skipped });
+const continuationInput = {
+  continuation: {
+    templateUrl: pinnedUrl,
+    templateVersion: PINNED_VERSION_ID,
+    exclusiveStartKey: { tenantId: { S: 'tenant-i' } },
+    progress: { updated: 7, unchanged: 1, failed: [], skipped: ['e'], pages: 3 },
+  },
+  AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: 'arn:aws:states:us-east-1:123456789012:execution:update-tenants:first',
+};
+
+const fleetCases: MockTestCase[] = [
+  {
+    workflow: 'update-tenants',
+    name: 'OnePage',
+    description: 'One page: two ACTIVE tenants (one updated, one unchanged), a PROVISIONING tenant skipped',
+    input: objectCreatedEvent(),
+    mocks: {
+      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }, { tenantId: 'c', status: 'PROVISIONING' }])],
+      'Update one tenant': [child('a', 'updated'), child('b', 'unchanged', undefined, 1)],
+    },
+    expect: { status: 'SUCCEEDED', output: summary(1, 1, [], ['c']) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'ThreePages',
+    description: 'Three pages chained by LastEvaluatedKey/ExclusiveStartKey; every tenant accounted for',
+    input: objectCreatedEvent(),
+    mocks: {
+      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }, { tenantId: 'c', status: 'ACTIVE' }], 'c')],
+      'Read next tenant page': [
+        scanPage([{ tenantId: 'd', status: 'ACTIVE' }, { tenantId: 'e', status: 'FAILED' }, { tenantId: 'f' }], 'f'),
+        scanPage([{ tenantId: 'g', status: 'ACTIVE' }]),
+      ],
+      'Update one tenant': [child('a', 'updated'), child('b', 'updated', undefined, 1), child('c', 'unchanged', undefined, 2), child('d', 'updated', undefined, 3), child('g', 'unchanged', undefined, 4)],
+    },
+    expect: { status: 'SUCCEEDED', output: summary(3, 2, [], ['e', 'f']) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'EmptyTable',
+    description: 'No tenants at all: an empty summary, success',
+    input: objectCreatedEvent(),
+    mocks: { 'Read first tenant page': [scanPage([])] },
+    expect: { status: 'SUCCEEDED', output: summary(0, 0, [], []) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'OneTenantRollsBack',
+    description: 'One tenant rolls back (UPDATE_ROLLBACK_COMPLETE) while the others update: the run fails after all are done',
+    input: objectCreatedEvent(),
+    mocks: {
+      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }, { tenantId: 'c', status: 'ACTIVE' }])],
+      'Update one tenant': [child('a', 'updated'), child('b', 'failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`, 1), child('c', 'updated', undefined, 2)],
+    },
+    expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'TenantNotUpdatable',
+    description: 'A tenant whose stack is in ROLLBACK_COMPLETE is reported failed; the others still update',
+    input: objectCreatedEvent(),
+    mocks: {
+      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }])],
+      'Update one tenant': [child('a', 'failed', 'Stack tenant-a is in ROLLBACK_COMPLETE and can not be updated'), child('b', 'updated', undefined, 1)],
+    },
+    expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'ThrottlingRetried',
+    description: 'Both Scan calls are throttled once and succeed on retry',
+    input: objectCreatedEvent(),
+    mocks: {
+      'Read first tenant page': [scanThrottled, scanPage([{ tenantId: 'a', status: 'ACTIVE' }], 'a')],
+      'Read next tenant page': [scanThrottled, scanPage([{ tenantId: 'b', status: 'ACTIVE' }])],
+      'Update one tenant': [child('a', 'updated'), child('b', 'updated', undefined, 1)],
+    },
+    expect: { status: 'SUCCEEDED', output: summary(2, 0, [], []) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'ChildCouldNotStart',
+    description: 'StartExecution of one child fails (execution limit): that tenant is failed, the other still updates',
+    input: objectCreatedEvent(),
+    mocks: {
+      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }])],
+      'Update one tenant': [child('a', 'updated'), executionLimitExceeded],
+    },
+    expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'ContinuesInNewExecution',
+    description: 'After MaxPagesPerExecution pages with more to read, the run continues in a new execution and reports its summary',
+    input: objectCreatedEvent(),
+    mocks: {
+      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }, { tenantId: 'c', status: 'ACTIVE' }], 'c')],
+      'Read next tenant page': [
+        scanPage([{ tenantId: 'd', status: 'ACTIVE' }, { tenantId: 'e', status: 'DELETED' }, { tenantId: 'f', status: 'ACTIVE' }], 'f'),
+        scanPage([{ tenantId: 'g', status: 'ACTIVE' }, { tenantId: 'h', status: 'ACTIVE' }, { tenantId: 'i', status: 'ACTIVE' }], 'i'),
+      ],
+      'Update one tenant': [
+        ...['a', 'b', 'c', 'd', 'f', 'g'].map((id, i) => child(id, 'updated', undefined, i)),
+        child('h', 'unchanged', undefined, 6),
+        child('i', 'updated', undefined, 7),
+      ],
+      // The continuation reads the rest (j updated, k unchanged) and returns the whole run's summary.
+      'Continue in a new execution': [continuationExecution(summary(8, 2, [], ['e']))],
+    },
+    expect: { status: 'SUCCEEDED', output: summary(8, 2, [], ['e']) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'ContinuationReportsFailure',
+    description: 'The continuation reports a failed tenant: the first execution fails',
+    input: objectCreatedEvent(),
+    mocks: {
+      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }], 'a')],
+      'Read next tenant page': [scanPage([{ tenantId: 'b', status: 'ACTIVE' }], 'b'), scanPage([{ tenantId: 'c', status: 'ACTIVE' }], 'c')],
+      'Update one tenant': [child('a', 'updated'), child('b', 'updated', undefined, 1), child('c', 'updated', undefined, 2)],
+      'Continue in a new execution': [continuationExecution(summary(3, 0, ['z'], []))],
+    },
+    expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'ResumedContinuation',
+    description: 'A continuation resumes from the cursor with the totals so far and hands the summary back',
+    input: continuationInput,
+    mocks: {
+      'Read next tenant page': [scanPage([{ tenantId: 'j', status: 'ACTIVE' }, { tenantId: 'k', status: 'ACTIVE' }])],
+      'Update one tenant': [child('j', 'updated'), child('k', 'unchanged', undefined, 1)],
+    },
+    expect: { status: 'SUCCEEDED', output: summary(8, 2, [], ['e']) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'ResumedContinuationWithFailure',
+    description: 'A continuation succeeds even when a tenant failed: only the first execution decides the outcome',
+    input: continuationInput,
+    mocks: {
+      'Read next tenant page': [scanPage([{ tenantId: 'j', status: 'ACTIVE' }])],
+      'Update one tenant': [child('j', 'failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`)],
+    },
+    expect: { status: 'SUCCEEDED', output: summary(7, 1, ['j'], ['e']) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'NotTheTenantTemplate',
+    description: 'Another object in the template bucket: nothing is touched',
+    input: objectCreatedEvent({ key: 'README.txt' }),
+    mocks: {},
+    expect: { status: 'SUCCEEDED', output: objectCreatedEvent({ key: 'README.txt' }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'TemplateVersionMissing',
+    description: 'An event without version-id (unversioned bucket): fails before touching any tenant',
+    input: objectCreatedEvent({ versionId: null }),
+    mocks: {},
+    expect: { status: 'FAILED', error: 'TemplateVersionMissing' },
+  },
+];
+
+export const TEST_CASES: readonly MockTestCase[] = [...createCases, ...deleteCases, ...childCases, ...fleetCases];
