@@ -18,9 +18,9 @@ const expressionCache = new Map<string, Expression>();
 
 /** Text of a `{% expr %}` string, or undefined when the string is a plain literal. */
 export function jsonataExpressionText(value: unknown): string | undefined {
+  // Only a string that starts with {% and ends with %} is an expression; " {% x %} " is a literal.
   if (typeof value !== 'string') return undefined;
-  const t = value.trim();
-  if (t.startsWith('{%') && t.endsWith('%}') && t.length >= 4) return t.slice(2, -2).trim();
+  if (value.startsWith('{%') && value.endsWith('%}') && value.length >= 4) return value.slice(2, -2).trim();
   return undefined;
 }
 

@@ -371,10 +371,13 @@ export class Execution {
       testCase: this.init.testCase,
     };
     let outcome: TaskOutcome;
+    let submitted = false;
     const mocked = this.init.testCase !== undefined;
     try {
       outcome = await this.withTimeout(this.init.resolver.resolve(request), timeoutSeconds);
       if (outcome.kind === 'return' && d.pattern === 'waitForTaskToken' && run.taskToken !== undefined && !mocked) {
+        this.recordSubmitted(scope, d.resource, d.resourceType, outcome.value);
+        submitted = true;
         outcome = await this.withTimeout(this.waitForToken(run.taskToken, heartbeatSeconds), timeoutSeconds);
       }
     } catch (e) {
@@ -384,6 +387,9 @@ export class Execution {
       outcome = { kind: 'throw', error: se.error, cause: se.hasCause ? se.cause : undefined };
     }
     this.checkAlive();
+    if (outcome.kind === 'return' && !lambda && d.pattern !== 'request-response' && !submitted) {
+      this.recordSubmitted(scope, d.resource, d.resourceType, outcome.value);
+    }
     if (outcome.kind === 'return') {
       let result = outcome.value;
       if (lambda && mocked && result !== null && typeof result === 'object' && 'Payload' in (result as object)) {
@@ -400,6 +406,8 @@ export class Execution {
       return result;
     }
     const timedOut = outcome.error === States.Timeout || outcome.error === States.HeartbeatTimeout;
+    // A timeout has no cause unless one was given.
+    if (timedOut && outcome.cause === '') outcome = { ...outcome, cause: undefined };
     const failure: Record<string, unknown> = {};
     if (!lambda) { failure.resource = d.resource; failure.resourceType = d.resourceType; }
     if (outcome.cause !== undefined) failure.cause = outcome.cause;
@@ -412,6 +420,13 @@ export class Execution {
     const err = new StatesError(outcome.error, outcome.cause);
     SERVICE_ERRORS.add(err);
     throw err;
+  }
+
+  /** .sync and .waitForTaskToken: the service call was submitted before the task completes. */
+  private recordSubmitted(scope: RunScope, resource: string, resourceType: string, response: unknown): void {
+    this.record(scope, 'TaskSubmitted', 'taskSubmittedEventDetails', {
+      resource, resourceType, output: payloadText(response ?? {}, 'task result'), outputDetails: { truncated: false },
+    });
   }
 
   /** Task TimeoutSeconds applies in real time only; in virtual time a task's work takes no time. */

@@ -23,12 +23,12 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
   const scope = run.scope;
   const startedId = services.record(scope, 'MapStateStarted', 'mapStateStartedEventDetails', { length: items.length });
   const distributed = state.mode === 'DISTRIBUTED';
+  const tolerance = await readTolerance(run, state, effective);
   if (distributed) {
     const mapRunArn = `arn:aws:states:${services.region}:${services.accountId}:mapRun:${run.facts.stateMachineName}/${state.label ?? randomUUID()}:${randomUUID()}`;
     services.record(scope, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
   }
   void startedId;
-  const tolerance = readTolerance(run, state, effective);
 
   const results: unknown[] = new Array(items.length);
   let failure: unknown;
@@ -109,9 +109,10 @@ async function runIteration(
 }
 
 /** ToleratedFailureCount/Percentage(Path): how many failed iterations the Map accepts. */
-function readTolerance(run: StateRun, state: MapState, effective: unknown): { count: number; percentage: number } {
-  const read = (value: unknown, path: string | undefined, name: string, kind: 'integer' | 'float'): number | undefined => {
+async function readTolerance(run: StateRun, state: MapState, effective: unknown): Promise<{ count: number; percentage: number }> {
+  const read = async (value: unknown, path: string | undefined, name: string, kind: 'integer' | 'float'): Promise<number | undefined> => {
     let v = value;
+    if (state.queryLanguage === 'JSONata' && typeof v === 'string') v = await evaluateJsonataValue(v, run.jsonataEnv(), name);
     if (path !== undefined) {
       v = resolveReference(path, run.pathEnv(effective));
       const ok = typeof v === 'number' && (kind === 'float' || Number.isInteger(v));
@@ -123,9 +124,9 @@ function readTolerance(run: StateRun, state: MapState, effective: unknown): { co
     if (typeof v !== 'number') throw new StatesError(States.Runtime, `${name} must be a number.`);
     return v;
   };
-  const count = read(state.toleratedFailureCount, state.toleratedFailureCountPath, 'ToleratedFailureCount', 'integer');
+  const count = await read(state.toleratedFailureCount, state.toleratedFailureCountPath, 'ToleratedFailureCount', 'integer');
   if (count !== undefined && count < 0) throw new StatesError(States.Runtime, 'ToleratedFailureCount cannot be negative.');
-  const percentage = read(state.toleratedFailurePercentage, state.toleratedFailurePercentagePath, 'ToleratedFailurePercentage', 'float');
+  const percentage = await read(state.toleratedFailurePercentage, state.toleratedFailurePercentagePath, 'ToleratedFailurePercentage', 'float');
   if (percentage !== undefined && (percentage < 0 || percentage > 100)) {
     throw new StatesError(States.Runtime, 'ToleratedFailurePercentage must be between 0 and 100.');
   }
