@@ -49,7 +49,7 @@ export class TenantStack extends Stack {
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // Default encryption (AWS owned key): no KMS permissions for the CloudFormation service role.
       removalPolicy: RemovalPolicy.RETAIN,
     });
     (table.node.defaultChild as dynamodb.CfnTable).overrideLogicalId('DataTable');

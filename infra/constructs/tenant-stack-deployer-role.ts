@@ -32,7 +32,7 @@ export class TenantStackDeployerRole extends Construct {
                 'dynamodb:CreateTable', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable',
                 'dynamodb:DescribeContinuousBackups', 'dynamodb:UpdateContinuousBackups',
                 'dynamodb:DescribeTimeToLive', 'dynamodb:DescribeContributorInsights',
-                'dynamodb:DescribeKinesisStreamingDestination',
+                'dynamodb:DescribeKinesisStreamingDestination', 'dynamodb:GetResourcePolicy',
                 'dynamodb:TagResource', 'dynamodb:UntagResource', 'dynamodb:ListTagsOfResource',
               ],
               resources: [tables],
