@@ -140,9 +140,10 @@ export class Execution {
       const err = toStatesError(e);
       const details: Record<string, unknown> = {};
       if (!(err instanceof FailStateError) || err.hasError) details.error = err.error;
-      if (err.hasCause) details.cause = err.cause;
+      const silentTimeout = err.error === States.Timeout && err.cause === '';
+      if (err.hasCause && !silentTimeout) details.cause = err.cause;
       this.error = details.error as string | undefined;
-      this.cause = err.hasCause ? err.cause : undefined;
+      this.cause = 'cause' in details ? err.cause : undefined;
       if (err.error === States.Timeout && this.virtualTimeoutPassed()) return this.timeOut();
       this.finish('FAILED', 'ExecutionFailed', 'executionFailedEventDetails', details, Math.max(scope.cursor.prev, lastFailureEvent(e)));
     } finally {
@@ -406,11 +407,10 @@ export class Execution {
       return result;
     }
     const timedOut = outcome.error === States.Timeout || outcome.error === States.HeartbeatTimeout;
-    // A timeout has no cause unless one was given.
-    if (timedOut && outcome.cause === '') outcome = { ...outcome, cause: undefined };
     const failure: Record<string, unknown> = {};
     if (!lambda) { failure.resource = d.resource; failure.resourceType = d.resourceType; }
-    if (outcome.cause !== undefined) failure.cause = outcome.cause;
+    // A timeout event has no cause unless one was given (the error output still carries "Cause": "").
+    if (outcome.cause !== undefined && !(timedOut && outcome.cause === '')) failure.cause = outcome.cause;
     failure.error = outcome.error;
     if (lambda) {
       this.record(scope, timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed', timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails', failure);
