@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import aslValidator from 'asl-validator';
 import { SUBSTITUTIONS, SUBSTITUTION_KEYS } from '../../statemachines/substitutions';
 import {
   LOCAL_SUBSTITUTIONS_JSON,
@@ -10,7 +9,8 @@ import {
   WorkflowFileName,
   workflowPath,
 } from '../../statemachines/local-substitutions';
-import { validateWorkflowFile } from '../../scripts/validate-asl';
+import { aslValidator, validateWorkflowFile } from '../../scripts/validate-asl';
+import { invocationKeys, MOCK_CONFIG_FILE, mockConfigJson } from '../../mocks/build';
 
 type Json = Record<string, unknown>;
 interface NamedState {
@@ -196,4 +196,27 @@ describe('workflow contracts', () => {
 it('asl-validator rejects a definition whose Next names no state', () => {
   const { isValid } = aslValidator({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Missing' } } });
   expect(isValid).toBe(false);
+});
+
+describe('mock configuration file', () => {
+  it('mocks/MockConfigFile.json is what mocks/build.ts makes of the catalogue (regenerate with npx tsx mocks/build.ts)', () => {
+    expect(readFileSync(MOCK_CONFIG_FILE, 'utf8')).toBe(mockConfigJson());
+  });
+
+  it('uses only the four state machine names and Step Functions Local invocation keys', () => {
+    const config = JSON.parse(readFileSync(MOCK_CONFIG_FILE, 'utf8')) as { StateMachines: Record<string, unknown>; MockedResponses: Record<string, Record<string, unknown>> };
+    expect(Object.keys(config.StateMachines).sort()).toEqual([...WORKFLOW_NAMES].sort());
+    for (const [name, response] of Object.entries(config.MockedResponses)) {
+      for (const [key, outcome] of Object.entries(response)) {
+        expect({ name, key, validKey: /^\d+(-\d+)?$/.test(key) }).toEqual({ name, key, validKey: true });
+        expect({ name, key, kinds: Object.keys(outcome as object) }).toEqual({ name, key, kinds: [expect.stringMatching(/^(Return|Throw)$/)] });
+      }
+    }
+  });
+
+  it('builds inclusive ranges for repeated responses', () => {
+    const once = { Return: 1 };
+    const thrice = { Throw: { Error: 'E', Cause: 'C' } };
+    expect(invocationKeys([once, [3, thrice], once])).toEqual({ '0': once, '1-3': thrice, '4': once });
+  });
 });

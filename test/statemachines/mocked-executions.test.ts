@@ -1,0 +1,235 @@
+/**
+ * Every test case of mocks/MockConfigFile.json run through the local engine in-process. Checked per
+ * case: final status, the error of a failed run, the output of a successful one, and the branch taken
+ * (states entered / never entered). Then what the workflows send to AWS, the history-event arithmetic
+ * of docs/workflows.md, and that the catalogue enters every state of every workflow.
+ */
+import { readFileSync } from 'node:fs';
+import { Engine } from '../../emulator/runtime/engine';
+import { MockConfig } from '../../emulator/runtime/mock-config';
+import { localSubstitutions, loadWorkflow, substitute, WORKFLOW_NAMES, WorkflowFileName, workflowPath } from '../../statemachines/local-substitutions';
+import { MOCK_CONFIG_FILE } from '../../mocks/build';
+import { EXPECTED_PATHS, MockTestCase, TEST_CASES } from '../../mocks/test-cases';
+import { PINNED_VERSION_ID, stackId } from '../../mocks/responses';
+
+interface Run {
+  status: string;
+  error?: string;
+  cause?: string;
+  output?: unknown;
+  entered: string[];
+  /** TaskScheduled parameters in order, with the state that scheduled them. */
+  /** As AWS records them: resource is the API part (`createStack`), resourceType the service part (`aws-sdk:cloudformation`). */
+  scheduled: { state: string; resource: string; resourceType: string; parameters: Record<string, unknown> }[];
+  events: number;
+}
+
+const local = localSubstitutions();
+const engine = new Engine({ mockConfig: MockConfig.fromFile(MOCK_CONFIG_FILE) });
+const arns = new Map<string, string>();
+for (const name of WORKFLOW_NAMES) {
+  const definition = substitute(readFileSync(workflowPath(name), 'utf8'), local, workflowPath(name));
+  arns.set(name, engine.createStateMachine({ name, definition }).stateMachineArn);
+}
+
+const runs = new Map<string, Promise<Run>>();
+function run(testCase: MockTestCase): Promise<Run> {
+  const key = `${testCase.workflow}#${testCase.name}`;
+  if (!runs.has(key)) runs.set(key, execute(testCase));
+  return runs.get(key)!;
+}
+
+async function execute(testCase: MockTestCase): Promise<Run> {
+  const { executionArn } = engine.startExecution({ stateMachineArn: `${arns.get(testCase.workflow)}#${testCase.name}`, input: JSON.stringify(testCase.input) });
+  const result = await engine.waitForExecution(executionArn);
+  const history = engine.getExecutionHistory(executionArn);
+  const entered: string[] = [];
+  const scheduled: Run['scheduled'] = [];
+  for (const event of history) {
+    const enteredDetails = event.stateEnteredEventDetails as { name: string } | undefined;
+    if (enteredDetails) entered.push(enteredDetails.name);
+    const task = event.taskScheduledEventDetails as { resource: string; resourceType: string; parameters: string } | undefined;
+    if (task) scheduled.push({ state: entered[entered.length - 1], resource: task.resource, resourceType: task.resourceType, parameters: JSON.parse(task.parameters) });
+  }
+  return {
+    status: result.status,
+    error: result.error,
+    cause: result.cause,
+    output: result.output === undefined ? undefined : JSON.parse(result.output),
+    entered,
+    scheduled,
+    events: history.length,
+  };
+}
+
+const find = (workflow: WorkflowFileName, name: string) => {
+  const testCase = TEST_CASES.find((c) => c.workflow === workflow && c.name === name);
+  if (!testCase) throw new Error(`no test case ${workflow}#${name}`);
+  return testCase;
+};
+
+describe.each(TEST_CASES.map((c) => [`${c.workflow}#${c.name}`, c] as const))('%s', (label, testCase) => {
+  it(testCase.description, async () => {
+    const result = await run(testCase);
+    const actual: Record<string, unknown> = { status: result.status };
+    const expected: Record<string, unknown> = { status: testCase.expect.status };
+    if (testCase.expect.status === 'FAILED') {
+      actual.error = result.error;
+      expected.error = testCase.expect.error;
+    } else if (testCase.expect.output !== undefined) {
+      actual.output = result.output;
+      expected.output = testCase.expect.output;
+    }
+    // The cause is shown only when the run went somewhere unexpected, to make the failure readable.
+    if (result.status !== testCase.expect.status || actual.error !== expected.error) actual.cause = result.cause;
+    expect(actual).toEqual(expected);
+
+    const path = EXPECTED_PATHS[label] ?? {};
+    for (const state of path.visits ?? []) expect({ state, entered: result.entered.includes(state) }).toEqual({ state, entered: true });
+    for (const state of path.avoids ?? []) expect({ state, entered: result.entered.includes(state) }).toEqual({ state, entered: false });
+  });
+});
+
+describe('what the workflows send to AWS', () => {
+  it('create: CreateStack names the stack from the prefix and tenant id, passes TenantId, the service role and CAPABILITY_NAMED_IAM', async () => {
+    const { scheduled } = await run(find('create-tenant', 'HappyPath'));
+    const create = scheduled.find((s) => s.state === 'Create tenant stack')!;
+    expect([create.resourceType, create.resource]).toEqual(['aws-sdk:cloudformation', 'createStack']);
+    expect(create.parameters).toEqual({
+      StackName: 'tenant-acme',
+      TemplateURL: local.TemplateUrl,
+      Parameters: [{ ParameterKey: 'TenantId', ParameterValue: 'acme' }],
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      RoleARN: local.CloudFormationRoleArn,
+    });
+    const active = scheduled.find((s) => s.state === 'Record tenant active')!;
+    expect(active.parameters).toMatchObject({
+      TableName: local.TenantTableName,
+      Key: { tenantId: { S: 'acme' } },
+      ExpressionAttributeValues: { ':status': { S: 'ACTIVE' }, ':stackId': { S: stackId('acme') }, ':version': { S: '1.0.0' } },
+    });
+    const announce = scheduled.find((s) => s.state === 'Announce tenant provisioned')!;
+    expect(announce.parameters).toEqual({
+      Entries: [{ EventBusName: local.EventBusName, Source: local.EventSource, DetailType: 'TenantProvisioned', Detail: { tenantId: 'acme', stackId: stackId('acme'), templateVersion: '1.0.0' } }],
+    });
+  });
+
+  it('create: a failed stack records FAILED with "<status>: <StackStatusReason>" and announces it', async () => {
+    const { scheduled } = await run(find('create-tenant', 'CreateFailed'));
+    const reason = 'CREATE_FAILED: The following resource(s) failed to create: [TenantDataTable]. ';
+    expect(scheduled.find((s) => s.state === 'Record tenant failed')!.parameters).toMatchObject({ ExpressionAttributeValues: { ':status': { S: 'FAILED' }, ':reason': { S: reason } } });
+    expect(scheduled.find((s) => s.state === 'Announce provisioning failure')!.parameters).toMatchObject({
+      Entries: [{ DetailType: 'TenantProvisioningFailed', Detail: { tenantId: 'acme', error: 'StackCreationFailed', reason } }],
+    });
+  });
+
+  it('create: an invalid tenant id reaches no AWS API at all', async () => {
+    for (const name of ['InvalidTenantId', 'MissingTenantId', 'TenantIdNotAString', 'TenantIdEmpty', 'TenantIdLeadingHyphen', 'TenantIdTrailingHyphen']) {
+      expect({ name, scheduled: (await run(find('create-tenant', name))).scheduled }).toEqual({ name, scheduled: [] });
+    }
+  });
+
+  it('delete: DeleteStack and the progress checks address the stack by id, with the service role', async () => {
+    const { scheduled } = await run(find('delete-tenant', 'HappyPath'));
+    expect(scheduled.find((s) => s.state === 'Find tenant stack')!.parameters).toEqual({ StackName: 'tenant-acme' });
+    expect(scheduled.find((s) => s.state === 'Delete tenant stack')!.parameters).toEqual({ StackName: stackId('acme'), RoleARN: local.CloudFormationRoleArn });
+    for (const check of scheduled.filter((s) => s.state === 'Check deletion progress')) expect(check.parameters).toEqual({ StackName: stackId('acme') });
+  });
+
+  it('update-tenant: UpdateStack uses the pinned template URL, keeps TenantId and passes the role', async () => {
+    const { scheduled } = await run(find('update-tenant', 'Updated'));
+    expect(scheduled.find((s) => s.state === 'Update tenant stack')!.parameters).toEqual({
+      StackName: stackId('acme'),
+      TemplateURL: `${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}`,
+      Parameters: [{ ParameterKey: 'TenantId', UsePreviousValue: true }],
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      RoleARN: local.CloudFormationRoleArn,
+    });
+    expect(scheduled.find((s) => s.state === 'Record template version')!.parameters).toMatchObject({ ExpressionAttributeValues: { ':version': { S: '1.1.0' } } });
+  });
+
+  it('update-tenants: pages chain LastEvaluatedKey into ExclusiveStartKey, and only ACTIVE tenants start a child, in order, with the pinned URL', async () => {
+    const { scheduled } = await run(find('update-tenants', 'ThreePages'));
+    const scans = scheduled.filter((s) => s.resourceType === 'aws-sdk:dynamodb' && s.resource === 'scan');
+    expect(scans.map((s) => s.parameters.ExclusiveStartKey)).toEqual([undefined, { tenantId: { S: 'c' } }, { tenantId: { S: 'f' } }]);
+    for (const scan of scans) expect(scan.parameters).toMatchObject({ TableName: local.TenantTableName, Limit: Number(local.TenantPageSize) });
+    const children = scheduled.filter((s) => s.state === 'Update one tenant');
+    expect(children.map((c) => (c.parameters.Input as { tenantId: string }).tenantId)).toEqual(['a', 'b', 'c', 'd', 'g']);
+    for (const child of children) {
+      expect(child.parameters).toMatchObject({ StateMachineArn: local.UpdateTenantStateMachineArn, Input: { templateUrl: `${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}` } });
+    }
+  });
+
+  it('update-tenants: the continuation gets the cursor, the pinned template and the totals so far', async () => {
+    const { scheduled } = await run(find('update-tenants', 'ContinuesInNewExecution'));
+    const handOff = scheduled.find((s) => s.state === 'Continue in a new execution')!;
+    expect([handOff.resourceType, handOff.resource]).toEqual(['states', 'startExecution.sync:2']);
+    expect(handOff.parameters).toMatchObject({
+      StateMachineArn: arns.get('update-tenants'),
+      Input: {
+        continuation: {
+          templateUrl: `${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}`,
+          templateVersion: PINNED_VERSION_ID,
+          exclusiveStartKey: { tenantId: { S: 'i' } },
+          progress: { updated: 7, unchanged: 1, failed: [], skipped: ['e'], pages: 3 },
+        },
+      },
+    });
+  });
+});
+
+describe('history-event arithmetic (docs/workflows.md)', () => {
+  // Per page: Scan 5, Map frame 4, Tally/Add/Flatten/More pages? 8 = 17; per ACTIVE tenant 10, per skipped 6.
+  // Per run: start 9 (ExecutionStarted + 4 states), end 7 (Summarize, Report summary, Succeed, ExecutionSucceeded).
+  const perPage = (active: number, skipped: number) => 17 + 10 * active + 6 * skipped;
+
+  it('one page of 2 ACTIVE and 1 skipped tenant costs 9 + page + 7 events', async () => {
+    expect((await run(find('update-tenants', 'OnePage'))).events).toBe(9 + perPage(2, 1) + 7);
+  });
+
+  it('three pages cost the sum of their pages', async () => {
+    expect((await run(find('update-tenants', 'ThreePages'))).events).toBe(9 + perPage(3, 0) + perPage(1, 2) + perPage(1, 0) + 7);
+  });
+});
+
+describe('catalogue coverage', () => {
+  const statesOf = (name: WorkflowFileName): string[] => {
+    const names: string[] = [];
+    const visit = (machine: { States: Record<string, Record<string, unknown>> }) => {
+      for (const [stateName, state] of Object.entries(machine.States)) {
+        names.push(stateName);
+        const processor = (state.ItemProcessor ?? state.Iterator) as typeof machine | undefined;
+        if (processor) visit(processor);
+      }
+    };
+    visit(loadWorkflow(name) as unknown as { States: Record<string, Record<string, unknown>> });
+    return names;
+  };
+
+  it.each(WORKFLOW_NAMES)('%s: the test cases together enter every state', async (name) => {
+    const entered = new Set<string>();
+    for (const testCase of TEST_CASES.filter((c) => c.workflow === name)) for (const state of (await run(testCase)).entered) entered.add(state);
+    expect(statesOf(name).filter((state) => !entered.has(state))).toEqual([]);
+  });
+
+  it('every mocked state name is a Task of its workflow (a typo would silently call the real service)', () => {
+    for (const testCase of TEST_CASES) {
+      const definition = loadWorkflow(testCase.workflow) as unknown as { States: Record<string, { Type: string }> };
+      const tasks = new Set<string>();
+      const visit = (machine: { States: Record<string, Record<string, unknown>> }) => {
+        for (const [stateName, state] of Object.entries(machine.States)) {
+          if (state.Type === 'Task') tasks.add(stateName);
+          const processor = (state.ItemProcessor ?? state.Iterator) as typeof machine | undefined;
+          if (processor) visit(processor);
+        }
+      };
+      visit(definition as unknown as { States: Record<string, Record<string, unknown>> });
+      for (const state of Object.keys(testCase.mocks)) expect({ testCase: testCase.name, state, isTask: tasks.has(state) }).toEqual({ testCase: testCase.name, state, isTask: true });
+    }
+  });
+
+  it('every EXPECTED_PATHS entry names an existing test case', () => {
+    const labels = new Set(TEST_CASES.map((c) => `${c.workflow}#${c.name}`));
+    expect(Object.keys(EXPECTED_PATHS).filter((label) => !labels.has(label))).toEqual([]);
+  });
+});
