@@ -11,6 +11,7 @@ import {
 } from '../../statemachines/local-substitutions';
 import { aslValidator, validateWorkflowFile } from '../../scripts/validate-asl';
 import { invocationKeys, MOCK_CONFIG_FILE, mockConfigJson } from '../../mocks/build';
+import { importDefinition } from '../../scripts/json-to-yaml';
 
 type Json = Record<string, unknown>;
 interface NamedState {
@@ -218,5 +219,26 @@ describe('mock configuration file', () => {
     const once = { Return: 1 };
     const thrice = { Throw: { Error: 'E', Cause: 'C' } };
     expect(invocationKeys([once, [3, thrice], once])).toEqual({ '0': once, '1-3': thrice, '4': once });
+  });
+});
+
+describe('Workflow Studio round trip (scripts/json-to-yaml.ts)', () => {
+  it.each(WORKFLOW_NAMES)('%s: exported JSON comes back as YAML with the same placeholders and the same definition', (name) => {
+    const exported = JSON.stringify(loadWorkflow(name));
+    const { yaml: restored, warnings } = importDefinition(name, exported);
+    expect(warnings).toEqual([]);
+    expect(placeholders(restored)).toEqual(placeholders(text(name)));
+    if (name !== 'update-tenants') expect(restored).toMatch(/Seconds: \$\{StackPollSeconds\}\n/);
+  });
+
+  it('an edit in Workflow Studio survives, and an unrestorable value is reported', () => {
+    const edited = loadWorkflow('delete-tenant') as { States: Record<string, Record<string, unknown>> };
+    edited.States['Wait for stack deletion'].Comment = 'edited in Workflow Studio';
+    edited.States['Reject invalid tenant id'].Cause = `see ${local.TemplateUrl}`;
+    const { yaml: restored, warnings } = importDefinition('delete-tenant', JSON.stringify(edited));
+    expect(restored).toContain('edited in Workflow Studio');
+    expect(restored).toMatch(/Seconds: \$\{StackPollSeconds\}/);
+    expect(warnings).toContain('$.States.Reject invalid tenant id.Cause contains the value of TemplateUrl; write ${TemplateUrl} there by hand');
+    expect(warnings.every((w) => w.startsWith('$.States.Reject invalid tenant id.Cause'))).toBe(true);
   });
 });
