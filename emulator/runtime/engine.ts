@@ -287,6 +287,7 @@ export class Engine {
       region: this.region,
       accountId: this.accountId,
       testCase,
+      type: sm.type,
       resolver: this.resolver,
       registerToken: (token, waiter) => this.tokens.set(token, waiter),
       unregisterToken: (token) => this.tokens.delete(token),

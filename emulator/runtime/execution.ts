@@ -35,6 +35,8 @@ export interface ExecutionInit {
   readonly region: string;
   readonly accountId: string;
   readonly testCase?: string;
+  /** EXPRESS executions have no 25,000-event history quota. */
+  readonly type?: 'STANDARD' | 'EXPRESS';
   readonly resolver: TaskResolutionChain;
   /** Called when a `.waitForTaskToken` Task waits, so the engine can route SendTask* calls. */
   readonly registerToken: (token: string, waiter: TokenWaiter) => void;
@@ -75,7 +77,7 @@ export class Execution {
   constructor(readonly init: ExecutionInit) {
     this.clock = createClock(init.clock);
     this.startDate = new Date(this.clock.now());
-    this.history = new HistoryRecorder(() => this.clock.now());
+    this.history = new HistoryRecorder(() => this.clock.now(), init.type === 'EXPRESS' ? Number.POSITIVE_INFINITY : undefined);
     this.done = new Promise((r) => (this.resolveDone = r));
     this.facts = {
       executionArn: init.executionArn,
