@@ -11,6 +11,8 @@ import { localSubstitutions, loadWorkflow, substitute, WORKFLOW_NAMES, WorkflowF
 import { MOCK_CONFIG_FILE } from '../../mocks/build';
 import { EXPECTED_PATHS, MockTestCase, TEST_CASES } from '../../mocks/test-cases';
 import { PINNED_VERSION_ID, stackId } from '../../mocks/responses';
+import { HISTORY_EVENT_QUOTA, updateTenantsWorstCaseEvents } from '../../statemachines/history-budget';
+import { DEFAULT_WORKFLOW_TUNING } from '../../infra/config';
 
 interface Run {
   status: string;
@@ -231,5 +233,24 @@ describe('catalogue coverage', () => {
   it('every EXPECTED_PATHS entry names an existing test case', () => {
     const labels = new Set(TEST_CASES.map((c) => `${c.workflow}#${c.name}`));
     expect(Object.keys(EXPECTED_PATHS).filter((label) => !labels.has(label))).toEqual([]);
+  });
+});
+
+describe('history budget of update-tenants', () => {
+  it('the worst-case formula matches a measured run with a child that could not start', async () => {
+    // ChildCouldNotStart: one page, one tenant updated (10 events), one failed to start (11), no retries;
+    // it ends in the Fail state (Summarize 2, Report summary 2, FailStateEntered, ExecutionFailed = 6).
+    expect((await run(find('update-tenants', 'ChildCouldNotStart'))).events).toBe(9 + 17 + 10 + 11 + 6);
+    expect(updateTenantsWorstCaseEvents({ TenantPageSize: 1, MaxPagesPerExecution: 1, ApiRetryMaxAttempts: 0 })).toBe(22 + 17 + 11);
+  });
+
+  it('the deployed tuning (infra/config.ts) keeps one execution under the 25,000-event quota', () => {
+    const worst = updateTenantsWorstCaseEvents(DEFAULT_WORKFLOW_TUNING);
+    expect(worst).toBeLessThan(HISTORY_EVENT_QUOTA);
+  });
+
+  it('the local tuning does too, and a fleet of 100,000 tenants in one execution would not', () => {
+    expect(updateTenantsWorstCaseEvents({ TenantPageSize: Number(local.TenantPageSize), MaxPagesPerExecution: Number(local.MaxPagesPerExecution), ApiRetryMaxAttempts: Number(local.ApiRetryMaxAttempts) })).toBeLessThan(HISTORY_EVENT_QUOTA);
+    expect(updateTenantsWorstCaseEvents({ TenantPageSize: 50, MaxPagesPerExecution: 2_000, ApiRetryMaxAttempts: 0 })).toBeGreaterThan(HISTORY_EVENT_QUOTA);
   });
 });
