@@ -804,7 +804,7 @@ const fleetCases: MockTestCase[] = [
     mocks: {
       'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }, { tenantId: 'c', status: 'ACTIVE' }], 'c')],
       'Read next tenant page': [
-        scanPage([{ tenantId: 'd', status: 'ACTIVE' }, { tenantId: 'e', status: 'DELETED' }, { tenantId: 'f', status: 'ACTIVE' }], 'f'),
+        scanPage([{ tenantId: 'd', status: 'ACTIVE' }, { tenantId: 'e', status: 'DEPROVISIONING' }, { tenantId: 'f', status: 'ACTIVE' }], 'f'),
         scanPage([{ tenantId: 'g', status: 'ACTIVE' }, { tenantId: 'h', status: 'ACTIVE' }, { tenantId: 'i', status: 'ACTIVE' }], 'i'),
       ],
       'Update one tenant': [

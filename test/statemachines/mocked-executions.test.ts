@@ -154,7 +154,14 @@ describe('what the workflows send to AWS', () => {
     const { scheduled } = await run(find('update-tenants', 'ThreePages'));
     const scans = scheduled.filter((s) => s.resourceType === 'aws-sdk:dynamodb' && s.resource === 'scan');
     expect(scans.map((s) => s.parameters.ExclusiveStartKey)).toEqual([undefined, { tenantId: { S: 'c' } }, { tenantId: { S: 'f' } }]);
-    for (const scan of scans) expect(scan.parameters).toMatchObject({ TableName: local.TenantTableName, Limit: Number(local.TenantPageSize) });
+    for (const scan of scans) {
+      expect(scan.parameters).toMatchObject({
+        TableName: local.TenantTableName,
+        Limit: Number(local.TenantPageSize),
+        FilterExpression: 'attribute_not_exists(#status) OR #status <> :deleted',
+        ExpressionAttributeValues: { ':deleted': { S: 'DELETED' } },
+      });
+    }
     const children = scheduled.filter((s) => s.state === 'Update one tenant');
     expect(children.map((c) => (c.parameters.Input as { tenantId: string }).tenantId)).toEqual(['a', 'b', 'c', 'd', 'g']);
     for (const child of children) {
