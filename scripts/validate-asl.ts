@@ -5,8 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import aslValidator from 'asl-validator';
 import { localSubstitutions, parseWorkflowText, STATEMACHINES_DIR, substitute } from '../statemachines/local-substitutions';
+
+/** asl-validator ships no type declarations; this is the part of its API used here. */
+type AslValidator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const aslValidator: AslValidator = require('asl-validator');
 
 export interface Verdict {
   file: string;
