@@ -1,10 +1,13 @@
-/** Runs a bench module in a child process (tsx loader) and resolves with the one message it sends. */
+/**
+ * Runs a bench module in a child process (tsx loader), sends it `message`, and resolves with its
+ * answer `{ok, report | error}`. Messages `{progress}` before the answer go to `onProgress`.
+ */
 import { fork } from 'child_process';
 import { join } from 'path';
 
 const REPO_ROOT = join(__dirname, '..');
 
-export function runInChild<T>(modulePath: string, message: unknown, timeoutMs: number, options: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<T> {
+export function runInChild<T>(modulePath: string, message: unknown, timeoutMs: number, options: { nodeArgs?: string[]; env?: Record<string, string>; onProgress?: (progress: string) => void } = {}): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = fork(modulePath, [], {
       cwd: REPO_ROOT,
@@ -24,7 +27,11 @@ export function runInChild<T>(modulePath: string, message: unknown, timeoutMs: n
       settle(() => reject(new Error(`${modulePath}: no answer within ${timeoutMs} ms`)));
     }, timeoutMs);
     child.on('message', (reply) => {
-      const r = reply as { ok: boolean; report?: T; error?: string };
+      const r = reply as { ok: boolean; report?: T; error?: string; progress?: string };
+      if (r.progress !== undefined) {
+        options.onProgress?.(r.progress);
+        return;
+      }
       settle(() => (r.ok ? resolve(r.report as T) : reject(new Error(`${modulePath}: ${r.error}`))));
     });
     child.on('error', (error) => settle(() => reject(error)));

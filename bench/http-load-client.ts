@@ -16,6 +16,8 @@ export interface LoadRequest {
   target: string;
   input: string;
   count: number;
+  /** Executions run first and not measured (JIT of client and server, sockets opened). */
+  warmupCount: number;
   concurrency: number;
   client: LoadClientKind;
 }
@@ -105,13 +107,13 @@ function rawCalls(endpoint: string, concurrency: number): SfnCalls {
   };
 }
 
-export async function generateLoad(req: LoadRequest): Promise<LoadReport> {
-  const calls = req.client === 'sdk' ? sdkCalls(req.endpoint, req.concurrency) : rawCalls(req.endpoint, req.concurrency);
+/** Runs `count` executions to their end with `concurrency` workers. */
+async function drive(calls: SfnCalls, req: LoadRequest, count: number): Promise<{ statuses: Record<string, number>; describeCalls: number }> {
   const statuses: Record<string, number> = {};
   let describeCalls = 0;
   let next = 0;
   const worker = async () => {
-    while (next < req.count) {
+    while (next < count) {
       next++;
       const arn = await calls.start(req.target, req.input);
       let status = 'RUNNING';
@@ -122,15 +124,28 @@ export async function generateLoad(req: LoadRequest): Promise<LoadReport> {
       statuses[status] = (statuses[status] ?? 0) + 1;
     }
   };
-  const started = performance.now();
-  const cpu = process.cpuUsage();
+  await Promise.all(Array.from({ length: Math.min(req.concurrency, count) }, worker));
+  return { statuses, describeCalls };
+}
+
+/** Warms up, calls `onMeasuring`, then runs the measured executions. */
+export async function generateLoad(req: LoadRequest, onMeasuring: () => void = () => undefined): Promise<LoadReport> {
+  const calls = req.client === 'sdk' ? sdkCalls(req.endpoint, req.concurrency) : rawCalls(req.endpoint, req.concurrency);
+  let started = 0;
+  let cpu = process.cpuUsage();
+  let measured: { statuses: Record<string, number>; describeCalls: number };
   try {
-    await Promise.all(Array.from({ length: Math.min(req.concurrency, req.count) }, worker));
+    if (req.warmupCount > 0) await drive(calls, req, req.warmupCount);
+    onMeasuring();
+    started = performance.now();
+    cpu = process.cpuUsage();
+    measured = await drive(calls, req, req.count);
   } finally {
     calls.close();
   }
   const elapsedMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
+  const { statuses, describeCalls } = measured;
   return {
     client: req.client, count: req.count, concurrency: req.concurrency, elapsedMs, statuses, describeCalls,
     clientCpuMs: (used.user + used.system) / 1000,
@@ -139,7 +154,7 @@ export async function generateLoad(req: LoadRequest): Promise<LoadReport> {
 
 if (require.main === module) {
   process.once('message', (message) => {
-    generateLoad(message as LoadRequest).then(
+    generateLoad(message as LoadRequest, () => process.send!({ progress: 'measuring' })).then(
       (report) => process.send!({ ok: true, report }, () => process.exit(0)),
       (error: Error) => process.send!({ ok: false, error: error.stack ?? String(error) }, () => process.exit(1)),
     );

@@ -37,13 +37,15 @@ export async function measureHttpThroughput(options: { counts: Readonly<Record<L
     }
     const results: ThroughputResult[] = [];
     for (const client of options.clients) {
-      const request = (count: number): LoadRequest => ({
+      const request: LoadRequest = {
         endpoint: server.url, target: `${stateMachineArn}#${MOCKED_FIVE_STATE_TEST_CASE}`, input: '{"orderId":"o-1"}',
-        count, concurrency: options.concurrency, client,
+        count: options.counts[client], warmupCount: options.warmupCount, concurrency: options.concurrency, client,
+      };
+      let cpu = process.cpuUsage();
+      const report = await runInChild<LoadReport>(LOAD_CLIENT, request, 120_000, {
+        ...CHILD_OPTIONS,
+        onProgress: () => (cpu = process.cpuUsage()), // the measured phase starts now
       });
-      await runInChild<LoadReport>(LOAD_CLIENT, request(options.warmupCount), 60_000, CHILD_OPTIONS);
-      const cpu = process.cpuUsage();
-      const report = await runInChild<LoadReport>(LOAD_CLIENT, request(options.counts[client]), 120_000, CHILD_OPTIONS);
       const used = process.cpuUsage(cpu);
       if ((report.statuses.SUCCEEDED ?? 0) !== report.count) {
         throw new Error(`${client}: not every execution succeeded: ${JSON.stringify(report.statuses)}`);

@@ -18,6 +18,8 @@ export interface Workload {
   inputs: readonly unknown[];
   /** States one repetition enters, by construction. */
   statesPerRepetition: number;
+  /** Timed repetitions per engine, relative to the bench's base count (short workloads need more for a stable median). */
+  repetitionFactor: number;
   /** Names what is wrong with an execution's output (both engines must compute the same thing). */
   checkOutput(input: unknown, output: unknown): string | undefined;
 }
@@ -42,6 +44,7 @@ export function counterLoopWorkload(iterations: number): Workload {
     definition: COUNTER_LOOP,
     inputs: executions.map(counterLoopInput),
     statesPerRepetition: executions.reduce((sum, n) => sum + counterLoopStates(n), 0),
+    repetitionFactor: 1,
     checkOutput: (input, output) => {
       const limit = (input as { limit: number }).limit;
       const count = (output as { count?: unknown } | null)?.count;
@@ -56,6 +59,7 @@ export function passChoiceMapWorkload(items: number): Workload {
     definition: PASS_CHOICE_MAP,
     inputs: [passChoiceMapInput(items)],
     statesPerRepetition: passChoiceMapStates(items),
+    repetitionFactor: 3,
     checkOutput: (_input, output) => {
       const results = output as { size?: string }[];
       if (!Array.isArray(results) || results.length !== items) return `expected ${items} results`;
@@ -97,7 +101,8 @@ async function measure(repetitions: number, once: () => Promise<void>): Promise<
   return ms;
 }
 
-export async function compareEngines(workload: Workload, repetitions: number): Promise<Comparison> {
+export async function compareEngines(workload: Workload, baseRepetitions: number): Promise<Comparison> {
+  const repetitions = baseRepetitions * workload.repetitionFactor;
   // A fresh engine per workload keeps earlier executions' histories out of this one's heap.
   const engine = new Engine({ clock: 'virtual' });
   const { stateMachineArn } = engine.createStateMachine({ name: 'bench', definition: workload.definition });
