@@ -118,11 +118,22 @@ export function resolveReference(ref: string, env: PathEnvironment): unknown {
 export function selectPath(value: unknown, path: string | null | undefined, env: PathEnvironment): unknown {
   if (path === undefined || path === '$') return value;
   if (path === null) return {};
-  const found = resolveReference(path, { ...env, input: value });
+  const found = resolveReference(path, env.input === value ? env : new RebasedEnvironment(env, value));
   if (found === undefined) {
     throw new StatesError(States.Runtime, `Invalid path '${path}' : No results for path: ${bracketNotation(path)}`);
   }
   return found;
+}
+
+/** The same environment with another `$` (context read lazily from the original). */
+class RebasedEnvironment implements PathEnvironment {
+  constructor(private readonly base: PathEnvironment, readonly input: unknown) {}
+  get context(): unknown {
+    return this.base.context;
+  }
+  get variables(): VariableScope {
+    return this.base.variables;
+  }
 }
 
 /** `$.a.b[0]` -> `$['a']['b'][0]` (the form AWS prints in "No results for path"). */

@@ -6,11 +6,11 @@ import { StatesError, States, errorEqualsMatches, errorOutput } from '../errors'
 import { applyResultPath } from '../asl/jsonpath';
 import type { Catcher, Retrier, State, StateMachineModel, TaskState } from '../asl/model';
 import type { StateServices } from '../asl/states/types';
-import { runPass } from '../asl/states/pass';
+import { passJsonPath, runPass } from '../asl/states/pass';
 import { runTask } from '../asl/states/task';
-import { runChoice } from '../asl/states/choice';
+import { choiceJsonPath, runChoice } from '../asl/states/choice';
 import { runWait } from '../asl/states/wait';
-import { runSucceed } from '../asl/states/succeed';
+import { runSucceed, succeedJsonPath } from '../asl/states/succeed';
 import { FailStateError, runFail } from '../asl/states/fail';
 import { runParallel } from '../asl/states/parallel';
 import { runMap } from '../asl/states/map';
@@ -56,6 +56,12 @@ const SERVICE_ERRORS = new WeakSet<StatesError>();
 const PREFIXED = new WeakSet<StatesError>();
 
 class ExecutionStopped extends Error {}
+
+/** Shared, immutable `{truncated: false}` (one per event would only feed the garbage collector). */
+const NOT_TRUNCATED = Object.freeze({ truncated: false });
+/** Long synchronous runs yield now and then so that other executions and I/O get their turn. */
+const SYNC_STATES_PER_YIELD = 2000;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Execution {
   status: ExecutionStatus = 'RUNNING';
@@ -181,19 +187,49 @@ export class Execution {
   async runMachine(model: StateMachineModel, input: unknown, scope: RunScope): Promise<unknown> {
     let name = model.startAt;
     let value = input;
+    // The JSON text of `value` when known (a state's output text is the next state's input text).
+    let valueText: string | undefined;
     for (;;) {
       this.checkAlive();
       const state = model.states.get(name);
       if (!state) throw new StatesError(States.Runtime, `State '${name}' does not exist`);
-      const outcome = await this.runState(state, value, scope);
+      const sync = this.runStateSync(state, value, valueText, scope);
+      const outcome = sync ?? (await this.runState(state, value, scope));
       if (outcome.next === undefined) return outcome.output;
       name = outcome.next;
       value = outcome.output;
+      const last = this.lastOutputText;
+      valueText = last !== undefined && last.value === value ? last.text : undefined;
       if (this.virtualTimeoutPassed()) {
         this.timeOut();
         throw new ExecutionStopped('timed out');
       }
+      if (sync && ++this.syncStates % SYNC_STATES_PER_YIELD === 0) await yieldToEventLoop();
     }
+  }
+
+  private lastOutputText?: { value: unknown; text: string };
+  private syncStates = 0;
+
+  /**
+   * JSONPath Pass, Choice and Succeed need no promise: they run synchronously, which keeps long
+   * loops fast. They have no Retry or Catch, so an error simply propagates. undefined = not handled.
+   */
+  private runStateSync(state: State, input: unknown, inputText: string | undefined, scope: RunScope): StateOutcome | undefined {
+    if (state.queryLanguage !== 'JSONPath' || (state.type !== 'Pass' && state.type !== 'Choice' && state.type !== 'Succeed')) return undefined;
+    const enteredId = this.record(scope, `${state.type}StateEntered`, 'stateEnteredEventDetails', {
+      name: state.name,
+      input: inputText ?? payloadText(input, 'state input'),
+      inputDetails: NOT_TRUNCATED,
+    });
+    const run = new StateRun(state, input, this.facts, scope, enteredId);
+    let outcome: StateOutcome;
+    try {
+      outcome = state.type === 'Pass' ? passJsonPath(run, state) : state.type === 'Choice' ? choiceJsonPath(run, state) : succeedJsonPath(run, state);
+    } catch (e) {
+      throw this.describeFailure(toStatesError(e), run);
+    }
+    return this.exitState(run, outcome);
   }
 
   private async runState(state: State, input: unknown, scope: RunScope): Promise<StateOutcome> {
@@ -201,7 +237,7 @@ export class Execution {
     const enteredId = this.record(scope, `${state.type}StateEntered`, 'stateEnteredEventDetails', {
       name: state.name,
       input: payloadText(input, 'state input'),
-      inputDetails: { truncated: false },
+      inputDetails: NOT_TRUNCATED,
     });
     const run = new StateRun(state, input, this.facts, scope, enteredId);
     let outcome: StateOutcome;
@@ -239,8 +275,9 @@ export class Execution {
 
   private exitState(run: StateRun, outcome: StateOutcome): StateOutcome {
     const state = run.state;
-    const details: Record<string, unknown> = { name: state.name, output: payloadText(outcome.output) };
-    details.outputDetails = { truncated: false };
+    const text = payloadText(outcome.output);
+    this.lastOutputText = { value: outcome.output, text };
+    const details: Record<string, unknown> = { name: state.name, output: text, outputDetails: NOT_TRUNCATED };
     if (outcome.assigned && outcome.assigned.size > 0) {
       const assigned: Record<string, string> = {};
       for (const [k, v] of outcome.assigned) {

@@ -43,6 +43,7 @@ export interface Cursor {
 export class HistoryRecorder {
   readonly events: HistoryEvent[] = [];
   private readonly listeners: ((e: HistoryEvent) => void)[] = [];
+  private lastDate?: Date;
 
   constructor(private readonly now: () => number, private readonly limit = MAX_HISTORY_EVENTS) {}
 
@@ -66,7 +67,10 @@ export class HistoryRecorder {
       );
     }
     const id = this.events.length + 1;
-    const event: Record<string, unknown> = { id, previousEventId, timestamp: new Date(this.now()), type };
+    const now = this.now();
+    // Consecutive events usually share a time (virtual clock): share the Date too.
+    if (this.lastDate === undefined || this.lastDate.getTime() !== now) this.lastDate = new Date(now);
+    const event: Record<string, unknown> = { id, previousEventId, timestamp: this.lastDate, type };
     if (detailsKey) event[detailsKey] = details ?? {};
     this.events.push(event as HistoryEvent);
     for (const l of this.listeners) l(event as HistoryEvent);

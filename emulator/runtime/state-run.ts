@@ -38,11 +38,12 @@ export interface StateOutcome {
 }
 
 export class StateRun {
-  retryCount = 0;
-  taskToken?: string;
-  /** Map.Item for ItemSelector evaluation. */
-  mapItem?: { Index: number; Value: unknown };
-  readonly enteredTimeIso: string;
+  private retries = 0;
+  private token?: string;
+  private item?: { Index: number; Value: unknown };
+  private readonly enteredAt: number;
+  /** Built on first use and rebuilt only when RetryCount, Task.Token or Map.Item change. */
+  private cachedContext?: Record<string, unknown>;
 
   constructor(
     readonly state: State,
@@ -51,14 +52,42 @@ export class StateRun {
     readonly scope: RunScope,
     readonly enteredEventId: number,
   ) {
-    this.enteredTimeIso = new Date(facts.clock.now()).toISOString();
+    this.enteredAt = facts.clock.now();
+  }
+
+  get retryCount(): number {
+    return this.retries;
+  }
+  set retryCount(n: number) {
+    this.retries = n;
+    this.cachedContext = undefined;
+  }
+  get taskToken(): string | undefined {
+    return this.token;
+  }
+  set taskToken(t: string | undefined) {
+    this.token = t;
+    this.cachedContext = undefined;
+  }
+  /** Map.Item for ItemSelector evaluation. */
+  get mapItem(): { Index: number; Value: unknown } | undefined {
+    return this.item;
+  }
+  set mapItem(item: { Index: number; Value: unknown } | undefined) {
+    this.item = item;
+    this.cachedContext = undefined;
+  }
+
+  get enteredTimeIso(): string {
+    return new Date(this.enteredAt).toISOString();
   }
 
   /** The Context object `$$` / `$states.context`. https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html */
   context(): Record<string, unknown> {
+    if (this.cachedContext) return this.cachedContext;
     const f = this.facts;
     const stateCtx: Record<string, unknown> = { EnteredTime: this.enteredTimeIso, Name: this.state.name };
-    if (this.state.type === 'Task' || this.state.type === 'Parallel' || this.state.type === 'Map') stateCtx.RetryCount = this.retryCount;
+    if (this.state.type === 'Task' || this.state.type === 'Parallel' || this.state.type === 'Map') stateCtx.RetryCount = this.retries;
     const ctx: Record<string, unknown> = {
       Execution: {
         Id: f.executionArn,
@@ -71,13 +100,15 @@ export class StateRun {
       StateMachine: { Id: f.stateMachineArn, Name: f.stateMachineName },
       State: stateCtx,
     };
-    if (this.taskToken !== undefined) ctx.Task = { Token: this.taskToken };
-    if (this.mapItem) ctx.Map = { Item: this.mapItem };
+    if (this.token !== undefined) ctx.Task = { Token: this.token };
+    if (this.item) ctx.Map = { Item: this.item };
+    this.cachedContext = ctx;
     return ctx;
   }
 
+  /** Path environment; the context object is only built if a `$$` path reads it. */
   pathEnv(input: unknown): PathEnvironment {
-    return { input, context: this.context(), variables: this.scope.variables };
+    return new LazyContextEnvironment(this, input);
   }
 
   jsonataEnv(extra?: { result?: unknown; errorOutput?: unknown }): JsonataEnvironment {
@@ -127,5 +158,16 @@ export class StateRun {
     }
     const out = output.given ? await evaluateJsonataValue(output.value, env, 'Output') : defaultOutput;
     return { output: out, assigned };
+  }
+}
+
+/** A PathEnvironment whose `context` is read from the StateRun on demand (a class: cheap to create). */
+class LazyContextEnvironment implements PathEnvironment {
+  readonly variables: VariableScope;
+  constructor(private readonly run: StateRun, readonly input: unknown) {
+    this.variables = run.scope.variables;
+  }
+  get context(): unknown {
+    return this.run.context();
   }
 }

@@ -5,6 +5,7 @@ import { evaluateJsonataValue } from '../jsonata';
 import { selectPath } from '../jsonpath';
 import type { ChoiceRuleModel, ChoiceState } from '../model';
 import type { StateImplementation } from './types';
+import type { StateOutcome, StateRun } from '../../runtime/state-run';
 
 export const runChoice: StateImplementation<ChoiceState> = async (run, state) => {
   if (state.queryLanguage === 'JSONata') {
@@ -31,6 +32,10 @@ export const runChoice: StateImplementation<ChoiceState> = async (run, state) =>
     return { output: r.output, next: rule.next, assigned: r.assigned };
   }
 
+  return choiceJsonPath(run, state);
+};
+
+export function choiceJsonPath(run: StateRun, state: ChoiceState): StateOutcome {
   const effective = run.effectiveInput();
   const env = run.pathEnv(effective);
   let next = state.default;
@@ -43,7 +48,7 @@ export const runChoice: StateImplementation<ChoiceState> = async (run, state) =>
   if (next === undefined) throw noMatch();
   const assigned = assign ? run.assignJsonPath(assign, effective) : undefined;
   return { output: selectPath(effective, state.outputPath, env), next, assigned };
-};
+}
 
 function noMatch(): StatesError {
   return new StatesError(States.NoChoiceMatched, 'No Matches!');

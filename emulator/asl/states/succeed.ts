@@ -2,12 +2,17 @@
 import { selectPath } from '../jsonpath';
 import type { SucceedState } from '../model';
 import type { StateImplementation } from './types';
+import type { StateOutcome, StateRun } from '../../runtime/state-run';
 
 export const runSucceed: StateImplementation<SucceedState> = async (run, state) => {
   if (state.queryLanguage === 'JSONata') {
     const { output } = await run.finishJsonata(run.rawInput, undefined);
     return { output, next: undefined };
   }
+  return succeedJsonPath(run, state);
+};
+
+export function succeedJsonPath(run: StateRun, state: SucceedState): StateOutcome {
   const effective = run.effectiveInput();
   return { output: selectPath(effective, state.outputPath, run.pathEnv(effective)), next: undefined };
-};
+}
