@@ -1,68 +1,41 @@
 /**
- * Every test case of mocks/MockConfigFile.json run through the local engine in-process. Checked per
- * case: final status, the error of a failed run, the output of a successful one, and the branch taken
- * (states entered / never entered). Then what the workflows send to AWS, the history-event arithmetic
- * of docs/workflows.md, and that the catalogue enters every state of every workflow.
+ * Every test case of mocks/MockConfigFile.json, run through the Step Functions API with an unmodified
+ * @aws-sdk/client-sfn client against the run's endpoint (this repo's engine by default; SFN_ENDPOINT
+ * or SFN_LOCAL_DOCKER=1 for AWS's Step Functions Local, see test/support/sfn-endpoint.ts). Checked
+ * per case: final status, the error of a failed run, the output of a successful one, and the branch
+ * taken (states entered / never entered). Then what the workflows send to AWS, the history-event
+ * arithmetic of docs/workflows.md, and that the catalogue enters every state of every workflow.
+ * Every history is recorded for the coverage gate (test/support/coverage-gate.ts).
  */
-import { readFileSync } from 'node:fs';
-import { Engine } from '../../emulator/runtime/engine';
-import { MockConfig } from '../../emulator/runtime/mock-config';
-import { localSubstitutions, loadWorkflow, substitute, WORKFLOW_NAMES, WorkflowFileName, workflowPath } from '../../statemachines/local-substitutions';
-import { MOCK_CONFIG_FILE } from '../../mocks/build';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { localSubstitutions, loadWorkflow, WORKFLOW_NAMES, WorkflowFileName } from '../../statemachines/local-substitutions';
 import { EXPECTED_PATHS, MockTestCase, TEST_CASES } from '../../mocks/test-cases';
 import { PINNED_VERSION_ID, stackId } from '../../mocks/responses';
 import { HISTORY_EVENT_QUOTA, updateTenantsWorstCaseEvents } from '../../statemachines/history-budget';
 import { DEFAULT_WORKFLOW_TUNING } from '../../infra/config';
-
-interface Run {
-  status: string;
-  error?: string;
-  cause?: string;
-  output?: unknown;
-  entered: string[];
-  /** TaskScheduled parameters in order, with the state that scheduled them. */
-  /** As AWS records them: resource is the API part (`createStack`), resourceType the service part (`aws-sdk:cloudformation`). */
-  scheduled: { state: string; resource: string; resourceType: string; parameters: Record<string, unknown> }[];
-  events: number;
-}
+import { deployWorkflow, describeWorkflow, runCase, sfnClient, type CaseRun } from '../support/workflow-harness';
 
 const local = localSubstitutions();
-const engine = new Engine({ mockConfig: MockConfig.fromFile(MOCK_CONFIG_FILE) });
-const arns = new Map<string, string>();
-for (const name of WORKFLOW_NAMES) {
-  const definition = substitute(readFileSync(workflowPath(name), 'utf8'), local, workflowPath(name));
-  arns.set(name, engine.createStateMachine({ name, definition }).stateMachineArn);
+let client: SFNClient;
+const arns = new Map<string, Promise<string>>();
+
+/** Deploys a workflow once per file (on first use), so skipped suites never touch the endpoint. */
+function arnOf(workflow: WorkflowFileName): Promise<string> {
+  client ??= sfnClient();
+  if (!arns.has(workflow)) arns.set(workflow, deployWorkflow(client, workflow));
+  return arns.get(workflow)!;
 }
 
-const runs = new Map<string, Promise<Run>>();
-function run(testCase: MockTestCase): Promise<Run> {
+const runs = new Map<string, Promise<CaseRun>>();
+function run(testCase: MockTestCase): Promise<CaseRun> {
   const key = `${testCase.workflow}#${testCase.name}`;
-  if (!runs.has(key)) runs.set(key, execute(testCase));
+  if (!runs.has(key)) {
+    runs.set(key, arnOf(testCase.workflow).then((arn) => runCase(client, arn, testCase.workflow, testCase.name, testCase.input)));
+  }
   return runs.get(key)!;
 }
 
-async function execute(testCase: MockTestCase): Promise<Run> {
-  const { executionArn } = engine.startExecution({ stateMachineArn: `${arns.get(testCase.workflow)}#${testCase.name}`, input: JSON.stringify(testCase.input) });
-  const result = await engine.waitForExecution(executionArn);
-  const history = engine.getExecutionHistory(executionArn);
-  const entered: string[] = [];
-  const scheduled: Run['scheduled'] = [];
-  for (const event of history) {
-    const enteredDetails = event.stateEnteredEventDetails as { name: string } | undefined;
-    if (enteredDetails) entered.push(enteredDetails.name);
-    const task = event.taskScheduledEventDetails as { resource: string; resourceType: string; parameters: string } | undefined;
-    if (task) scheduled.push({ state: entered[entered.length - 1], resource: task.resource, resourceType: task.resourceType, parameters: JSON.parse(task.parameters) });
-  }
-  return {
-    status: result.status,
-    error: result.error,
-    cause: result.cause,
-    output: result.output === undefined ? undefined : JSON.parse(result.output),
-    entered,
-    scheduled,
-    events: history.length,
-  };
-}
+afterAll(() => client?.destroy());
 
 const find = (workflow: WorkflowFileName, name: string) => {
   const testCase = TEST_CASES.find((c) => c.workflow === workflow && c.name === name);
@@ -70,6 +43,7 @@ const find = (workflow: WorkflowFileName, name: string) => {
   return testCase;
 };
 
+describeWorkflow('mocked executions of the workflows', () => {
 describe.each(TEST_CASES.map((c) => [`${c.workflow}#${c.name}`, c] as const))('%s', (label, testCase) => {
   it(testCase.description, async () => {
     const result = await run(testCase);
@@ -174,7 +148,7 @@ describe('what the workflows send to AWS', () => {
     const handOff = scheduled.find((s) => s.state === 'Continue in a new execution')!;
     expect([handOff.resourceType, handOff.resource]).toEqual(['states', 'startExecution.sync:2']);
     expect(handOff.parameters).toMatchObject({
-      StateMachineArn: arns.get('update-tenants'),
+      StateMachineArn: await arnOf('update-tenants'),
       Input: {
         continuation: {
           templateUrl: `${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}`,
@@ -193,11 +167,11 @@ describe('history-event arithmetic (docs/workflows.md)', () => {
   const perPage = (active: number, skipped: number) => 17 + 10 * active + 6 * skipped;
 
   it('one page of 2 ACTIVE and 1 skipped tenant costs 9 + page + 7 events', async () => {
-    expect((await run(find('update-tenants', 'OnePage'))).events).toBe(9 + perPage(2, 1) + 7);
+    expect((await run(find('update-tenants', 'OnePage'))).events.length).toBe(9 + perPage(2, 1) + 7);
   });
 
   it('three pages cost the sum of their pages', async () => {
-    expect((await run(find('update-tenants', 'ThreePages'))).events).toBe(9 + perPage(3, 0) + perPage(1, 2) + perPage(1, 0) + 7);
+    expect((await run(find('update-tenants', 'ThreePages'))).events.length).toBe(9 + perPage(3, 0) + perPage(1, 2) + perPage(1, 0) + 7);
   });
 });
 
@@ -247,7 +221,7 @@ describe('history budget of update-tenants', () => {
   it('the worst-case formula matches a measured run with a child that could not start', async () => {
     // ChildCouldNotStart: one page, one tenant updated (10 events), one failed to start (11), no retries;
     // it ends in the Fail state (Summarize 2, Report summary 2, FailStateEntered, ExecutionFailed = 6).
-    expect((await run(find('update-tenants', 'ChildCouldNotStart'))).events).toBe(9 + 17 + 10 + 11 + 6);
+    expect((await run(find('update-tenants', 'ChildCouldNotStart'))).events.length).toBe(9 + 17 + 10 + 11 + 6);
     expect(updateTenantsWorstCaseEvents({ TenantPageSize: 1, MaxPagesPerExecution: 1, ApiRetryMaxAttempts: 0 })).toBe(22 + 17 + 11);
   });
 
@@ -260,4 +234,5 @@ describe('history budget of update-tenants', () => {
     expect(updateTenantsWorstCaseEvents({ TenantPageSize: Number(local.TenantPageSize), MaxPagesPerExecution: Number(local.MaxPagesPerExecution), ApiRetryMaxAttempts: Number(local.ApiRetryMaxAttempts) })).toBeLessThan(HISTORY_EVENT_QUOTA);
     expect(updateTenantsWorstCaseEvents({ TenantPageSize: 50, MaxPagesPerExecution: 2_000, ApiRetryMaxAttempts: 0 })).toBeGreaterThan(HISTORY_EVENT_QUOTA);
   });
+});
 });

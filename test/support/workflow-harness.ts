@@ -59,6 +59,9 @@ export async function deployWorkflow(client: SFNClient, name: WorkflowFileName):
 
 export interface TaskCall {
   state: string;
+  /** e.g. aws-sdk:cloudformation */
+  resourceType: string;
+  /** e.g. createStack */
   resource: string;
   parameters: Record<string, unknown>;
 }
@@ -69,9 +72,9 @@ export interface CaseRun {
   error?: string;
   cause?: string;
   /** Names of the states entered, in history order. */
-  path: string[];
+  entered: string[];
   /** What each Task sent (TaskScheduled), in order, attributed to its state. */
-  calls: TaskCall[];
+  scheduled: TaskCall[];
   events: HistoryEvent[];
 }
 
@@ -103,8 +106,8 @@ export async function runCase(
     output: described.output === undefined ? undefined : JSON.parse(described.output),
     error: described.error,
     cause: described.cause,
-    path: events.flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [])),
-    calls: taskCalls(events),
+    entered: events.flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [])),
+    scheduled: taskCalls(events),
     events,
   };
 }
@@ -130,7 +133,8 @@ function taskCalls(events: HistoryEvent[]): TaskCall[] {
     if (scheduled) {
       calls.push({
         state: name ?? '?',
-        resource: `${scheduled.resourceType}:${scheduled.resource}`,
+        resourceType: scheduled.resourceType ?? '',
+        resource: scheduled.resource ?? '',
         parameters: JSON.parse(scheduled.parameters ?? '{}'),
       });
     }
