@@ -25,8 +25,12 @@ export interface Workload {
 }
 
 export interface EngineResult {
+  /** From the median wall time of a repetition. */
   statesPerSecond: number;
+  /** From the median CPU time (user + system) of a repetition: less sensitive to other processes on a shared machine. */
+  statesPerCpuSecond: number;
   repetitionMs: number[];
+  repetitionCpuMs: number[];
   states: number;
 }
 
@@ -94,11 +98,17 @@ async function runPeer(machine: StateMachine, workload: Workload): Promise<void>
   }
 }
 
-async function measure(repetitions: number, once: () => Promise<void>): Promise<number[]> {
+async function measure(repetitions: number, once: () => Promise<void>): Promise<{ wall: number[]; cpu: number[] }> {
   await once(); // warm-up: JIT, caches
-  const ms: number[] = [];
-  for (let i = 0; i < repetitions; i++) ms.push((await timed(once)).ms);
-  return ms;
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    const before = process.cpuUsage();
+    wall.push((await timed(once)).ms);
+    const used = process.cpuUsage(before);
+    cpu.push((used.user + used.system) / 1000);
+  }
+  return { wall, cpu };
 }
 
 export async function compareEngines(workload: Workload, baseRepetitions: number): Promise<Comparison> {
@@ -106,19 +116,18 @@ export async function compareEngines(workload: Workload, baseRepetitions: number
   // A fresh engine per workload keeps earlier executions' histories out of this one's heap.
   const engine = new Engine({ clock: 'virtual' });
   const { stateMachineArn } = engine.createStateMachine({ name: 'bench', definition: workload.definition });
-  const ourMs = await measure(repetitions, async () => {
+  const ours = await measure(repetitions, async () => {
     const entered = await runOurs(engine, stateMachineArn, workload);
     if (entered !== workload.statesPerRepetition) {
       throw new Error(`our engine entered ${entered} states for ${workload.label}; expected ${workload.statesPerRepetition}`);
     }
   });
   const machine = new StateMachine(workload.definition as never, { validationOptions: { checkPaths: true } });
-  const peerMs = await measure(repetitions, () => runPeer(machine, workload));
+  const peer = await measure(repetitions, () => runPeer(machine, workload));
   const states = workload.statesPerRepetition;
   const rate = (ms: number[]) => (states / median(ms)) * 1000;
-  return {
-    workload,
-    ours: { statesPerSecond: rate(ourMs), repetitionMs: ourMs, states },
-    peer: { statesPerSecond: rate(peerMs), repetitionMs: peerMs, states },
-  };
+  const result = (m: { wall: number[]; cpu: number[] }): EngineResult => ({
+    statesPerSecond: rate(m.wall), statesPerCpuSecond: rate(m.cpu), repetitionMs: m.wall, repetitionCpuMs: m.cpu, states,
+  });
+  return { workload, ours: result(ours), peer: result(peer) };
 }
