@@ -185,26 +185,54 @@ export class Execution {
   // ------------------------------------------------------------ the state loop
 
   async runMachine(model: StateMachineModel, input: unknown, scope: RunScope): Promise<unknown> {
-    let name = model.startAt;
+    return this.runMachineMaybeSync(model, input, scope);
+  }
+
+  /**
+   * Runs a machine (or branch/iteration) from StartAt. While states can run synchronously it stays
+   * synchronous and returns the output itself; at the first asynchronous state it returns a promise.
+   */
+  runMachineMaybeSync(model: StateMachineModel, input: unknown, scope: RunScope): unknown | Promise<unknown> {
+    return this.continueMachine(model, model.startAt, input, undefined, scope);
+  }
+
+  private continueMachine(model: StateMachineModel, startName: string, input: unknown, inputText: string | undefined, scope: RunScope): unknown | Promise<unknown> {
+    let name = startName;
     let value = input;
     // The JSON text of `value` when known (a state's output text is the next state's input text).
-    let valueText: string | undefined;
+    let valueText = inputText;
     for (;;) {
       this.checkAlive();
       const state = model.states.get(name);
       if (!state) throw new StatesError(States.Runtime, `State '${name}' does not exist`);
-      const sync = this.runStateSync(state, value, valueText, scope);
-      const outcome = sync ?? (await this.runState(state, value, scope));
+      const outcome = this.runStateSync(state, value, valueText, scope);
+      if (outcome === undefined) return this.continueMachineAsync(model, state, value, scope);
       if (outcome.next === undefined) return outcome.output;
       name = outcome.next;
       value = outcome.output;
       const last = this.lastOutputText;
       valueText = last !== undefined && last.value === value ? last.text : undefined;
-      if (this.virtualTimeoutPassed()) {
-        this.timeOut();
-        throw new ExecutionStopped('timed out');
+      this.checkVirtualTimeout();
+      if (++this.syncStates % SYNC_STATES_PER_YIELD === 0) {
+        const [n, v, t] = [name, value, valueText];
+        return yieldToEventLoop().then(() => this.continueMachine(model, n, v, t, scope));
       }
-      if (sync && ++this.syncStates % SYNC_STATES_PER_YIELD === 0) await yieldToEventLoop();
+    }
+  }
+
+  /** Runs one asynchronous state, then carries on (synchronously again where possible). */
+  private async continueMachineAsync(model: StateMachineModel, state: State, input: unknown, scope: RunScope): Promise<unknown> {
+    const outcome = await this.runState(state, input, scope);
+    if (outcome.next === undefined) return outcome.output;
+    this.checkVirtualTimeout();
+    const last = this.lastOutputText;
+    return this.continueMachine(model, outcome.next, outcome.output, last !== undefined && last.value === outcome.output ? last.text : undefined, scope);
+  }
+
+  private checkVirtualTimeout(): void {
+    if (this.virtualTimeoutPassed()) {
+      this.timeOut();
+      throw new ExecutionStopped('timed out');
     }
   }
 
@@ -524,6 +552,7 @@ export class Execution {
       },
       lastEventId: () => this.history.lastId,
       runMachine: (model, input, scope) => this.runMachine(model, input, scope),
+      runMachineMaybeSync: (model, input, scope) => this.runMachineMaybeSync(model, input, scope),
       childScope: (parent, cursorAt, recordEvents = parent.recordEvents) => ({
         variables: new VariableScope(parent.variables),
         cursor: { prev: cursorAt } as Cursor,

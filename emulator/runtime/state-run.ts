@@ -120,7 +120,9 @@ export class StateRun {
 
   /** InputPath applied to the raw input (JSONPath states). */
   effectiveInput(): unknown {
-    return selectPath(this.rawInput, this.state.inputPath, this.pathEnv(this.rawInput));
+    const path = this.state.inputPath;
+    if (path === undefined || path === '$') return this.rawInput;
+    return selectPath(this.rawInput, path, this.pathEnv(this.rawInput));
   }
 
   /**
@@ -130,7 +132,8 @@ export class StateRun {
   finishJsonPath(result: unknown, assignBase: unknown, resultPath: string | null | undefined, assign = this.state.assign): { output: unknown; assigned?: Map<string, unknown> } {
     const assigned = assign ? this.assignJsonPath(assign, assignBase) : undefined;
     const withResult = applyResultPath(this.rawInput, resultPath, result);
-    const output = selectPath(withResult, this.state.outputPath, this.pathEnv(withResult));
+    const outputPath = this.state.outputPath;
+    const output = outputPath === undefined || outputPath === '$' ? withResult : selectPath(withResult, outputPath, this.pathEnv(withResult));
     return { output, assigned };
   }
 

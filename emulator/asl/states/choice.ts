@@ -47,7 +47,7 @@ export function choiceJsonPath(run: StateRun, state: ChoiceState): StateOutcome 
   }
   if (next === undefined) throw noMatch();
   const assigned = assign ? run.assignJsonPath(assign, effective) : undefined;
-  return { output: selectPath(effective, state.outputPath, env), next, assigned };
+  return { output: (state.outputPath === undefined ? effective : selectPath(effective, state.outputPath, env)), next, assigned };
 }
 
 function noMatch(): StatesError {

@@ -11,6 +11,8 @@ export interface StateServices {
   lastEventId(): number;
   /** Runs a branch / iteration to its end; rejects with the StatesError that ended it. */
   runMachine(model: StateMachineModel, input: unknown, scope: RunScope): Promise<unknown>;
+  /** Same, but returns the output directly when every state ran synchronously. */
+  runMachineMaybeSync(model: StateMachineModel, input: unknown, scope: RunScope): unknown | Promise<unknown>;
   /** A scope for a branch or iteration: inner variables, its own cursor. */
   childScope(parent: RunScope, cursorAt: number, recordEvents?: boolean): RunScope;
   /** Invokes a Task's resource and records its Task and LambdaFunction events. Resolves with the result. */

@@ -53,7 +53,7 @@ export const runWait: StateImplementation<WaitState> = async (run, state, servic
     }
     if (waitMs > 0) await services.sleep(waitMs);
     const assigned = state.assign ? run.assignJsonPath(state.assign, effective) : undefined;
-    return { output: selectPath(effective, state.outputPath, run.pathEnv(effective)), next: state.next, assigned };
+    return { output: (state.outputPath === undefined ? effective : selectPath(effective, state.outputPath, run.pathEnv(effective))), next: state.next, assigned };
   }
   if (waitMs > 0) await services.sleep(waitMs);
   const { output, assigned } = await run.finishJsonata(run.rawInput, undefined);
