@@ -136,7 +136,7 @@ export class Execution {
       const output = await this.runMachine(this.init.model, this.init.input, scope);
       if (this.status !== 'RUNNING') return;
       if (this.virtualTimeoutPassed()) return this.timeOut();
-      const text = payloadText(output, 'execution output');
+      const text = payloadText(output, this.lastStateName);
       this.output = text;
       this.finish('SUCCEEDED', 'ExecutionSucceeded', 'executionSucceededEventDetails', {
         output: text,
@@ -237,6 +237,7 @@ export class Execution {
   }
 
   private lastOutputText?: { value: unknown; text: string };
+  private lastStateName = '';
   private syncStates = 0;
 
   /**
@@ -247,7 +248,7 @@ export class Execution {
     if (state.queryLanguage !== 'JSONPath' || (state.type !== 'Pass' && state.type !== 'Choice' && state.type !== 'Succeed')) return undefined;
     const enteredId = this.record(scope, `${state.type}StateEntered`, 'stateEnteredEventDetails', {
       name: state.name,
-      input: inputText ?? payloadText(input, 'state input'),
+      input: inputText ?? payloadText(input, state.name),
       inputDetails: NOT_TRUNCATED,
     });
     const run = new StateRun(state, input, this.facts, scope, enteredId);
@@ -264,7 +265,7 @@ export class Execution {
     const enteredPrev = scope.cursor.prev;
     const enteredId = this.record(scope, `${state.type}StateEntered`, 'stateEnteredEventDetails', {
       name: state.name,
-      input: payloadText(input, 'state input'),
+      input: payloadText(input, state.name),
       inputDetails: NOT_TRUNCATED,
     });
     const run = new StateRun(state, input, this.facts, scope, enteredId);
@@ -303,7 +304,8 @@ export class Execution {
 
   private exitState(run: StateRun, outcome: StateOutcome): StateOutcome {
     const state = run.state;
-    const text = payloadText(outcome.output);
+    const text = payloadText(outcome.output, state.name);
+    this.lastStateName = state.name;
     this.lastOutputText = { value: outcome.output, text };
     const details: Record<string, unknown> = { name: state.name, output: text, outputDetails: NOT_TRUNCATED };
     if (outcome.assigned && outcome.assigned.size > 0) {
@@ -407,7 +409,7 @@ export class Execution {
   private async invokeTask(run: StateRun, state: TaskState, parameters: unknown, timeoutSeconds?: number, heartbeatSeconds?: number): Promise<unknown> {
     const d = describeResource(state.resource);
     const scope = run.scope;
-    const paramsText = payloadText(parameters, 'task parameters');
+    const paramsText = payloadText(parameters, state.name);
     const lambda = d.kind === 'lambdaFunction';
     if (lambda) {
       const details: Record<string, unknown> = { input: paramsText, inputDetails: { truncated: false }, resource: state.resource };
@@ -463,7 +465,7 @@ export class Execution {
       if (lambda && mocked && result !== null && typeof result === 'object' && 'Payload' in (result as object)) {
         result = (result as { Payload: unknown }).Payload;
       }
-      const outText = payloadText(result, 'task result');
+      const outText = payloadText(result, state.name);
       if (lambda) {
         this.record(scope, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', { output: outText, outputDetails: { truncated: false } });
       } else {
@@ -492,7 +494,7 @@ export class Execution {
   /** .sync and .waitForTaskToken: the service call was submitted before the task completes. */
   private recordSubmitted(scope: RunScope, resource: string, resourceType: string, response: unknown): void {
     this.record(scope, 'TaskSubmitted', 'taskSubmittedEventDetails', {
-      resource, resourceType, output: payloadText(response ?? {}, 'task result'), outputDetails: { truncated: false },
+      resource, resourceType, output: payloadText(response ?? {}, resource), outputDetails: { truncated: false },
     });
   }
 

@@ -23,13 +23,16 @@ export interface PayloadText {
   readonly truncated: boolean;
 }
 
-/** JSON text of a payload; over 256 KiB it is a DataLimitExceeded error (AWS fails the state). */
-export function payloadText(value: unknown, what = 'state output'): string {
+/**
+ * JSON text of a payload. Over 256 KiB it is States.DataLimitExceeded, worded as AWS words it
+ * ("The state/task 'X' returned a result with a size exceeding the maximum number of bytes service limit.").
+ */
+export function payloadText(value: unknown, stateName: string): string {
   const text = JSON.stringify(value) ?? 'null';
   if (text.length * 3 > MAX_PAYLOAD_BYTES && Buffer.byteLength(text, 'utf8') > MAX_PAYLOAD_BYTES) {
     throw new StatesError(
       States.DataLimitExceeded,
-      `The ${what} of size ${Buffer.byteLength(text, 'utf8')} bytes exceeds the maximum number of bytes service limit.`,
+      `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`,
     );
   }
   return text;

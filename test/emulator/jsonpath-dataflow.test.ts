@@ -82,11 +82,13 @@ describe('JSONPath data flow', () => {
   });
 
   test('outputs over 256 KiB fail with States.DataLimitExceeded', async () => {
-    const r = await runDefinition(single({ Type: 'Pass', Parameters: { 'v.$': "States.ArrayRange(1, 1000, 1)" }, Next: undefined }), {});
+    const r = await runDefinition(single({ Type: 'Pass', Parameters: { 'v.$': 'States.ArrayRange(1, 1000, 1)' } }), {});
     expect(r.status).toBe('SUCCEEDED');
     const big = 'x'.repeat(300 * 1024);
     const r2 = await runDefinition(single({ Type: 'Pass', Result: big }), {});
     expect(r2.status).toBe('FAILED');
     expect(r2.error).toBe('States.DataLimitExceeded');
+    // Wording as AWS reports it (seen in user reports of this error).
+    expect(r2.cause).toBe("The state/task 'S' returned a result with a size exceeding the maximum number of bytes service limit.");
   });
 });
