@@ -227,7 +227,7 @@ class ParseContext {
       case 'Choice': {
         const choices: ChoiceRuleModel[] = [];
         if (!Array.isArray(def.Choices) || def.Choices.length === 0) {
-          this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Choices`, 'Choices must be a non-empty array');
+          this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Choices`, Array.isArray(def.Choices) ? 'Value cannot be empty' : 'These fields are required: [Choices]');
         } else {
           def.Choices.forEach((rule, i) => {
             const rp = `${path}/Choices[${i}]`;
@@ -274,7 +274,7 @@ class ParseContext {
       case 'Parallel': {
         const branches: StateMachineModel[] = [];
         if (!Array.isArray(def.Branches) || def.Branches.length === 0) {
-          this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Branches`, 'Branches must be a non-empty array');
+          this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Branches`, Array.isArray(def.Branches) ? 'Value cannot be empty' : 'These fields are required: [Branches]');
         } else {
           def.Branches.forEach((b, i) => {
             const m = this.machine(b, `${path}/Branches[${i}]`, queryLanguage);

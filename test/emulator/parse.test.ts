@@ -45,7 +45,7 @@ describe('ASL definition validation', () => {
 
   test('Task requires Resource; Choice requires non-empty Choices', () => {
     expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Task', End: true } } })[0]).toContain('[Resource]');
-    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Choice', Choices: [] } } })[0]).toContain('Choices must be a non-empty array');
+    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Choice', Choices: [] } } })[0]).toBe('SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/A/Choices');
   });
 
   test('JSONata-only fields are rejected in JSONPath states and vice versa', () => {
@@ -70,6 +70,10 @@ describe('ASL definition validation', () => {
 
   test('a `.$` field must hold a path or an intrinsic function', () => {
     expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Pass', Parameters: { 'x.$': 'not a path' }, End: true } } })[0]).toContain('/States/A/Parameters/x.$');
+  });
+
+  test('empty Branches reads like AWS ("Value cannot be empty")', () => {
+    expect(problemsOf({ StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [], End: true } } })[0]).toBe('SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/P/Branches');
   });
 
   test('duplicate state names across branches are rejected', () => {
