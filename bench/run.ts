@@ -31,7 +31,8 @@ let failures = 0;
 
 function errorRow(metric: string, target: string, error: unknown): void {
   failures++;
-  console.error(`  ERROR: ${(error as Error).stack ?? String(error)}`);
+  const text = (error as Error).stack ?? String(error);
+  console.error(`  ERROR: ${text.split('\n').slice(0, 12).join('\n  ')}`);
   rows.push({ metric, ours: 'error', peer: '-', ratio: '-', target, verdict: 'error' });
 }
 
