@@ -113,7 +113,7 @@ async function suiteSection(): Promise<void> {
       return;
     }
     const r = outcome.report;
-    console.log(`  ${r.cases} test cases, ${r.statesEntered} states entered: wall ${Math.round(r.wallMs)} ms, virtual time waited ${(r.virtualMs / 1000).toFixed(0)} s`);
+    console.log(`  ${r.cases} test cases ran, ${r.statesEntered} states entered: wall ${Math.round(r.wallMs)} ms, virtual time waited ${(r.virtualMs / 1000).toFixed(0)} s`);
     for (const line of r.unexpected) console.log(`  unexpected outcome: ${line}`);
     rows.push({
       metric: `${metric} (${r.cases} cases)`, ours: `${(r.wallMs / 1000).toFixed(2)} s`, peer: '-',
