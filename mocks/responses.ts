@@ -72,7 +72,25 @@ export function cloudFormationError(name: string, message: string): MockedOutcom
 
 /** ValidationError is not modelled: Step Functions names it CloudFormation.CloudFormationException. */
 export const validationError = (message: string) => cloudFormationError('CloudFormationException', message);
-export const throttled = cloudFormationError('ThrottlingException', 'Rate exceeded');
+/**
+ * CloudFormation throttling (error code `Throttling`, message `Rate exceeded`) is not a modelled
+ * exception either, so the aws-sdk integration reports it under the same generic name as a
+ * ValidationError; only the Cause tells them apart. Recorded analogue: an unmodelled DynamoDB
+ * ValidationException surfaces as `DynamoDb.DynamoDbException` (../shared/notes/aws-facts.md).
+ */
+export const throttled: MockedOutcome = {
+  Throw: {
+    Error: 'CloudFormation.CloudFormationException',
+    Cause: 'Rate exceeded (Service: CloudFormation, Status Code: 400, Request ID: 8f0c6d1e-3b7a-4f52-9c1d-5e2a7b9c4d3f)',
+  },
+};
+/**
+ * The modelled-looking name `CloudFormation.ThrottlingException`: not what AWS reports today (see
+ * `throttled`), but every CloudFormation Task still retries it in case it ever is. The catalogue
+ * uses it to exercise that Retry and, once it is exhausted, the States.ALL catch-all behind the
+ * CloudFormationException catcher.
+ */
+export const throttledUnderModelledName = cloudFormationError('ThrottlingException', 'Rate exceeded');
 export const stackDoesNotExist = (tenantId: string) => validationError(`Stack with id ${local.StackNamePrefix}${tenantId} does not exist`);
 export const alreadyExists = (tenantId: string) => cloudFormationError('AlreadyExistsException', `Stack [${local.StackNamePrefix}${tenantId}] already exists`);
 export const noUpdates = validationError('No updates are to be performed.');

@@ -5,7 +5,14 @@
  * inputs and expectations.
  *
  * Numbers below follow statemachines/local-substitutions.ts: MaxStackPolls 5, MaxBusyWaits 3,
- * ApiRetryMaxAttempts 2 (so 3 invocations exhaust a retrier), TenantPageSize 3, MaxPagesPerExecution 3.
+ * ApiRetryMaxAttempts 2 (so 3 invocations exhaust a retrier, and 3 throttled answers exhaust a
+ * throttling back-off loop within one round), TenantPageSize 3, MaxPagesPerExecution 3.
+ *
+ * CloudFormation throttling arrives as the generic CloudFormation.CloudFormationException (see
+ * `throttled` in responses.ts). Calls without an expected ValidationError retry that name, so a
+ * ValidationError there is retried too (3 invocations before it is caught); calls whose
+ * ValidationErrors are answers (UpdateStack, DeleteStack, DescribeStacks by name in delete-tenant
+ * and update-tenant) recognise throttling by its Cause and loop through "Retry after throttling?".
  */
 import { WorkflowFileName } from '../statemachines/local-substitutions';
 import {
@@ -35,6 +42,7 @@ import {
   stackId,
   TEMPLATE_VERSION,
   throttled,
+  throttledUnderModelledName,
   updateItemOk,
   updateStackOk,
   validationError,
@@ -205,7 +213,8 @@ const createCases: MockTestCase[] = [
     description: 'A 33-character id passes the character checks; CloudFormation refuses the TenantId parameter (MaxLength 32) before creating anything',
     input: created('a'.repeat(33)),
     mocks: {
-      'Create tenant stack': [validationError("Parameter 'TenantId' must contain at most 32 characters")],
+      // A ValidationError is retried like throttling (same error name) before it is caught.
+      'Create tenant stack': [[3, validationError("Parameter 'TenantId' must contain at most 32 characters")]],
     },
     expect: { status: 'FAILED', error: 'InvalidTenantId' },
   },
@@ -215,7 +224,7 @@ const createCases: MockTestCase[] = [
     description: 'CreateStack fails with another ValidationError: tenant FAILED, execution fails',
     input: created(TENANT),
     mocks: {
-      'Create tenant stack': [validationError('Template format error: Unresolved resource dependencies [TenantTable] in the Resources block of the template')],
+      'Create tenant stack': [[3, validationError('Template format error: Unresolved resource dependencies [TenantTable] in the Resources block of the template')]],
       ...provisioningFailed,
     },
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
@@ -247,7 +256,7 @@ const createCases: MockTestCase[] = [
   {
     workflow: 'create-tenant',
     name: 'ThrottlingOutlastsRetries',
-    description: 'CreateStack is throttled on the first call and both retries: tenant FAILED, execution fails',
+    description: 'CreateStack is throttled on the first call and both retries: caught, not taken for a refused tenant id; tenant FAILED, execution fails',
     input: created(TENANT),
     mocks: {
       'Create tenant stack': [[3, throttled]],
@@ -263,7 +272,21 @@ const createCases: MockTestCase[] = [
     mocks: {
       'Create tenant stack': [createStackOk(TENANT)],
       'Record tenant provisioning': [updateItemOk],
-      'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS'), stackDoesNotExist(TENANT)],
+      // "does not exist" shares the generic error name with throttling, so it is retried before it is caught.
+      'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS'), [3, stackDoesNotExist(TENANT)]],
+      ...provisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'PollingThrottledOut',
+    description: 'DescribeStacks while polling is throttled on the first call and both retries: tenant FAILED',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      'Record tenant provisioning': [updateItemOk],
+      'Describe tenant stack': [[3, throttled]],
       ...provisioningFailed,
     },
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
@@ -430,7 +453,7 @@ const deleteCases: MockTestCase[] = [
   {
     workflow: 'delete-tenant',
     name: 'LookupThrottledOut',
-    description: 'DescribeStacks throttled beyond the retries: caught (States.ALL), tenant FAILED',
+    description: 'DescribeStacks by name throttled three times: two back-offs, then tenant FAILED (CloudFormationThrottled)',
     input: deleted(TENANT),
     mocks: {
       'Record tenant deprovisioning': [updateItemOk],
@@ -457,7 +480,7 @@ const deleteCases: MockTestCase[] = [
   {
     workflow: 'delete-tenant',
     name: 'DeleteThrottledOut',
-    description: 'DeleteStack throttled beyond the retries: tenant FAILED',
+    description: 'DeleteStack throttled three times: two back-offs, then tenant FAILED (CloudFormationThrottled)',
     input: deleted(TENANT),
     mocks: {
       'Record tenant deprovisioning': [updateItemOk],
@@ -476,7 +499,8 @@ const deleteCases: MockTestCase[] = [
       'Record tenant deprovisioning': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [validationError(`Stack with id ${stackId(TENANT)} does not exist`)],
+      // Retried like throttling (same error name) before it is caught.
+      'Check deletion progress': [[3, validationError(`Stack with id ${stackId(TENANT)} does not exist`)]],
       ...deprovisioned,
     },
     expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
@@ -502,6 +526,101 @@ const deleteCases: MockTestCase[] = [
     input: lifecycleEvent('TenantDeleted', {}),
     mocks: {},
     expect: { status: 'FAILED', error: 'InvalidTenantId' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'TenantIdNotAString',
+    description: 'tenantId is a number: rejected before any record is written',
+    input: lifecycleEvent('TenantDeleted', { tenantId: 42 }),
+    mocks: {},
+    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'TenantIdEmpty',
+    description: 'tenantId is the empty string: rejected before any record is written',
+    input: deleted(''),
+    mocks: {},
+    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'FoundAlreadyDeleted',
+    description: 'The lookup lists the stack as DELETE_COMPLETE: tenant DELETED without calling DeleteStack',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      ...deprovisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'ThrottledAcrossBusyWaits',
+    description: 'Two throttled lookups, a busy stack, two more throttled lookups: a busy wait starts a fresh throttling budget, so the deletion goes ahead',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [[2, throttled], describeStack(TENANT, 'UPDATE_IN_PROGRESS'), [2, throttled], complete(TENANT, 'UPDATE_COMPLETE')],
+      'Delete tenant stack': [deleteStackOk],
+      'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      ...deprovisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: deletedOutput(1, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'ModelledThrottlingNameRetried',
+    description: 'Lookup and DeleteStack fail once under the modelled name CloudFormation.ThrottlingException: their Retry handles it',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [throttledUnderModelledName, complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [throttledUnderModelledName, deleteStackOk],
+      'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      ...deprovisioned,
+    },
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'LookupCatchAll',
+    description: 'The lookup fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [[3, throttledUnderModelledName]],
+      ...deprovisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'DeleteCatchAll',
+    description: 'DeleteStack fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [[3, throttledUnderModelledName]],
+      ...deprovisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'ProgressCheckCatchAll',
+    description: 'The progress check fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
+    input: deleted(TENANT),
+    mocks: {
+      'Record tenant deprovisioning': [updateItemOk],
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [deleteStackOk],
+      'Check deletion progress': [[3, throttledUnderModelledName]],
+      ...deprovisioningFailed,
+    },
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
 ];
 
@@ -675,6 +794,59 @@ const childCases: MockTestCase[] = [
       'Record template version': [dynamoThrottled, updateItemOk],
     },
     expect: { status: 'SUCCEEDED', output: updatedResult },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'CheckThrottledOut',
+    description: 'DescribeStacks by name throttled three times: two back-offs, then failed with the last cause',
+    input: childInput,
+    mocks: { 'Check stack before update': [[3, throttled]] },
+    expect: { status: 'SUCCEEDED', output: result('failed', `Check stack before update was still throttled after 2 retries: ${causeOf(throttled)}`) },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'UpdateThrottledOut',
+    description: 'UpdateStack throttled three times: two back-offs, then failed with the last cause',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [[3, throttled]],
+    },
+    expect: { status: 'SUCCEEDED', output: result('failed', `Update tenant stack was still throttled after 2 retries: ${causeOf(throttled)}`) },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'ThrottledAcrossBusyWaits',
+    description: 'Two throttled updates, the stack turned busy, two more throttled updates: a busy wait starts a fresh throttling budget',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [[2, complete(TENANT, 'UPDATE_COMPLETE')]],
+      'Update tenant stack': [[2, throttled], notUpdatable(TENANT, 'UPDATE_IN_PROGRESS'), [2, throttled], updateStackOk(TENANT)],
+      'Check update progress': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
+      ...updatedTail,
+    },
+    expect: { status: 'SUCCEEDED', output: updatedResult },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'ModelledThrottlingNameRetried',
+    description: 'The check and UpdateStack fail once under the modelled name CloudFormation.ThrottlingException: their Retry handles it',
+    input: childInput,
+    mocks: {
+      'Check stack before update': [throttledUnderModelledName, complete(TENANT, 'UPDATE_COMPLETE')],
+      'Update tenant stack': [throttledUnderModelledName, updateStackOk(TENANT)],
+      'Check update progress': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
+      ...updatedTail,
+    },
+    expect: { status: 'SUCCEEDED', output: updatedResult },
+  },
+  {
+    workflow: 'update-tenant',
+    name: 'CheckCatchAll',
+    description: 'The check fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, failed',
+    input: childInput,
+    mocks: { 'Check stack before update': [[3, throttledUnderModelledName]] },
+    expect: { status: 'SUCCEEDED', output: result('failed', causeOf(throttledUnderModelledName)) },
   },
   {
     workflow: 'update-tenant',
@@ -890,7 +1062,9 @@ export const EXPECTED_PATHS: Readonly<Record<string, { visits?: string[]; avoids
   'create-tenant#TenantIdTooLong': { visits: ['Check tenant id characters', 'Create tenant stack', 'Was the tenant id refused?', 'Reject invalid tenant id'], avoids: ['Record tenant provisioning', 'Record tenant failed'] },
   'create-tenant#CreateRejected': { visits: ['Was the tenant id refused?', 'Record tenant failed'], avoids: ['Record tenant provisioning'] },
   'create-tenant#CapabilitiesMissing': { visits: ['Record tenant failed'], avoids: ['Was the tenant id refused?'] },
-  'create-tenant#ThrottlingOutlastsRetries': { visits: ['Record tenant failed'], avoids: ['Was the tenant id refused?', 'Record tenant provisioning'] },
+  'create-tenant#ThrottlingOutlastsRetries': { visits: ['Was the tenant id refused?', 'Record tenant failed'], avoids: ['Reject invalid tenant id', 'Record tenant provisioning'] },
+  'create-tenant#ThrottledThenSucceeds': { visits: ['Tenant provisioned'], avoids: ['Was the tenant id refused?', 'Record tenant failed'] },
+  'create-tenant#PollingThrottledOut': { visits: ['Describe tenant stack', 'Record tenant failed'], avoids: ['Check stack status'] },
   'create-tenant#StackVanished': { visits: ['Count poll', 'Record tenant failed'], avoids: ['Note stack failure'] },
   'delete-tenant#HappyPath': { visits: ['Record tenant deprovisioning', 'Find tenant stack', 'Is the stack busy?', 'Delete tenant stack', 'Wait for stack deletion', 'Count deletion poll', 'Record tenant deleted', 'Announce tenant deprovisioned', 'Tenant deprovisioned'] },
   'delete-tenant#StackDoesNotExist': { visits: ['Does the stack exist?', 'Record tenant deleted'], avoids: ['Delete tenant stack'] },
@@ -903,11 +1077,20 @@ export const EXPECTED_PATHS: Readonly<Record<string, { visits?: string[]; avoids
   'delete-tenant#DeletionPollingGivesUp': { visits: ['Note polling gave up', 'Record tenant failed'] },
   'delete-tenant#DeleteRejected': { visits: ['Was the deletion refused?', 'Record tenant failed'], avoids: ['Wait while stack busy'] },
   'delete-tenant#LookupDenied': { visits: ['Does the stack exist?', 'Record tenant failed'], avoids: ['Record tenant deleted'] },
-  'delete-tenant#LookupThrottledOut': { visits: ['Record tenant failed'], avoids: ['Does the stack exist?'] },
-  'delete-tenant#DeleteThrottledOut': { visits: ['Record tenant failed'], avoids: ['Was the deletion refused?'] },
-  'delete-tenant#DeletedStackNoLongerListed': { visits: ['Check deletion progress', 'Does the stack exist?', 'Record tenant deleted'] },
-  'delete-tenant#ProgressCheckThrottledOut': { visits: ['Check deletion progress', 'Record tenant failed'], avoids: ['Does the stack exist?'] },
+  'delete-tenant#LookupThrottledOut': { visits: ['Does the stack exist?', 'Note throttled lookup', 'Retry after throttling?', 'Draw back-off delay', 'Back off after throttling', 'Return to throttled call', 'Note throttling outlasted retries', 'Record tenant failed'], avoids: ['Record tenant deleted', 'Delete tenant stack'] },
+  'delete-tenant#ThrottledThenSucceeds': { visits: ['Note throttled lookup', 'Note throttled deletion', 'Back off after throttling', 'Tenant deprovisioned'], avoids: ['Note throttling outlasted retries', 'Is the stack gone?'] },
+  'delete-tenant#DeleteThrottledOut': { visits: ['Was the deletion refused?', 'Note throttled deletion', 'Note throttling outlasted retries', 'Record tenant failed'], avoids: ['Wait while stack busy', 'Wait for stack deletion'] },
+  'delete-tenant#DeletedStackNoLongerListed': { visits: ['Check deletion progress', 'Is the stack gone?', 'Record tenant deleted'], avoids: ['Does the stack exist?'] },
+  'delete-tenant#ProgressCheckThrottledOut': { visits: ['Check deletion progress', 'Is the stack gone?', 'Record tenant failed'], avoids: ['Does the stack exist?', 'Retry after throttling?'] },
   'delete-tenant#InvalidTenantId': { visits: ['Reject invalid tenant id'], avoids: ['Prepare tenant'] },
+  'delete-tenant#TenantIdNotAString': { visits: ['Reject invalid tenant id'], avoids: ['Prepare tenant'] },
+  'delete-tenant#TenantIdEmpty': { visits: ['Reject invalid tenant id'], avoids: ['Prepare tenant'] },
+  'delete-tenant#FoundAlreadyDeleted': { visits: ['Is the stack busy?', 'Record tenant deleted'], avoids: ['Delete tenant stack', 'Wait for stack deletion'] },
+  'delete-tenant#ModelledThrottlingNameRetried': { visits: ['Tenant deprovisioned'], avoids: ['Retry after throttling?'] },
+  'delete-tenant#LookupCatchAll': { visits: ['Record tenant failed'], avoids: ['Does the stack exist?'] },
+  'delete-tenant#DeleteCatchAll': { visits: ['Record tenant failed'], avoids: ['Was the deletion refused?'] },
+  'delete-tenant#ProgressCheckCatchAll': { visits: ['Record tenant failed'], avoids: ['Is the stack gone?'] },
+  'delete-tenant#ThrottledAcrossBusyWaits': { visits: ['Wait while stack busy', 'Count busy wait', 'Back off after throttling', 'Delete tenant stack', 'Tenant deprovisioned'], avoids: ['Note throttling outlasted retries'] },
   'update-tenant#Updated': { visits: ['Update tenant stack', 'Wait for update', 'Count update poll', 'Read template version', 'Record template version', 'Report updated'] },
   'update-tenant#NoUpdatesToPerform': { visits: ['Why was the update refused?', 'Report unchanged'], avoids: ['Wait for update'] },
   'update-tenant#BusyThenReady': { visits: ['Wait while stack busy', 'Count busy wait', 'Update tenant stack', 'Report updated'] },
@@ -920,8 +1103,14 @@ export const EXPECTED_PATHS: Readonly<Record<string, { visits?: string[]; avoids
   'update-tenant#UpdateRejected': { visits: ['Why was the update refused?', 'Report failed'], avoids: ['Wait while stack busy'] },
   'update-tenant#CapabilitiesMissing': { visits: ['Report failed'], avoids: ['Why was the update refused?'] },
   'update-tenant#PollingGivesUp': { visits: ['Note polling gave up', 'Report failed'] },
-  'update-tenant#StackMissing': { visits: ['Report failed'], avoids: ['Is the stack updatable?'] },
-  'update-tenant#ProgressCheckThrottledOut': { visits: ['Report failed'], avoids: ['Check update status'] },
+  'update-tenant#StackMissing': { visits: ['Was the check throttled?', 'Report failed'], avoids: ['Is the stack updatable?', 'Note throttled check'] },
+  'update-tenant#ProgressCheckThrottledOut': { visits: ['Report failed'], avoids: ['Check update status', 'Retry after throttling?'] },
+  'update-tenant#ThrottledThenSucceeds': { visits: ['Was the check throttled?', 'Note throttled check', 'Note throttled update', 'Back off after throttling', 'Report updated'], avoids: ['Note throttling outlasted retries'] },
+  'update-tenant#ModelledThrottlingNameRetried': { visits: ['Report updated'], avoids: ['Retry after throttling?'] },
+  'update-tenant#CheckCatchAll': { visits: ['Report failed'], avoids: ['Was the check throttled?'] },
+  'update-tenant#CheckThrottledOut': { visits: ['Was the check throttled?', 'Note throttled check', 'Retry after throttling?', 'Draw back-off delay', 'Return to throttled call', 'Note throttling outlasted retries', 'Report failed'], avoids: ['Update tenant stack'] },
+  'update-tenant#UpdateThrottledOut': { visits: ['Why was the update refused?', 'Note throttled update', 'Note throttling outlasted retries', 'Report failed'], avoids: ['Wait for update'] },
+  'update-tenant#ThrottledAcrossBusyWaits': { visits: ['Note throttled update', 'Wait while stack busy', 'Count busy wait', 'Report updated'], avoids: ['Note throttling outlasted retries'] },
   'update-tenant#RecordFails': { visits: ['Record template version', 'Report failed'], avoids: ['Report updated'] },
   'update-tenants#OnePage': { visits: ['Read object version', 'Pin template version', 'Read first tenant page', 'Is the tenant active?', 'Skip tenant', 'Update one tenant', 'Tally page results', 'Add page to progress', 'Flatten tenant lists', 'Summarize run', 'Fleet updated'], avoids: ['Read next tenant page'] },
   'update-tenants#ThreePages': { visits: ['Read next tenant page', 'Skip tenant', 'Fleet updated'], avoids: ['Continue in a new execution'] },
