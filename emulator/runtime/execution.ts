@@ -136,7 +136,8 @@ export class Execution {
       const output = await this.runMachine(this.init.model, this.init.input, scope);
       if (this.status !== 'RUNNING') return;
       if (this.virtualTimeoutPassed()) return this.timeOut();
-      const text = payloadText(output, this.lastStateName);
+      const last = this.lastOutputText;
+      const text = last !== undefined && last.value === output ? last.text : payloadText(output, this.lastStateName);
       this.output = text;
       this.finish('SUCCEEDED', 'ExecutionSucceeded', 'executionSucceededEventDetails', {
         output: text,

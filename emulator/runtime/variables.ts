@@ -4,31 +4,32 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html#variable-scope
  */
 export class VariableScope {
-  private readonly values = new Map<string, unknown>();
+  /** Created on the first assignment: most Map iterations and branches never assign. */
+  private values?: Map<string, unknown>;
 
   constructor(readonly parent?: VariableScope) {}
 
   has(name: string): boolean {
-    return this.values.has(name) || (this.parent?.has(name) ?? false);
+    return (this.values?.has(name) ?? false) || (this.parent?.has(name) ?? false);
   }
 
   get(name: string): unknown {
-    if (this.values.has(name)) return this.values.get(name);
+    if (this.values?.has(name)) return this.values.get(name);
     return this.parent?.get(name);
   }
 
   set(name: string, value: unknown): void {
-    this.values.set(name, value);
+    (this.values ??= new Map()).set(name, value);
   }
 
   /** Every visible variable as a plain object (inner scopes shadow outer ones), for JSONata bindings. */
   toBindings(): Record<string, unknown> {
     const out: Record<string, unknown> = this.parent ? this.parent.toBindings() : {};
-    for (const [k, v] of this.values) out[k] = v;
+    if (this.values) for (const [k, v] of this.values) out[k] = v;
     return out;
   }
 
   isEmpty(): boolean {
-    return this.values.size === 0 && (this.parent?.isEmpty() ?? true);
+    return (this.values?.size ?? 0) === 0 && (this.parent?.isEmpty() ?? true);
   }
 }

@@ -7,7 +7,7 @@ import { StatesError, States } from '../../errors';
 import { evaluateTemplate, resolveReference } from '../jsonpath';
 import { evaluateJsonataValue, jsonTypeName, jsonataExpressionText } from '../jsonata';
 import type { MapState } from '../model';
-import type { StateRun } from '../../runtime/state-run';
+import type { RunScope, StateRun } from '../../runtime/state-run';
 import type { StateImplementation, StateServices } from './types';
 
 /** AWS runs at most 40 inline iterations at once. */
@@ -109,23 +109,32 @@ function runIterationBody(
   const details = { index, name: state.name };
   services.record(scope, 'MapIterationStarted', 'mapIterationStartedEventDetails', details);
   const child = services.childScope(scope, scope.cursor.prev);
-  const succeeded = (out: unknown) => {
-    scope.cursor.prev = child.cursor.prev;
-    services.recordLinked(scope, 'MapIterationSucceeded', child.cursor.prev, false, 'mapIterationSucceededEventDetails', details);
-    return out;
-  };
-  const failed = (e: unknown): never => {
-    scope.cursor.prev = child.cursor.prev;
-    services.recordLinked(scope, 'MapIterationFailed', child.cursor.prev, false, 'mapIterationFailedEventDetails', details);
-    throw e;
-  };
   let result: unknown;
   try {
     result = services.runMachineMaybeSync(state.processor, iterationInput, child);
   } catch (e) {
-    return failed(e);
+    return iterationFailed(scope, child, services, details, e);
   }
-  return result instanceof Promise ? result.then(succeeded, failed) : succeeded(result);
+  if (result instanceof Promise) {
+    return result.then(
+      (out) => iterationSucceeded(scope, child, services, details, out),
+      (e) => iterationFailed(scope, child, services, details, e),
+    );
+  }
+  return iterationSucceeded(scope, child, services, details, result);
+}
+
+// Module-level functions rather than per-iteration closures: the hot path allocates less.
+function iterationSucceeded(scope: RunScope, child: RunScope, services: StateServices, details: object, out: unknown): unknown {
+  scope.cursor.prev = child.cursor.prev;
+  services.recordLinked(scope, 'MapIterationSucceeded', child.cursor.prev, false, 'mapIterationSucceededEventDetails', details);
+  return out;
+}
+
+function iterationFailed(scope: RunScope, child: RunScope, services: StateServices, details: object, e: unknown): never {
+  scope.cursor.prev = child.cursor.prev;
+  services.recordLinked(scope, 'MapIterationFailed', child.cursor.prev, false, 'mapIterationFailedEventDetails', details);
+  throw e;
 }
 
 /** ToleratedFailureCount/Percentage(Path): how many failed iterations the Map accepts. */
