@@ -18,8 +18,6 @@ export interface Workload {
   inputs: readonly unknown[];
   /** States one repetition enters, by construction. */
   statesPerRepetition: number;
-  /** Timed repetitions per engine, relative to the bench's base count (short workloads need more for a stable median). */
-  repetitionFactor: number;
   /** Names what is wrong with an execution's output (both engines must compute the same thing). */
   checkOutput(input: unknown, output: unknown): string | undefined;
 }
@@ -48,7 +46,6 @@ export function counterLoopWorkload(iterations: number): Workload {
     definition: COUNTER_LOOP,
     inputs: executions.map(counterLoopInput),
     statesPerRepetition: executions.reduce((sum, n) => sum + counterLoopStates(n), 0),
-    repetitionFactor: 1,
     checkOutput: (input, output) => {
       const limit = (input as { limit: number }).limit;
       const count = (output as { count?: unknown } | null)?.count;
@@ -57,13 +54,17 @@ export function counterLoopWorkload(iterations: number): Workload {
   };
 }
 
-export function passChoiceMapWorkload(items: number): Workload {
+/**
+ * One repetition runs the 1,000-item Map several times: a single run is ~15 ms on our engine, short
+ * enough for one preemption on a shared machine to swing the median.
+ */
+export function passChoiceMapWorkload(items: number, executionsPerRepetition = 5): Workload {
+  const input = passChoiceMapInput(items);
   return {
-    label: `Map of Pass/Choice, ${items.toLocaleString('en-US')} items`,
+    label: `Map of Pass/Choice, ${items.toLocaleString('en-US')} items (${executionsPerRepetition} executions)`,
     definition: PASS_CHOICE_MAP,
-    inputs: [passChoiceMapInput(items)],
-    statesPerRepetition: passChoiceMapStates(items),
-    repetitionFactor: 3,
+    inputs: Array.from({ length: executionsPerRepetition }, () => input),
+    statesPerRepetition: passChoiceMapStates(items) * executionsPerRepetition,
     checkOutput: (_input, output) => {
       const results = output as { size?: string }[];
       if (!Array.isArray(results) || results.length !== items) return `expected ${items} results`;
@@ -128,8 +129,7 @@ async function measurePeer(workload: Workload, repetitions: number): Promise<{ w
   return measure(repetitions, () => runPeer(machine, workload));
 }
 
-export async function compareEngines(workload: Workload, baseRepetitions: number): Promise<Comparison> {
-  const repetitions = baseRepetitions * workload.repetitionFactor;
+export async function compareEngines(workload: Workload, repetitions: number): Promise<Comparison> {
   // The peer first: our engine keeps every history (as the API must), and that heap should not
   // slow the peer's garbage collection.
   const peer = await measurePeer(workload, repetitions);

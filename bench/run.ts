@@ -39,7 +39,7 @@ function errorRow(metric: string, target: string, error: unknown): void {
 const ms = (values: readonly number[]) => values.map((v) => Math.round(v)).join(', ');
 
 async function interpreterSection(reps: number): Promise<void> {
-  section(`1. In-process states/s, ours vs aws-local-stepfunctions (warm-up, then median of ${reps} repetitions; ${reps * 3} for the shorter Map)`);
+  section(`1. In-process states/s, ours vs aws-local-stepfunctions (warm-up, then median of ${reps} repetitions)`);
   for (const workload of [counterLoopWorkload(10_000), passChoiceMapWorkload(1_000)]) {
     const metric = `states/s: ${workload.label}`;
     try {
