@@ -16,7 +16,7 @@ import { runParallel } from '../asl/states/parallel';
 import { runMap } from '../asl/states/map';
 import { createClock, type ClockMode, type ExecutionClock } from './clock';
 import { HistoryRecorder, payloadText, type Cursor } from './history';
-import { StateRun, type ExecutionFacts, type RunScope, type StateOutcome } from './state-run';
+import { BranchCancelled, StateRun, type ExecutionFacts, type RunScope, type StateOutcome } from './state-run';
 import { describeResource, type TaskOutcome, type TaskResolutionChain } from './task-resolution';
 import { VariableScope } from './variables';
 
@@ -204,6 +204,7 @@ export class Execution {
     let valueText = inputText;
     for (;;) {
       this.checkAlive();
+      if (scope.cancellation?.cancelled) throw new BranchCancelled();
       const state = model.states.get(name);
       if (!state) throw new StatesError(States.Runtime, `State '${name}' does not exist`);
       const outcome = this.runStateSync(state, value, valueText, scope);
@@ -274,7 +275,7 @@ export class Execution {
     try {
       outcome = await this.runWithRetry(run);
     } catch (e) {
-      if (e instanceof ExecutionStopped || this.status !== 'RUNNING') throw e;
+      if (e instanceof ExecutionStopped || e instanceof BranchCancelled || this.status !== 'RUNNING') throw e;
       const err = this.describeFailure(toStatesError(e), run);
       const catcher = 'catch' in state ? state.catch.find((c) => errorEqualsMatches(c.errorEquals, err.error)) : undefined;
       const recordContainerFailure = () => {
@@ -330,7 +331,7 @@ export class Execution {
       try {
         return await this.dispatch(run);
       } catch (e) {
-        if (!attempts || e instanceof ExecutionStopped) throw e;
+        if (!attempts || e instanceof ExecutionStopped || e instanceof BranchCancelled) throw e;
         const err = toStatesError(e);
         if (err.error === States.Runtime || err.error === States.DataLimitExceeded) throw e;
         const i = retriers.findIndex((r) => errorEqualsMatches(r.errorEquals, err.error));
@@ -556,10 +557,11 @@ export class Execution {
       lastEventId: () => this.history.lastId,
       runMachine: (model, input, scope) => this.runMachine(model, input, scope),
       runMachineMaybeSync: (model, input, scope) => this.runMachineMaybeSync(model, input, scope),
-      childScope: (parent, cursorAt, recordEvents = parent.recordEvents) => ({
+      childScope: (parent, cursorAt, recordEvents = parent.recordEvents, cancellation = parent.cancellation) => ({
         variables: new VariableScope(parent.variables),
         cursor: { prev: cursorAt } as Cursor,
         recordEvents,
+        cancellation,
       }),
       invokeTask: (run, state, params, timeout, heartbeat) => this.invokeTask(run, state, params, timeout, heartbeat),
       sleep: (ms) => this.sleep(ms),

@@ -16,7 +16,16 @@ export interface RunScope {
   readonly cursor: Cursor;
   /** false inside Distributed Map children, whose events are not in the parent's history. */
   readonly recordEvents: boolean;
+  /** Set when a sibling branch/iteration failed: this one stops at its next state. */
+  readonly cancellation?: Cancellation;
 }
+
+export interface Cancellation {
+  cancelled: boolean;
+}
+
+/** A branch or iteration stopped because a sibling failed; it records nothing more. */
+export class BranchCancelled extends Error {}
 
 /** The execution-wide facts a state reads (set once per execution). */
 export interface ExecutionFacts {

@@ -121,3 +121,37 @@ describe('Parallel', () => {
     expect(types.slice(-3)).toEqual(['ParallelStateSucceeded', 'ParallelStateExited', 'ExecutionSucceeded']);
   });
 });
+
+describe('failure stops siblings', () => {
+  test('when one Parallel branch fails, the other branch stops at its next state', async () => {
+    const { Engine } = await import('../../emulator/runtime/engine');
+    const engine = new Engine();
+    const calls: string[] = [];
+    engine.registerHandler('arn:aws:states:::lambda:invoke', async (req) => {
+      calls.push(req.stateName);
+      await new Promise((res) => setTimeout(res, 10));
+      return {};
+    });
+    const task = (next?: string) => ({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', ...(next ? { Next: next } : { End: true }) });
+    const r = await runDefinition(
+      {
+        StartAt: 'P',
+        States: {
+          P: {
+            Type: 'Parallel',
+            Branches: [
+              { StartAt: 'Slow1', States: { Slow1: task('Slow2'), Slow2: task() } },
+              { StartAt: 'Boom', States: { Boom: { Type: 'Fail', Error: 'Boom' } } },
+            ],
+            End: true,
+          },
+        },
+      },
+      {},
+      { engine },
+    );
+    await new Promise((res) => setTimeout(res, 50));
+    expect(r.error).toBe('Boom');
+    expect(calls).toEqual(['Slow1']);
+  });
+});

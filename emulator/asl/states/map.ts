@@ -7,7 +7,7 @@ import { StatesError, States } from '../../errors';
 import { evaluateTemplate, resolveReference } from '../jsonpath';
 import { evaluateJsonataValue, jsonTypeName, jsonataExpressionText } from '../jsonata';
 import type { MapState } from '../model';
-import type { RunScope, StateRun } from '../../runtime/state-run';
+import { BranchCancelled, type Cancellation, type RunScope, type StateRun } from '../../runtime/state-run';
 import type { StateImplementation, StateServices } from './types';
 
 /** AWS runs at most 40 inline iterations at once. */
@@ -31,6 +31,7 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
   void startedId;
 
   const results: unknown[] = new Array(items.length);
+  const cancellation = { cancelled: false };
   let failure: unknown;
   let failedCount = 0;
   let next = 0;
@@ -38,13 +39,16 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
     while (failure === undefined && next < items.length) {
       const index = next++;
       try {
-        const r = runIteration(run, state, services, items, index, selectorInput, distributed);
+        const r = runIteration(run, state, services, items, index, selectorInput, distributed, cancellation);
         results[index] = r instanceof Promise ? await r : r;
       } catch (e) {
         failedCount++;
         const tolerated = e instanceof StatesError && (failedCount <= tolerance.count || (failedCount * 100) / items.length <= tolerance.percentage);
         if (tolerated) results[index] = null;
-        else if (failure === undefined) failure = e;
+        else if (failure === undefined && !(e instanceof BranchCancelled)) {
+          failure = e;
+          cancellation.cancelled = true;
+        }
       }
     }
   };
@@ -78,6 +82,7 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
  */
 function runIteration(
   run: StateRun, state: MapState, services: StateServices, items: unknown[], index: number, selectorInput: unknown, distributed: boolean,
+  cancellation: Cancellation,
 ): unknown | Promise<unknown> {
   services.checkAlive();
   const item = items[index];
@@ -85,7 +90,7 @@ function runIteration(
     run.mapItem = { Index: index, Value: item };
     const env = run.jsonataEnv();
     run.mapItem = undefined;
-    return evaluateJsonataValue(state.itemSelectorJsonata, env, 'ItemSelector').then((input) => runIterationBody(run, state, services, index, input, distributed));
+    return evaluateJsonataValue(state.itemSelectorJsonata, env, 'ItemSelector').then((input) => runIterationBody(run, state, services, index, input, distributed, cancellation));
   }
   let iterationInput: unknown = item;
   if (state.queryLanguage === 'JSONPath' && state.itemSelector) {
@@ -96,19 +101,20 @@ function runIteration(
       run.mapItem = undefined;
     }
   }
-  return runIterationBody(run, state, services, index, iterationInput, distributed);
+  return runIterationBody(run, state, services, index, iterationInput, distributed, cancellation);
 }
 
 function runIterationBody(
   run: StateRun, state: MapState, services: StateServices, index: number, iterationInput: unknown, distributed: boolean,
+  cancellation: Cancellation,
 ): unknown | Promise<unknown> {
   const scope = run.scope;
   if (distributed) {
-    return services.runMachineMaybeSync(state.processor, iterationInput, services.childScope(scope, 0, false));
+    return services.runMachineMaybeSync(state.processor, iterationInput, services.childScope(scope, 0, false, cancellation));
   }
   const details = { index, name: state.name };
   services.record(scope, 'MapIterationStarted', 'mapIterationStartedEventDetails', details);
-  const child = services.childScope(scope, scope.cursor.prev);
+  const child = services.childScope(scope, scope.cursor.prev, undefined, cancellation);
   let result: unknown;
   try {
     result = services.runMachineMaybeSync(state.processor, iterationInput, child);
@@ -133,7 +139,11 @@ function iterationSucceeded(scope: RunScope, child: RunScope, services: StateSer
 
 function iterationFailed(scope: RunScope, child: RunScope, services: StateServices, details: object, e: unknown): never {
   scope.cursor.prev = child.cursor.prev;
-  services.recordLinked(scope, 'MapIterationFailed', child.cursor.prev, false, 'mapIterationFailedEventDetails', details);
+  if (e instanceof BranchCancelled) {
+    services.recordLinked(scope, 'MapIterationAborted', child.cursor.prev, false, 'mapIterationAbortedEventDetails', details);
+  } else {
+    services.recordLinked(scope, 'MapIterationFailed', child.cursor.prev, false, 'mapIterationFailedEventDetails', details);
+  }
   throw e;
 }
 

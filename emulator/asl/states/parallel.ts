@@ -15,8 +15,17 @@ export const runParallel: StateImplementation<ParallelState> = async (run, state
   }
   const startedId = services.record(scope, 'ParallelStateStarted');
   let results: unknown[];
+  const cancellation = { cancelled: false };
   try {
-    results = await Promise.all(state.branches.map((branch) => services.runMachine(branch, branchInput, services.childScope(scope, startedId))));
+    results = await Promise.all(
+      state.branches.map((branch) =>
+        services.runMachine(branch, branchInput, services.childScope(scope, startedId, undefined, cancellation)).catch((e) => {
+          // The first failure fails the Parallel state; the other branches stop at their next state.
+          cancellation.cancelled = true;
+          throw e;
+        }),
+      ),
+    );
   } catch (e) {
     // ParallelStateFailed (recorded by the execution) follows the branch's last event.
     scope.cursor.prev = services.lastEventId();

@@ -1,6 +1,6 @@
 /** What a state implementation may ask of the execution running it. */
 import type { StateMachineModel, TaskState } from '../model';
-import type { RunScope, StateOutcome, StateRun } from '../../runtime/state-run';
+import type { Cancellation, RunScope, StateOutcome, StateRun } from '../../runtime/state-run';
 
 export interface StateServices {
   /** Appends an event at the scope's cursor and advances the cursor. Returns the event id. */
@@ -14,7 +14,7 @@ export interface StateServices {
   /** Same, but returns the output directly when every state ran synchronously. */
   runMachineMaybeSync(model: StateMachineModel, input: unknown, scope: RunScope): unknown | Promise<unknown>;
   /** A scope for a branch or iteration: inner variables, its own cursor. */
-  childScope(parent: RunScope, cursorAt: number, recordEvents?: boolean): RunScope;
+  childScope(parent: RunScope, cursorAt: number, recordEvents?: boolean, cancellation?: Cancellation): RunScope;
   /** Invokes a Task's resource and records its Task and LambdaFunction events. Resolves with the result. */
   invokeTask(run: StateRun, state: TaskState, parameters: unknown, timeoutSeconds?: number, heartbeatSeconds?: number): Promise<unknown>;
   /** Lets virtual or real time pass; rejects when the execution stops. */
