@@ -1,16 +1,26 @@
 /**
- * Worst-case history events of one update-tenants execution, from the per-state counts in
- * docs/workflows.md (pinned by test/statemachines/mocked-executions.test.ts against the engine).
+ * Worst-case history events of the workflows, from the per-state counts in docs/workflows.md
+ * (pinned by test/statemachines/mocked-executions.test.ts against measured runs on the engine).
  * Standard executions stop at 25,000 events: https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
  */
 export const HISTORY_EVENT_QUOTA = 25_000;
+
+/** Each answer retried by a Retry: TaskFailed, TaskScheduled, TaskStarted. */
+export const EVENTS_PER_RETRY = 3;
+/**
+ * Each throttled answer handled by the back-off loop of delete-tenant / update-tenant: TaskScheduled,
+ * TaskStarted, TaskFailed, TaskStateExited, six states x 2 (the Choice that reads the Cause, Note
+ * throttled …, Retry after throttling?, Draw back-off delay, Back off after throttling, Return to
+ * throttled call) and the call's TaskStateEntered again.
+ */
+export const EVENTS_PER_THROTTLED_ANSWER = 17;
+
+// --- update-tenants ---------------------------------------------------------------------------------
 
 /** Start (ExecutionStarted + 4 states) and end (continuation task, Report summary, Succeed, ExecutionSucceeded). */
 const RUN_OVERHEAD = 9 + 13;
 /** Scan 5, Map frame 4, Tally/Add/Flatten/More pages? 8. */
 const PAGE_OVERHEAD = 17;
-/** Each throttled Scan retry: TaskFailed, TaskScheduled, TaskStarted. */
-const EVENTS_PER_RETRY = 3;
 /** A tenant whose child could not start (the costliest iteration; an updated tenant costs 10). */
 const WORST_EVENTS_PER_TENANT = 11;
 
@@ -20,7 +30,61 @@ export interface FleetTuning {
   ApiRetryMaxAttempts: number;
 }
 
+/** One update-tenants execution: every Scan retried ApiRetryMaxAttempts times, every child failing to start. */
 export function updateTenantsWorstCaseEvents(tuning: FleetTuning): number {
   const page = PAGE_OVERHEAD + EVENTS_PER_RETRY * tuning.ApiRetryMaxAttempts + WORST_EVENTS_PER_TENANT * tuning.TenantPageSize;
   return RUN_OVERHEAD + tuning.MaxPagesPerExecution * page;
+}
+
+// --- one stack: create-tenant, delete-tenant, update-tenant --------------------------------------------
+
+export interface StackTuning {
+  MaxStackPolls: number;
+  MaxBusyWaits: number;
+  ApiRetryMaxAttempts: number;
+}
+
+/** Wait 2 + DescribeStacks 5 + status Choice 2 + Count poll 2, plus its Retry of up to R answers. */
+const pollEvents = (r: number) => 11 + EVENTS_PER_RETRY * r;
+/** Polls made: the first plus MaxStackPolls re-polls. */
+const polling = (t: StackTuning) => (t.MaxStackPolls + 1) * pollEvents(t.ApiRetryMaxAttempts);
+
+/**
+ * The busy-wait rounds before the stack-changing call is accepted. A round costs at most 18 (lookup 5,
+ * Choice 2, change call 5 refused as busy, refusal Choice 2, Wait 2, Count busy wait 2) plus R throttled
+ * answers through the back-off loop (the budget is per round); the last round 12 (lookup, Choice,
+ * accepted change call) plus its R throttled answers.
+ */
+function rounds(t: StackTuning): number {
+  const throttled = EVENTS_PER_THROTTLED_ANSWER * t.ApiRetryMaxAttempts;
+  return t.MaxBusyWaits * (18 + throttled) + 12 + throttled;
+}
+
+/**
+ * update-tenant: start 3 (ExecutionStarted, Prepare tenant), rounds, polling, end 10 + 3R (Read template
+ * version, Record template version with its Retry, Report updated, ExecutionSucceeded).
+ */
+export function updateTenantWorstCaseEvents(t: StackTuning): number {
+  const r = t.ApiRetryMaxAttempts;
+  return 3 + rounds(t) + polling(t) + 10 + EVENTS_PER_RETRY * r;
+}
+
+/**
+ * delete-tenant: start 10 + 3R (ExecutionStarted, Check tenant id, Prepare tenant, Record tenant
+ * deprovisioning with its Retry), rounds, polling, end 16 + 3R (Is the stack gone? or Note …, Add missing
+ * status reason, Record tenant failed with its Retry, Announce, Fail, ExecutionFailed).
+ */
+export function deleteTenantWorstCaseEvents(t: StackTuning): number {
+  const r = t.ApiRetryMaxAttempts;
+  return 10 + EVENTS_PER_RETRY * r + rounds(t) + polling(t) + 16 + EVENTS_PER_RETRY * r;
+}
+
+/**
+ * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 17 + 6R (ExecutionStarted,
+ * two Choices, Prepare tenant, CreateStack and Record tenant provisioning with their Retries), polling,
+ * end 16 + 3R (Add missing status reason, Note stack failure, Record tenant failed, Announce, Fail, ExecutionFailed).
+ */
+export function createTenantWorstCaseEvents(t: Pick<StackTuning, 'MaxStackPolls' | 'ApiRetryMaxAttempts'>): number {
+  const r = t.ApiRetryMaxAttempts;
+  return 17 + 2 * EVENTS_PER_RETRY * r + polling({ ...t, MaxBusyWaits: 0 }) + 16 + EVENTS_PER_RETRY * r;
 }

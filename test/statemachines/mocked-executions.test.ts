@@ -7,11 +7,19 @@
  * arithmetic of docs/workflows.md, and that the catalogue enters every state of every workflow.
  * Every history is recorded for the coverage gate (test/support/coverage-gate.ts).
  */
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { localSubstitutions, loadWorkflow, WORKFLOW_NAMES, WorkflowFileName } from '../../statemachines/local-substitutions';
+import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { localSubstitutions, loadWorkflow, LOCAL_ACCOUNT, WORKFLOW_NAMES, WorkflowFileName } from '../../statemachines/local-substitutions';
 import { EXPECTED_PATHS, MockTestCase, TEST_CASES } from '../../mocks/test-cases';
 import { PINNED_VERSION_ID, stackId } from '../../mocks/responses';
-import { HISTORY_EVENT_QUOTA, updateTenantsWorstCaseEvents } from '../../statemachines/history-budget';
+import {
+  createTenantWorstCaseEvents,
+  deleteTenantWorstCaseEvents,
+  EVENTS_PER_RETRY,
+  EVENTS_PER_THROTTLED_ANSWER,
+  HISTORY_EVENT_QUOTA,
+  updateTenantsWorstCaseEvents,
+  updateTenantWorstCaseEvents,
+} from '../../statemachines/history-budget';
 import { DEFAULT_WORKFLOW_TUNING } from '../../infra/config';
 import { deployWorkflow, describeWorkflow, runCase, sfnClient, type CaseRun } from '../support/workflow-harness';
 
@@ -217,6 +225,80 @@ describe('catalogue coverage', () => {
   });
 });
 
+// CloudFormation throttling reaches the workflows as CloudFormation.CloudFormationException with a
+// "Rate exceeded" Cause (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html:
+// unmodelled service errors take the service's generic exception name). Calls whose ValidationErrors are
+// answers handle it in a back-off loop in the state data instead of a Retry.
+describe('throttling back-off loop', () => {
+  const enteredInputs = (events: HistoryEvent[], state: string) =>
+    events.filter((e) => e.stateEnteredEventDetails?.name === state).map((e) => JSON.parse(e.stateEnteredEventDetails!.input!) as { throttle: { attempts: number; waitSeconds: number; cap: number } });
+
+  it('waits a delay drawn from 1..cap for each throttled answer, doubling the cap, and actually waits that long', async () => {
+    const { events } = await run(find('delete-tenant', 'LookupThrottledOut'));
+    const draws = enteredInputs(events, 'Back off after throttling').map((input) => input.throttle);
+    expect(draws.map((d) => [d.attempts, d.cap])).toEqual([[1, 2], [2, 4]]);
+    expect(draws[0].waitSeconds).toBe(1);
+    expect([1, 2]).toContain(draws[1].waitSeconds);
+    const waits = events.filter((e) => e.type === 'WaitStateEntered' || e.type === 'WaitStateExited');
+    for (let i = 0; i < draws.length; i++) {
+      const [entered, exited] = [waits[2 * i], waits[2 * i + 1]];
+      expect((exited.timestamp!.getTime() - entered.timestamp!.getTime()) / 1000).toBe(draws[i].waitSeconds);
+    }
+  });
+
+  it('gives up after ApiRetryMaxAttempts throttled retries with a failure naming the call', async () => {
+    const { scheduled } = await run(find('delete-tenant', 'LookupThrottledOut'));
+    expect(scheduled.filter((s) => s.state === 'Find tenant stack')).toHaveLength(Number(local.ApiRetryMaxAttempts) + 1);
+    const failed = scheduled.find((s) => s.state === 'Record tenant failed')!;
+    expect(failed.parameters).toMatchObject({ ExpressionAttributeValues: { ':reason': { S: expect.stringMatching(/^Find tenant stack was still throttled after 2 retries: Rate exceeded \(Service: CloudFormation/) } } });
+    const announced = scheduled.find((s) => s.state === 'Announce deprovisioning failure')!;
+    expect(announced.parameters).toMatchObject({ Entries: [{ Detail: { error: 'CloudFormationThrottled' } }] });
+  });
+
+  it('the draw doubles the cap up to ApiRetryMaxDelaySeconds and spreads the waits over 1..cap (full jitter)', async () => {
+    // The workflow's own "Draw back-off delay" state, run over many back-off states in an inline Map.
+    const draw = (loadWorkflow('update-tenant') as { States: Record<string, Record<string, unknown>> }).States['Draw back-off delay'];
+    const { Next: _next, ...drawState } = draw;
+    const max = Number(local.ApiRetryMaxDelaySeconds);
+    const caps = [1, 2, 4, 8, max - 1, max, ...Array<number>(60).fill(3)];
+    const definition = {
+      StartAt: 'Draw each',
+      States: { 'Draw each': { Type: 'Map', ItemsPath: '$.items', Iterator: { StartAt: 'Draw back-off delay', States: { 'Draw back-off delay': { ...drawState, End: true } } }, End: true } },
+    };
+    client ??= sfnClient();
+    const { stateMachineArn } = await client.send(
+      new CreateStateMachineCommand({ name: `throttle-draw-${process.pid}`, definition: JSON.stringify(definition), roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/tenant-workflows` }),
+    );
+    const input = { items: caps.map((cap) => ({ throttle: { attempts: 0, cap, returnTo: 'Find tenant stack' } })) };
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
+    let described = await client.send(new DescribeExecutionCommand({ executionArn }));
+    for (let i = 0; described.status === 'RUNNING' && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      described = await client.send(new DescribeExecutionCommand({ executionArn }));
+    }
+    expect(described.status).toBe('SUCCEEDED');
+    const results = (JSON.parse(described.output!) as { throttle: { attempts: number; waitSeconds: number; cap: number; returnTo: string } }[]).map((r) => r.throttle);
+    expect(results.slice(0, 6).map((r) => r.cap)).toEqual([2, 4, 8, 16, max, max].map((c) => Math.min(c, max)));
+    for (const [i, r] of results.entries()) {
+      expect(r.attempts).toBe(1);
+      expect(r.returnTo).toBe('Find tenant stack');
+      expect(r.waitSeconds).toBeGreaterThanOrEqual(1);
+      expect(r.waitSeconds).toBeLessThanOrEqual(caps[i]);
+    }
+    // 60 draws from 1..3: every value appears (a miss has probability below 3 x (2/3)^60).
+    expect(new Set(results.slice(6).map((r) => r.waitSeconds))).toEqual(new Set([1, 2, 3]));
+  });
+
+  it('a throttled answer costs EVENTS_PER_THROTTLED_ANSWER events through the loop and EVENTS_PER_RETRY through a Retry', async () => {
+    const loop = (await run(find('delete-tenant', 'LookupThrottledOut'))).events;
+    const lookups = loop.flatMap((e, i) => (e.stateEnteredEventDetails?.name === 'Find tenant stack' ? [i] : []));
+    expect(lookups.slice(1).map((at, i) => at - lookups[i])).toEqual([EVENTS_PER_THROTTLED_ANSWER, EVENTS_PER_THROTTLED_ANSWER]);
+    const retried = (await run(find('update-tenant', 'ProgressCheckThrottledOut'))).events;
+    const attempts = retried.flatMap((e, i) => (e.type === 'TaskScheduled' && i > 0 && retried.slice(0, i).reverse().find((p) => p.stateEnteredEventDetails)?.stateEnteredEventDetails?.name === 'Check update progress' ? [i] : []));
+    expect(attempts.slice(1).map((at, i) => at - attempts[i])).toEqual([EVENTS_PER_RETRY, EVENTS_PER_RETRY]);
+  });
+});
+
 describe('history budget of update-tenants', () => {
   it('the worst-case formula matches a measured run with a child that could not start', async () => {
     // ChildCouldNotStart: one page, one tenant updated (10 events), one failed to start (11), no retries;
@@ -230,9 +312,41 @@ describe('history budget of update-tenants', () => {
     expect(worst).toBeLessThan(HISTORY_EVENT_QUOTA);
   });
 
+  it('the deployed tuning leaves at least 40 % of the quota free (docs/workflows.md: 25 pages of 50 tenants)', () => {
+    expect(updateTenantsWorstCaseEvents(DEFAULT_WORKFLOW_TUNING)).toBeLessThanOrEqual(0.6 * HISTORY_EVENT_QUOTA);
+  });
+
   it('the local tuning does too, and a fleet of 100,000 tenants in one execution would not', () => {
     expect(updateTenantsWorstCaseEvents({ TenantPageSize: Number(local.TenantPageSize), MaxPagesPerExecution: Number(local.MaxPagesPerExecution), ApiRetryMaxAttempts: Number(local.ApiRetryMaxAttempts) })).toBeLessThan(HISTORY_EVENT_QUOTA);
     expect(updateTenantsWorstCaseEvents({ TenantPageSize: 50, MaxPagesPerExecution: 2_000, ApiRetryMaxAttempts: 0 })).toBeGreaterThan(HISTORY_EVENT_QUOTA);
+  });
+});
+
+describe('history budget of create-tenant, delete-tenant and update-tenant', () => {
+  const localTuning = { MaxStackPolls: Number(local.MaxStackPolls), MaxBusyWaits: Number(local.MaxBusyWaits), ApiRetryMaxAttempts: Number(local.ApiRetryMaxAttempts) };
+  const bounds: Record<'create-tenant' | 'delete-tenant' | 'update-tenant', (t: typeof localTuning) => number> = {
+    'create-tenant': createTenantWorstCaseEvents,
+    'delete-tenant': deleteTenantWorstCaseEvents,
+    'update-tenant': updateTenantWorstCaseEvents,
+  };
+
+  it.each(Object.keys(bounds) as (keyof typeof bounds)[])('%s: every measured run stays within the worst-case formula at the local tuning', async (workflow) => {
+    const bound = bounds[workflow](localTuning);
+    for (const testCase of TEST_CASES.filter((c) => c.workflow === workflow)) {
+      const { events } = await run(testCase);
+      expect({ case: testCase.name, withinBound: events.length <= bound }).toEqual({ case: testCase.name, withinBound: true });
+    }
+  });
+
+  it('the formulas are tight on the longest paths: a stack that stays busy, polling that gives up', async () => {
+    // Without throttling and without refused changes, a busy round costs 11 (not 18) and the last
+    // round ends in the failure note; these runs pin the per-round and per-poll counts the formulas use.
+    expect((await run(find('delete-tenant', 'StackStaysBusy'))).events.length).toBe(10 + 4 * 7 + 3 * 4 + 14);
+    expect((await run(find('create-tenant', 'PollingGivesUp'))).events.length).toBe(17 + 6 * 9 + 5 * 2 + 14);
+  });
+
+  it('the deployed tuning (infra/config.ts) keeps every execution under the 25,000-event quota, throttling included', () => {
+    for (const bound of Object.values(bounds)) expect(bound(DEFAULT_WORKFLOW_TUNING)).toBeLessThan(HISTORY_EVENT_QUOTA);
   });
 });
 });
