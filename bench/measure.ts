@@ -1,4 +1,5 @@
 /** Timing, statistics and the report table shared by the bench sections. */
+import { readFileSync } from 'fs';
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error('median of no values');
@@ -16,8 +17,7 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; va
 /** Peak resident set size of this process (VmHWM), in bytes; falls back to the current RSS. */
 export function peakRssBytes(): number {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const status: string = require('fs').readFileSync('/proc/self/status', 'utf8');
+    const status = readFileSync('/proc/self/status', 'utf8');
     const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
     if (kb) return Number(kb[1]) * 1024;
   } catch {

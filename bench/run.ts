@@ -7,6 +7,7 @@
  * (executions per HTTP run with the raw client, default 5000), BENCH_HTTP_SDK_COUNT (with the SDK
  * client, default 2000), BENCH_HTTP_CONCURRENCY (default 32), BENCH_RSS_EXECUTIONS (default 10000).
  */
+import { cpus } from 'os';
 import { measureConcurrentRss } from './concurrent-rss';
 import { measureHttpThroughput } from './http-throughput';
 import { compareEngines, counterLoopWorkload, passChoiceMapWorkload, type Comparison } from './interpreter-vs-peer';
@@ -131,7 +132,7 @@ async function suiteSection(): Promise<void> {
 async function main(): Promise<void> {
   const started = performance.now();
   const reps = intFromEnv('BENCH_REPS', 5);
-  console.log(`bench: node ${process.version}, ${require('os').cpus().length} CPUs (${require('os').cpus()[0]?.model ?? 'unknown'})`);
+  console.log(`bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'})`);
   await interpreterSection(reps);
   await httpSection();
   await rssSection();
