@@ -248,12 +248,14 @@ export class Execution {
    */
   private runStateSync(state: State, input: unknown, inputText: string | undefined, scope: RunScope): StateOutcome | undefined {
     if (state.queryLanguage !== 'JSONPath' || (state.type !== 'Pass' && state.type !== 'Choice' && state.type !== 'Succeed')) return undefined;
+    const text = inputText ?? payloadText(input, state.name);
     const enteredId = this.record(scope, `${state.type}StateEntered`, 'stateEnteredEventDetails', {
       name: state.name,
-      input: inputText ?? payloadText(input, state.name),
+      input: text,
       inputDetails: NOT_TRUNCATED,
     });
     const run = new StateRun(state, input, this.facts, scope, enteredId);
+    run.inputText = text;
     let outcome: StateOutcome;
     try {
       outcome = state.type === 'Pass' ? passJsonPath(run, state) : state.type === 'Choice' ? choiceJsonPath(run, state) : succeedJsonPath(run, state);
@@ -265,12 +267,14 @@ export class Execution {
 
   private async runState(state: State, input: unknown, scope: RunScope): Promise<StateOutcome> {
     const enteredPrev = scope.cursor.prev;
+    const inputText = payloadText(input, state.name);
     const enteredId = this.record(scope, `${state.type}StateEntered`, 'stateEnteredEventDetails', {
       name: state.name,
-      input: payloadText(input, state.name),
+      input: inputText,
       inputDetails: NOT_TRUNCATED,
     });
     const run = new StateRun(state, input, this.facts, scope, enteredId);
+    run.inputText = inputText;
     let outcome: StateOutcome;
     try {
       outcome = await this.runWithRetry(run);
@@ -306,7 +310,8 @@ export class Execution {
 
   private exitState(run: StateRun, outcome: StateOutcome): StateOutcome {
     const state = run.state;
-    const text = payloadText(outcome.output, state.name);
+    // Choice, Succeed and many Pass states hand their input on unchanged: reuse its text.
+    const text = outcome.output === run.rawInput && run.inputText !== undefined ? run.inputText : payloadText(outcome.output, state.name);
     this.lastStateName = state.name;
     this.lastOutputText = { value: outcome.output, text };
     const details: Record<string, unknown> = { name: state.name, output: text, outputDetails: NOT_TRUNCATED };

@@ -47,6 +47,8 @@ export interface StateOutcome {
 }
 
 export class StateRun {
+  /** JSON text of rawInput as recorded in the StateEntered event (when the execution kept it). */
+  inputText?: string;
   private retries = 0;
   private token?: string;
   private item?: { Index: number; Value: unknown };
