@@ -61,4 +61,9 @@ export function validateWorkflowTuning(tuning: WorkflowTuning): void {
     // Inline Map runs at most 40 iterations at once (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html)
     throw new Error(`workflow tuning UpdateConcurrency must be at most 40 (inline Map limit), got ${tuning.UpdateConcurrency}`);
   }
+  if (tuning.ApiRetryMaxDelaySeconds > 500) {
+    // The throttle back-off caps its delay with States.ArrayRange(1, 2 x cap), and ArrayRange returns
+    // at most 1,000 items (https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html).
+    throw new Error(`workflow tuning ApiRetryMaxDelaySeconds must be at most 500 (States.ArrayRange limit in the throttle back-off), got ${tuning.ApiRetryMaxDelaySeconds}`);
+  }
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as yaml from 'js-yaml';
+import { applySubstitutions, listPlaceholders } from '../emulator/asl/substitutions';
 import { SUBSTITUTIONS, SubstitutionKey } from '../statemachines/substitutions';
+import { workflowPath as workflowFilePath } from '../statemachines/workflows';
 
 /** The workflows, by the stem of their file in statemachines/ (`<stem>.asl.yaml`). */
 export const WORKFLOW_FILES = {
@@ -12,17 +13,13 @@ export const WORKFLOW_FILES = {
 } as const;
 export type WorkflowName = keyof typeof WORKFLOW_FILES;
 
-export const STATEMACHINES_DIR = join(__dirname, '..', 'statemachines');
-
 export function workflowPath(name: WorkflowName): string {
-  return join(STATEMACHINES_DIR, `${WORKFLOW_FILES[name]}.asl.yaml`);
+  return workflowFilePath(WORKFLOW_FILES[name]);
 }
-
-const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
 
 /** Every `${Name}` the text uses (CloudFormation DefinitionSubstitutions syntax). */
 export function placeholdersIn(text: string): Set<string> {
-  return new Set([...text.matchAll(PLACEHOLDER)].map((match) => match[1]));
+  return new Set(listPlaceholders(text));
 }
 
 /**
@@ -68,8 +65,5 @@ export function loadDefinitionString(name: WorkflowName): string {
  * checks): throws naming any placeholder left without a value, and when the result is not JSON.
  */
 export function resolveDefinition(definitionString: string, values: Record<string, string>): unknown {
-  const missing = [...placeholdersIn(definitionString)].filter((key) => values[key] === undefined);
-  if (missing.length > 0) throw new Error(`no value for \${${missing.join('}, ${')}}`);
-  const text = definitionString.replace(PLACEHOLDER, (_whole, key: string) => values[key]);
-  return JSON.parse(text);
+  return JSON.parse(applySubstitutions(definitionString, values));
 }

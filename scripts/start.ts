@@ -8,20 +8,14 @@
  *   npm start -- --port 0          any free port
  *   npm start -- --no-serve        run the scenarios, print the table, exit (1 if any case misbehaved)
  */
-import {
-  CreateStateMachineCommand,
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  SFNClient,
-  StartExecutionCommand,
-  type HistoryEvent,
-} from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { Engine } from '../emulator/runtime/engine';
 import { MockConfig } from '../emulator/runtime/mock-config';
 import { DEFAULT_PORT, startServer } from '../emulator/api/server';
 import { LOCAL_ACCOUNT, LOCAL_REGION, loadWorkflow, WORKFLOW_NAMES } from '../statemachines/local-substitutions';
 import { MOCK_CONFIG_FILE } from '../mocks/build';
 import { TEST_CASES, type MockTestCase } from '../mocks/test-cases';
+import { runToCompletion, statesEntered } from './sfn-executions';
 
 interface Options {
   port: number;
@@ -62,25 +56,10 @@ interface Row {
 }
 
 async function runScenario(client: SFNClient, arn: string, testCase: MockTestCase): Promise<Row> {
-  const { executionArn } = await client.send(
-    new StartExecutionCommand({ stateMachineArn: `${arn}#${testCase.name}`, input: JSON.stringify(testCase.input) }),
-  );
-  let described = await client.send(new DescribeExecutionCommand({ executionArn }));
-  while (described.status === 'RUNNING') {
-    await new Promise((r) => setTimeout(r, 20));
-    described = await client.send(new DescribeExecutionCommand({ executionArn }));
-  }
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  const states = events.flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
-  const virtualSeconds = (described.stopDate!.getTime() - described.startDate!.getTime()) / 1000;
-  const asExpected = described.status === testCase.expect.status && (testCase.expect.error === undefined || described.error === testCase.expect.error);
-  return { testCase, status: described.status!, error: described.error, states, virtualSeconds, asExpected };
+  const { description, events } = await runToCompletion(client, { stateMachineArn: `${arn}#${testCase.name}`, input: testCase.input });
+  const virtualSeconds = (description.stopDate!.getTime() - description.startDate!.getTime()) / 1000;
+  const asExpected = description.status === testCase.expect.status && (testCase.expect.error === undefined || description.error === testCase.expect.error);
+  return { testCase, status: description.status!, error: description.error, states: statesEntered(events), virtualSeconds, asExpected };
 }
 
 /**

@@ -10,18 +10,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
 import { TENANT_ID_CHARACTERS } from '../template/tenant-id';
+import { applySubstitutions } from '../emulator/asl/substitutions';
 import { SUBSTITUTION_KEYS, SubstitutionValues } from './substitutions';
+import { workflowPath, type WorkflowFileName } from './workflows';
 
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
 
-export const WORKFLOW_NAMES = ['create-tenant', 'delete-tenant', 'update-tenants', 'update-tenant'] as const;
-export type WorkflowFileName = (typeof WORKFLOW_NAMES)[number];
-
-export const STATEMACHINES_DIR = __dirname;
+export { WORKFLOW_NAMES, STATEMACHINES_DIR, workflowPath, type WorkflowFileName } from './workflows';
 export const LOCAL_SUBSTITUTIONS_JSON = join(__dirname, 'local-substitutions.json');
-
-const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
 
 /**
  * Values matching Step Functions Local's defaults (account 123456789012, us-east-1). Limits are
@@ -56,23 +53,9 @@ export function localSubstitutions(): SubstitutionValues {
   };
 }
 
-export function workflowPath(name: WorkflowFileName): string {
-  return join(STATEMACHINES_DIR, `${name}.asl.yaml`);
-}
-
 /** `${Key}` -> value, textually (as CloudFormation DefinitionSubstitutions); names every missing key. */
 export function substitute(text: string, values: Readonly<Record<string, string>>, source = 'definition'): string {
-  const missing = new Set<string>();
-  const result = text.replace(PLACEHOLDER, (whole, key: string) => {
-    const value = values[key];
-    if (value === undefined) {
-      missing.add(key);
-      return whole;
-    }
-    return value;
-  });
-  if (missing.size > 0) throw new Error(`${source}: no substitution value for \${${[...missing].join('}, ${')}}`);
-  return result;
+  return applySubstitutions(text, values, source);
 }
 
 /** Reads a workflow's YAML, substitutes, parses. Throws when the result is not a mapping. */

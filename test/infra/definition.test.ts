@@ -53,7 +53,7 @@ describe('toDefinitionString', () => {
 describe('resolveDefinition', () => {
   test('names every placeholder that has no value', () => {
     expect(() => resolveDefinition('{"a":"${TenantTableName}","b":${StackPollSeconds}}', {})).toThrow(
-      'no value for ${TenantTableName}, ${StackPollSeconds}',
+      'no substitution values for placeholders ${TenantTableName}, ${StackPollSeconds}',
     );
   });
 });

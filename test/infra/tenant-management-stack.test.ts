@@ -315,6 +315,8 @@ describe('workflow tuning', () => {
     expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, StackPollSeconds: 0 })).toThrow(/StackPollSeconds must be at least 1, got 0/);
     expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, UpdateConcurrency: 41 })).toThrow(/UpdateConcurrency must be at most 40/);
     expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, TenantPageSize: 2.5 })).toThrow(/TenantPageSize must be an integer/);
+    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, ApiRetryMaxDelaySeconds: 501 })).toThrow(/ApiRetryMaxDelaySeconds must be at most 500/);
+    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, ApiRetryMaxDelaySeconds: 500 })).not.toThrow();
     expect(() => validateWorkflowTuning(DEFAULT_WORKFLOW_TUNING)).not.toThrow();
   });
 });

@@ -6,15 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CreateStateMachineCommand,
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  SFNClient,
-  StartExecutionCommand,
-  UpdateStateMachineCommand,
-  type HistoryEvent,
-} from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { runToCompletion, statesEntered } from '../../scripts/sfn-executions';
 import { loadWorkflow, localSubstitutions, LOCAL_ACCOUNT, type WorkflowFileName } from '../../statemachines/local-substitutions';
 
 export const HISTORY_DIR = join(__dirname, '..', '..', 'reports', 'workflow-histories');
@@ -89,38 +82,17 @@ export async function runCase(
   input: unknown,
 ): Promise<CaseRun> {
   const name = `${testCase}-${process.pid}-${++runCounter}-${Date.now()}`.slice(0, 80);
-  const started = await client.send(
-    new StartExecutionCommand({ stateMachineArn: `${stateMachineArn}#${testCase}`, name, input: JSON.stringify(input) }),
-  );
-  const executionArn = started.executionArn!;
-  let described = await client.send(new DescribeExecutionCommand({ executionArn }));
-  for (let i = 0; described.status === 'RUNNING'; i++) {
-    if (i > 600) throw new Error(`${workflow}#${testCase} still RUNNING after 60 s`);
-    await new Promise((r) => setTimeout(r, 100));
-    described = await client.send(new DescribeExecutionCommand({ executionArn }));
-  }
-  const events = await fullHistory(client, executionArn);
+  const { description, events } = await runToCompletion(client, { stateMachineArn: `${stateMachineArn}#${testCase}`, name, input }, { pollMs: 50 });
   recordHistory(workflow, testCase, events);
   return {
-    status: described.status!,
-    output: described.output === undefined ? undefined : JSON.parse(described.output),
-    error: described.error,
-    cause: described.cause,
-    entered: events.flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [])),
+    status: description.status!,
+    output: description.output === undefined ? undefined : JSON.parse(description.output),
+    error: description.error,
+    cause: description.cause,
+    entered: statesEntered(events),
     scheduled: taskCalls(events),
     events,
   };
-}
-
-async function fullHistory(client: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
 }
 
 function taskCalls(events: HistoryEvent[]): TaskCall[] {
