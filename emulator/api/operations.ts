@@ -5,6 +5,7 @@
  */
 import { ApiError, validationError } from './errors';
 import { parseDefinition } from '../asl/parse';
+import type { TestStateRequest, TestStateResponse } from '../runtime/test-state';
 
 type Awaitable<T> = T | Promise<T>;
 type Timestamp = Date | number | string;
@@ -63,6 +64,7 @@ export interface EngineApi {
   sendTaskSuccess?(taskToken: string, output: string): Awaitable<unknown>;
   sendTaskFailure?(taskToken: string, error?: string, cause?: string): Awaitable<unknown>;
   sendTaskHeartbeat?(taskToken: string): Awaitable<unknown>;
+  testState?(request: TestStateRequest): Awaitable<TestStateResponse>;
 }
 
 export type Request = Record<string, unknown>;
@@ -402,6 +404,13 @@ export const OPERATIONS: Record<string, OperationHandler> = {
     return {};
   },
 
+  async TestState(engine, request) {
+    const testRequest = readTestStateRequest(request);
+    if (!engine.testState) throw new ApiError('InternalFailure', 'TestState is not supported by this engine', 500);
+    const r = await engine.testState(testRequest);
+    return { output: r.output, error: r.error, cause: r.cause, inspectionData: r.inspectionData, nextState: r.nextState, status: r.status };
+  },
+
   async SendTaskHeartbeat(engine, request) {
     const token = requiredString(request, 'taskToken', 2048);
     if (!engine.sendTaskHeartbeat) throw new ApiError('InternalFailure', 'SendTaskHeartbeat is not supported by this engine', 500);
@@ -409,6 +418,71 @@ export const OPERATIONS: Record<string, OperationHandler> = {
     return {};
   },
 };
+
+// ---------------------------------------------------------------- TestState request members
+
+const INSPECTION_LEVELS = ['INFO', 'DEBUG', 'TRACE'] as const;
+const FIELD_VALIDATION_MODES = ['STRICT', 'PRESENT', 'NONE'] as const;
+
+function optionalEnum<T extends string>(request: Request, field: string, values: readonly T[], where = field): T | undefined {
+  const value = optionalString(request, field);
+  if (value === undefined) return undefined;
+  if (!(values as readonly string[]).includes(value)) {
+    throw validationError(where, value, `Member must satisfy enum value set: [${values.join(', ')}]`);
+  }
+  return value as T;
+}
+
+function optionalObject(request: Request, field: string): Request | undefined {
+  const value = request[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ApiError('SerializationException', `Expected an object for '${field}'`);
+  return value as Request;
+}
+
+function optionalCount(request: Request, field: string, where: string): number | undefined {
+  const value = request[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new ApiError('SerializationException', `Expected an integer for '${where}'`);
+  if (value < 0) throw validationError(where, value, 'Member must have value greater than or equal to 0');
+  return value;
+}
+
+/** https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.html#API_TestState_RequestSyntax */
+function readTestStateRequest(request: Request): TestStateRequest {
+  const out: TestStateRequest = { definition: requiredString(request, 'definition', MAX_DEFINITION) };
+  const roleArn = optionalString(request, 'roleArn', 256);
+  if (roleArn !== undefined) out.roleArn = checkRoleArn(roleArn);
+  out.input = optionalString(request, 'input', MAX_INPUT);
+  out.inspectionLevel = optionalEnum(request, 'inspectionLevel', INSPECTION_LEVELS);
+  out.revealSecrets = optionalBoolean(request, 'revealSecrets');
+  out.variables = optionalString(request, 'variables', MAX_INPUT);
+  const stateName = optionalString(request, 'stateName', MAX_NAME);
+  if (stateName !== undefined) {
+    if (stateName.length === 0) throw validationError('stateName', stateName, 'Member must have length greater than or equal to 1');
+    out.stateName = stateName;
+  }
+  out.context = optionalString(request, 'context', MAX_INPUT);
+  const mock = optionalObject(request, 'mock');
+  if (mock) {
+    out.mock = {
+      result: optionalString(mock, 'result', MAX_INPUT),
+      fieldValidationMode: optionalEnum(mock, 'fieldValidationMode', FIELD_VALIDATION_MODES, 'mock.fieldValidationMode'),
+    };
+    const errorOutput = optionalObject(mock, 'errorOutput');
+    if (errorOutput) out.mock.errorOutput = { error: optionalString(errorOutput, 'error', 256), cause: optionalString(errorOutput, 'cause', 32768) };
+  }
+  const config = optionalObject(request, 'stateConfiguration');
+  if (config) {
+    out.stateConfiguration = {
+      retrierRetryCount: optionalCount(config, 'retrierRetryCount', 'stateConfiguration.retrierRetryCount'),
+      errorCausedByState: optionalString(config, 'errorCausedByState', MAX_NAME),
+      mapIterationFailureCount: optionalCount(config, 'mapIterationFailureCount', 'stateConfiguration.mapIterationFailureCount'),
+      mapItemReaderData: optionalString(config, 'mapItemReaderData', MAX_INPUT),
+    };
+  }
+  return out;
+}
 
 function describeStateMachineResponse(sm: StateMachineInfo): object {
   return {

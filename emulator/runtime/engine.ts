@@ -10,6 +10,7 @@ import type { StateMachineModel } from '../asl/model';
 import type { ClockMode } from './clock';
 import { Execution, type ExecutionStatus, type TokenWaiter } from './execution';
 import type { HistoryEvent } from './history';
+import { runTestState, type TestStateRequest, type TestStateResponse } from './test-state';
 import {
   HandlerResolver, MockConfigResolver, TaskResolutionChain,
   type HandlerMatcher, type MockLookup, type TaskHandler, type TaskResolver,
@@ -215,6 +216,11 @@ export class Engine {
     const execution = this.execution(executionArn);
     await execution.done;
     return this.describe(execution);
+  }
+
+  /** TestState: runs one state once, outside any execution (runtime/test-state.ts). */
+  testState(request: TestStateRequest): Promise<TestStateResponse> {
+    return runTestState(request, { region: this.region, accountId: this.accountId, resolver: this.resolver });
   }
 
   // ------------------------------------------------------------ task tokens

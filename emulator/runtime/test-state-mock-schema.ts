@@ -1,0 +1,3 @@
+export function validateMockResult(_resource: string, _value: unknown, _mode: string): string | undefined {
+  return undefined;
+}
