@@ -65,6 +65,10 @@ export interface EngineApi {
   sendTaskFailure?(taskToken: string, error?: string, cause?: string): Awaitable<unknown>;
   sendTaskHeartbeat?(taskToken: string): Awaitable<unknown>;
   testState?(request: TestStateRequest): Awaitable<TestStateResponse>;
+  /** The state machine as the execution ran it (its definition may have been updated since). */
+  describeStateMachineForExecution?(executionArn: string): Awaitable<{
+    stateMachineArn: string; name: string; definition: string; roleArn: string; updateDate: Timestamp; revisionId?: string;
+  }>;
 }
 
 export type Request = Record<string, unknown>;
@@ -341,18 +345,34 @@ export const OPERATIONS: Record<string, OperationHandler> = {
     return describeExecutionResponse(execution);
   },
 
+  /** https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeStateMachineForExecution.html */
   async DescribeStateMachineForExecution(engine, request) {
-    const execution = await engine.describeExecution(checkArn(requiredString(request, 'executionArn', 2048), EXECUTION));
+    const arn = checkArn(requiredString(request, 'executionArn', 2048), EXECUTION);
+    const logging = { level: 'OFF', includeExecutionData: false };
+    const tracing = { enabled: false };
+    if (engine.describeStateMachineForExecution) {
+      const ran = await engine.describeStateMachineForExecution(arn);
+      return {
+        stateMachineArn: ran.stateMachineArn,
+        name: ran.name,
+        definition: ran.definition,
+        roleArn: ran.roleArn,
+        updateDate: epochSeconds(ran.updateDate),
+        loggingConfiguration: logging,
+        tracingConfiguration: tracing,
+        revisionId: ran.revisionId,
+      };
+    }
+    const execution = await engine.describeExecution(arn);
     const sm = await engine.describeStateMachine(execution.stateMachineArn);
-    const described = describeStateMachineResponse(sm) as Record<string, unknown>;
     return {
-      stateMachineArn: described.stateMachineArn,
-      name: described.name,
-      definition: described.definition,
-      roleArn: described.roleArn,
+      stateMachineArn: sm.stateMachineArn,
+      name: sm.name,
+      definition: definitionText(sm.definition),
+      roleArn: sm.roleArn,
       updateDate: epochSeconds(sm.updateDate ?? sm.creationDate),
-      loggingConfiguration: described.loggingConfiguration,
-      tracingConfiguration: described.tracingConfiguration,
+      loggingConfiguration: logging,
+      tracingConfiguration: tracing,
     };
   },
 

@@ -57,6 +57,18 @@ export interface StateMachineDescription {
   updateDate?: Date;
 }
 
+/** The state machine as an execution ran it (DescribeStateMachineForExecution). */
+export interface StateMachineForExecution {
+  stateMachineArn: string;
+  name: string;
+  definition: string;
+  roleArn: string;
+  /** When the definition the execution ran was last set: the update date, else the creation date. */
+  updateDate: Date;
+  /** Absent for the definition the state machine was created with. */
+  revisionId?: string;
+}
+
 export interface ExecutionDescription {
   executionArn: string;
   stateMachineArn: string;
@@ -86,6 +98,7 @@ interface StateMachineRecord {
   type: StateMachineType;
   creationDate: Date;
   updateDate?: Date;
+  revisionId?: string;
   deleted: boolean;
   executions: Execution[];
 }
@@ -103,6 +116,8 @@ export class Engine {
   private readonly stateMachines = new Map<string, StateMachineRecord>();
   private readonly executions = new Map<string, Execution>();
   private readonly tokens = new Map<string, TokenWaiter>();
+  /** Per execution, the definition it started with (an UpdateStateMachine later does not change it). */
+  private readonly ranDefinitions = new Map<string, StateMachineForExecution>();
 
   constructor(options: EngineOptions = {}) {
     this.region = options.region ?? 'us-east-1';
@@ -150,6 +165,7 @@ export class Engine {
       const { text, model } = this.prepareDefinition(changes.definition, changes.substitutions);
       sm.definitionText = text;
       sm.model = model;
+      sm.revisionId = randomUUID();
     }
     if (changes.roleArn !== undefined) sm.roleArn = changes.roleArn;
     sm.updateDate = new Date();
@@ -205,6 +221,12 @@ export class Engine {
     const sm = this.stateMachines.get(stateMachineArn);
     if (!sm) throw new EngineError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     return sm.executions.map((e) => this.describe(e));
+  }
+
+  /** https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeStateMachineForExecution.html */
+  describeStateMachineForExecution(executionArn: string): StateMachineForExecution {
+    this.execution(executionArn);
+    return { ...(this.ranDefinitions.get(executionArn) as StateMachineForExecution) };
   }
 
   getExecutionHistory(executionArn: string): readonly HistoryEvent[] {
@@ -300,6 +322,10 @@ export class Engine {
     });
     this.executions.set(executionArn, execution);
     sm.executions.push(execution);
+    this.ranDefinitions.set(executionArn, {
+      stateMachineArn: sm.arn, name: sm.name, definition: sm.definitionText, roleArn: sm.roleArn,
+      updateDate: sm.updateDate ?? sm.creationDate, revisionId: sm.revisionId,
+    });
     return execution;
   }
 
