@@ -1,8 +1,9 @@
 /**
  * The catalogue of mocked executions: for each workflow, one test case per branch, with its input,
- * the mocked Task responses (in invocation order) and the expected outcome. mocks/build.ts turns the
- * mocks into MockConfigFile.json (Step Functions Local format); the suites and `npm start` use the
- * inputs and expectations.
+ * the mocked Task responses (in invocation order), the expected outcome and the exact path of states
+ * (built from the named segments of mocks/paths.ts). mocks/build.ts turns the mocks into
+ * MockConfigFile.json (Step Functions Local format); the suites and `npm start` use the inputs and
+ * expectations.
  *
  * Numbers below follow statemachines/local-substitutions.ts: MaxStackPolls 5, MaxBusyWaits 3,
  * ApiRetryMaxAttempts 2 (so 3 invocations exhaust a retrier, and 3 throttled answers exhaust a
@@ -48,6 +49,7 @@ import {
   validationError,
 } from './responses';
 import { localSubstitutions } from '../statemachines/local-substitutions';
+import { API_RETRY_MAX_ATTEMPTS, createTenant, deleteTenant, MAX_BUSY_WAITS, MAX_STACK_POLLS, path, times, updateTenant, updateTenants } from './paths';
 
 /** One step of a mocked sequence: an outcome once, or [times, outcome]. */
 export type Step = MockedOutcome | [number, MockedOutcome];
@@ -67,6 +69,11 @@ export interface MockTestCase {
   input: unknown;
   /** Task state name -> the responses it gets, in invocation order (retries included). */
   mocks: Record<string, Step[]>;
+  /**
+   * The states entered, in history order (Map iterations included), spelled with the segments of
+   * mocks/paths.ts. Not part of MockConfigFile.json: Step Functions Local has no such field.
+   */
+  path: string[];
   expect: Expectation;
 }
 
@@ -96,12 +103,13 @@ const provisioningFailed = {
 };
 const provisionedOutput = { stackId: stackId(TENANT), templateVersions: [TEMPLATE_VERSION] };
 
-const invalidIdCase = (name: string, description: string, detail: Record<string, unknown>): MockTestCase => ({
+const invalidIdCase = (name: string, description: string, detail: Record<string, unknown>, rejectedBy: readonly string[] = createTenant.rejectedByFirstCheck): MockTestCase => ({
   workflow: 'create-tenant',
   name,
   description,
   input: lifecycleEvent('TenantCreated', detail),
   mocks: {},
+  path: path(rejectedBy),
   expect: { status: 'FAILED', error: 'InvalidTenantId' },
 });
 
@@ -117,6 +125,13 @@ const createCases: MockTestCase[] = [
       'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' }), complete(TENANT, 'CREATE_COMPLETE')],
       ...provisioned,
     },
+    path: path(
+      createTenant.createStack,
+      createTenant.recordProvisioning,
+      createTenant.pollsInProgress(1),
+      createTenant.poll,
+      createTenant.provisioned,
+    ),
     expect: { status: 'SUCCEEDED', output: provisionedOutput },
   },
   {
@@ -130,6 +145,13 @@ const createCases: MockTestCase[] = [
       'Describe tenant stack': [[3, describeStack(TENANT, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' })], complete(TENANT, 'CREATE_COMPLETE')],
       ...provisioned,
     },
+    path: path(
+      createTenant.createStack,
+      createTenant.recordProvisioning,
+      createTenant.pollsInProgress(3),
+      createTenant.poll,
+      createTenant.provisioned,
+    ),
     expect: { status: 'SUCCEEDED', output: provisionedOutput },
   },
   {
@@ -143,6 +165,14 @@ const createCases: MockTestCase[] = [
       'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS'), describeStack(TENANT, 'CREATE_FAILED', { reason: CREATE_FAILURE })],
       ...provisioningFailed,
     },
+    path: path(
+      createTenant.createStack,
+      createTenant.recordProvisioning,
+      createTenant.pollsInProgress(1),
+      createTenant.poll,
+      createTenant.stackFailed,
+      createTenant.failed,
+    ),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
   {
@@ -160,6 +190,14 @@ const createCases: MockTestCase[] = [
       ],
       ...provisioningFailed,
     },
+    path: path(
+      createTenant.createStack,
+      createTenant.recordProvisioning,
+      createTenant.pollsInProgress(2),
+      createTenant.poll,
+      createTenant.stackFailed,
+      createTenant.failed,
+    ),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
   {
@@ -173,6 +211,13 @@ const createCases: MockTestCase[] = [
       'Describe tenant stack': [describeStack(TENANT, 'ROLLBACK_FAILED')],
       ...provisioningFailed,
     },
+    path: path(
+      createTenant.createStack,
+      createTenant.recordProvisioning,
+      createTenant.poll,
+      createTenant.stackFailedWithoutReason,
+      createTenant.failed,
+    ),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
   {
@@ -186,6 +231,14 @@ const createCases: MockTestCase[] = [
       'Describe tenant stack': [[6, describeStack(TENANT, 'CREATE_IN_PROGRESS')]],
       ...provisioningFailed,
     },
+    path: path(
+      createTenant.createStack,
+      createTenant.recordProvisioning,
+      createTenant.pollsInProgress(MAX_STACK_POLLS),
+      createTenant.poll,
+      createTenant.pollingGaveUp,
+      createTenant.failed,
+    ),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
   {
@@ -199,9 +252,10 @@ const createCases: MockTestCase[] = [
       'Describe tenant stack': [complete(TENANT, 'UPDATE_COMPLETE')],
       ...provisioned,
     },
+    path: path(createTenant.createStack, createTenant.recordProvisioning, createTenant.poll, createTenant.provisioned),
     expect: { status: 'SUCCEEDED', output: provisionedOutput },
   },
-  invalidIdCase('InvalidTenantId', 'Uppercase and underscore break the character set: no stack, no record', { tenantId: 'Acme_Corp' }),
+  invalidIdCase('InvalidTenantId', 'Uppercase and underscore break the character set: no stack, no record', { tenantId: 'Acme_Corp' }, createTenant.rejectedByCharacterCheck),
   invalidIdCase('MissingTenantId', 'The event detail has no tenantId', { name: 'Acme Corp' }),
   invalidIdCase('TenantIdNotAString', 'tenantId is a number', { tenantId: 42 }),
   invalidIdCase('TenantIdEmpty', 'tenantId is the empty string', { tenantId: '' }),
@@ -216,6 +270,7 @@ const createCases: MockTestCase[] = [
       // A ValidationError is retried like throttling (same error name) before it is caught.
       'Create tenant stack': [[3, validationError("Parameter 'TenantId' must contain at most 32 characters")]],
     },
+    path: path(createTenant.createStack, createTenant.createRefused, createTenant.rejectInvalidTenantId),
     expect: { status: 'FAILED', error: 'InvalidTenantId' },
   },
   {
@@ -227,6 +282,7 @@ const createCases: MockTestCase[] = [
       'Create tenant stack': [[3, validationError('Template format error: Unresolved resource dependencies [TenantTable] in the Resources block of the template')]],
       ...provisioningFailed,
     },
+    path: path(createTenant.createStack, createTenant.createRefused, createTenant.failed),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
   {
@@ -238,6 +294,7 @@ const createCases: MockTestCase[] = [
       'Create tenant stack': [cloudFormationError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]')],
       ...provisioningFailed,
     },
+    path: path(createTenant.createStack, createTenant.failed),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
   {
@@ -251,6 +308,7 @@ const createCases: MockTestCase[] = [
       'Describe tenant stack': [throttled, complete(TENANT, 'CREATE_COMPLETE')],
       ...provisioned,
     },
+    path: path(createTenant.createStack, createTenant.recordProvisioning, createTenant.poll, createTenant.provisioned),
     expect: { status: 'SUCCEEDED', output: provisionedOutput },
   },
   {
@@ -262,6 +320,7 @@ const createCases: MockTestCase[] = [
       'Create tenant stack': [[3, throttled]],
       ...provisioningFailed,
     },
+    path: path(createTenant.createStack, createTenant.createRefused, createTenant.failed),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
   {
@@ -276,6 +335,13 @@ const createCases: MockTestCase[] = [
       'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS'), [3, stackDoesNotExist(TENANT)]],
       ...provisioningFailed,
     },
+    path: path(
+      createTenant.createStack,
+      createTenant.recordProvisioning,
+      createTenant.pollsInProgress(1),
+      createTenant.pollFailed,
+      createTenant.failed,
+    ),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
   {
@@ -289,6 +355,7 @@ const createCases: MockTestCase[] = [
       'Describe tenant stack': [[3, throttled]],
       ...provisioningFailed,
     },
+    path: path(createTenant.createStack, createTenant.recordProvisioning, createTenant.pollFailed, createTenant.failed),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
 ];
@@ -316,6 +383,14 @@ const deleteCases: MockTestCase[] = [
       'Check deletion progress': [describeStack(TENANT, 'DELETE_IN_PROGRESS', { reason: 'User Initiated' }), describeStack(TENANT, 'DELETE_COMPLETE')],
       ...deprovisioned,
     },
+    path: path(
+      deleteTenant.start,
+      deleteTenant.lookup,
+      deleteTenant.deleteStack,
+      deleteTenant.deletionPollsInProgress(1),
+      deleteTenant.deletionPoll,
+      deleteTenant.deleted,
+    ),
     expect: { status: 'SUCCEEDED', output: deletedOutput(0, 1) },
   },
   {
@@ -328,6 +403,7 @@ const deleteCases: MockTestCase[] = [
       'Find tenant stack': [stackDoesNotExist(TENANT)],
       ...deprovisioned,
     },
+    path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.deleted),
     expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
   },
   {
@@ -342,6 +418,14 @@ const deleteCases: MockTestCase[] = [
       'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
       ...deprovisioned,
     },
+    path: path(
+      deleteTenant.start,
+      times(2, [...deleteTenant.lookup, ...deleteTenant.busyWait]),
+      deleteTenant.lookup,
+      deleteTenant.deleteStack,
+      deleteTenant.deletionPoll,
+      deleteTenant.deleted,
+    ),
     expect: { status: 'SUCCEEDED', output: deletedOutput(2, 0) },
   },
   {
@@ -354,6 +438,13 @@ const deleteCases: MockTestCase[] = [
       'Find tenant stack': [[4, describeStack(TENANT, 'UPDATE_IN_PROGRESS')]],
       ...deprovisioningFailed,
     },
+    path: path(
+      deleteTenant.start,
+      times(MAX_BUSY_WAITS, [...deleteTenant.lookup, ...deleteTenant.busyWait]),
+      deleteTenant.lookup,
+      deleteTenant.stayedBusy,
+      deleteTenant.failed,
+    ),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
   {
@@ -367,6 +458,7 @@ const deleteCases: MockTestCase[] = [
       'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
       ...deprovisioned,
     },
+    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deletionPoll, deleteTenant.deleted),
     expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
   },
   {
@@ -381,6 +473,16 @@ const deleteCases: MockTestCase[] = [
       'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
       ...deprovisioned,
     },
+    path: path(
+      deleteTenant.start,
+      deleteTenant.lookup,
+      deleteTenant.deleteRefused,
+      deleteTenant.busyWait,
+      deleteTenant.lookup,
+      deleteTenant.deleteStack,
+      deleteTenant.deletionPoll,
+      deleteTenant.deleted,
+    ),
     expect: { status: 'SUCCEEDED', output: deletedOutput(1, 0) },
   },
   {
@@ -395,6 +497,15 @@ const deleteCases: MockTestCase[] = [
       'Check deletion progress': [describeStack(TENANT, 'DELETE_IN_PROGRESS'), describeStack(TENANT, 'DELETE_FAILED', { reason: DELETE_FAILURE })],
       ...deprovisioningFailed,
     },
+    path: path(
+      deleteTenant.start,
+      deleteTenant.lookup,
+      deleteTenant.deleteStack,
+      deleteTenant.deletionPollsInProgress(1),
+      deleteTenant.deletionPoll,
+      deleteTenant.deletionFailed,
+      deleteTenant.failed,
+    ),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
   {
@@ -409,6 +520,14 @@ const deleteCases: MockTestCase[] = [
       'Check deletion progress': [describeStack(TENANT, 'DELETE_FAILED')],
       ...deprovisioningFailed,
     },
+    path: path(
+      deleteTenant.start,
+      deleteTenant.lookup,
+      deleteTenant.deleteStack,
+      deleteTenant.deletionPoll,
+      deleteTenant.deletionFailedWithoutReason,
+      deleteTenant.failed,
+    ),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
   {
@@ -423,6 +542,15 @@ const deleteCases: MockTestCase[] = [
       'Check deletion progress': [[6, describeStack(TENANT, 'DELETE_IN_PROGRESS')]],
       ...deprovisioningFailed,
     },
+    path: path(
+      deleteTenant.start,
+      deleteTenant.lookup,
+      deleteTenant.deleteStack,
+      deleteTenant.deletionPollsInProgress(MAX_STACK_POLLS),
+      deleteTenant.deletionPoll,
+      deleteTenant.pollingGaveUp,
+      deleteTenant.failed,
+    ),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
   {
@@ -436,6 +564,7 @@ const deleteCases: MockTestCase[] = [
       'Delete tenant stack': [validationError(`Role ${local.CloudFormationRoleArn} is invalid or cannot be assumed`)],
       ...deprovisioningFailed,
     },
+    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleteRefused, deleteTenant.failed),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
   {
@@ -448,6 +577,7 @@ const deleteCases: MockTestCase[] = [
       'Find tenant stack': [validationError(`User: arn:aws:sts::123456789012:assumed-role/delete-tenant-role/session is not authorized to perform: cloudformation:DescribeStacks on resource: ${stackId(TENANT)}`)],
       ...deprovisioningFailed,
     },
+    path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.failed),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
   {
@@ -460,6 +590,12 @@ const deleteCases: MockTestCase[] = [
       'Find tenant stack': [[3, throttled]],
       ...deprovisioningFailed,
     },
+    path: path(
+      deleteTenant.start,
+      times(API_RETRY_MAX_ATTEMPTS, deleteTenant.lookupThrottled),
+      deleteTenant.lookupThrottledOut,
+      deleteTenant.failed,
+    ),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
   {
@@ -475,6 +611,17 @@ const deleteCases: MockTestCase[] = [
       'Record tenant deleted': [dynamoThrottled, updateItemOk],
       'Announce tenant deprovisioned': [putEventsOk],
     },
+    // The DynamoDB writes and the progress check are retried by their Retry (no states); the lookup
+    // and DeleteStack go through the back-off loop.
+    path: path(
+      deleteTenant.start,
+      deleteTenant.lookupThrottled,
+      deleteTenant.lookup,
+      deleteTenant.deleteThrottled,
+      deleteTenant.deleteStack,
+      deleteTenant.deletionPoll,
+      deleteTenant.deleted,
+    ),
     expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
   },
   {
@@ -488,6 +635,13 @@ const deleteCases: MockTestCase[] = [
       'Delete tenant stack': [[3, throttled]],
       ...deprovisioningFailed,
     },
+    path: path(
+      deleteTenant.start,
+      deleteTenant.lookup,
+      times(API_RETRY_MAX_ATTEMPTS, deleteTenant.deleteThrottled),
+      deleteTenant.deleteThrottledOut,
+      deleteTenant.failed,
+    ),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
   {
@@ -503,6 +657,7 @@ const deleteCases: MockTestCase[] = [
       'Check deletion progress': [[3, validationError(`Stack with id ${stackId(TENANT)} does not exist`)]],
       ...deprovisioned,
     },
+    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.deletionPollFailed, deleteTenant.deleted),
     expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
   },
   {
@@ -517,6 +672,7 @@ const deleteCases: MockTestCase[] = [
       'Check deletion progress': [[3, throttled]],
       ...deprovisioningFailed,
     },
+    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.deletionPollFailed, deleteTenant.failed),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
   {
@@ -525,6 +681,7 @@ const deleteCases: MockTestCase[] = [
     description: 'The event detail has no tenantId',
     input: lifecycleEvent('TenantDeleted', {}),
     mocks: {},
+    path: path(deleteTenant.rejected),
     expect: { status: 'FAILED', error: 'InvalidTenantId' },
   },
   {
@@ -533,6 +690,7 @@ const deleteCases: MockTestCase[] = [
     description: 'tenantId is a number: rejected before any record is written',
     input: lifecycleEvent('TenantDeleted', { tenantId: 42 }),
     mocks: {},
+    path: path(deleteTenant.rejected),
     expect: { status: 'FAILED', error: 'InvalidTenantId' },
   },
   {
@@ -541,6 +699,7 @@ const deleteCases: MockTestCase[] = [
     description: 'tenantId is the empty string: rejected before any record is written',
     input: deleted(''),
     mocks: {},
+    path: path(deleteTenant.rejected),
     expect: { status: 'FAILED', error: 'InvalidTenantId' },
   },
   {
@@ -553,6 +712,7 @@ const deleteCases: MockTestCase[] = [
       'Find tenant stack': [describeStack(TENANT, 'DELETE_COMPLETE')],
       ...deprovisioned,
     },
+    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleted),
     expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
   },
   {
@@ -567,6 +727,17 @@ const deleteCases: MockTestCase[] = [
       'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
       ...deprovisioned,
     },
+    path: path(
+      deleteTenant.start,
+      times(2, deleteTenant.lookupThrottled),
+      deleteTenant.lookup,
+      deleteTenant.busyWait,
+      times(2, deleteTenant.lookupThrottled),
+      deleteTenant.lookup,
+      deleteTenant.deleteStack,
+      deleteTenant.deletionPoll,
+      deleteTenant.deleted,
+    ),
     expect: { status: 'SUCCEEDED', output: deletedOutput(1, 0) },
   },
   {
@@ -581,6 +752,7 @@ const deleteCases: MockTestCase[] = [
       'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
       ...deprovisioned,
     },
+    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.deletionPoll, deleteTenant.deleted),
     expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
   },
   {
@@ -593,6 +765,7 @@ const deleteCases: MockTestCase[] = [
       'Find tenant stack': [[3, throttledUnderModelledName]],
       ...deprovisioningFailed,
     },
+    path: path(deleteTenant.start, deleteTenant.lookupCaughtByCatchAll, deleteTenant.failed),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
   {
@@ -606,6 +779,7 @@ const deleteCases: MockTestCase[] = [
       'Delete tenant stack': [[3, throttledUnderModelledName]],
       ...deprovisioningFailed,
     },
+    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.failed),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
   {
@@ -620,6 +794,13 @@ const deleteCases: MockTestCase[] = [
       'Check deletion progress': [[3, throttledUnderModelledName]],
       ...deprovisioningFailed,
     },
+    path: path(
+      deleteTenant.start,
+      deleteTenant.lookup,
+      deleteTenant.deleteStack,
+      deleteTenant.deletionPollCaughtByCatchAll,
+      deleteTenant.failed,
+    ),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
   },
 ];
@@ -645,6 +826,15 @@ const childCases: MockTestCase[] = [
       ],
       ...updatedTail,
     },
+    path: path(
+      updateTenant.start,
+      updateTenant.check,
+      updateTenant.updateStack,
+      updateTenant.pollsInProgress(2),
+      updateTenant.poll,
+      updateTenant.recordVersion,
+      updateTenant.reportUpdated,
+    ),
     expect: { status: 'SUCCEEDED', output: updatedResult },
   },
   {
@@ -656,6 +846,7 @@ const childCases: MockTestCase[] = [
       'Check stack before update': [complete(TENANT, 'CREATE_COMPLETE')],
       'Update tenant stack': [noUpdates],
     },
+    path: path(updateTenant.start, updateTenant.check, updateTenant.updateRefused, updateTenant.reportUnchanged),
     expect: { status: 'SUCCEEDED', output: result('unchanged', 'No updates are to be performed') },
   },
   {
@@ -669,6 +860,15 @@ const childCases: MockTestCase[] = [
       'Check update progress': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
       ...updatedTail,
     },
+    path: path(
+      updateTenant.start,
+      times(2, [...updateTenant.check, ...updateTenant.busyWait]),
+      updateTenant.check,
+      updateTenant.updateStack,
+      updateTenant.poll,
+      updateTenant.recordVersion,
+      updateTenant.reportUpdated,
+    ),
     expect: { status: 'SUCCEEDED', output: updatedResult },
   },
   {
@@ -677,6 +877,13 @@ const childCases: MockTestCase[] = [
     description: 'Still UPDATE_IN_PROGRESS after MaxBusyWaits waits: failed',
     input: childInput,
     mocks: { 'Check stack before update': [[4, describeStack(TENANT, 'UPDATE_IN_PROGRESS')]] },
+    path: path(
+      updateTenant.start,
+      times(MAX_BUSY_WAITS, [...updateTenant.check, ...updateTenant.busyWait]),
+      updateTenant.check,
+      updateTenant.stayedBusy,
+      updateTenant.reportFailed,
+    ),
     expect: { status: 'SUCCEEDED', output: result('failed', 'Stack tenant-acme still UPDATE_IN_PROGRESS after 3 waits') },
   },
   {
@@ -694,6 +901,15 @@ const childCases: MockTestCase[] = [
         describeStack(TENANT, 'UPDATE_ROLLBACK_COMPLETE', { reason: UPDATE_FAILURE, templateVersion: TEMPLATE_VERSION }),
       ],
     },
+    path: path(
+      updateTenant.start,
+      updateTenant.check,
+      updateTenant.updateStack,
+      updateTenant.pollsInProgress(3),
+      updateTenant.poll,
+      updateTenant.updateFailed,
+      updateTenant.reportFailed,
+    ),
     expect: { status: 'SUCCEEDED', output: result('failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`) },
   },
   {
@@ -706,6 +922,14 @@ const childCases: MockTestCase[] = [
       'Update tenant stack': [updateStackOk(TENANT)],
       'Check update progress': [describeStack(TENANT, 'UPDATE_ROLLBACK_COMPLETE', { templateVersion: TEMPLATE_VERSION })],
     },
+    path: path(
+      updateTenant.start,
+      updateTenant.check,
+      updateTenant.updateStack,
+      updateTenant.poll,
+      updateTenant.updateFailedWithoutReason,
+      updateTenant.reportFailed,
+    ),
     expect: { status: 'SUCCEEDED', output: result('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`) },
   },
   {
@@ -714,6 +938,7 @@ const childCases: MockTestCase[] = [
     description: 'ROLLBACK_COMPLETE (a failed create) can only be deleted: reported failed, UpdateStack never called',
     input: childInput,
     mocks: { 'Check stack before update': [describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON })] },
+    path: path(updateTenant.start, updateTenant.check, updateTenant.notUpdatable, updateTenant.reportFailed),
     expect: { status: 'SUCCEEDED', output: result('failed', 'Stack tenant-acme is in ROLLBACK_COMPLETE and can not be updated') },
   },
   {
@@ -722,6 +947,7 @@ const childCases: MockTestCase[] = [
     description: 'UPDATE_ROLLBACK_FAILED needs ContinueUpdateRollback: reported failed, not retried',
     input: childInput,
     mocks: { 'Check stack before update': [describeStack(TENANT, 'UPDATE_ROLLBACK_FAILED', { reason: UPDATE_FAILURE })] },
+    path: path(updateTenant.start, updateTenant.check, updateTenant.notUpdatable, updateTenant.reportFailed),
     expect: { status: 'SUCCEEDED', output: result('failed', 'Stack tenant-acme is in UPDATE_ROLLBACK_FAILED and can not be updated') },
   },
   {
@@ -735,6 +961,17 @@ const childCases: MockTestCase[] = [
       'Check update progress': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
       ...updatedTail,
     },
+    path: path(
+      updateTenant.start,
+      updateTenant.check,
+      updateTenant.updateRefused,
+      updateTenant.busyWait,
+      updateTenant.check,
+      updateTenant.updateStack,
+      updateTenant.poll,
+      updateTenant.recordVersion,
+      updateTenant.reportUpdated,
+    ),
     expect: { status: 'SUCCEEDED', output: updatedResult },
   },
   {
@@ -746,6 +983,7 @@ const childCases: MockTestCase[] = [
       'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
       'Update tenant stack': [validationError('TemplateURL must be a supported URL.')],
     },
+    path: path(updateTenant.start, updateTenant.check, updateTenant.updateRefused, updateTenant.reportFailed),
     expect: { status: 'SUCCEEDED', output: result('failed', causeOf(validationError('TemplateURL must be a supported URL.'))) },
   },
   {
@@ -757,6 +995,7 @@ const childCases: MockTestCase[] = [
       'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
       'Update tenant stack': [cloudFormationError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]')],
     },
+    path: path(updateTenant.start, updateTenant.check, updateTenant.updateStack, updateTenant.reportFailed),
     expect: {
       status: 'SUCCEEDED',
       output: result('failed', causeOf(cloudFormationError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]'))),
@@ -772,6 +1011,15 @@ const childCases: MockTestCase[] = [
       'Update tenant stack': [updateStackOk(TENANT)],
       'Check update progress': [[6, describeStack(TENANT, 'UPDATE_IN_PROGRESS')]],
     },
+    path: path(
+      updateTenant.start,
+      updateTenant.check,
+      updateTenant.updateStack,
+      updateTenant.pollsInProgress(MAX_STACK_POLLS),
+      updateTenant.poll,
+      updateTenant.pollingGaveUp,
+      updateTenant.reportFailed,
+    ),
     expect: { status: 'SUCCEEDED', output: result('failed', 'Stack tenant-acme still UPDATE_IN_PROGRESS after 5 polls') },
   },
   {
@@ -780,6 +1028,7 @@ const childCases: MockTestCase[] = [
     description: 'The tenant is ACTIVE but its stack does not exist: failed',
     input: childInput,
     mocks: { 'Check stack before update': [stackDoesNotExist(TENANT)] },
+    path: path(updateTenant.start, updateTenant.checkFailed, updateTenant.reportFailed),
     expect: { status: 'SUCCEEDED', output: result('failed', causeOf(stackDoesNotExist(TENANT))) },
   },
   {
@@ -793,6 +1042,16 @@ const childCases: MockTestCase[] = [
       'Check update progress': [throttled, complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
       'Record template version': [dynamoThrottled, updateItemOk],
     },
+    path: path(
+      updateTenant.start,
+      updateTenant.checkThrottled,
+      updateTenant.check,
+      updateTenant.updateThrottled,
+      updateTenant.updateStack,
+      updateTenant.poll,
+      updateTenant.recordVersion,
+      updateTenant.reportUpdated,
+    ),
     expect: { status: 'SUCCEEDED', output: updatedResult },
   },
   {
@@ -801,6 +1060,12 @@ const childCases: MockTestCase[] = [
     description: 'DescribeStacks by name throttled three times: two back-offs, then failed with the last cause',
     input: childInput,
     mocks: { 'Check stack before update': [[3, throttled]] },
+    path: path(
+      updateTenant.start,
+      times(API_RETRY_MAX_ATTEMPTS, updateTenant.checkThrottled),
+      updateTenant.checkThrottledOut,
+      updateTenant.reportFailed,
+    ),
     expect: { status: 'SUCCEEDED', output: result('failed', `Check stack before update was still throttled after 2 retries: ${causeOf(throttled)}`) },
   },
   {
@@ -812,6 +1077,13 @@ const childCases: MockTestCase[] = [
       'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
       'Update tenant stack': [[3, throttled]],
     },
+    path: path(
+      updateTenant.start,
+      updateTenant.check,
+      times(API_RETRY_MAX_ATTEMPTS, updateTenant.updateThrottled),
+      updateTenant.updateThrottledOut,
+      updateTenant.reportFailed,
+    ),
     expect: { status: 'SUCCEEDED', output: result('failed', `Update tenant stack was still throttled after 2 retries: ${causeOf(throttled)}`) },
   },
   {
@@ -825,6 +1097,19 @@ const childCases: MockTestCase[] = [
       'Check update progress': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
       ...updatedTail,
     },
+    path: path(
+      updateTenant.start,
+      updateTenant.check,
+      times(2, updateTenant.updateThrottled),
+      updateTenant.updateRefused,
+      updateTenant.busyWait,
+      updateTenant.check,
+      times(2, updateTenant.updateThrottled),
+      updateTenant.updateStack,
+      updateTenant.poll,
+      updateTenant.recordVersion,
+      updateTenant.reportUpdated,
+    ),
     expect: { status: 'SUCCEEDED', output: updatedResult },
   },
   {
@@ -838,6 +1123,14 @@ const childCases: MockTestCase[] = [
       'Check update progress': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
       ...updatedTail,
     },
+    path: path(
+      updateTenant.start,
+      updateTenant.check,
+      updateTenant.updateStack,
+      updateTenant.poll,
+      updateTenant.recordVersion,
+      updateTenant.reportUpdated,
+    ),
     expect: { status: 'SUCCEEDED', output: updatedResult },
   },
   {
@@ -846,6 +1139,7 @@ const childCases: MockTestCase[] = [
     description: 'The check fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, failed',
     input: childInput,
     mocks: { 'Check stack before update': [[3, throttledUnderModelledName]] },
+    path: path(updateTenant.start, updateTenant.checkCaughtByCatchAll, updateTenant.reportFailed),
     expect: { status: 'SUCCEEDED', output: result('failed', causeOf(throttledUnderModelledName)) },
   },
   {
@@ -858,6 +1152,7 @@ const childCases: MockTestCase[] = [
       'Update tenant stack': [updateStackOk(TENANT)],
       'Check update progress': [[3, throttled]],
     },
+    path: path(updateTenant.start, updateTenant.check, updateTenant.updateStack, updateTenant.pollFailed, updateTenant.reportFailed),
     expect: { status: 'SUCCEEDED', output: result('failed', causeOf(throttled)) },
   },
   {
@@ -871,6 +1166,14 @@ const childCases: MockTestCase[] = [
       'Check update progress': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
       'Record template version': [dynamoTableMissing],
     },
+    path: path(
+      updateTenant.start,
+      updateTenant.check,
+      updateTenant.updateStack,
+      updateTenant.poll,
+      updateTenant.recordVersion,
+      updateTenant.reportFailed,
+    ),
     expect: { status: 'SUCCEEDED', output: result('failed', causeOf(dynamoTableMissing)) },
   },
 ];
@@ -898,6 +1201,12 @@ const fleetCases: MockTestCase[] = [
       'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }, { tenantId: 'c', status: 'PROVISIONING' }])],
       'Update one tenant': [child('a', 'updated'), child('b', 'unchanged', undefined, 1)],
     },
+    path: path(
+      updateTenants.firstPage,
+      updateTenants.page('active', 'active', 'notActive'),
+      updateTenants.summarize,
+      updateTenants.fleetUpdated,
+    ),
     expect: { status: 'SUCCEEDED', output: summary(1, 1, [], ['c']) },
   },
   {
@@ -913,6 +1222,16 @@ const fleetCases: MockTestCase[] = [
       ],
       'Update one tenant': [child('a', 'updated'), child('b', 'updated', undefined, 1), child('c', 'unchanged', undefined, 2), child('d', 'updated', undefined, 3), child('g', 'unchanged', undefined, 4)],
     },
+    path: path(
+      updateTenants.firstPage,
+      updateTenants.page('active', 'active', 'active'),
+      updateTenants.nextPage,
+      updateTenants.page('active', 'notActive', 'notActive'),
+      updateTenants.nextPage,
+      updateTenants.page('active'),
+      updateTenants.summarize,
+      updateTenants.fleetUpdated,
+    ),
     expect: { status: 'SUCCEEDED', output: summary(3, 2, [], ['e', 'f']) },
   },
   {
@@ -921,6 +1240,7 @@ const fleetCases: MockTestCase[] = [
     description: 'No tenants at all: an empty summary, success',
     input: objectCreatedEvent(),
     mocks: { 'Read first tenant page': [scanPage([])] },
+    path: path(updateTenants.firstPage, updateTenants.page(), updateTenants.summarize, updateTenants.fleetUpdated),
     expect: { status: 'SUCCEEDED', output: summary(0, 0, [], []) },
   },
   {
@@ -932,6 +1252,12 @@ const fleetCases: MockTestCase[] = [
       'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }, { tenantId: 'c', status: 'ACTIVE' }])],
       'Update one tenant': [child('a', 'updated'), child('b', 'failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`, 1), child('c', 'updated', undefined, 2)],
     },
+    path: path(
+      updateTenants.firstPage,
+      updateTenants.page('active', 'active', 'active'),
+      updateTenants.summarize,
+      updateTenants.someTenantsFailed,
+    ),
     expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
   },
   {
@@ -943,6 +1269,7 @@ const fleetCases: MockTestCase[] = [
       'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }])],
       'Update one tenant': [child('a', 'failed', 'Stack tenant-a is in ROLLBACK_COMPLETE and can not be updated'), child('b', 'updated', undefined, 1)],
     },
+    path: path(updateTenants.firstPage, updateTenants.page('active', 'active'), updateTenants.summarize, updateTenants.someTenantsFailed),
     expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
   },
   {
@@ -955,6 +1282,14 @@ const fleetCases: MockTestCase[] = [
       'Read next tenant page': [scanThrottled, scanPage([{ tenantId: 'b', status: 'ACTIVE' }])],
       'Update one tenant': [child('a', 'updated'), child('b', 'updated', undefined, 1)],
     },
+    path: path(
+      updateTenants.firstPage,
+      updateTenants.page('active'),
+      updateTenants.nextPage,
+      updateTenants.page('active'),
+      updateTenants.summarize,
+      updateTenants.fleetUpdated,
+    ),
     expect: { status: 'SUCCEEDED', output: summary(2, 0, [], []) },
   },
   {
@@ -966,6 +1301,12 @@ const fleetCases: MockTestCase[] = [
       'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }])],
       'Update one tenant': [child('a', 'updated'), executionLimitExceeded],
     },
+    path: path(
+      updateTenants.firstPage,
+      updateTenants.page('active', 'childCouldNotStart'),
+      updateTenants.summarize,
+      updateTenants.someTenantsFailed,
+    ),
     expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
   },
   {
@@ -987,6 +1328,16 @@ const fleetCases: MockTestCase[] = [
       // The continuation reads the rest (j updated, k unchanged) and returns the whole run's summary.
       'Continue in a new execution': [continuationExecution(summary(8, 2, [], ['e']))],
     },
+    path: path(
+      updateTenants.firstPage,
+      updateTenants.page('active', 'active', 'active'),
+      updateTenants.nextPage,
+      updateTenants.page('active', 'notActive', 'active'),
+      updateTenants.nextPage,
+      updateTenants.page('active', 'active', 'active'),
+      updateTenants.continueInNewExecution,
+      updateTenants.fleetUpdated,
+    ),
     expect: { status: 'SUCCEEDED', output: summary(8, 2, [], ['e']) },
   },
   {
@@ -1000,6 +1351,16 @@ const fleetCases: MockTestCase[] = [
       'Update one tenant': [child('a', 'updated'), child('b', 'updated', undefined, 1), child('c', 'updated', undefined, 2)],
       'Continue in a new execution': [continuationExecution(summary(3, 0, ['z'], []))],
     },
+    path: path(
+      updateTenants.firstPage,
+      updateTenants.page('active'),
+      updateTenants.nextPage,
+      updateTenants.page('active'),
+      updateTenants.nextPage,
+      updateTenants.page('active'),
+      updateTenants.continueInNewExecution,
+      updateTenants.someTenantsFailed,
+    ),
     expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
   },
   {
@@ -1011,6 +1372,7 @@ const fleetCases: MockTestCase[] = [
       'Read next tenant page': [scanPage([{ tenantId: 'j', status: 'ACTIVE' }, { tenantId: 'k', status: 'ACTIVE' }])],
       'Update one tenant': [child('j', 'updated'), child('k', 'unchanged', undefined, 1)],
     },
+    path: path(updateTenants.resumedPage, updateTenants.page('active', 'active'), updateTenants.summarize, updateTenants.handSummaryBack),
     expect: { status: 'SUCCEEDED', output: summary(8, 2, [], ['e']) },
   },
   {
@@ -1022,6 +1384,7 @@ const fleetCases: MockTestCase[] = [
       'Read next tenant page': [scanPage([{ tenantId: 'j', status: 'ACTIVE' }])],
       'Update one tenant': [child('j', 'failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`)],
     },
+    path: path(updateTenants.resumedPage, updateTenants.page('active'), updateTenants.summarize, updateTenants.handSummaryBack),
     expect: { status: 'SUCCEEDED', output: summary(7, 1, ['j'], ['e']) },
   },
   {
@@ -1030,6 +1393,7 @@ const fleetCases: MockTestCase[] = [
     description: 'Another object in the template bucket: nothing is touched',
     input: objectCreatedEvent({ key: 'README.txt' }),
     mocks: {},
+    path: path(updateTenants.ignored),
     expect: { status: 'SUCCEEDED', output: objectCreatedEvent({ key: 'README.txt' }) },
   },
   {
@@ -1038,89 +1402,9 @@ const fleetCases: MockTestCase[] = [
     description: 'An event without version-id (unversioned bucket): fails before touching any tenant',
     input: objectCreatedEvent({ versionId: null }),
     mocks: {},
+    path: path(updateTenants.versionMissing),
     expect: { status: 'FAILED', error: 'TemplateVersionMissing' },
   },
 ];
 
 export const TEST_CASES: readonly MockTestCase[] = [...createCases, ...deleteCases, ...childCases, ...fleetCases];
-
-/** States a test case must enter (`visits`) or must never enter (`avoids`): the branch it exists for. */
-export const EXPECTED_PATHS: Readonly<Record<string, { visits?: string[]; avoids?: string[] }>> = {
-  'create-tenant#HappyPath': { visits: ['Prepare tenant', 'Create tenant stack', 'Record tenant provisioning', 'Wait for stack', 'Count poll', 'Read template version', 'Record tenant active', 'Announce tenant provisioned', 'Tenant provisioned'], avoids: ['Record tenant failed'] },
-  'create-tenant#StackBusyForSeveralPolls': { visits: ['Count poll', 'Tenant provisioned'] },
-  'create-tenant#CreateFailed': { visits: ['Note stack failure', 'Record tenant failed', 'Announce provisioning failure', 'Provisioning failed'], avoids: ['Add missing status reason'] },
-  'create-tenant#RolledBack': { visits: ['Count poll', 'Note stack failure', 'Provisioning failed'] },
-  'create-tenant#RollbackFailedWithoutReason': { visits: ['Add missing status reason', 'Note stack failure', 'Provisioning failed'] },
-  'create-tenant#PollingGivesUp': { visits: ['Note polling gave up', 'Provisioning failed'], avoids: ['Note stack failure'] },
-  'create-tenant#DuplicateEvent': { visits: ['Record tenant provisioning', 'Describe tenant stack', 'Record tenant active'], avoids: ['Count poll'] },
-  'create-tenant#InvalidTenantId': { visits: ['Prepare tenant', 'Check tenant id characters', 'Reject invalid tenant id'], avoids: ['Create tenant stack'] },
-  'create-tenant#MissingTenantId': { visits: ['Reject invalid tenant id'], avoids: ['Prepare tenant'] },
-  'create-tenant#TenantIdNotAString': { visits: ['Reject invalid tenant id'], avoids: ['Prepare tenant'] },
-  'create-tenant#TenantIdEmpty': { visits: ['Reject invalid tenant id'], avoids: ['Prepare tenant'] },
-  'create-tenant#TenantIdLeadingHyphen': { visits: ['Reject invalid tenant id'], avoids: ['Prepare tenant'] },
-  'create-tenant#TenantIdTrailingHyphen': { visits: ['Reject invalid tenant id'], avoids: ['Prepare tenant'] },
-  'create-tenant#TenantIdTooLong': { visits: ['Check tenant id characters', 'Create tenant stack', 'Was the tenant id refused?', 'Reject invalid tenant id'], avoids: ['Record tenant provisioning', 'Record tenant failed'] },
-  'create-tenant#CreateRejected': { visits: ['Was the tenant id refused?', 'Record tenant failed'], avoids: ['Record tenant provisioning'] },
-  'create-tenant#CapabilitiesMissing': { visits: ['Record tenant failed'], avoids: ['Was the tenant id refused?'] },
-  'create-tenant#ThrottlingOutlastsRetries': { visits: ['Was the tenant id refused?', 'Record tenant failed'], avoids: ['Reject invalid tenant id', 'Record tenant provisioning'] },
-  'create-tenant#ThrottledThenSucceeds': { visits: ['Tenant provisioned'], avoids: ['Was the tenant id refused?', 'Record tenant failed'] },
-  'create-tenant#PollingThrottledOut': { visits: ['Describe tenant stack', 'Record tenant failed'], avoids: ['Check stack status'] },
-  'create-tenant#StackVanished': { visits: ['Count poll', 'Record tenant failed'], avoids: ['Note stack failure'] },
-  'delete-tenant#HappyPath': { visits: ['Record tenant deprovisioning', 'Find tenant stack', 'Is the stack busy?', 'Delete tenant stack', 'Wait for stack deletion', 'Count deletion poll', 'Record tenant deleted', 'Announce tenant deprovisioned', 'Tenant deprovisioned'] },
-  'delete-tenant#StackDoesNotExist': { visits: ['Does the stack exist?', 'Record tenant deleted'], avoids: ['Delete tenant stack'] },
-  'delete-tenant#StackBusyThenDeletable': { visits: ['Wait while stack busy', 'Count busy wait', 'Delete tenant stack'] },
-  'delete-tenant#StackStaysBusy': { visits: ['Note stack stayed busy', 'Record tenant failed', 'Deprovisioning failed'], avoids: ['Delete tenant stack'] },
-  'delete-tenant#AlreadyBeingDeleted': { visits: ['Wait for stack deletion', 'Record tenant deleted'], avoids: ['Delete tenant stack'] },
-  'delete-tenant#DeleteRefusedWhileBusy': { visits: ['Was the deletion refused?', 'Wait while stack busy', 'Wait for stack deletion'] },
-  'delete-tenant#DeleteFailed': { visits: ['Note deletion failure', 'Record tenant failed', 'Announce deprovisioning failure'], avoids: ['Add missing status reason'] },
-  'delete-tenant#DeleteFailedWithoutReason': { visits: ['Add missing status reason', 'Note deletion failure'] },
-  'delete-tenant#DeletionPollingGivesUp': { visits: ['Note polling gave up', 'Record tenant failed'] },
-  'delete-tenant#DeleteRejected': { visits: ['Was the deletion refused?', 'Record tenant failed'], avoids: ['Wait while stack busy'] },
-  'delete-tenant#LookupDenied': { visits: ['Does the stack exist?', 'Record tenant failed'], avoids: ['Record tenant deleted'] },
-  'delete-tenant#LookupThrottledOut': { visits: ['Does the stack exist?', 'Note throttled lookup', 'Retry after throttling?', 'Draw back-off delay', 'Back off after throttling', 'Return to throttled call', 'Note throttling outlasted retries', 'Record tenant failed'], avoids: ['Record tenant deleted', 'Delete tenant stack'] },
-  'delete-tenant#ThrottledThenSucceeds': { visits: ['Note throttled lookup', 'Note throttled deletion', 'Back off after throttling', 'Tenant deprovisioned'], avoids: ['Note throttling outlasted retries', 'Is the stack gone?'] },
-  'delete-tenant#DeleteThrottledOut': { visits: ['Was the deletion refused?', 'Note throttled deletion', 'Note throttling outlasted retries', 'Record tenant failed'], avoids: ['Wait while stack busy', 'Wait for stack deletion'] },
-  'delete-tenant#DeletedStackNoLongerListed': { visits: ['Check deletion progress', 'Is the stack gone?', 'Record tenant deleted'], avoids: ['Does the stack exist?'] },
-  'delete-tenant#ProgressCheckThrottledOut': { visits: ['Check deletion progress', 'Is the stack gone?', 'Record tenant failed'], avoids: ['Does the stack exist?', 'Retry after throttling?'] },
-  'delete-tenant#InvalidTenantId': { visits: ['Reject invalid tenant id'], avoids: ['Prepare tenant'] },
-  'delete-tenant#TenantIdNotAString': { visits: ['Reject invalid tenant id'], avoids: ['Prepare tenant'] },
-  'delete-tenant#TenantIdEmpty': { visits: ['Reject invalid tenant id'], avoids: ['Prepare tenant'] },
-  'delete-tenant#FoundAlreadyDeleted': { visits: ['Is the stack busy?', 'Record tenant deleted'], avoids: ['Delete tenant stack', 'Wait for stack deletion'] },
-  'delete-tenant#ModelledThrottlingNameRetried': { visits: ['Tenant deprovisioned'], avoids: ['Retry after throttling?'] },
-  'delete-tenant#LookupCatchAll': { visits: ['Record tenant failed'], avoids: ['Does the stack exist?'] },
-  'delete-tenant#DeleteCatchAll': { visits: ['Record tenant failed'], avoids: ['Was the deletion refused?'] },
-  'delete-tenant#ProgressCheckCatchAll': { visits: ['Record tenant failed'], avoids: ['Is the stack gone?'] },
-  'delete-tenant#ThrottledAcrossBusyWaits': { visits: ['Wait while stack busy', 'Count busy wait', 'Back off after throttling', 'Delete tenant stack', 'Tenant deprovisioned'], avoids: ['Note throttling outlasted retries'] },
-  'update-tenant#Updated': { visits: ['Update tenant stack', 'Wait for update', 'Count update poll', 'Read template version', 'Record template version', 'Report updated'] },
-  'update-tenant#NoUpdatesToPerform': { visits: ['Why was the update refused?', 'Report unchanged'], avoids: ['Wait for update'] },
-  'update-tenant#BusyThenReady': { visits: ['Wait while stack busy', 'Count busy wait', 'Update tenant stack', 'Report updated'] },
-  'update-tenant#StaysBusy': { visits: ['Note stack stayed busy', 'Report failed'], avoids: ['Update tenant stack'] },
-  'update-tenant#RolledBack': { visits: ['Count update poll', 'Note update failure', 'Report failed'], avoids: ['Add missing status reason', 'Record template version'] },
-  'update-tenant#RolledBackWithoutReason': { visits: ['Add missing status reason', 'Report failed'] },
-  'update-tenant#RollbackComplete': { visits: ['Note stack not updatable', 'Report failed'], avoids: ['Update tenant stack'] },
-  'update-tenant#UpdateRollbackFailed': { visits: ['Note stack not updatable', 'Report failed'], avoids: ['Update tenant stack'] },
-  'update-tenant#TurnedBusy': { visits: ['Why was the update refused?', 'Wait while stack busy', 'Report updated'] },
-  'update-tenant#UpdateRejected': { visits: ['Why was the update refused?', 'Report failed'], avoids: ['Wait while stack busy'] },
-  'update-tenant#CapabilitiesMissing': { visits: ['Report failed'], avoids: ['Why was the update refused?'] },
-  'update-tenant#PollingGivesUp': { visits: ['Note polling gave up', 'Report failed'] },
-  'update-tenant#StackMissing': { visits: ['Was the check throttled?', 'Report failed'], avoids: ['Is the stack updatable?', 'Note throttled check'] },
-  'update-tenant#ProgressCheckThrottledOut': { visits: ['Report failed'], avoids: ['Check update status', 'Retry after throttling?'] },
-  'update-tenant#ThrottledThenSucceeds': { visits: ['Was the check throttled?', 'Note throttled check', 'Note throttled update', 'Back off after throttling', 'Report updated'], avoids: ['Note throttling outlasted retries'] },
-  'update-tenant#ModelledThrottlingNameRetried': { visits: ['Report updated'], avoids: ['Retry after throttling?'] },
-  'update-tenant#CheckCatchAll': { visits: ['Report failed'], avoids: ['Was the check throttled?'] },
-  'update-tenant#CheckThrottledOut': { visits: ['Was the check throttled?', 'Note throttled check', 'Retry after throttling?', 'Draw back-off delay', 'Return to throttled call', 'Note throttling outlasted retries', 'Report failed'], avoids: ['Update tenant stack'] },
-  'update-tenant#UpdateThrottledOut': { visits: ['Why was the update refused?', 'Note throttled update', 'Note throttling outlasted retries', 'Report failed'], avoids: ['Wait for update'] },
-  'update-tenant#ThrottledAcrossBusyWaits': { visits: ['Note throttled update', 'Wait while stack busy', 'Count busy wait', 'Report updated'], avoids: ['Note throttling outlasted retries'] },
-  'update-tenant#RecordFails': { visits: ['Record template version', 'Report failed'], avoids: ['Report updated'] },
-  'update-tenants#OnePage': { visits: ['Read object version', 'Pin template version', 'Read first tenant page', 'Is the tenant active?', 'Skip tenant', 'Update one tenant', 'Tally page results', 'Add page to progress', 'Flatten tenant lists', 'Summarize run', 'Fleet updated'], avoids: ['Read next tenant page'] },
-  'update-tenants#ThreePages': { visits: ['Read next tenant page', 'Skip tenant', 'Fleet updated'], avoids: ['Continue in a new execution'] },
-  'update-tenants#EmptyTable': { visits: ['Fleet updated'], avoids: ['Is the tenant active?'] },
-  'update-tenants#OneTenantRollsBack': { visits: ['Some tenants failed'], avoids: ['Report child failure'] },
-  'update-tenants#ChildCouldNotStart': { visits: ['Report child failure', 'Some tenants failed'] },
-  'update-tenants#ContinuesInNewExecution': { visits: ['Continue in a new execution', 'Report summary', 'Fleet updated'], avoids: ['Summarize run'] },
-  'update-tenants#ContinuationReportsFailure': { visits: ['Continue in a new execution', 'Some tenants failed'] },
-  'update-tenants#ResumedContinuation': { visits: ['Resume the run', 'Read next tenant page', 'Hand summary back'], avoids: ['Read first tenant page', 'Pin template version'] },
-  'update-tenants#ResumedContinuationWithFailure': { visits: ['Hand summary back'], avoids: ['Some tenants failed'] },
-  'update-tenants#NotTheTenantTemplate': { visits: ['Not the tenant template'], avoids: ['Read object version'] },
-  'update-tenants#TemplateVersionMissing': { visits: ['Template version missing'], avoids: ['Read object version'] },
-};

@@ -2,14 +2,14 @@
  * Every test case of mocks/MockConfigFile.json, run through the Step Functions API with an unmodified
  * @aws-sdk/client-sfn client against the run's endpoint (this repo's engine by default; SFN_ENDPOINT
  * or SFN_LOCAL_DOCKER=1 for AWS's Step Functions Local, see test/support/sfn-endpoint.ts). Checked
- * per case: final status, the error of a failed run, the output of a successful one, and the branch
- * taken (states entered / never entered). Then what the workflows send to AWS, the history-event
+ * per case: final status, the error of a failed run, the output of a successful one, and the exact
+ * path of states entered (GetExecutionHistory). Then what the workflows send to AWS, the history-event
  * arithmetic of docs/workflows.md, and that the catalogue enters every state of every workflow.
  * Every history is recorded for the coverage gate (test/support/coverage-gate.ts).
  */
 import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { localSubstitutions, loadWorkflow, LOCAL_ACCOUNT, WORKFLOW_NAMES, WorkflowFileName } from '../../statemachines/local-substitutions';
-import { EXPECTED_PATHS, MockTestCase, TEST_CASES } from '../../mocks/test-cases';
+import { MockTestCase, TEST_CASES } from '../../mocks/test-cases';
 import { PINNED_VERSION_ID, stackId } from '../../mocks/responses';
 import {
   createTenantWorstCaseEvents,
@@ -52,7 +52,7 @@ const find = (workflow: WorkflowFileName, name: string) => {
 };
 
 describeWorkflow('mocked executions of the workflows', () => {
-describe.each(TEST_CASES.map((c) => [`${c.workflow}#${c.name}`, c] as const))('%s', (label, testCase) => {
+describe.each(TEST_CASES.map((c) => [`${c.workflow}#${c.name}`, c] as const))('%s', (_label, testCase) => {
   it(testCase.description, async () => {
     const result = await run(testCase);
     const actual: Record<string, unknown> = { status: result.status };
@@ -66,11 +66,10 @@ describe.each(TEST_CASES.map((c) => [`${c.workflow}#${c.name}`, c] as const))('%
     }
     // The cause is shown only when the run went somewhere unexpected, to make the failure readable.
     if (result.status !== testCase.expect.status || actual.error !== expected.error) actual.cause = result.cause;
+    // Compared together, so a wrong outcome shows the path that led to it.
+    actual.path = result.entered;
+    expected.path = testCase.path;
     expect(actual).toEqual(expected);
-
-    const path = EXPECTED_PATHS[label] ?? {};
-    for (const state of path.visits ?? []) expect({ state, entered: result.entered.includes(state) }).toEqual({ state, entered: true });
-    for (const state of path.avoids ?? []) expect({ state, entered: result.entered.includes(state) }).toEqual({ state, entered: false });
   });
 });
 
@@ -219,9 +218,16 @@ describe('catalogue coverage', () => {
     }
   });
 
-  it('every EXPECTED_PATHS entry names an existing test case', () => {
-    const labels = new Set(TEST_CASES.map((c) => `${c.workflow}#${c.name}`));
-    expect(Object.keys(EXPECTED_PATHS).filter((label) => !labels.has(label))).toEqual([]);
+  it('every expected path starts at StartAt and names only states of its workflow (a misspelt segment is named here, not just as a path diff)', () => {
+    for (const testCase of TEST_CASES) {
+      const definition = loadWorkflow(testCase.workflow) as { StartAt: string };
+      const states = new Set(statesOf(testCase.workflow));
+      expect({ testCase: testCase.name, first: testCase.path[0], unknown: testCase.path.filter((state) => !states.has(state)) }).toEqual({
+        testCase: testCase.name,
+        first: definition.StartAt,
+        unknown: [],
+      });
+    }
   });
 });
 

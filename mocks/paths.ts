@@ -1,0 +1,164 @@
+/**
+ * The words the catalogue (mocks/test-cases.ts) uses to spell out each test case's expected path:
+ * the names of the states entered, in history order (the *StateEntered events of
+ * GetExecutionHistory, Map iterations included; UpdateConcurrency 1 runs them in item order).
+ *
+ * Each segment below is a run of states of one workflow, named after what it does, so a case's path
+ * can be checked against the YAML and the case's mocked responses. Two rules keep them short:
+ * - A Retry invokes its Task again without entering the state again, so a call that a Retry
+ *   handles (throttled once, or until its Catch takes over) adds no states.
+ * - The Cause-matched throttling loop of delete-tenant and update-tenant is made of states, so
+ *   every throttled answer it handles adds a back-off round.
+ *
+ * Counts follow statemachines/local-substitutions.ts (MaxStackPolls, MaxBusyWaits, ApiRetryMaxAttempts).
+ */
+import { localSubstitutions } from '../statemachines/local-substitutions';
+
+const local = localSubstitutions();
+export const MAX_STACK_POLLS = Number(local.MaxStackPolls);
+export const MAX_BUSY_WAITS = Number(local.MaxBusyWaits);
+export const API_RETRY_MAX_ATTEMPTS = Number(local.ApiRetryMaxAttempts);
+
+type Segment = readonly string[];
+
+/** The segments one after the other. */
+export function path(...segments: Segment[]): string[] {
+  return segments.flat();
+}
+
+/** A segment repeated n times (n may be 0). */
+export function times(n: number, segment: Segment): string[] {
+  if (!Number.isInteger(n) || n < 0) throw new Error(`times: n must be a non-negative integer, got ${n}`);
+  return Array.from({ length: n }, () => segment).flat();
+}
+
+/** delete-tenant and update-tenant share the throttling loop's states. */
+const throttling = {
+  /** A budget left: draw a delay, wait it, go back to the throttled call. */
+  backOff: ['Retry after throttling?', 'Draw back-off delay', 'Back off after throttling', 'Return to throttled call'],
+  /** ApiRetryMaxAttempts back-offs spent: the failure names the call. */
+  outlasted: ['Retry after throttling?', 'Note throttling outlasted retries'],
+} as const;
+
+export const createTenant = {
+  /** Missing, not a string, empty, or a hyphen at either end: the first Choice rejects it. */
+  rejectedByFirstCheck: ['Check tenant id', 'Reject invalid tenant id'],
+  /** A character outside the allowed set: found by splitting on the allowed ones. */
+  rejectedByCharacterCheck: ['Check tenant id', 'Prepare tenant', 'Check tenant id characters', 'Reject invalid tenant id'],
+  /** A valid-looking id up to CreateStack. */
+  createStack: ['Check tenant id', 'Prepare tenant', 'Check tenant id characters', 'Create tenant stack'],
+  /** CreateStack's CloudFormationException catch (after its Retry), deciding on the Cause. */
+  createRefused: ['Was the tenant id refused?'],
+  rejectInvalidTenantId: ['Reject invalid tenant id'],
+  /** Reached after CreateStack succeeds and after AlreadyExistsException alike. */
+  recordProvisioning: ['Record tenant provisioning'],
+  /** One poll of the stack that ends in the status Choice. */
+  poll: ['Wait for stack', 'Describe tenant stack', 'Check stack status'],
+  /** A poll whose DescribeStacks failed beyond its Retry: the States.ALL catch skips the Choice. */
+  pollFailed: ['Wait for stack', 'Describe tenant stack'],
+  /** n polls that found the stack *_IN_PROGRESS with polls left. */
+  pollsInProgress: (n: number): string[] => times(n, [...createTenant.poll, 'Count poll']),
+  pollingGaveUp: ['Note polling gave up'],
+  stackFailed: ['Note stack failure'],
+  stackFailedWithoutReason: ['Add missing status reason', 'Note stack failure'],
+  provisioned: ['Read template version', 'Record tenant active', 'Announce tenant provisioned', 'Tenant provisioned'],
+  failed: ['Record tenant failed', 'Announce provisioning failure', 'Provisioning failed'],
+};
+
+export const deleteTenant = {
+  /** Missing, not a string, or empty. */
+  rejected: ['Check tenant id', 'Reject invalid tenant id'],
+  start: ['Check tenant id', 'Prepare tenant', 'Record tenant deprovisioning'],
+  /** DescribeStacks by name answered: the status Choice. */
+  lookup: ['Find tenant stack', 'Is the stack busy?'],
+  /** DescribeStacks by name failed with the generic CloudFormationException: the Cause decides. */
+  lookupFailed: ['Find tenant stack', 'Does the stack exist?'],
+  /** States.ALL catch of the lookup (any other error name, after the Retry). */
+  lookupCaughtByCatchAll: ['Find tenant stack'],
+  /** A throttled lookup ("Rate exceeded") that backs off and looks again. */
+  lookupThrottled: ['Find tenant stack', 'Does the stack exist?', 'Note throttled lookup', ...throttling.backOff],
+  lookupThrottledOut: ['Find tenant stack', 'Does the stack exist?', 'Note throttled lookup', ...throttling.outlasted],
+  /** The stack is busy (or DeleteStack said so) with busy waits left: wait, fresh throttling budget. */
+  busyWait: ['Wait while stack busy', 'Count busy wait'],
+  stayedBusy: ['Note stack stayed busy'],
+  deleteStack: ['Delete tenant stack'],
+  /** DeleteStack failed with the generic CloudFormationException: the Cause decides. */
+  deleteRefused: ['Delete tenant stack', 'Was the deletion refused?'],
+  deleteThrottled: ['Delete tenant stack', 'Was the deletion refused?', 'Note throttled deletion', ...throttling.backOff],
+  deleteThrottledOut: ['Delete tenant stack', 'Was the deletion refused?', 'Note throttled deletion', ...throttling.outlasted],
+  /** One progress check by stack id that ends in the status Choice. */
+  deletionPoll: ['Wait for stack deletion', 'Check deletion progress', 'Check deletion status'],
+  /** The progress check failed with CloudFormationException beyond its Retry: the Cause decides. */
+  deletionPollFailed: ['Wait for stack deletion', 'Check deletion progress', 'Is the stack gone?'],
+  /** The progress check failed with another error beyond its Retry: the States.ALL catch. */
+  deletionPollCaughtByCatchAll: ['Wait for stack deletion', 'Check deletion progress'],
+  /** n progress checks that found DELETE_IN_PROGRESS with polls left. */
+  deletionPollsInProgress: (n: number): string[] => times(n, [...deleteTenant.deletionPoll, 'Count deletion poll']),
+  pollingGaveUp: ['Note polling gave up'],
+  deletionFailed: ['Note deletion failure'],
+  deletionFailedWithoutReason: ['Add missing status reason', 'Note deletion failure'],
+  deleted: ['Record tenant deleted', 'Announce tenant deprovisioned', 'Tenant deprovisioned'],
+  failed: ['Record tenant failed', 'Announce deprovisioning failure', 'Deprovisioning failed'],
+};
+
+export const updateTenant = {
+  start: ['Prepare tenant'],
+  /** DescribeStacks by name answered: the status Choice. */
+  check: ['Check stack before update', 'Is the stack updatable?'],
+  /** DescribeStacks by name failed with the generic CloudFormationException: the Cause decides. */
+  checkFailed: ['Check stack before update', 'Was the check throttled?'],
+  checkCaughtByCatchAll: ['Check stack before update'],
+  checkThrottled: ['Check stack before update', 'Was the check throttled?', 'Note throttled check', ...throttling.backOff],
+  checkThrottledOut: ['Check stack before update', 'Was the check throttled?', 'Note throttled check', ...throttling.outlasted],
+  /** Busy stack (or UpdateStack said so) with busy waits left: wait, fresh throttling budget. */
+  busyWait: ['Wait while stack busy', 'Count busy wait'],
+  stayedBusy: ['Note stack stayed busy'],
+  notUpdatable: ['Note stack not updatable'],
+  updateStack: ['Update tenant stack'],
+  /** UpdateStack failed with the generic CloudFormationException: the Cause decides. */
+  updateRefused: ['Update tenant stack', 'Why was the update refused?'],
+  updateThrottled: ['Update tenant stack', 'Why was the update refused?', 'Note throttled update', ...throttling.backOff],
+  updateThrottledOut: ['Update tenant stack', 'Why was the update refused?', 'Note throttled update', ...throttling.outlasted],
+  /** One progress check by stack id that ends in the status Choice. */
+  poll: ['Wait for update', 'Check update progress', 'Check update status'],
+  /** The progress check failed beyond its Retry: the States.ALL catch. */
+  pollFailed: ['Wait for update', 'Check update progress'],
+  /** n progress checks that found the stack *_IN_PROGRESS with polls left. */
+  pollsInProgress: (n: number): string[] => times(n, [...updateTenant.poll, 'Count update poll']),
+  pollingGaveUp: ['Note polling gave up'],
+  updateFailed: ['Note update failure'],
+  updateFailedWithoutReason: ['Add missing status reason', 'Note update failure'],
+  /** UPDATE_COMPLETE: the version is read and recorded (the record may still fail). */
+  recordVersion: ['Read template version', 'Record template version'],
+  reportUpdated: ['Report updated'],
+  reportUnchanged: ['Report unchanged'],
+  reportFailed: ['Report failed'],
+};
+
+/** How one item of a page goes through the Map iterator. */
+export type TenantItem = 'active' | 'notActive' | 'childCouldNotStart';
+
+const iteration: Record<TenantItem, Segment> = {
+  active: ['Is the tenant active?', 'Update one tenant'],
+  notActive: ['Is the tenant active?', 'Skip tenant'],
+  childCouldNotStart: ['Is the tenant active?', 'Update one tenant', 'Report child failure'],
+};
+
+export const updateTenants = {
+  ignored: ['Is this a continuation?', 'Is it the tenant template?', 'Not the tenant template'],
+  versionMissing: ['Is this a continuation?', 'Is it the tenant template?', 'Template version missing'],
+  /** An S3 event for the template object: pin its version, read the first page. */
+  firstPage: ['Is this a continuation?', 'Is it the tenant template?', 'Read object version', 'Pin template version', 'Read first tenant page'],
+  /** A continuation: resume from its cursor. */
+  resumedPage: ['Is this a continuation?', 'Resume the run', 'Read next tenant page'],
+  nextPage: ['Read next tenant page'],
+  /** The page's items through the Map (in order), then the tally and the decision on more pages. */
+  page: (...items: TenantItem[]) => path(['Update page of tenants'], ...items.map((item) => iteration[item]), ['Tally page results', 'Add page to progress', 'Flatten tenant lists', 'More pages?']),
+  /** n times: the same kind of item. */
+  items: (n: number, item: TenantItem): TenantItem[] => Array<TenantItem>(n).fill(item),
+  summarize: ['Summarize run', 'Report summary'],
+  continueInNewExecution: ['Continue in a new execution', 'Report summary'],
+  fleetUpdated: ['Fleet updated'],
+  someTenantsFailed: ['Some tenants failed'],
+  handSummaryBack: ['Hand summary back'],
+};
