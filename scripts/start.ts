@@ -58,8 +58,12 @@ interface Row {
 async function runScenario(client: SFNClient, arn: string, testCase: MockTestCase): Promise<Row> {
   const { description, events } = await runToCompletion(client, { stateMachineArn: `${arn}#${testCase.name}`, input: testCase.input });
   const virtualSeconds = (description.stopDate!.getTime() - description.startDate!.getTime()) / 1000;
-  const asExpected = description.status === testCase.expect.status && (testCase.expect.error === undefined || description.error === testCase.expect.error);
-  return { testCase, status: description.status!, error: description.error, states: statesEntered(events), virtualSeconds, asExpected };
+  const states = statesEntered(events);
+  const asExpected =
+    description.status === testCase.expect.status &&
+    (testCase.expect.error === undefined || description.error === testCase.expect.error) &&
+    states.join('\n') === testCase.path.join('\n');
+  return { testCase, status: description.status!, error: description.error, states, virtualSeconds, asExpected };
 }
 
 /**
@@ -157,7 +161,7 @@ async function main(): Promise<void> {
   console.log(
     `\n${rows.length} executions in ${wallMs.toFixed(0)} ms of wall time, covering ${formatDuration(virtual)} of virtual time (waits and retries run on a virtual clock).`,
   );
-  if (unexpected.length > 0) console.log(`${unexpected.length} test case(s) did not end as mocks/test-cases.ts expects (✗ above).`);
+  if (unexpected.length > 0) console.log(`${unexpected.length} test case(s) did not end as mocks/test-cases.ts expects, in status, error or path (✗ above).`);
 
   if (!options.serve) {
     await server.close();
