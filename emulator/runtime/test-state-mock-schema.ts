@@ -145,7 +145,7 @@ function check(shape: Shape, value: unknown, field: string, strict: boolean): st
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `${f} must be a boolean`;
     case 'timestamp':
-      return typeof value === 'string' || typeof value === 'number' ? undefined : `${f} must be a string`;
+      return typeof value === 'string' ? undefined : `${f} must be a string`;
     case 'list':
       if (!Array.isArray(value)) return `${f} must be an array`;
       for (const item of value) {
@@ -163,7 +163,7 @@ function check(shape: Shape, value: unknown, field: string, strict: boolean): st
     case 'structure': {
       if (typeof value !== 'object' || Array.isArray(value)) return `${f} must be an object`;
       const obj = value as Record<string, unknown>;
-      if (strict) for (const name of shape.required ?? []) if (obj[name] === undefined) return `Field '${name}' is required`;
+      if (strict) for (const name of shape.required ?? []) if (obj[name] === undefined) return `Required field '${name}' is missing`;
       for (const [name, v] of Object.entries(obj)) {
         const member = shape.members[name];
         if (!member) continue;

@@ -107,10 +107,15 @@ export async function runTestState(request: TestStateRequest, env: TestStateEnvi
   if ((state.type === 'Map' || state.type === 'Parallel') && !hasMock) {
     throw new TestStateRequestError('InvalidDefinition', `TestState API does not support Map or Parallel states. Supported state types include: ${SUPPORTED_WITHOUT_MOCK}`);
   }
-  if (hasMock && state.type !== 'Task' && state.type !== 'Map' && state.type !== 'Parallel') {
+  // States that only move data have nothing to mock.
+  if (hasMock && (state.type === 'Pass' || state.type === 'Fail' || state.type === 'Succeed')) {
     throw new TestStateRequestError('ValidationException', `State type '${state.type}' is not supported when a mock is specified`);
   }
   const mocked = hasMock ? readMock(request, state, raw) : undefined;
+  if (state.type === 'Task' && !hasMock && request.roleArn === undefined) {
+    // A real Task call needs the role TestState assumes.
+    throw new TestStateRequestError('ValidationException', 'RoleArn must be specified when testing a Task state');
+  }
 
   const run = makeRun(request, state, input, env);
   const test = new SingleStep(run, state, request, env, mocked);
@@ -149,7 +154,7 @@ function selectState(request: TestStateRequest): { state: State; raw: Record<str
     const model = parseOrReject(def);
     const name = request.stateName ?? model.startAt;
     const state = model.states.get(name);
-    if (!state) throw new TestStateRequestError('ValidationException', `State '${name}' was not found in the definition.`);
+    if (!state) throw new TestStateRequestError('ValidationException', 'State not found in definition');
     return { state, raw: (def.States as Record<string, Record<string, unknown>>)[name] };
   }
   if (request.stateName !== undefined) {
@@ -194,9 +199,11 @@ function readMock(request: TestStateRequest, state: State, raw: Record<string, u
     const { error, cause } = mock.errorOutput;
     return { kind: 'throw', error: new StatesError(error ?? '', cause) };
   }
-  const value = parseJson(mock.result as string, (m) => new TestStateRequestError('ValidationException', `Mocked result must be valid JSON: ${m}`));
+  const value = parseJson(mock.result as string, () => new TestStateRequestError('ValidationException', 'Mocked result must be valid JSON'));
   // A Map with a ResultWriter answers with the writer's summary object instead of the results array.
-  if ((state.type === 'Map' && raw.ResultWriter === undefined) || state.type === 'Parallel') {
+  if (state.type === 'Map' && raw.ResultWriter !== undefined) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TestStateRequestError('ValidationException', 'Mocked result must be a JSON object.');
+  } else if (state.type === 'Map' || state.type === 'Parallel') {
     if (!Array.isArray(value)) throw new TestStateRequestError('ValidationException', 'Mocked result must be an array.');
   }
   if (state.type === 'Task') {

@@ -147,12 +147,12 @@ describe('mocked Task answers and error handling', () => {
   test('without a mock, a Task is answered by a registered handler', async () => {
     const local = new Engine();
     local.registerHandler('arn:aws:states:::lambda:invoke', (req) => ({ StatusCode: 201, echoed: req.parameters }));
-    const r = await local.testState({ definition: JSON.stringify(TASK), input: '{"fn":"g"}' });
+    const r = await local.testState({ definition: JSON.stringify(TASK), input: '{"fn":"g"}', roleArn: ROLE });
     expect(parse(r.output)).toEqual({ fn: 'g', r: { code: 201 } });
     local.registerHandler('arn:aws:states:::lambda:invoke', () => {
       throw new StatesError('Handler.Failed', 'nope');
     });
-    expect(await local.testState({ definition: JSON.stringify(TASK), input: '{"fn":"g"}' })).toEqual({ status: 'FAILED', error: 'Handler.Failed', cause: 'nope' });
+    expect(await local.testState({ definition: JSON.stringify(TASK), input: '{"fn":"g"}', roleArn: ROLE })).toEqual({ status: 'FAILED', error: 'Handler.Failed', cause: 'nope' });
   });
 
   test('STRICT field validation rejects a mocked result that does not fit the API response model', async () => {
@@ -163,9 +163,13 @@ describe('mocked Task answers and error handling', () => {
     expect(none.status).toBe('SUCCEEDED');
   });
 
+  test('a real (unmocked) Task call needs a roleArn', async () => {
+    expect(await rejection({ definition: JSON.stringify(TASK), input: '{"fn":"g"}' })).toEqual({ code: 'ValidationException', message: 'RoleArn must be specified when testing a Task state' });
+  });
+
   test('STRICT needs required response fields, PRESENT does not', async () => {
     const def = JSON.stringify({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: 'x' }, End: true });
-    expect((await rejection({ definition: def, mock: { result: '{}' } })).code).toBe('ValidationException');
+    expect(await rejection({ definition: def, mock: { result: '{}' } })).toEqual({ code: 'ValidationException', message: "Mock result schema validation error: Required field 'ExecutionArn' is missing" });
     expect((await test_({ definition: def, mock: { result: '{}', fieldValidationMode: 'PRESENT' } })).status).toBe('SUCCEEDED');
   });
 });
@@ -197,8 +201,10 @@ describe('Map and Parallel (mocked only)', () => {
     expect(e.message).toMatch(/does not support Map or Parallel states/);
   });
 
-  test('a mocked Map result that is not an array is refused', async () => {
+  test('a mocked Map result that is not an array is refused (an object is expected with a ResultWriter)', async () => {
     expect(await rejection({ definition: JSON.stringify(MAP), mock: { result: '{"a":1}' } })).toEqual({ code: 'ValidationException', message: 'Mocked result must be an array.' });
+    const writer = { ...MAP, ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Arguments: { Bucket: 'b', Prefix: 'p' } } };
+    expect(await rejection({ definition: JSON.stringify(writer), mock: { result: '[1]' } })).toEqual({ code: 'ValidationException', message: 'Mocked result must be a JSON object.' });
   });
 });
 
