@@ -417,7 +417,7 @@ class SingleStep {
     if (typeof percentage === 'number') this.inspection.toleratedFailurePercentage = percentage;
     const failed = this.request.stateConfiguration?.mapIterationFailureCount;
     if (failed === undefined || this.mocked?.kind !== 'return') return;
-    const items = Array.isArray(this.mocked.value) ? this.mocked.value.length : 0;
+    const items = await this.mapItemCount(state);
     const overCount = typeof count === 'number' && failed > count;
     const overPercentage = typeof percentage === 'number' && items > 0 && (failed * 100) / items > percentage;
     const countExceeded = overCount && (typeof percentage !== 'number' || overPercentage);
@@ -425,6 +425,22 @@ class SingleStep {
     if (countExceeded || percentageExceeded) {
       throw new StatesError(States.ExceedToleratedFailureThreshold, EXCEEDED_THRESHOLD_CAUSE);
     }
+  }
+
+  /** How many items the Map would iterate over (for ToleratedFailurePercentage): its items, else the mocked results. */
+  private async mapItemCount(state: MapState): Promise<number> {
+    const run = this.run;
+    let items: unknown;
+    try {
+      const readerData = this.request.stateConfiguration?.mapItemReaderData;
+      if (readerData !== undefined) items = JSON.parse(readerData);
+      else if (this.jsonata) items = state.items !== undefined ? await evaluateJsonataValue(state.items, run.jsonataEnv(), 'Items') : run.rawInput;
+      else items = selectPath(run.effectiveInput(), state.itemsPath ?? '$', run.pathEnv(run.effectiveInput()));
+    } catch {
+      items = undefined;
+    }
+    if (Array.isArray(items)) return items.length;
+    return this.mocked?.kind === 'return' && Array.isArray(this.mocked.value) ? this.mocked.value.length : 0;
   }
 
   private async invoke(state: TaskState, parameters: unknown): Promise<unknown> {

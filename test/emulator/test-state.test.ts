@@ -195,6 +195,13 @@ describe('Map and Parallel (mocked only)', () => {
     expect(r.nextState).toBe('TooMany');
   });
 
+  test('ToleratedFailurePercentage is checked against the share of failed items', async () => {
+    const byShare = JSON.stringify({ ...MAP, ToleratedFailureCount: undefined, ToleratedFailurePercentage: 50 });
+    const request = (failed: number) => test_({ definition: byShare, input: '{"items":[1,2,3,4]}', mock: { result: '[1,2,3,4]' }, stateConfiguration: { mapIterationFailureCount: failed } });
+    expect((await request(2)).status).toBe('SUCCEEDED');
+    expect((await request(3)).status).toBe('CAUGHT_ERROR');
+  });
+
   test('Map and Parallel without a mock are refused as InvalidDefinition', async () => {
     const e = await rejection({ definition: JSON.stringify(MAP), input: '{"items":[]}' });
     expect(e.code).toBe('InvalidDefinition');
