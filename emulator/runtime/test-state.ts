@@ -107,7 +107,7 @@ export async function runTestState(request: TestStateRequest, env: TestStateEnvi
   if ((state.type === 'Map' || state.type === 'Parallel') && !hasMock) {
     throw new TestStateRequestError('InvalidDefinition', `TestState API does not support Map or Parallel states. Supported state types include: ${SUPPORTED_WITHOUT_MOCK}`);
   }
-  // States that only move data have nothing to mock.
+  // Pass, Fail and Succeed call no service: there is nothing to mock.
   if (hasMock && (state.type === 'Pass' || state.type === 'Fail' || state.type === 'Succeed')) {
     throw new TestStateRequestError('ValidationException', `State type '${state.type}' is not supported when a mock is specified`);
   }
