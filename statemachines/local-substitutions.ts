@@ -10,6 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
 import { TENANT_ID_CHARACTERS } from '../template/tenant-id';
+// The deployed event contract and naming, so local runs exercise the same values.
+import { DEFAULT_EVENT_BUS_NAME, TEMPLATE_OBJECT_KEY, TENANT_EVENT_SOURCE, TENANT_STACK_NAME_PREFIX } from '../infra/config';
 import { applySubstitutions } from '../emulator/asl/substitutions';
 import { SUBSTITUTION_KEYS, SubstitutionValues } from './substitutions';
 import { workflowPath, type WorkflowFileName } from './workflows';
@@ -27,17 +29,17 @@ export const LOCAL_SUBSTITUTIONS_JSON = join(__dirname, 'local-substitutions.jso
  */
 export function localSubstitutions(): SubstitutionValues {
   const bucket = `tenant-templates-${LOCAL_ACCOUNT}-${LOCAL_REGION}`;
-  const objectKey = 'tenant-template/tenant.template.json';
+  const objectKey = TEMPLATE_OBJECT_KEY;
   return {
     TenantIdCharacters: TENANT_ID_CHARACTERS,
     TenantTableName: 'tenants',
     TemplateUrl: `https://${bucket}.s3.${LOCAL_REGION}.amazonaws.com/${objectKey}`,
     TemplateBucketName: bucket,
     TemplateObjectKey: objectKey,
-    StackNamePrefix: 'tenant-',
+    StackNamePrefix: TENANT_STACK_NAME_PREFIX,
     CloudFormationRoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/tenant-stack-deployer`,
-    EventBusName: 'tenant-lifecycle',
-    EventSource: 'saas.tenants',
+    EventBusName: DEFAULT_EVENT_BUS_NAME,
+    EventSource: TENANT_EVENT_SOURCE,
     UpdateTenantStateMachineArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:update-tenant`,
     StackPollSeconds: '15',
     MaxStackPolls: '5',
