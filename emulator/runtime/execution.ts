@@ -59,6 +59,10 @@ class ExecutionStopped extends Error {}
 
 /** Shared, immutable `{truncated: false}` (one per event would only feed the garbage collector). */
 const NOT_TRUNCATED = Object.freeze({ truncated: false });
+/** Event type names per state type, built once rather than concatenated per event (the history keeps them). */
+const STATE_TYPES: readonly State['type'][] = ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'];
+const ENTERED_TYPES = Object.fromEntries(STATE_TYPES.map((t) => [t, `${t}StateEntered`])) as Record<State['type'], string>;
+const EXITED_TYPES = Object.fromEntries(STATE_TYPES.map((t) => [t, `${t}StateExited`])) as Record<State['type'], string>;
 /** Long synchronous runs yield now and then so that other executions and I/O get their turn. */
 const SYNC_STATES_PER_YIELD = 2000;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -249,11 +253,7 @@ export class Execution {
   private runStateSync(state: State, input: unknown, inputText: string | undefined, scope: RunScope): StateOutcome | undefined {
     if (state.queryLanguage !== 'JSONPath' || (state.type !== 'Pass' && state.type !== 'Choice' && state.type !== 'Succeed')) return undefined;
     const text = inputText ?? payloadText(input, state.name);
-    const enteredId = this.record(scope, `${state.type}StateEntered`, 'stateEnteredEventDetails', {
-      name: state.name,
-      input: text,
-      inputDetails: NOT_TRUNCATED,
-    });
+    const enteredId = this.recordStateEvent(scope, ENTERED_TYPES[state.type], true, state.name, text);
     const run = new StateRun(state, input, this.facts, scope, enteredId);
     run.inputText = text;
     let outcome: StateOutcome;
@@ -268,11 +268,7 @@ export class Execution {
   private async runState(state: State, input: unknown, scope: RunScope): Promise<StateOutcome> {
     const enteredPrev = scope.cursor.prev;
     const inputText = payloadText(input, state.name);
-    const enteredId = this.record(scope, `${state.type}StateEntered`, 'stateEnteredEventDetails', {
-      name: state.name,
-      input: inputText,
-      inputDetails: NOT_TRUNCATED,
-    });
+    const enteredId = this.recordStateEvent(scope, ENTERED_TYPES[state.type], true, state.name, inputText);
     const run = new StateRun(state, input, this.facts, scope, enteredId);
     run.inputText = inputText;
     let outcome: StateOutcome;
@@ -314,17 +310,17 @@ export class Execution {
     const text = outcome.output === run.rawInput && run.inputText !== undefined ? run.inputText : payloadText(outcome.output, state.name);
     this.lastStateName = state.name;
     this.lastOutputText = { value: outcome.output, text };
-    const details: Record<string, unknown> = { name: state.name, output: text, outputDetails: NOT_TRUNCATED };
-    if (outcome.assigned && outcome.assigned.size > 0) {
-      const assigned: Record<string, string> = {};
-      for (const [k, v] of outcome.assigned) {
-        assigned[k] = JSON.stringify(v);
-        run.scope.variables.set(k, v);
-      }
-      details.assignedVariables = assigned;
-      details.assignedVariablesDetails = { truncated: false };
+    if (!outcome.assigned || outcome.assigned.size === 0) {
+      if (state.type !== 'Fail') this.recordStateEvent(run.scope, EXITED_TYPES[state.type], false, state.name, text);
+      return outcome;
     }
-    if (state.type !== 'Fail') this.record(run.scope, `${state.type}StateExited`, 'stateExitedEventDetails', details);
+    const assigned: Record<string, string> = {};
+    for (const [k, v] of outcome.assigned) {
+      assigned[k] = JSON.stringify(v);
+      run.scope.variables.set(k, v);
+    }
+    const details = { name: state.name, output: text, outputDetails: NOT_TRUNCATED, assignedVariables: assigned, assignedVariablesDetails: { truncated: false } };
+    if (state.type !== 'Fail') this.record(run.scope, EXITED_TYPES[state.type], 'stateExitedEventDetails', details);
     return outcome;
   }
 
@@ -403,6 +399,11 @@ export class Execution {
   private record(scope: RunScope, type: string, detailsKey?: string, details?: object): number {
     if (!scope.recordEvents) return 0;
     return this.history.addAt(scope.cursor, type, detailsKey, details);
+  }
+
+  private recordStateEvent(scope: RunScope, type: string, entered: boolean, stateName: string, text: string): number {
+    if (!scope.recordEvents) return 0;
+    return this.history.addStateEvent(scope.cursor, type, entered, stateName, text);
   }
 
   private sleep = async (ms: number): Promise<void> => {

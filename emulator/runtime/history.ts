@@ -43,15 +43,43 @@ export interface Cursor {
   prev: number;
 }
 
+/**
+ * Records events compactly, one slot per event in parallel arrays and no object per event: a long
+ * execution retains tens of thousands of events, and copying them was the engine's largest
+ * garbage-collection cost. AWS-shaped event objects are built when the history is read.
+ */
 export class HistoryRecorder {
-  readonly events: HistoryEvent[] = [];
+  private readonly previousIds: number[] = [];
+  private readonly times: number[] = [];
+  private readonly types: string[] = [];
+  private readonly detailKeys: (string | undefined)[] = [];
+  /** The details object, or for a compact state event (see `addStateEvent`) the state's name. */
+  private readonly detailsOrName: unknown[] = [];
+  /** The payload text of a compact state event; undefined for every other event. */
+  private readonly stateTexts: (string | undefined)[] = [];
   private readonly listeners: ((e: HistoryEvent) => void)[] = [];
-  private lastDate?: Date;
+  /** The last materialized `events`, kept only while nothing else holds on to it. */
+  private materialized?: WeakRef<HistoryEvent[]>;
 
   constructor(private readonly now: () => number, private readonly limit = MAX_HISTORY_EVENTS) {}
 
   get lastId(): number {
-    return this.events.length;
+    return this.types.length;
+  }
+
+  /** The events in AWS's shape, oldest first. A fresh array per change of the history. */
+  get events(): readonly HistoryEvent[] {
+    const cached = this.materialized?.deref();
+    if (cached !== undefined && cached.length === this.types.length) return cached;
+    const events: HistoryEvent[] = new Array(this.types.length);
+    let date: Date | undefined;
+    for (let i = 0; i < events.length; i++) {
+      // Consecutive events usually share a time (virtual clock): share the Date too.
+      if (date === undefined || date.getTime() !== this.times[i]) date = new Date(this.times[i]);
+      events[i] = this.eventAt(i, date);
+    }
+    this.materialized = new WeakRef(events);
+    return events;
   }
 
   onEvent(listener: (e: HistoryEvent) => void): void {
@@ -63,21 +91,7 @@ export class HistoryRecorder {
    * (the terminal event of the execution itself is always recorded).
    */
   add(type: string, previousEventId: number, detailsKey?: string, details?: object, terminal = false): number {
-    if (!terminal && this.events.length >= this.limit - 1) {
-      throw new StatesError(
-        States.Runtime,
-        `The execution reached the maximum number of history events (${this.limit}).`,
-      );
-    }
-    const id = this.events.length + 1;
-    const now = this.now();
-    // Consecutive events usually share a time (virtual clock): share the Date too.
-    if (this.lastDate === undefined || this.lastDate.getTime() !== now) this.lastDate = new Date(now);
-    const event: Record<string, unknown> = { id, previousEventId, timestamp: this.lastDate, type };
-    if (detailsKey) event[detailsKey] = details ?? {};
-    this.events.push(event as HistoryEvent);
-    for (const l of this.listeners) l(event as HistoryEvent);
-    return id;
+    return this.append(type, previousEventId, detailsKey, detailsKey ? details ?? {} : undefined, undefined, terminal);
   }
 
   /** Appends at the cursor and moves the cursor to the new event. */
@@ -86,7 +100,55 @@ export class HistoryRecorder {
     cursor.prev = id;
     return id;
   }
+
+  /**
+   * `<Type>StateEntered` ({name, input, inputDetails}) or `<Type>StateExited` ({name, output,
+   * outputDetails}) with an untruncated payload, at the cursor; stored without a details object.
+   */
+  addStateEvent(cursor: Cursor, type: string, entered: boolean, stateName: string, text: string): number {
+    const id = this.append(type, cursor.prev, entered ? ENTERED_KEY : EXITED_KEY, stateName, text, false);
+    cursor.prev = id;
+    return id;
+  }
+
+  private append(type: string, previousEventId: number, detailsKey: string | undefined, detailsOrName: unknown, text: string | undefined, terminal: boolean): number {
+    if (!terminal && this.types.length >= this.limit - 1) {
+      throw new StatesError(
+        States.Runtime,
+        `The execution reached the maximum number of history events (${this.limit}).`,
+      );
+    }
+    this.previousIds.push(previousEventId);
+    this.times.push(this.now());
+    this.types.push(type);
+    this.detailKeys.push(detailsKey);
+    this.detailsOrName.push(detailsOrName);
+    this.stateTexts.push(text);
+    const id = this.types.length;
+    if (this.listeners.length > 0) {
+      const event = this.eventAt(id - 1, new Date(this.times[id - 1]));
+      for (const l of this.listeners) l(event);
+    }
+    return id;
+  }
+
+  private eventAt(i: number, timestamp: Date): HistoryEvent {
+    const event: Record<string, unknown> = { id: i + 1, previousEventId: this.previousIds[i], timestamp, type: this.types[i] };
+    const key = this.detailKeys[i];
+    if (key !== undefined) {
+      const text = this.stateTexts[i];
+      if (text === undefined) event[key] = this.detailsOrName[i];
+      else if (key === ENTERED_KEY) event[key] = { name: this.detailsOrName[i], input: text, inputDetails: NOT_TRUNCATED };
+      else event[key] = { name: this.detailsOrName[i], output: text, outputDetails: NOT_TRUNCATED };
+    }
+    return event as HistoryEvent;
+  }
 }
+
+const ENTERED_KEY = 'stateEnteredEventDetails';
+const EXITED_KEY = 'stateExitedEventDetails';
+/** Shared, immutable `{truncated: false}`. */
+const NOT_TRUNCATED = Object.freeze({ truncated: false });
 
 /** `{input, inputDetails}`-style pair for a payload field. */
 export function payloadDetails(field: 'input' | 'output', text: string): Record<string, unknown> {
