@@ -79,7 +79,9 @@ export class Execution {
   readonly clock: ExecutionClock;
 
   private resolveDone!: () => void;
-  private readonly abort = new AbortController();
+  /** Created on first use (a Wait, a retry, a task token): most executions never need one. */
+  private abortController?: AbortController;
+  private aborted = false;
   private readonly invocationCounters = new Map<string, number>();
   private readonly facts: ExecutionFacts;
   private readonly services: StateServices;
@@ -125,7 +127,7 @@ export class Execution {
     this.finish('ABORTED', 'ExecutionAborted', 'executionAbortedEventDetails', details, this.history.lastId);
     this.error = error;
     this.cause = cause;
-    this.abort.abort();
+    this.abortRun();
     return true;
   }
 
@@ -173,7 +175,7 @@ export class Execution {
     if (this.status !== 'RUNNING') return;
     this.error = States.Timeout;
     this.finish('TIMED_OUT', 'ExecutionTimedOut', 'executionTimedOutEventDetails', { error: States.Timeout }, this.history.lastId);
-    this.abort.abort();
+    this.abortRun();
   }
 
   private finish(status: ExecutionStatus, type: string, key: string, details: object, prev: number): void {
@@ -183,8 +185,21 @@ export class Execution {
     this.resolveDone();
   }
 
+  private abortRun(): void {
+    this.aborted = true;
+    this.abortController?.abort();
+  }
+
+  private get abortSignal(): AbortSignal {
+    if (this.abortController === undefined) {
+      this.abortController = new AbortController();
+      if (this.aborted) this.abortController.abort();
+    }
+    return this.abortController.signal;
+  }
+
   checkAlive(): void {
-    if (this.status !== 'RUNNING' || this.abort.signal.aborted) throw new ExecutionStopped('execution stopped');
+    if (this.status !== 'RUNNING' || this.aborted) throw new ExecutionStopped('execution stopped');
   }
 
   // ------------------------------------------------------------ the state loop
@@ -407,7 +422,7 @@ export class Execution {
   }
 
   private sleep = async (ms: number): Promise<void> => {
-    const completed = await this.clock.sleep(ms, this.abort.signal);
+    const completed = await this.clock.sleep(ms, this.abortSignal);
     if (!completed) throw new ExecutionStopped('stopped while waiting');
     this.checkAlive();
   };
@@ -534,13 +549,13 @@ export class Execution {
       const done = () => {
         clearTimeout(beat);
         this.init.unregisterToken(token);
-        this.abort.signal.removeEventListener('abort', onAbort);
+        this.abortSignal.removeEventListener('abort', onAbort);
       };
       const onAbort = () => {
         done();
         reject(new ExecutionStopped('stopped'));
       };
-      this.abort.signal.addEventListener('abort', onAbort, { once: true });
+      this.abortSignal.addEventListener('abort', onAbort, { once: true });
       arm();
       this.init.registerToken(token, {
         executionArn: this.init.executionArn,
