@@ -273,6 +273,10 @@ export class Engine {
     return { text, model: parseDefinition(text) };
   }
 
+  // Shared by every execution (one pair of closures per execution would be kept as long as it is).
+  private readonly registerToken = (token: string, waiter: TokenWaiter): void => void this.tokens.set(token, waiter);
+  private readonly unregisterToken = (token: string): void => void this.tokens.delete(token);
+
   private createExecution(input: StartExecutionInput, requiredType: StateMachineType): Execution {
     const hash = input.stateMachineArn.indexOf('#');
     const smArn = hash >= 0 ? input.stateMachineArn.slice(0, hash) : input.stateMachineArn;
@@ -317,8 +321,8 @@ export class Engine {
       testCase,
       type: sm.type,
       resolver: this.resolver,
-      registerToken: (token, waiter) => this.tokens.set(token, waiter),
-      unregisterToken: (token) => this.tokens.delete(token),
+      registerToken: this.registerToken,
+      unregisterToken: this.unregisterToken,
     });
     this.executions.set(executionArn, execution);
     sm.executions.push(execution);

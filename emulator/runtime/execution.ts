@@ -15,7 +15,7 @@ import { FailStateError, runFail } from '../asl/states/fail';
 import { runParallel } from '../asl/states/parallel';
 import { runMap } from '../asl/states/map';
 import { createClock, type ClockMode, type ExecutionClock } from './clock';
-import { HistoryRecorder, payloadText, type Cursor } from './history';
+import { HistoryRecorder, payloadText } from './history';
 import { BranchCancelled, StateRun, type ExecutionFacts, type RunScope, type StateOutcome } from './state-run';
 import { describeResource, type TaskOutcome, type TaskResolutionChain } from './task-resolution';
 import { VariableScope } from './variables';
@@ -67,7 +67,11 @@ const EXITED_TYPES = Object.fromEntries(STATE_TYPES.map((t) => [t, `${t}StateExi
 const SYNC_STATES_PER_YIELD = 2000;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export class Execution {
+/**
+ * One execution. It is also the StateServices its states use: methods on the prototype rather than a
+ * services object of closures per execution (each closure costs memory for every execution kept).
+ */
+export class Execution implements StateServices {
   status: ExecutionStatus = 'RUNNING';
   readonly startDate: Date;
   stopDate?: Date;
@@ -84,12 +88,11 @@ export class Execution {
   private aborted = false;
   private readonly invocationCounters = new Map<string, number>();
   private readonly facts: ExecutionFacts;
-  private readonly services: StateServices;
 
   constructor(readonly init: ExecutionInit) {
     this.clock = createClock(init.clock);
     this.startDate = new Date(this.clock.now());
-    this.history = new HistoryRecorder(() => this.clock.now(), init.type === 'EXPRESS' ? Number.POSITIVE_INFINITY : undefined);
+    this.history = new HistoryRecorder(this.clock, init.type === 'EXPRESS' ? Number.POSITIVE_INFINITY : undefined);
     this.done = new Promise((r) => (this.resolveDone = r));
     this.facts = {
       executionArn: init.executionArn,
@@ -101,7 +104,6 @@ export class Execution {
       startTimeIso: this.startDate.toISOString(),
       clock: this.clock,
     };
-    this.services = this.makeServices();
   }
 
   get executionArn(): string {
@@ -367,14 +369,14 @@ export class Execution {
   private dispatch(run: StateRun): Promise<StateOutcome> {
     const s = run.state;
     switch (s.type) {
-      case 'Pass': return runPass(run, s, this.services);
-      case 'Task': return runTask(run, s, this.services);
-      case 'Choice': return runChoice(run, s, this.services);
-      case 'Wait': return runWait(run, s, this.services);
-      case 'Succeed': return runSucceed(run, s, this.services);
-      case 'Fail': return runFail(run, s, this.services);
-      case 'Parallel': return runParallel(run, s, this.services);
-      case 'Map': return runMap(run, s, this.services);
+      case 'Pass': return runPass(run, s, this);
+      case 'Task': return runTask(run, s, this);
+      case 'Choice': return runChoice(run, s, this);
+      case 'Wait': return runWait(run, s, this);
+      case 'Succeed': return runSucceed(run, s, this);
+      case 'Fail': return runFail(run, s, this);
+      case 'Parallel': return runParallel(run, s, this);
+      case 'Map': return runMap(run, s, this);
     }
   }
 
@@ -411,7 +413,7 @@ export class Execution {
 
   // ------------------------------------------------------------ events
 
-  private record(scope: RunScope, type: string, detailsKey?: string, details?: object): number {
+  record(scope: RunScope, type: string, detailsKey?: string, details?: object): number {
     if (!scope.recordEvents) return 0;
     return this.history.addAt(scope.cursor, type, detailsKey, details);
   }
@@ -421,15 +423,15 @@ export class Execution {
     return this.history.addStateEvent(scope.cursor, type, entered, stateName, text);
   }
 
-  private sleep = async (ms: number): Promise<void> => {
+  async sleep(ms: number): Promise<void> {
     const completed = await this.clock.sleep(ms, this.abortSignal);
     if (!completed) throw new ExecutionStopped('stopped while waiting');
     this.checkAlive();
-  };
+  }
 
   // ------------------------------------------------------------ tasks
 
-  private async invokeTask(run: StateRun, state: TaskState, parameters: unknown, timeoutSeconds?: number, heartbeatSeconds?: number): Promise<unknown> {
+  async invokeTask(run: StateRun, state: TaskState, parameters: unknown, timeoutSeconds?: number, heartbeatSeconds?: number): Promise<unknown> {
     const d = describeResource(state.resource);
     const scope = run.scope;
     const paramsText = payloadText(parameters, state.name);
@@ -566,30 +568,27 @@ export class Execution {
     });
   }
 
-  private makeServices(): StateServices {
-    return {
-      record: (scope, type, key, details) => this.record(scope, type, key, details),
-      recordLinked: (scope, type, prev, move, key, details) => {
-        if (!scope.recordEvents) return 0;
-        const id = this.history.add(type, prev, key, details);
-        if (move) scope.cursor.prev = id;
-        return id;
-      },
-      lastEventId: () => this.history.lastId,
-      runMachine: (model, input, scope) => this.runMachine(model, input, scope),
-      runMachineMaybeSync: (model, input, scope) => this.runMachineMaybeSync(model, input, scope),
-      childScope: (parent, cursorAt, recordEvents = parent.recordEvents, cancellation = parent.cancellation) => ({
-        variables: new VariableScope(parent.variables),
-        cursor: { prev: cursorAt } as Cursor,
-        recordEvents,
-        cancellation,
-      }),
-      invokeTask: (run, state, params, timeout, heartbeat) => this.invokeTask(run, state, params, timeout, heartbeat),
-      sleep: (ms) => this.sleep(ms),
-      checkAlive: () => this.checkAlive(),
-      region: this.init.region,
-      accountId: this.init.accountId,
-    };
+  recordLinked(scope: RunScope, type: string, previousEventId: number, moveCursor: boolean, detailsKey?: string, details?: object): number {
+    if (!scope.recordEvents) return 0;
+    const id = this.history.add(type, previousEventId, detailsKey, details);
+    if (moveCursor) scope.cursor.prev = id;
+    return id;
+  }
+
+  lastEventId(): number {
+    return this.history.lastId;
+  }
+
+  childScope(parent: RunScope, cursorAt: number, recordEvents = parent.recordEvents, cancellation = parent.cancellation): RunScope {
+    return { variables: new VariableScope(parent.variables), cursor: { prev: cursorAt }, recordEvents, cancellation };
+  }
+
+  get region(): string {
+    return this.init.region;
+  }
+
+  get accountId(): string {
+    return this.init.accountId;
   }
 }
 
