@@ -17,7 +17,7 @@ import { runMap } from '../asl/states/map';
 import { createClock, type ClockMode, type ExecutionClock } from './clock';
 import { HistoryRecorder, payloadText } from './history';
 import { BranchCancelled, StateRun, type ExecutionFacts, type RunScope, type StateOutcome } from './state-run';
-import { describeResource, type TaskOutcome, type TaskResolutionChain } from './task-resolution';
+import { describeResource, type ResourceDescription, type TaskOutcome, type TaskResolutionChain } from './task-resolution';
 import { VariableScope } from './variables';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -114,7 +114,7 @@ export class Execution implements StateServices {
   start(): void {
     this.history.add('ExecutionStarted', 0, 'executionStartedEventDetails', {
       input: this.init.inputText,
-      inputDetails: { truncated: false },
+      inputDetails: NOT_TRUNCATED,
       roleArn: this.init.roleArn,
     });
     void this.run();
@@ -149,7 +149,7 @@ export class Execution implements StateServices {
       this.output = text;
       this.finish('SUCCEEDED', 'ExecutionSucceeded', 'executionSucceededEventDetails', {
         output: text,
-        outputDetails: { truncated: false },
+        outputDetails: NOT_TRUNCATED,
       }, scope.cursor.prev);
     } catch (e) {
       if (this.status !== 'RUNNING') return;
@@ -182,6 +182,7 @@ export class Execution implements StateServices {
 
   private finish(status: ExecutionStatus, type: string, key: string, details: object, prev: number): void {
     this.status = status;
+    this.lastOutputText = undefined; // an ended execution keeps only its history and result text
     this.history.add(type, prev, key, details, true);
     this.stopDate = new Date(this.clock.now());
     this.resolveDone();
@@ -336,7 +337,7 @@ export class Execution implements StateServices {
       assigned[k] = JSON.stringify(v);
       run.scope.variables.set(k, v);
     }
-    const details = { name: state.name, output: text, outputDetails: NOT_TRUNCATED, assignedVariables: assigned, assignedVariablesDetails: { truncated: false } };
+    const details = { name: state.name, output: text, outputDetails: NOT_TRUNCATED, assignedVariables: assigned, assignedVariablesDetails: NOT_TRUNCATED };
     if (state.type !== 'Fail') this.record(run.scope, EXITED_TYPES[state.type], 'stateExitedEventDetails', details);
     return outcome;
   }
@@ -437,7 +438,7 @@ export class Execution implements StateServices {
     const paramsText = payloadText(parameters, state.name);
     const lambda = d.kind === 'lambdaFunction';
     if (lambda) {
-      const details: Record<string, unknown> = { input: paramsText, inputDetails: { truncated: false }, resource: state.resource };
+      const details: Record<string, unknown> = { input: paramsText, inputDetails: NOT_TRUNCATED, resource: state.resource };
       if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
       this.record(scope, 'LambdaFunctionScheduled', 'lambdaFunctionScheduledEventDetails', details);
       this.record(scope, 'LambdaFunctionStarted');
@@ -451,7 +452,7 @@ export class Execution implements StateServices {
       if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
       if (heartbeatSeconds !== undefined) details.heartbeatInSeconds = heartbeatSeconds;
       this.record(scope, 'TaskScheduled', 'taskScheduledEventDetails', details);
-      this.record(scope, 'TaskStarted', 'taskStartedEventDetails', { resource: d.resource, resourceType: d.resourceType });
+      this.record(scope, 'TaskStarted', 'taskStartedEventDetails', taskStartedDetails(d));
     }
     const invocationIndex = this.invocationCounters.get(state.name) ?? 0;
     this.invocationCounters.set(state.name, invocationIndex + 1);
@@ -492,10 +493,10 @@ export class Execution implements StateServices {
       }
       const outText = payloadText(result, state.name);
       if (lambda) {
-        this.record(scope, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', { output: outText, outputDetails: { truncated: false } });
+        this.record(scope, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', { output: outText, outputDetails: NOT_TRUNCATED });
       } else {
         this.record(scope, 'TaskSucceeded', 'taskSucceededEventDetails', {
-          resource: d.resource, resourceType: d.resourceType, output: outText, outputDetails: { truncated: false },
+          resource: d.resource, resourceType: d.resourceType, output: outText, outputDetails: NOT_TRUNCATED,
         });
       }
       return result;
@@ -519,7 +520,7 @@ export class Execution implements StateServices {
   /** .sync and .waitForTaskToken: the service call was submitted before the task completes. */
   private recordSubmitted(scope: RunScope, resource: string, resourceType: string, response: unknown): void {
     this.record(scope, 'TaskSubmitted', 'taskSubmittedEventDetails', {
-      resource, resourceType, output: payloadText(response ?? {}, resource), outputDetails: { truncated: false },
+      resource, resourceType, output: payloadText(response ?? {}, resource), outputDetails: NOT_TRUNCATED,
     });
   }
 
@@ -590,6 +591,17 @@ export class Execution implements StateServices {
   get accountId(): string {
     return this.init.accountId;
   }
+}
+
+/** TaskStarted details depend only on the resource: one shared, immutable object per resource. */
+const TASK_STARTED_DETAILS = new WeakMap<ResourceDescription, object>();
+function taskStartedDetails(d: ResourceDescription): object {
+  let details = TASK_STARTED_DETAILS.get(d);
+  if (details === undefined) {
+    details = Object.freeze({ resource: d.resource, resourceType: d.resourceType });
+    TASK_STARTED_DETAILS.set(d, details);
+  }
+  return details;
 }
 
 const locations = new WeakMap<StatesError, string>();
