@@ -15,7 +15,7 @@ import { FailStateError, runFail } from '../asl/states/fail';
 import { runParallel } from '../asl/states/parallel';
 import { runMap } from '../asl/states/map';
 import { createClock, type ClockMode, type ExecutionClock } from './clock';
-import { HistoryRecorder, payloadText } from './history';
+import { HistoryRecorder, checkedPayloadText, payloadText } from './history';
 import { BranchCancelled, StateRun, type ExecutionFacts, type RunScope, type StateOutcome } from './state-run';
 import { describeResource, type ResourceDescription, type TaskOutcome, type TaskResolutionChain } from './task-resolution';
 import { VariableScope } from './variables';
@@ -491,7 +491,7 @@ export class Execution implements StateServices {
       if (lambda && mocked && result !== null && typeof result === 'object' && 'Payload' in (result as object)) {
         result = (result as { Payload: unknown }).Payload;
       }
-      const outText = payloadText(result, state.name);
+      const outText = result === outcome.value && outcome.text !== undefined ? checkedPayloadText(outcome.text, state.name) : payloadText(result, state.name);
       if (lambda) {
         this.record(scope, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', { output: outText, outputDetails: NOT_TRUNCATED });
       } else {

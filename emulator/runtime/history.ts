@@ -28,7 +28,11 @@ export interface PayloadText {
  * ("The state/task 'X' returned a result with a size exceeding the maximum number of bytes service limit.").
  */
 export function payloadText(value: unknown, stateName: string): string {
-  const text = JSON.stringify(value) ?? 'null';
+  return checkedPayloadText(JSON.stringify(value) ?? 'null', stateName);
+}
+
+/** `text` (already the JSON text of a payload) after the same size check as payloadText. */
+export function checkedPayloadText(text: string, stateName: string): string {
   if (text.length * 3 > MAX_PAYLOAD_BYTES && Buffer.byteLength(text, 'utf8') > MAX_PAYLOAD_BYTES) {
     throw new StatesError(
       States.DataLimitExceeded,

@@ -10,6 +10,8 @@ import { readFileSync } from 'fs';
 import { StatesError } from '../errors';
 
 export type MockedOutcome = { kind: 'return'; value: unknown } | { kind: 'throw'; error: string; cause: string };
+/** A MockedOutcome whose `text`, when present, is JSON.stringify(value), so it need not be serialized again. */
+export type MockedOutcomeWithText = { kind: 'return'; value: unknown; text?: string } | { kind: 'throw'; error: string; cause: string };
 
 /** A malformed mock configuration; `path` is the JSON path of the fault (e.g. `MockedResponses.Foo["1-2"]`). */
 export class MockConfigError extends Error {
@@ -142,6 +144,18 @@ export class MockConfig {
    * mocked but no response covers the index, and MockConfigError for an unknown test case.
    */
   lookup(stateMachineName: string, testCase: string, stateName: string, invocationIndex: number): MockedOutcome | undefined {
+    const range = this.rangeFor(stateMachineName, testCase, stateName, invocationIndex);
+    return range && outcomeOf(range);
+  }
+
+  /** As `lookup`, with the JSON text of an object or array Return value (for the execution's history). */
+  lookupWithText(stateMachineName: string, testCase: string, stateName: string, invocationIndex: number): MockedOutcomeWithText | undefined {
+    const range = this.rangeFor(stateMachineName, testCase, stateName, invocationIndex);
+    if (range === undefined) return undefined;
+    return range.returnText === undefined ? range.outcome : { kind: 'return', value: JSON.parse(range.returnText), text: range.returnText };
+  }
+
+  private rangeFor(stateMachineName: string, testCase: string, stateName: string, invocationIndex: number): InvocationRange | undefined {
     const testCases = this.stateMachines.get(stateMachineName);
     const states = testCases?.get(testCase);
     if (!states) {
@@ -157,7 +171,7 @@ export class MockConfig {
     const response = states.get(stateName);
     if (!response) return undefined;
     for (const range of response.ranges) {
-      if (invocationIndex >= range.from && invocationIndex <= range.to) return outcomeOf(range);
+      if (invocationIndex >= range.from && invocationIndex <= range.to) return range;
     }
     const covered = response.ranges.map((r) => r.key).join(', ');
     throw new StatesError(

@@ -17,13 +17,17 @@ export interface TaskRequest {
 /** Return a result, or throw StatesError to fail the task with that Error/Cause. */
 export type TaskHandler = (request: TaskRequest) => unknown | Promise<unknown>;
 
-export type TaskOutcome = { kind: 'return'; value: unknown } | { kind: 'throw'; error: string; cause?: string };
+/** `text`, when present, is JSON.stringify(value) (mocked responses carry it). */
+export type TaskOutcome = { kind: 'return'; value: unknown; text?: string } | { kind: 'throw'; error: string; cause?: string };
 
 /** What the mock resolver needs from runtime/mock-config.ts (structural, so either side can evolve). */
 export interface MockLookup {
   hasTestCase(stateMachineName: string, testCase: string): boolean;
   lookup(stateMachineName: string, testCase: string, stateName: string, invocationIndex: number):
     { kind: 'return'; value: unknown } | { kind: 'throw'; error: string; cause: string } | undefined;
+  /** Optional: as `lookup`, with `text` = JSON.stringify(value) when known (saves serializing it again). */
+  lookupWithText?(stateMachineName: string, testCase: string, stateName: string, invocationIndex: number):
+    { kind: 'return'; value: unknown; text?: string } | { kind: 'throw'; error: string; cause: string } | undefined;
 }
 
 export interface ResolutionRequest extends TaskRequest {
@@ -41,7 +45,10 @@ export class MockConfigResolver implements TaskResolver {
 
   resolve(request: ResolutionRequest): TaskOutcome | undefined {
     if (request.testCase === undefined) return undefined;
-    return this.mocks.lookup(request.stateMachineName, request.testCase, request.stateName, request.invocationIndex);
+    const { stateMachineName, testCase, stateName, invocationIndex } = request;
+    return this.mocks.lookupWithText
+      ? this.mocks.lookupWithText(stateMachineName, testCase, stateName, invocationIndex)
+      : this.mocks.lookup(stateMachineName, testCase, stateName, invocationIndex);
   }
 }
 
