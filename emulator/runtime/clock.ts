@@ -7,11 +7,49 @@ export interface ExecutionClock {
   /** Milliseconds since the epoch, in this execution's time. */
   now(): number;
   /** Lets `ms` pass; resolves early (false) when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<boolean>;
+  sleep(ms: number, signal?: StopSignal): Promise<boolean>;
   readonly mode: ClockMode;
 }
 
 export type ClockMode = 'virtual' | 'real';
+
+/** What a sleep needs of a cancellation signal; an AbortSignal fits. */
+export interface StopSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
+ * A StopSignal without AbortController's EventTarget machinery (about 1 KiB per waiting execution
+ * with its maps and listener records). Listeners run once, on `stop()`.
+ */
+export class ExecutionStopSignal implements StopSignal {
+  private stopped = false;
+  private listeners: (() => void)[] | undefined;
+
+  get aborted(): boolean {
+    return this.stopped;
+  }
+
+  addEventListener(_type: 'abort', listener: () => void, _options?: { once?: boolean }): void {
+    if (this.stopped) return;
+    (this.listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const i = this.listeners?.indexOf(listener) ?? -1;
+    if (i >= 0) this.listeners!.splice(i, 1);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    const listeners = this.listeners ?? [];
+    this.listeners = undefined;
+    for (const l of listeners) l();
+  }
+}
 
 const resolvedTrue = Promise.resolve(true);
 
@@ -27,7 +65,7 @@ export class VirtualClock implements ExecutionClock {
     return this.current;
   }
 
-  sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  sleep(ms: number, signal?: StopSignal): Promise<boolean> {
     if (signal?.aborted) return Promise.resolve(false);
     if (ms > 0) this.current += ms;
     return resolvedTrue;
@@ -41,7 +79,7 @@ export class RealClock implements ExecutionClock {
     return Date.now();
   }
 
-  sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  sleep(ms: number, signal?: StopSignal): Promise<boolean> {
     if (signal?.aborted) return Promise.resolve(false);
     if (ms <= 0) return resolvedTrue;
     return new Promise((resolve) => {

@@ -14,7 +14,7 @@ import { runSucceed, succeedJsonPath } from '../asl/states/succeed';
 import { FailStateError, runFail } from '../asl/states/fail';
 import { runParallel } from '../asl/states/parallel';
 import { runMap } from '../asl/states/map';
-import { createClock, type ClockMode, type ExecutionClock } from './clock';
+import { createClock, ExecutionStopSignal, type ClockMode, type ExecutionClock } from './clock';
 import { HistoryRecorder, checkedPayloadText, payloadText } from './history';
 import { BranchCancelled, StateRun, type ExecutionFacts, type RunScope, type StateOutcome } from './state-run';
 import { describeResource, type ResourceDescription, type TaskOutcome, type TaskResolutionChain } from './task-resolution';
@@ -84,7 +84,7 @@ export class Execution implements StateServices {
 
   private resolveDone!: () => void;
   /** Created on first use (a Wait, a retry, a task token): most executions never need one. */
-  private abortController?: AbortController;
+  private stopSignal?: ExecutionStopSignal;
   private aborted = false;
   private readonly invocationCounters = new Map<string, number>();
   private readonly facts: ExecutionFacts;
@@ -190,15 +190,15 @@ export class Execution implements StateServices {
 
   private abortRun(): void {
     this.aborted = true;
-    this.abortController?.abort();
+    this.stopSignal?.stop();
   }
 
-  private get abortSignal(): AbortSignal {
-    if (this.abortController === undefined) {
-      this.abortController = new AbortController();
-      if (this.aborted) this.abortController.abort();
+  private get abortSignal(): ExecutionStopSignal {
+    if (this.stopSignal === undefined) {
+      this.stopSignal = new ExecutionStopSignal();
+      if (this.aborted) this.stopSignal.stop();
     }
-    return this.abortController.signal;
+    return this.stopSignal;
   }
 
   checkAlive(): void {
