@@ -116,15 +116,28 @@ function checkName(name: string): string {
 
 /** arn:<partition>:states:<region>:<account>:<resourceType>:<rest>; resourceType must be one of `types`. */
 function checkArn(arn: string, types: readonly string[]): string {
-  const parts = arn.split(':');
-  if (parts.length < 7 || parts[0] !== 'arn' || parts[2] !== 'states' || parts.slice(3, 7).some((p) => p === '')) {
-    throw new ApiError('InvalidArn', `Invalid Arn: '${arn}'`);
+  // Scans the first seven ':'-separated fields in place (every request carries an ARN; split() would
+  // allocate all of them).
+  const ends = ARN_FIELD_ENDS;
+  let from = 0;
+  for (let i = 0; i < 7; i++) {
+    if (i > 0 && from > arn.length) throw new ApiError('InvalidArn', `Invalid Arn: '${arn}'`); // fewer than 7 fields
+    const colon = arn.indexOf(':', from);
+    ends[i] = colon < 0 ? arn.length : colon;
+    from = ends[i] + 1;
   }
-  if (!types.includes(parts[5])) {
-    throw new ApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${parts[5]}'`);
+  const start = (i: number) => (i === 0 ? 0 : ends[i - 1] + 1);
+  const field = (i: number) => arn.slice(start(i), ends[i]);
+  let valid = ends[0] === 3 && arn.startsWith('arn') && field(2) === 'states';
+  for (let i = 3; valid && i < 7; i++) valid = ends[i] > start(i);
+  if (!valid) throw new ApiError('InvalidArn', `Invalid Arn: '${arn}'`);
+  const resourceType = field(5);
+  if (!types.includes(resourceType)) {
+    throw new ApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${resourceType}'`);
   }
   return arn;
 }
+const ARN_FIELD_ENDS = new Int32Array(7);
 
 function checkRoleArn(arn: string): string {
   if (!/^arn:[^:]+:iam::[^:]*:role\/.+$/.test(arn)) throw new ApiError('InvalidArn', `Invalid Arn: '${arn}'`);

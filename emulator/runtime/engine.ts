@@ -101,6 +101,8 @@ interface StateMachineRecord {
   revisionId?: string;
   deleted: boolean;
   executions: Execution[];
+  /** What DescribeStateMachineForExecution answers for executions started now; shared by them, reset on update. */
+  currentRevision?: StateMachineForExecution;
 }
 
 const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
@@ -169,6 +171,7 @@ export class Engine {
     }
     if (changes.roleArn !== undefined) sm.roleArn = changes.roleArn;
     sm.updateDate = new Date();
+    sm.currentRevision = undefined;
     return { updateDate: sm.updateDate };
   }
 
@@ -293,8 +296,8 @@ export class Engine {
         throw new EngineError('ValidationException', `Test case '${testCase}' is not defined for state machine '${sm.name}' in the mock configuration`);
       }
     }
-    const name = input.name ?? randomUUID();
-    checkName(name, 'name');
+    const name = input.name ?? randomUUID(); // a generated UUID is always a valid name
+    if (input.name !== undefined) checkName(name, 'name');
     const executionArn = `arn:aws:states:${this.region}:${this.accountId}:${sm.type === 'EXPRESS' ? 'express' : 'execution'}:${sm.name}:${name}`;
     if (this.executions.has(executionArn)) {
       throw new EngineError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
@@ -326,10 +329,11 @@ export class Engine {
     });
     this.executions.set(executionArn, execution);
     sm.executions.push(execution);
-    this.ranDefinitions.set(executionArn, {
+    sm.currentRevision ??= Object.freeze({
       stateMachineArn: sm.arn, name: sm.name, definition: sm.definitionText, roleArn: sm.roleArn,
       updateDate: sm.updateDate ?? sm.creationDate, revisionId: sm.revisionId,
     });
+    this.ranDefinitions.set(executionArn, sm.currentRevision);
     return execution;
   }
 
