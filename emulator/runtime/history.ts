@@ -98,7 +98,7 @@ export class HistoryRecorder {
    */
   add(type: string, previousEventId: number, detailsKey?: string, details?: object, terminal = false): number {
     const id = this.append(type, previousEventId, detailsKey, detailsKey ? details ?? {} : undefined, undefined, terminal);
-    if (terminal) this.trim();
+    if (terminal && this.types.length <= TRIM_MAX_EVENTS) this.trim();
     return id;
   }
 
@@ -140,7 +140,11 @@ export class HistoryRecorder {
     return id;
   }
 
-  /** The history of an ended execution no longer grows: drop the arrays' spare capacity. */
+  /**
+   * The history of an ended execution no longer grows: drop the arrays' spare capacity (up to a
+   * third of it). Only for short histories, where that slack is much of what an execution keeps;
+   * copying long ones cost as much as recording them.
+   */
   private trim(): void {
     this.previousIds = this.previousIds.slice();
     this.times = this.times.slice();
@@ -163,6 +167,7 @@ export class HistoryRecorder {
   }
 }
 
+const TRIM_MAX_EVENTS = 4096;
 const ENTERED_KEY = 'stateEnteredEventDetails';
 const EXITED_KEY = 'stateExitedEventDetails';
 /** Shared, immutable `{truncated: false}`. */
