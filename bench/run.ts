@@ -5,10 +5,12 @@
  *
  * Knobs (environment): BENCH_REPS (timed repetitions per engine, default 5), BENCH_HTTP_COUNT
  * (executions per HTTP run with the raw client, default 5000), BENCH_HTTP_SDK_COUNT (with the SDK
- * client, default 2000), BENCH_HTTP_CONCURRENCY (default 32), BENCH_RSS_EXECUTIONS (default 10000).
+ * client, default 2000), BENCH_HTTP_CONCURRENCY (default 32), BENCH_RSS_EXECUTIONS (default 10000),
+ * BENCH_RETAINED_EXECUTIONS (default 10000).
  */
 import { cpus } from 'os';
 import { measureConcurrentRss } from './concurrent-rss';
+import { measureRetainedHeap } from './retained-heap';
 import { measureHttpThroughput } from './http-throughput';
 import { compareEngines, counterLoopWorkload, passChoiceMapWorkload, type Comparison } from './interpreter-vs-peer';
 import { formatRate, MiB, printTable, section, type ResultRow } from './measure';
@@ -103,6 +105,19 @@ async function rssSection(): Promise<void> {
   }
 }
 
+async function retainedHeapSection(): Promise<void> {
+  const executions = intFromEnv('BENCH_RETAINED_EXECUTIONS', 10_000);
+  section(`3b. Heap kept per ended execution (child process, ${executions.toLocaleString('en-US')} mocked 5-state executions, after full GC)`);
+  const metric = 'heap kept per ended mocked 5-state execution';
+  try {
+    const r = await measureRetainedHeap(executions);
+    console.log(`  ${r.executions} executions of ${r.events} history events each: ${(r.bytesPerExecution / 1024).toFixed(1)} KiB per execution`);
+    rows.push({ metric, ours: `${(r.bytesPerExecution / 1024).toFixed(1)} KiB`, peer: '-', ratio: '-', target: '-', verdict: 'info' });
+  } catch (error) {
+    errorRow(metric, '-', error);
+  }
+}
+
 async function suiteSection(): Promise<void> {
   section('4. Mocked workflow suite (every test case of mocks/MockConfigFile.json, in-process, one after another)');
   const metric = 'mocked workflow suite wall time';
@@ -136,6 +151,7 @@ async function main(): Promise<void> {
   await interpreterSection(reps);
   await httpSection();
   await rssSection();
+  await retainedHeapSection();
   await suiteSection();
   section(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   printTable(rows);
