@@ -185,12 +185,7 @@ function describeExecutionResponse(e: ExecutionInfo): object {
   const input = jsonText(e.input);
   const output = jsonText(e.output);
   return {
-    executionArn: e.executionArn,
-    stateMachineArn: e.stateMachineArn,
-    name: e.name,
-    status: e.status,
-    startDate: epochSeconds(e.startDate),
-    stopDate: epochSeconds(e.stopDate),
+    ...listItem(e),
     input,
     inputDetails: input === undefined ? undefined : { included: true },
     output,
@@ -200,6 +195,7 @@ function describeExecutionResponse(e: ExecutionInfo): object {
   };
 }
 
+/** The fields ListExecutions gives per execution; DescribeExecution adds data and outcome. */
 function listItem(e: ExecutionInfo): object {
   return {
     executionArn: e.executionArn,
