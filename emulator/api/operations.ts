@@ -181,6 +181,14 @@ function definitionText(definition: string | object | undefined): string | undef
   return definition === undefined ? undefined : typeof definition === 'string' ? definition : JSON.stringify(definition);
 }
 
+/** The fields StartExecution and StartSyncExecution share; the ARN may end with `#TestCase`. */
+function startRequest(request: Request): { stateMachineArn: string; name?: string; input: string | undefined } {
+  const stateMachineArn = requiredString(request, 'stateMachineArn', 2048);
+  checkArn(stateMachineArn.split('#')[0], STATE_MACHINE);
+  const nameText = optionalString(request, 'name');
+  return { stateMachineArn, name: nameText === undefined ? undefined : checkName(nameText), input: checkInput(request) };
+}
+
 function describeExecutionResponse(e: ExecutionInfo): object {
   const input = jsonText(e.input);
   const output = jsonText(e.output);
@@ -323,22 +331,12 @@ export const OPERATIONS: Record<string, OperationHandler> = {
   },
 
   async StartExecution(engine, request) {
-    const stateMachineArn = requiredString(request, 'stateMachineArn', 2048);
-    checkArn(stateMachineArn.split('#')[0], STATE_MACHINE);
-    const nameText = optionalString(request, 'name');
-    const name = nameText === undefined ? undefined : checkName(nameText);
-    const input = checkInput(request);
-    const started = await engine.startExecution({ stateMachineArn, name, input });
+    const started = await engine.startExecution(startRequest(request));
     return { executionArn: started.executionArn, startDate: epochSeconds(started.startDate) };
   },
 
   async StartSyncExecution(engine, request) {
-    const stateMachineArn = requiredString(request, 'stateMachineArn', 2048);
-    checkArn(stateMachineArn.split('#')[0], STATE_MACHINE);
-    const nameText = optionalString(request, 'name');
-    const name = nameText === undefined ? undefined : checkName(nameText);
-    const input = checkInput(request);
-    const done = await engine.startSyncExecution({ stateMachineArn, name, input });
+    const done = await engine.startSyncExecution(startRequest(request));
     const base = describeExecutionResponse(done) as Record<string, unknown>;
     return { ...base, billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: 100 } };
   },
