@@ -1,0 +1,77 @@
+/**
+ * The coverage gate's analysis (test/support/coverage.ts): which states, Choice rules, Retry and
+ * Catch clauses a history covers. Histories come from real executions on the engine, so the
+ * attribution is checked against what a run really did.
+ */
+import type { HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
+import { StatesError } from '../../emulator/errors';
+import { coverableItems, coveredItems } from '../support/coverage';
+import { runDefinition } from '../emulator/engine-helpers';
+
+const definition = {
+  StartAt: 'Route',
+  States: {
+    Route: {
+      Type: 'Choice',
+      InputPath: '$.request',
+      Choices: [
+        { Variable: '$.kind', StringEquals: 'call', Next: 'Call' },
+        { Variable: '$.kind', StringEquals: 'skip', Next: 'Done' },
+      ],
+      Default: 'Done',
+    },
+    Call: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:cloudformation:describeStacks',
+      Retry: [{ ErrorEquals: ['Busy'], IntervalSeconds: 1, MaxAttempts: 3 }],
+      Catch: [
+        { ErrorEquals: ['Gone'], ResultPath: '$.error', Next: 'Recover' },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Recover' },
+      ],
+      Next: 'Done',
+    },
+    Recover: { Type: 'Pass', Next: 'Done' },
+    Done: { Type: 'Succeed' },
+  },
+};
+
+/** Runs the definition with a Task that throws the given errors in turn, then succeeds. */
+async function covered(kind: string, errors: string[] = []): Promise<string[]> {
+  let call = 0;
+  const handlers = [
+    {
+      matcher: 'arn:aws:states:::aws-sdk:cloudformation:',
+      handler: () => {
+        const error = errors[call++];
+        if (error) throw new StatesError(error, 'mocked');
+        return { Stacks: [] };
+      },
+    },
+  ];
+  const run = await runDefinition(definition, { request: { kind } }, { handlers });
+  return [...coveredItems(definition, run.events as unknown as SdkHistoryEvent[])].sort();
+}
+
+test('lists every state, Choice rule and Default, Retry and Catch clause of a definition', () => {
+  expect(coverableItems(definition).map((i) => i.id)).toEqual([
+    'state:Route', 'choice:Route#0', 'choice:Route#1', 'choice:Route#Default',
+    'state:Call', 'retry:Call#0', 'catch:Call#0', 'catch:Call#1',
+    'state:Recover', 'state:Done',
+  ]);
+});
+
+test('the Choice rule that matched is found by evaluating the rules on the recorded input (after InputPath)', async () => {
+  expect(await covered('skip')).toEqual(['choice:Route#1', 'state:Done', 'state:Route']);
+  expect(await covered('other')).toEqual(['choice:Route#Default', 'state:Done', 'state:Route']);
+});
+
+test('a failed attempt followed by another attempt covers the Retry, not a Catch', async () => {
+  expect(await covered('call', ['Busy'])).toEqual(['choice:Route#0', 'retry:Call#0', 'state:Call', 'state:Done', 'state:Route']);
+});
+
+test('a caught error covers the first Catch whose ErrorEquals matches it', async () => {
+  expect(await covered('call', ['Gone'])).toEqual(['catch:Call#0', 'choice:Route#0', 'state:Call', 'state:Done', 'state:Recover', 'state:Route']);
+  expect(await covered('call', ['Busy', 'Other'])).toEqual([
+    'catch:Call#1', 'choice:Route#0', 'retry:Call#0', 'state:Call', 'state:Done', 'state:Recover', 'state:Route',
+  ]);
+});
