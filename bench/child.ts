@@ -7,7 +7,12 @@ import { join } from 'path';
 
 const REPO_ROOT = join(__dirname, '..');
 
-export function runInChild<T>(modulePath: string, message: unknown, timeoutMs: number, options: { nodeArgs?: string[]; env?: Record<string, string>; onProgress?: (progress: string) => void } = {}): Promise<T> {
+export function runInChild<T>(
+  modulePath: string,
+  message: unknown,
+  timeoutMs: number,
+  options: { nodeArgs?: string[]; env?: Record<string, string>; onProgress?: (progress: string) => void } = {},
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = fork(modulePath, [], {
       cwd: REPO_ROOT,

@@ -73,7 +73,11 @@ function rawCalls(endpoint: string, concurrency: number): SfnCalls {
       const text = JSON.stringify(body);
       const req = request(
         {
-          agent, host: url.hostname, port: url.port, method: 'POST', path: '/',
+          agent,
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/',
           headers: {
             'content-type': 'application/x-amz-json-1.0',
             'x-amz-target': `AWSStepFunctions.${operation}`,
@@ -108,7 +112,11 @@ function rawCalls(endpoint: string, concurrency: number): SfnCalls {
 }
 
 /** Runs `count` executions to their end with `concurrency` workers. */
-async function drive(calls: SfnCalls, req: LoadRequest, count: number): Promise<{ statuses: Record<string, number>; describeCalls: number }> {
+async function drive(
+  calls: SfnCalls,
+  req: LoadRequest,
+  count: number,
+): Promise<{ statuses: Record<string, number>; describeCalls: number }> {
   const statuses: Record<string, number> = {};
   let describeCalls = 0;
   let next = 0;
@@ -147,7 +155,12 @@ export async function generateLoad(req: LoadRequest, onMeasuring: () => void = (
   const used = process.cpuUsage(cpu);
   const { statuses, describeCalls } = measured;
   return {
-    client: req.client, count: req.count, concurrency: req.concurrency, elapsedMs, statuses, describeCalls,
+    client: req.client,
+    count: req.count,
+    concurrency: req.concurrency,
+    elapsedMs,
+    statuses,
+    describeCalls,
     clientCpuMs: (used.user + used.system) / 1000,
   };
 }

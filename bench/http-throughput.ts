@@ -8,7 +8,13 @@ import { startServer } from '../emulator/api/server';
 import { Engine } from '../emulator/runtime/engine';
 import { MockConfig } from '../emulator/runtime/mock-config';
 import { runInChild } from './child';
-import { MOCKED_FIVE_STATE, MOCKED_FIVE_STATE_CONFIG, MOCKED_FIVE_STATE_NAME, MOCKED_FIVE_STATE_STATES, MOCKED_FIVE_STATE_TEST_CASE } from './definitions';
+import {
+  MOCKED_FIVE_STATE,
+  MOCKED_FIVE_STATE_CONFIG,
+  MOCKED_FIVE_STATE_NAME,
+  MOCKED_FIVE_STATE_STATES,
+  MOCKED_FIVE_STATE_TEST_CASE,
+} from './definitions';
 import type { LoadClientKind, LoadReport, LoadRequest } from './http-load-client';
 
 const LOAD_CLIENT = join(__dirname, 'http-load-client.ts');
@@ -23,13 +29,21 @@ export interface ThroughputResult {
   serverCpuMs: number;
 }
 
-export async function measureHttpThroughput(options: { counts: Readonly<Record<LoadClientKind, number>>; warmupCount: number; concurrency: number; clients: readonly LoadClientKind[] }): Promise<ThroughputResult[]> {
+export async function measureHttpThroughput(options: {
+  counts: Readonly<Record<LoadClientKind, number>>;
+  warmupCount: number;
+  concurrency: number;
+  clients: readonly LoadClientKind[];
+}): Promise<ThroughputResult[]> {
   const engine = new Engine({ mockConfig: MockConfig.fromObject(MOCKED_FIVE_STATE_CONFIG, 'bench mock configuration') });
   const { stateMachineArn } = engine.createStateMachine({ name: MOCKED_FIVE_STATE_NAME, definition: MOCKED_FIVE_STATE });
   const server = await startServer({ engine, port: 0, host: '127.0.0.1' });
   try {
     // One execution in-process first, so a broken definition or mock fails here with a clear message.
-    const probe = engine.startExecution({ stateMachineArn: `${stateMachineArn}#${MOCKED_FIVE_STATE_TEST_CASE}`, input: '{"orderId":"o-1"}' });
+    const probe = engine.startExecution({
+      stateMachineArn: `${stateMachineArn}#${MOCKED_FIVE_STATE_TEST_CASE}`,
+      input: '{"orderId":"o-1"}',
+    });
     const probed = await engine.waitForExecution(probe.executionArn);
     const entered = engine.getExecutionHistory(probe.executionArn).filter((e) => e.type.endsWith('StateEntered')).length;
     if (probed.status !== 'SUCCEEDED' || entered !== MOCKED_FIVE_STATE_STATES) {
@@ -38,8 +52,13 @@ export async function measureHttpThroughput(options: { counts: Readonly<Record<L
     const results: ThroughputResult[] = [];
     for (const client of options.clients) {
       const request: LoadRequest = {
-        endpoint: server.url, target: `${stateMachineArn}#${MOCKED_FIVE_STATE_TEST_CASE}`, input: '{"orderId":"o-1"}',
-        count: options.counts[client], warmupCount: options.warmupCount, concurrency: options.concurrency, client,
+        endpoint: server.url,
+        target: `${stateMachineArn}#${MOCKED_FIVE_STATE_TEST_CASE}`,
+        input: '{"orderId":"o-1"}',
+        count: options.counts[client],
+        warmupCount: options.warmupCount,
+        concurrency: options.concurrency,
+        client,
       };
       let cpu = process.cpuUsage();
       const report = await runInChild<LoadReport>(LOAD_CLIENT, request, 120_000, {
@@ -50,7 +69,12 @@ export async function measureHttpThroughput(options: { counts: Readonly<Record<L
       if ((report.statuses.SUCCEEDED ?? 0) !== report.count) {
         throw new Error(`${client}: not every execution succeeded: ${JSON.stringify(report.statuses)}`);
       }
-      results.push({ client, executionsPerSecond: (report.count / report.elapsedMs) * 1000, report, serverCpuMs: (used.user + used.system) / 1000 });
+      results.push({
+        client,
+        executionsPerSecond: (report.count / report.elapsedMs) * 1000,
+        report,
+        serverCpuMs: (used.user + used.system) / 1000,
+      });
     }
     return results;
   } finally {

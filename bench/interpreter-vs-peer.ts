@@ -6,8 +6,13 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { Engine } from '../emulator/runtime/engine';
 import {
-  COUNTER_LOOP, LOOP_ITERATIONS_PER_EXECUTION, PASS_CHOICE_MAP,
-  counterLoopInput, counterLoopStates, passChoiceMapInput, passChoiceMapStates,
+  COUNTER_LOOP,
+  LOOP_ITERATIONS_PER_EXECUTION,
+  PASS_CHOICE_MAP,
+  counterLoopInput,
+  counterLoopStates,
+  passChoiceMapInput,
+  passChoiceMapStates,
 } from './definitions';
 import { median, timed } from './measure';
 
@@ -40,7 +45,8 @@ export interface Comparison {
 
 export function counterLoopWorkload(iterations: number): Workload {
   const executions: number[] = [];
-  for (let left = iterations; left > 0; left -= LOOP_ITERATIONS_PER_EXECUTION) executions.push(Math.min(left, LOOP_ITERATIONS_PER_EXECUTION));
+  for (let left = iterations; left > 0; left -= LOOP_ITERATIONS_PER_EXECUTION)
+    executions.push(Math.min(left, LOOP_ITERATIONS_PER_EXECUTION));
   return {
     label: `Choice/Pass loop, ${iterations.toLocaleString('en-US')} iterations (${executions.length} executions)`,
     definition: COUNTER_LOOP,
@@ -137,7 +143,11 @@ export async function compareEngines(workload: Workload, repetitions: number): P
   const states = workload.statesPerRepetition;
   const rate = (ms: number[]) => (states / median(ms)) * 1000;
   const result = (m: { wall: number[]; cpu: number[] }): EngineResult => ({
-    statesPerSecond: rate(m.wall), statesPerCpuSecond: rate(m.cpu), repetitionMs: m.wall, repetitionCpuMs: m.cpu, states,
+    statesPerSecond: rate(m.wall),
+    statesPerCpuSecond: rate(m.cpu),
+    repetitionMs: m.wall,
+    repetitionCpuMs: m.cpu,
+    states,
   });
   return { workload, ours: result(ours), peer: result(peer) };
 }

@@ -44,10 +44,21 @@ export interface ResultRow {
 }
 
 export function printTable(rows: readonly ResultRow[]): void {
-  const header: ResultRow = { metric: 'metric', ours: 'ours', peer: 'peer', ratio: 'ratio', target: 'target', verdict: 'verdict' as Verdict };
+  const header: ResultRow = {
+    metric: 'metric',
+    ours: 'ours',
+    peer: 'peer',
+    ratio: 'ratio',
+    target: 'target',
+    verdict: 'verdict' as Verdict,
+  };
   const columns = Object.keys(header) as (keyof ResultRow)[];
   const widths = columns.map((c) => Math.max(...[header, ...rows].map((r) => String(r[c]).length)));
-  const line = (r: ResultRow) => columns.map((c, i) => String(r[c]).padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: ResultRow) =>
+    columns
+      .map((c, i) => String(r[c]).padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));

@@ -40,7 +40,11 @@ async function measure(req: RetainedHeapRequest): Promise<RetainedHeapReport> {
   gc();
   gc();
   const after = process.memoryUsage().heapUsed;
-  return { executions: req.executions, events: engine.getExecutionHistory(last).length, bytesPerExecution: (after - before) / req.executions };
+  return {
+    executions: req.executions,
+    events: engine.getExecutionHistory(last).length,
+    bytesPerExecution: (after - before) / req.executions,
+  };
 }
 
 export function measureRetainedHeap(executions: number): Promise<RetainedHeapReport> {

@@ -49,13 +49,22 @@ async function interpreterSection(reps: number): Promise<void> {
       const c: Comparison = await compareEngines(workload, reps);
       const ratio = c.ours.statesPerSecond / c.peer.statesPerSecond;
       console.log(`  ${workload.label}: ${c.ours.states} states per repetition on both engines`);
-      for (const [who, r] of [['ours', c.ours], ['peer', c.peer]] as const) {
-        console.log(`    ${who} ${formatRate(r.statesPerSecond)} states/s wall, ${formatRate(r.statesPerCpuSecond)} states/CPU-s (repetitions ms: ${ms(r.repetitionMs)})`);
+      for (const [who, r] of [
+        ['ours', c.ours],
+        ['peer', c.peer],
+      ] as const) {
+        console.log(
+          `    ${who} ${formatRate(r.statesPerSecond)} states/s wall, ${formatRate(r.statesPerCpuSecond)} states/CPU-s (repetitions ms: ${ms(r.repetitionMs)})`,
+        );
       }
       console.log(`    ratio by CPU time: ${(c.ours.statesPerCpuSecond / c.peer.statesPerCpuSecond).toFixed(1)}x`);
       rows.push({
-        metric, ours: formatRate(c.ours.statesPerSecond), peer: formatRate(c.peer.statesPerSecond),
-        ratio: `${ratio.toFixed(1)}x (CPU ${(c.ours.statesPerCpuSecond / c.peer.statesPerCpuSecond).toFixed(1)}x)`, target: `>= ${PEER_RATIO_TARGET}x peer`, verdict: ratio >= PEER_RATIO_TARGET ? 'met' : 'MISSED',
+        metric,
+        ours: formatRate(c.ours.statesPerSecond),
+        peer: formatRate(c.peer.statesPerSecond),
+        ratio: `${ratio.toFixed(1)}x (CPU ${(c.ours.statesPerCpuSecond / c.peer.statesPerCpuSecond).toFixed(1)}x)`,
+        target: `>= ${PEER_RATIO_TARGET}x peer`,
+        verdict: ratio >= PEER_RATIO_TARGET ? 'met' : 'MISSED',
       });
     } catch (error) {
       errorRow(metric, `>= ${PEER_RATIO_TARGET}x peer`, error);
@@ -72,13 +81,21 @@ async function httpSection(): Promise<void> {
     const results = await measureHttpThroughput({ counts, warmupCount: 300, concurrency, clients: ['raw-http', 'sdk'] });
     for (const r of results) {
       const label = r.client === 'sdk' ? '@aws-sdk/client-sfn' : 'raw keep-alive HTTP';
-      console.log(`  ${label}: ${r.report.count} executions (StartExecution + ${r.report.describeCalls} DescribeExecution) in ${Math.round(r.report.elapsedMs)} ms`
-        + ` = ${formatRate(r.executionsPerSecond)}/s; CPU ms client ${Math.round(r.report.clientCpuMs)}, server ${Math.round(r.serverCpuMs)}`);
+      console.log(
+        `  ${label}: ${r.report.count} executions (StartExecution + ${r.report.describeCalls} DescribeExecution) in ${Math.round(r.report.elapsedMs)} ms` +
+          ` = ${formatRate(r.executionsPerSecond)}/s; CPU ms client ${Math.round(r.report.clientCpuMs)}, server ${Math.round(r.serverCpuMs)}`,
+      );
       const serverCpuPerExecution = r.serverCpuMs / r.report.count;
-      console.log(`    server CPU per execution ${serverCpuPerExecution.toFixed(2)} ms (StartExecution, the run, DescribeExecution): ~${formatRate(1000 / serverCpuPerExecution)}/s per free core`);
+      console.log(
+        `    server CPU per execution ${serverCpuPerExecution.toFixed(2)} ms (StartExecution, the run, DescribeExecution): ~${formatRate(1000 / serverCpuPerExecution)}/s per free core`,
+      );
       rows.push({
-        metric: `mocked 5-state executions/s over HTTP (${label} client)`, ours: formatRate(r.executionsPerSecond), peer: '-', ratio: '-',
-        target, verdict: r.executionsPerSecond >= HTTP_TARGET_PER_SECOND ? 'met' : 'MISSED',
+        metric: `mocked 5-state executions/s over HTTP (${label} client)`,
+        ours: formatRate(r.executionsPerSecond),
+        peer: '-',
+        ratio: '-',
+        target,
+        verdict: r.executionsPerSecond >= HTTP_TARGET_PER_SECOND ? 'met' : 'MISSED',
       });
     }
   } catch (error) {
@@ -94,10 +111,16 @@ async function rssSection(): Promise<void> {
     const r = await measureConcurrentRss(executions);
     if (r.running !== r.executions) throw new Error(`only ${r.running} of ${r.executions} executions reached their Wait`);
     const perExecution = (r.peakRssBytes - r.baselineRssBytes) / r.executions;
-    console.log(`  started ${r.executions} in ${Math.round(r.startMs)} ms; RSS baseline ${(r.baselineRssBytes / MiB).toFixed(0)} MiB, peak (VmHWM) ${(r.peakRssBytes / MiB).toFixed(0)} MiB`
-      + ` (~${(perExecution / 1024).toFixed(1)} KiB per execution), heap used ${(r.heapUsedBytes / MiB).toFixed(0)} MiB`);
+    console.log(
+      `  started ${r.executions} in ${Math.round(r.startMs)} ms; RSS baseline ${(r.baselineRssBytes / MiB).toFixed(0)} MiB, peak (VmHWM) ${(r.peakRssBytes / MiB).toFixed(0)} MiB` +
+        ` (~${(perExecution / 1024).toFixed(1)} KiB per execution), heap used ${(r.heapUsedBytes / MiB).toFixed(0)} MiB`,
+    );
     rows.push({
-      metric, ours: `${(r.peakRssBytes / MiB).toFixed(0)} MiB`, peer: '-', ratio: '-', target: '< 1 GiB',
+      metric,
+      ours: `${(r.peakRssBytes / MiB).toFixed(0)} MiB`,
+      peer: '-',
+      ratio: '-',
+      target: '< 1 GiB',
       verdict: r.peakRssBytes < RSS_TARGET_BYTES ? 'met' : 'MISSED',
     });
   } catch (error) {
@@ -107,11 +130,15 @@ async function rssSection(): Promise<void> {
 
 async function retainedHeapSection(): Promise<void> {
   const executions = intFromEnv('BENCH_RETAINED_EXECUTIONS', 10_000);
-  section(`3b. Heap kept per ended execution (child process, ${executions.toLocaleString('en-US')} mocked 5-state executions, after full GC)`);
+  section(
+    `3b. Heap kept per ended execution (child process, ${executions.toLocaleString('en-US')} mocked 5-state executions, after full GC)`,
+  );
   const metric = 'heap kept per ended mocked 5-state execution';
   try {
     const r = await measureRetainedHeap(executions);
-    console.log(`  ${r.executions} executions of ${r.events} history events each: ${(r.bytesPerExecution / 1024).toFixed(1)} KiB per execution`);
+    console.log(
+      `  ${r.executions} executions of ${r.events} history events each: ${(r.bytesPerExecution / 1024).toFixed(1)} KiB per execution`,
+    );
     rows.push({ metric, ours: `${(r.bytesPerExecution / 1024).toFixed(1)} KiB`, peer: '-', ratio: '-', target: '-', verdict: 'info' });
   } catch (error) {
     errorRow(metric, '-', error);
@@ -129,15 +156,27 @@ async function suiteSection(): Promise<void> {
       return;
     }
     const r = outcome.report;
-    console.log(`  ${r.cases} test cases ran, ${r.statesEntered} states entered: wall ${Math.round(r.wallMs)} ms, virtual time waited ${(r.virtualMs / 1000).toFixed(0)} s`);
+    console.log(
+      `  ${r.cases} test cases ran, ${r.statesEntered} states entered: wall ${Math.round(r.wallMs)} ms, virtual time waited ${(r.virtualMs / 1000).toFixed(0)} s`,
+    );
     for (const line of r.unexpected) console.log(`  unexpected outcome: ${line}`);
     rows.push({
-      metric: `${metric} (${r.cases} cases)`, ours: `${(r.wallMs / 1000).toFixed(2)} s`, peer: '-',
+      metric: `${metric} (${r.cases} cases)`,
+      ours: `${(r.wallMs / 1000).toFixed(2)} s`,
+      peer: '-',
       ratio: `virtual ${(r.virtualMs / 60_000).toFixed(1)} min (${Math.round(r.virtualMs / r.wallMs).toLocaleString('en-US')}x)`,
-      target: '< 10 s', verdict: r.wallMs < SUITE_TARGET_MS ? 'met' : 'MISSED',
+      target: '< 10 s',
+      verdict: r.wallMs < SUITE_TARGET_MS ? 'met' : 'MISSED',
     });
     if (r.unexpected.length > 0) {
-      rows.push({ metric: 'suite outcomes differing from the catalogue', ours: String(r.unexpected.length), peer: '-', ratio: '-', target: '0', verdict: 'info' });
+      rows.push({
+        metric: 'suite outcomes differing from the catalogue',
+        ours: String(r.unexpected.length),
+        peer: '-',
+        ratio: '-',
+        target: '0',
+        verdict: 'info',
+      });
     }
   } catch (error) {
     errorRow(metric, '< 10 s', error);

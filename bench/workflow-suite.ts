@@ -64,7 +64,10 @@ export async function runWorkflowSuite(): Promise<SuiteOutcome> {
     if (!arn) throw new Error(`test case ${testCase.name} names unknown workflow ${testCase.workflow}`);
     let executionArn: string;
     try {
-      ({ executionArn } = engine.startExecution({ stateMachineArn: `${arn}#${testCase.name}`, input: JSON.stringify(testCase.input ?? {}) }));
+      ({ executionArn } = engine.startExecution({
+        stateMachineArn: `${arn}#${testCase.name}`,
+        input: JSON.stringify(testCase.input ?? {}),
+      }));
     } catch (error) {
       unexpected.push(`${testCase.workflow}#${testCase.name}: could not start: ${(error as Error).message}`);
       continue;
@@ -75,7 +78,9 @@ export async function runWorkflowSuite(): Promise<SuiteOutcome> {
     for (const event of engine.getExecutionHistory(executionArn)) if (event.type.endsWith('StateEntered')) statesEntered++;
     const wanted = testCase.expect;
     if (result.status !== wanted.status || (wanted.error !== undefined && result.error !== wanted.error)) {
-      unexpected.push(`${testCase.workflow}#${testCase.name}: ${result.status}${result.error ? ` ${result.error}` : ''} (expected ${wanted.status}${wanted.error ? ` ${wanted.error}` : ''})`);
+      unexpected.push(
+        `${testCase.workflow}#${testCase.name}: ${result.status}${result.error ? ` ${result.error}` : ''} (expected ${wanted.status}${wanted.error ? ` ${wanted.error}` : ''})`,
+      );
     }
   }
   const wallMs = performance.now() - started;

@@ -42,7 +42,18 @@ interface ParsedArgs {
   options: Map<string, string | true>;
 }
 
-const VALUE_OPTIONS = new Set(['port', 'host', 'mock-config', 'state-machines', 'substitutions', 'input', 'test-case', 'name', 'region', 'account']);
+const VALUE_OPTIONS = new Set([
+  'port',
+  'host',
+  'mock-config',
+  'state-machines',
+  'substitutions',
+  'input',
+  'test-case',
+  'name',
+  'region',
+  'account',
+]);
 const FLAG_OPTIONS = new Set(['real-time', 'help']);
 
 function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -164,7 +175,10 @@ export function definitionFiles(dir: string): string[] {
   } catch (e) {
     throw new UsageError(`cannot read the state machines directory '${dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return entries.filter((f) => DEFINITION_SUFFIXES.some((s) => f.endsWith(s))).sort().map((f) => join(dir, f));
+  return entries
+    .filter((f) => DEFINITION_SUFFIXES.some((s) => f.endsWith(s)))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 // ---------------------------------------------------------------- engine
@@ -227,7 +241,12 @@ export async function serve(argv: readonly string[], io: Output = consoleOutput)
   const port = parsePort(option(args, 'port'));
   const accountId = option(args, 'account') ?? DEFAULT_ACCOUNT;
   const mockConfig = loadMockConfig(option(args, 'mock-config'));
-  const engine = createEngine({ region: option(args, 'region') ?? DEFAULT_REGION, accountId, mockConfig, realTime: args.options.has('real-time') });
+  const engine = createEngine({
+    region: option(args, 'region') ?? DEFAULT_REGION,
+    accountId,
+    mockConfig,
+    realTime: args.options.has('real-time'),
+  });
   const api: EngineApi = engine;
   const stateMachines = stateMachinesDir
     ? await registerStateMachines(api, stateMachinesDir, loadSubstitutions(option(args, 'substitutions')), accountId)
@@ -275,7 +294,12 @@ export async function run(argv: readonly string[], io: Output = consoleOutput): 
   const input = readInput(option(args, 'input'));
   const definition = loadDefinition(file, loadSubstitutions(option(args, 'substitutions')));
   const accountId = option(args, 'account') ?? DEFAULT_ACCOUNT;
-  const engine = createEngine({ region: option(args, 'region') ?? DEFAULT_REGION, accountId, mockConfig, realTime: args.options.has('real-time') });
+  const engine = createEngine({
+    region: option(args, 'region') ?? DEFAULT_REGION,
+    accountId,
+    mockConfig,
+    realTime: args.options.has('real-time'),
+  });
   const api: EngineApi = engine;
 
   let stateMachineArn: string;
@@ -284,7 +308,10 @@ export async function run(argv: readonly string[], io: Output = consoleOutput): 
   } catch (e) {
     throw new UsageError(`invalid definition '${file}': ${(e as Error).message}`);
   }
-  const { executionArn } = await api.startExecution({ stateMachineArn: testCase ? `${stateMachineArn}#${testCase}` : stateMachineArn, input });
+  const { executionArn } = await api.startExecution({
+    stateMachineArn: testCase ? `${stateMachineArn}#${testCase}` : stateMachineArn,
+    input,
+  });
   const result = (await engine.waitForExecution(executionArn)) as unknown as ExecutionInfo;
   const history = (await api.getExecutionHistory(executionArn)) as readonly HistoryEventInfo[];
 

@@ -48,7 +48,13 @@ export const DEFAULT_WORKFLOW_TUNING: WorkflowTuning = {
 /** Rejects tuning values Step Functions would refuse, naming the field and the rule. */
 export function validateWorkflowTuning(tuning: WorkflowTuning): void {
   const positive: (keyof WorkflowTuning)[] = [
-    'StackPollSeconds', 'MaxStackPolls', 'BusyWaitSeconds', 'MaxBusyWaits', 'TenantPageSize', 'MaxPagesPerExecution', 'UpdateConcurrency',
+    'StackPollSeconds',
+    'MaxStackPolls',
+    'BusyWaitSeconds',
+    'MaxBusyWaits',
+    'TenantPageSize',
+    'MaxPagesPerExecution',
+    'UpdateConcurrency',
     'ApiRetryMaxDelaySeconds',
   ];
   for (const [field, value] of Object.entries(tuning) as [keyof WorkflowTuning, number][]) {
@@ -64,6 +70,8 @@ export function validateWorkflowTuning(tuning: WorkflowTuning): void {
   if (tuning.ApiRetryMaxDelaySeconds > 500) {
     // The throttle back-off caps its delay with States.ArrayRange(1, 2 x cap), and ArrayRange returns
     // at most 1,000 items (https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html).
-    throw new Error(`workflow tuning ApiRetryMaxDelaySeconds must be at most 500 (States.ArrayRange limit in the throttle back-off), got ${tuning.ApiRetryMaxDelaySeconds}`);
+    throw new Error(
+      `workflow tuning ApiRetryMaxDelaySeconds must be at most 500 (States.ArrayRange limit in the throttle back-off), got ${tuning.ApiRetryMaxDelaySeconds}`,
+    );
   }
 }

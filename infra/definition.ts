@@ -41,7 +41,9 @@ export function toDefinitionString(yamlText: string, source = 'definition'): str
     throw new Error(`${source}: not valid YAML: ${(error as Error).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`${source}: must be a YAML mapping (a state machine definition), got ${Array.isArray(parsed) ? 'a list' : typeof parsed}`);
+    throw new Error(
+      `${source}: must be a YAML mapping (a state machine definition), got ${Array.isArray(parsed) ? 'a list' : typeof parsed}`,
+    );
   }
   const undeclared = [...placeholdersIn(yamlText)].filter((key) => !(key in SUBSTITUTIONS));
   if (undeclared.length > 0) {

@@ -58,7 +58,9 @@ export function statementsForTasks(scope: Construct, tasks: readonly TaskState[]
     const integration = INTEGRATION.exec(task.resource)?.[1];
     const rule = integration === undefined ? undefined : ruleFor(scope, integration, task, targets);
     if (!rule) {
-      throw new Error(`Task state '${task.name}' (Resource ${task.resource}) has no permission rule in infra/task-permissions.ts; add one granting the narrowest action and resource`);
+      throw new Error(
+        `Task state '${task.name}' (Resource ${task.resource}) has no permission rule in infra/task-permissions.ts; add one granting the narrowest action and resource`,
+      );
     }
     return rule;
   });
@@ -102,7 +104,8 @@ function startedStateMachine(task: TaskState, targets: TaskTargets): string | un
 }
 
 function cloudFormationRule(iamAction: string, targets: TaskTargets): iam.PolicyStatement[] | undefined {
-  const onStacks = (action: string) => new iam.PolicyStatement({ actions: [`cloudformation:${action}`], resources: [targets.tenantStackArns] });
+  const onStacks = (action: string) =>
+    new iam.PolicyStatement({ actions: [`cloudformation:${action}`], resources: [targets.tenantStackArns] });
   // Stack operations run as the service role; the workflow may only hand that one role to CloudFormation.
   const passRole = new iam.PolicyStatement({
     actions: ['iam:PassRole'],
@@ -140,20 +143,40 @@ function startExecutionRule(scope: Construct, stateMachineName: string, pattern:
   if (pattern !== 'sync' && pattern !== 'sync:2') return undefined;
   return [
     start,
-    new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executionArns(scope, stateMachineName)] }),
-    new iam.PolicyStatement({ actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], resources: [syncEventRuleArn(scope)] }),
+    new iam.PolicyStatement({
+      actions: ['states:DescribeExecution', 'states:StopExecution'],
+      resources: [executionArns(scope, stateMachineName)],
+    }),
+    new iam.PolicyStatement({
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [syncEventRuleArn(scope)],
+    }),
   ];
 }
 
 export function stateMachineArn(scope: Construct, name: string): string {
-  return Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: name });
+  return Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'stateMachine',
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    resourceName: name,
+  });
 }
 
 /** `arn:...:states:<region>:<account>:execution:<name>:*` */
 export function executionArns(scope: Construct, name: string): string {
-  return Stack.of(scope).formatArn({ service: 'states', resource: 'execution', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: `${name}:*` });
+  return Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'execution',
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    resourceName: `${name}:*`,
+  });
 }
 
 export function syncEventRuleArn(scope: Construct): string {
-  return Stack.of(scope).formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule' });
+  return Stack.of(scope).formatArn({
+    service: 'events',
+    resource: 'rule',
+    resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule',
+  });
 }

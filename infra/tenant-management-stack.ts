@@ -6,8 +6,15 @@ import { TENANT_ID_CHARACTERS } from '../template/tenant-id';
 import { synthesizeTenantTemplate } from '../template/synth';
 import { SubstitutionValues } from '../statemachines/substitutions';
 import {
-  DEFAULT_EVENT_BUS_NAME, DEFAULT_WORKFLOW_TUNING, TEMPLATE_OBJECT_KEY, TENANT_CREATED_DETAIL_TYPE,
-  TENANT_DELETED_DETAIL_TYPE, TENANT_EVENT_SOURCE, TENANT_STACK_NAME_PREFIX, WorkflowTuning, validateWorkflowTuning,
+  DEFAULT_EVENT_BUS_NAME,
+  DEFAULT_WORKFLOW_TUNING,
+  TEMPLATE_OBJECT_KEY,
+  TENANT_CREATED_DETAIL_TYPE,
+  TENANT_DELETED_DETAIL_TYPE,
+  TENANT_EVENT_SOURCE,
+  TENANT_STACK_NAME_PREFIX,
+  WorkflowTuning,
+  validateWorkflowTuning,
 } from './config';
 import { WORKFLOW_FILES, WorkflowName, loadDefinitionString } from './definition';
 import { executionArns, stateMachineArn, statementsForTasks, taskStates } from './task-permissions';
@@ -102,7 +109,10 @@ export class TenantManagementStack extends Stack {
         timeout: WORKFLOW_TIMEOUTS[name],
       });
     };
-    const updateTenant = build('updateTenant', { ...shared, UpdateTenantStateMachineArn: stateMachineArn(this, this.workflowName('updateTenant')) });
+    const updateTenant = build('updateTenant', {
+      ...shared,
+      UpdateTenantStateMachineArn: stateMachineArn(this, this.workflowName('updateTenant')),
+    });
     const withChild: SubstitutionValues = { ...shared, UpdateTenantStateMachineArn: updateTenant.stateMachine.stateMachineArn };
     this.workflows = {
       createTenant: build('createTenant', withChild),
@@ -114,11 +124,16 @@ export class TenantManagementStack extends Stack {
     this.routeEvents();
     this.acknowledgeNagFindings(tenantStackArns);
 
-    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName, description: `Send TenantCreated/TenantDeleted here with source ${TENANT_EVENT_SOURCE}` });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.eventBus.eventBusName,
+      description: `Send TenantCreated/TenantDeleted here with source ${TENANT_EVENT_SOURCE}`,
+    });
     new CfnOutput(this, 'TemplateBucketName', { value: this.templateStore.bucket.bucketName });
     new CfnOutput(this, 'TenantTableName', { value: this.tenantTable.table.tableName });
     for (const [name, workflow] of Object.entries(this.workflows)) {
-      new CfnOutput(this, `${pascal(WORKFLOW_FILES[name as WorkflowName])}StateMachineArn`, { value: workflow.stateMachine.stateMachineArn });
+      new CfnOutput(this, `${pascal(WORKFLOW_FILES[name as WorkflowName])}StateMachineArn`, {
+        value: workflow.stateMachine.stateMachineArn,
+      });
     }
   }
 
@@ -151,19 +166,29 @@ export class TenantManagementStack extends Stack {
           object: { key: [this.templateStore.objectKey] },
         },
       },
-      targets: [new targets.SfnStateMachine(this.workflows.updateTenants.stateMachine, { retryAttempts: 3, maxEventAge: Duration.hours(2) })],
+      targets: [
+        new targets.SfnStateMachine(this.workflows.updateTenants.stateMachine, { retryAttempts: 3, maxEventAge: Duration.hours(2) }),
+      ],
     });
   }
 
   private acknowledgeNagFindings(tenantStackArns: string): void {
     for (const workflow of Object.values(this.workflows)) {
-      acknowledgeResource(workflow.stateMachine, 'AwsSolutions-IAM5', tenantStackArns,
-        'Tenant stacks are created at run time; the grant is limited to stacks named with the tenant prefix.');
+      acknowledgeResource(
+        workflow.stateMachine,
+        'AwsSolutions-IAM5',
+        tenantStackArns,
+        'Tenant stacks are created at run time; the grant is limited to stacks named with the tenant prefix.',
+      );
     }
     // update-tenants starts (.sync) the per-tenant child and its own continuation.
     for (const started of ['updateTenant', 'updateTenants'] as const) {
-      acknowledgeResource(this.workflows.updateTenants.stateMachine, 'AwsSolutions-IAM5', executionArns(this, this.workflowName(started)),
-        'Executions get run-time names; the grant covers the executions of one named state machine only.');
+      acknowledgeResource(
+        this.workflows.updateTenants.stateMachine,
+        'AwsSolutions-IAM5',
+        executionArns(this, this.workflowName(started)),
+        'Executions get run-time names; the grant covers the executions of one named state machine only.',
+      );
     }
     acknowledgeCdkProvidedFunctions(this, this.templateStore.bucket.bucketArn);
   }
@@ -175,5 +200,8 @@ function parseWithPlaceholders(definitionString: string): unknown {
 }
 
 function pascal(kebab: string): string {
-  return kebab.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+  return kebab
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }

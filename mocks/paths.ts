@@ -148,12 +148,24 @@ export const updateTenants = {
   ignored: ['Is this a continuation?', 'Is it the tenant template?', 'Not the tenant template'],
   versionMissing: ['Is this a continuation?', 'Is it the tenant template?', 'Template version missing'],
   /** An S3 event for the template object: pin its version, read the first page. */
-  firstPage: ['Is this a continuation?', 'Is it the tenant template?', 'Read object version', 'Pin template version', 'Read first tenant page'],
+  firstPage: [
+    'Is this a continuation?',
+    'Is it the tenant template?',
+    'Read object version',
+    'Pin template version',
+    'Read first tenant page',
+  ],
   /** A continuation: resume from its cursor. */
   resumedPage: ['Is this a continuation?', 'Resume the run', 'Read next tenant page'],
   nextPage: ['Read next tenant page'],
   /** The page's items through the Map (in order), then the tally and the decision on more pages. */
-  page: (...items: TenantItem[]) => path(['Update page of tenants'], ...items.map((item) => iteration[item]), ['Tally page results', 'Add page to progress', 'Flatten tenant lists', 'More pages?']),
+  page: (...items: TenantItem[]) =>
+    path(['Update page of tenants'], ...items.map((item) => iteration[item]), [
+      'Tally page results',
+      'Add page to progress',
+      'Flatten tenant lists',
+      'More pages?',
+    ]),
   /** n times: the same kind of item. */
   items: (n: number, item: TenantItem): TenantItem[] => Array<TenantItem>(n).fill(item),
   summarize: ['Summarize run', 'Report summary'],

@@ -13,12 +13,18 @@ export const NEXT_TEMPLATE_VERSION = '1.1.0';
 
 /** A stable, realistic-looking stack id per tenant (CloudFormation appends a UUID to the ARN). */
 export function stackId(tenantId: string): string {
-  const hex = [...tenantId].reduce((acc, ch) => (acc * 31 + ch.charCodeAt(0)) % 0xffffffff, 7).toString(16).padStart(8, '0');
+  const hex = [...tenantId]
+    .reduce((acc, ch) => (acc * 31 + ch.charCodeAt(0)) % 0xffffffff, 7)
+    .toString(16)
+    .padStart(8, '0');
   return `arn:aws:cloudformation:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stack/${local.StackNamePrefix}${tenantId}/${hex}-5f1e-11ef-9a3c-0a1b2c3d4e5f`;
 }
 
 function requestId(seed: string): string {
-  const hex = [...seed].reduce((acc, ch) => (acc * 33 + ch.charCodeAt(0)) % 0xffffffff, 5381).toString(16).padStart(8, '0');
+  const hex = [...seed]
+    .reduce((acc, ch) => (acc * 33 + ch.charCodeAt(0)) % 0xffffffff, 5381)
+    .toString(16)
+    .padStart(8, '0');
   return `${hex}-0c2d-4e5f-8a9b-1c2d3e4f5a6b`;
 }
 
@@ -67,7 +73,12 @@ export const deleteStackOk: MockedOutcome = { Return: {} };
 
 /** How the aws-sdk integration reports an error the SDK models as `name` (or the generic one). */
 export function cloudFormationError(name: string, message: string): MockedOutcome {
-  return { Throw: { Error: `CloudFormation.${name}`, Cause: `${message} (Service: CloudFormation, Status Code: 400, Request ID: ${requestId(message)})` } };
+  return {
+    Throw: {
+      Error: `CloudFormation.${name}`,
+      Cause: `${message} (Service: CloudFormation, Status Code: 400, Request ID: ${requestId(message)})`,
+    },
+  };
 }
 
 /** ValidationError is not modelled: Step Functions names it CloudFormation.CloudFormationException. */
@@ -92,17 +103,24 @@ export const throttled: MockedOutcome = {
  */
 export const throttledUnderModelledName = cloudFormationError('ThrottlingException', 'Rate exceeded');
 export const stackDoesNotExist = (tenantId: string) => validationError(`Stack with id ${local.StackNamePrefix}${tenantId} does not exist`);
-export const alreadyExists = (tenantId: string) => cloudFormationError('AlreadyExistsException', `Stack [${local.StackNamePrefix}${tenantId}] already exists`);
+export const alreadyExists = (tenantId: string) =>
+  cloudFormationError('AlreadyExistsException', `Stack [${local.StackNamePrefix}${tenantId}] already exists`);
 export const noUpdates = validationError('No updates are to be performed.');
-export const notUpdatable = (tenantId: string, status: string) => validationError(`Stack:${stackId(tenantId)} is in ${status} state and can not be updated.`);
-export const cannotDelete = (tenantId: string, status: string) => validationError(`Stack [${stackId(tenantId)}] cannot be deleted while in status ${status}`);
+export const notUpdatable = (tenantId: string, status: string) =>
+  validationError(`Stack:${stackId(tenantId)} is in ${status} state and can not be updated.`);
+export const cannotDelete = (tenantId: string, status: string) =>
+  validationError(`Stack [${stackId(tenantId)}] cannot be deleted while in status ${status}`);
 
 // --- DynamoDB ---------------------------------------------------------------------------------------
 
 /** Optimized integration (arn:aws:states:::dynamodb:updateItem): the SDK v1 response with its metadata. */
 export const updateItemOk: MockedOutcome = {
   Return: {
-    SdkHttpMetadata: { AllHttpHeaders: { 'Content-Type': ['application/x-amz-json-1.0'] }, HttpHeaders: { 'Content-Type': 'application/x-amz-json-1.0' }, HttpStatusCode: 200 },
+    SdkHttpMetadata: {
+      AllHttpHeaders: { 'Content-Type': ['application/x-amz-json-1.0'] },
+      HttpHeaders: { 'Content-Type': 'application/x-amz-json-1.0' },
+      HttpStatusCode: 200,
+    },
     SdkResponseMetadata: { RequestId: 'R7K2U1B9S4C0V5N3M8D6F1G2H3J4K5L6M7N8O9P0Q1R2S3T4U5V6' },
   },
 };
@@ -118,7 +136,8 @@ export const dynamoThrottled: MockedOutcome = {
 export const dynamoTableMissing: MockedOutcome = {
   Throw: {
     Error: 'DynamoDB.ResourceNotFoundException',
-    Cause: 'Requested resource not found (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: 0PN3QQ1D3I5QF8V1P8OTMT2OSJVV4KQNSO5AEMVJF66Q9ASUAAJG; Proxy: null)',
+    Cause:
+      'Requested resource not found (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: 0PN3QQ1D3I5QF8V1P8OTMT2OSJVV4KQNSO5AEMVJF66Q9ASUAAJG; Proxy: null)',
   },
 };
 
@@ -129,7 +148,9 @@ export interface TenantRow {
 
 /** aws-sdk integration Scan (ProjectionExpression tenantId, status): items in DynamoDB JSON. */
 export function scanPage(rows: TenantRow[], lastEvaluatedTenantId?: string): MockedOutcome {
-  const items = rows.map((row) => (row.status === undefined ? { tenantId: { S: row.tenantId } } : { tenantId: { S: row.tenantId }, status: { S: row.status } }));
+  const items = rows.map((row) =>
+    row.status === undefined ? { tenantId: { S: row.tenantId } } : { tenantId: { S: row.tenantId }, status: { S: row.status } },
+  );
   const page: Record<string, unknown> = { Count: items.length, Items: items, ScannedCount: items.length };
   if (lastEvaluatedTenantId !== undefined) page.LastEvaluatedKey = { tenantId: { S: lastEvaluatedTenantId } };
   return { Return: page };
@@ -146,7 +167,9 @@ export const scanThrottled: MockedOutcome = {
 
 // --- EventBridge, Step Functions -------------------------------------------------------------------
 
-export const putEventsOk: MockedOutcome = { Return: { Entries: [{ EventId: '11710aed-b79e-4468-a20b-bb3c0c3b4860' }], FailedEntryCount: 0 } };
+export const putEventsOk: MockedOutcome = {
+  Return: { Entries: [{ EventId: '11710aed-b79e-4468-a20b-bb3c0c3b4860' }], FailedEntryCount: 0 },
+};
 
 export interface ChildResult {
   tenantId: string;
@@ -203,7 +226,8 @@ export function continuationExecution(summary: RunSummary): MockedOutcome {
 export const executionLimitExceeded: MockedOutcome = {
   Throw: {
     Error: 'StepFunctions.ExecutionLimitExceededException',
-    Cause: 'Maximum number of running executions reached (Service: AWSStepFunctions; Status Code: 400; Error Code: ExecutionLimitExceeded; Request ID: 6e1b4c2a-9f0d-4b7e-8a21-3c5d7e9f1a2b; Proxy: null)',
+    Cause:
+      'Maximum number of running executions reached (Service: AWSStepFunctions; Status Code: 400; Error Code: ExecutionLimitExceeded; Request ID: 6e1b4c2a-9f0d-4b7e-8a21-3c5d7e9f1a2b; Proxy: null)',
   },
 };
 
@@ -228,7 +252,12 @@ export function lifecycleEvent(detailType: 'TenantCreated' | 'TenantDeleted', de
 
 /** The S3 "Object Created" event EventBridge delivers for the template object. */
 export function objectCreatedEvent(overrides: { bucket?: string; key?: string; versionId?: string | null } = {}): Record<string, unknown> {
-  const object: Record<string, unknown> = { key: overrides.key ?? local.TemplateObjectKey, size: 5120, etag: 'b1946ac92492d2347c6235b4d2611184', sequencer: '00617F08299329D189' };
+  const object: Record<string, unknown> = {
+    key: overrides.key ?? local.TemplateObjectKey,
+    size: 5120,
+    etag: 'b1946ac92492d2347c6235b4d2611184',
+    sequencer: '00617F08299329D189',
+  };
   if (overrides.versionId !== null) object['version-id'] = overrides.versionId ?? PINNED_VERSION_ID;
   return {
     version: '0',

@@ -49,7 +49,17 @@ import {
   validationError,
 } from './responses';
 import { localSubstitutions } from '../statemachines/local-substitutions';
-import { API_RETRY_MAX_ATTEMPTS, createTenant, deleteTenant, MAX_BUSY_WAITS, MAX_STACK_POLLS, path, times, updateTenant, updateTenants } from './paths';
+import {
+  API_RETRY_MAX_ATTEMPTS,
+  createTenant,
+  deleteTenant,
+  MAX_BUSY_WAITS,
+  MAX_STACK_POLLS,
+  path,
+  times,
+  updateTenant,
+  updateTenants,
+} from './paths';
 
 /** One step of a mocked sequence: an outcome once, or [times, outcome]. */
 export type Step = MockedOutcome | [number, MockedOutcome];
@@ -89,7 +99,8 @@ const UPDATE_FAILURE = 'The following resource(s) failed to update: [TenantDataT
 const DELETE_FAILURE = 'The following resource(s) failed to delete: [TenantDataTable]. ';
 const NO_REASON = 'CloudFormation reported no status reason';
 
-const complete = (tenantId: string, status: string, version = TEMPLATE_VERSION) => describeStack(tenantId, status, { templateVersion: version });
+const complete = (tenantId: string, status: string, version = TEMPLATE_VERSION) =>
+  describeStack(tenantId, status, { templateVersion: version });
 const causeOf = (outcome: MockedOutcome) => ('Throw' in outcome ? outcome.Throw.Cause : '');
 
 /** Mocks of the create workflow's happy tail once the stack is complete. */
@@ -103,7 +114,12 @@ const provisioningFailed = {
 };
 const provisionedOutput = { stackId: stackId(TENANT), templateVersions: [TEMPLATE_VERSION] };
 
-const invalidIdCase = (name: string, description: string, detail: Record<string, unknown>, rejectedBy: readonly string[] = createTenant.rejectedByFirstCheck): MockTestCase => ({
+const invalidIdCase = (
+  name: string,
+  description: string,
+  detail: Record<string, unknown>,
+  rejectedBy: readonly string[] = createTenant.rejectedByFirstCheck,
+): MockTestCase => ({
   workflow: 'create-tenant',
   name,
   description,
@@ -122,7 +138,10 @@ const createCases: MockTestCase[] = [
     mocks: {
       'Create tenant stack': [createStackOk(TENANT)],
       'Record tenant provisioning': [updateItemOk],
-      'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' }), complete(TENANT, 'CREATE_COMPLETE')],
+      'Describe tenant stack': [
+        describeStack(TENANT, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' }),
+        complete(TENANT, 'CREATE_COMPLETE'),
+      ],
       ...provisioned,
     },
     path: path(
@@ -142,7 +161,10 @@ const createCases: MockTestCase[] = [
     mocks: {
       'Create tenant stack': [createStackOk(TENANT)],
       'Record tenant provisioning': [updateItemOk],
-      'Describe tenant stack': [[3, describeStack(TENANT, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' })], complete(TENANT, 'CREATE_COMPLETE')],
+      'Describe tenant stack': [
+        [3, describeStack(TENANT, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' })],
+        complete(TENANT, 'CREATE_COMPLETE'),
+      ],
       ...provisioned,
     },
     path: path(
@@ -162,7 +184,10 @@ const createCases: MockTestCase[] = [
     mocks: {
       'Create tenant stack': [createStackOk(TENANT)],
       'Record tenant provisioning': [updateItemOk],
-      'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS'), describeStack(TENANT, 'CREATE_FAILED', { reason: CREATE_FAILURE })],
+      'Describe tenant stack': [
+        describeStack(TENANT, 'CREATE_IN_PROGRESS'),
+        describeStack(TENANT, 'CREATE_FAILED', { reason: CREATE_FAILURE }),
+      ],
       ...provisioningFailed,
     },
     path: path(
@@ -255,7 +280,12 @@ const createCases: MockTestCase[] = [
     path: path(createTenant.createStack, createTenant.recordProvisioning, createTenant.poll, createTenant.provisioned),
     expect: { status: 'SUCCEEDED', output: provisionedOutput },
   },
-  invalidIdCase('InvalidTenantId', 'Uppercase and underscore break the character set: no stack, no record', { tenantId: 'Acme_Corp' }, createTenant.rejectedByCharacterCheck),
+  invalidIdCase(
+    'InvalidTenantId',
+    'Uppercase and underscore break the character set: no stack, no record',
+    { tenantId: 'Acme_Corp' },
+    createTenant.rejectedByCharacterCheck,
+  ),
   invalidIdCase('MissingTenantId', 'The event detail has no tenantId', { name: 'Acme Corp' }),
   invalidIdCase('TenantIdNotAString', 'tenantId is a number', { tenantId: 42 }),
   invalidIdCase('TenantIdEmpty', 'tenantId is the empty string', { tenantId: '' }),
@@ -264,7 +294,8 @@ const createCases: MockTestCase[] = [
   {
     workflow: 'create-tenant',
     name: 'TenantIdTooLong',
-    description: 'A 33-character id passes the character checks; CloudFormation refuses the TenantId parameter (MaxLength 32) before creating anything',
+    description:
+      'A 33-character id passes the character checks; CloudFormation refuses the TenantId parameter (MaxLength 32) before creating anything',
     input: created('a'.repeat(33)),
     mocks: {
       // A ValidationError is retried like throttling (same error name) before it is caught.
@@ -279,7 +310,12 @@ const createCases: MockTestCase[] = [
     description: 'CreateStack fails with another ValidationError: tenant FAILED, execution fails',
     input: created(TENANT),
     mocks: {
-      'Create tenant stack': [[3, validationError('Template format error: Unresolved resource dependencies [TenantTable] in the Resources block of the template')]],
+      'Create tenant stack': [
+        [
+          3,
+          validationError('Template format error: Unresolved resource dependencies [TenantTable] in the Resources block of the template'),
+        ],
+      ],
       ...provisioningFailed,
     },
     path: path(createTenant.createStack, createTenant.createRefused, createTenant.failed),
@@ -314,7 +350,8 @@ const createCases: MockTestCase[] = [
   {
     workflow: 'create-tenant',
     name: 'ThrottlingOutlastsRetries',
-    description: 'CreateStack is throttled on the first call and both retries: caught, not taken for a refused tenant id; tenant FAILED, execution fails',
+    description:
+      'CreateStack is throttled on the first call and both retries: caught, not taken for a refused tenant id; tenant FAILED, execution fails',
     input: created(TENANT),
     mocks: {
       'Create tenant stack': [[3, throttled]],
@@ -368,7 +405,12 @@ const deprovisioningFailed = {
   'Record tenant failed': [updateItemOk],
   'Announce deprovisioning failure': [putEventsOk],
 };
-const deletedOutput = (busyWaits: number, polls: number) => ({ tenantId: TENANT, stackName: `${local.StackNamePrefix}${TENANT}`, busyWaits, polls });
+const deletedOutput = (busyWaits: number, polls: number) => ({
+  tenantId: TENANT,
+  stackName: `${local.StackNamePrefix}${TENANT}`,
+  busyWaits,
+  polls,
+});
 
 const deleteCases: MockTestCase[] = [
   {
@@ -380,7 +422,10 @@ const deleteCases: MockTestCase[] = [
       'Record tenant deprovisioning': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [describeStack(TENANT, 'DELETE_IN_PROGRESS', { reason: 'User Initiated' }), describeStack(TENANT, 'DELETE_COMPLETE')],
+      'Check deletion progress': [
+        describeStack(TENANT, 'DELETE_IN_PROGRESS', { reason: 'User Initiated' }),
+        describeStack(TENANT, 'DELETE_COMPLETE'),
+      ],
       ...deprovisioned,
     },
     path: path(
@@ -413,7 +458,11 @@ const deleteCases: MockTestCase[] = [
     input: deleted(TENANT),
     mocks: {
       'Record tenant deprovisioning': [updateItemOk],
-      'Find tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS'), describeStack(TENANT, 'UPDATE_IN_PROGRESS'), complete(TENANT, 'UPDATE_COMPLETE')],
+      'Find tenant stack': [
+        describeStack(TENANT, 'CREATE_IN_PROGRESS'),
+        describeStack(TENANT, 'UPDATE_IN_PROGRESS'),
+        complete(TENANT, 'UPDATE_COMPLETE'),
+      ],
       'Delete tenant stack': [deleteStackOk],
       'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
       ...deprovisioned,
@@ -494,7 +543,10 @@ const deleteCases: MockTestCase[] = [
       'Record tenant deprovisioning': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [describeStack(TENANT, 'DELETE_IN_PROGRESS'), describeStack(TENANT, 'DELETE_FAILED', { reason: DELETE_FAILURE })],
+      'Check deletion progress': [
+        describeStack(TENANT, 'DELETE_IN_PROGRESS'),
+        describeStack(TENANT, 'DELETE_FAILED', { reason: DELETE_FAILURE }),
+      ],
       ...deprovisioningFailed,
     },
     path: path(
@@ -574,7 +626,11 @@ const deleteCases: MockTestCase[] = [
     input: deleted(TENANT),
     mocks: {
       'Record tenant deprovisioning': [updateItemOk],
-      'Find tenant stack': [validationError(`User: arn:aws:sts::123456789012:assumed-role/delete-tenant-role/session is not authorized to perform: cloudformation:DescribeStacks on resource: ${stackId(TENANT)}`)],
+      'Find tenant stack': [
+        validationError(
+          `User: arn:aws:sts::123456789012:assumed-role/delete-tenant-role/session is not authorized to perform: cloudformation:DescribeStacks on resource: ${stackId(TENANT)}`,
+        ),
+      ],
       ...deprovisioningFailed,
     },
     path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.failed),
@@ -718,11 +774,17 @@ const deleteCases: MockTestCase[] = [
   {
     workflow: 'delete-tenant',
     name: 'ThrottledAcrossBusyWaits',
-    description: 'Two throttled lookups, a busy stack, two more throttled lookups: a busy wait starts a fresh throttling budget, so the deletion goes ahead',
+    description:
+      'Two throttled lookups, a busy stack, two more throttled lookups: a busy wait starts a fresh throttling budget, so the deletion goes ahead',
     input: deleted(TENANT),
     mocks: {
       'Record tenant deprovisioning': [updateItemOk],
-      'Find tenant stack': [[2, throttled], describeStack(TENANT, 'UPDATE_IN_PROGRESS'), [2, throttled], complete(TENANT, 'UPDATE_COMPLETE')],
+      'Find tenant stack': [
+        [2, throttled],
+        describeStack(TENANT, 'UPDATE_IN_PROGRESS'),
+        [2, throttled],
+        complete(TENANT, 'UPDATE_COMPLETE'),
+      ],
       'Delete tenant stack': [deleteStackOk],
       'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
       ...deprovisioned,
@@ -758,7 +820,8 @@ const deleteCases: MockTestCase[] = [
   {
     workflow: 'delete-tenant',
     name: 'LookupCatchAll',
-    description: 'The lookup fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
+    description:
+      'The lookup fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
     input: deleted(TENANT),
     mocks: {
       'Record tenant deprovisioning': [updateItemOk],
@@ -771,7 +834,8 @@ const deleteCases: MockTestCase[] = [
   {
     workflow: 'delete-tenant',
     name: 'DeleteCatchAll',
-    description: 'DeleteStack fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
+    description:
+      'DeleteStack fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
     input: deleted(TENANT),
     mocks: {
       'Record tenant deprovisioning': [updateItemOk],
@@ -785,7 +849,8 @@ const deleteCases: MockTestCase[] = [
   {
     workflow: 'delete-tenant',
     name: 'ProgressCheckCatchAll',
-    description: 'The progress check fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
+    description:
+      'The progress check fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
     input: deleted(TENANT),
     mocks: {
       'Record tenant deprovisioning': [updateItemOk],
@@ -855,7 +920,11 @@ const childCases: MockTestCase[] = [
     description: 'UPDATE_IN_PROGRESS and cleanup from another update: waits, then updates',
     input: childInput,
     mocks: {
-      'Check stack before update': [describeStack(TENANT, 'UPDATE_IN_PROGRESS'), describeStack(TENANT, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'), complete(TENANT, 'UPDATE_COMPLETE')],
+      'Check stack before update': [
+        describeStack(TENANT, 'UPDATE_IN_PROGRESS'),
+        describeStack(TENANT, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'),
+        complete(TENANT, 'UPDATE_COMPLETE'),
+      ],
       'Update tenant stack': [updateStackOk(TENANT)],
       'Check update progress': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
       ...updatedTail,
@@ -998,7 +1067,10 @@ const childCases: MockTestCase[] = [
     path: path(updateTenant.start, updateTenant.check, updateTenant.updateStack, updateTenant.reportFailed),
     expect: {
       status: 'SUCCEEDED',
-      output: result('failed', causeOf(cloudFormationError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]'))),
+      output: result(
+        'failed',
+        causeOf(cloudFormationError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]')),
+      ),
     },
   },
   {
@@ -1066,7 +1138,10 @@ const childCases: MockTestCase[] = [
       updateTenant.checkThrottledOut,
       updateTenant.reportFailed,
     ),
-    expect: { status: 'SUCCEEDED', output: result('failed', `Check stack before update was still throttled after 2 retries: ${causeOf(throttled)}`) },
+    expect: {
+      status: 'SUCCEEDED',
+      output: result('failed', `Check stack before update was still throttled after 2 retries: ${causeOf(throttled)}`),
+    },
   },
   {
     workflow: 'update-tenant',
@@ -1084,7 +1159,10 @@ const childCases: MockTestCase[] = [
       updateTenant.updateThrottledOut,
       updateTenant.reportFailed,
     ),
-    expect: { status: 'SUCCEEDED', output: result('failed', `Update tenant stack was still throttled after 2 retries: ${causeOf(throttled)}`) },
+    expect: {
+      status: 'SUCCEEDED',
+      output: result('failed', `Update tenant stack was still throttled after 2 retries: ${causeOf(throttled)}`),
+    },
   },
   {
     workflow: 'update-tenant',
@@ -1179,7 +1257,14 @@ const childCases: MockTestCase[] = [
 ];
 
 const child = (tenantId: string, outcome: ChildResult['outcome'], reason?: string, index = 0) =>
-  childExecution(result(outcome, reason ?? (outcome === 'updated' ? `Stack updated to template version ${NEXT_TEMPLATE_VERSION}` : 'No updates are to be performed'), tenantId), index);
+  childExecution(
+    result(
+      outcome,
+      reason ?? (outcome === 'updated' ? `Stack updated to template version ${NEXT_TEMPLATE_VERSION}` : 'No updates are to be performed'),
+      tenantId,
+    ),
+    index,
+  );
 const summary = (updated: number, unchanged: number, failed: string[], skipped: string[]) => ({ updated, unchanged, failed, skipped });
 const continuationInput = {
   continuation: {
@@ -1198,7 +1283,13 @@ const fleetCases: MockTestCase[] = [
     description: 'One page: two ACTIVE tenants (one updated, one unchanged), a PROVISIONING tenant skipped',
     input: objectCreatedEvent(),
     mocks: {
-      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }, { tenantId: 'c', status: 'PROVISIONING' }])],
+      'Read first tenant page': [
+        scanPage([
+          { tenantId: 'a', status: 'ACTIVE' },
+          { tenantId: 'b', status: 'ACTIVE' },
+          { tenantId: 'c', status: 'PROVISIONING' },
+        ]),
+      ],
       'Update one tenant': [child('a', 'updated'), child('b', 'unchanged', undefined, 1)],
     },
     path: path(
@@ -1215,12 +1306,27 @@ const fleetCases: MockTestCase[] = [
     description: 'Three pages chained by LastEvaluatedKey/ExclusiveStartKey; every tenant accounted for',
     input: objectCreatedEvent(),
     mocks: {
-      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }, { tenantId: 'c', status: 'ACTIVE' }], 'c')],
+      'Read first tenant page': [
+        scanPage(
+          [
+            { tenantId: 'a', status: 'ACTIVE' },
+            { tenantId: 'b', status: 'ACTIVE' },
+            { tenantId: 'c', status: 'ACTIVE' },
+          ],
+          'c',
+        ),
+      ],
       'Read next tenant page': [
         scanPage([{ tenantId: 'd', status: 'ACTIVE' }, { tenantId: 'e', status: 'FAILED' }, { tenantId: 'f' }], 'f'),
         scanPage([{ tenantId: 'g', status: 'ACTIVE' }]),
       ],
-      'Update one tenant': [child('a', 'updated'), child('b', 'updated', undefined, 1), child('c', 'unchanged', undefined, 2), child('d', 'updated', undefined, 3), child('g', 'unchanged', undefined, 4)],
+      'Update one tenant': [
+        child('a', 'updated'),
+        child('b', 'updated', undefined, 1),
+        child('c', 'unchanged', undefined, 2),
+        child('d', 'updated', undefined, 3),
+        child('g', 'unchanged', undefined, 4),
+      ],
     },
     path: path(
       updateTenants.firstPage,
@@ -1249,8 +1355,18 @@ const fleetCases: MockTestCase[] = [
     description: 'One tenant rolls back (UPDATE_ROLLBACK_COMPLETE) while the others update: the run fails after all are done',
     input: objectCreatedEvent(),
     mocks: {
-      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }, { tenantId: 'c', status: 'ACTIVE' }])],
-      'Update one tenant': [child('a', 'updated'), child('b', 'failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`, 1), child('c', 'updated', undefined, 2)],
+      'Read first tenant page': [
+        scanPage([
+          { tenantId: 'a', status: 'ACTIVE' },
+          { tenantId: 'b', status: 'ACTIVE' },
+          { tenantId: 'c', status: 'ACTIVE' },
+        ]),
+      ],
+      'Update one tenant': [
+        child('a', 'updated'),
+        child('b', 'failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`, 1),
+        child('c', 'updated', undefined, 2),
+      ],
     },
     path: path(
       updateTenants.firstPage,
@@ -1266,8 +1382,16 @@ const fleetCases: MockTestCase[] = [
     description: 'A tenant whose stack is in ROLLBACK_COMPLETE is reported failed; the others still update',
     input: objectCreatedEvent(),
     mocks: {
-      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }])],
-      'Update one tenant': [child('a', 'failed', 'Stack tenant-a is in ROLLBACK_COMPLETE and can not be updated'), child('b', 'updated', undefined, 1)],
+      'Read first tenant page': [
+        scanPage([
+          { tenantId: 'a', status: 'ACTIVE' },
+          { tenantId: 'b', status: 'ACTIVE' },
+        ]),
+      ],
+      'Update one tenant': [
+        child('a', 'failed', 'Stack tenant-a is in ROLLBACK_COMPLETE and can not be updated'),
+        child('b', 'updated', undefined, 1),
+      ],
     },
     path: path(updateTenants.firstPage, updateTenants.page('active', 'active'), updateTenants.summarize, updateTenants.someTenantsFailed),
     expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
@@ -1298,7 +1422,12 @@ const fleetCases: MockTestCase[] = [
     description: 'StartExecution of one child fails (execution limit): that tenant is failed, the other still updates',
     input: objectCreatedEvent(),
     mocks: {
-      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }])],
+      'Read first tenant page': [
+        scanPage([
+          { tenantId: 'a', status: 'ACTIVE' },
+          { tenantId: 'b', status: 'ACTIVE' },
+        ]),
+      ],
       'Update one tenant': [child('a', 'updated'), executionLimitExceeded],
     },
     path: path(
@@ -1315,10 +1444,33 @@ const fleetCases: MockTestCase[] = [
     description: 'After MaxPagesPerExecution pages with more to read, the run continues in a new execution and reports its summary',
     input: objectCreatedEvent(),
     mocks: {
-      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }, { tenantId: 'b', status: 'ACTIVE' }, { tenantId: 'c', status: 'ACTIVE' }], 'c')],
+      'Read first tenant page': [
+        scanPage(
+          [
+            { tenantId: 'a', status: 'ACTIVE' },
+            { tenantId: 'b', status: 'ACTIVE' },
+            { tenantId: 'c', status: 'ACTIVE' },
+          ],
+          'c',
+        ),
+      ],
       'Read next tenant page': [
-        scanPage([{ tenantId: 'd', status: 'ACTIVE' }, { tenantId: 'e', status: 'DEPROVISIONING' }, { tenantId: 'f', status: 'ACTIVE' }], 'f'),
-        scanPage([{ tenantId: 'g', status: 'ACTIVE' }, { tenantId: 'h', status: 'ACTIVE' }, { tenantId: 'i', status: 'ACTIVE' }], 'i'),
+        scanPage(
+          [
+            { tenantId: 'd', status: 'ACTIVE' },
+            { tenantId: 'e', status: 'DEPROVISIONING' },
+            { tenantId: 'f', status: 'ACTIVE' },
+          ],
+          'f',
+        ),
+        scanPage(
+          [
+            { tenantId: 'g', status: 'ACTIVE' },
+            { tenantId: 'h', status: 'ACTIVE' },
+            { tenantId: 'i', status: 'ACTIVE' },
+          ],
+          'i',
+        ),
       ],
       'Update one tenant': [
         ...['a', 'b', 'c', 'd', 'f', 'g'].map((id, i) => child(id, 'updated', undefined, i)),
@@ -1369,7 +1521,12 @@ const fleetCases: MockTestCase[] = [
     description: 'A continuation resumes from the cursor with the totals so far and hands the summary back',
     input: continuationInput,
     mocks: {
-      'Read next tenant page': [scanPage([{ tenantId: 'j', status: 'ACTIVE' }, { tenantId: 'k', status: 'ACTIVE' }])],
+      'Read next tenant page': [
+        scanPage([
+          { tenantId: 'j', status: 'ACTIVE' },
+          { tenantId: 'k', status: 'ACTIVE' },
+        ]),
+      ],
       'Update one tenant': [child('j', 'updated'), child('k', 'unchanged', undefined, 1)],
     },
     path: path(updateTenants.resumedPage, updateTenants.page('active', 'active'), updateTenants.summarize, updateTenants.handSummaryBack),

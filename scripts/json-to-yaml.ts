@@ -14,7 +14,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import * as yaml from 'js-yaml';
 import { SUBSTITUTIONS, SubstitutionKey } from '../statemachines/substitutions';
-import { loadWorkflow, localSubstitutions, parseWorkflowText, substitute, WORKFLOW_NAMES, WorkflowFileName, workflowPath } from '../statemachines/local-substitutions';
+import {
+  loadWorkflow,
+  localSubstitutions,
+  parseWorkflowText,
+  substitute,
+  WORKFLOW_NAMES,
+  WorkflowFileName,
+  workflowPath,
+} from '../statemachines/local-substitutions';
 
 type Values = Readonly<Record<string, string>>;
 
@@ -31,13 +39,20 @@ export function restorePlaceholders(edited: unknown, template: unknown, values: 
     // A number-kind placeholder parses to a number once substituted.
     if (substituted === String(edited) && (typeof edited === 'string' || /^\$\{[A-Za-z0-9_]+\}$/.test(template))) return template;
   }
-  if (Array.isArray(edited)) return edited.map((item, i) => restorePlaceholders(item, Array.isArray(template) ? template[i] : undefined, values, `${path}[${i}]`, warnings));
+  if (Array.isArray(edited))
+    return edited.map((item, i) =>
+      restorePlaceholders(item, Array.isArray(template) ? template[i] : undefined, values, `${path}[${i}]`, warnings),
+    );
   if (edited && typeof edited === 'object') {
     const base = template && typeof template === 'object' && !Array.isArray(template) ? (template as Record<string, unknown>) : {};
-    return Object.fromEntries(Object.entries(edited).map(([key, value]) => [key, restorePlaceholders(value, base[key], values, `${path}.${key}`, warnings)]));
+    return Object.fromEntries(
+      Object.entries(edited).map(([key, value]) => [key, restorePlaceholders(value, base[key], values, `${path}.${key}`, warnings)]),
+    );
   }
   if (typeof edited === 'string') {
-    for (const [key, value] of Object.entries(values)) if (value.length >= 8 && edited.includes(value)) warnings.push(`${path} contains the value of ${key}; write \${${key}} there by hand`);
+    for (const [key, value] of Object.entries(values))
+      if (value.length >= 8 && edited.includes(value))
+        warnings.push(`${path} contains the value of ${key}; write \${${key}} there by hand`);
   }
   return edited;
 }
@@ -54,7 +69,8 @@ export function importDefinition(name: WorkflowFileName, editedJson: string, val
       SUBSTITUTIONS[key as SubstitutionKey]?.kind === 'number' ? `${lead}\${${key}}` : whole,
     );
   const roundTrip = parseWorkflowText(substitute(text, values, name), name);
-  if (!isDeepStrictEqual(roundTrip, edited)) throw new Error(`${name}: the restored YAML does not reproduce the edited definition; nothing written`);
+  if (!isDeepStrictEqual(roundTrip, edited))
+    throw new Error(`${name}: the restored YAML does not reproduce the edited definition; nothing written`);
   return { yaml: text, warnings };
 }
 

@@ -34,7 +34,8 @@ function parseArgs(argv: string[]): Options {
       if (arg === '--host') options.host = value;
       else {
         options.port = Number(value);
-        if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) usage(`--port must be an integer 0-65535, got '${value}'`);
+        if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
+          usage(`--port must be an integer 0-65535, got '${value}'`);
       }
     } else usage(`unknown argument '${arg}'`);
   }
@@ -90,7 +91,8 @@ function collapseLoops(states: string[]): string[] {
     let best = { length: 1, times: 1 };
     for (let k = 1; k <= 6 && i + 2 * k <= states.length; k++) {
       let times = 1;
-      while (i + (times + 1) * k <= states.length && states.slice(i + times * k, i + (times + 1) * k).every((s, j) => s === states[i + j])) times++;
+      while (i + (times + 1) * k <= states.length && states.slice(i + times * k, i + (times + 1) * k).every((s, j) => s === states[i + j]))
+        times++;
       if (times > 1 && times * k > best.length * best.times) best = { length: k, times };
     }
     const cycle = states.slice(i, i + best.length);
@@ -103,7 +105,9 @@ function collapseLoops(states: string[]): string[] {
 function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(0)}s`;
   const m = Math.floor(seconds / 60);
-  return m < 60 ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return m < 60
+    ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
 function printTable(rows: Row[]): void {
@@ -133,7 +137,8 @@ async function main(): Promise<void> {
     server = await startServer({ engine, port: options.port, host: options.host });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') usage(`port ${options.port} is in use (another emulator?); pick one with --port N, or --port 0 for any free port`);
+    if (code === 'EADDRINUSE')
+      usage(`port ${options.port} is in use (another emulator?); pick one with --port N, or --port 0 for any free port`);
     throw error;
   }
   const client = new SFNClient({
@@ -154,14 +159,17 @@ async function main(): Promise<void> {
   const started = performance.now();
   const rows = await Promise.all(TEST_CASES.map((tc) => runScenario(client, arns.get(tc.workflow)!, tc)));
   const wallMs = performance.now() - started;
-  console.log(`\nStep Functions engine at ${server.url}, ${TEST_CASES.length} mocked test cases of ${WORKFLOW_NAMES.length} workflows (mocks/MockConfigFile.json):\n`);
+  console.log(
+    `\nStep Functions engine at ${server.url}, ${TEST_CASES.length} mocked test cases of ${WORKFLOW_NAMES.length} workflows (mocks/MockConfigFile.json):\n`,
+  );
   printTable(rows);
   const virtual = rows.reduce((sum, r) => sum + r.virtualSeconds, 0);
   const unexpected = rows.filter((r) => !r.asExpected);
   console.log(
     `\n${rows.length} executions in ${wallMs.toFixed(0)} ms of wall time, covering ${formatDuration(virtual)} of virtual time (waits and retries run on a virtual clock).`,
   );
-  if (unexpected.length > 0) console.log(`${unexpected.length} test case(s) did not end as mocks/test-cases.ts expects, in status, error or path (✗ above).`);
+  if (unexpected.length > 0)
+    console.log(`${unexpected.length} test case(s) did not end as mocks/test-cases.ts expects, in status, error or path (✗ above).`);
 
   if (!options.serve) {
     await server.close();

@@ -61,7 +61,10 @@ export function substitute(text: string, values: Readonly<Record<string, string>
 }
 
 /** Reads a workflow's YAML, substitutes, parses. Throws when the result is not a mapping. */
-export function loadWorkflow(name: WorkflowFileName, values: Readonly<Record<string, string>> = localSubstitutions()): Record<string, unknown> {
+export function loadWorkflow(
+  name: WorkflowFileName,
+  values: Readonly<Record<string, string>> = localSubstitutions(),
+): Record<string, unknown> {
   const path = workflowPath(name);
   return parseWorkflowText(substitute(readFileSync(path, 'utf8'), values, path), path);
 }

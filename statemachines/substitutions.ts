@@ -22,7 +22,10 @@ export const SUBSTITUTIONS = {
   BusyWaitSeconds: { kind: 'number', doc: 'Seconds to wait before re-checking a busy (*_IN_PROGRESS) stack' },
   MaxBusyWaits: { kind: 'number', doc: 'Re-checks of a busy stack before giving up' },
   TenantPageSize: { kind: 'number', doc: 'Tenants read per DynamoDB page (Limit)' },
-  MaxPagesPerExecution: { kind: 'number', doc: 'Tenant pages one update-tenants execution handles before it continues in a new execution (bounds its history)' },
+  MaxPagesPerExecution: {
+    kind: 'number',
+    doc: 'Tenant pages one update-tenants execution handles before it continues in a new execution (bounds its history)',
+  },
   UpdateConcurrency: { kind: 'number', doc: 'Tenants updated at once (Map MaxConcurrency)' },
   ApiRetryMaxAttempts: { kind: 'number', doc: 'Retries of a throttled CloudFormation/DynamoDB call' },
   ApiRetryMaxDelaySeconds: { kind: 'number', doc: 'Cap of the exponential backoff between retries' },

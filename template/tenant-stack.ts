@@ -58,7 +58,7 @@ export class TenantStack extends Stack {
     const role = new iam.Role(this, 'AppRole', {
       roleName: tenantAppRoleName(id_),
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'Workloads of one tenant: read and write that tenant\'s data table only',
+      description: "Workloads of one tenant: read and write that tenant's data table only",
     });
     (role.node.defaultChild as iam.CfnRole).overrideLogicalId('AppRole');
     role.attachInlinePolicy(
@@ -66,8 +66,14 @@ export class TenantStack extends Stack {
         statements: [
           new iam.PolicyStatement({
             actions: [
-              'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem',
-              'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem',
+              'dynamodb:GetItem',
+              'dynamodb:BatchGetItem',
+              'dynamodb:Query',
+              'dynamodb:PutItem',
+              'dynamodb:UpdateItem',
+              'dynamodb:DeleteItem',
+              'dynamodb:BatchWriteItem',
+              'dynamodb:ConditionCheckItem',
             ],
             resources: [table.tableArn],
           }),
@@ -77,7 +83,10 @@ export class TenantStack extends Stack {
 
     Tags.of(this).add('TenantId', id_);
 
-    new CfnOutput(this, TEMPLATE_VERSION_OUTPUT, { value: TEMPLATE_VERSION, description: 'Version of the tenant template this stack runs' });
+    new CfnOutput(this, TEMPLATE_VERSION_OUTPUT, {
+      value: TEMPLATE_VERSION,
+      description: 'Version of the tenant template this stack runs',
+    });
     new CfnOutput(this, DATA_TABLE_OUTPUT, { value: table.tableName });
     new CfnOutput(this, APP_ROLE_OUTPUT, { value: role.roleArn });
   }

@@ -35,12 +35,18 @@ export const API_ERROR_CODES = [
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
-const FRAMEWORK_CODES = new Set(['UnknownOperationException', 'SerializationException', 'InternalFailure', 'RequestEntityTooLargeException']);
+const FRAMEWORK_CODES = new Set([
+  'UnknownOperationException',
+  'SerializationException',
+  'InternalFailure',
+  'RequestEntityTooLargeException',
+]);
 const KNOWN_CODES: ReadonlySet<string> = new Set([...API_ERROR_CODES, ...FRAMEWORK_CODES]);
 
 export class ApiError extends Error {
   constructor(
-    readonly code: ApiErrorCode | 'UnknownOperationException' | 'SerializationException' | 'InternalFailure' | 'RequestEntityTooLargeException',
+    readonly code:
+      ApiErrorCode | 'UnknownOperationException' | 'SerializationException' | 'InternalFailure' | 'RequestEntityTooLargeException',
     message: string,
     readonly statusCode = 400,
   ) {
@@ -60,7 +66,10 @@ export class ApiError extends Error {
 /** `1 validation error detected: Value ... at 'field' failed to satisfy constraint: ...` as AWS words it. */
 export function validationError(field: string, value: unknown, constraint: string): ApiError {
   const shown = value === undefined || value === null ? 'null' : `'${String(value).slice(0, 100)}'`;
-  return new ApiError('ValidationException', `1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${constraint}`);
+  return new ApiError(
+    'ValidationException',
+    `1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${constraint}`,
+  );
 }
 
 /**

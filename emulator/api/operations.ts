@@ -51,11 +51,18 @@ export interface EngineApi {
     stateMachineArn: string;
     creationDate: Timestamp;
   }>;
-  updateStateMachine?(stateMachineArn: string, changes: { definition?: string; roleArn?: string }): Awaitable<{ updateDate?: Timestamp } | void>;
+  updateStateMachine?(
+    stateMachineArn: string,
+    changes: { definition?: string; roleArn?: string },
+  ): Awaitable<{ updateDate?: Timestamp } | void>;
   deleteStateMachine(stateMachineArn: string): Awaitable<unknown>;
   describeStateMachine(stateMachineArn: string): Awaitable<StateMachineInfo>;
   listStateMachines(): Awaitable<readonly StateMachineInfo[]>;
-  startExecution(params: { stateMachineArn: string; name?: string; input?: string }): Awaitable<{ executionArn: string; startDate: Timestamp }>;
+  startExecution(params: {
+    stateMachineArn: string;
+    name?: string;
+    input?: string;
+  }): Awaitable<{ executionArn: string; startDate: Timestamp }>;
   startSyncExecution(params: { stateMachineArn: string; name?: string; input?: string }): Awaitable<ExecutionInfo>;
   stopExecution(executionArn: string, error?: string, cause?: string): Awaitable<{ stopDate?: Timestamp } | void>;
   describeExecution(executionArn: string): Awaitable<ExecutionInfo>;
@@ -67,7 +74,12 @@ export interface EngineApi {
   testState?(request: TestStateRequest): Awaitable<TestStateResponse>;
   /** The state machine as the execution ran it (its definition may have been updated since). */
   describeStateMachineForExecution?(executionArn: string): Awaitable<{
-    stateMachineArn: string; name: string; definition: string; roleArn: string; updateDate: Timestamp; revisionId?: string;
+    stateMachineArn: string;
+    name: string;
+    definition: string;
+    roleArn: string;
+    updateDate: Timestamp;
+    revisionId?: string;
   }>;
 }
 
@@ -220,7 +232,11 @@ function listItem(e: ExecutionInfo): object {
 /** nextToken is opaque to clients: base64 of {operation, key, offset}, checked on return. */
 function readPage(request: Request, operation: string, key: string): { offset: number; size: number } {
   const maxResults = request.maxResults;
-  if (maxResults !== undefined && maxResults !== null && (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 0 || maxResults > MAX_PAGE)) {
+  if (
+    maxResults !== undefined &&
+    maxResults !== null &&
+    (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 0 || maxResults > MAX_PAGE)
+  ) {
     throw validationError('maxResults', maxResults, `Member must have value less than or equal to ${MAX_PAGE}`);
   }
   const size = typeof maxResults === 'number' && maxResults > 0 ? maxResults : DEFAULT_PAGE;
@@ -285,8 +301,16 @@ export const OPERATIONS: Record<string, OperationHandler> = {
     const definition = optionalString(request, 'definition', MAX_DEFINITION);
     const roleArnText = optionalString(request, 'roleArn', 256);
     const roleArn = roleArnText === undefined ? undefined : checkRoleArn(roleArnText);
-    if (definition === undefined && roleArn === undefined && request.loggingConfiguration === undefined && request.tracingConfiguration === undefined) {
-      throw new ApiError('MissingRequiredParameter', 'Either the definition, the roleArn, the loggingConfiguration or the tracingConfiguration must be specified');
+    if (
+      definition === undefined &&
+      roleArn === undefined &&
+      request.loggingConfiguration === undefined &&
+      request.tracingConfiguration === undefined
+    ) {
+      throw new ApiError(
+        'MissingRequiredParameter',
+        'Either the definition, the roleArn, the loggingConfiguration or the tracingConfiguration must be specified',
+      );
     }
     if (!engine.updateStateMachine) throw new ApiError('InternalFailure', 'UpdateStateMachine is not supported by this engine', 500);
     const result = await engine.updateStateMachine(arn, { definition, roleArn });
@@ -308,7 +332,12 @@ export const OPERATIONS: Record<string, OperationHandler> = {
     const all = await engine.listStateMachines();
     const { items, nextToken } = page(all, 'ListStateMachines', '', offset, size);
     return {
-      stateMachines: items.map((sm) => ({ stateMachineArn: sm.stateMachineArn, name: sm.name, type: sm.type ?? 'STANDARD', creationDate: epochSeconds(sm.creationDate) })),
+      stateMachines: items.map((sm) => ({
+        stateMachineArn: sm.stateMachineArn,
+        name: sm.name,
+        type: sm.type ?? 'STANDARD',
+        creationDate: epochSeconds(sm.creationDate),
+      })),
       nextToken,
     };
   },
@@ -470,7 +499,8 @@ function optionalObject(request: Request, field: string): Request | undefined {
 function optionalCount(request: Request, field: string, where: string): number | undefined {
   const value = request[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new ApiError('SerializationException', `Expected an integer for '${where}'`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw new ApiError('SerializationException', `Expected an integer for '${where}'`);
   if (value < 0) throw validationError(where, value, 'Member must have value greater than or equal to 0');
   return value;
 }
@@ -497,7 +527,8 @@ function readTestStateRequest(request: Request): TestStateRequest {
       fieldValidationMode: optionalEnum(mock, 'fieldValidationMode', FIELD_VALIDATION_MODES, 'mock.fieldValidationMode'),
     };
     const errorOutput = optionalObject(mock, 'errorOutput');
-    if (errorOutput) out.mock.errorOutput = { error: optionalString(errorOutput, 'error', 256), cause: optionalString(errorOutput, 'cause', 32768) };
+    if (errorOutput)
+      out.mock.errorOutput = { error: optionalString(errorOutput, 'error', 256), cause: optionalString(errorOutput, 'cause', 32768) };
   }
   const config = optionalObject(request, 'stateConfiguration');
   if (config) {

@@ -76,9 +76,13 @@ export function createRequestListener(options: ServerOptions): (req: IncomingMes
 async function handle(options: ServerOptions, req: IncomingMessage, body: Buffer): Promise<object> {
   const target = req.headers['x-amz-target'];
   const operationName = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-  const operation = operationName !== undefined && Object.prototype.hasOwnProperty.call(OPERATIONS, operationName) ? OPERATIONS[operationName] : undefined;
+  const operation =
+    operationName !== undefined && Object.prototype.hasOwnProperty.call(OPERATIONS, operationName) ? OPERATIONS[operationName] : undefined;
   if (req.method !== 'POST' || !operation) {
-    throw new ApiError('UnknownOperationException', `Unknown operation: ${typeof target === 'string' ? target : '(no X-Amz-Target header)'}`);
+    throw new ApiError(
+      'UnknownOperationException',
+      `Unknown operation: ${typeof target === 'string' ? target : '(no X-Amz-Target header)'}`,
+    );
   }
   let request: Request;
   try {

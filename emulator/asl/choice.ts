@@ -7,10 +7,23 @@ import { StatesError, States } from '../errors';
 import { resolveReference, type PathEnvironment } from './jsonpath';
 
 const COMPARISONS = [
-  'StringEquals', 'StringLessThan', 'StringGreaterThan', 'StringLessThanEquals', 'StringGreaterThanEquals', 'StringMatches',
-  'NumericEquals', 'NumericLessThan', 'NumericGreaterThan', 'NumericLessThanEquals', 'NumericGreaterThanEquals',
+  'StringEquals',
+  'StringLessThan',
+  'StringGreaterThan',
+  'StringLessThanEquals',
+  'StringGreaterThanEquals',
+  'StringMatches',
+  'NumericEquals',
+  'NumericLessThan',
+  'NumericGreaterThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThanEquals',
   'BooleanEquals',
-  'TimestampEquals', 'TimestampLessThan', 'TimestampGreaterThan', 'TimestampLessThanEquals', 'TimestampGreaterThanEquals',
+  'TimestampEquals',
+  'TimestampLessThan',
+  'TimestampGreaterThan',
+  'TimestampLessThanEquals',
+  'TimestampGreaterThanEquals',
 ] as const;
 const TYPE_TESTS = ['IsNull', 'IsPresent', 'IsNumeric', 'IsString', 'IsBoolean', 'IsTimestamp'] as const;
 
@@ -66,22 +79,33 @@ function compare(op: string, a: unknown, b: unknown): boolean {
   if (op.startsWith('String')) {
     if (typeof a !== 'string' || typeof b !== 'string') return false;
     switch (op) {
-      case 'StringEquals': return a === b;
-      case 'StringLessThan': return a < b;
-      case 'StringGreaterThan': return a > b;
-      case 'StringLessThanEquals': return a <= b;
-      case 'StringGreaterThanEquals': return a >= b;
-      case 'StringMatches': return stringMatches(a, b);
+      case 'StringEquals':
+        return a === b;
+      case 'StringLessThan':
+        return a < b;
+      case 'StringGreaterThan':
+        return a > b;
+      case 'StringLessThanEquals':
+        return a <= b;
+      case 'StringGreaterThanEquals':
+        return a >= b;
+      case 'StringMatches':
+        return stringMatches(a, b);
     }
   }
   if (op.startsWith('Numeric')) {
     if (typeof a !== 'number' || typeof b !== 'number') return false;
     switch (op) {
-      case 'NumericEquals': return a === b;
-      case 'NumericLessThan': return a < b;
-      case 'NumericGreaterThan': return a > b;
-      case 'NumericLessThanEquals': return a <= b;
-      case 'NumericGreaterThanEquals': return a >= b;
+      case 'NumericEquals':
+        return a === b;
+      case 'NumericLessThan':
+        return a < b;
+      case 'NumericGreaterThan':
+        return a > b;
+      case 'NumericLessThanEquals':
+        return a <= b;
+      case 'NumericGreaterThanEquals':
+        return a >= b;
     }
   }
   if (op === 'BooleanEquals') return typeof a === 'boolean' && typeof b === 'boolean' && a === b;
@@ -90,11 +114,16 @@ function compare(op: string, a: unknown, b: unknown): boolean {
     const tb = parseTimestamp(b);
     if (ta === undefined || tb === undefined) return false;
     switch (op) {
-      case 'TimestampEquals': return ta === tb;
-      case 'TimestampLessThan': return ta < tb;
-      case 'TimestampGreaterThan': return ta > tb;
-      case 'TimestampLessThanEquals': return ta <= tb;
-      case 'TimestampGreaterThanEquals': return ta >= tb;
+      case 'TimestampEquals':
+        return ta === tb;
+      case 'TimestampLessThan':
+        return ta < tb;
+      case 'TimestampGreaterThan':
+        return ta > tb;
+      case 'TimestampLessThanEquals':
+        return ta <= tb;
+      case 'TimestampGreaterThanEquals':
+        return ta >= tb;
     }
   }
   return false;
@@ -117,11 +146,16 @@ export function evaluateJsonPathRule(rule: Readonly<Record<string, unknown>>, en
   if (op === 'IsPresent') return (value !== undefined) === operand;
   if (value === undefined) throw missingPath(variablePath);
   switch (op) {
-    case 'IsNull': return (value === null) === operand;
-    case 'IsNumeric': return (typeof value === 'number') === operand;
-    case 'IsString': return (typeof value === 'string') === operand;
-    case 'IsBoolean': return (typeof value === 'boolean') === operand;
-    case 'IsTimestamp': return (parseTimestamp(value) !== undefined) === operand;
+    case 'IsNull':
+      return (value === null) === operand;
+    case 'IsNumeric':
+      return (typeof value === 'number') === operand;
+    case 'IsString':
+      return (typeof value === 'string') === operand;
+    case 'IsBoolean':
+      return (typeof value === 'boolean') === operand;
+    case 'IsTimestamp':
+      return (parseTimestamp(value) !== undefined) === operand;
   }
   if (op.endsWith('Path')) {
     const other = resolveReference(operand as string, env);

@@ -173,14 +173,20 @@ class Parser {
       this.pos += number[0].length;
       return { kind: 'literal', value: Number(number[0]) };
     }
-    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (rest.startsWith(word) && !/[A-Za-z0-9_]/.test(rest[word.length] ?? '')) {
         this.pos += word.length;
         return { kind: 'literal', value };
       }
     }
     return this.fail(
-      c === undefined ? 'unexpected end of text' : `unexpected '${c}': expected a string, number, boolean, null, path or intrinsic function`,
+      c === undefined
+        ? 'unexpected end of text'
+        : `unexpected '${c}': expected a string, number, boolean, null, path or intrinsic function`,
     );
   }
 
@@ -378,8 +384,7 @@ const FUNCTIONS: Record<IntrinsicName, Impl> = {
     return out;
   },
 
-  'States.ArrayContains': ([array, value]) =>
-    expectArray('States.ArrayContains', 'first', array).some((item) => deepEqual(item, value)),
+  'States.ArrayContains': ([array, value]) => expectArray('States.ArrayContains', 'first', array).some((item) => deepEqual(item, value)),
 
   'States.ArrayRange': ([first, last, step]) => {
     const start = expectInteger('States.ArrayRange', 'first', first);

@@ -85,7 +85,9 @@ export async function evaluateExpression(text: string, env: JsonataEnvironment, 
     result = await expr.evaluate(undefined, { ...env.variables, states: env.states });
   } catch (e) {
     if (e instanceof StatesError) throw e;
-    throw queryError(`The JSONata expression '${text}' specified for the field '${field}' threw an error during evaluation: ${describeJsonataError(e)}`);
+    throw queryError(
+      `The JSONata expression '${text}' specified for the field '${field}' threw an error during evaluation: ${describeJsonataError(e)}`,
+    );
   }
   if (result === undefined) {
     throw queryError(`The JSONata expression '${text}' specified for the field '${field}' returned nothing (undefined).`);
@@ -131,7 +133,8 @@ function registerStepFunctionsFunctions(e: Expression): void {
   };
   e.registerFunction('partition', (array: unknown, size: unknown) => {
     const list = Array.isArray(array) ? array : array === undefined ? [] : [array];
-    if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) fail(`$partition: the chunk size must be a positive integer, but was ${JSON.stringify(size)}`);
+    if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0)
+      fail(`$partition: the chunk size must be a positive integer, but was ${JSON.stringify(size)}`);
     const out: unknown[][] = [];
     for (let i = 0; i < list.length; i += size as number) out.push(list.slice(i, i + (size as number)));
     return out;
@@ -154,7 +157,9 @@ function registerStepFunctionsFunctions(e: Expression): void {
     const algo = typeof algorithm === 'string' ? algos[algorithm] : undefined;
     if (!algo) fail(`$hash: unsupported algorithm ${JSON.stringify(algorithm)}; use one of ${Object.keys(algos).join(', ')}`);
     const text = typeof data === 'string' ? data : JSON.stringify(data);
-    return createHash(algo as string).update(text, 'utf8').digest('hex');
+    return createHash(algo as string)
+      .update(text, 'utf8')
+      .digest('hex');
   });
   e.registerFunction('random', (seed: unknown) => {
     if (seed === undefined) return Math.random();

@@ -36,20 +36,32 @@ function parsePath(text: string): ParsedPath {
   while (definite && i < text.length) {
     const c = text[i];
     if (c === '.') {
-      if (text[i + 1] === '.') { definite = false; break; }
+      if (text[i + 1] === '.') {
+        definite = false;
+        break;
+      }
       let j = i + 1;
       while (j < text.length && text[j] !== '.' && text[j] !== '[') j++;
       const name = text.slice(i + 1, j);
-      if (name === '' || name === '*') { definite = false; break; }
+      if (name === '' || name === '*') {
+        definite = false;
+        break;
+      }
       segments.push(name);
       i = j;
     } else if (c === '[') {
       const close = findClosingBracket(text, i);
-      if (close < 0) { definite = false; break; }
+      if (close < 0) {
+        definite = false;
+        break;
+      }
       const inner = text.slice(i + 1, close).trim();
       if (/^-?\d+$/.test(inner) && !inner.startsWith('-')) segments.push(Number(inner));
       else if (/^'([^']*)'$/.test(inner) || /^"([^"]*)"$/.test(inner)) segments.push(inner.slice(1, -1));
-      else { definite = false; break; }
+      else {
+        definite = false;
+        break;
+      }
       i = close + 1;
     } else {
       definite = false;
@@ -64,7 +76,10 @@ function findClosingBracket(text: string, open: number): number {
   let quote: string | undefined;
   for (let i = open + 1; i < text.length; i++) {
     const c = text[i];
-    if (quote) { if (c === quote) quote = undefined; continue; }
+    if (quote) {
+      if (c === quote) quote = undefined;
+      continue;
+    }
     if (c === "'" || c === '"') quote = c;
     else if (c === ']') return i;
   }
@@ -88,7 +103,10 @@ export function readJsonPath(value: unknown, path: string): unknown {
       } else {
         if (Array.isArray(cur)) {
           // `.length` on arrays is supported by AWS's JSONPath implementation.
-          if (seg === 'length') { cur = cur.length; continue; }
+          if (seg === 'length') {
+            cur = cur.length;
+            continue;
+          }
           return undefined;
         }
         if (!Object.prototype.hasOwnProperty.call(cur, seg)) return undefined;
@@ -127,7 +145,10 @@ export function selectPath(value: unknown, path: string | null | undefined, env:
 
 /** The same environment with another `$` (context read lazily from the original). */
 class RebasedEnvironment implements PathEnvironment {
-  constructor(private readonly base: PathEnvironment, readonly input: unknown) {}
+  constructor(
+    private readonly base: PathEnvironment,
+    readonly input: unknown,
+  ) {}
   get context(): unknown {
     return this.base.context;
   }
@@ -155,10 +176,7 @@ export function applyResultPath(input: unknown, path: string | null | undefined,
     throw new StatesError(States.ResultPathMatchFailure, `Unable to apply ResultPath '${path}': it must be a reference path`);
   }
   const fail = (): never => {
-    throw new StatesError(
-      States.ResultPathMatchFailure,
-      `Unable to apply ReplacementPath '${path}' to input '${JSON.stringify(input)}'.`,
-    );
+    throw new StatesError(States.ResultPathMatchFailure, `Unable to apply ReplacementPath '${path}' to input '${JSON.stringify(input)}'.`);
   };
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     if (!(Array.isArray(input) && typeof parsed.segments[0] === 'number')) fail();
@@ -186,7 +204,10 @@ export function applyResultPath(input: unknown, path: string | null | undefined,
 
 export type CompiledTemplate =
   | { readonly kind: 'literal'; readonly value: unknown }
-  | { readonly kind: 'object'; readonly entries: readonly { readonly key: string; readonly field: string; readonly node: CompiledTemplate }[] }
+  | {
+      readonly kind: 'object';
+      readonly entries: readonly { readonly key: string; readonly field: string; readonly node: CompiledTemplate }[];
+    }
   | { readonly kind: 'array'; readonly items: readonly CompiledTemplate[] }
   | { readonly kind: 'reference'; readonly path: string; readonly field: string }
   | { readonly kind: 'intrinsic'; readonly call: IntrinsicCall; readonly text: string; readonly field: string };
@@ -204,7 +225,10 @@ export function compileTemplate(value: unknown, where: string): CompiledTemplate
       if (key.endsWith('.$')) {
         dynamic = true;
         if (typeof v !== 'string') {
-          throw new TemplateError(`The value for the field '${key}' must be a STRING that contains a JSONPath or an intrinsic function`, `${where}/${key}`);
+          throw new TemplateError(
+            `The value for the field '${key}' must be a STRING that contains a JSONPath or an intrinsic function`,
+            `${where}/${key}`,
+          );
         }
         entries.push({ key: key.slice(0, -2), field: key, node: compileExpression(v, key, `${where}/${key}`) });
       } else {
@@ -226,7 +250,10 @@ export function compileExpression(text: string, field: string, where: string): C
     try {
       return { kind: 'intrinsic', call: parseIntrinsic(trimmed), text: trimmed, field };
     } catch (e) {
-      throw new TemplateError(`The value for the field '${field}' must be a valid JSONPath or a valid intrinsic function call (${(e as Error).message})`, where);
+      throw new TemplateError(
+        `The value for the field '${field}' must be a valid JSONPath or a valid intrinsic function call (${(e as Error).message})`,
+        where,
+      );
     }
   }
   throw new TemplateError(`The value for the field '${field}' must be a valid JSONPath or a valid intrinsic function call`, where);
@@ -234,7 +261,10 @@ export function compileExpression(text: string, field: string, where: string): C
 
 /** A template that cannot be compiled; parse.ts turns it into an AslDefinitionError at `location`. */
 export class TemplateError extends Error {
-  constructor(message: string, readonly location: string) {
+  constructor(
+    message: string,
+    readonly location: string,
+  ) {
     super(message);
   }
 }

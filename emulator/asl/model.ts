@@ -36,8 +36,7 @@ export interface Catcher {
 
 /** Assign, compiled for the state's query language. */
 export type CompiledAssign =
-  | { readonly language: 'JSONPath'; readonly template: CompiledTemplate }
-  | { readonly language: 'JSONata'; readonly value: unknown };
+  { readonly language: 'JSONPath'; readonly template: CompiledTemplate } | { readonly language: 'JSONata'; readonly value: unknown };
 
 interface StateCommon {
   readonly name: string;

@@ -7,9 +7,7 @@ import yaml from 'js-yaml';
 import { compileTemplate, isDefinitePath, TemplateError, type CompiledTemplate } from './jsonpath';
 import { compileJsonata, containsJsonata, jsonataExpressionText } from './jsonata';
 import { CHOICE_OPERATORS, ruleOperator } from './choice';
-import type {
-  Catcher, ChoiceRuleModel, CompiledAssign, QueryLanguage, Retrier, State, StateMachineModel,
-} from './model';
+import type { Catcher, ChoiceRuleModel, CompiledAssign, QueryLanguage, Retrier, State, StateMachineModel } from './model';
 
 export interface AslDefinitionProblem {
   readonly code: string;
@@ -33,23 +31,69 @@ export class AslDefinitionError extends Error {
 
 const COMMON_FIELDS = ['Type', 'Comment', 'QueryLanguage', 'Next', 'End', 'InputPath', 'OutputPath', 'Assign', 'Output'];
 const FIELDS_BY_TYPE: Record<string, readonly string[]> = {
-  Task: ['Resource', 'Parameters', 'Arguments', 'ResultPath', 'ResultSelector', 'Retry', 'Catch', 'TimeoutSeconds',
-    'TimeoutSecondsPath', 'HeartbeatSeconds', 'HeartbeatSecondsPath', 'Credentials'],
+  Task: [
+    'Resource',
+    'Parameters',
+    'Arguments',
+    'ResultPath',
+    'ResultSelector',
+    'Retry',
+    'Catch',
+    'TimeoutSeconds',
+    'TimeoutSecondsPath',
+    'HeartbeatSeconds',
+    'HeartbeatSecondsPath',
+    'Credentials',
+  ],
   Pass: ['Result', 'ResultPath', 'Parameters'],
   Choice: ['Choices', 'Default'],
   Wait: ['Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'],
   Succeed: [],
   Fail: ['Error', 'ErrorPath', 'Cause', 'CausePath'],
   Parallel: ['Branches', 'Parameters', 'Arguments', 'ResultPath', 'ResultSelector', 'Retry', 'Catch'],
-  Map: ['Iterator', 'ItemProcessor', 'ItemsPath', 'Items', 'ItemSelector', 'Parameters', 'MaxConcurrency',
-    'MaxConcurrencyPath', 'ResultPath', 'ResultSelector', 'Retry', 'Catch', 'ItemReader', 'ResultWriter', 'ItemBatcher',
-    'Label', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'ToleratedFailurePercentage',
-    'ToleratedFailurePercentagePath', 'Arguments'],
+  Map: [
+    'Iterator',
+    'ItemProcessor',
+    'ItemsPath',
+    'Items',
+    'ItemSelector',
+    'Parameters',
+    'MaxConcurrency',
+    'MaxConcurrencyPath',
+    'ResultPath',
+    'ResultSelector',
+    'Retry',
+    'Catch',
+    'ItemReader',
+    'ResultWriter',
+    'ItemBatcher',
+    'Label',
+    'ToleratedFailureCount',
+    'ToleratedFailureCountPath',
+    'ToleratedFailurePercentage',
+    'ToleratedFailurePercentagePath',
+    'Arguments',
+  ],
 };
 /** Fields that exist only in JSONPath states / only in JSONata states. */
-const JSONPATH_ONLY = ['InputPath', 'OutputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'ItemsPath',
-  'SecondsPath', 'TimestampPath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'ErrorPath', 'CausePath',
-  'MaxConcurrencyPath', 'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath', 'Iterator'];
+const JSONPATH_ONLY = [
+  'InputPath',
+  'OutputPath',
+  'Parameters',
+  'ResultSelector',
+  'ResultPath',
+  'ItemsPath',
+  'SecondsPath',
+  'TimestampPath',
+  'TimeoutSecondsPath',
+  'HeartbeatSecondsPath',
+  'ErrorPath',
+  'CausePath',
+  'MaxConcurrencyPath',
+  'ToleratedFailureCountPath',
+  'ToleratedFailurePercentagePath',
+  'Iterator',
+];
 const JSONATA_ONLY = ['Arguments', 'Output', 'Items'];
 const TRANSITION_TYPES = new Set(['Task', 'Pass', 'Wait', 'Parallel', 'Map']);
 
@@ -60,7 +104,9 @@ export function parseDefinition(definition: string | object): StateMachineModel 
     try {
       raw = yaml.load(definition, { schema: yaml.JSON_SCHEMA });
     } catch (e) {
-      throw new AslDefinitionError([{ code: 'INVALID_JSON_DESCRIPTION', path: '/', message: `INVALID_JSON_DESCRIPTION: ${(e as Error).message.split('\n')[0]}` }]);
+      throw new AslDefinitionError([
+        { code: 'INVALID_JSON_DESCRIPTION', path: '/', message: `INVALID_JSON_DESCRIPTION: ${(e as Error).message.split('\n')[0]}` },
+      ]);
     }
   }
   const ctx = new ParseContext();
@@ -159,7 +205,11 @@ class ParseContext {
       if (def.QueryLanguage !== 'JSONPath' && def.QueryLanguage !== 'JSONata') {
         this.fail('SCHEMA_VALIDATION_FAILED', `${path}/QueryLanguage`, `Value is not a valid query language: ${String(def.QueryLanguage)}`);
       } else if (parentLanguage === 'JSONata' && def.QueryLanguage === 'JSONPath') {
-        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/QueryLanguage`, "The QueryLanguage 'JSONPath' cannot be used in a state machine whose QueryLanguage is 'JSONata'");
+        this.fail(
+          'SCHEMA_VALIDATION_FAILED',
+          `${path}/QueryLanguage`,
+          "The QueryLanguage 'JSONPath' cannot be used in a state machine whose QueryLanguage is 'JSONata'",
+        );
       } else queryLanguage = def.QueryLanguage;
     }
     for (const field of Object.keys(def)) {
@@ -171,12 +221,15 @@ class ParseContext {
         this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `The field '${field}' is only supported for the JSONata query language`);
       }
     }
-    if (queryLanguage === 'JSONPath' && type === 'Task' && def.Parameters === undefined) { /* optional */ }
+    if (queryLanguage === 'JSONPath' && type === 'Task' && def.Parameters === undefined) {
+      /* optional */
+    }
 
     const end = def.End === true;
     const next = typeof def.Next === 'string' ? def.Next : undefined;
     if (TRANSITION_TYPES.has(type)) {
-      if (def.Next !== undefined && typeof def.Next !== 'string') this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Next`, 'Expected value of type: String');
+      if (def.Next !== undefined && typeof def.Next !== 'string')
+        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Next`, 'Expected value of type: String');
       if (next !== undefined && end) this.fail('SCHEMA_VALIDATION_FAILED', path, "Only one of 'Next' or 'End' can be specified");
       if (next === undefined && !end) this.fail('SCHEMA_VALIDATION_FAILED', path, "Exactly one of 'Next' or 'End' is required");
     } else if (def.Next !== undefined || def.End !== undefined) {
@@ -227,7 +280,11 @@ class ParseContext {
       case 'Choice': {
         const choices: ChoiceRuleModel[] = [];
         if (!Array.isArray(def.Choices) || def.Choices.length === 0) {
-          this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Choices`, Array.isArray(def.Choices) ? 'Value cannot be empty' : 'These fields are required: [Choices]');
+          this.fail(
+            'SCHEMA_VALIDATION_FAILED',
+            `${path}/Choices`,
+            Array.isArray(def.Choices) ? 'Value cannot be empty' : 'These fields are required: [Choices]',
+          );
         } else {
           def.Choices.forEach((rule, i) => {
             const rp = `${path}/Choices[${i}]`;
@@ -250,7 +307,12 @@ class ParseContext {
       }
       case 'Wait': {
         const given = ['Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'].filter((f) => def[f] !== undefined);
-        if (given.length !== 1) this.fail('SCHEMA_VALIDATION_FAILED', path, "Exactly one of 'Seconds', 'SecondsPath', 'Timestamp' or 'TimestampPath' is required");
+        if (given.length !== 1)
+          this.fail(
+            'SCHEMA_VALIDATION_FAILED',
+            path,
+            "Exactly one of 'Seconds', 'SecondsPath', 'Timestamp' or 'TimestampPath' is required",
+          );
         return {
           ...common,
           type,
@@ -274,7 +336,11 @@ class ParseContext {
       case 'Parallel': {
         const branches: StateMachineModel[] = [];
         if (!Array.isArray(def.Branches) || def.Branches.length === 0) {
-          this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Branches`, Array.isArray(def.Branches) ? 'Value cannot be empty' : 'These fields are required: [Branches]');
+          this.fail(
+            'SCHEMA_VALIDATION_FAILED',
+            `${path}/Branches`,
+            Array.isArray(def.Branches) ? 'Value cannot be empty' : 'These fields are required: [Branches]',
+          );
         } else {
           def.Branches.forEach((b, i) => {
             const m = this.machine(b, `${path}/Branches[${i}]`, queryLanguage);
@@ -306,9 +372,10 @@ class ParseContext {
           mode: config.Mode === 'DISTRIBUTED' ? 'DISTRIBUTED' : 'INLINE',
           itemsPath: this.pathField(def, 'ItemsPath', path, false) ?? undefined,
           items: def.Items,
-          itemSelector: queryLanguage === 'JSONPath'
-            ? this.template(selectorRaw, `${path}/${def.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters'}`)
-            : undefined,
+          itemSelector:
+            queryLanguage === 'JSONPath'
+              ? this.template(selectorRaw, `${path}/${def.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters'}`)
+              : undefined,
           itemSelectorJsonata: queryLanguage === 'JSONata' ? def.ItemSelector : undefined,
           maxConcurrency: def.MaxConcurrency,
           maxConcurrencyPath: this.pathField(def, 'MaxConcurrencyPath', path, false) ?? undefined,
@@ -328,7 +395,11 @@ class ParseContext {
   private checkRule(rule: Record<string, unknown>, path: string, top: boolean): void {
     if (Array.isArray(rule.And) || Array.isArray(rule.Or)) {
       const list = (rule.And ?? rule.Or) as unknown[];
-      list.forEach((r, i) => (isObject(r) ? this.checkRule(r, `${path}/${rule.And ? 'And' : 'Or'}[${i}]`, false) : this.fail('SCHEMA_VALIDATION_FAILED', path, 'Expected an object')));
+      list.forEach((r, i) =>
+        isObject(r)
+          ? this.checkRule(r, `${path}/${rule.And ? 'And' : 'Or'}[${i}]`, false)
+          : this.fail('SCHEMA_VALIDATION_FAILED', path, 'Expected an object'),
+      );
       return;
     }
     if (rule.Not !== undefined) {
@@ -457,14 +528,16 @@ class ParseContext {
         }
         return r[f] as number;
       };
-      return [{
-        errorEquals: r.ErrorEquals,
-        intervalSeconds: num('IntervalSeconds', 1, (n) => Number.isInteger(n) && n >= 1),
-        maxAttempts: num('MaxAttempts', 3, (n) => Number.isInteger(n) && n >= 0),
-        backoffRate: num('BackoffRate', 2, (n) => n >= 1),
-        maxDelaySeconds: r.MaxDelaySeconds === undefined ? undefined : num('MaxDelaySeconds', 0, (n) => Number.isInteger(n) && n >= 1),
-        jitterStrategy: r.JitterStrategy === 'FULL' ? 'FULL' : 'NONE',
-      }];
+      return [
+        {
+          errorEquals: r.ErrorEquals,
+          intervalSeconds: num('IntervalSeconds', 1, (n) => Number.isInteger(n) && n >= 1),
+          maxAttempts: num('MaxAttempts', 3, (n) => Number.isInteger(n) && n >= 0),
+          backoffRate: num('BackoffRate', 2, (n) => n >= 1),
+          maxDelaySeconds: r.MaxDelaySeconds === undefined ? undefined : num('MaxDelaySeconds', 0, (n) => Number.isInteger(n) && n >= 1),
+          jitterStrategy: r.JitterStrategy === 'FULL' ? 'FULL' : 'NONE',
+        },
+      ];
     });
   }
 
@@ -481,15 +554,18 @@ class ParseContext {
         return [];
       }
       this.checkErrorEquals(c.ErrorEquals, `${cp}/ErrorEquals`, i, value.length, 'Catcher');
-      if (lang === 'JSONata' && c.ResultPath !== undefined) this.fail('SCHEMA_VALIDATION_FAILED', `${cp}/ResultPath`, "The field 'ResultPath' is not supported for the JSONata query language");
+      if (lang === 'JSONata' && c.ResultPath !== undefined)
+        this.fail('SCHEMA_VALIDATION_FAILED', `${cp}/ResultPath`, "The field 'ResultPath' is not supported for the JSONata query language");
       if (c.Output !== undefined) this.checkJsonata(c.Output, `${cp}/Output`);
-      return [{
-        errorEquals: c.ErrorEquals,
-        next: c.Next,
-        resultPath: this.resultPath(c, cp),
-        assign: this.assign(c.Assign, `${cp}/Assign`, lang),
-        output: c.Output,
-      }];
+      return [
+        {
+          errorEquals: c.ErrorEquals,
+          next: c.Next,
+          resultPath: this.resultPath(c, cp),
+          assign: this.assign(c.Assign, `${cp}/Assign`, lang),
+          output: c.Output,
+        },
+      ];
     });
   }
 

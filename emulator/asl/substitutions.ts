@@ -11,7 +11,10 @@ const PLACEHOLDER = /\$\{([A-Za-z0-9_.:-]+)\}/g;
 
 /** Raised when placeholders remain without a value; lists every one of them. */
 export class SubstitutionError extends Error {
-  constructor(readonly unresolved: readonly string[], source?: string) {
+  constructor(
+    readonly unresolved: readonly string[],
+    source?: string,
+  ) {
     super(
       `${source ? `${source}: ` : ''}` +
         (unresolved.length === 1 ? 'no substitution value for placeholder ' : 'no substitution values for placeholders ') +
@@ -41,7 +44,9 @@ export function unusedSubstitutions(text: string, values: Substitutions): string
 export function applySubstitutions(text: string, values: Substitutions, source?: string): string {
   for (const [key, value] of Object.entries(values)) {
     if (!['string', 'number', 'boolean'].includes(typeof value)) {
-      throw new TypeError(`${source ? `${source}: ` : ''}substitution '${key}' must be a string, number or boolean, got ${value === null ? 'null' : typeof value}`);
+      throw new TypeError(
+        `${source ? `${source}: ` : ''}substitution '${key}' must be a string, number or boolean, got ${value === null ? 'null' : typeof value}`,
+      );
     }
   }
   const unresolved = listPlaceholders(text).filter((name) => !Object.prototype.hasOwnProperty.call(values, name));

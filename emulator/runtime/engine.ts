@@ -12,13 +12,21 @@ import { Execution, type ExecutionStatus, type TokenWaiter } from './execution';
 import type { HistoryEvent } from './history';
 import { runTestState, type TestStateRequest, type TestStateResponse } from './test-state';
 import {
-  HandlerResolver, MockConfigResolver, TaskResolutionChain,
-  type HandlerMatcher, type MockLookup, type TaskHandler, type TaskResolver,
+  HandlerResolver,
+  MockConfigResolver,
+  TaskResolutionChain,
+  type HandlerMatcher,
+  type MockLookup,
+  type TaskHandler,
+  type TaskResolver,
 } from './task-resolution';
 
 /** An error the API layer maps onto the AWS error of the same code. */
 export class EngineError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = code;
   }
@@ -156,12 +164,23 @@ export class Engine {
     }
     const creationDate = new Date();
     this.stateMachines.set(arn, {
-      arn, name: input.name, definitionText: text, model, roleArn, type, creationDate, deleted: false, executions: [],
+      arn,
+      name: input.name,
+      definitionText: text,
+      model,
+      roleArn,
+      type,
+      creationDate,
+      deleted: false,
+      executions: [],
     });
     return { stateMachineArn: arn, creationDate };
   }
 
-  updateStateMachine(stateMachineArn: string, changes: { definition?: string | object; roleArn?: string; substitutions?: Substitutions }): { updateDate: Date } {
+  updateStateMachine(
+    stateMachineArn: string,
+    changes: { definition?: string | object; roleArn?: string; substitutions?: Substitutions },
+  ): { updateDate: Date } {
     const sm = this.stateMachine(stateMachineArn);
     if (changes.definition !== undefined) {
       const { text, model } = this.prepareDefinition(changes.definition, changes.substitutions);
@@ -185,8 +204,14 @@ export class Engine {
   describeStateMachine(stateMachineArn: string): StateMachineDescription {
     const sm = this.stateMachine(stateMachineArn);
     return {
-      stateMachineArn: sm.arn, name: sm.name, status: 'ACTIVE', definition: sm.definitionText, roleArn: sm.roleArn,
-      type: sm.type, creationDate: sm.creationDate, updateDate: sm.updateDate,
+      stateMachineArn: sm.arn,
+      name: sm.name,
+      status: 'ACTIVE',
+      definition: sm.definitionText,
+      roleArn: sm.roleArn,
+      type: sm.type,
+      creationDate: sm.creationDate,
+      updateDate: sm.updateDate,
     };
   }
 
@@ -293,7 +318,10 @@ export class Engine {
         throw new EngineError('ValidationException', `Test case '${testCase}' was requested but no mock configuration is loaded`);
       }
       if (!this.mockConfig.hasTestCase(sm.name, testCase)) {
-        throw new EngineError('ValidationException', `Test case '${testCase}' is not defined for state machine '${sm.name}' in the mock configuration`);
+        throw new EngineError(
+          'ValidationException',
+          `Test case '${testCase}' is not defined for state machine '${sm.name}' in the mock configuration`,
+        );
       }
     }
     const name = input.name ?? randomUUID(); // a generated UUID is always a valid name
@@ -330,8 +358,12 @@ export class Engine {
     this.executions.set(executionArn, execution);
     sm.executions.push(execution);
     sm.currentRevision ??= Object.freeze({
-      stateMachineArn: sm.arn, name: sm.name, definition: sm.definitionText, roleArn: sm.roleArn,
-      updateDate: sm.updateDate ?? sm.creationDate, revisionId: sm.revisionId,
+      stateMachineArn: sm.arn,
+      name: sm.name,
+      definition: sm.definitionText,
+      roleArn: sm.roleArn,
+      updateDate: sm.updateDate ?? sm.creationDate,
+      revisionId: sm.revisionId,
     });
     this.ranDefinitions.set(executionArn, sm.currentRevision);
     return execution;
@@ -374,5 +406,9 @@ export class Engine {
 }
 
 function checkName(name: string, field: string): void {
-  if (!NAME_PATTERN.test(name)) throw new EngineError('InvalidName', `Invalid Name: '${name}' (field ${field}: 1-80 characters, no whitespace, brackets, wildcards or special characters)`);
+  if (!NAME_PATTERN.test(name))
+    throw new EngineError(
+      'InvalidName',
+      `Invalid Name: '${name}' (field ${field}: 1-80 characters, no whitespace, brackets, wildcards or special characters)`,
+    );
 }

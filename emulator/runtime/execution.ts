@@ -147,10 +147,16 @@ export class Execution implements StateServices {
       const last = this.lastOutputText;
       const text = last !== undefined && last.value === output ? last.text : payloadText(output, this.lastStateName);
       this.output = text;
-      this.finish('SUCCEEDED', 'ExecutionSucceeded', 'executionSucceededEventDetails', {
-        output: text,
-        outputDetails: NOT_TRUNCATED,
-      }, scope.cursor.prev);
+      this.finish(
+        'SUCCEEDED',
+        'ExecutionSucceeded',
+        'executionSucceededEventDetails',
+        {
+          output: text,
+          outputDetails: NOT_TRUNCATED,
+        },
+        scope.cursor.prev,
+      );
     } catch (e) {
       if (this.status !== 'RUNNING') return;
       if (e instanceof ExecutionStopped) return;
@@ -219,7 +225,13 @@ export class Execution implements StateServices {
     return this.continueMachine(model, model.startAt, input, undefined, scope);
   }
 
-  private continueMachine(model: StateMachineModel, startName: string, input: unknown, inputText: string | undefined, scope: RunScope): unknown | Promise<unknown> {
+  private continueMachine(
+    model: StateMachineModel,
+    startName: string,
+    input: unknown,
+    inputText: string | undefined,
+    scope: RunScope,
+  ): unknown | Promise<unknown> {
     let name = startName;
     let value = input;
     // The JSON text of `value` when known (a state's output text is the next state's input text).
@@ -250,7 +262,13 @@ export class Execution implements StateServices {
     if (outcome.next === undefined) return outcome.output;
     this.checkVirtualTimeout();
     const last = this.lastOutputText;
-    return this.continueMachine(model, outcome.next, outcome.output, last !== undefined && last.value === outcome.output ? last.text : undefined, scope);
+    return this.continueMachine(
+      model,
+      outcome.next,
+      outcome.output,
+      last !== undefined && last.value === outcome.output ? last.text : undefined,
+      scope,
+    );
   }
 
   private checkVirtualTimeout(): void {
@@ -269,14 +287,20 @@ export class Execution implements StateServices {
    * loops fast. They have no Retry or Catch, so an error simply propagates. undefined = not handled.
    */
   private runStateSync(state: State, input: unknown, inputText: string | undefined, scope: RunScope): StateOutcome | undefined {
-    if (state.queryLanguage !== 'JSONPath' || (state.type !== 'Pass' && state.type !== 'Choice' && state.type !== 'Succeed')) return undefined;
+    if (state.queryLanguage !== 'JSONPath' || (state.type !== 'Pass' && state.type !== 'Choice' && state.type !== 'Succeed'))
+      return undefined;
     const text = inputText ?? payloadText(input, state.name);
     const enteredId = this.recordStateEvent(scope, ENTERED_TYPES[state.type], true, state.name, text);
     const run = new StateRun(state, input, this.facts, scope, enteredId);
     run.inputText = text;
     let outcome: StateOutcome;
     try {
-      outcome = state.type === 'Pass' ? passJsonPath(run, state) : state.type === 'Choice' ? choiceJsonPath(run, state) : succeedJsonPath(run, state);
+      outcome =
+        state.type === 'Pass'
+          ? passJsonPath(run, state)
+          : state.type === 'Choice'
+            ? choiceJsonPath(run, state)
+            : succeedJsonPath(run, state);
     } catch (e) {
       throw this.describeFailure(toStatesError(e), run);
     }
@@ -303,7 +327,12 @@ export class Execution implements StateServices {
       };
       if (catcher) recordContainerFailure();
       if (!catcher) {
-        if (err.error === States.QueryEvaluationError && !SERVICE_ERRORS.has(err) && scope.recordEvents && !(e as { evaluationRecorded?: boolean }).evaluationRecorded) {
+        if (
+          err.error === States.QueryEvaluationError &&
+          !SERVICE_ERRORS.has(err) &&
+          scope.recordEvents &&
+          !(e as { evaluationRecorded?: boolean }).evaluationRecorded
+        ) {
           const id = this.history.add('EvaluationFailed', enteredPrev, 'evaluationFailedEventDetails', {
             cause: err.cause,
             error: err.error,
@@ -337,7 +366,13 @@ export class Execution implements StateServices {
       assigned[k] = JSON.stringify(v);
       run.scope.variables.set(k, v);
     }
-    const details = { name: state.name, output: text, outputDetails: NOT_TRUNCATED, assignedVariables: assigned, assignedVariablesDetails: NOT_TRUNCATED };
+    const details = {
+      name: state.name,
+      output: text,
+      outputDetails: NOT_TRUNCATED,
+      assignedVariables: assigned,
+      assignedVariablesDetails: NOT_TRUNCATED,
+    };
     if (state.type !== 'Fail') this.record(run.scope, EXITED_TYPES[state.type], 'stateExitedEventDetails', details);
     return outcome;
   }
@@ -370,14 +405,22 @@ export class Execution implements StateServices {
   private dispatch(run: StateRun): Promise<StateOutcome> {
     const s = run.state;
     switch (s.type) {
-      case 'Pass': return runPass(run, s, this);
-      case 'Task': return runTask(run, s, this);
-      case 'Choice': return runChoice(run, s, this);
-      case 'Wait': return runWait(run, s, this);
-      case 'Succeed': return runSucceed(run, s, this);
-      case 'Fail': return runFail(run, s, this);
-      case 'Parallel': return runParallel(run, s, this);
-      case 'Map': return runMap(run, s, this);
+      case 'Pass':
+        return runPass(run, s, this);
+      case 'Task':
+        return runTask(run, s, this);
+      case 'Choice':
+        return runChoice(run, s, this);
+      case 'Wait':
+        return runWait(run, s, this);
+      case 'Succeed':
+        return runSucceed(run, s, this);
+      case 'Fail':
+        return runFail(run, s, this);
+      case 'Parallel':
+        return runParallel(run, s, this);
+      case 'Map':
+        return runMap(run, s, this);
     }
   }
 
@@ -385,12 +428,10 @@ export class Execution implements StateServices {
   private async applyCatcher(run: StateRun, catcher: Catcher, err: StatesError): Promise<StateOutcome> {
     const errOut = errorOutput(err);
     if (run.state.queryLanguage === 'JSONata') {
-      const { output, assigned } = await run.finishJsonata(
-        errOut,
-        { errorOutput: errOut },
-        catcher.assign,
-        { value: catcher.output, given: catcher.output !== undefined },
-      );
+      const { output, assigned } = await run.finishJsonata(errOut, { errorOutput: errOut }, catcher.assign, {
+        value: catcher.output,
+        given: catcher.output !== undefined,
+      });
       return { output, next: catcher.next, assigned };
     }
     const assigned = catcher.assign ? run.assignJsonPath(catcher.assign, errOut) : undefined;
@@ -432,7 +473,13 @@ export class Execution implements StateServices {
 
   // ------------------------------------------------------------ tasks
 
-  async invokeTask(run: StateRun, state: TaskState, parameters: unknown, timeoutSeconds?: number, heartbeatSeconds?: number): Promise<unknown> {
+  async invokeTask(
+    run: StateRun,
+    state: TaskState,
+    parameters: unknown,
+    timeoutSeconds?: number,
+    heartbeatSeconds?: number,
+  ): Promise<unknown> {
     const d = describeResource(state.resource);
     const scope = run.scope;
     const paramsText = payloadText(parameters, state.name);
@@ -491,26 +538,48 @@ export class Execution implements StateServices {
       if (lambda && mocked && result !== null && typeof result === 'object' && 'Payload' in (result as object)) {
         result = (result as { Payload: unknown }).Payload;
       }
-      const outText = result === outcome.value && outcome.text !== undefined ? checkedPayloadText(outcome.text, state.name) : payloadText(result, state.name);
+      const outText =
+        result === outcome.value && outcome.text !== undefined
+          ? checkedPayloadText(outcome.text, state.name)
+          : payloadText(result, state.name);
       if (lambda) {
-        this.record(scope, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', { output: outText, outputDetails: NOT_TRUNCATED });
+        this.record(scope, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', {
+          output: outText,
+          outputDetails: NOT_TRUNCATED,
+        });
       } else {
         this.record(scope, 'TaskSucceeded', 'taskSucceededEventDetails', {
-          resource: d.resource, resourceType: d.resourceType, output: outText, outputDetails: NOT_TRUNCATED,
+          resource: d.resource,
+          resourceType: d.resourceType,
+          output: outText,
+          outputDetails: NOT_TRUNCATED,
         });
       }
       return result;
     }
     const timedOut = outcome.error === States.Timeout || outcome.error === States.HeartbeatTimeout;
     const failure: Record<string, unknown> = {};
-    if (!lambda) { failure.resource = d.resource; failure.resourceType = d.resourceType; }
+    if (!lambda) {
+      failure.resource = d.resource;
+      failure.resourceType = d.resourceType;
+    }
     // A timeout event has no cause unless one was given (the error output still carries "Cause": "").
     if (outcome.cause !== undefined && !(timedOut && outcome.cause === '')) failure.cause = outcome.cause;
     failure.error = outcome.error;
     if (lambda) {
-      this.record(scope, timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed', timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails', failure);
+      this.record(
+        scope,
+        timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed',
+        timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails',
+        failure,
+      );
     } else {
-      this.record(scope, timedOut ? 'TaskTimedOut' : 'TaskFailed', timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails', failure);
+      this.record(
+        scope,
+        timedOut ? 'TaskTimedOut' : 'TaskFailed',
+        timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails',
+        failure,
+      );
     }
     const err = new StatesError(outcome.error, outcome.cause);
     SERVICE_ERRORS.add(err);
@@ -520,7 +589,10 @@ export class Execution implements StateServices {
   /** .sync and .waitForTaskToken: the service call was submitted before the task completes. */
   private recordSubmitted(scope: RunScope, resource: string, resourceType: string, response: unknown): void {
     this.record(scope, 'TaskSubmitted', 'taskSubmittedEventDetails', {
-      resource, resourceType, output: payloadText(response ?? {}, resource), outputDetails: NOT_TRUNCATED,
+      resource,
+      resourceType,
+      output: payloadText(response ?? {}, resource),
+      outputDetails: NOT_TRUNCATED,
     });
   }
 
@@ -562,8 +634,14 @@ export class Execution implements StateServices {
       arm();
       this.init.registerToken(token, {
         executionArn: this.init.executionArn,
-        succeed: (output) => { done(); resolve({ kind: 'return', value: output }); },
-        fail: (error, cause) => { done(); resolve({ kind: 'throw', error, cause }); },
+        succeed: (output) => {
+          done();
+          resolve({ kind: 'return', value: output });
+        },
+        fail: (error, cause) => {
+          done();
+          resolve({ kind: 'throw', error, cause });
+        },
         heartbeat: arm,
       });
     });
@@ -608,7 +686,7 @@ const locations = new WeakMap<StatesError, string>();
 const failureEvents = new WeakMap<object, number>();
 
 function lastFailureEvent(e: unknown): number {
-  return e !== null && typeof e === 'object' ? failureEvents.get(e) ?? 0 : 0;
+  return e !== null && typeof e === 'object' ? (failureEvents.get(e) ?? 0) : 0;
 }
 
 /** AWS's `location` for an EvaluationFailed event: the field named in the message. */
@@ -624,4 +702,3 @@ export function toStatesError(e: unknown): StatesError {
   const err = e as { message?: string };
   return new StatesError(States.Runtime, err?.message ?? String(e));
 }
-

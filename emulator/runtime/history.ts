@@ -67,7 +67,10 @@ export class HistoryRecorder {
   /** The last materialized `events`, kept only while something else holds on to it. */
   private materialized?: WeakRef<HistoryEvent[]>;
 
-  constructor(private readonly clock: { now(): number }, private readonly limit = MAX_HISTORY_EVENTS) {}
+  constructor(
+    private readonly clock: { now(): number },
+    private readonly limit = MAX_HISTORY_EVENTS,
+  ) {}
 
   get lastId(): number {
     return this.types.length;
@@ -97,7 +100,7 @@ export class HistoryRecorder {
    * (the terminal event of the execution itself is always recorded).
    */
   add(type: string, previousEventId: number, detailsKey?: string, details?: object, terminal = false): number {
-    const id = this.append(type, previousEventId, detailsKey, detailsKey ? details ?? {} : undefined, undefined, terminal);
+    const id = this.append(type, previousEventId, detailsKey, detailsKey ? (details ?? {}) : undefined, undefined, terminal);
     if (terminal && this.types.length <= TRIM_MAX_EVENTS) this.trim();
     return id;
   }
@@ -119,12 +122,16 @@ export class HistoryRecorder {
     return id;
   }
 
-  private append(type: string, previousEventId: number, detailsKey: string | undefined, detailsOrName: unknown, text: string | undefined, terminal: boolean): number {
+  private append(
+    type: string,
+    previousEventId: number,
+    detailsKey: string | undefined,
+    detailsOrName: unknown,
+    text: string | undefined,
+    terminal: boolean,
+  ): number {
     if (!terminal && this.types.length >= this.limit - 1) {
-      throw new StatesError(
-        States.Runtime,
-        `The execution reached the maximum number of history events (${this.limit}).`,
-      );
+      throw new StatesError(States.Runtime, `The execution reached the maximum number of history events (${this.limit}).`);
     }
     this.previousIds.push(previousEventId);
     this.times.push(this.clock.now());

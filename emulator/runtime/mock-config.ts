@@ -149,7 +149,12 @@ export class MockConfig {
   }
 
   /** As `lookup`, with the JSON text of an object or array Return value (for the execution's history). */
-  lookupWithText(stateMachineName: string, testCase: string, stateName: string, invocationIndex: number): MockedOutcomeWithText | undefined {
+  lookupWithText(
+    stateMachineName: string,
+    testCase: string,
+    stateName: string,
+    invocationIndex: number,
+  ): MockedOutcomeWithText | undefined {
     const range = this.rangeFor(stateMachineName, testCase, stateName, invocationIndex);
     if (range === undefined) return undefined;
     return range.returnText === undefined ? range.outcome : { kind: 'return', value: JSON.parse(range.returnText), text: range.returnText };
@@ -196,12 +201,7 @@ function returnTextOf(outcome: MockedOutcome): string | undefined {
   return JSON.stringify(outcome.value);
 }
 
-function parseMockedResponse(
-  name: string,
-  raw: unknown,
-  path: string,
-  fault: (path: string, rule: string) => never,
-): MockedResponse {
+function parseMockedResponse(name: string, raw: unknown, path: string, fault: (path: string, rule: string) => never): MockedResponse {
   if (!isPlainObject(raw)) fault(path, `must map invocation indexes ("0", "1-2") to Return or Throw, got ${kindOf(raw)}`);
   const entries = Object.entries(raw as Record<string, unknown>);
   if (entries.length === 0) fault(path, 'must define at least one invocation ("0")');

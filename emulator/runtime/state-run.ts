@@ -140,11 +140,17 @@ export class StateRun {
    * JSONPath tail: Assign (with `$` = assignBase), ResultPath into the raw input, then OutputPath.
    * Assign reads variable values from before the state; they change only after the state.
    */
-  finishJsonPath(result: unknown, assignBase: unknown, resultPath: string | null | undefined, assign = this.state.assign): { output: unknown; assigned?: Map<string, unknown> } {
+  finishJsonPath(
+    result: unknown,
+    assignBase: unknown,
+    resultPath: string | null | undefined,
+    assign = this.state.assign,
+  ): { output: unknown; assigned?: Map<string, unknown> } {
     const assigned = assign ? this.assignJsonPath(assign, assignBase) : undefined;
     const withResult = applyResultPath(this.rawInput, resultPath, result);
     const outputPath = this.state.outputPath;
-    const output = outputPath === undefined || outputPath === '$' ? withResult : selectPath(withResult, outputPath, this.pathEnv(withResult));
+    const output =
+      outputPath === undefined || outputPath === '$' ? withResult : selectPath(withResult, outputPath, this.pathEnv(withResult));
     return { output, assigned };
   }
 
@@ -178,7 +184,10 @@ export class StateRun {
 /** A PathEnvironment whose `context` is read from the StateRun on demand (a class: cheap to create). */
 class LazyContextEnvironment implements PathEnvironment {
   readonly variables: VariableScope;
-  constructor(private readonly run: StateRun, readonly input: unknown) {
+  constructor(
+    private readonly run: StateRun,
+    readonly input: unknown,
+  ) {
     this.variables = run.scope.variables;
   }
   get context(): unknown {

@@ -23,11 +23,19 @@ export type TaskOutcome = { kind: 'return'; value: unknown; text?: string } | { 
 /** What the mock resolver needs from runtime/mock-config.ts (structural, so either side can evolve). */
 export interface MockLookup {
   hasTestCase(stateMachineName: string, testCase: string): boolean;
-  lookup(stateMachineName: string, testCase: string, stateName: string, invocationIndex: number):
-    { kind: 'return'; value: unknown } | { kind: 'throw'; error: string; cause: string } | undefined;
+  lookup(
+    stateMachineName: string,
+    testCase: string,
+    stateName: string,
+    invocationIndex: number,
+  ): { kind: 'return'; value: unknown } | { kind: 'throw'; error: string; cause: string } | undefined;
   /** Optional: as `lookup`, with `text` = JSON.stringify(value) when known (saves serializing it again). */
-  lookupWithText?(stateMachineName: string, testCase: string, stateName: string, invocationIndex: number):
-    { kind: 'return'; value: unknown; text?: string } | { kind: 'throw'; error: string; cause: string } | undefined;
+  lookupWithText?(
+    stateMachineName: string,
+    testCase: string,
+    stateName: string,
+    invocationIndex: number,
+  ): { kind: 'return'; value: unknown; text?: string } | { kind: 'throw'; error: string; cause: string } | undefined;
 }
 
 export interface ResolutionRequest extends TaskRequest {
@@ -93,13 +101,11 @@ export class TaskResolutionChain {
       const outcome = r.resolve(request);
       if (outcome !== undefined) return outcome;
     }
-    const how = request.testCase === undefined
-      ? `start the execution as '<stateMachineArn>#<TestCase>' with a mock configuration that maps state '${request.stateName}', or register a handler for this resource`
-      : `test case '${request.testCase}' does not map state '${request.stateName}'; add it to the mock configuration or register a handler for this resource`;
-    throw new StatesError(
-      States.Runtime,
-      `No response for Task state '${request.stateName}' (Resource ${request.resource}): ${how}.`,
-    );
+    const how =
+      request.testCase === undefined
+        ? `start the execution as '<stateMachineArn>#<TestCase>' with a mock configuration that maps state '${request.stateName}', or register a handler for this resource`
+        : `test case '${request.testCase}' does not map state '${request.stateName}'; add it to the mock configuration or register a handler for this resource`;
+    throw new StatesError(States.Runtime, `No response for Task state '${request.stateName}' (Resource ${request.resource}): ${how}.`);
   }
 }
 
@@ -132,7 +138,13 @@ export function describeResource(arn: string): ResourceDescription {
     // arn:aws:states:::<service>:<action> or arn:aws:states:::aws-sdk:<service>:<action>
     const rest = parts.slice(5);
     if (rest[0] === 'aws-sdk') {
-      d = { kind: 'service', resourceType: `aws-sdk:${rest[1]}`, resource: rest.slice(2).join(':'), region: parts[3] || undefined, pattern };
+      d = {
+        kind: 'service',
+        resourceType: `aws-sdk:${rest[1]}`,
+        resource: rest.slice(2).join(':'),
+        region: parts[3] || undefined,
+        pattern,
+      };
     } else {
       d = { kind: 'service', resourceType: rest[0], resource: rest.slice(1).join(':'), region: parts[3] || undefined, pattern };
     }

@@ -38,9 +38,20 @@ const LAMBDA_INVOKE = struct({ StatusCode: int(), FunctionError: str(), LogResul
 // https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html#API_GetFunction_ResponseSyntax
 const LAMBDA_GET_FUNCTION = struct({
   Configuration: struct({
-    FunctionName: str(1, 170), FunctionArn: str(), Runtime: str(), Role: str(), Handler: str(0, 128), CodeSize: long(),
-    Description: str(0, 256), Timeout: int(1), MemorySize: int(128, 10240), LastModified: str(), CodeSha256: str(),
-    Version: str(1, 1024), State: oneOf('Pending', 'Active', 'Inactive', 'Failed'), PackageType: oneOf('Zip', 'Image'),
+    FunctionName: str(1, 170),
+    FunctionArn: str(),
+    Runtime: str(),
+    Role: str(),
+    Handler: str(0, 128),
+    CodeSize: long(),
+    Description: str(0, 256),
+    Timeout: int(1),
+    MemorySize: int(128, 10240),
+    LastModified: str(),
+    CodeSha256: str(),
+    Version: str(1, 1024),
+    State: oneOf('Pending', 'Active', 'Inactive', 'Failed'),
+    PackageType: oneOf('Zip', 'Image'),
     Architectures: list(oneOf('x86_64', 'arm64')),
   }),
   Code: struct({ RepositoryType: str(), Location: str(), ImageUri: str(), ResolvedImageUri: str() }),
@@ -50,35 +61,80 @@ const LAMBDA_GET_FUNCTION = struct({
 
 // https://docs.aws.amazon.com/kms/latest/APIReference/API_Encrypt.html#API_Encrypt_ResponseSyntax
 const KMS_ENCRYPT = struct({
-  CiphertextBlob: blob(1, 6144), KeyId: str(1, 2048),
+  CiphertextBlob: blob(1, 6144),
+  KeyId: str(1, 2048),
   EncryptionAlgorithm: oneOf('SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'),
 });
 
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ConsumedCapacity.html
 const CAPACITY = struct({ CapacityUnits: double, ReadCapacityUnits: double, WriteCapacityUnits: double });
 const CONSUMED_CAPACITY = struct({
-  TableName: str(1, 1024), CapacityUnits: double, ReadCapacityUnits: double, WriteCapacityUnits: double,
-  Table: CAPACITY, LocalSecondaryIndexes: map(CAPACITY), GlobalSecondaryIndexes: map(CAPACITY),
+  TableName: str(1, 1024),
+  CapacityUnits: double,
+  ReadCapacityUnits: double,
+  WriteCapacityUnits: double,
+  Table: CAPACITY,
+  LocalSecondaryIndexes: map(CAPACITY),
+  GlobalSecondaryIndexes: map(CAPACITY),
 });
 const ITEM_COLLECTION_METRICS = struct({ ItemCollectionKey: map(any), SizeEstimateRangeGB: list(double) });
 // PutItem, UpdateItem, DeleteItem: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html#API_PutItem_ResponseSyntax
-const DYNAMODB_WRITE = struct({ Attributes: map(any), ConsumedCapacity: CONSUMED_CAPACITY, ItemCollectionMetrics: ITEM_COLLECTION_METRICS });
+const DYNAMODB_WRITE = struct({
+  Attributes: map(any),
+  ConsumedCapacity: CONSUMED_CAPACITY,
+  ItemCollectionMetrics: ITEM_COLLECTION_METRICS,
+});
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html#API_GetItem_ResponseSyntax
 const DYNAMODB_GET = struct({ Item: map(any), ConsumedCapacity: CONSUMED_CAPACITY });
 
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_ResponseSyntax
 const S3_GET_OBJECT = struct({
-  Body: any, DeleteMarker: bool, AcceptRanges: str(), Expiration: str(), Restore: str(), LastModified: timestamp,
-  ContentLength: long(), ETag: str(), ChecksumCRC32: str(), ChecksumSHA1: str(), ChecksumSHA256: str(), MissingMeta: int(),
-  VersionId: str(), CacheControl: str(), ContentDisposition: str(), ContentEncoding: str(), ContentLanguage: str(),
-  ContentRange: str(), ContentType: str(), Expires: timestamp, WebsiteRedirectLocation: str(), Metadata: map(str()),
-  StorageClass: oneOf('STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER',
-    'DEEP_ARCHIVE', 'OUTPOSTS', 'GLACIER_IR', 'SNOW', 'EXPRESS_ONEZONE', 'FSX_OPENZFS'),
-  PartsCount: int(), TagCount: int(), BucketKeyEnabled: bool,
+  Body: any,
+  DeleteMarker: bool,
+  AcceptRanges: str(),
+  Expiration: str(),
+  Restore: str(),
+  LastModified: timestamp,
+  ContentLength: long(),
+  ETag: str(),
+  ChecksumCRC32: str(),
+  ChecksumSHA1: str(),
+  ChecksumSHA256: str(),
+  MissingMeta: int(),
+  VersionId: str(),
+  CacheControl: str(),
+  ContentDisposition: str(),
+  ContentEncoding: str(),
+  ContentLanguage: str(),
+  ContentRange: str(),
+  ContentType: str(),
+  Expires: timestamp,
+  WebsiteRedirectLocation: str(),
+  Metadata: map(str()),
+  StorageClass: oneOf(
+    'STANDARD',
+    'REDUCED_REDUNDANCY',
+    'STANDARD_IA',
+    'ONEZONE_IA',
+    'INTELLIGENT_TIERING',
+    'GLACIER',
+    'DEEP_ARCHIVE',
+    'OUTPOSTS',
+    'GLACIER_IR',
+    'SNOW',
+    'EXPRESS_ONEZONE',
+    'FSX_OPENZFS',
+  ),
+  PartsCount: int(),
+  TagCount: int(),
+  BucketKeyEnabled: bool,
 });
 
 // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html#API_PutEvents_ResponseSyntax
-const EVENTS_PUT_EVENTS = struct({ FailedEntryCount: int(), Entries: list(struct({ EventId: str(), ErrorCode: str(), ErrorMessage: str() })) });
+const EVENTS_PUT_EVENTS = struct({
+  FailedEntryCount: int(),
+  Entries: list(struct({ EventId: str(), ErrorCode: str(), ErrorMessage: str() })),
+});
 
 // https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html#API_StartExecution_ResponseSyntax
 const SFN_START_EXECUTION = struct({ ExecutionArn: str(1, 256), StartDate: timestamp }, ['ExecutionArn', 'StartDate']);
@@ -87,7 +143,13 @@ const SFN_START_EXECUTION = struct({ ExecutionArn: str(1, 256), StartDate: times
 const SNS_PUBLISH = struct({ MessageId: str(), SequenceNumber: str() });
 
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html#API_SendMessage_ResponseElements
-const SQS_SEND_MESSAGE = struct({ MD5OfMessageBody: str(), MD5OfMessageAttributes: str(), MD5OfMessageSystemAttributes: str(), MessageId: str(), SequenceNumber: str() });
+const SQS_SEND_MESSAGE = struct({
+  MD5OfMessageBody: str(),
+  MD5OfMessageAttributes: str(),
+  MD5OfMessageSystemAttributes: str(),
+  MessageId: str(),
+  SequenceNumber: str(),
+});
 
 /** "<service>:<action>" (lower case) -> response model; optimised and AWS SDK integrations alike. */
 const RESPONSES: ReadonlyMap<string, Shape> = new Map([

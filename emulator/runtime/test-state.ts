@@ -79,7 +79,10 @@ export interface TestStateResponse {
 
 /** A request TestState refuses; `code` is the AWS error code the API layer answers with. */
 export class TestStateRequestError extends Error {
-  constructor(readonly code: 'InvalidDefinition' | 'ValidationException' | 'InvalidExecutionInput', message: string) {
+  constructor(
+    readonly code: 'InvalidDefinition' | 'ValidationException' | 'InvalidExecutionInput',
+    message: string,
+  ) {
     super(message);
     this.name = code;
   }
@@ -101,11 +104,17 @@ const EXCEEDED_THRESHOLD_CAUSE = 'The specified tolerated failure threshold was 
 export async function runTestState(request: TestStateRequest, env: TestStateEnvironment): Promise<TestStateResponse> {
   checkMockRequest(request);
   const { state, raw } = selectState(request);
-  const input = parseJson(request.input ?? '{}', (m) => new TestStateRequestError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${m}'`));
+  const input = parseJson(
+    request.input ?? '{}',
+    (m) => new TestStateRequestError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${m}'`),
+  );
   const mock = request.mock;
   const hasMock = mock !== undefined && (mock.result !== undefined || mock.errorOutput !== undefined);
   if ((state.type === 'Map' || state.type === 'Parallel') && !hasMock) {
-    throw new TestStateRequestError('InvalidDefinition', `TestState API does not support Map or Parallel states. Supported state types include: ${SUPPORTED_WITHOUT_MOCK}`);
+    throw new TestStateRequestError(
+      'InvalidDefinition',
+      `TestState API does not support Map or Parallel states. Supported state types include: ${SUPPORTED_WITHOUT_MOCK}`,
+    );
   }
   // Pass, Fail and Succeed call no service: there is nothing to mock.
   if (hasMock && (state.type === 'Pass' || state.type === 'Fail' || state.type === 'Succeed')) {
@@ -127,7 +136,10 @@ export async function runTestState(request: TestStateRequest, env: TestStateEnvi
 function checkMockRequest(request: TestStateRequest): void {
   const mock = request.mock;
   if (mock && mock.result !== undefined && mock.errorOutput !== undefined) {
-    throw new TestStateRequestError('ValidationException', 'A test mock should have only one of the following fields: [result, errorOutput].');
+    throw new TestStateRequestError(
+      'ValidationException',
+      'A test mock should have only one of the following fields: [result, errorOutput].',
+    );
   }
   const mocked = mock !== undefined && (mock.result !== undefined || mock.errorOutput !== undefined);
   if (request.revealSecrets && mocked) {
@@ -135,7 +147,10 @@ function checkMockRequest(request: TestStateRequest): void {
   }
   const config = request.stateConfiguration;
   if (config?.mapIterationFailureCount !== undefined && !mocked) {
-    throw new TestStateRequestError('ValidationException', 'TestState does not support MapIterationFailureCount when a mock is not specified.');
+    throw new TestStateRequestError(
+      'ValidationException',
+      'TestState does not support MapIterationFailureCount when a mock is not specified.',
+    );
   }
 }
 
@@ -145,9 +160,15 @@ function checkMockRequest(request: TestStateRequest): void {
  * nowhere in particular (they are only reported as nextState).
  */
 function selectState(request: TestStateRequest): { state: State; raw: Record<string, unknown> } {
-  const raw = parseJson(request.definition, (m) => new TestStateRequestError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${m}'`));
+  const raw = parseJson(
+    request.definition,
+    (m) => new TestStateRequestError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${m}'`),
+  );
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new TestStateRequestError('InvalidDefinition', "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Expected an object at /'");
+    throw new TestStateRequestError(
+      'InvalidDefinition',
+      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Expected an object at /'",
+    );
   }
   const def = raw as Record<string, unknown>;
   if ('States' in def || 'StartAt' in def) {
@@ -158,7 +179,10 @@ function selectState(request: TestStateRequest): { state: State; raw: Record<str
     return { state, raw: (def.States as Record<string, Record<string, unknown>>)[name] };
   }
   if (request.stateName !== undefined) {
-    throw new TestStateRequestError('ValidationException', 'stateName can only be given with a state machine definition (one with StartAt and States).');
+    throw new TestStateRequestError(
+      'ValidationException',
+      'stateName can only be given with a state machine definition (one with StartAt and States).',
+    );
   }
   const states: Record<string, unknown> = { [SINGLE_STATE_NAME]: def };
   // Stand-ins for the states this one may transition to, so that the definition validates.
@@ -199,10 +223,14 @@ function readMock(request: TestStateRequest, state: State, raw: Record<string, u
     const { error, cause } = mock.errorOutput;
     return { kind: 'throw', error: new StatesError(error ?? '', cause) };
   }
-  const value = parseJson(mock.result as string, () => new TestStateRequestError('ValidationException', 'Mocked result must be valid JSON'));
+  const value = parseJson(
+    mock.result as string,
+    () => new TestStateRequestError('ValidationException', 'Mocked result must be valid JSON'),
+  );
   // A Map with a ResultWriter answers with the writer's summary object instead of the results array.
   if (state.type === 'Map' && raw.ResultWriter !== undefined) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TestStateRequestError('ValidationException', 'Mocked result must be a JSON object.');
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new TestStateRequestError('ValidationException', 'Mocked result must be a JSON object.');
   } else if (state.type === 'Map' || state.type === 'Parallel') {
     if (!Array.isArray(value)) throw new TestStateRequestError('ValidationException', 'Mocked result must be an array.');
   }
@@ -225,7 +253,13 @@ function parseJson(text: string, fail: (message: string) => Error): unknown {
 
 /** A StateRun whose `$$` is the context the request gave (when it gave one). */
 class TestStateRun extends StateRun {
-  constructor(state: State, input: unknown, facts: ExecutionFacts, scope: RunScope, private readonly givenContext: Record<string, unknown> | undefined) {
+  constructor(
+    state: State,
+    input: unknown,
+    facts: ExecutionFacts,
+    scope: RunScope,
+    private readonly givenContext: Record<string, unknown> | undefined,
+  ) {
     super(state, input, facts, scope, 0);
   }
 
@@ -256,7 +290,8 @@ function makeRun(request: TestStateRequest, state: State, input: unknown, env: T
   let context: Record<string, unknown> | undefined;
   if (request.context !== undefined) {
     const c = parseJson(request.context, (m) => new TestStateRequestError('ValidationException', `Invalid context: ${m}`));
-    if (c === null || typeof c !== 'object' || Array.isArray(c)) throw new TestStateRequestError('ValidationException', 'context must be a JSON object');
+    if (c === null || typeof c !== 'object' || Array.isArray(c))
+      throw new TestStateRequestError('ValidationException', 'context must be a JSON object');
     context = c as Record<string, unknown>;
   }
   const clock = createClock('virtual');
@@ -331,14 +366,21 @@ class SingleStep {
   private dispatch(): Promise<StateOutcome> {
     const s = this.state;
     switch (s.type) {
-      case 'Task': return this.task(s);
-      case 'Pass': return this.pass(s);
+      case 'Task':
+        return this.task(s);
+      case 'Pass':
+        return this.pass(s);
       case 'Parallel':
-      case 'Map': return this.container(s);
-      case 'Choice': return this.simple(() => runChoice(this.run, s, quietServices(this.env)));
-      case 'Wait': return this.simple(() => runWait(this.run, s, quietServices(this.env)));
-      case 'Succeed': return this.simple(() => runSucceed(this.run, s, quietServices(this.env)));
-      case 'Fail': return this.simple(() => runFail(this.run, s, quietServices(this.env)));
+      case 'Map':
+        return this.container(s);
+      case 'Choice':
+        return this.simple(() => runChoice(this.run, s, quietServices(this.env)));
+      case 'Wait':
+        return this.simple(() => runWait(this.run, s, quietServices(this.env)));
+      case 'Succeed':
+        return this.simple(() => runSucceed(this.run, s, quietServices(this.env)));
+      case 'Fail':
+        return this.simple(() => runFail(this.run, s, quietServices(this.env)));
     }
   }
 
@@ -434,7 +476,8 @@ class SingleStep {
     try {
       const readerData = this.request.stateConfiguration?.mapItemReaderData;
       if (readerData !== undefined) items = JSON.parse(readerData);
-      else if (this.jsonata) items = state.items !== undefined ? await evaluateJsonataValue(state.items, run.jsonataEnv(), 'Items') : run.rawInput;
+      else if (this.jsonata)
+        items = state.items !== undefined ? await evaluateJsonataValue(state.items, run.jsonataEnv(), 'Items') : run.rawInput;
       else items = selectPath(run.effectiveInput(), state.itemsPath ?? '$', run.pathEnv(run.effectiveInput()));
     } catch {
       items = undefined;
@@ -449,7 +492,10 @@ class SingleStep {
       return this.mocked.value;
     }
     if (!this.env.resolver) {
-      throw new StatesError(States.Runtime, `No response for Task state '${state.name}' (Resource ${state.resource}): give TestState a mock.`);
+      throw new StatesError(
+        States.Runtime,
+        `No response for Task state '${state.name}' (Resource ${state.resource}): give TestState a mock.`,
+      );
     }
     if (describeResource(state.resource).pattern === 'waitForTaskToken') this.run.taskToken = randomUUID();
     const outcome = await this.env.resolver.resolve({
@@ -466,14 +512,20 @@ class SingleStep {
   }
 
   /** JSONPath: Assign (from `assignBase`), ResultPath into the raw input, then OutputPath. */
-  private jsonPathTail(selected: unknown, assignBase: unknown, resultPath: string | null | undefined, next: string | undefined): StateOutcome {
+  private jsonPathTail(
+    selected: unknown,
+    assignBase: unknown,
+    resultPath: string | null | undefined,
+    next: string | undefined,
+  ): StateOutcome {
     const run = this.run;
     this.inspection.afterResultSelector = json(selected);
     const assigned = this.state.assign ? run.assignJsonPath(this.state.assign, assignBase) : undefined;
     const withResult = applyResultPath(run.rawInput, resultPath, selected);
     this.inspection.afterResultPath = json(withResult);
     const outputPath = this.state.outputPath;
-    const output = outputPath === undefined || outputPath === '$' ? withResult : selectPath(withResult, outputPath, run.pathEnv(withResult));
+    const output =
+      outputPath === undefined || outputPath === '$' ? withResult : selectPath(withResult, outputPath, run.pathEnv(withResult));
     return { output, next, assigned };
   }
 
@@ -507,7 +559,10 @@ class SingleStep {
       let assigned: Map<string, unknown> | undefined;
       try {
         if (this.jsonata) {
-          ({ output, assigned } = await this.run.finishJsonata(errOut, { errorOutput: errOut }, catcher.assign, { value: catcher.output, given: catcher.output !== undefined }));
+          ({ output, assigned } = await this.run.finishJsonata(errOut, { errorOutput: errOut }, catcher.assign, {
+            value: catcher.output,
+            given: catcher.output !== undefined,
+          }));
         } else {
           assigned = catcher.assign ? this.run.assignJsonPath(catcher.assign, errOut) : undefined;
           output = applyResultPath(this.run.rawInput, catcher.resultPath, errOut);
@@ -539,8 +594,20 @@ class SingleStep {
   private withInspection(response: TestStateResponse): TestStateResponse {
     const level = this.request.inspectionLevel ?? 'INFO';
     if (level === 'INFO') return response;
-    const order: (keyof InspectionData)[] = ['input', 'afterInputPath', 'afterParameters', 'afterArguments', 'result', 'afterResultSelector',
-      'afterResultPath', 'variables', 'errorDetails', 'maxConcurrency', 'toleratedFailureCount', 'toleratedFailurePercentage'];
+    const order: (keyof InspectionData)[] = [
+      'input',
+      'afterInputPath',
+      'afterParameters',
+      'afterArguments',
+      'result',
+      'afterResultSelector',
+      'afterResultPath',
+      'variables',
+      'errorDetails',
+      'maxConcurrency',
+      'toleratedFailureCount',
+      'toleratedFailurePercentage',
+    ];
     const data: Record<string, unknown> = {};
     for (const key of order) if (this.inspection[key] !== undefined) data[key] = this.inspection[key];
     // The data-flow steps after the failure point never ran.

@@ -29,21 +29,38 @@ export class TenantStackDeployerRole extends Construct {
             new iam.PolicyStatement({
               sid: 'TenantDataTables',
               actions: [
-                'dynamodb:CreateTable', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable',
-                'dynamodb:DescribeContinuousBackups', 'dynamodb:UpdateContinuousBackups',
-                'dynamodb:DescribeTimeToLive', 'dynamodb:DescribeContributorInsights',
-                'dynamodb:DescribeKinesisStreamingDestination', 'dynamodb:GetResourcePolicy',
-                'dynamodb:TagResource', 'dynamodb:UntagResource', 'dynamodb:ListTagsOfResource',
+                'dynamodb:CreateTable',
+                'dynamodb:DescribeTable',
+                'dynamodb:UpdateTable',
+                'dynamodb:DescribeContinuousBackups',
+                'dynamodb:UpdateContinuousBackups',
+                'dynamodb:DescribeTimeToLive',
+                'dynamodb:DescribeContributorInsights',
+                'dynamodb:DescribeKinesisStreamingDestination',
+                'dynamodb:GetResourcePolicy',
+                'dynamodb:TagResource',
+                'dynamodb:UntagResource',
+                'dynamodb:ListTagsOfResource',
               ],
               resources: [tables],
             }),
             new iam.PolicyStatement({
               sid: 'TenantAppRoles',
               actions: [
-                'iam:CreateRole', 'iam:GetRole', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
-                'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags',
-                'iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy',
-                'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies',
+                'iam:CreateRole',
+                'iam:GetRole',
+                'iam:DeleteRole',
+                'iam:UpdateRole',
+                'iam:UpdateRoleDescription',
+                'iam:UpdateAssumeRolePolicy',
+                'iam:TagRole',
+                'iam:UntagRole',
+                'iam:ListRoleTags',
+                'iam:PutRolePolicy',
+                'iam:GetRolePolicy',
+                'iam:DeleteRolePolicy',
+                'iam:ListRolePolicies',
+                'iam:ListAttachedRolePolicies',
               ],
               resources: [roles],
             }),
@@ -53,8 +70,12 @@ export class TenantStackDeployerRole extends Construct {
     });
 
     for (const pattern of [tables, roles]) {
-      acknowledgeResource(this.role, 'AwsSolutions-IAM5', pattern,
-        'Tenant resources are created per tenant, so they can only be named by the tenant name pattern; the pattern is the tenant prefix and a fixed suffix.');
+      acknowledgeResource(
+        this.role,
+        'AwsSolutions-IAM5',
+        pattern,
+        'Tenant resources are created per tenant, so they can only be named by the tenant name pattern; the pattern is the tenant prefix and a fixed suffix.',
+      );
     }
   }
 }

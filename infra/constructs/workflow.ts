@@ -78,7 +78,8 @@ export class Workflow extends Construct {
     // https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html, https://docs.aws.amazon.com/xray/latest/devguide/security_iam_service-with-iam.html
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'CloudWatch Logs log delivery (logs:CreateLogDelivery etc.) and X-Ray (xray:PutTraceSegments etc.) do not support resource-level permissions.',
+      reason:
+        'CloudWatch Logs log delivery (logs:CreateLogDelivery etc.) and X-Ray (xray:PutTraceSegments etc.) do not support resource-level permissions.',
     });
   }
 }

@@ -3,8 +3,13 @@
 // Mock config: https://docs.aws.amazon.com/step-functions/latest/dg/sfn-local-test-sm-exec.html
 import { join } from 'path';
 import {
-  SFNClient, CreateStateMachineCommand, StartExecutionCommand, DescribeExecutionCommand, GetExecutionHistoryCommand,
-  ListExecutionsCommand, StartSyncExecutionCommand,
+  SFNClient,
+  CreateStateMachineCommand,
+  StartExecutionCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { Engine } from '../../emulator/runtime/engine';
 import { MockConfig } from '../../emulator/runtime/mock-config';
@@ -21,8 +26,16 @@ let orderArn: string;
 beforeAll(async () => {
   const engine = new Engine({ mockConfig: MockConfig.fromFile(join(fixtures, 'order-mocks.json')) });
   server = await startServer({ engine, port: 0 });
-  sfn = new SFNClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, disableHostPrefix: true });
-  const definition = loadDefinition(join(fixtures, 'statemachines', 'order.asl.yaml'), loadSubstitutions(join(fixtures, 'substitutions.json')));
+  sfn = new SFNClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    disableHostPrefix: true,
+  });
+  const definition = loadDefinition(
+    join(fixtures, 'statemachines', 'order.asl.yaml'),
+    loadSubstitutions(join(fixtures, 'substitutions.json')),
+  );
   orderArn = (await sfn.send(new CreateStateMachineCommand({ name: 'order', definition, roleArn: ROLE }))).stateMachineArn!;
 });
 afterAll(async () => {
@@ -73,7 +86,9 @@ test('TaskScheduled parameters carry the substituted values as sent to AWS', asy
 });
 
 test('an unknown test case is refused at StartExecution', async () => {
-  await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: `${orderArn}#Nope` }))).rejects.toMatchObject({ name: 'ValidationException' });
+  await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: `${orderArn}#Nope` }))).rejects.toMatchObject({
+    name: 'ValidationException',
+  });
 });
 
 test('an invalid definition is InvalidDefinition naming the problem', async () => {
@@ -84,11 +99,17 @@ test('an invalid definition is InvalidDefinition naming the problem', async () =
 });
 
 test('StartSyncExecution on a STANDARD state machine is StateMachineTypeNotSupported; on EXPRESS it answers the result', async () => {
-  await expect(sfn.send(new StartSyncExecutionCommand({ stateMachineArn: orderArn }))).rejects.toMatchObject({ name: 'StateMachineTypeNotSupported' });
-  const express = await sfn.send(new CreateStateMachineCommand({
-    name: 'express-pass', type: 'EXPRESS', roleArn: ROLE,
-    definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { ok: true }, End: true } } }),
-  }));
+  await expect(sfn.send(new StartSyncExecutionCommand({ stateMachineArn: orderArn }))).rejects.toMatchObject({
+    name: 'StateMachineTypeNotSupported',
+  });
+  const express = await sfn.send(
+    new CreateStateMachineCommand({
+      name: 'express-pass',
+      type: 'EXPRESS',
+      roleArn: ROLE,
+      definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { ok: true }, End: true } } }),
+    }),
+  );
   const r = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: express.stateMachineArn, input: '{}' }));
   expect(r).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":true}' });
   expect(r.executionArn).toMatch(/:express:express-pass:/);

@@ -3,9 +3,20 @@
 // API reference: https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html
 import { request as httpRequest } from 'http';
 import {
-  SFNClient, CreateStateMachineCommand, DescribeStateMachineCommand, ListStateMachinesCommand, StartExecutionCommand,
-  DescribeExecutionCommand, ListExecutionsCommand, GetExecutionHistoryCommand, StopExecutionCommand, UpdateStateMachineCommand,
-  DeleteStateMachineCommand, ValidateStateMachineDefinitionCommand, DescribeStateMachineForExecutionCommand, SendTaskSuccessCommand,
+  SFNClient,
+  CreateStateMachineCommand,
+  DescribeStateMachineCommand,
+  ListStateMachinesCommand,
+  StartExecutionCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  GetExecutionHistoryCommand,
+  StopExecutionCommand,
+  UpdateStateMachineCommand,
+  DeleteStateMachineCommand,
+  ValidateStateMachineDefinitionCommand,
+  DescribeStateMachineForExecutionCommand,
+  SendTaskSuccessCommand,
   StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { startServer, type RunningServer } from '../../emulator/api/server';
@@ -29,12 +40,18 @@ afterAll(async () => {
 });
 
 /** Sends a raw request and returns status, headers and parsed body. */
-function raw(body: string | Buffer, headers: Record<string, string> = {}, method = 'POST'): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
+function raw(
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+  method = 'POST',
+): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${server.url}/`, { method, headers: { 'content-type': 'application/x-amz-json-1.0', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }),
+      );
     });
     req.on('error', reject);
     req.end(body);
@@ -66,7 +83,9 @@ test('state machine lifecycle: create, describe, list, update, delete', async ()
   const list = await sfn.send(new ListStateMachinesCommand({}));
   expect(list.stateMachines?.map((s) => s.name)).toContain('life');
 
-  const updated = await sfn.send(new UpdateStateMachineCommand({ stateMachineArn: created.stateMachineArn, roleArn: 'arn:aws:iam::123456789012:role/other' }));
+  const updated = await sfn.send(
+    new UpdateStateMachineCommand({ stateMachineArn: created.stateMachineArn, roleArn: 'arn:aws:iam::123456789012:role/other' }),
+  );
   expect(updated.updateDate).toBeInstanceOf(Date);
   expect(engine.machines.get(created.stateMachineArn!)?.roleArn).toBe('arn:aws:iam::123456789012:role/other');
 
@@ -78,24 +97,35 @@ test('state machine lifecycle: create, describe, list, update, delete', async ()
 
 test('CreateStateMachine twice with the same name is StateMachineAlreadyExists', async () => {
   await sfn.send(new CreateStateMachineCommand({ name: 'dup', definition: DEFINITION, roleArn: ROLE }));
-  expect((await sdkError(sfn.send(new CreateStateMachineCommand({ name: 'dup', definition: DEFINITION, roleArn: ROLE })))).name).toBe('StateMachineAlreadyExists');
+  expect((await sdkError(sfn.send(new CreateStateMachineCommand({ name: 'dup', definition: DEFINITION, roleArn: ROLE })))).name).toBe(
+    'StateMachineAlreadyExists',
+  );
 });
 
 test('names with forbidden characters are InvalidName', async () => {
   const e = await sdkError(sfn.send(new CreateStateMachineCommand({ name: 'has space', definition: DEFINITION, roleArn: ROLE })));
   expect(e).toMatchObject({ name: 'InvalidName', message: "Invalid Name: 'has space'" });
-  expect((await sdkError(sfn.send(new CreateStateMachineCommand({ name: 'x'.repeat(81), definition: DEFINITION, roleArn: ROLE })))).name).toBe('InvalidName');
+  expect(
+    (await sdkError(sfn.send(new CreateStateMachineCommand({ name: 'x'.repeat(81), definition: DEFINITION, roleArn: ROLE })))).name,
+  ).toBe('InvalidName');
 });
 
 test('malformed ARNs are InvalidArn, including the wrong resource type', async () => {
   expect((await sdkError(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: 'not-an-arn' })))).name).toBe('InvalidArn');
-  const wrongType = await sdkError(sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:x' })));
+  const wrongType = await sdkError(
+    sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:x' })),
+  );
   expect(wrongType).toMatchObject({ name: 'InvalidArn', message: "Invalid Arn: 'Resource type not valid in this context: stateMachine'" });
-  expect((await sdkError(sfn.send(new CreateStateMachineCommand({ name: 'r', definition: DEFINITION, roleArn: 'role' })))).name).toBe('InvalidArn');
+  expect((await sdkError(sfn.send(new CreateStateMachineCommand({ name: 'r', definition: DEFINITION, roleArn: 'role' })))).name).toBe(
+    'InvalidArn',
+  );
 });
 
 test('ValidateStateMachineDefinition returns OK or FAIL with diagnostics', async () => {
-  expect(await sfn.send(new ValidateStateMachineDefinitionCommand({ definition: DEFINITION }))).toMatchObject({ result: 'OK', diagnostics: [] });
+  expect(await sfn.send(new ValidateStateMachineDefinitionCommand({ definition: DEFINITION }))).toMatchObject({
+    result: 'OK',
+    diagnostics: [],
+  });
   const bad = JSON.stringify({ StartAt: 'Missing', States: { P: { Type: 'Pass', End: true } } });
   const result = await sfn.send(new ValidateStateMachineDefinitionCommand({ definition: bad }));
   expect(result.result).toBe('FAIL');
@@ -120,9 +150,13 @@ describe('executions', () => {
 
   test('the #TestCase suffix is passed to the engine and the name must be unique', async () => {
     await sfn.send(new StartExecutionCommand({ stateMachineArn: `${smArn}#HappyPath`, name: 'fail-tc' }));
-    const d = await sfn.send(new DescribeExecutionCommand({ executionArn: `arn:aws:states:us-east-1:123456789012:execution:exec-sm:fail-tc` }));
+    const d = await sfn.send(
+      new DescribeExecutionCommand({ executionArn: `arn:aws:states:us-east-1:123456789012:execution:exec-sm:fail-tc` }),
+    );
     expect(d).toMatchObject({ status: 'FAILED', error: 'Boom', cause: 'test case HappyPath' });
-    expect((await sdkError(sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: 'fail-tc' })))).name).toBe('ExecutionAlreadyExists');
+    expect((await sdkError(sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: 'fail-tc' })))).name).toBe(
+      'ExecutionAlreadyExists',
+    );
   });
 
   test('input that is not JSON is InvalidExecutionInput', async () => {
@@ -138,11 +172,19 @@ describe('executions', () => {
   });
 
   test('starting an execution of a missing state machine is StateMachineDoesNotExist', async () => {
-    expect((await sdkError(sfn.send(new StartExecutionCommand({ stateMachineArn: `${smArn}-missing` })))).name).toBe('StateMachineDoesNotExist');
+    expect((await sdkError(sfn.send(new StartExecutionCommand({ stateMachineArn: `${smArn}-missing` })))).name).toBe(
+      'StateMachineDoesNotExist',
+    );
   });
 
   test('describing a missing execution is ExecutionDoesNotExist', async () => {
-    expect((await sdkError(sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:exec-sm:nope' })))).name).toBe('ExecutionDoesNotExist');
+    expect(
+      (
+        await sdkError(
+          sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:exec-sm:nope' })),
+        )
+      ).name,
+    ).toBe('ExecutionDoesNotExist');
   });
 
   test('StopExecution aborts with error and cause', async () => {
@@ -154,14 +196,21 @@ describe('executions', () => {
 
   test('StartSyncExecution returns the finished execution with billing details', async () => {
     // The SDK prefixes the host with "sync-" for this operation; against a local endpoint turn that off.
-    const syncClient = new SFNClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, disableHostPrefix: true });
+    const syncClient = new SFNClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      disableHostPrefix: true,
+    });
     const r = await syncClient.send(new StartSyncExecutionCommand({ stateMachineArn: smArn, name: 'sync-1', input: '{"s":true}' }));
     syncClient.destroy();
     expect(r).toMatchObject({ status: 'SUCCEEDED', output: '{"s":true}', billingDetails: { billedMemoryUsedInMB: 64 } });
   });
 
   test('DescribeStateMachineForExecution returns the definition the execution ran', async () => {
-    const r = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:exec-sm:one' }));
+    const r = await sfn.send(
+      new DescribeStateMachineForExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:exec-sm:one' }),
+    );
     expect(r).toMatchObject({ stateMachineArn: smArn, definition: DEFINITION, roleArn: ROLE });
   });
 
@@ -184,8 +233,12 @@ describe('executions', () => {
   });
 
   test('a forged nextToken is InvalidToken; a bad statusFilter is a ValidationException', async () => {
-    expect((await sdkError(sfn.send(new ListExecutionsCommand({ stateMachineArn: smArn, nextToken: 'Zm9yZ2Vk' })))).name).toBe('InvalidToken');
-    expect((await sdkError(sfn.send(new ListExecutionsCommand({ stateMachineArn: smArn, statusFilter: 'DONE' as never })))).name).toBe('ValidationException');
+    expect((await sdkError(sfn.send(new ListExecutionsCommand({ stateMachineArn: smArn, nextToken: 'Zm9yZ2Vk' })))).name).toBe(
+      'InvalidToken',
+    );
+    expect((await sdkError(sfn.send(new ListExecutionsCommand({ stateMachineArn: smArn, statusFilter: 'DONE' as never })))).name).toBe(
+      'ValidationException',
+    );
   });
 
   test('GetExecutionHistory pages, reverses, and omits data when includeExecutionData is false', async () => {
@@ -207,8 +260,17 @@ describe('executions', () => {
   });
 
   test('a paging token of one execution is refused for another', async () => {
-    const first = await sfn.send(new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:exec-sm:one', maxResults: 1 }));
-    const e = await sdkError(sfn.send(new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:exec-sm:page-0', nextToken: first.nextToken })));
+    const first = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:exec-sm:one', maxResults: 1 }),
+    );
+    const e = await sdkError(
+      sfn.send(
+        new GetExecutionHistoryCommand({
+          executionArn: 'arn:aws:states:us-east-1:123456789012:execution:exec-sm:page-0',
+          nextToken: first.nextToken,
+        }),
+      ),
+    );
     expect(e.name).toBe('InvalidToken');
   });
 });
@@ -238,24 +300,37 @@ describe('protocol errors never take the server down', () => {
     expect(r.body.__type).toBe('com.amazon.coral.service#UnknownOperationException');
     expect((await raw('{}')).body.__type).toMatch(/#UnknownOperationException$/);
     expect((await raw('{}', { 'x-amz-target': 'AWSStepFunctions.toString' })).body.__type).toMatch(/#UnknownOperationException$/);
-    expect((await raw('', { 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }, 'GET')).body.__type).toMatch(/#UnknownOperationException$/);
+    expect((await raw('', { 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }, 'GET')).body.__type).toMatch(
+      /#UnknownOperationException$/,
+    );
   });
 
   test('modelled errors carry the Step Functions namespace and x-amzn-ErrorType', async () => {
-    const r = await raw('{"stateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:zzz"}', { 'x-amz-target': 'AWSStepFunctions.DescribeStateMachine' });
-    expect(r.body).toEqual({ __type: 'com.amazonaws.swf.service.v2.model#StateMachineDoesNotExist', message: "State Machine Does Not Exist: 'arn:aws:states:us-east-1:123456789012:stateMachine:zzz'" });
+    const r = await raw('{"stateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:zzz"}', {
+      'x-amz-target': 'AWSStepFunctions.DescribeStateMachine',
+    });
+    expect(r.body).toEqual({
+      __type: 'com.amazonaws.swf.service.v2.model#StateMachineDoesNotExist',
+      message: "State Machine Does Not Exist: 'arn:aws:states:us-east-1:123456789012:stateMachine:zzz'",
+    });
     expect(r.headers['x-amzn-errortype']).toBe('StateMachineDoesNotExist');
   });
 
   test('a missing required member is a ValidationException naming it', async () => {
     const r = await raw('{}', { 'x-amz-target': 'AWSStepFunctions.DescribeExecution' });
     expect(r.body.__type).toMatch(/#ValidationException$/);
-    expect(r.body.message).toBe("1 validation error detected: Value null at 'executionArn' failed to satisfy constraint: Member must not be null");
+    expect(r.body.message).toBe(
+      "1 validation error detected: Value null at 'executionArn' failed to satisfy constraint: Member must not be null",
+    );
   });
 
   test('an oversized body is refused with 413 and the server keeps serving', async () => {
     const big = Buffer.alloc(5 * 1024 * 1024, 0x20);
-    const r = await raw(big, { 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }).catch((e) => ({ status: -1, body: String(e), headers: {} }));
+    const r = await raw(big, { 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }).catch((e) => ({
+      status: -1,
+      body: String(e),
+      headers: {},
+    }));
     if (r.status !== -1) {
       expect(r.status).toBe(413);
       expect(r.body.__type).toMatch(/#RequestEntityTooLargeException$/);

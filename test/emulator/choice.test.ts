@@ -42,7 +42,16 @@ describe('Choice rules', () => {
     [{ Variable: '$.v', IsTimestamp: true }, { v: '2016-03-14T01:59:00Z' }, 'yes'],
     [{ Variable: '$.v', IsTimestamp: true }, { v: '2016-03-14 01:59:00Z' }, 'no'],
     [{ And: [{ Variable: '$.a', NumericEquals: 1 }, { Not: { Variable: '$.b', StringEquals: 'x' } }] }, { a: 1, b: 'y' }, 'yes'],
-    [{ Or: [{ Variable: '$.a', NumericEquals: 2 }, { Variable: '$.b', StringEquals: 'x' }] }, { a: 1, b: 'y' }, 'no'],
+    [
+      {
+        Or: [
+          { Variable: '$.a', NumericEquals: 2 },
+          { Variable: '$.b', StringEquals: 'x' },
+        ],
+      },
+      { a: 1, b: 'y' },
+      'no',
+    ],
   ])('%j on %j -> %s', async (rule, input, expected) => {
     expect(await decide(rule, input)).toBe(expected);
   });

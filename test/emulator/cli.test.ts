@@ -20,22 +20,55 @@ function capture() {
 describe('run', () => {
   test('a succeeding test case exits 0 and prints the states taken and the output', async () => {
     const c = capture();
-    const code = await runCommand(['run', order, '--input', '{"orderId":"o-1"}', '--mock-config', mocks, '--test-case', 'Paid', '--substitutions', subs], c.io);
+    const code = await runCommand(
+      ['run', order, '--input', '{"orderId":"o-1"}', '--mock-config', mocks, '--test-case', 'Paid', '--substitutions', subs],
+      c.io,
+    );
     expect(code).toBe(0);
-    expect(c.out).toEqual(expect.arrayContaining(['states:', '  Load Order (Task)', '  Is Paid (Choice)', '  Ship (Task)', '  Done (Succeed)', 'status: SUCCEEDED']));
-    expect(c.out.find((l) => l.startsWith('output: '))).toBe('output: {"orderId":"o-1","order":{"Item":{"id":{"S":"o-1"},"paid":{"BOOL":true}}}}');
+    expect(c.out).toEqual(
+      expect.arrayContaining([
+        'states:',
+        '  Load Order (Task)',
+        '  Is Paid (Choice)',
+        '  Ship (Task)',
+        '  Done (Succeed)',
+        'status: SUCCEEDED',
+      ]),
+    );
+    expect(c.out.find((l) => l.startsWith('output: '))).toBe(
+      'output: {"orderId":"o-1","order":{"Item":{"id":{"S":"o-1"},"paid":{"BOOL":true}}}}',
+    );
   });
 
   test('a failing execution exits 1 and prints error and cause', async () => {
     const c = capture();
-    const code = await runCommand(['run', order, '--input', '{"orderId":"o-1"}', '--mock-config', mocks, '--test-case', 'Unpaid', '--substitutions', subs], c.io);
+    const code = await runCommand(
+      ['run', order, '--input', '{"orderId":"o-1"}', '--mock-config', mocks, '--test-case', 'Unpaid', '--substitutions', subs],
+      c.io,
+    );
     expect(code).toBe(1);
-    expect(c.out).toEqual(expect.arrayContaining(['  Not Paid (Fail)', 'status: FAILED', 'error: NotPaid', 'cause: The order is not paid']));
+    expect(c.out).toEqual(
+      expect.arrayContaining(['  Not Paid (Fail)', 'status: FAILED', 'error: NotPaid', 'cause: The order is not paid']),
+    );
   });
 
   test('--input @file reads the input from a file', async () => {
     const c = capture();
-    const code = await runCommand(['run', order, '--input', `@${join(fixtures, 'order-input.json')}`, '--mock-config', mocks, '--test-case', 'Paid', '--substitutions', subs], c.io);
+    const code = await runCommand(
+      [
+        'run',
+        order,
+        '--input',
+        `@${join(fixtures, 'order-input.json')}`,
+        '--mock-config',
+        mocks,
+        '--test-case',
+        'Paid',
+        '--substitutions',
+        subs,
+      ],
+      c.io,
+    );
     expect(code).toBe(0);
     expect(c.out.find((l) => l.startsWith('output: '))).toContain('"orderId":"o-from-file"');
   });
@@ -49,7 +82,11 @@ describe('run', () => {
     ['missing substitutions', ['run', order], /no substitution values for placeholders \$\{OrdersTable\}, \$\{RetrySeconds\}/],
     ['input not JSON', ['run', order, '--substitutions', subs, '--input', '{nope'], /--input is not valid JSON/],
     ['test case without mock config', ['run', order, '--substitutions', subs, '--test-case', 'Paid'], /--test-case needs --mock-config/],
-    ['unknown test case', ['run', order, '--substitutions', subs, '--mock-config', mocks, '--test-case', 'Nope'], /test case 'Nope' is not defined for state machine 'order'.*defined: Paid, Unpaid/],
+    [
+      'unknown test case',
+      ['run', order, '--substitutions', subs, '--mock-config', mocks, '--test-case', 'Nope'],
+      /test case 'Nope' is not defined for state machine 'order'.*defined: Paid, Unpaid/,
+    ],
     ['missing definition file', ['run', join(fixtures, 'absent.asl.yaml')], /cannot read definition .*ENOENT/],
     ['malformed mock config', ['run', order, '--mock-config', join(fixtures, 'mock-config-invalid-json.json')], /not valid JSON/],
     ['serve-only option', ['run', order, '--port', '1'], /--port is not an option of 'run'/],
@@ -74,7 +111,11 @@ describe('run', () => {
 
 function runProcess(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'emulator', 'cli.ts'), ...args], { cwd: root });
+    const child = spawn(
+      process.execPath,
+      [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'emulator', 'cli.ts'), ...args],
+      { cwd: root },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -97,13 +138,18 @@ test('as a process, run sets the exit status: 1 for a failed execution, 2 for a 
 describe('serve', () => {
   test('registers every definition of the directory under its stem and serves the API', async () => {
     const c = capture();
-    const handle = await serve(['--port', '0', '--state-machines', join(fixtures, 'statemachines'), '--substitutions', subs, '--mock-config', mocks], c.io);
+    const handle = await serve(
+      ['--port', '0', '--state-machines', join(fixtures, 'statemachines'), '--substitutions', subs, '--mock-config', mocks],
+      c.io,
+    );
     const sfn = new SFNClient({ endpoint: handle.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
     try {
       expect(c.out).toContain(`Step Functions API listening on ${handle.url}`);
       const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
       expect(stateMachines!.map((s) => s.name)).toEqual(['order']);
-      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: `${stateMachines![0].stateMachineArn}#Paid`, input: '{"orderId":"o-1"}' }));
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: `${stateMachines![0].stateMachineArn}#Paid`, input: '{"orderId":"o-1"}' }),
+      );
       const result = await handle.engine.waitForExecution(executionArn!);
       expect(result.status).toBe('SUCCEEDED');
       expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('SUCCEEDED');
@@ -118,11 +164,15 @@ describe('serve', () => {
   });
 
   test('as a process: prints the URL once ready and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'emulator', 'cli.ts'), 'serve', '--port', '0'], {
-      cwd: root,
-      env: { ...process.env, SFN_MOCK_CONFIG: mocks },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'emulator', 'cli.ts'), 'serve', '--port', '0'],
+      {
+        cwd: root,
+        env: { ...process.env, SFN_MOCK_CONFIG: mocks },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (d) => {

@@ -17,7 +17,7 @@ function code(fn: () => unknown): string | undefined {
 }
 
 describe('Engine registry', () => {
-  test('state machine and execution ARNs follow AWS\'s format', async () => {
+  test("state machine and execution ARNs follow AWS's format", async () => {
     const engine = new Engine({ region: 'eu-west-1', accountId: '111122223333' });
     const { stateMachineArn, creationDate } = engine.createStateMachine({ name: 'Orders', definition: passMachine });
     expect(stateMachineArn).toBe('arn:aws:states:eu-west-1:111122223333:stateMachine:Orders');
@@ -40,7 +40,9 @@ describe('Engine registry', () => {
   test('errors carry AWS error codes', () => {
     const engine = new Engine();
     const { stateMachineArn } = engine.createStateMachine({ name: 'M', definition: passMachine });
-    expect(code(() => engine.createStateMachine({ name: 'M', definition: { ...passMachine, Comment: 'different' } }))).toBe('StateMachineAlreadyExists');
+    expect(code(() => engine.createStateMachine({ name: 'M', definition: { ...passMachine, Comment: 'different' } }))).toBe(
+      'StateMachineAlreadyExists',
+    );
     expect(code(() => engine.describeStateMachine(`${stateMachineArn}x`))).toBe('StateMachineDoesNotExist');
     expect(code(() => engine.startExecution({ stateMachineArn, input: '{not json' }))).toBe('InvalidExecutionInput');
     expect(code(() => engine.startExecution({ stateMachineArn, name: 'has space' }))).toBe('InvalidName');
@@ -51,7 +53,9 @@ describe('Engine registry', () => {
 
   test('an invalid definition is rejected with the AWS-style location', () => {
     const engine = new Engine();
-    expect(() => engine.createStateMachine({ name: 'Bad', definition: { StartAt: 'X', States: { A: { Type: 'Pass', End: true } } } })).toThrow(/MISSING_TRANSITION_TARGET.*at \/StartAt/);
+    expect(() =>
+      engine.createStateMachine({ name: 'Bad', definition: { StartAt: 'X', States: { A: { Type: 'Pass', End: true } } } }),
+    ).toThrow(/MISSING_TRANSITION_TARGET.*at \/StartAt/);
   });
 
   test('StopExecution aborts a running execution', async () => {
@@ -59,7 +63,10 @@ describe('Engine registry', () => {
     engine.registerHandler('arn:aws:states:::sqs:sendMessage.waitForTaskToken', () => ({}));
     const { stateMachineArn } = engine.createStateMachine({
       name: 'Waits',
-      definition: { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', End: true } } },
+      definition: {
+        StartAt: 'T',
+        States: { T: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', End: true } },
+      },
     });
     const { executionArn } = engine.startExecution({ stateMachineArn });
     await new Promise((r) => setTimeout(r, 10));
@@ -85,7 +92,9 @@ describe('Engine registry', () => {
     const done = await engine.startSyncExecution({ stateMachineArn: express.stateMachineArn, input: '[1]' });
     expect(done).toMatchObject({ status: 'SUCCEEDED', output: '[1]' });
     const standard = engine.createStateMachine({ name: 'S', definition: passMachine });
-    await expect(engine.startSyncExecution({ stateMachineArn: standard.stateMachineArn })).rejects.toMatchObject({ code: 'StateMachineTypeNotSupported' });
+    await expect(engine.startSyncExecution({ stateMachineArn: standard.stateMachineArn })).rejects.toMatchObject({
+      code: 'StateMachineTypeNotSupported',
+    });
   });
 
   test('a STANDARD execution fails once its history would exceed 25,000 events', async () => {

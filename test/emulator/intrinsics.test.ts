@@ -93,7 +93,7 @@ describe('States.Format', () => {
 
 describe('JSON functions', () => {
   test('StringToJson parses a JSON string', () => {
-    expect(run("States.StringToJson('{\"a\":[1,2]}')")).toEqual({ a: [1, 2] });
+    expect(run('States.StringToJson(\'{"a":[1,2]}\')')).toEqual({ a: [1, 2] });
   });
   test('StringToJson fails with IntrinsicFailure on invalid JSON', () => {
     expect(intrinsicFailure("States.StringToJson('{nope')").message).toMatch(/not valid JSON/);
@@ -103,7 +103,7 @@ describe('JSON functions', () => {
     expect(run("States.JsonToString('HelloWorld')")).toBe('"HelloWorld"');
   });
   test('JsonMerge is shallow: the second object wins per top-level key (recorded)', () => {
-    expect(run("States.JsonMerge(States.StringToJson('{\"a\":{\"x\":1},\"b\":2}'), States.StringToJson('{\"a\":{\"y\":2}}'), false)")).toEqual({
+    expect(run('States.JsonMerge(States.StringToJson(\'{"a":{"x":1},"b":2}\'), States.StringToJson(\'{"a":{"y":2}}\'), false)')).toEqual({
       a: { y: 2 },
       b: 2,
     });
@@ -128,7 +128,7 @@ describe('array functions', () => {
     intrinsicFailure('States.ArrayPartition($.items, 0)');
   });
   test('ArrayContains compares by value, including objects (recorded)', () => {
-    expect(run("States.ArrayContains($.items, States.StringToJson('{\"a\":1}'))")).toBe(true);
+    expect(run('States.ArrayContains($.items, States.StringToJson(\'{"a":1}\'))')).toBe(true);
     expect(run('States.ArrayContains($.items, 9)')).toBe(false);
     expect(run('States.ArrayContains(States.Array(), null)')).toBe(false);
   });
@@ -211,7 +211,9 @@ describe('math, strings and UUID', () => {
   });
   test('nested calls: ArrayGetItem of StringSplit (the docs example)', () => {
     expect(
-      run("States.Format('{}.{}', States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.nested.arn, '/'), 1), '.'), 0), 'x')"),
+      run(
+        "States.Format('{}.{}', States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.nested.arn, '/'), 1), '.'), 0), 'x')",
+      ),
     ).toBe('my-recipe.x');
   });
   test('UUID returns a version 4 UUID', () => {

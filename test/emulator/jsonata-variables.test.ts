@@ -8,34 +8,61 @@ import { eventsOfType, runDefinition } from './engine-helpers';
 describe('JSONata query language', () => {
   test('Output templates are evaluated with $states.input, nested and in strings', async () => {
     const r = await runDefinition(
-      { QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', Output: { sum: '{% $states.input.a + $states.input.b %}', list: ['{% $states.input.a %}', 'lit'] }, End: true } } },
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'P',
+        States: {
+          P: {
+            Type: 'Pass',
+            Output: { sum: '{% $states.input.a + $states.input.b %}', list: ['{% $states.input.a %}', 'lit'] },
+            End: true,
+          },
+        },
+      },
       { a: 1, b: 2 },
     );
     expect(r.outputValue).toEqual({ sum: 3, list: [1, 'lit'] });
   });
 
   test('a string that only contains {% %} with surrounding spaces is a literal', async () => {
-    const r = await runDefinition({ QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', Output: { v: ' {% 1 %} ' }, End: true } } });
+    const r = await runDefinition({
+      QueryLanguage: 'JSONata',
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', Output: { v: ' {% 1 %} ' }, End: true } },
+    });
     expect(r.outputValue).toEqual({ v: ' {% 1 %} ' });
   });
 
   test('per-state QueryLanguage overrides the JSONPath default', async () => {
-    const r = await runDefinition({
-      StartAt: 'A',
-      States: {
-        A: { Type: 'Pass', Parameters: { 'x.$': '$.v' }, Next: 'B' },
-        B: { Type: 'Pass', QueryLanguage: 'JSONata', Output: '{% $states.input.x * 2 %}', End: true },
+    const r = await runDefinition(
+      {
+        StartAt: 'A',
+        States: {
+          A: { Type: 'Pass', Parameters: { 'x.$': '$.v' }, Next: 'B' },
+          B: { Type: 'Pass', QueryLanguage: 'JSONata', Output: '{% $states.input.x * 2 %}', End: true },
+        },
       },
-    }, { v: 21 });
+      { v: 21 },
+    );
     expect(r.outputValue).toBe(42);
   });
 
   test('an expression returning nothing fails with States.QueryEvaluationError and an EvaluationFailed event', async () => {
-    const r = await runDefinition({ QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', Output: { result: '{% $nothing %}' }, End: true } } });
+    const r = await runDefinition({
+      QueryLanguage: 'JSONata',
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', Output: { result: '{% $nothing %}' }, End: true } },
+    });
     expect(r.error).toBe('States.QueryEvaluationError');
-    expect(r.cause).toBe("An error occurred while executing the state 'P' (entered at the event id #2). The JSONata expression '$nothing' specified for the field 'Output/result' returned nothing (undefined).");
+    expect(r.cause).toBe(
+      "An error occurred while executing the state 'P' (entered at the event id #2). The JSONata expression '$nothing' specified for the field 'Output/result' returned nothing (undefined).",
+    );
     const [evaluation] = eventsOfType(r.events, 'EvaluationFailed');
-    expect(evaluation.evaluationFailedEventDetails).toMatchObject({ location: 'Output/result', state: 'P', error: 'States.QueryEvaluationError' });
+    expect(evaluation.evaluationFailedEventDetails).toMatchObject({
+      location: 'Output/result',
+      state: 'P',
+      error: 'States.QueryEvaluationError',
+    });
     // AWS links EvaluationFailed to the event before the state was entered.
     expect(evaluation.previousEventId).toBe(0);
   });
@@ -44,7 +71,19 @@ describe('JSONata query language', () => {
     const r = await runDefinition({
       QueryLanguage: 'JSONata',
       StartAt: 'P',
-      States: { P: { Type: 'Pass', Output: { p: '{% $partition([1,2,3], 2) %}', r: '{% $range(0, 4, 2) %}', h: "{% $hash('abc', 'SHA-256') %}", j: '{% $parse(\'{"a":1}\') %}', u: '{% $uuid() %}' }, End: true } },
+      States: {
+        P: {
+          Type: 'Pass',
+          Output: {
+            p: '{% $partition([1,2,3], 2) %}',
+            r: '{% $range(0, 4, 2) %}',
+            h: "{% $hash('abc', 'SHA-256') %}",
+            j: '{% $parse(\'{"a":1}\') %}',
+            u: '{% $uuid() %}',
+          },
+          End: true,
+        },
+      },
     });
     const out = r.outputValue as Record<string, unknown>;
     expect(out.p).toEqual([[1, 2], [3]]);
@@ -56,7 +95,7 @@ describe('JSONata query language', () => {
 });
 
 describe('workflow variables', () => {
-  test('Assign values are visible in later states, not in the same state\'s Output', async () => {
+  test("Assign values are visible in later states, not in the same state's Output", async () => {
     const r = await runDefinition({
       QueryLanguage: 'JSONata',
       StartAt: 'A',
@@ -72,7 +111,10 @@ describe('workflow variables', () => {
   test('StateExited records assignedVariables as JSON text', async () => {
     const r = await runDefinition({ StartAt: 'A', States: { A: { Type: 'Pass', Assign: { s: 'text', n: 1 }, End: true } } });
     const [exited] = eventsOfType(r.events, 'PassStateExited');
-    expect(exited.stateExitedEventDetails).toMatchObject({ assignedVariables: { s: '"text"', n: '1' }, assignedVariablesDetails: { truncated: false } });
+    expect(exited.stateExitedEventDetails).toMatchObject({
+      assignedVariables: { s: '"text"', n: '1' },
+      assignedVariablesDetails: { truncated: false },
+    });
   });
 
   test('JSONPath Assign reads `$` (the state result) and `$var` references', async () => {
@@ -118,7 +160,14 @@ describe('workflow variables', () => {
         P: {
           Type: 'Parallel',
           Branches: [{ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Boom', Cause: 'why' } } }],
-          Catch: [{ ErrorEquals: ['Boom'], Assign: { err: '{% $states.errorOutput.Error %}' }, Output: { caught: '{% $states.errorOutput %}' }, Next: 'Done' }],
+          Catch: [
+            {
+              ErrorEquals: ['Boom'],
+              Assign: { err: '{% $states.errorOutput.Error %}' },
+              Output: { caught: '{% $states.errorOutput %}' },
+              Next: 'Done',
+            },
+          ],
           End: true,
         },
         Done: { Type: 'Pass', Output: { err: '{% $err %}', input: '{% $states.input %}' }, End: true },

@@ -23,7 +23,12 @@ describe('JSONPath data flow', () => {
     const r = await runDefinition(
       single({
         Type: 'Pass',
-        Parameters: { 'copy.$': '$.x', literal: 'lit', nested: { 'name.$': '$$.State.Name' }, 'joined.$': "States.Format('{}-{}', $.x, $.y)" },
+        Parameters: {
+          'copy.$': '$.x',
+          literal: 'lit',
+          nested: { 'name.$': '$$.State.Name' },
+          'joined.$': "States.Format('{}-{}', $.x, $.y)",
+        },
       }),
       { x: 'a', y: 'b' },
     );
@@ -36,7 +41,10 @@ describe('JSONPath data flow', () => {
   });
 
   test('ResultPath merges the result into the raw input, creating nested objects', async () => {
-    const r = await runDefinition(single({ Type: 'Pass', InputPath: '$.keep', Result: 7, ResultPath: '$.deep.er.value' }), { keep: 1, other: 2 });
+    const r = await runDefinition(single({ Type: 'Pass', InputPath: '$.keep', Result: 7, ResultPath: '$.deep.er.value' }), {
+      keep: 1,
+      other: 2,
+    });
     expect(r.outputValue).toEqual({ keep: 1, other: 2, deep: { er: { value: 7 } } });
   });
 
@@ -51,7 +59,7 @@ describe('JSONPath data flow', () => {
     expect(r.error).toBe('States.ResultPathMatchFailure');
   });
 
-  test('a missing `.$` path fails with States.Runtime and AWS\'s message', async () => {
+  test("a missing `.$` path fails with States.Runtime and AWS's message", async () => {
     const r = await runDefinition(single({ Type: 'Pass', Parameters: { 'value.$': '$.nope' } }), { a: 1 });
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('States.Runtime');
@@ -62,11 +70,15 @@ describe('JSONPath data flow', () => {
 
   test('a missing InputPath fails with "Invalid path ... No results for path"', async () => {
     const r = await runDefinition(single({ Type: 'Pass', InputPath: '$.missing' }), { a: 1 });
-    expect(r.cause).toBe("An error occurred while executing the state 'S' (entered at the event id #2). Invalid path '$.missing' : No results for path: $['missing']");
+    expect(r.cause).toBe(
+      "An error occurred while executing the state 'S' (entered at the event id #2). Invalid path '$.missing' : No results for path: $['missing']",
+    );
   });
 
   test('JSONPath filters and wildcards return arrays', async () => {
-    const r = await runDefinition(single({ Type: 'Pass', Parameters: { 'big.$': '$.items[?(@.n > 1)].n', 'all.$': '$.items[*].n' } }), { items: [{ n: 1 }, { n: 2 }, { n: 3 }] });
+    const r = await runDefinition(single({ Type: 'Pass', Parameters: { 'big.$': '$.items[?(@.n > 1)].n', 'all.$': '$.items[*].n' } }), {
+      items: [{ n: 1 }, { n: 2 }, { n: 3 }],
+    });
     expect(r.outputValue).toEqual({ big: [2, 3], all: [1, 2, 3] });
   });
 

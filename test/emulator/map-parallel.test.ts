@@ -8,16 +8,31 @@ import { eventChain, eventsOfType, runDefinition } from './engine-helpers';
 describe('Map', () => {
   test('runs the ItemProcessor per item and collects outputs in order; history links as AWS records', async () => {
     const r = await runDefinition(
-      { StartAt: 'M', States: { M: { Type: 'Map', MaxConcurrency: 1, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } } },
+      {
+        StartAt: 'M',
+        States: {
+          M: { Type: 'Map', MaxConcurrency: 1, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true },
+        },
+      },
       [1, 2],
     );
     expect(r.outputValue).toEqual([1, 2]);
     // The next iteration links to the previous iteration's last state event; MapStateExited to the last MapIterationSucceeded.
     expect(eventChain(r.events)).toEqual([
-      '1 0 ExecutionStarted', '2 0 MapStateEntered', '3 2 MapStateStarted',
-      '4 3 MapIterationStarted', '5 4 PassStateEntered', '6 5 PassStateExited', '7 6 MapIterationSucceeded',
-      '8 6 MapIterationStarted', '9 8 PassStateEntered', '10 9 PassStateExited', '11 10 MapIterationSucceeded',
-      '12 11 MapStateSucceeded', '13 11 MapStateExited', '14 13 ExecutionSucceeded',
+      '1 0 ExecutionStarted',
+      '2 0 MapStateEntered',
+      '3 2 MapStateStarted',
+      '4 3 MapIterationStarted',
+      '5 4 PassStateEntered',
+      '6 5 PassStateExited',
+      '7 6 MapIterationSucceeded',
+      '8 6 MapIterationStarted',
+      '9 8 PassStateEntered',
+      '10 9 PassStateExited',
+      '11 10 MapIterationSucceeded',
+      '12 11 MapStateSucceeded',
+      '13 11 MapStateExited',
+      '14 13 ExecutionSucceeded',
     ]);
     expect(eventsOfType(r.events, 'MapStateStarted')[0].mapStateStartedEventDetails).toEqual({ length: 2 });
   });
@@ -39,37 +54,85 @@ describe('Map', () => {
       },
       { list: ['a', 'b'], tag: 't' },
     );
-    expect(r.outputValue).toEqual({ list: ['a', 'b'], tag: 't', out: [{ i: 0, v: 'a', tag: 't' }, { i: 1, v: 'b', tag: 't' }] });
+    expect(r.outputValue).toEqual({
+      list: ['a', 'b'],
+      tag: 't',
+      out: [
+        { i: 0, v: 'a', tag: 't' },
+        { i: 1, v: 'b', tag: 't' },
+      ],
+    });
   });
 
   test('legacy Iterator and Parameters still work', async () => {
     const r = await runDefinition(
-      { StartAt: 'M', States: { M: { Type: 'Map', Parameters: { 'x.$': '$$.Map.Item.Value' }, Iterator: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } } },
+      {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            Parameters: { 'x.$': '$$.Map.Item.Value' },
+            Iterator: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+            End: true,
+          },
+        },
+      },
       [7],
     );
     expect(r.outputValue).toEqual([{ x: 7 }]);
   });
 
   test('an empty array gives [] without iterations', async () => {
-    const r = await runDefinition({ StartAt: 'M', States: { M: { Type: 'Map', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } } }, []);
+    const r = await runDefinition(
+      {
+        StartAt: 'M',
+        States: { M: { Type: 'Map', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } },
+      },
+      [],
+    );
     expect(r.outputValue).toEqual([]);
     expect(eventsOfType(r.events, 'MapIterationStarted')).toHaveLength(0);
   });
 
   test('a failing iteration fails the Map: MapIterationFailed then MapStateFailed', async () => {
     const r = await runDefinition(
-      { StartAt: 'M', States: { M: { Type: 'Map', MaxConcurrency: 1, ItemProcessor: { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'E' } } }, End: true } } },
+      {
+        StartAt: 'M',
+        States: {
+          M: { Type: 'Map', MaxConcurrency: 1, ItemProcessor: { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'E' } } }, End: true },
+        },
+      },
       [1, 2],
     );
     expect(r.status).toBe('FAILED');
     expect(eventChain(r.events)).toEqual([
-      '1 0 ExecutionStarted', '2 0 MapStateEntered', '3 2 MapStateStarted', '4 3 MapIterationStarted', '5 4 FailStateEntered',
-      '6 5 MapIterationFailed', '7 5 MapStateFailed', '8 7 ExecutionFailed',
+      '1 0 ExecutionStarted',
+      '2 0 MapStateEntered',
+      '3 2 MapStateStarted',
+      '4 3 MapIterationStarted',
+      '5 4 FailStateEntered',
+      '6 5 MapIterationFailed',
+      '7 5 MapStateFailed',
+      '8 7 ExecutionFailed',
     ]);
   });
 
   test('JSONata Items must evaluate to an array', async () => {
-    const r = await runDefinition({ QueryLanguage: 'JSONata', StartAt: 'M', States: { M: { Type: 'Map', Items: '{% $states.input.n %}', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } } }, { n: 1 });
+    const r = await runDefinition(
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            Items: '{% $states.input.n %}',
+            ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+            End: true,
+          },
+        },
+      },
+      { n: 1 },
+    );
     expect(r.error).toBe('States.QueryEvaluationError');
     expect(r.cause).toContain("returned an unexpected result type. Expected 'array', but was 'number' for value: 1");
   });
@@ -87,7 +150,17 @@ describe('Map', () => {
       return {};
     });
     const r = await runDefinition(
-      { StartAt: 'M', States: { M: { Type: 'Map', MaxConcurrency: 3, ItemProcessor: { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } } }, End: true } } },
+      {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            MaxConcurrency: 3,
+            ItemProcessor: { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } } },
+            End: true,
+          },
+        },
+      },
       Array.from({ length: 10 }, (_, i) => i),
       { engine },
     );
@@ -132,7 +205,11 @@ describe('failure stops siblings', () => {
       await new Promise((res) => setTimeout(res, 10));
       return {};
     });
-    const task = (next?: string) => ({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', ...(next ? { Next: next } : { End: true }) });
+    const task = (next?: string) => ({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      ...(next ? { Next: next } : { End: true }),
+    });
     const r = await runDefinition(
       {
         StartAt: 'P',

@@ -30,38 +30,62 @@ describe('ASL definition validation', () => {
   });
 
   test('StartAt must name a state', () => {
-    expect(problemsOf({ StartAt: 'B', States: { A: { Type: 'Pass', End: true } } })[0]).toMatch(/^MISSING_TRANSITION_TARGET: .*B at \/StartAt$/);
+    expect(problemsOf({ StartAt: 'B', States: { A: { Type: 'Pass', End: true } } })[0]).toMatch(
+      /^MISSING_TRANSITION_TARGET: .*B at \/StartAt$/,
+    );
   });
 
   test('Next and End together, or neither, are schema errors', () => {
-    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Pass', End: true, Next: 'A' } } })[0]).toMatch(/^SCHEMA_VALIDATION_FAILED: Only one of 'Next' or 'End'/);
-    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Pass' } } })[0]).toMatch(/^SCHEMA_VALIDATION_FAILED: Exactly one of 'Next' or 'End'/);
+    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Pass', End: true, Next: 'A' } } })[0]).toMatch(
+      /^SCHEMA_VALIDATION_FAILED: Only one of 'Next' or 'End'/,
+    );
+    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Pass' } } })[0]).toMatch(
+      /^SCHEMA_VALIDATION_FAILED: Exactly one of 'Next' or 'End'/,
+    );
   });
 
   test('unknown state types and unknown fields are rejected', () => {
     expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Magic', End: true } } })[0]).toContain('at /States/A/Type');
-    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Pass', End: true, Colour: 'red' } } })[0]).toContain("Field 'Colour' is not supported at /States/A/Colour");
+    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Pass', End: true, Colour: 'red' } } })[0]).toContain(
+      "Field 'Colour' is not supported at /States/A/Colour",
+    );
   });
 
   test('Task requires Resource; Choice requires non-empty Choices', () => {
     expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Task', End: true } } })[0]).toContain('[Resource]');
-    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Choice', Choices: [] } } })[0]).toBe('SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/A/Choices');
+    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Choice', Choices: [] } } })[0]).toBe(
+      'SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/A/Choices',
+    );
   });
 
   test('JSONata-only fields are rejected in JSONPath states and vice versa', () => {
-    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Pass', Output: {}, End: true } } })[0]).toContain("'Output' is only supported for the JSONata query language");
-    expect(problemsOf({ QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', InputPath: '$', End: true } } })[0]).toContain("'InputPath' is not supported for the JSONata query language");
+    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Pass', Output: {}, End: true } } })[0]).toContain(
+      "'Output' is only supported for the JSONata query language",
+    );
+    expect(problemsOf({ QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', InputPath: '$', End: true } } })[0]).toContain(
+      "'InputPath' is not supported for the JSONata query language",
+    );
   });
 
   test('a JSONPath state is not allowed in a JSONata state machine', () => {
-    expect(problemsOf({ QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', QueryLanguage: 'JSONPath', End: true } } })[0]).toContain('QueryLanguage');
+    expect(
+      problemsOf({ QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', QueryLanguage: 'JSONPath', End: true } } })[0],
+    ).toContain('QueryLanguage');
   });
 
   test('States.ALL must be alone and in the last Retrier/Catcher', () => {
     const def = {
       StartAt: 'A',
       States: {
-        A: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'B' }, { ErrorEquals: ['X'], Next: 'B' }] },
+        A: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          End: true,
+          Catch: [
+            { ErrorEquals: ['States.ALL'], Next: 'B' },
+            { ErrorEquals: ['X'], Next: 'B' },
+          ],
+        },
         B: { Type: 'Succeed' },
       },
     };
@@ -69,19 +93,27 @@ describe('ASL definition validation', () => {
   });
 
   test('a `.$` field must hold a path or an intrinsic function', () => {
-    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Pass', Parameters: { 'x.$': 'not a path' }, End: true } } })[0]).toContain('/States/A/Parameters/x.$');
+    expect(problemsOf({ StartAt: 'A', States: { A: { Type: 'Pass', Parameters: { 'x.$': 'not a path' }, End: true } } })[0]).toContain(
+      '/States/A/Parameters/x.$',
+    );
   });
 
   test('empty Branches reads like AWS ("Value cannot be empty")', () => {
-    expect(problemsOf({ StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [], End: true } } })[0]).toBe('SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/P/Branches');
+    expect(problemsOf({ StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [], End: true } } })[0]).toBe(
+      'SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/P/Branches',
+    );
   });
 
   test('duplicate state names across branches are rejected', () => {
     const branch = { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } };
-    expect(problemsOf({ StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [branch, branch], End: true } } }).join()).toContain('DUPLICATE_STATE_NAME');
+    expect(problemsOf({ StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [branch, branch], End: true } } }).join()).toContain(
+      'DUPLICATE_STATE_NAME',
+    );
   });
 
   test('invalid JSONata is a definition error', () => {
-    expect(problemsOf({ QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Output: '{% $$$( %}', End: true } } })[0]).toContain('/States/A/Output');
+    expect(
+      problemsOf({ QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Output: '{% $$$( %}', End: true } } })[0],
+    ).toContain('/States/A/Output');
   });
 });

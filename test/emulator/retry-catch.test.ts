@@ -19,7 +19,10 @@ function failingEngine(failures: number, error = 'Flaky', times: number[] = []):
   return engine;
 }
 
-const taskMachine = (extra: object) => ({ StartAt: 'T', States: { T: { Type: 'Task', Resource: RESOURCE, End: true, ...extra }, Caught: { Type: 'Pass', End: true } } });
+const taskMachine = (extra: object) => ({
+  StartAt: 'T',
+  States: { T: { Type: 'Task', Resource: RESOURCE, End: true, ...extra }, Caught: { Type: 'Pass', End: true } },
+});
 
 describe('error name matching', () => {
   test('States.ALL matches everything except the terminal States.Runtime and States.DataLimitExceeded', () => {
@@ -43,7 +46,14 @@ describe('error name matching', () => {
 describe('Retry', () => {
   test('retries until success; RetryCount counts the retries', async () => {
     const engine = failingEngine(2);
-    const r = await runDefinition(taskMachine({ Retry: [{ ErrorEquals: ['Flaky'], MaxAttempts: 3 }], ResultSelector: { 'ok.$': '$.ok', 'retries.$': '$$.State.RetryCount' } }), {}, { engine });
+    const r = await runDefinition(
+      taskMachine({
+        Retry: [{ ErrorEquals: ['Flaky'], MaxAttempts: 3 }],
+        ResultSelector: { 'ok.$': '$.ok', 'retries.$': '$$.State.RetryCount' },
+      }),
+      {},
+      { engine },
+    );
     expect(r.status).toBe('SUCCEEDED');
     expect(r.outputValue).toEqual({ ok: 3, retries: 2 });
     expect(eventsOfType(r.events, 'TaskScheduled')).toHaveLength(3);
@@ -69,7 +79,9 @@ describe('Retry', () => {
 
   test('JitterStrategy FULL keeps each delay between 0 and the computed interval', async () => {
     const r = await runDefinition(
-      taskMachine({ Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 100, BackoffRate: 1, MaxAttempts: 2, JitterStrategy: 'FULL' }] }),
+      taskMachine({
+        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 100, BackoffRate: 1, MaxAttempts: 2, JitterStrategy: 'FULL' }],
+      }),
       {},
       { engine: failingEngine(2) },
     );
@@ -83,7 +95,10 @@ describe('Retry', () => {
   test('the first matching Retrier applies; once exhausted the error goes to Catch', async () => {
     const r = await runDefinition(
       taskMachine({
-        Retry: [{ ErrorEquals: ['Flaky'], MaxAttempts: 1 }, { ErrorEquals: ['States.ALL'], MaxAttempts: 5 }],
+        Retry: [
+          { ErrorEquals: ['Flaky'], MaxAttempts: 1 },
+          { ErrorEquals: ['States.ALL'], MaxAttempts: 5 },
+        ],
         Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught', ResultPath: '$.error' }],
       }),
       { original: true },
@@ -99,8 +114,15 @@ describe('Catch', () => {
     const r = await runDefinition(taskMachine({ Catch: [{ ErrorEquals: ['Flaky'], Next: 'Caught' }] }), {}, { engine: failingEngine(1) });
     expect(r.outputValue).toEqual({ Error: 'Flaky', Cause: 'failure 1' });
     expect(eventChain(r.events)).toEqual([
-      '1 0 ExecutionStarted', '2 0 TaskStateEntered', '3 2 TaskScheduled', '4 3 TaskStarted', '5 4 TaskFailed',
-      '6 5 TaskStateExited', '7 6 PassStateEntered', '8 7 PassStateExited', '9 8 ExecutionSucceeded',
+      '1 0 ExecutionStarted',
+      '2 0 TaskStateEntered',
+      '3 2 TaskScheduled',
+      '4 3 TaskStarted',
+      '5 4 TaskFailed',
+      '6 5 TaskStateExited',
+      '7 6 PassStateEntered',
+      '8 7 PassStateExited',
+      '9 8 ExecutionSucceeded',
     ]);
   });
 
@@ -116,7 +138,12 @@ describe('Catch', () => {
     const r = await runDefinition({
       StartAt: 'P',
       States: {
-        P: { Type: 'Parallel', Branches: [{ StartAt: 'X', States: { X: { Type: 'Pass', InputPath: '$.missing', End: true } } }], Catch: [{ ErrorEquals: ['States.ALL'], Next: 'C' }], End: true },
+        P: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'X', States: { X: { Type: 'Pass', InputPath: '$.missing', End: true } } }],
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'C' }],
+          End: true,
+        },
         C: { Type: 'Pass', End: true },
       },
     });
@@ -130,6 +157,13 @@ describe('Catch', () => {
       States: { P: { Type: 'Parallel', Branches: [{ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'E', Cause: 'C' } } }], End: true } },
     });
     expect([r.error, r.cause]).toEqual(['E', 'C']);
-    expect(eventChain(r.events)).toEqual(['1 0 ExecutionStarted', '2 0 ParallelStateEntered', '3 2 ParallelStateStarted', '4 3 FailStateEntered', '5 4 ParallelStateFailed', '6 5 ExecutionFailed']);
+    expect(eventChain(r.events)).toEqual([
+      '1 0 ExecutionStarted',
+      '2 0 ParallelStateEntered',
+      '3 2 ParallelStateStarted',
+      '4 3 FailStateEntered',
+      '5 4 ParallelStateFailed',
+      '6 5 ExecutionFailed',
+    ]);
   });
 });

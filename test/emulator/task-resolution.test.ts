@@ -26,7 +26,13 @@ describe('task resolution chain', () => {
   const machine = {
     StartAt: 'Call',
     States: {
-      Call: { Type: 'Task', Resource: LAMBDA_INVOKE, Parameters: { FunctionName: 'f', 'Payload.$': '$' }, Retry: [{ ErrorEquals: ['Lambda.TooManyRequestsException'], IntervalSeconds: 1, MaxAttempts: 2 }], End: true },
+      Call: {
+        Type: 'Task',
+        Resource: LAMBDA_INVOKE,
+        Parameters: { FunctionName: 'f', 'Payload.$': '$' },
+        Retry: [{ ErrorEquals: ['Lambda.TooManyRequestsException'], IntervalSeconds: 1, MaxAttempts: 2 }],
+        End: true,
+      },
     },
   };
   const mockConfig = MockConfig.fromObject({
@@ -44,7 +50,13 @@ describe('task resolution chain', () => {
     const r = await runDefinition(machine, { x: 1 }, { mockConfig, name: 'mocked', testCase: 'Happy' });
     expect(r.outputValue).toEqual({ StatusCode: 200, Payload: { ok: true } });
     expect(eventChain(r.events)).toEqual([
-      '1 0 ExecutionStarted', '2 0 TaskStateEntered', '3 2 TaskScheduled', '4 3 TaskStarted', '5 4 TaskSucceeded', '6 5 TaskStateExited', '7 6 ExecutionSucceeded',
+      '1 0 ExecutionStarted',
+      '2 0 TaskStateEntered',
+      '3 2 TaskScheduled',
+      '4 3 TaskStarted',
+      '5 4 TaskSucceeded',
+      '6 5 TaskStateExited',
+      '7 6 ExecutionSucceeded',
     ]);
     const scheduled = eventsOfType(r.events, 'TaskScheduled')[0].taskScheduledEventDetails as Record<string, unknown>;
     expect(scheduled).toMatchObject({ resource: 'invoke', resourceType: 'lambda', region: 'us-east-1' });
@@ -94,10 +106,20 @@ describe('task resolution chain', () => {
       StateMachines: { direct: { TestCases: { T: { L: 'R' } } } },
       MockedResponses: { R: { '0': { Return: { StatusCode: 200, Payload: { v: 1 } } } } },
     });
-    const r = await runDefinition({ StartAt: 'L', States: { L: { Type: 'Task', Resource: arn, End: true } } }, {}, { mockConfig: config, name: 'direct', testCase: 'T' });
+    const r = await runDefinition(
+      { StartAt: 'L', States: { L: { Type: 'Task', Resource: arn, End: true } } },
+      {},
+      { mockConfig: config, name: 'direct', testCase: 'T' },
+    );
     expect(r.outputValue).toEqual({ v: 1 });
     expect(r.events.map((e) => e.type)).toEqual([
-      'ExecutionStarted', 'TaskStateEntered', 'LambdaFunctionScheduled', 'LambdaFunctionStarted', 'LambdaFunctionSucceeded', 'TaskStateExited', 'ExecutionSucceeded',
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
     ]);
   });
 
@@ -110,7 +132,17 @@ describe('task resolution chain', () => {
       return { MessageId: 'm-1' };
     });
     const r = await runDefinition(
-      { StartAt: 'W', States: { W: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token' } }, End: true } } },
+      {
+        StartAt: 'W',
+        States: {
+          W: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+            Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token' } },
+            End: true,
+          },
+        },
+      },
       {},
       { engine },
     );

@@ -12,7 +12,11 @@ describe('task deadlines in real-time mode', () => {
   test('a handler slower than TimeoutSeconds fails the task with States.Timeout (TaskTimedOut)', async () => {
     const engine = new Engine({ clock: 'real' });
     engine.registerHandler(RESOURCE, () => new Promise((res) => setTimeout(() => res({}), 3000)));
-    const r = await runDefinition({ StartAt: 'T', States: { T: { Type: 'Task', Resource: RESOURCE, TimeoutSeconds: 1, End: true } } }, {}, { engine });
+    const r = await runDefinition(
+      { StartAt: 'T', States: { T: { Type: 'Task', Resource: RESOURCE, TimeoutSeconds: 1, End: true } } },
+      {},
+      { engine },
+    );
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('States.Timeout');
     const [timedOut] = eventsOfType(r.events, 'TaskTimedOut');
@@ -52,7 +56,11 @@ describe('task deadlines in real-time mode', () => {
       setTimeout(() => engine.sendTaskFailure(req.taskToken!, 'Rejected', 'no thanks'), 5);
       return {};
     });
-    const r = await runDefinition({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', End: true } } }, {}, { engine });
+    const r = await runDefinition(
+      { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', End: true } } },
+      {},
+      { engine },
+    );
     expect([r.status, r.error, r.cause]).toEqual(['FAILED', 'Rejected', 'no thanks']);
     expect(eventsOfType(r.events, 'TaskFailed')[0].taskFailedEventDetails).toMatchObject({ error: 'Rejected', cause: 'no thanks' });
   });

@@ -3,8 +3,13 @@
 // https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.html
 // https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeStateMachineForExecution.html
 import {
-  SFNClient, TestStateCommand, CreateStateMachineCommand, StartExecutionCommand, UpdateStateMachineCommand,
-  DescribeStateMachineForExecutionCommand, DescribeStateMachineCommand,
+  SFNClient,
+  TestStateCommand,
+  CreateStateMachineCommand,
+  StartExecutionCommand,
+  UpdateStateMachineCommand,
+  DescribeStateMachineForExecutionCommand,
+  DescribeStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import { startServer, type RunningServer } from '../../emulator/api/server';
 import { Engine } from '../../emulator/runtime/engine';
@@ -16,7 +21,12 @@ let sfn: SFNClient;
 beforeAll(async () => {
   server = await startServer({ engine: new Engine(), port: 0 });
   // TestState's endpoint has a "sync-" host prefix on AWS; a local endpoint has none.
-  sfn = new SFNClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, disableHostPrefix: true });
+  sfn = new SFNClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    disableHostPrefix: true,
+  });
 });
 afterAll(async () => {
   sfn.destroy();
@@ -33,12 +43,19 @@ async function sdkError(promise: Promise<unknown>): Promise<{ name: string; mess
 }
 
 test('TestState answers with status, output, nextState and inspectionData', async () => {
-  const r = await sfn.send(new TestStateCommand({
-    definition: JSON.stringify({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, Next: 'After' }),
-    input: '{"a":1}',
-    inspectionLevel: 'DEBUG',
-    mock: { result: '{"StatusCode":200,"Payload":"ok"}' },
-  }));
+  const r = await sfn.send(
+    new TestStateCommand({
+      definition: JSON.stringify({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: 'f' },
+        Next: 'After',
+      }),
+      input: '{"a":1}',
+      inspectionLevel: 'DEBUG',
+      mock: { result: '{"StatusCode":200,"Payload":"ok"}' },
+    }),
+  );
   expect(r.status).toBe('SUCCEEDED');
   expect(JSON.parse(r.output!)).toEqual({ StatusCode: 200, Payload: 'ok' });
   expect(r.nextState).toBe('After');
@@ -48,9 +65,13 @@ test('TestState answers with status, output, nextState and inspectionData', asyn
 test('TestState errors carry the AWS error codes', async () => {
   const invalid = await sdkError(sfn.send(new TestStateCommand({ definition: JSON.stringify({ Type: 'Nope' }) })));
   expect(invalid.name).toBe('InvalidDefinition');
-  const level = await sdkError(sfn.send(new TestStateCommand({ definition: JSON.stringify({ Type: 'Succeed' }), inspectionLevel: 'LOUD' as never })));
+  const level = await sdkError(
+    sfn.send(new TestStateCommand({ definition: JSON.stringify({ Type: 'Succeed' }), inspectionLevel: 'LOUD' as never })),
+  );
   expect(level.name).toBe('ValidationException');
-  const mockOnPass = await sdkError(sfn.send(new TestStateCommand({ definition: JSON.stringify({ Type: 'Pass', End: true }), mock: { result: '{}' } })));
+  const mockOnPass = await sdkError(
+    sfn.send(new TestStateCommand({ definition: JSON.stringify({ Type: 'Pass', End: true }), mock: { result: '{}' } })),
+  );
   expect(mockOnPass).toEqual({ name: 'ValidationException', message: "State type 'Pass' is not supported when a mock is specified" });
 });
 
@@ -74,6 +95,8 @@ test('DescribeStateMachineForExecution returns the definition the execution ran,
 });
 
 test('DescribeStateMachineForExecution of an unknown execution is ExecutionDoesNotExist', async () => {
-  const e = await sdkError(sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:none:none' })));
+  const e = await sdkError(
+    sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:none:none' })),
+  );
   expect(e.name).toBe('ExecutionDoesNotExist');
 });

@@ -25,7 +25,12 @@ async function rejection(request: TestStateRequest): Promise<{ code: string; mes
 
 describe('data flow and inspection levels', () => {
   const IO_PASS = JSON.stringify({
-    Type: 'Pass', InputPath: '$.data', Parameters: { 'copied.$': '$.value', fixed: 1 }, ResultPath: '$.out', OutputPath: '$.out', End: true,
+    Type: 'Pass',
+    InputPath: '$.data',
+    Parameters: { 'copied.$': '$.value', fixed: 1 },
+    ResultPath: '$.out',
+    OutputPath: '$.out',
+    End: true,
   });
   const INPUT = JSON.stringify({ data: { value: 'v' }, other: 2 });
 
@@ -48,7 +53,11 @@ describe('data flow and inspection levels', () => {
   });
 
   test('a Pass with a fixed Result reports the result but no InputPath/Parameters step', async () => {
-    const r = await test_({ definition: JSON.stringify({ Type: 'Pass', Result: { k: 1 }, End: true }), input: '{"a":1}', inspectionLevel: 'TRACE' });
+    const r = await test_({
+      definition: JSON.stringify({ Type: 'Pass', Result: { k: 1 }, End: true }),
+      input: '{"a":1}',
+      inspectionLevel: 'TRACE',
+    });
     expect(parse(r.inspectionData!.result)).toEqual({ k: 1 });
     expect(r.inspectionData!.afterInputPath).toBeUndefined();
     expect(r.inspectionData!.afterParameters).toBeUndefined();
@@ -69,7 +78,8 @@ describe('data flow and inspection levels', () => {
 
   test('stateName picks one state of a whole state machine and reports its Next', async () => {
     const machine = JSON.stringify({
-      QueryLanguage: 'JSONata', StartAt: 'A',
+      QueryLanguage: 'JSONata',
+      StartAt: 'A',
       States: { A: { Type: 'Pass', Output: '{% $states.input.x + 1 %}', Next: 'B' }, B: { Type: 'Succeed' } },
     });
     const r = await test_({ definition: machine, stateName: 'A', input: '{"x":1}', inspectionLevel: 'DEBUG' });
@@ -85,7 +95,13 @@ describe('data flow and inspection levels', () => {
   });
 
   test('variables from the request are readable and assigned ones are reported', async () => {
-    const def = JSON.stringify({ Type: 'Pass', QueryLanguage: 'JSONata', Assign: { total: '{% $base + 1 %}' }, Output: '{% $base %}', End: true });
+    const def = JSON.stringify({
+      Type: 'Pass',
+      QueryLanguage: 'JSONata',
+      Assign: { total: '{% $base + 1 %}' },
+      Output: '{% $base %}',
+      End: true,
+    });
     const r = await test_({ definition: def, variables: '{"base":41}', inspectionLevel: 'DEBUG' });
     expect(parse(r.output)).toBe(41);
     expect(parse(r.inspectionData!.variables)).toEqual({ base: 41, total: 42 });
@@ -110,28 +126,56 @@ describe('data flow and inspection levels', () => {
 
 describe('mocked Task answers and error handling', () => {
   const TASK = {
-    Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke',
-    Parameters: { 'FunctionName.$': '$.fn' }, ResultSelector: { 'code.$': '$.StatusCode' }, ResultPath: '$.r', End: true,
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: { 'FunctionName.$': '$.fn' },
+    ResultSelector: { 'code.$': '$.StatusCode' },
+    ResultPath: '$.r',
+    End: true,
   };
 
   test('a mocked result flows through ResultSelector and ResultPath', async () => {
-    const r = await test_({ definition: JSON.stringify(TASK), input: '{"fn":"f"}', inspectionLevel: 'DEBUG', mock: { result: '{"StatusCode":200}' } });
+    const r = await test_({
+      definition: JSON.stringify(TASK),
+      input: '{"fn":"f"}',
+      inspectionLevel: 'DEBUG',
+      mock: { result: '{"StatusCode":200}' },
+    });
     expect(parse(r.output)).toEqual({ fn: 'f', r: { code: 200 } });
     expect(parse(r.inspectionData!.afterParameters)).toEqual({ FunctionName: 'f' });
     expect(parse(r.inspectionData!.result)).toEqual({ StatusCode: 200 });
   });
 
   test('a mocked error that a Retrier matches is RETRIABLE with the back-off for the given retry count', async () => {
-    const def = JSON.stringify({ ...TASK, Retry: [{ ErrorEquals: ['Other'] }, { ErrorEquals: ['Flaky'], IntervalSeconds: 2, BackoffRate: 3, MaxAttempts: 4 }] });
-    const r = await test_({ definition: def, input: '{"fn":"f"}', inspectionLevel: 'DEBUG', mock: { errorOutput: { error: 'Flaky', cause: 'c' } }, stateConfiguration: { retrierRetryCount: 2 } });
+    const def = JSON.stringify({
+      ...TASK,
+      Retry: [{ ErrorEquals: ['Other'] }, { ErrorEquals: ['Flaky'], IntervalSeconds: 2, BackoffRate: 3, MaxAttempts: 4 }],
+    });
+    const r = await test_({
+      definition: def,
+      input: '{"fn":"f"}',
+      inspectionLevel: 'DEBUG',
+      mock: { errorOutput: { error: 'Flaky', cause: 'c' } },
+      stateConfiguration: { retrierRetryCount: 2 },
+    });
     expect(r.status).toBe('RETRIABLE');
     expect(r.inspectionData!.errorDetails).toEqual({ retryIndex: 1, retryBackoffIntervalSeconds: 18 });
     expect(r.output).toBeUndefined();
   });
 
   test('when the retries are used up, a Catcher catches the error (CAUGHT_ERROR, its Next and output)', async () => {
-    const def = JSON.stringify({ ...TASK, Retry: [{ ErrorEquals: ['Flaky'], MaxAttempts: 1 }], Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: 'Handler' }] });
-    const r = await test_({ definition: def, input: '{"fn":"f"}', inspectionLevel: 'DEBUG', mock: { errorOutput: { error: 'Flaky', cause: 'c' } }, stateConfiguration: { retrierRetryCount: 1 } });
+    const def = JSON.stringify({
+      ...TASK,
+      Retry: [{ ErrorEquals: ['Flaky'], MaxAttempts: 1 }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: 'Handler' }],
+    });
+    const r = await test_({
+      definition: def,
+      input: '{"fn":"f"}',
+      inspectionLevel: 'DEBUG',
+      mock: { errorOutput: { error: 'Flaky', cause: 'c' } },
+      stateConfiguration: { retrierRetryCount: 1 },
+    });
     expect(r.status).toBe('CAUGHT_ERROR');
     expect(r.nextState).toBe('Handler');
     expect(parse(r.output)).toEqual({ fn: 'f', err: { Error: 'Flaky', Cause: 'c' } });
@@ -152,44 +196,79 @@ describe('mocked Task answers and error handling', () => {
     local.registerHandler('arn:aws:states:::lambda:invoke', () => {
       throw new StatesError('Handler.Failed', 'nope');
     });
-    expect(await local.testState({ definition: JSON.stringify(TASK), input: '{"fn":"g"}', roleArn: ROLE })).toEqual({ status: 'FAILED', error: 'Handler.Failed', cause: 'nope' });
+    expect(await local.testState({ definition: JSON.stringify(TASK), input: '{"fn":"g"}', roleArn: ROLE })).toEqual({
+      status: 'FAILED',
+      error: 'Handler.Failed',
+      cause: 'nope',
+    });
   });
 
   test('STRICT field validation rejects a mocked result that does not fit the API response model', async () => {
     // https://docs.aws.amazon.com/step-functions/latest/apireference/API_MockInput.html
     const e = await rejection({ definition: JSON.stringify(TASK), input: '{"fn":"f"}', mock: { result: '{"StatusCode":"200"}' } });
     expect(e).toEqual({ code: 'ValidationException', message: "Mock result schema validation error: Field 'StatusCode' must be a number" });
-    const none = await test_({ definition: JSON.stringify(TASK), input: '{"fn":"f"}', mock: { result: '{"StatusCode":"200"}', fieldValidationMode: 'NONE' } });
+    const none = await test_({
+      definition: JSON.stringify(TASK),
+      input: '{"fn":"f"}',
+      mock: { result: '{"StatusCode":"200"}', fieldValidationMode: 'NONE' },
+    });
     expect(none.status).toBe('SUCCEEDED');
   });
 
   test('a real (unmocked) Task call needs a roleArn', async () => {
-    expect(await rejection({ definition: JSON.stringify(TASK), input: '{"fn":"g"}' })).toEqual({ code: 'ValidationException', message: 'RoleArn must be specified when testing a Task state' });
+    expect(await rejection({ definition: JSON.stringify(TASK), input: '{"fn":"g"}' })).toEqual({
+      code: 'ValidationException',
+      message: 'RoleArn must be specified when testing a Task state',
+    });
   });
 
   test('STRICT needs required response fields, PRESENT does not', async () => {
-    const def = JSON.stringify({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: 'x' }, End: true });
-    expect(await rejection({ definition: def, mock: { result: '{}' } })).toEqual({ code: 'ValidationException', message: "Mock result schema validation error: Required field 'ExecutionArn' is missing" });
+    const def = JSON.stringify({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution',
+      Parameters: { StateMachineArn: 'x' },
+      End: true,
+    });
+    expect(await rejection({ definition: def, mock: { result: '{}' } })).toEqual({
+      code: 'ValidationException',
+      message: "Mock result schema validation error: Required field 'ExecutionArn' is missing",
+    });
     expect((await test_({ definition: def, mock: { result: '{}', fieldValidationMode: 'PRESENT' } })).status).toBe('SUCCEEDED');
   });
 });
 
 describe('Map and Parallel (mocked only)', () => {
   const MAP = {
-    Type: 'Map', QueryLanguage: 'JSONata', Items: '{% $states.input.items %}', ToleratedFailureCount: 1, MaxConcurrency: 2,
+    Type: 'Map',
+    QueryLanguage: 'JSONata',
+    Items: '{% $states.input.items %}',
+    ToleratedFailureCount: 1,
+    MaxConcurrency: 2,
     ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } },
-    Catch: [{ ErrorEquals: ['States.ExceedToleratedFailureThreshold'], Next: 'TooMany' }], End: true,
+    Catch: [{ ErrorEquals: ['States.ExceedToleratedFailureThreshold'], Next: 'TooMany' }],
+    End: true,
   };
 
   test('the mocked result stands for the iterations; MaxConcurrency and the tolerance are reported', async () => {
-    const r = await test_({ definition: JSON.stringify(MAP), input: '{"items":[1,2,3]}', inspectionLevel: 'DEBUG', mock: { result: '[1,2,3]' }, stateConfiguration: { mapIterationFailureCount: 1 } });
+    const r = await test_({
+      definition: JSON.stringify(MAP),
+      input: '{"items":[1,2,3]}',
+      inspectionLevel: 'DEBUG',
+      mock: { result: '[1,2,3]' },
+      stateConfiguration: { mapIterationFailureCount: 1 },
+    });
     expect(r.status).toBe('SUCCEEDED');
     expect(parse(r.output)).toEqual([1, 2, 3]);
     expect(r.inspectionData).toMatchObject({ maxConcurrency: 2, toleratedFailureCount: 1 });
   });
 
   test('more failed iterations than tolerated raise States.ExceedToleratedFailureThreshold', async () => {
-    const r = await test_({ definition: JSON.stringify(MAP), input: '{"items":[1,2,3]}', mock: { result: '[1,2,3]' }, stateConfiguration: { mapIterationFailureCount: 2 } });
+    const r = await test_({
+      definition: JSON.stringify(MAP),
+      input: '{"items":[1,2,3]}',
+      mock: { result: '[1,2,3]' },
+      stateConfiguration: { mapIterationFailureCount: 2 },
+    });
     expect(r.status).toBe('CAUGHT_ERROR');
     expect(r.error).toBe('States.ExceedToleratedFailureThreshold');
     expect(r.nextState).toBe('TooMany');
@@ -197,7 +276,13 @@ describe('Map and Parallel (mocked only)', () => {
 
   test('ToleratedFailurePercentage is checked against the share of failed items', async () => {
     const byShare = JSON.stringify({ ...MAP, ToleratedFailureCount: undefined, ToleratedFailurePercentage: 50 });
-    const request = (failed: number) => test_({ definition: byShare, input: '{"items":[1,2,3,4]}', mock: { result: '[1,2,3,4]' }, stateConfiguration: { mapIterationFailureCount: failed } });
+    const request = (failed: number) =>
+      test_({
+        definition: byShare,
+        input: '{"items":[1,2,3,4]}',
+        mock: { result: '[1,2,3,4]' },
+        stateConfiguration: { mapIterationFailureCount: failed },
+      });
     expect((await request(2)).status).toBe('SUCCEEDED');
     expect((await request(3)).status).toBe('CAUGHT_ERROR');
   });
@@ -209,9 +294,15 @@ describe('Map and Parallel (mocked only)', () => {
   });
 
   test('a mocked Map result that is not an array is refused (an object is expected with a ResultWriter)', async () => {
-    expect(await rejection({ definition: JSON.stringify(MAP), mock: { result: '{"a":1}' } })).toEqual({ code: 'ValidationException', message: 'Mocked result must be an array.' });
+    expect(await rejection({ definition: JSON.stringify(MAP), mock: { result: '{"a":1}' } })).toEqual({
+      code: 'ValidationException',
+      message: 'Mocked result must be an array.',
+    });
     const writer = { ...MAP, ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Arguments: { Bucket: 'b', Prefix: 'p' } } };
-    expect(await rejection({ definition: JSON.stringify(writer), mock: { result: '[1]' } })).toEqual({ code: 'ValidationException', message: 'Mocked result must be a JSON object.' });
+    expect(await rejection({ definition: JSON.stringify(writer), mock: { result: '[1]' } })).toEqual({
+      code: 'ValidationException',
+      message: 'Mocked result must be a JSON object.',
+    });
   });
 });
 
@@ -219,7 +310,9 @@ describe('request validation', () => {
   const TASK = JSON.stringify({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true });
 
   test('a mock may not carry both result and errorOutput', async () => {
-    expect((await rejection({ definition: TASK, mock: { result: '{}', errorOutput: { error: 'E' } } })).message).toBe('A test mock should have only one of the following fields: [result, errorOutput].');
+    expect((await rejection({ definition: TASK, mock: { result: '{}', errorOutput: { error: 'E' } } })).message).toBe(
+      'A test mock should have only one of the following fields: [result, errorOutput].',
+    );
   });
 
   test('revealSecrets cannot be combined with a mock', async () => {
@@ -227,15 +320,23 @@ describe('request validation', () => {
   });
 
   test('mapIterationFailureCount needs a mock', async () => {
-    expect((await rejection({ definition: TASK, stateConfiguration: { mapIterationFailureCount: 1 } })).message).toBe('TestState does not support MapIterationFailureCount when a mock is not specified.');
+    expect((await rejection({ definition: TASK, stateConfiguration: { mapIterationFailureCount: 1 } })).message).toBe(
+      'TestState does not support MapIterationFailureCount when a mock is not specified.',
+    );
   });
 
   test('a state type that calls no service cannot be mocked', async () => {
-    expect(await rejection({ definition: JSON.stringify({ Type: 'Pass', End: true }), mock: { result: '{}' } })).toEqual({ code: 'ValidationException', message: "State type 'Pass' is not supported when a mock is specified" });
+    expect(await rejection({ definition: JSON.stringify({ Type: 'Pass', End: true }), mock: { result: '{}' } })).toEqual({
+      code: 'ValidationException',
+      message: "State type 'Pass' is not supported when a mock is specified",
+    });
   });
 
   test('an invalid state definition is InvalidDefinition with the path under /States/StateName', async () => {
     const e = await rejection({ definition: JSON.stringify({ Type: 'Parallel', Branches: [], End: true }), mock: { result: '[]' } });
-    expect(e).toEqual({ code: 'InvalidDefinition', message: "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/StateName/Branches'" });
+    expect(e).toEqual({
+      code: 'InvalidDefinition',
+      message: "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States/StateName/Branches'",
+    });
   });
 });

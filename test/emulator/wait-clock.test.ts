@@ -20,7 +20,9 @@ describe('Wait on the virtual clock', () => {
     const ok = await runDefinition(wait({ SecondsPath: '$.s' }), { s: 5 });
     expect(ok.stopDate!.getTime() - ok.startDate.getTime()).toBe(5000);
     const bad = await runDefinition(wait({ SecondsPath: '$.input.waitSeconds' }), {});
-    expect(bad.cause).toBe("An error occurred while executing the state 'W' (entered at the event id #2). The SecondsPath parameter does not reference an input value: $.input.waitSeconds");
+    expect(bad.cause).toBe(
+      "An error occurred while executing the state 'W' (entered at the event id #2). The SecondsPath parameter does not reference an input value: $.input.waitSeconds",
+    );
   });
 
   test('Timestamp in the past does not wait; TimestampPath must be ISO-8601 with an offset', async () => {
@@ -28,20 +30,29 @@ describe('Wait on the virtual clock', () => {
     expect(past.status).toBe('SUCCEEDED');
     const bad = await runDefinition(wait({ TimestampPath: '$.t' }), { t: '2016-12-05T21:29:29' });
     expect(bad.error).toBe('States.Runtime');
-    expect(bad.cause).toContain('The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.t == 2016-12-05T21:29:29');
+    expect(bad.cause).toContain(
+      'The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.t == 2016-12-05T21:29:29',
+    );
   });
 
   test('$$.State.EnteredTime follows the virtual clock', async () => {
     const r = await runDefinition({
       StartAt: 'W',
-      States: { W: { Type: 'Wait', Seconds: 3600, Next: 'P' }, P: { Type: 'Pass', Parameters: { 'at.$': '$$.State.EnteredTime', 'start.$': '$$.Execution.StartTime' }, End: true } },
+      States: {
+        W: { Type: 'Wait', Seconds: 3600, Next: 'P' },
+        P: { Type: 'Pass', Parameters: { 'at.$': '$$.State.EnteredTime', 'start.$': '$$.Execution.StartTime' }, End: true },
+      },
     });
     const out = r.outputValue as { at: string; start: string };
     expect(Date.parse(out.at) - Date.parse(out.start)).toBe(3600 * 1000);
   });
 
   test('execution TimeoutSeconds ends a long wait as TIMED_OUT', async () => {
-    const r = await runDefinition({ TimeoutSeconds: 60, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, Next: 'P' }, P: { Type: 'Pass', End: true } } });
+    const r = await runDefinition({
+      TimeoutSeconds: 60,
+      StartAt: 'W',
+      States: { W: { Type: 'Wait', Seconds: 3600, Next: 'P' }, P: { Type: 'Pass', End: true } },
+    });
     expect(r.status).toBe('TIMED_OUT');
     expect(r.events[r.events.length - 1].type).toBe('ExecutionTimedOut');
   });

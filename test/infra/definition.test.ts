@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { SUBSTITUTIONS, SUBSTITUTION_KEYS } from '../../statemachines/substitutions';
-import { WORKFLOW_FILES, WorkflowName, loadDefinitionString, placeholdersIn, resolveDefinition, toDefinitionString, workflowPath } from '../../infra/definition';
+import {
+  WORKFLOW_FILES,
+  WorkflowName,
+  loadDefinitionString,
+  placeholdersIn,
+  resolveDefinition,
+  toDefinitionString,
+  workflowPath,
+} from '../../infra/definition';
 
 const WORKFLOWS = Object.keys(WORKFLOW_FILES) as WorkflowName[];
 
@@ -39,9 +47,9 @@ describe('toDefinitionString', () => {
   });
 
   test('rejects a placeholder that statemachines/substitutions.ts does not declare, naming it', () => {
-    expect(() => toDefinitionString('StartAt: A\nStates:\n  A:\n    Type: Wait\n    Seconds: ${PollSecs}\n    End: true', 'x.asl.yaml')).toThrow(
-      /x\.asl\.yaml: uses \$\{PollSecs\} not declared/,
-    );
+    expect(() =>
+      toDefinitionString('StartAt: A\nStates:\n  A:\n    Type: Wait\n    Seconds: ${PollSecs}\n    End: true', 'x.asl.yaml'),
+    ).toThrow(/x\.asl\.yaml: uses \$\{PollSecs\} not declared/);
   });
 
   test('rejects YAML that is not a mapping, naming the source', () => {

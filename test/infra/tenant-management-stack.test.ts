@@ -6,7 +6,11 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { TenantManagementStack } from '../../infra/tenant-management-stack';
 import {
-  TEMPLATE_OBJECT_KEY, TENANT_CREATED_DETAIL_TYPE, TENANT_DELETED_DETAIL_TYPE, TENANT_EVENT_SOURCE, validateWorkflowTuning,
+  TEMPLATE_OBJECT_KEY,
+  TENANT_CREATED_DETAIL_TYPE,
+  TENANT_DELETED_DETAIL_TYPE,
+  TENANT_EVENT_SOURCE,
+  validateWorkflowTuning,
   DEFAULT_WORKFLOW_TUNING,
 } from '../../infra/config';
 import { WORKFLOW_FILES, WorkflowName, placeholdersIn, resolveDefinition } from '../../infra/definition';
@@ -60,7 +64,12 @@ describe('template bucket', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -146,10 +155,17 @@ describe('state machines', () => {
   test.each(names)('%s: alarms on ExecutionsFailed, ExecutionsTimedOut and ExecutionsAborted notify the alarm topic', (name) => {
     const topicId = logicalIdOf(stack.alarmTopic.topic);
     const alarms = Object.values(resources).filter(
-      (resource) => resource.Type === 'AWS::CloudWatch::Alarm' &&
-        resource.Properties.Dimensions?.some((dimension: any) => dimension.Name === 'StateMachineArn' && dimension.Value.Ref === stateMachineId(name)),
+      (resource) =>
+        resource.Type === 'AWS::CloudWatch::Alarm' &&
+        resource.Properties.Dimensions?.some(
+          (dimension: any) => dimension.Name === 'StateMachineArn' && dimension.Value.Ref === stateMachineId(name),
+        ),
     );
-    expect(alarms.map((alarm) => alarm.Properties.MetricName).sort()).toEqual(['ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+    expect(alarms.map((alarm) => alarm.Properties.MetricName).sort()).toEqual([
+      'ExecutionsAborted',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+    ]);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/States', Threshold: 1, AlarmActions: [{ Ref: topicId }] });
     }
@@ -158,7 +174,9 @@ describe('state machines', () => {
   test('the alarm topic is KMS-encrypted and SSL-only', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 });
@@ -166,7 +184,8 @@ describe('state machines', () => {
 describe('event routing', () => {
   const ruleTargeting = (name: WorkflowName) =>
     Object.values(resources).filter(
-      (resource) => resource.Type === 'AWS::Events::Rule' && resource.Properties.Targets.some((target: any) => target.Arn.Ref === stateMachineId(name)),
+      (resource) =>
+        resource.Type === 'AWS::Events::Rule' && resource.Properties.Targets.some((target: any) => target.Arn.Ref === stateMachineId(name)),
     );
 
   test.each([
@@ -206,11 +225,24 @@ describe('IAM scoping', () => {
   });
 
   test('CloudFormation actions reach only stacks named with the tenant prefix', () => {
-    const cloudFormation = identityStatements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('cloudformation:')));
+    const cloudFormation = identityStatements().filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('cloudformation:')),
+    );
     expect(cloudFormation.length).toBeGreaterThan(0);
     for (const statement of cloudFormation) {
       expect(stack.resolve(statement.Resource)).toEqual({
-        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudformation:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stack/tenant-*/*']],
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudformation:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':stack/tenant-*/*',
+          ],
+        ],
       });
     }
   });
@@ -235,7 +267,10 @@ describe('IAM scoping', () => {
 
   test('each workflow gets only the stack operations it performs', () => {
     const stackActions = (name: WorkflowName) =>
-      workflowStatements(name).flatMap(actionsOf).filter((action) => action.startsWith('cloudformation:')).sort();
+      workflowStatements(name)
+        .flatMap(actionsOf)
+        .filter((action) => action.startsWith('cloudformation:'))
+        .sort();
     expect(stackActions('createTenant')).toEqual(['cloudformation:CreateStack', 'cloudformation:DescribeStacks']);
     expect(stackActions('deleteTenant')).toEqual(['cloudformation:DeleteStack', 'cloudformation:DescribeStacks']);
     expect(stackActions('updateTenant')).toEqual(['cloudformation:DescribeStacks', 'cloudformation:UpdateStack']);
@@ -289,7 +324,13 @@ describe('task permission rules', () => {
   };
   const definition = (resource: string, parameters: object = {}) => ({
     StartAt: 'A',
-    States: { A: { Type: 'Map', Iterator: { StartAt: 'Inner', States: { Inner: { Type: 'Task', Resource: resource, Parameters: parameters, End: true } } }, End: true } },
+    States: {
+      A: {
+        Type: 'Map',
+        Iterator: { StartAt: 'Inner', States: { Inner: { Type: 'Task', Resource: resource, Parameters: parameters, End: true } } },
+        End: true,
+      },
+    },
   });
 
   test('finds Task states nested in a Map', () => {
@@ -305,17 +346,25 @@ describe('task permission rules', () => {
   });
 
   test('StartExecution of a state machine the stack does not know fails synthesis', () => {
-    const tasks = taskStates(definition('arn:aws:states:::states:startExecution', { StateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:other' }));
+    const tasks = taskStates(
+      definition('arn:aws:states:::states:startExecution', { StateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:other' }),
+    );
     expect(() => statementsForTasks(scope, tasks, targets)).toThrow(/no permission rule/);
   });
 });
 
 describe('workflow tuning', () => {
   test('rejects values Step Functions would refuse, naming the field', () => {
-    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, StackPollSeconds: 0 })).toThrow(/StackPollSeconds must be at least 1, got 0/);
-    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, UpdateConcurrency: 41 })).toThrow(/UpdateConcurrency must be at most 40/);
+    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, StackPollSeconds: 0 })).toThrow(
+      /StackPollSeconds must be at least 1, got 0/,
+    );
+    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, UpdateConcurrency: 41 })).toThrow(
+      /UpdateConcurrency must be at most 40/,
+    );
     expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, TenantPageSize: 2.5 })).toThrow(/TenantPageSize must be an integer/);
-    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, ApiRetryMaxDelaySeconds: 501 })).toThrow(/ApiRetryMaxDelaySeconds must be at most 500/);
+    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, ApiRetryMaxDelaySeconds: 501 })).toThrow(
+      /ApiRetryMaxDelaySeconds must be at most 500/,
+    );
     expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, ApiRetryMaxDelaySeconds: 500 })).not.toThrow();
     expect(() => validateWorkflowTuning(DEFAULT_WORKFLOW_TUNING)).not.toThrow();
   });
@@ -324,16 +373,22 @@ describe('workflow tuning', () => {
 describe('cdk-nag', () => {
   test('AwsSolutions reports no unacknowledged findings', () => {
     const report = new AwsSolutionsChecks().validateScope(stack);
-    expect(report.violations.map((violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map(
+        (violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      ),
+    ).toEqual([]);
   });
 
   test('every acknowledgement names one finding and gives a reason', () => {
     // Stored by Validations.acknowledge as { "<prefix>::<rule id>": "<reason>" } metadata.
-    const acknowledged = stack.node.findAll().flatMap((construct) =>
-      construct.node.metadata
-        .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules')
-        .flatMap((entry) => Object.entries(entry.data as Record<string, string>)),
-    );
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((construct) =>
+        construct.node.metadata
+          .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules')
+          .flatMap((entry) => Object.entries(entry.data as Record<string, string>)),
+      );
     expect(acknowledged.length).toBeGreaterThan(0);
     for (const [id, reason] of acknowledged) {
       expect(typeof reason).toBe('string');

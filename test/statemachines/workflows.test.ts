@@ -93,7 +93,11 @@ describe.each(WORKFLOW_NAMES)('%s', (name) => {
       expect({ stateName, ...retrier }).toMatchObject({ stateName, ...BACKOFF });
       expect({ stateName, names: retrier!.ErrorEquals }).toEqual({
         stateName,
-        names: [`${prefix}.ProvisionedThroughputExceededException`, `${prefix}.RequestLimitExceededException`, `${prefix}.ThrottlingException`],
+        names: [
+          `${prefix}.ProvisionedThroughputExceededException`,
+          `${prefix}.RequestLimitExceededException`,
+          `${prefix}.ThrottlingException`,
+        ],
       });
     }
   });
@@ -107,7 +111,9 @@ describe.each(WORKFLOW_NAMES)('%s', (name) => {
     for (const { name: stateName, state } of tasks(name).filter(({ state }) => /:cloudformation:/.test(resourceOf(state)))) {
       const hedge = retriers(state).find((r) => r.ErrorEquals.includes('CloudFormation.ThrottlingException'));
       expect({ stateName, ...hedge }).toMatchObject({ stateName, ...BACKOFF });
-      const generic = retriers(state).find((r) => r.ErrorEquals.some((e) => e === 'CloudFormation.CloudFormationException' || e === 'States.ALL' || e === 'States.TaskFailed'));
+      const generic = retriers(state).find((r) =>
+        r.ErrorEquals.some((e) => e === 'CloudFormation.CloudFormationException' || e === 'States.ALL' || e === 'States.TaskFailed'),
+      );
       if (!ANSWERING_VALIDATION_ERRORS.includes(stateName)) {
         expect({ stateName, retriesGenericName: generic !== undefined }).toEqual({ stateName, retriesGenericName: true });
         expect({ stateName, ...generic }).toMatchObject({ stateName, ...BACKOFF });
@@ -115,12 +121,17 @@ describe.each(WORKFLOW_NAMES)('%s', (name) => {
       }
       // Its ValidationErrors are answers: no blanket Retry, but a Catch whose Choice sends "Rate exceeded" to the back-off loop.
       expect({ stateName, retriesGenericName: generic !== undefined }).toEqual({ stateName, retriesGenericName: false });
-      const catcher = ((state.Catch as Json[] | undefined) ?? []).find((c) => (c.ErrorEquals as string[]).includes('CloudFormation.CloudFormationException'))!;
+      const catcher = ((state.Catch as Json[] | undefined) ?? []).find((c) =>
+        (c.ErrorEquals as string[]).includes('CloudFormation.CloudFormationException'),
+      )!;
       const choice = definition.States[String(catcher.Next)];
       const rule = (choice.Choices as Json[]).find((r) => r.StringMatches === '*Rate exceeded*');
       expect({ stateName, variable: rule?.Variable }).toEqual({ stateName, variable: `${String(catcher.ResultPath)}.Cause` });
       const note = definition.States[String(rule!.Next)];
-      expect({ stateName, note }).toMatchObject({ stateName, note: { Type: 'Pass', Result: stateName, ResultPath: '$.throttle.returnTo', Next: 'Retry after throttling?' } });
+      expect({ stateName, note }).toMatchObject({
+        stateName,
+        note: { Type: 'Pass', Result: stateName, ResultPath: '$.throttle.returnTo', Next: 'Retry after throttling?' },
+      });
     }
   });
 
@@ -147,7 +158,15 @@ describe.each(WORKFLOW_NAMES)('%s', (name) => {
   });
 
   it('turns number placeholders into JSON numbers after substitution', () => {
-    const numberFields = ['Seconds', 'MaxAttempts', 'MaxDelaySeconds', 'MaxConcurrency', 'Limit', 'NumericLessThan', 'NumericGreaterThanEquals'];
+    const numberFields = [
+      'Seconds',
+      'MaxAttempts',
+      'MaxDelaySeconds',
+      'MaxConcurrency',
+      'Limit',
+      'NumericLessThan',
+      'NumericGreaterThanEquals',
+    ];
     const found: unknown[] = [];
     const walk = (value: unknown) => {
       if (Array.isArray(value)) value.forEach(walk);
@@ -219,7 +238,11 @@ describe('workflow contracts', () => {
   });
 
   it('every call listed as answering with ValidationErrors is a CloudFormation task of some workflow', () => {
-    const calls = WORKFLOW_NAMES.flatMap((name) => tasks(name).filter(({ state }) => /:cloudformation:/.test(resourceOf(state))).map((t) => t.name));
+    const calls = WORKFLOW_NAMES.flatMap((name) =>
+      tasks(name)
+        .filter(({ state }) => /:cloudformation:/.test(resourceOf(state)))
+        .map((t) => t.name),
+    );
     expect(ANSWERING_VALIDATION_ERRORS.filter((name) => !calls.includes(name))).toEqual([]);
   });
 
@@ -242,7 +265,11 @@ describe('workflow contracts', () => {
   });
 
   it('failures end in Fail states with named errors', () => {
-    const errors = (name: WorkflowFileName) => allStates(loadWorkflow(name)).filter((s) => s.state.Type === 'Fail').map((s) => s.state.Error).sort();
+    const errors = (name: WorkflowFileName) =>
+      allStates(loadWorkflow(name))
+        .filter((s) => s.state.Type === 'Fail')
+        .map((s) => s.state.Error)
+        .sort();
     expect(errors('create-tenant')).toEqual(['InvalidTenantId', 'TenantProvisioningFailed']);
     expect(errors('delete-tenant')).toEqual(['InvalidTenantId', 'TenantDeprovisioningFailed']);
     expect(errors('update-tenants')).toEqual(['TemplateVersionMissing', 'TenantUpdatesFailed']);
@@ -261,12 +288,19 @@ describe('mock configuration file', () => {
   });
 
   it('uses only the four state machine names and Step Functions Local invocation keys', () => {
-    const config = JSON.parse(readFileSync(MOCK_CONFIG_FILE, 'utf8')) as { StateMachines: Record<string, unknown>; MockedResponses: Record<string, Record<string, unknown>> };
+    const config = JSON.parse(readFileSync(MOCK_CONFIG_FILE, 'utf8')) as {
+      StateMachines: Record<string, unknown>;
+      MockedResponses: Record<string, Record<string, unknown>>;
+    };
     expect(Object.keys(config.StateMachines).sort()).toEqual([...WORKFLOW_NAMES].sort());
     for (const [name, response] of Object.entries(config.MockedResponses)) {
       for (const [key, outcome] of Object.entries(response)) {
         expect({ name, key, validKey: /^\d+(-\d+)?$/.test(key) }).toEqual({ name, key, validKey: true });
-        expect({ name, key, kinds: Object.keys(outcome as object) }).toEqual({ name, key, kinds: [expect.stringMatching(/^(Return|Throw)$/)] });
+        expect({ name, key, kinds: Object.keys(outcome as object) }).toEqual({
+          name,
+          key,
+          kinds: [expect.stringMatching(/^(Return|Throw)$/)],
+        });
       }
     }
   });
@@ -294,7 +328,9 @@ describe('Workflow Studio round trip (scripts/json-to-yaml.ts)', () => {
     const { yaml: restored, warnings } = importDefinition('delete-tenant', JSON.stringify(edited));
     expect(restored).toContain('edited in Workflow Studio');
     expect(restored).toMatch(/Seconds: \$\{StackPollSeconds\}/);
-    expect(warnings).toContain('$.States.Reject invalid tenant id.Cause contains the value of TemplateUrl; write ${TemplateUrl} there by hand');
+    expect(warnings).toContain(
+      '$.States.Reject invalid tenant id.Cause contains the value of TemplateUrl; write ${TemplateUrl} there by hand',
+    );
     expect(warnings.every((w) => w.startsWith('$.States.Reject invalid tenant id.Cause'))).toBe(true);
   });
 });

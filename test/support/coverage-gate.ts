@@ -73,7 +73,9 @@ function printTable(report: WorkflowReport): void {
   const gated = report.items.filter((i) => GATED.has(i.kind));
   const hit = gated.filter((i) => i.covered).length;
   const retries = report.items.filter((i) => i.kind === 'retry');
-  console.log(`\n${report.workflow}: ${hit}/${gated.length} gated items covered by ${report.executions} executions; retries fired ${retries.filter((r) => r.covered).length}/${retries.length}`);
+  console.log(
+    `\n${report.workflow}: ${hit}/${gated.length} gated items covered by ${report.executions} executions; retries fired ${retries.filter((r) => r.covered).length}/${retries.length}`,
+  );
   const width = Math.max(...report.items.map((i) => i.state.length), 5);
   for (const item of report.items) {
     const mark = item.covered ? '✓' : item.allowed ? '~' : GATED.has(item.kind) ? '✗' : '·';

@@ -89,7 +89,9 @@ export function coveredItems(definition: Json, events: readonly HistoryEvent[]):
     const state = states.get(stateName);
     if (!state) continue;
     const followers = next.get(e.id!) ?? [];
-    const retried = followers.some((f) => f.type !== undefined && /Scheduled$|StateStarted$|IterationStarted$/.test(f.type) && stateOf.get(f.id!) === stateName);
+    const retried = followers.some(
+      (f) => f.type !== undefined && /Scheduled$|StateStarted$|IterationStarted$/.test(f.type) && stateOf.get(f.id!) === stateName,
+    );
     if (retried) {
       const i = (state.Retry ?? []).findIndex((r) => errorEqualsMatches(r.ErrorEquals, error));
       if (i >= 0) covered.add(`retry:${stateName}#${i}`);

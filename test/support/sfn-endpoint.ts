@@ -67,7 +67,13 @@ async function dockerEndpoint(): Promise<EndpointHandle> {
       .withWaitStrategy(testcontainers.Wait.forLogMessage(/Starting server on port 8083/))
       .start();
     const url = `http://${container.getHost()}:${container.getMappedPort(8083)}`;
-    return { url, mode: 'docker', stop: async () => { await container.stop(); } };
+    return {
+      url,
+      mode: 'docker',
+      stop: async () => {
+        await container.stop();
+      },
+    };
   } catch (error) {
     return { mode: 'docker', skipReason: `could not start ${SFN_LOCAL_IMAGE} (${firstLine(error)})`, stop: noop };
   }

@@ -82,7 +82,11 @@ export async function runCase(
   input: unknown,
 ): Promise<CaseRun> {
   const name = `${testCase}-${process.pid}-${++runCounter}-${Date.now()}`.slice(0, 80);
-  const { description, events } = await runToCompletion(client, { stateMachineArn: `${stateMachineArn}#${testCase}`, name, input }, { pollMs: 50 });
+  const { description, events } = await runToCompletion(
+    client,
+    { stateMachineArn: `${stateMachineArn}#${testCase}`, name, input },
+    { pollMs: 50 },
+  );
   recordHistory(workflow, testCase, events);
   return {
     status: description.status!,

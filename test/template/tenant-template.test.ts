@@ -37,8 +37,16 @@ describe('TenantId parameter', () => {
   // CloudFormation matches AllowedPattern against the whole value
   // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html).
   test.each([
-    ['acme', true], ['a', true], ['a1-b2', true], ['x'.repeat(32), true],
-    ['x'.repeat(33), false], ['-acme', false], ['acme-', false], ['Acme', false], ['acme_corp', false], ['', false],
+    ['acme', true],
+    ['a', true],
+    ['a1-b2', true],
+    ['x'.repeat(32), true],
+    ['x'.repeat(33), false],
+    ['-acme', false],
+    ['acme-', false],
+    ['Acme', false],
+    ['acme_corp', false],
+    ['', false],
   ])('pattern and MaxLength together accept %j: %s', (value, accepted) => {
     const { AllowedPattern, MaxLength, MinLength } = synthesized.template.Parameters[TENANT_ID_PARAMETER];
     const passes = new RegExp(AllowedPattern).test(value) && value.length <= MaxLength && value.length >= MinLength;

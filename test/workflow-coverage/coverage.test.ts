@@ -54,9 +54,16 @@ async function covered(kind: string, errors: string[] = []): Promise<string[]> {
 
 test('lists every state, Choice rule and Default, Retry and Catch clause of a definition', () => {
   expect(coverableItems(definition).map((i) => i.id)).toEqual([
-    'state:Route', 'choice:Route#0', 'choice:Route#1', 'choice:Route#Default',
-    'state:Call', 'retry:Call#0', 'catch:Call#0', 'catch:Call#1',
-    'state:Recover', 'state:Done',
+    'state:Route',
+    'choice:Route#0',
+    'choice:Route#1',
+    'choice:Route#Default',
+    'state:Call',
+    'retry:Call#0',
+    'catch:Call#0',
+    'catch:Call#1',
+    'state:Recover',
+    'state:Done',
   ]);
 });
 
@@ -70,8 +77,21 @@ test('a failed attempt followed by another attempt covers the Retry, not a Catch
 });
 
 test('a caught error covers the first Catch whose ErrorEquals matches it', async () => {
-  expect(await covered('call', ['Gone'])).toEqual(['catch:Call#0', 'choice:Route#0', 'state:Call', 'state:Done', 'state:Recover', 'state:Route']);
+  expect(await covered('call', ['Gone'])).toEqual([
+    'catch:Call#0',
+    'choice:Route#0',
+    'state:Call',
+    'state:Done',
+    'state:Recover',
+    'state:Route',
+  ]);
   expect(await covered('call', ['Busy', 'Other'])).toEqual([
-    'catch:Call#1', 'choice:Route#0', 'retry:Call#0', 'state:Call', 'state:Done', 'state:Recover', 'state:Route',
+    'catch:Call#1',
+    'choice:Route#0',
+    'retry:Call#0',
+    'state:Call',
+    'state:Done',
+    'state:Recover',
+    'state:Route',
   ]);
 });

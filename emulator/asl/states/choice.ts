@@ -14,7 +14,10 @@ export const runChoice: StateImplementation<ChoiceState> = async (run, state) =>
       const rule = state.choices[i];
       const v = await evaluateJsonataValue(rule.rule.Condition, env, `Choices[${i}]/Condition`);
       if (typeof v !== 'boolean') {
-        throw new StatesError(States.QueryEvaluationError, `The JSONata expression '${String(rule.rule.Condition)}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}' for value: ${JSON.stringify(v)}`);
+        throw new StatesError(
+          States.QueryEvaluationError,
+          `The JSONata expression '${String(rule.rule.Condition)}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}' for value: ${JSON.stringify(v)}`,
+        );
       }
       if (v) return jsonataExit(rule);
     }
@@ -47,7 +50,7 @@ export function choiceJsonPath(run: StateRun, state: ChoiceState): StateOutcome 
   }
   if (next === undefined) throw noMatch();
   const assigned = assign ? run.assignJsonPath(assign, effective) : undefined;
-  return { output: (state.outputPath === undefined ? effective : selectPath(effective, state.outputPath, env)), next, assigned };
+  return { output: state.outputPath === undefined ? effective : selectPath(effective, state.outputPath, env), next, assigned };
 }
 
 function noMatch(): StatesError {

@@ -43,7 +43,8 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
         results[index] = r instanceof Promise ? await r : r;
       } catch (e) {
         failedCount++;
-        const tolerated = e instanceof StatesError && (failedCount <= tolerance.count || (failedCount * 100) / items.length <= tolerance.percentage);
+        const tolerated =
+          e instanceof StatesError && (failedCount <= tolerance.count || (failedCount * 100) / items.length <= tolerance.percentage);
         if (tolerated) results[index] = null;
         else if (failure === undefined && !(e instanceof BranchCancelled)) {
           failure = e;
@@ -52,7 +53,10 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
       }
     }
   };
-  const workers = Math.max(1, Math.min(items.length, maxConcurrency === 0 ? INLINE_CONCURRENCY_LIMIT : maxConcurrency, distributed ? 1000 : INLINE_CONCURRENCY_LIMIT));
+  const workers = Math.max(
+    1,
+    Math.min(items.length, maxConcurrency === 0 ? INLINE_CONCURRENCY_LIMIT : maxConcurrency, distributed ? 1000 : INLINE_CONCURRENCY_LIMIT),
+  );
   await Promise.all(Array.from({ length: items.length === 0 ? 0 : workers }, worker));
 
   if (failure !== undefined) {
@@ -81,7 +85,13 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
  * one after another (as AWS records them) without a promise each.
  */
 function runIteration(
-  run: StateRun, state: MapState, services: StateServices, items: unknown[], index: number, selectorInput: unknown, distributed: boolean,
+  run: StateRun,
+  state: MapState,
+  services: StateServices,
+  items: unknown[],
+  index: number,
+  selectorInput: unknown,
+  distributed: boolean,
   cancellation: Cancellation,
 ): unknown | Promise<unknown> {
   services.checkAlive();
@@ -90,7 +100,9 @@ function runIteration(
     run.mapItem = { Index: index, Value: item };
     const env = run.jsonataEnv();
     run.mapItem = undefined;
-    return evaluateJsonataValue(state.itemSelectorJsonata, env, 'ItemSelector').then((input) => runIterationBody(run, state, services, index, input, distributed, cancellation));
+    return evaluateJsonataValue(state.itemSelectorJsonata, env, 'ItemSelector').then((input) =>
+      runIterationBody(run, state, services, index, input, distributed, cancellation),
+    );
   }
   let iterationInput: unknown = item;
   if (state.queryLanguage === 'JSONPath' && state.itemSelector) {
@@ -105,7 +117,12 @@ function runIteration(
 }
 
 function runIterationBody(
-  run: StateRun, state: MapState, services: StateServices, index: number, iterationInput: unknown, distributed: boolean,
+  run: StateRun,
+  state: MapState,
+  services: StateServices,
+  index: number,
+  iterationInput: unknown,
+  distributed: boolean,
   cancellation: Cancellation,
 ): unknown | Promise<unknown> {
   const scope = run.scope;
@@ -156,7 +173,10 @@ async function readTolerance(run: StateRun, state: MapState, effective: unknown)
       v = resolveReference(path, run.pathEnv(effective));
       const ok = typeof v === 'number' && (kind === 'float' || Number.isInteger(v));
       if (!ok) {
-        throw new StatesError(States.Runtime, `The ${name}Path field refers to value "${typeof v === 'string' ? v : JSON.stringify(v)}" which is not a valid ${kind}: ${path}`);
+        throw new StatesError(
+          States.Runtime,
+          `The ${name}Path field refers to value "${typeof v === 'string' ? v : JSON.stringify(v)}" which is not a valid ${kind}: ${path}`,
+        );
       }
     }
     if (v === undefined) return undefined;
@@ -165,7 +185,12 @@ async function readTolerance(run: StateRun, state: MapState, effective: unknown)
   };
   const count = await read(state.toleratedFailureCount, state.toleratedFailureCountPath, 'ToleratedFailureCount', 'integer');
   if (count !== undefined && count < 0) throw new StatesError(States.Runtime, 'ToleratedFailureCount cannot be negative.');
-  const percentage = await read(state.toleratedFailurePercentage, state.toleratedFailurePercentagePath, 'ToleratedFailurePercentage', 'float');
+  const percentage = await read(
+    state.toleratedFailurePercentage,
+    state.toleratedFailurePercentagePath,
+    'ToleratedFailurePercentage',
+    'float',
+  );
   if (percentage !== undefined && (percentage < 0 || percentage > 100)) {
     throw new StatesError(States.Runtime, 'ToleratedFailurePercentage must be between 0 and 100.');
   }
@@ -204,7 +229,10 @@ async function readMaxConcurrency(run: StateRun, state: MapState, effective: unk
   } else if (state.maxConcurrencyPath !== undefined) {
     v = resolveReference(state.maxConcurrencyPath, run.pathEnv(effective));
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-      throw new StatesError(States.Runtime, `The MaxConcurrencyPath field refers to value ${JSON.stringify(v)} which is not a valid non-negative integer: ${state.maxConcurrencyPath}`);
+      throw new StatesError(
+        States.Runtime,
+        `The MaxConcurrencyPath field refers to value ${JSON.stringify(v)} which is not a valid non-negative integer: ${state.maxConcurrencyPath}`,
+      );
     }
   }
   if (v === undefined) return 0;

@@ -15,9 +15,7 @@ export const runPass: StateImplementation<PassState> = async (run, state) => {
 /** JSONPath Pass is synchronous; the execution runs it without a promise. */
 export function passJsonPath(run: StateRun, state: PassState): StateOutcome {
   const effective = run.effectiveInput();
-  const result = state.hasResult
-    ? state.result
-    : state.parameters ? evaluateTemplate(state.parameters, run.pathEnv(effective)) : effective;
+  const result = state.hasResult ? state.result : state.parameters ? evaluateTemplate(state.parameters, run.pathEnv(effective)) : effective;
   const { output, assigned } = run.finishJsonPath(result, result, state.resultPath);
   return { output, next: state.next, assigned };
 }

@@ -14,5 +14,8 @@ export const runSucceed: StateImplementation<SucceedState> = async (run, state) 
 
 export function succeedJsonPath(run: StateRun, state: SucceedState): StateOutcome {
   const effective = run.effectiveInput();
-  return { output: (state.outputPath === undefined ? effective : selectPath(effective, state.outputPath, run.pathEnv(effective))), next: undefined };
+  return {
+    output: state.outputPath === undefined ? effective : selectPath(effective, state.outputPath, run.pathEnv(effective)),
+    next: undefined,
+  };
 }

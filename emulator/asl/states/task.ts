@@ -23,12 +23,14 @@ export const runTask: StateImplementation<TaskState> = async (run, state, servic
   const effective = run.effectiveInput();
   const env = run.pathEnv(effective);
   const parameters = state.parameters ? evaluateTemplate(state.parameters, env) : effective;
-  const timeout = state.timeoutSecondsPath !== undefined
-    ? positiveSeconds(selectPath(effective, state.timeoutSecondsPath, env), 'TimeoutSecondsPath', state.timeoutSecondsPath)
-    : (state.timeoutSeconds as number | undefined);
-  const heartbeat = state.heartbeatSecondsPath !== undefined
-    ? positiveSeconds(selectPath(effective, state.heartbeatSecondsPath, env), 'HeartbeatSecondsPath', state.heartbeatSecondsPath)
-    : (state.heartbeatSeconds as number | undefined);
+  const timeout =
+    state.timeoutSecondsPath !== undefined
+      ? positiveSeconds(selectPath(effective, state.timeoutSecondsPath, env), 'TimeoutSecondsPath', state.timeoutSecondsPath)
+      : (state.timeoutSeconds as number | undefined);
+  const heartbeat =
+    state.heartbeatSecondsPath !== undefined
+      ? positiveSeconds(selectPath(effective, state.heartbeatSecondsPath, env), 'HeartbeatSecondsPath', state.heartbeatSecondsPath)
+      : (state.heartbeatSeconds as number | undefined);
   const result = await services.invokeTask(run, state, parameters, timeout, heartbeat);
   const selected = state.resultSelector ? evaluateTemplate(state.resultSelector, run.pathEnv(result)) : result;
   const { output, assigned } = run.finishJsonPath(selected, selected, state.resultPath);
@@ -37,16 +39,26 @@ export const runTask: StateImplementation<TaskState> = async (run, state, servic
 
 function positiveSeconds(v: unknown, field: string, path: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new StatesError(States.Runtime, `The ${field} field refers to value ${JSON.stringify(v)} which is not a valid positive integer: ${path}`);
+    throw new StatesError(
+      States.Runtime,
+      `The ${field} field refers to value ${JSON.stringify(v)} which is not a valid positive integer: ${path}`,
+    );
   }
   return v;
 }
 
-async function jsonataSeconds(v: number | string | undefined, field: string, env: Parameters<typeof evaluateJsonataValue>[1]): Promise<number | undefined> {
+async function jsonataSeconds(
+  v: number | string | undefined,
+  field: string,
+  env: Parameters<typeof evaluateJsonataValue>[1],
+): Promise<number | undefined> {
   if (v === undefined || typeof v === 'number') return v;
   const n = await evaluateJsonataValue(v, env, field);
   if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) {
-    throw new StatesError(States.QueryEvaluationError, `The JSONata expression '${v}' specified for the field '${field}' returned an unexpected result: ${JSON.stringify(n)}. Expected a positive integer.`);
+    throw new StatesError(
+      States.QueryEvaluationError,
+      `The JSONata expression '${v}' specified for the field '${field}' returned an unexpected result: ${JSON.stringify(n)}. Expected a positive integer.`,
+    );
   }
   return n;
 }

@@ -16,14 +16,20 @@ export const runWait: StateImplementation<WaitState> = async (run, state, servic
     if (state.seconds !== undefined) {
       const s = await evaluateJsonataValue(state.seconds, env, 'Seconds');
       if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s > MAX_WAIT_SECONDS) {
-        throw new StatesError(States.QueryEvaluationError, `The JSONata expression specified for the field 'Seconds' returned an unexpected result: ${JSON.stringify(s)}. Expected a non-negative integer.`);
+        throw new StatesError(
+          States.QueryEvaluationError,
+          `The JSONata expression specified for the field 'Seconds' returned an unexpected result: ${JSON.stringify(s)}. Expected a non-negative integer.`,
+        );
       }
       waitMs = s * 1000;
     } else if (state.timestamp !== undefined) {
       const t = await evaluateJsonataValue(state.timestamp, env, 'Timestamp');
       const ms = parseTimestamp(t);
       if (ms === undefined) {
-        throw new StatesError(States.QueryEvaluationError, `The JSONata expression specified for the field 'Timestamp' returned an invalid timestamp: ${JSON.stringify(t)}`);
+        throw new StatesError(
+          States.QueryEvaluationError,
+          `The JSONata expression specified for the field 'Timestamp' returned an invalid timestamp: ${JSON.stringify(t)}`,
+        );
       }
       waitMs = ms - now;
     }
@@ -53,7 +59,11 @@ export const runWait: StateImplementation<WaitState> = async (run, state, servic
     }
     if (waitMs > 0) await services.sleep(waitMs);
     const assigned = state.assign ? run.assignJsonPath(state.assign, effective) : undefined;
-    return { output: (state.outputPath === undefined ? effective : selectPath(effective, state.outputPath, run.pathEnv(effective))), next: state.next, assigned };
+    return {
+      output: state.outputPath === undefined ? effective : selectPath(effective, state.outputPath, run.pathEnv(effective)),
+      next: state.next,
+      assigned,
+    };
   }
   if (waitMs > 0) await services.sleep(waitMs);
   const { output, assigned } = await run.finishJsonata(run.rawInput, undefined);

@@ -2,7 +2,10 @@
 import type { EngineApi, ExecutionInfo, HistoryEventInfo, StateMachineInfo } from '../../../emulator/api/operations';
 
 class CodedError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -21,7 +24,14 @@ export class FakeEngine implements EngineApi {
     const arn = `arn:aws:states:us-east-1:123456789012:stateMachine:${p.name}`;
     if (this.machines.has(arn)) throw new CodedError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     const creationDate = this.now();
-    this.machines.set(arn, { stateMachineArn: arn, name: p.name, definition: p.definition, roleArn: p.roleArn, type: p.type, creationDate });
+    this.machines.set(arn, {
+      stateMachineArn: arn,
+      name: p.name,
+      definition: p.definition,
+      roleArn: p.roleArn,
+      type: p.type,
+      creationDate,
+    });
     return { stateMachineArn: arn, creationDate };
   }
   updateStateMachine(arn: string, changes: { definition?: string; roleArn?: string }) {
@@ -50,16 +60,46 @@ export class FakeEngine implements EngineApi {
     const input = p.input ?? '{}';
     const status = name.startsWith('running') ? 'RUNNING' : name.startsWith('fail') ? 'FAILED' : 'SUCCEEDED';
     const history: HistoryEventInfo[] = [
-      { id: 1, previousEventId: 0, timestamp: startDate, type: 'ExecutionStarted', executionStartedEventDetails: { input, inputDetails: { truncated: false }, roleArn: sm.roleArn } },
-      { id: 2, previousEventId: 1, timestamp: startDate, type: 'PassStateEntered', stateEnteredEventDetails: { name: 'P', input, inputDetails: { truncated: false } } },
-      { id: 3, previousEventId: 2, timestamp: startDate, type: 'PassStateExited', stateExitedEventDetails: { name: 'P', output: input, outputDetails: { truncated: false } } },
-      { id: 4, previousEventId: 3, timestamp: startDate, type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: input, outputDetails: { truncated: false } } },
+      {
+        id: 1,
+        previousEventId: 0,
+        timestamp: startDate,
+        type: 'ExecutionStarted',
+        executionStartedEventDetails: { input, inputDetails: { truncated: false }, roleArn: sm.roleArn },
+      },
+      {
+        id: 2,
+        previousEventId: 1,
+        timestamp: startDate,
+        type: 'PassStateEntered',
+        stateEnteredEventDetails: { name: 'P', input, inputDetails: { truncated: false } },
+      },
+      {
+        id: 3,
+        previousEventId: 2,
+        timestamp: startDate,
+        type: 'PassStateExited',
+        stateExitedEventDetails: { name: 'P', output: input, outputDetails: { truncated: false } },
+      },
+      {
+        id: 4,
+        previousEventId: 3,
+        timestamp: startDate,
+        type: 'ExecutionSucceeded',
+        executionSucceededEventDetails: { output: input, outputDetails: { truncated: false } },
+      },
     ];
     this.executions.set(arn, {
-      executionArn: arn, stateMachineArn: smArn, name, status, startDate,
+      executionArn: arn,
+      stateMachineArn: smArn,
+      name,
+      status,
+      startDate,
       stopDate: status === 'RUNNING' ? undefined : startDate,
-      input, output: status === 'SUCCEEDED' ? JSON.parse(input) : undefined,
-      error: status === 'FAILED' ? 'Boom' : undefined, cause: status === 'FAILED' ? `test case ${testCase}` : undefined,
+      input,
+      output: status === 'SUCCEEDED' ? JSON.parse(input) : undefined,
+      error: status === 'FAILED' ? 'Boom' : undefined,
+      cause: status === 'FAILED' ? `test case ${testCase}` : undefined,
       history,
     });
     return { executionArn: arn, startDate };
