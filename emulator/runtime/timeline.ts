@@ -1,0 +1,198 @@
+/**
+ * One time line for everything that runs in this process: every execution of the engine and, in the
+ * local tenant cloud, the services beside it (a CloudFormation stack that takes 60 s to create, an
+ * EventBridge retry after 30 s).
+ *
+ * Virtual mode is a discrete-event simulation: `now()` stands still while anything can make progress,
+ * and jumps to the earliest pending timer only when nothing can. "Can make progress" means: no
+ * microtask is pending (checked by waiting for a macrotask turn) and no work is held (`hold()`), which
+ * is how a service call in flight over a socket keeps the clock where it is until its answer arrives.
+ * Real mode is the wall clock; `hold()` is then a no-op.
+ */
+import type { StopSignal } from './clock';
+
+export type TimelineMode = 'virtual' | 'real';
+
+export interface Timeline {
+  readonly mode: TimelineMode;
+  /** Milliseconds since the epoch on this time line. */
+  now(): number;
+  /** Lets `ms` pass on this time line; resolves early with false when `signal` stops. */
+  sleep(ms: number, signal?: StopSignal): Promise<boolean>;
+  /** Marks work in flight: virtual time does not move until the returned release is called (idempotent). */
+  hold(): () => void;
+  /** Holds the time line while `work` is pending. */
+  track<T>(work: Promise<T>): Promise<T>;
+}
+
+const resolvedTrue = Promise.resolve(true);
+const resolvedFalse = Promise.resolve(false);
+
+interface Timer {
+  readonly due: number;
+  readonly seq: number;
+  resolve(done: boolean): void;
+  settled: boolean;
+}
+
+export class VirtualTimeline implements Timeline {
+  readonly mode = 'virtual';
+  private current: number;
+  private holds = 0;
+  private seq = 0;
+  /** Min-heap on (due, seq): timers that end at the same instant fire in the order they were set. */
+  private readonly heap: Timer[] = [];
+  private advanceScheduled = false;
+
+  constructor(start: number = Date.now()) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  /** Number of timers waiting (for tests and diagnostics). */
+  get pendingTimers(): number {
+    return this.heap.length;
+  }
+
+  get heldWork(): number {
+    return this.holds;
+  }
+
+  sleep(ms: number, signal?: StopSignal): Promise<boolean> {
+    if (signal?.aborted) return resolvedFalse;
+    if (!(ms > 0)) return resolvedTrue;
+    return new Promise<boolean>((resolve) => {
+      const timer: Timer = {
+        due: this.current + ms,
+        seq: this.seq++,
+        settled: false,
+        resolve: (done) => {
+          if (timer.settled) return;
+          timer.settled = true;
+          if (signal) signal.removeEventListener('abort', onStop);
+          resolve(done);
+        },
+      };
+      const onStop = (): void => timer.resolve(false);
+      if (signal) signal.addEventListener('abort', onStop, { once: true });
+      this.push(timer);
+      this.scheduleAdvance();
+    });
+  }
+
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.scheduleAdvance();
+    };
+  }
+
+  track<T>(work: Promise<T>): Promise<T> {
+    const release = this.hold();
+    return work.finally(release);
+  }
+
+  private scheduleAdvance(): void {
+    if (this.advanceScheduled || this.holds > 0 || this.heap.length === 0) return;
+    this.advanceScheduled = true;
+    setImmediate(this.advance);
+  }
+
+  /** Runs after a macrotask turn: pending microtasks and ready I/O callbacks have run by then. */
+  private readonly advance = (): void => {
+    this.advanceScheduled = false;
+    this.dropSettled();
+    if (this.holds > 0 || this.heap.length === 0) return;
+    const due = this.heap[0].due;
+    if (due > this.current) this.current = due;
+    // Fire every timer due at this instant, in the order they were set.
+    while (this.heap.length > 0 && this.heap[0].due <= this.current) this.pop().resolve(true);
+    this.scheduleAdvance();
+  };
+
+  private dropSettled(): void {
+    while (this.heap.length > 0 && this.heap[0].settled) this.pop();
+  }
+
+  private push(timer: Timer): void {
+    const h = this.heap;
+    h.push(timer);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i], h[parent])) break;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
+    }
+  }
+
+  private pop(): Timer {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l], h[m])) m = l;
+        if (r < h.length && before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: Timer, b: Timer): boolean {
+  return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+}
+
+export class RealTimeline implements Timeline {
+  readonly mode = 'real';
+
+  now(): number {
+    return Date.now();
+  }
+
+  sleep(ms: number, signal?: StopSignal): Promise<boolean> {
+    if (signal?.aborted) return resolvedFalse;
+    if (!(ms > 0)) return resolvedTrue;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onStop);
+        resolve(true);
+      }, ms);
+      const onStop = (): void => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      signal?.addEventListener('abort', onStop, { once: true });
+    });
+  }
+
+  hold(): () => void {
+    return noop;
+  }
+
+  track<T>(work: Promise<T>): Promise<T> {
+    return work;
+  }
+}
+
+function noop(): void {}
+
+export function createTimeline(mode: TimelineMode, start?: number): Timeline {
+  return mode === 'real' ? new RealTimeline() : new VirtualTimeline(start);
+}
