@@ -52,27 +52,52 @@ export function parseTimestamp(value: unknown): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
-/** StringMatches: `*` is a wildcard, `\*` a literal star, `\\` a literal backslash. */
-const matcherCache = new Map<string, RegExp>();
+/**
+ * StringMatches: `*` matches any run of characters, `\*` is a literal star and `\\` a literal
+ * backslash; nothing else is special. https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html
+ *
+ * Matched without regular expressions, in linear time: the pattern is cut at its stars into literal
+ * pieces; the first must be a prefix, the last a suffix, and each middle piece is found at its
+ * leftmost place after the previous one (leftmost is always right for globs with `*` alone). A
+ * backtracking regular expression took exponential time on patterns with several stars.
+ */
+const globCache = new Map<string, readonly string[]>();
 export function stringMatches(value: string, pattern: string): boolean {
-  let re = matcherCache.get(pattern);
-  if (!re) {
-    let src = '';
-    for (let i = 0; i < pattern.length; i++) {
-      const c = pattern[i];
-      if (c === '\\' && i + 1 < pattern.length) {
-        src += escapeRegex(pattern[++i]);
-      } else if (c === '*') src += '[\\s\\S]*';
-      else src += escapeRegex(c);
-    }
-    re = new RegExp(`^${src}$`);
-    if (matcherCache.size < 5000) matcherCache.set(pattern, re);
+  let pieces = globCache.get(pattern);
+  if (!pieces) {
+    pieces = globPieces(pattern);
+    if (globCache.size < 5000) globCache.set(pattern, pieces);
   }
-  return re.test(value);
+  if (pieces.length === 1) return value === pieces[0];
+  const first = pieces[0];
+  const last = pieces[pieces.length - 1];
+  if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+  let from = first.length;
+  const end = value.length - last.length;
+  for (let i = 1; i < pieces.length - 1; i++) {
+    const piece = pieces[i];
+    if (piece.length === 0) continue;
+    const at = value.indexOf(piece, from);
+    if (at < 0 || at + piece.length > end) return false;
+    from = at + piece.length;
+  }
+  return true;
 }
 
-function escapeRegex(c: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
+/** The literal pieces between unescaped stars (n stars give n + 1 pieces, possibly empty). */
+function globPieces(pattern: string): string[] {
+  const pieces: string[] = [];
+  let current = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\' && i + 1 < pattern.length) current += pattern[++i];
+    else if (c === '*') {
+      pieces.push(current);
+      current = '';
+    } else current += c;
+  }
+  pieces.push(current);
+  return pieces;
 }
 
 function compare(op: string, a: unknown, b: unknown): boolean {
