@@ -466,7 +466,7 @@ export class Execution implements StateServices {
   }
 
   async sleep(ms: number): Promise<void> {
-    const completed = await this.clock.sleep(ms, this.abortSignal);
+    const completed = await this.clock.sleep(boundedWaitMs(ms), this.abortSignal);
     if (!completed) throw new ExecutionStopped('stopped while waiting');
     this.checkAlive();
   }
@@ -680,6 +680,17 @@ function taskStartedDetails(d: ResourceDescription): object {
     TASK_STARTED_DETAILS.set(d, details);
   }
   return details;
+}
+
+/**
+ * The longest a Wait or a retry interval may last on AWS: 99,999,999 seconds
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html). Longer waits (`Seconds:
+ * 1e300`, a back-off that overflows to Infinity) end at that bound, so time and `stopDate` stay valid.
+ */
+export const MAX_WAIT_MS = 99_999_999_000;
+
+function boundedWaitMs(ms: number): number {
+  return ms > MAX_WAIT_MS ? MAX_WAIT_MS : ms;
 }
 
 const locations = new WeakMap<StatesError, string>();
