@@ -6,6 +6,7 @@
 import jsonata from 'jsonata';
 import { createHash, randomUUID } from 'crypto';
 import { StatesError, States } from '../errors';
+import { applyJsonataBounds, beforeEvaluation, JSONATA_OPTIONS } from './jsonata-bounds';
 
 type Expression = ReturnType<typeof jsonata>;
 
@@ -28,7 +29,9 @@ export function jsonataExpressionText(value: unknown): string | undefined {
 export function compileJsonata(text: string): Expression {
   let e = expressionCache.get(text);
   if (!e) {
-    e = jsonata(text);
+    // Bounded in time, depth and size, sharing the thread, regexes in a worker (jsonata-bounds.ts).
+    e = jsonata(text, JSONATA_OPTIONS as unknown as Parameters<typeof jsonata>[1]);
+    applyJsonataBounds(e as unknown as Parameters<typeof applyJsonataBounds>[0]);
     registerStepFunctionsFunctions(e);
     if (expressionCache.size < 20000) expressionCache.set(text, e);
   }
@@ -82,6 +85,8 @@ export async function evaluateExpression(text: string, env: JsonataEnvironment, 
   }
   let result: unknown;
   try {
+    const pending = beforeEvaluation(expr);
+    if (pending !== undefined) await pending;
     result = await expr.evaluate(undefined, { ...env.variables, states: env.states });
   } catch (e) {
     if (e instanceof StatesError) throw e;
