@@ -57,14 +57,31 @@ const PREFIXED = new WeakSet<StatesError>();
 
 class ExecutionStopped extends Error {}
 
+/**
+ * EXPRESS executions run at most 5 minutes (then they time out, States.Timeout), on the engine's
+ * clock: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html
+ */
+export const EXPRESS_MAX_SECONDS = 300;
+/**
+ * AWS keeps no history for EXPRESS executions, and on the virtual clock a loop of states takes no
+ * time, so the 5 minutes alone would never end it: the engine bounds an EXPRESS history at 100,000
+ * events (then the execution fails like a Standard one at its 25,000-event quota).
+ */
+export const EXPRESS_MAX_EVENTS = 100_000;
+
 /** Shared, immutable `{truncated: false}` (one per event would only feed the garbage collector). */
 const NOT_TRUNCATED = Object.freeze({ truncated: false });
 /** Event type names per state type, built once rather than concatenated per event (the history keeps them). */
 const STATE_TYPES: readonly State['type'][] = ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'];
 const ENTERED_TYPES = Object.fromEntries(STATE_TYPES.map((t) => [t, `${t}StateEntered`])) as Record<State['type'], string>;
 const EXITED_TYPES = Object.fromEntries(STATE_TYPES.map((t) => [t, `${t}StateExited`])) as Record<State['type'], string>;
-/** Long synchronous runs yield now and then so that other executions and I/O get their turn. */
-const SYNC_STATES_PER_YIELD = 2000;
+/**
+ * Long synchronous runs yield so that other executions and I/O get their turn: after 10 ms of
+ * uninterrupted states (the clock is read every 16 states; one state over a large payload can take
+ * a millisecond, so a count alone let a loop hold the thread for seconds).
+ */
+const STATES_PER_CLOCK_READ = 16;
+const SYNC_SLICE_MS = 10;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -82,6 +99,8 @@ export class Execution implements StateServices {
   readonly done: Promise<void>;
   readonly clock: ExecutionClock;
 
+  /** The definition's TimeoutSeconds; for EXPRESS at most AWS's 5 minutes. */
+  private readonly timeoutSeconds?: number;
   private resolveDone!: () => void;
   /** Created on first use (a Wait, a retry, a task token): most executions never need one. */
   private stopSignal?: ExecutionStopSignal;
@@ -92,7 +111,9 @@ export class Execution implements StateServices {
   constructor(readonly init: ExecutionInit) {
     this.clock = createClock(init.clock);
     this.startDate = new Date(this.clock.now());
-    this.history = new HistoryRecorder(this.clock, init.type === 'EXPRESS' ? Number.POSITIVE_INFINITY : undefined);
+    this.history = new HistoryRecorder(this.clock, init.type === 'EXPRESS' ? EXPRESS_MAX_EVENTS : undefined);
+    const t = init.model.timeoutSeconds;
+    this.timeoutSeconds = init.type === 'EXPRESS' ? Math.min(t ?? EXPRESS_MAX_SECONDS, EXPRESS_MAX_SECONDS) : t;
     this.done = new Promise((r) => (this.resolveDone = r));
     this.facts = {
       executionArn: init.executionArn,
@@ -135,7 +156,7 @@ export class Execution implements StateServices {
 
   private async run(): Promise<void> {
     const scope: RunScope = { variables: new VariableScope(), cursor: { prev: 0 }, recordEvents: true };
-    const timeoutSeconds = this.init.model.timeoutSeconds;
+    const timeoutSeconds = this.timeoutSeconds;
     let timer: NodeJS.Timeout | undefined;
     if (timeoutSeconds !== undefined && this.clock.mode === 'real') {
       timer = setTimeout(() => this.timeOut(), timeoutSeconds * 1000);
@@ -175,7 +196,7 @@ export class Execution implements StateServices {
   }
 
   private virtualTimeoutPassed(): boolean {
-    const t = this.init.model.timeoutSeconds;
+    const t = this.timeoutSeconds;
     return t !== undefined && this.clock.mode === 'virtual' && this.clock.now() - this.startDate.getTime() > t * 1000;
   }
 
@@ -249,7 +270,7 @@ export class Execution implements StateServices {
       const last = this.lastOutputText;
       valueText = last !== undefined && last.value === value ? last.text : undefined;
       this.checkVirtualTimeout();
-      if (++this.syncStates % SYNC_STATES_PER_YIELD === 0) {
+      if (++this.syncStates % STATES_PER_CLOCK_READ === 0 && this.sliceExpired()) {
         const [n, v, t] = [name, value, valueText];
         return yieldToEventLoop().then(() => this.continueMachine(model, n, v, t, scope));
       }
@@ -260,6 +281,8 @@ export class Execution implements StateServices {
   private async continueMachineAsync(model: StateMachineModel, state: State, input: unknown, scope: RunScope): Promise<unknown> {
     const outcome = await this.runState(state, input, scope);
     if (outcome.next === undefined) return outcome.output;
+    // Promise chains alone never let timers and I/O run (a mocked Task or Parallel loop would not).
+    if (this.sliceExpired()) await yieldToEventLoop();
     this.checkVirtualTimeout();
     const last = this.lastOutputText;
     return this.continueMachine(
@@ -281,6 +304,19 @@ export class Execution implements StateServices {
   private lastOutputText?: { value: unknown; text: string };
   private lastStateName = '';
   private syncStates = 0;
+  /** performance.now() when this execution last took the thread after yielding (0: not yet timed). */
+  private sliceStartedAt = 0;
+
+  /** Has this execution run synchronously for long enough that it should yield? */
+  private sliceExpired(): boolean {
+    const now = performance.now();
+    if (this.sliceStartedAt === 0 || now - this.sliceStartedAt < SYNC_SLICE_MS) {
+      if (this.sliceStartedAt === 0) this.sliceStartedAt = now;
+      return false;
+    }
+    this.sliceStartedAt = 0;
+    return true;
+  }
 
   /**
    * JSONPath Pass, Choice and Succeed need no promise: they run synchronously, which keeps long

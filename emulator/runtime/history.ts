@@ -4,6 +4,7 @@
  * https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html
  */
 import { StatesError, States } from '../errors';
+import { jsonTextTooDeep, MAX_PAYLOAD_DEPTH } from './payload-limits';
 
 export interface HistoryEvent {
   readonly id: number;
@@ -31,12 +32,18 @@ export function payloadText(value: unknown, stateName: string): string {
   return checkedPayloadText(JSON.stringify(value) ?? 'null', stateName);
 }
 
-/** `text` (already the JSON text of a payload) after the same size check as payloadText. */
+/** `text` (already the JSON text of a payload) after the same size (and depth) check as payloadText. */
 export function checkedPayloadText(text: string, stateName: string): string {
   if (text.length * 3 > MAX_PAYLOAD_BYTES && Buffer.byteLength(text, 'utf8') > MAX_PAYLOAD_BYTES) {
     throw new StatesError(
       States.DataLimitExceeded,
       `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+    );
+  }
+  if (jsonTextTooDeep(text)) {
+    throw new StatesError(
+      States.DataLimitExceeded,
+      `The state/task '${stateName}' returned a result nested deeper than ${MAX_PAYLOAD_DEPTH} levels (the engine's bound on payload depth).`,
     );
   }
   return text;

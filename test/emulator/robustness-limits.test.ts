@@ -4,7 +4,14 @@
  * back-off that overflows to Infinity still ends the execution with a valid stopDate.
  */
 import { StatesError } from '../../emulator/errors';
+import { Engine } from '../../emulator/runtime/engine';
 import { runDefinition } from './engine-helpers';
+
+async function runExpress(definition: object) {
+  const engine = new Engine();
+  const { stateMachineArn } = engine.createStateMachine({ name: 'express', definition, type: 'EXPRESS' });
+  return engine.startSyncExecution({ stateMachineArn });
+}
 
 const MAX_WAIT_MS = 99_999_999 * 1000;
 
@@ -48,5 +55,58 @@ describe('wait and retry bounds', () => {
     // Retries wait 1 s, then 1e300 s and Infinity, each cut to the maximum.
     expect(r.stopDate!.getTime() - r.startDate.getTime()).toBe(1000 + 2 * MAX_WAIT_MS);
     expect(r.events.filter((e) => e.type === 'TaskScheduled')).toHaveLength(4);
+  });
+});
+
+/**
+ * Payloads that wrap themselves in a loop fail fast and cleanly with States.DataLimitExceeded (AWS's
+ * error for payloads over its limits, https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html)
+ * at the engine's depth bound, instead of slowing quadratically and overflowing the stack.
+ */
+describe('payloads that wrap themselves', () => {
+  test('a Pass with Parameters {"a.$": "$"} in a loop fails at 1,000 levels of nesting', async () => {
+    const r = await runDefinition({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'a.$': '$' }, Next: 'P' } } });
+    expect(r.status).toBe('FAILED');
+    expect(r.error).toBe('States.DataLimitExceeded');
+    expect(r.cause).toContain("The state/task 'P' returned a result nested deeper than 1000 levels");
+    // It ends at the bound: about two events per level, far from the 25,000-event quota.
+    expect(r.events.length).toBeLessThan(2100);
+  });
+
+  test('a Parallel whose Next is itself fails the same way', async () => {
+    const r = await runDefinition({
+      StartAt: 'Par',
+      States: { Par: { Type: 'Parallel', Branches: [{ StartAt: 'B', States: { B: { Type: 'Pass', End: true } } }], Next: 'Par' } },
+    });
+    expect(r.status).toBe('FAILED');
+    expect(r.error).toBe('States.DataLimitExceeded');
+    expect(r.cause).toContain('nested deeper than 1000 levels');
+  });
+
+  test('a payload over 256 KiB of UTF-8 fails even when it is under 256 Ki UTF-16 units', async () => {
+    // 100,000 three-byte characters: 300,000 bytes of UTF-8, 100,000 UTF-16 units.
+    const r = await runDefinition(
+      { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'a.$': '$.s', 'b.$': '$.s' }, End: true } } },
+      { s: '€'.repeat(50_000) },
+    );
+    expect(r.status).toBe('FAILED');
+    expect(r.error).toBe('States.DataLimitExceeded');
+  });
+});
+
+describe('EXPRESS executions', () => {
+  test('a Pass loop ends at the 100,000-event bound instead of growing without end', async () => {
+    const r = await runExpress({ StartAt: 'P', States: { P: { Type: 'Pass', Next: 'P' } } });
+    expect(r.status).toBe('FAILED');
+    expect(r.error).toBe('States.Runtime');
+    expect(r.cause).toContain('maximum number of history events (100000)');
+  });
+
+  test('an EXPRESS execution times out after 5 minutes of its clock', async () => {
+    const r = await runExpress({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 200, Next: 'W' } } });
+    expect(r.status).toBe('TIMED_OUT');
+    expect(r.error).toBe('States.Timeout');
+    expect(r.stopDate!.getTime() - r.startDate.getTime()).toBeGreaterThan(300_000);
+    expect(r.stopDate!.getTime() - r.startDate.getTime()).toBeLessThanOrEqual(400_000);
   });
 });
