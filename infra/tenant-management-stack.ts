@@ -16,7 +16,8 @@ import {
   WorkflowTuning,
   validateWorkflowTuning,
 } from './config';
-import { WORKFLOW_FILES, WorkflowName, loadDefinitionString } from './definition';
+import { WORKFLOW_FILES, WorkflowName, loadDefinitionString, parseWithPlaceholders } from './definition';
+import { executionTimeoutSeconds } from './execution-timeouts';
 import { executionArns, stateMachineArn, statementsForTasks, taskStates } from './task-permissions';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { TemplateStore } from './constructs/template-store';
@@ -33,14 +34,6 @@ export interface TenantManagementStackProps extends StackProps {
   /** DefinitionStrings by workflow; defaults to statemachines/<name>.asl.yaml (tests may inject). */
   readonly definitions?: Partial<Record<WorkflowName, string>>;
 }
-
-/** Execution timeouts: beyond the workflows' own poll limits, so those fire first with a clear error. */
-const WORKFLOW_TIMEOUTS: Record<WorkflowName, Duration> = {
-  createTenant: Duration.hours(3),
-  deleteTenant: Duration.hours(3),
-  updateTenant: Duration.hours(3),
-  updateTenants: Duration.days(7),
-};
 
 /**
  * Everything that provisions tenants: the template bucket with the one tenant template object, the
@@ -106,7 +99,7 @@ export class TenantManagementStack extends Stack {
           startable: { '${UpdateTenantStateMachineArn}': this.workflowName('updateTenant') },
         }),
         alarmTopic: this.alarmTopic.topic,
-        timeout: WORKFLOW_TIMEOUTS[name],
+        executionTimeoutSeconds: executionTimeoutSeconds(name, tuning),
       });
     };
     const updateTenant = build('updateTenant', {
@@ -192,11 +185,6 @@ export class TenantManagementStack extends Stack {
     }
     acknowledgeCdkProvidedFunctions(this, this.templateStore.bucket.bucketArn);
   }
-}
-
-/** Parses a DefinitionString for inspection: unquoted number placeholders read as 0, string placeholders stay as written. */
-function parseWithPlaceholders(definitionString: string): unknown {
-  return JSON.parse(definitionString.replace(/(?<!")\$\{[A-Za-z0-9_]+\}(?!")/g, '0'));
 }
 
 function pascal(kebab: string): string {
