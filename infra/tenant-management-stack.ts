@@ -21,6 +21,7 @@ import { executionTimeoutSeconds } from './execution-timeouts';
 import { executionArns, stateMachineArn, statementsForTasks, taskStates } from './task-permissions';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { TemplateStore } from './constructs/template-store';
+import { TenantAppBoundary } from './constructs/tenant-app-boundary';
 import { TenantStackDeployerRole } from './constructs/tenant-stack-deployer-role';
 import { acknowledgeCdkProvidedFunctions, acknowledgeResource } from './nag';
 import { TenantTable } from './constructs/tenant-table';
@@ -44,6 +45,7 @@ export class TenantManagementStack extends Stack {
   readonly templateStore: TemplateStore;
   readonly tenantTable: TenantTable;
   readonly eventBus: events.EventBus;
+  readonly appRoleBoundary: TenantAppBoundary;
   readonly deployerRole: TenantStackDeployerRole;
   readonly alarmTopic: AlarmTopic;
   readonly workflows: Record<WorkflowName, Workflow>;
@@ -59,7 +61,8 @@ export class TenantManagementStack extends Stack {
     });
     this.tenantTable = new TenantTable(this, 'Tenants');
     this.eventBus = new events.EventBus(this, 'TenantLifecycleBus', { eventBusName: props.eventBusName ?? DEFAULT_EVENT_BUS_NAME });
-    this.deployerRole = new TenantStackDeployerRole(this, 'TenantStackDeployer');
+    this.appRoleBoundary = new TenantAppBoundary(this, 'TenantAppBoundary');
+    this.deployerRole = new TenantStackDeployerRole(this, 'TenantStackDeployer', { appRoleBoundary: this.appRoleBoundary.policy });
     this.alarmTopic = new AlarmTopic(this, 'WorkflowAlarms');
 
     const tenantStackArns = this.formatArn({
@@ -93,6 +96,7 @@ export class TenantManagementStack extends Stack {
           cloudFormationRole: this.deployerRole.role,
           templateBucket: this.templateStore.bucket,
           templateObjectKey: this.templateStore.objectKey,
+          templateUrl: this.templateStore.templateUrl,
           tenantTable: this.tenantTable.table,
           eventBus: this.eventBus,
           selfName: this.workflowName(name),
@@ -165,15 +169,26 @@ export class TenantManagementStack extends Stack {
     });
   }
 
+  /** One acknowledgement per workflow and finding, each saying why that workflow needs the pattern. */
   private acknowledgeNagFindings(tenantStackArns: string): void {
-    for (const workflow of Object.values(this.workflows)) {
-      acknowledgeResource(
-        workflow.stateMachine,
-        'AwsSolutions-IAM5',
-        tenantStackArns,
-        'Tenant stacks are created at run time; the grant is limited to stacks named with the tenant prefix.',
-      );
-    }
+    acknowledgeResource(
+      this.workflows.createTenant.stateMachine,
+      'AwsSolutions-IAM5',
+      tenantStackArns,
+      'create-tenant creates and then polls the stack of the tenant named in the event; tenant stacks are named tenant-<id> at run time, so only the tenant prefix can name them (CreateStack is further bound to the template URL and the service role).',
+    );
+    acknowledgeResource(
+      this.workflows.deleteTenant.stateMachine,
+      'AwsSolutions-IAM5',
+      tenantStackArns,
+      'delete-tenant looks up, deletes and polls the stack of the tenant named in the event; tenant stacks are named tenant-<id> at run time, so only the tenant prefix can name them (DeleteStack is further bound to the service role).',
+    );
+    acknowledgeResource(
+      this.workflows.updateTenant.stateMachine,
+      'AwsSolutions-IAM5',
+      tenantStackArns,
+      'update-tenant updates and polls the stack of the one tenant it is given; tenant stacks are named tenant-<id> at run time, so only the tenant prefix can name them (UpdateStack is further bound to a version of the template object and the service role).',
+    );
     // update-tenants starts (.sync) the per-tenant child and its own continuation.
     for (const started of ['updateTenant', 'updateTenants'] as const) {
       acknowledgeResource(
