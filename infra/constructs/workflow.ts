@@ -40,7 +40,10 @@ export class Workflow extends Construct {
     const used = [...placeholdersIn(props.definitionString)] as SubstitutionKey[];
     this.definitionSubstitutions = Object.fromEntries(used.map((key) => [key, props.substitutions[key]]));
 
+    // Under /aws/vendedlogs/, so CloudWatch Logs does not add a statement per log group to the
+    // account's size-limited log resource policy (https://docs.aws.amazon.com/step-functions/latest/dg/bp-cwl.html).
     const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
