@@ -69,3 +69,36 @@ export function loadDefinitionString(name: WorkflowName): string {
 export function resolveDefinition(definitionString: string, values: Record<string, string>): unknown {
   return JSON.parse(applySubstitutions(definitionString, values));
 }
+
+/**
+ * Parses a DefinitionString for inspection before substitution: unquoted (number-kind) placeholders
+ * read as 0, string placeholders stay as written.
+ */
+export function parseWithPlaceholders(definitionString: string): unknown {
+  return JSON.parse(definitionString.replace(/(?<!")\$\{[A-Za-z0-9_]+\}(?!")/g, '0'));
+}
+
+/**
+ * Sets the definition's top-level `TimeoutSeconds` (the execution timeout). It must live in the
+ * definition text: with `DefinitionBody.fromString` CDK drops the StateMachine `timeout` prop
+ * (aws-cdk-lib 2.276), and a timeout that is not in the deployed definition never fires.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/statemachine-structure.html
+ *
+ * Throws when the definition already sets TimeoutSeconds (infra owns it, from the tuning) or when
+ * `seconds` is not a positive integer.
+ */
+export function withExecutionTimeout(definitionString: string, seconds: number, source = 'definition'): string {
+  if (!Number.isInteger(seconds) || seconds < 1) {
+    throw new Error(`${source}: TimeoutSeconds must be a positive integer, got ${seconds}`);
+  }
+  const parsed = parseWithPlaceholders(definitionString);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`${source}: must be a JSON object (a state machine definition)`);
+  }
+  if ('TimeoutSeconds' in parsed) {
+    throw new Error(`${source}: sets TimeoutSeconds itself; the execution timeout comes from infra/execution-timeouts.ts, remove it`);
+  }
+  const text = definitionString.trimStart();
+  const rest = text.slice(1).trimStart();
+  return `{"TimeoutSeconds":${seconds}${rest.startsWith('}') ? '' : ','}${rest}`;
+}

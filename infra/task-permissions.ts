@@ -16,6 +16,8 @@ export interface TaskTargets {
   readonly cloudFormationRole: iam.IRole;
   readonly templateBucket: s3.IBucket;
   readonly templateObjectKey: string;
+  /** HTTPS URL of the template object (no version): what CreateStack/UpdateStack may name as TemplateURL. */
+  readonly templateUrl: string;
   readonly tenantTable: dynamodb.ITable;
   readonly eventBus: events.IEventBus;
   /** Name of the state machine the definition belongs to (target of `StateMachineArn.$: $$.StateMachine.Id`). */
@@ -71,7 +73,7 @@ function ruleFor(scope: Construct, integration: string, task: TaskState, targets
   const iamAction = action.charAt(0).toUpperCase() + action.slice(1);
   switch (service) {
     case 'cloudformation':
-      return cloudFormationRule(iamAction, targets);
+      return cloudFormationRule(iamAction, task, targets);
     case 'dynamodb':
       if (!['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan'].includes(iamAction)) return undefined;
       return [new iam.PolicyStatement({ actions: [`dynamodb:${iamAction}`], resources: [targets.tenantTable.tableArn] })];
@@ -103,27 +105,41 @@ function startedStateMachine(task: TaskState, targets: TaskTargets): string | un
   return typeof literal === 'string' ? targets.startable[literal] : undefined;
 }
 
-function cloudFormationRule(iamAction: string, targets: TaskTargets): iam.PolicyStatement[] | undefined {
-  const onStacks = (action: string) =>
-    new iam.PolicyStatement({ actions: [`cloudformation:${action}`], resources: [targets.tenantStackArns] });
+function cloudFormationRule(iamAction: string, task: TaskState, targets: TaskTargets): iam.PolicyStatement[] | undefined {
+  const onStacks = (action: string, conditions?: Record<string, Record<string, unknown>>) =>
+    new iam.PolicyStatement({ actions: [`cloudformation:${action}`], resources: [targets.tenantStackArns], conditions });
   // Stack operations run as the service role; the workflow may only hand that one role to CloudFormation.
   const passRole = new iam.PolicyStatement({
     actions: ['iam:PassRole'],
     resources: [targets.cloudFormationRole.roleArn],
     conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
   });
-  // CloudFormation fetches TemplateURL while serving the API call, with the caller's credentials
-  // (the service role is used for the stack's resources); `?versionId=` needs GetObjectVersion.
-  const readTemplate = new iam.PolicyStatement({
-    actions: ['s3:GetObject', 's3:GetObjectVersion'],
-    resources: [targets.templateBucket.arnForObjects(targets.templateObjectKey)],
-  });
+  const asServiceRole = { 'cloudformation:RoleArn': targets.cloudFormationRole.roleArn };
   switch (iamAction) {
     case 'CreateStack':
-    case 'UpdateStack':
-      return [onStacks(iamAction), passRole, readTemplate];
+    case 'UpdateStack': {
+      // A literal TemplateURL must be the template object itself; one computed at run time must name
+      // a version of it (update-tenants pins `<url>?versionId=<id>`). CloudFormation fetches
+      // TemplateURL while serving the call, with the caller's credentials (the service role is used for
+      // the stack's resources), so the caller reads that object: GetObject for the current version,
+      // GetObjectVersion for a pinned one. Condition keys:
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html
+      const literal = task.parameters.TemplateURL;
+      const computed = task.parameters['TemplateURL.$'];
+      if (literal !== undefined && literal !== '${TemplateUrl}') return undefined;
+      if (literal === undefined && computed === undefined) return undefined;
+      const object = targets.templateBucket.arnForObjects(targets.templateObjectKey);
+      const [templateCondition, readAction] =
+        literal !== undefined
+          ? [{ StringEquals: { 'cloudformation:TemplateUrl': targets.templateUrl, ...asServiceRole } }, 's3:GetObject']
+          : [
+              { StringLike: { 'cloudformation:TemplateUrl': `${targets.templateUrl}?versionId=*` }, StringEquals: asServiceRole },
+              's3:GetObjectVersion',
+            ];
+      return [onStacks(iamAction, templateCondition), passRole, new iam.PolicyStatement({ actions: [readAction], resources: [object] })];
+    }
     case 'DeleteStack':
-      return [onStacks(iamAction), passRole];
+      return [onStacks(iamAction, { StringEquals: asServiceRole }), passRole];
     case 'DescribeStacks':
     case 'DescribeStackEvents':
       return [onStacks(iamAction)];

@@ -16,10 +16,12 @@ import {
   WorkflowTuning,
   validateWorkflowTuning,
 } from './config';
-import { WORKFLOW_FILES, WorkflowName, loadDefinitionString } from './definition';
+import { WORKFLOW_FILES, WorkflowName, loadDefinitionString, parseWithPlaceholders } from './definition';
+import { executionTimeoutSeconds } from './execution-timeouts';
 import { executionArns, stateMachineArn, statementsForTasks, taskStates } from './task-permissions';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { TemplateStore } from './constructs/template-store';
+import { TenantAppBoundary } from './constructs/tenant-app-boundary';
 import { TenantStackDeployerRole } from './constructs/tenant-stack-deployer-role';
 import { acknowledgeCdkProvidedFunctions, acknowledgeResource } from './nag';
 import { TenantTable } from './constructs/tenant-table';
@@ -34,14 +36,6 @@ export interface TenantManagementStackProps extends StackProps {
   readonly definitions?: Partial<Record<WorkflowName, string>>;
 }
 
-/** Execution timeouts: beyond the workflows' own poll limits, so those fire first with a clear error. */
-const WORKFLOW_TIMEOUTS: Record<WorkflowName, Duration> = {
-  createTenant: Duration.hours(3),
-  deleteTenant: Duration.hours(3),
-  updateTenant: Duration.hours(3),
-  updateTenants: Duration.days(7),
-};
-
 /**
  * Everything that provisions tenants: the template bucket with the one tenant template object, the
  * tenant table, the tenant-lifecycle bus, the CloudFormation service role, and the four workflows
@@ -51,6 +45,7 @@ export class TenantManagementStack extends Stack {
   readonly templateStore: TemplateStore;
   readonly tenantTable: TenantTable;
   readonly eventBus: events.EventBus;
+  readonly appRoleBoundary: TenantAppBoundary;
   readonly deployerRole: TenantStackDeployerRole;
   readonly alarmTopic: AlarmTopic;
   readonly workflows: Record<WorkflowName, Workflow>;
@@ -66,7 +61,8 @@ export class TenantManagementStack extends Stack {
     });
     this.tenantTable = new TenantTable(this, 'Tenants');
     this.eventBus = new events.EventBus(this, 'TenantLifecycleBus', { eventBusName: props.eventBusName ?? DEFAULT_EVENT_BUS_NAME });
-    this.deployerRole = new TenantStackDeployerRole(this, 'TenantStackDeployer');
+    this.appRoleBoundary = new TenantAppBoundary(this, 'TenantAppBoundary');
+    this.deployerRole = new TenantStackDeployerRole(this, 'TenantStackDeployer', { appRoleBoundary: this.appRoleBoundary.policy });
     this.alarmTopic = new AlarmTopic(this, 'WorkflowAlarms');
 
     const tenantStackArns = this.formatArn({
@@ -100,13 +96,14 @@ export class TenantManagementStack extends Stack {
           cloudFormationRole: this.deployerRole.role,
           templateBucket: this.templateStore.bucket,
           templateObjectKey: this.templateStore.objectKey,
+          templateUrl: this.templateStore.templateUrl,
           tenantTable: this.tenantTable.table,
           eventBus: this.eventBus,
           selfName: this.workflowName(name),
           startable: { '${UpdateTenantStateMachineArn}': this.workflowName('updateTenant') },
         }),
         alarmTopic: this.alarmTopic.topic,
-        timeout: WORKFLOW_TIMEOUTS[name],
+        executionTimeoutSeconds: executionTimeoutSeconds(name, tuning),
       });
     };
     const updateTenant = build('updateTenant', {
@@ -172,15 +169,26 @@ export class TenantManagementStack extends Stack {
     });
   }
 
+  /** One acknowledgement per workflow and finding, each saying why that workflow needs the pattern. */
   private acknowledgeNagFindings(tenantStackArns: string): void {
-    for (const workflow of Object.values(this.workflows)) {
-      acknowledgeResource(
-        workflow.stateMachine,
-        'AwsSolutions-IAM5',
-        tenantStackArns,
-        'Tenant stacks are created at run time; the grant is limited to stacks named with the tenant prefix.',
-      );
-    }
+    acknowledgeResource(
+      this.workflows.createTenant.stateMachine,
+      'AwsSolutions-IAM5',
+      tenantStackArns,
+      'create-tenant creates and then polls the stack of the tenant named in the event; tenant stacks are named tenant-<id> at run time, so only the tenant prefix can name them (CreateStack is further bound to the template URL and the service role).',
+    );
+    acknowledgeResource(
+      this.workflows.deleteTenant.stateMachine,
+      'AwsSolutions-IAM5',
+      tenantStackArns,
+      'delete-tenant looks up, deletes and polls the stack of the tenant named in the event; tenant stacks are named tenant-<id> at run time, so only the tenant prefix can name them (DeleteStack is further bound to the service role).',
+    );
+    acknowledgeResource(
+      this.workflows.updateTenant.stateMachine,
+      'AwsSolutions-IAM5',
+      tenantStackArns,
+      'update-tenant updates and polls the stack of the one tenant it is given; tenant stacks are named tenant-<id> at run time, so only the tenant prefix can name them (UpdateStack is further bound to a version of the template object and the service role).',
+    );
     // update-tenants starts (.sync) the per-tenant child and its own continuation.
     for (const started of ['updateTenant', 'updateTenants'] as const) {
       acknowledgeResource(
@@ -192,11 +200,6 @@ export class TenantManagementStack extends Stack {
     }
     acknowledgeCdkProvidedFunctions(this, this.templateStore.bucket.bucketArn);
   }
-}
-
-/** Parses a DefinitionString for inspection: unquoted number placeholders read as 0, string placeholders stay as written. */
-function parseWithPlaceholders(definitionString: string): unknown {
-  return JSON.parse(definitionString.replace(/(?<!")\$\{[A-Za-z0-9_]+\}(?!")/g, '0'));
 }
 
 function pascal(kebab: string): string {

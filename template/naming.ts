@@ -21,3 +21,11 @@ export function tenantDataTableName(tenantId: string): string {
 export function tenantAppRoleName(tenantId: string): string {
   return `${TENANT_RESOURCE_PREFIX}${tenantId}-app`;
 }
+
+/**
+ * Name of the customer managed policy every tenant app role has as its permissions boundary. The
+ * management stack creates it; the tenant template names it by convention
+ * (`arn:<partition>:iam::<account>:policy/<this>`), so tenant stacks take no extra parameter. IAM
+ * names are account-wide: one management stack per account.
+ */
+export const TENANT_APP_BOUNDARY_POLICY_NAME = `${TENANT_RESOURCE_PREFIX}app-permissions-boundary`;

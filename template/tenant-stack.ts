@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TENANT_ID_MAX_LENGTH, TENANT_ID_PATTERN, TENANT_ID_RULE_DESCRIPTION } from './tenant-id';
-import { tenantAppRoleName, tenantDataTableName } from './naming';
+import { TENANT_APP_BOUNDARY_POLICY_NAME, tenantAppRoleName, tenantDataTableName } from './naming';
 import { TEMPLATE_VERSION } from './version';
 
 /** Names of the template's parameter and outputs: the workflows pass and read these. */
@@ -61,6 +61,11 @@ export class TenantStack extends Stack {
       description: "Workloads of one tenant: read and write that tenant's data table only",
     });
     (role.node.defaultChild as iam.CfnRole).overrideLogicalId('AppRole');
+    // The boundary the management stack creates (by naming convention, so no extra parameter): the
+    // CloudFormation service role may create and empower this role only with it.
+    iam.PermissionsBoundary.of(role).apply(
+      iam.ManagedPolicy.fromManagedPolicyName(this, 'AppRoleBoundary', TENANT_APP_BOUNDARY_POLICY_NAME),
+    );
     role.attachInlinePolicy(
       new iam.Policy(this, 'AppRoleDataAccess', {
         statements: [

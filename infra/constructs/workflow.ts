@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { SubstitutionKey, SubstitutionValues } from '../../statemachines/substitutions';
-import { placeholdersIn } from '../definition';
+import { placeholdersIn, withExecutionTimeout } from '../definition';
 
 export interface WorkflowProps {
   readonly stateMachineName: string;
@@ -18,7 +18,8 @@ export interface WorkflowProps {
   /** What the Task states may call (from statementsForTasks). */
   readonly taskPermissions: readonly iam.PolicyStatement[];
   readonly alarmTopic: sns.ITopic;
-  readonly timeout: Duration;
+  /** The execution timeout, written into the definition as its top-level TimeoutSeconds. */
+  readonly executionTimeoutSeconds: number;
 }
 
 /**
@@ -39,7 +40,10 @@ export class Workflow extends Construct {
     const used = [...placeholdersIn(props.definitionString)] as SubstitutionKey[];
     this.definitionSubstitutions = Object.fromEntries(used.map((key) => [key, props.substitutions[key]]));
 
+    // Under /aws/vendedlogs/, so CloudWatch Logs does not add a statement per log group to the
+    // account's size-limited log resource policy (https://docs.aws.amazon.com/step-functions/latest/dg/bp-cwl.html).
     const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -47,11 +51,11 @@ export class Workflow extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromString(props.definitionString),
+      // Not the `timeout` prop: DefinitionBody.fromString drops it (aws-cdk-lib 2.276).
+      definitionBody: sfn.DefinitionBody.fromString(withExecutionTimeout(props.definitionString, props.executionTimeoutSeconds, id)),
       definitionSubstitutions: this.definitionSubstitutions as Record<string, string>,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
-      timeout: props.timeout,
     });
     for (const statement of props.taskPermissions) this.stateMachine.addToRolePolicy(statement);
 

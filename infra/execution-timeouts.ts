@@ -1,0 +1,38 @@
+import { WorkflowTuning } from './config';
+import { WorkflowName } from './definition';
+
+/**
+ * Each workflow's execution timeout (the ASL's top-level `TimeoutSeconds`,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/statemachine-structure.html), derived from the
+ * tuning so that the workflows' own limits (busy waits, stack polls) always fire first with a clear
+ * error, and the execution timeout only catches an execution that is stuck beyond them.
+ */
+
+/** Room for everything outside the wait loops: API calls and their throttling retries, notifications. */
+export const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
+
+/**
+ * A fleet run waits (.sync) for its continuation executions, so its length grows with the fleet and
+ * has no bound the tuning could give. 7 days: 100,000 tenants at 10 concurrent updates of about a
+ * minute each take about 6.9 days.
+ */
+export const FLEET_UPDATE_TIMEOUT_SECONDS = 7 * 24 * 3_600;
+
+/** A Standard execution runs at most one year (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html). */
+export const STANDARD_MAX_EXECUTION_SECONDS = 365 * 24 * 3_600;
+
+/** The longest a per-tenant workflow legitimately waits: every busy wait, then every stack poll. */
+export function perTenantWaitBudgetSeconds(tuning: WorkflowTuning): number {
+  return tuning.MaxBusyWaits * tuning.BusyWaitSeconds + tuning.MaxStackPolls * tuning.StackPollSeconds;
+}
+
+export function executionTimeoutSeconds(name: WorkflowName, tuning: WorkflowTuning): number {
+  const perTenant = perTenantWaitBudgetSeconds(tuning) + EXECUTION_TIMEOUT_MARGIN_SECONDS;
+  const seconds = name === 'updateTenants' ? Math.max(FLEET_UPDATE_TIMEOUT_SECONDS, perTenant) : perTenant;
+  if (seconds > STANDARD_MAX_EXECUTION_SECONDS) {
+    throw new Error(
+      `workflow tuning gives ${name} an execution timeout of ${seconds} s, beyond the ${STANDARD_MAX_EXECUTION_SECONDS} s (one year) a Standard execution may run; lower MaxBusyWaits/BusyWaitSeconds/MaxStackPolls/StackPollSeconds`,
+    );
+  }
+  return seconds;
+}
