@@ -130,6 +130,20 @@ export class TenantManagementStack extends Stack {
     });
     new CfnOutput(this, 'TemplateBucketName', { value: this.templateStore.bucket.bucketName });
     new CfnOutput(this, 'TenantTableName', { value: this.tenantTable.table.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topic.topicArn,
+      description: 'Subscribe here: failed, timed-out and aborted executions, dead-lettered events',
+    });
+    new CfnOutput(this, 'TenantAppBoundaryArn', {
+      value: this.appRoleBoundary.policy.managedPolicyArn,
+      description: 'Permissions boundary every tenant app role carries',
+    });
+    for (const [ruleId, deadLetters] of Object.entries(this.deadLetterQueues)) {
+      new CfnOutput(this, `${ruleId}DeadLetterQueueUrl`, {
+        value: deadLetters.queue.queueUrl,
+        description: `Events the ${ruleId} target could not deliver (after retries)`,
+      });
+    }
     for (const [name, workflow] of Object.entries(this.workflows)) {
       new CfnOutput(this, `${pascal(WORKFLOW_FILES[name as WorkflowName])}StateMachineArn`, {
         value: workflow.stateMachine.stateMachineArn,

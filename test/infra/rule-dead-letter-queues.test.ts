@@ -131,3 +131,17 @@ describe('dead-letter alarms', () => {
     }
   });
 });
+
+describe('stack outputs for operators', () => {
+  test('each dead-letter queue URL and the alarm topic ARN are outputs', () => {
+    const outputs = app.deployed.template.Outputs;
+    for (const ruleId of ['TenantCreatedRule', 'TenantDeletedRule', 'TemplateUploadedRule']) {
+      const queueId = queueIdOf(app.deployed.idsOfType('AWS::Events::Rule').find((id) => id.startsWith(ruleId))!);
+      expect(app.deployed.resolve(outputs[`${ruleId}DeadLetterQueueUrl`].Value)).toBe(app.deployed.ref(queueId));
+    }
+    expect(app.deployed.resolve(outputs.AlarmTopicArn.Value)).toBe(app.deployed.ref(app.logicalId(app.stack.alarmTopic.topic)));
+    expect(app.deployed.resolve(outputs.TenantAppBoundaryArn.Value)).toMatch(
+      /^arn:aws:iam::123456789012:policy\/tenant-app-permissions-boundary$/,
+    );
+  });
+});
