@@ -211,14 +211,18 @@ export class TenantManagementStack extends Stack {
       'update-tenant updates and polls the stack of the one tenant it is given; tenant stacks are named tenant-<id> at run time, so only the tenant prefix can name them (UpdateStack is further bound to a version of the template object and the service role).',
     );
     // update-tenants starts (.sync) the per-tenant child and its own continuation.
-    for (const started of ['updateTenant', 'updateTenants'] as const) {
-      acknowledgeResource(
-        this.workflows.updateTenants.stateMachine,
-        'AwsSolutions-IAM5',
-        executionArns(this, this.workflowName(started)),
-        'Executions get run-time names; the grant covers the executions of one named state machine only.',
-      );
-    }
+    acknowledgeResource(
+      this.workflows.updateTenants.stateMachine,
+      'AwsSolutions-IAM5',
+      executionArns(this, this.workflowName('updateTenant')),
+      'update-tenants follows (.sync) the update-tenant execution it starts per tenant; executions get run-time names, so the grant covers the executions of that one state machine.',
+    );
+    acknowledgeResource(
+      this.workflows.updateTenants.stateMachine,
+      'AwsSolutions-IAM5',
+      executionArns(this, this.workflowName('updateTenants')),
+      'update-tenants follows (.sync) the continuation execution of itself it starts after MaxPagesPerExecution pages; executions get run-time names, so the grant covers its own executions only.',
+    );
     acknowledgeCdkProvidedFunctions(this, this.templateStore.bucket.bucketArn);
   }
 }
