@@ -42,6 +42,26 @@ describe('rule targets: retries, then a dead-letter queue', () => {
   });
 });
 
+describe('rule target roles (iam-simulate)', () => {
+  test('each rule may start exactly its workflow: StartExecution on that state machine only', async () => {
+    const stateMachines = app.deployed.idsOfType('AWS::StepFunctions::StateMachine').map((id) => app.deployed.arn(id));
+    for (const ruleId of ruleIds) {
+      const target = targetOf(ruleId);
+      const roleId = target.RoleArn['Fn::GetAtt'][0];
+      const mine = app.deployed.resolve(target.Arn);
+      for (const stateMachine of stateMachines) {
+        const decision = await decide({
+          principal: app.deployed.arn(roleId),
+          action: 'states:StartExecution',
+          resource: stateMachine,
+          identityPolicies: app.deployed.identityPoliciesOfRole(roleId),
+        });
+        expect([stateMachine, decision]).toEqual([stateMachine, stateMachine === mine ? 'Allowed' : 'ImplicitlyDenied']);
+      }
+    }
+  });
+});
+
 describe('dead-letter queue policies, evaluated as AWS evaluates them (iam-simulate)', () => {
   const send = (ruleId: string, principal: string, context: Record<string, string>) => {
     const queueId = queueIdOf(ruleId);
