@@ -11,7 +11,7 @@
  * The CloudFormation service role is built from these lists (infra/constructs/tenant-stack-deployer-role.ts),
  * and a test checks that it allows each of them on the tenant's resources.
  */
-export type HandlerOperation = 'create' | 'read' | 'update' | 'delete' | 'list';
+type HandlerOperation = 'create' | 'read' | 'update' | 'delete' | 'list';
 
 export const CFN_HANDLER_PERMISSIONS: Readonly<Record<string, Readonly<Partial<Record<HandlerOperation, readonly string[]>>>>> = {
   'AWS::DynamoDB::Table': {

@@ -9,20 +9,20 @@ import { WorkflowName } from './definition';
  */
 
 /** Room for everything outside the wait loops: API calls and their throttling retries, notifications. */
-export const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
+const EXECUTION_TIMEOUT_MARGIN_SECONDS = 3_600;
 
 /**
  * A fleet run waits (.sync) for its continuation executions, so its length grows with the fleet and
  * has no bound the tuning could give. 7 days: 100,000 tenants at 10 concurrent updates of about a
  * minute each take about 6.9 days.
  */
-export const FLEET_UPDATE_TIMEOUT_SECONDS = 7 * 24 * 3_600;
+const FLEET_UPDATE_TIMEOUT_SECONDS = 7 * 24 * 3_600;
 
 /** A Standard execution runs at most one year (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html). */
-export const STANDARD_MAX_EXECUTION_SECONDS = 365 * 24 * 3_600;
+const STANDARD_MAX_EXECUTION_SECONDS = 365 * 24 * 3_600;
 
 /** The longest a per-tenant workflow legitimately waits: every busy wait, then every stack poll. */
-export function perTenantWaitBudgetSeconds(tuning: WorkflowTuning): number {
+function perTenantWaitBudgetSeconds(tuning: WorkflowTuning): number {
   return tuning.MaxBusyWaits * tuning.BusyWaitSeconds + tuning.MaxStackPolls * tuning.StackPollSeconds;
 }
 

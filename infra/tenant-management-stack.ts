@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
@@ -21,6 +21,7 @@ import { executionTimeoutSeconds } from './execution-timeouts';
 import { executionArns, stateMachineArn, statementsForTasks, taskStates } from './task-permissions';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { TemplateStore } from './constructs/template-store';
+import { RULE_TARGET_RETRY, RuleDeadLetterQueue } from './constructs/rule-dead-letter-queue';
 import { TenantAppBoundary } from './constructs/tenant-app-boundary';
 import { TenantStackDeployerRole } from './constructs/tenant-stack-deployer-role';
 import { acknowledgeCdkProvidedFunctions, acknowledgeResource } from './nag';
@@ -49,6 +50,8 @@ export class TenantManagementStack extends Stack {
   readonly deployerRole: TenantStackDeployerRole;
   readonly alarmTopic: AlarmTopic;
   readonly workflows: Record<WorkflowName, Workflow>;
+  /** The dead-letter queue of each rule's target, by rule id. */
+  readonly deadLetterQueues: Record<string, RuleDeadLetterQueue> = {};
 
   constructor(scope: Construct, id: string, props: TenantManagementStackProps = {}) {
     super(scope, id, props);
@@ -127,6 +130,20 @@ export class TenantManagementStack extends Stack {
     });
     new CfnOutput(this, 'TemplateBucketName', { value: this.templateStore.bucket.bucketName });
     new CfnOutput(this, 'TenantTableName', { value: this.tenantTable.table.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topic.topicArn,
+      description: 'Subscribe here: failed, timed-out and aborted executions, dead-lettered events',
+    });
+    new CfnOutput(this, 'TenantAppBoundaryArn', {
+      value: this.appRoleBoundary.policy.managedPolicyArn,
+      description: 'Permissions boundary every tenant app role carries',
+    });
+    for (const [ruleId, deadLetters] of Object.entries(this.deadLetterQueues)) {
+      new CfnOutput(this, `${ruleId}DeadLetterQueueUrl`, {
+        value: deadLetters.queue.queueUrl,
+        description: `Events the ${ruleId} target could not deliver (after retries)`,
+      });
+    }
     for (const [name, workflow] of Object.entries(this.workflows)) {
       new CfnOutput(this, `${pascal(WORKFLOW_FILES[name as WorkflowName])}StateMachineArn`, {
         value: workflow.stateMachine.stateMachineArn,
@@ -141,12 +158,18 @@ export class TenantManagementStack extends Stack {
   }
 
   private routeEvents(): void {
+    // Each rule's target retries for RULE_TARGET_RETRY, then dead-letters into its own alarmed queue.
+    const startWithDeadLetters = (workflow: Workflow, id: string, purpose: string) => {
+      const deadLetters = new RuleDeadLetterQueue(this, `${id}DeadLetters`, { purpose, alarmTopic: this.alarmTopic.topic });
+      this.deadLetterQueues[id] = deadLetters;
+      return new targets.SfnStateMachine(workflow.stateMachine, { ...RULE_TARGET_RETRY, deadLetterQueue: deadLetters.queue });
+    };
     const lifecycle = (detailType: string, workflow: Workflow, id: string) =>
       new events.Rule(this, id, {
         eventBus: this.eventBus,
         description: `${detailType} from ${TENANT_EVENT_SOURCE} starts ${workflow.node.id}`,
         eventPattern: { source: [TENANT_EVENT_SOURCE], detailType: [detailType] },
-        targets: [new targets.SfnStateMachine(workflow.stateMachine, { retryAttempts: 3, maxEventAge: Duration.hours(2) })],
+        targets: [startWithDeadLetters(workflow, id, `start ${workflow.node.id} (${detailType})`)],
       });
     lifecycle(TENANT_CREATED_DETAIL_TYPE, this.workflows.createTenant, 'TenantCreatedRule');
     lifecycle(TENANT_DELETED_DETAIL_TYPE, this.workflows.deleteTenant, 'TenantDeletedRule');
@@ -163,9 +186,7 @@ export class TenantManagementStack extends Stack {
           object: { key: [this.templateStore.objectKey] },
         },
       },
-      targets: [
-        new targets.SfnStateMachine(this.workflows.updateTenants.stateMachine, { retryAttempts: 3, maxEventAge: Duration.hours(2) }),
-      ],
+      targets: [startWithDeadLetters(this.workflows.updateTenants, 'TemplateUploadedRule', 'start UpdateTenants (template uploaded)')],
     });
   }
 
@@ -190,14 +211,18 @@ export class TenantManagementStack extends Stack {
       'update-tenant updates and polls the stack of the one tenant it is given; tenant stacks are named tenant-<id> at run time, so only the tenant prefix can name them (UpdateStack is further bound to a version of the template object and the service role).',
     );
     // update-tenants starts (.sync) the per-tenant child and its own continuation.
-    for (const started of ['updateTenant', 'updateTenants'] as const) {
-      acknowledgeResource(
-        this.workflows.updateTenants.stateMachine,
-        'AwsSolutions-IAM5',
-        executionArns(this, this.workflowName(started)),
-        'Executions get run-time names; the grant covers the executions of one named state machine only.',
-      );
-    }
+    acknowledgeResource(
+      this.workflows.updateTenants.stateMachine,
+      'AwsSolutions-IAM5',
+      executionArns(this, this.workflowName('updateTenant')),
+      'update-tenants follows (.sync) the update-tenant execution it starts per tenant; executions get run-time names, so the grant covers the executions of that one state machine.',
+    );
+    acknowledgeResource(
+      this.workflows.updateTenants.stateMachine,
+      'AwsSolutions-IAM5',
+      executionArns(this, this.workflowName('updateTenants')),
+      'update-tenants follows (.sync) the continuation execution of itself it starts after MaxPagesPerExecution pages; executions get run-time names, so the grant covers its own executions only.',
+    );
     acknowledgeCdkProvidedFunctions(this, this.templateStore.bucket.bucketArn);
   }
 }

@@ -39,10 +39,16 @@ export class TenantStack extends Stack {
     tenantId.overrideLogicalId(TENANT_ID_PARAMETER);
     const id_ = tenantId.valueAsString;
 
-    // RETAIN (and not the default DELETE): deleting a tenant's stack offboards the tenant but must not
-    // destroy its data; an operator exports or deletes the table deliberately. DynamoDB has no
-    // SNAPSHOT deletion policy, and point-in-time recovery ends with the table. Consequence: a
-    // deleted tenant id cannot be re-created until its retained table is removed.
+    // DeletionPolicy RetainExceptOnCreate, UpdateReplacePolicy Retain
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html):
+    // - a create that fails and rolls back deletes the table it made, so a failed tenant leaves no
+    //   `tenant-<id>-data` behind to block the next create of the same id (the table is new and empty);
+    // - deleting the stack offboards the tenant but keeps its data: the table stays, to be exported or
+    //   deleted deliberately by an operator (DynamoDB has no Snapshot policy, and point-in-time
+    //   recovery ends with the table);
+    // - a replacement (a changed key schema) keeps the old table too.
+    // Consequence: a deleted tenant id cannot be created again while its retained table exists; the
+    // operator removes (or renames by restoring) the table first (README: "Tenant data").
     const table = new dynamodb.Table(this, 'DataTable', {
       tableName: tenantDataTableName(id_),
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -50,7 +56,7 @@ export class TenantStack extends Stack {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Default encryption (AWS owned key): no KMS permissions for the CloudFormation service role.
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     (table.node.defaultChild as dynamodb.CfnTable).overrideLogicalId('DataTable');
 

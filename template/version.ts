@@ -4,5 +4,5 @@
  * tenants run which template. `TEMPLATE_FINGERPRINT` is the SHA-256 of the synthesized template body;
  * a test recomputes it, so a changed template with an unchanged version fails the build.
  */
-export const TEMPLATE_VERSION = '1.1.0';
-export const TEMPLATE_FINGERPRINT = 'ae105b19c77ebee3817f427229d53bc6ec1640c0d42075ee8933e5a9e4758712';
+export const TEMPLATE_VERSION = '1.2.0';
+export const TEMPLATE_FINGERPRINT = 'ad220e58e637c0967ed4f0d47f70022c27e9618b94a2fa22378ab6099e411fe6';

@@ -5,7 +5,7 @@ import { TENANT_APP_BOUNDARY_POLICY_NAME, tenantDataTableName } from '../../temp
 import { acknowledgeResource } from '../nag';
 
 /** The most a tenant app role may ever do: item-level access to tenant data tables (and their indexes). */
-export const TENANT_APP_BOUNDARY_ACTIONS = [
+const TENANT_APP_BOUNDARY_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',

@@ -394,6 +394,29 @@ describe('cdk-nag', () => {
     }
   });
 
+  test('the tenant-stack wildcard is acknowledged per workflow, only where that workflow has stack grants, each with its own reason', () => {
+    const acknowledgedOn = (name: WorkflowName) =>
+      stack.workflows[name].stateMachine.node
+        .findAll()
+        .flatMap((construct) =>
+          construct.node.metadata
+            .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules')
+            .flatMap((entry) => Object.entries(entry.data as Record<string, string>)),
+        )
+        .filter(([id]) => id.includes(':cloudformation:'));
+    const names = Object.keys(WORKFLOW_FILES) as WorkflowName[];
+    const withStackGrants = names.filter((name) =>
+      workflowStatements(name).some((statement) => actionsOf(statement).some((a) => a.startsWith('cloudformation:'))),
+    );
+    expect(names.filter((name) => acknowledgedOn(name).length > 0).sort()).toEqual(withStackGrants.sort());
+    const reasons = withStackGrants.map((name) =>
+      acknowledgedOn(name)
+        .map(([, reason]) => reason)
+        .join(),
+    );
+    expect(new Set(reasons).size).toBe(withStackGrants.length);
+  });
+
   test('synthesis leaves no error or warning annotations', () => {
     const annotations = Annotations.fromStack(stack);
     expect(annotations.findError('*', Match.anyValue())).toEqual([]);

@@ -65,10 +65,12 @@ describe('no assets', () => {
 describe('per-tenant resources named from TenantId', () => {
   const named = (suffix: string) => ({ 'Fn::Join': ['', ['tenant-', { Ref: TENANT_ID_PARAMETER }, suffix]] });
 
-  test('data table: on-demand, point-in-time recovery, retained on stack deletion and replacement', () => {
+  // RetainExceptOnCreate: deleted when the stack's creation rolls back, retained on stack deletion
+  // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
+  test('data table: on-demand, point-in-time recovery, removed by a failed create, retained on stack deletion and replacement', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: {
         TableName: named('-data'),

@@ -11,7 +11,7 @@
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
-export const PARTITION = 'aws';
+const PARTITION = 'aws';
 
 type Json = any;
 

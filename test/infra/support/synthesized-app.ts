@@ -7,7 +7,7 @@ import { TenantManagementStack, TenantManagementStackProps } from '../../../infr
 import { WorkflowName } from '../../../infra/definition';
 import { DeployedTemplate } from './deployed-template';
 
-export const STACK_NAME = 'TenantManagementStack';
+const STACK_NAME = 'TenantManagementStack';
 
 export interface SynthesizedApp {
   readonly stack: TenantManagementStack;
