@@ -7,24 +7,38 @@
  *
  * Exit codes of `run`: 0 the execution succeeded, 1 it did not, 2 usage or input error.
  */
-import { readFileSync, readdirSync } from 'fs';
-import { basename, join } from 'path';
-import yaml from 'js-yaml';
+import { readFileSync } from 'fs';
 import { Engine } from './runtime/engine';
 import { MockConfig, MockConfigError } from './runtime/mock-config';
-import { applySubstitutions, SubstitutionError, type Substitutions } from './asl/substitutions';
+import type { Substitutions } from './asl/substitutions';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer, type RunningServer } from './api/server';
 import type { EngineApi, ExecutionInfo, HistoryEventInfo } from './api/operations';
+import {
+  DefinitionFileError,
+  loadDefinition,
+  loadSubstitutions,
+  registerDefinitionDirectory,
+  stateMachineNameOf,
+} from './definition-files';
+
+export { loadDefinition, loadSubstitutions, stateMachineNameOf };
 
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_ACCOUNT = '123456789012';
-const DEFINITION_SUFFIXES = ['.asl.yaml', '.asl.yml', '.asl.json'];
 
 /** A problem with how the command was called or with the files it was given (exit 2). */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** The command was right but the environment refused (the port is taken): one line, exit 2. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
   }
 }
 
@@ -93,12 +107,23 @@ function allowOnly(args: ParsedArgs, command: string, allowed: readonly string[]
 
 function parsePort(text: string | undefined): number {
   if (text === undefined) return DEFAULT_PORT;
-  const port = Number(text);
+  // Digits only: Number('') and Number(' ') are 0, which would silently pick a random port.
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got '${text}'`);
   return port;
 }
 
 // ---------------------------------------------------------------- files
+
+/** Definition files and substitutions are read by definition-files.ts; its errors are usage errors here. */
+function asUsageError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof DefinitionFileError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 function readText(file: string, what: string): string {
   try {
@@ -106,27 +131,6 @@ function readText(file: string, what: string): string {
   } catch (e) {
     throw new UsageError(`cannot read ${what} '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-}
-
-/** A JSON (or YAML) object of substitution values, e.g. {"PollSeconds": 30}. */
-export function loadSubstitutions(file: string | undefined): Substitutions {
-  if (file === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = yaml.load(readText(file, 'substitutions file'), { schema: yaml.JSON_SCHEMA });
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`substitutions file '${file}' is not valid JSON or YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new UsageError(`substitutions file '${file}' must hold an object of names to values`);
-  }
-  for (const [key, value] of Object.entries(parsed)) {
-    if (!['string', 'number', 'boolean'].includes(typeof value)) {
-      throw new UsageError(`substitutions file '${file}': '${key}' must be a string, number or boolean`);
-    }
-  }
-  return parsed as Substitutions;
 }
 
 export function loadMockConfig(file: string | undefined): MockConfig | undefined {
@@ -138,47 +142,6 @@ export function loadMockConfig(file: string | undefined): MockConfig | undefined
     if (e instanceof MockConfigError) throw new UsageError(e.message);
     throw e;
   }
-}
-
-/** The state machine name for a definition file: its name without `.asl.yaml` / `.asl.json` (or extension). */
-export function stateMachineNameOf(file: string): string {
-  const name = basename(file);
-  const suffix = DEFINITION_SUFFIXES.find((s) => name.endsWith(s));
-  return suffix ? name.slice(0, -suffix.length) : name.replace(/\.(ya?ml|json)$/, '');
-}
-
-/**
- * Reads a definition file, applies DefinitionSubstitutions to its text (as CloudFormation does) and
- * returns it as JSON text, the form the Step Functions API stores.
- */
-export function loadDefinition(file: string, substitutions: Substitutions): string {
-  const text = readText(file, 'definition');
-  let substituted: string;
-  try {
-    substituted = applySubstitutions(text, substitutions, file);
-  } catch (e) {
-    if (e instanceof SubstitutionError) throw new UsageError(`${e.message} (pass them with --substitutions FILE)`);
-    throw e;
-  }
-  try {
-    return JSON.stringify(yaml.load(substituted, { schema: yaml.JSON_SCHEMA }));
-  } catch (e) {
-    throw new UsageError(`definition '${file}' is not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
-  }
-}
-
-/** Every *.asl.yaml / *.asl.yml / *.asl.json file of a directory, sorted. */
-export function definitionFiles(dir: string): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch (e) {
-    throw new UsageError(`cannot read the state machines directory '${dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return entries
-    .filter((f) => DEFINITION_SUFFIXES.some((s) => f.endsWith(s)))
-    .sort()
-    .map((f) => join(dir, f));
 }
 
 // ---------------------------------------------------------------- engine
@@ -205,14 +168,12 @@ export async function registerStateMachines(
   substitutions: Substitutions,
   accountId = DEFAULT_ACCOUNT,
 ): Promise<Map<string, string>> {
-  const registered = new Map<string, string>();
-  for (const file of definitionFiles(dir)) {
-    const name = stateMachineNameOf(file);
-    const definition = loadDefinition(file, substitutions);
-    const { stateMachineArn } = await engine.createStateMachine({ name, definition, roleArn: roleArnFor(accountId), type: 'STANDARD' });
-    registered.set(name, stateMachineArn);
+  try {
+    return await registerDefinitionDirectory(engine, dir, substitutions, roleArnFor(accountId));
+  } catch (e) {
+    if (e instanceof DefinitionFileError) throw new UsageError(e.message);
+    throw e;
   }
-  return registered;
 }
 
 // ---------------------------------------------------------------- commands
@@ -249,18 +210,40 @@ export async function serve(argv: readonly string[], io: Output = consoleOutput)
   });
   const api: EngineApi = engine;
   const stateMachines = stateMachinesDir
-    ? await registerStateMachines(api, stateMachinesDir, loadSubstitutions(option(args, 'substitutions')), accountId)
+    ? await registerStateMachines(
+        api,
+        stateMachinesDir,
+        asUsageError(() => loadSubstitutions(option(args, 'substitutions'))),
+        accountId,
+      )
     : new Map<string, string>();
-  const running = await startServer({
-    engine: api,
-    port,
-    host: option(args, 'host') ?? DEFAULT_HOST,
-    onInternalError: (e, op) => io.err(`internal error in ${op}: ${(e as Error)?.stack ?? String(e)}`),
-  });
+  const host = option(args, 'host') ?? DEFAULT_HOST;
+  let running: RunningServer;
+  try {
+    running = await startServer({
+      engine: api,
+      port,
+      host,
+      onInternalError: (e, op) => io.err(`internal error in ${op}: ${(e as Error)?.stack ?? String(e)}`),
+    });
+  } catch (e) {
+    throw listenError(e, host, port);
+  }
   for (const [name, arn] of stateMachines) io.out(`registered ${name}: ${arn}`);
   if (mockConfig) io.out(`mock configuration: ${mockConfig.source}`);
   io.out(`Step Functions API listening on ${running.url}`);
   return { ...running, engine, stateMachines };
+}
+
+/** The server could not listen: a one-line reason (the address in use, no permission), no stack. */
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') return new StartupError(`cannot listen on ${where}: the port is already in use (choose another with --port)`);
+  if (code === 'EACCES') return new StartupError(`cannot listen on ${where}: permission denied (ports below 1024 need privileges)`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new StartupError(`cannot listen on ${where}: no such local address (--host)`);
+  return e;
 }
 
 function readInput(text: string | undefined): string {
@@ -292,7 +275,7 @@ export async function run(argv: readonly string[], io: Output = consoleOutput): 
     );
   }
   const input = readInput(option(args, 'input'));
-  const definition = loadDefinition(file, loadSubstitutions(option(args, 'substitutions')));
+  const definition = asUsageError(() => loadDefinition(file, loadSubstitutions(option(args, 'substitutions'))));
   const accountId = option(args, 'account') ?? DEFAULT_ACCOUNT;
   const engine = createEngine({
     region: option(args, 'region') ?? DEFAULT_REGION,
@@ -355,6 +338,8 @@ function reportFailure(e: unknown, io: Output): number {
   if (e instanceof UsageError) {
     io.err(`error: ${e.message}`);
     io.err("Run 'npm run emulator -- help' for usage.");
+  } else if (e instanceof StartupError) {
+    io.err(`error: ${e.message}`);
   } else {
     io.err(`error: ${(e as Error)?.stack ?? String(e)}`);
   }
