@@ -30,7 +30,7 @@ export interface RegexBounds {
   workerStartMs: number;
 }
 
-export const REGEX_BOUNDS: RegexBounds = { regexCallMs: 50, workerStartMs: 2000 };
+export const REGEX_BOUNDS: RegexBounds = { regexCallMs: 25, workerStartMs: 2000 };
 
 /** The error a regular expression past its deadline fails the evaluation with. */
 export class RegexDeadlineError extends Error {
