@@ -2,13 +2,14 @@
  * Command line of the local Step Functions engine (run as `npm run emulator -- <command>`):
  *
  *   serve [--port N] [--host H] [--mock-config FILE] [--state-machines DIR [--substitutions FILE]]
- *         [--real-time] [--region R] [--account A]
+ *         [--real-time] [--region R] [--account A] [--max-closed-executions N] [--closed-execution-ttl SECONDS]
  *   run FILE [--input JSON|@file] [--mock-config FILE --test-case NAME] [--substitutions FILE] [--name NAME]
  *
  * Exit codes of `run`: 0 the execution succeeded, 1 it did not, 2 usage or input error.
  */
 import { readFileSync } from 'fs';
 import { Engine } from './runtime/engine';
+import type { RetentionOptions } from './runtime/execution-index';
 import { MockConfig, MockConfigError } from './runtime/mock-config';
 import type { Substitutions } from './asl/substitutions';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer, type RunningServer } from './api/server';
@@ -45,6 +46,7 @@ export class StartupError extends Error {
 const USAGE = `Usage:
   serve [--port N] [--host H] [--mock-config FILE] [--state-machines DIR] [--substitutions FILE]
         [--real-time] [--region R] [--account A]
+        [--max-closed-executions N] [--closed-execution-ttl SECONDS]   (retention; defaults 10000 and 86400)
   run FILE [--input JSON|@file] [--mock-config FILE --test-case NAME] [--substitutions FILE] [--name NAME]
         [--real-time] [--region R] [--account A]
 The mock configuration defaults to the file named by SFN_MOCK_CONFIG.`;
@@ -67,6 +69,8 @@ const VALUE_OPTIONS = new Set([
   'name',
   'region',
   'account',
+  'max-closed-executions',
+  'closed-execution-ttl',
 ]);
 const FLAG_OPTIONS = new Set(['real-time', 'help']);
 
@@ -103,6 +107,13 @@ function allowOnly(args: ParsedArgs, command: string, allowed: readonly string[]
   for (const key of args.options.keys()) {
     if (!allowed.includes(key)) throw new UsageError(`--${key} is not an option of '${command}'`);
   }
+}
+
+function parseCount(args: ParsedArgs, name: string): number | undefined {
+  const text = option(args, name);
+  if (text === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(text)) throw new UsageError(`--${name} must be a whole number >= 0, got '${text}'`);
+  return Number(text);
 }
 
 function parsePort(text: string | undefined): number {
@@ -151,10 +162,17 @@ interface EngineOptions {
   accountId: string;
   mockConfig?: MockConfig;
   realTime: boolean;
+  retention?: RetentionOptions;
 }
 
 function createEngine(o: EngineOptions): Engine {
-  return new Engine({ region: o.region, accountId: o.accountId, mockConfig: o.mockConfig, clock: o.realTime ? 'real' : 'virtual' });
+  return new Engine({
+    region: o.region,
+    accountId: o.accountId,
+    mockConfig: o.mockConfig,
+    clock: o.realTime ? 'real' : 'virtual',
+    retention: o.retention,
+  });
 }
 
 function roleArnFor(accountId: string): string {
@@ -193,7 +211,18 @@ export interface ServeHandle extends RunningServer {
 /** `serve`: starts the API server; resolves once it listens (the URL has been printed). */
 export async function serve(argv: readonly string[], io: Output = consoleOutput): Promise<ServeHandle> {
   const args = parseArgs(argv);
-  allowOnly(args, 'serve', ['port', 'host', 'mock-config', 'state-machines', 'substitutions', 'real-time', 'region', 'account']);
+  allowOnly(args, 'serve', [
+    'port',
+    'host',
+    'mock-config',
+    'state-machines',
+    'substitutions',
+    'real-time',
+    'region',
+    'account',
+    'max-closed-executions',
+    'closed-execution-ttl',
+  ]);
   if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
   const stateMachinesDir = option(args, 'state-machines');
   if (option(args, 'substitutions') !== undefined && stateMachinesDir === undefined) {
@@ -201,12 +230,18 @@ export async function serve(argv: readonly string[], io: Output = consoleOutput)
   }
   const port = parsePort(option(args, 'port'));
   const accountId = option(args, 'account') ?? DEFAULT_ACCOUNT;
+  const ttlSeconds = parseCount(args, 'closed-execution-ttl');
+  const retention: RetentionOptions = {
+    maxClosedExecutions: parseCount(args, 'max-closed-executions'),
+    closedExecutionTtlMs: ttlSeconds === undefined ? undefined : ttlSeconds * 1000,
+  };
   const mockConfig = loadMockConfig(option(args, 'mock-config'));
   const engine = createEngine({
     region: option(args, 'region') ?? DEFAULT_REGION,
     accountId,
     mockConfig,
     realTime: args.options.has('real-time'),
+    retention,
   });
   const api: EngineApi = engine;
   const stateMachines = stateMachinesDir

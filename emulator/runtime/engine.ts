@@ -165,7 +165,10 @@ export class Engine {
     resolvers.push(this.handlers, ...(options.extraResolvers ?? []));
     this.resolver = new TaskResolutionChain(resolvers);
     for (const h of options.handlers ?? []) this.handlers.register(h.matcher, h.handler);
-    this.retention = { ...DEFAULT_RETENTION, ...options.retention };
+    this.retention = {
+      maxClosedExecutions: options.retention?.maxClosedExecutions ?? DEFAULT_RETENTION.maxClosedExecutions,
+      closedExecutionTtlMs: options.retention?.closedExecutionTtlMs ?? DEFAULT_RETENTION.closedExecutionTtlMs,
+    };
     for (const [k, v] of Object.entries(this.retention)) {
       if (!(typeof v === 'number' && v >= 0))
         throw new EngineError('ValidationException', `retention.${k} must be a number >= 0, got ${v}`);

@@ -236,3 +236,29 @@ describe('serve: bad ports and bad files', () => {
     }
   }, 30000);
 });
+
+describe('serve: retention', () => {
+  test('--max-closed-executions bounds the closed executions the served engine keeps', async () => {
+    const handle = await serve(['--port', '0', '--max-closed-executions', '1'], capture().io);
+    try {
+      const { stateMachineArn } = handle.engine.createStateMachine({
+        name: 'p',
+        definition: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+      });
+      const first = handle.engine.startExecution({ stateMachineArn, name: 'first' });
+      await handle.engine.waitForExecution(first.executionArn);
+      const second = handle.engine.startExecution({ stateMachineArn, name: 'second' });
+      await handle.engine.waitForExecution(second.executionArn);
+      await new Promise((r) => setImmediate(r));
+      expect(handle.engine.listExecutions(stateMachineArn).map((e) => e.name)).toEqual(['second']);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  test('a retention flag that is not a whole number is a usage error', async () => {
+    await expect(serve(['--port', '0', '--closed-execution-ttl', '1h'], capture().io)).rejects.toThrow(
+      "--closed-execution-ttl must be a whole number >= 0, got '1h'",
+    );
+  });
+});
