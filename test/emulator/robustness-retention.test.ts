@@ -6,6 +6,7 @@
  * engine keeps a bounded number instead (runtime/execution-index.ts).
  */
 import { Engine } from '../../emulator/runtime/engine';
+import { SeqList } from '../../emulator/runtime/execution-index';
 
 const PASS = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
 const WAIT_FOR_TOKEN = {
@@ -128,5 +129,23 @@ describe('ListExecutions pages from the index', () => {
     const engine = new Engine();
     const { stateMachineArn } = engine.createStateMachine({ name: 'forged', definition: PASS });
     expect(() => engine.listExecutionsPage(stateMachineArn, { nextToken: 'abc' })).toThrow(/Invalid Token/);
+  });
+});
+
+describe('SeqList (the index under ListExecutions)', () => {
+  test('entries added out of order page in sequence order, holes skipped, compaction keeps the order', () => {
+    const list = new SeqList<string>();
+    for (const seq of [1, 2, 5, 3, 4, 7, 6]) list.add(seq, `s${seq}`);
+    expect(list.pageDescending(undefined, 3)).toEqual({ items: ['s7', 's6', 's5'], lastSeq: 5, more: true });
+    expect(list.pageDescending(5, 10)).toEqual({ items: ['s4', 's3', 's2', 's1'], lastSeq: 1, more: false });
+    list.remove(4);
+    list.remove(1);
+    expect(list.pageDescending(5, 2)).toEqual({ items: ['s3', 's2'], lastSeq: 2, more: false });
+    for (let seq = 8; seq < 500; seq++) list.add(seq, `s${seq}`);
+    for (let seq = 8; seq < 400; seq++) list.remove(seq); // enough holes to compact
+    expect(list.size).toBe(5 + 100);
+    expect(list.pageDescending(undefined, 2).items).toEqual(['s499', 's498']);
+    expect(list.pageDescending(400, 3).items).toEqual(['s7', 's6', 's5']);
+    expect(list.values().slice(0, 5)).toEqual(['s2', 's3', 's5', 's6', 's7']);
   });
 });
