@@ -223,6 +223,7 @@ async function soak(executions: number): Promise<SoakReport> {
   const deepPageMs: number[] = [];
   const pageSize = 100;
   try {
+    await post(server.url, agent, 'ListExecutions', { stateMachineArn, maxResults: pageSize }); // warm-up (connection, code paths)
     for (let i = 0; i < 20; i++) {
       const t = performance.now();
       const r = await post(server.url, agent, 'ListExecutions', { stateMachineArn, maxResults: pageSize });
