@@ -58,9 +58,17 @@ interface Frame {
 /** Reading the clock at every step doubled the cost of an evaluation; every 32nd step is enough. */
 const CLOCK_EVERY_STEPS = 32;
 
+/**
+ * Called when an evaluation yields; returns the release. The engine sets it to its time line's
+ * `hold()` so that virtual time does not advance while an evaluation is only letting others run.
+ */
+export const JSONATA_YIELD: { hold?: () => () => void } = {};
+
 function resumeLater(base: EvaluationBase): Promise<void> {
+  const release = JSONATA_YIELD.hold?.();
   return new Promise((resolve) =>
     setImmediate(() => {
+      release?.();
       base.__resumedAt = performance.now();
       resolve();
     }),

@@ -82,7 +82,19 @@ const EXITED_TYPES = Object.fromEntries(STATE_TYPES.map((t) => [t, `${t}StateExi
  */
 const STATES_PER_CLOCK_READ = 16;
 const SYNC_SLICE_MS = 10;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Lets one turn of the event loop pass. A clock that can hold time (the shared Timeline's `hold()`)
+ * is held meanwhile: yielding is not waiting, and virtual time must not advance across it.
+ */
+function yieldToEventLoop(clock: object): Promise<void> {
+  const release = (clock as { hold?: () => () => void }).hold?.();
+  return new Promise<void>((resolve) =>
+    setImmediate(() => {
+      release?.();
+      resolve();
+    }),
+  );
+}
 
 /**
  * One execution. It is also the StateServices its states use: methods on the prototype rather than a
@@ -272,7 +284,7 @@ export class Execution implements StateServices {
       this.checkVirtualTimeout();
       if (++this.syncStates % STATES_PER_CLOCK_READ === 0 && this.sliceExpired()) {
         const [n, v, t] = [name, value, valueText];
-        return yieldToEventLoop().then(() => this.continueMachine(model, n, v, t, scope));
+        return yieldToEventLoop(this.clock).then(() => this.continueMachine(model, n, v, t, scope));
       }
     }
   }
@@ -282,7 +294,7 @@ export class Execution implements StateServices {
     const outcome = await this.runState(state, input, scope);
     if (outcome.next === undefined) return outcome.output;
     // Promise chains alone never let timers and I/O run (a mocked Task or Parallel loop would not).
-    if (this.sliceExpired()) await yieldToEventLoop();
+    if (this.sliceExpired()) await yieldToEventLoop(this.clock);
     this.checkVirtualTimeout();
     const last = this.lastOutputText;
     return this.continueMachine(
