@@ -36,7 +36,7 @@ export class UsageError extends Error {
 }
 
 /** The command was right but the environment refused (the port is taken): one line, exit 2. */
-export class StartupError extends Error {
+class StartupError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'StartupError';

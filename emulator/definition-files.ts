@@ -10,7 +10,7 @@ import { basename, join } from 'path';
 import yaml from 'js-yaml';
 import { applySubstitutions, SubstitutionError, type Substitutions } from './asl/substitutions';
 
-export const DEFINITION_SUFFIXES = ['.asl.yaml', '.asl.yml', '.asl.json'] as const;
+const DEFINITION_SUFFIXES = ['.asl.yaml', '.asl.yml', '.asl.json'] as const;
 
 /** A file that cannot be used, with the file named in the message. */
 export class DefinitionFileError extends Error {

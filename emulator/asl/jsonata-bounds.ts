@@ -107,7 +107,7 @@ function onStepEntry(_expr: unknown, _input: unknown, environment: Frame): Promi
   return now - base.__resumedAt! >= JSONATA_BOUNDS.yieldAfterMs ? resumeLater(base) : undefined;
 }
 
-export class EvaluationBoundError extends Error {
+class EvaluationBoundError extends Error {
   constructor(
     readonly code: string,
     message: string,

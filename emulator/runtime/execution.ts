@@ -61,13 +61,13 @@ class ExecutionStopped extends Error {}
  * EXPRESS executions run at most 5 minutes (then they time out, States.Timeout), on the engine's
  * clock: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html
  */
-export const EXPRESS_MAX_SECONDS = 300;
+const EXPRESS_MAX_SECONDS = 300;
 /**
  * AWS keeps no history for EXPRESS executions, and on the virtual clock a loop of states takes no
  * time, so the 5 minutes alone would never end it: the engine bounds an EXPRESS history at 100,000
  * events (then the execution fails like a Standard one at its 25,000-event quota).
  */
-export const EXPRESS_MAX_EVENTS = 100_000;
+const EXPRESS_MAX_EVENTS = 100_000;
 
 /** Shared, immutable `{truncated: false}` (one per event would only feed the garbage collector). */
 const NOT_TRUNCATED = Object.freeze({ truncated: false });
@@ -735,7 +735,7 @@ function taskStartedDetails(d: ResourceDescription): object {
  * (https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html). Longer waits (`Seconds:
  * 1e300`, a back-off that overflows to Infinity) end at that bound, so time and `stopDate` stay valid.
  */
-export const MAX_WAIT_MS = 99_999_999_000;
+const MAX_WAIT_MS = 99_999_999_000;
 
 function boundedWaitMs(ms: number): number {
   return ms > MAX_WAIT_MS ? MAX_WAIT_MS : ms;
