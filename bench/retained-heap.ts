@@ -1,7 +1,7 @@
 /**
- * Section 3b: heap an ended execution keeps. The Engine keeps every execution (DescribeExecution
- * and GetExecutionHistory must answer for it), so a long-running server's memory grows by this
- * much per execution. In its own process with --expose-gc: runs mocked 5-state executions one
+ * Section 3b: heap an ended execution keeps while the Engine retains it (DescribeExecution and
+ * GetExecutionHistory answer for it until retention releases it: 10,000 closed executions by
+ * default), so a server's memory grows by this much per retained execution. In its own process with --expose-gc: runs mocked 5-state executions one
  * after another (virtual clock), then compares heapUsed after full collections.
  */
 import { Engine } from '../emulator/runtime/engine';
@@ -22,7 +22,10 @@ export interface RetainedHeapReport {
 async function measure(req: RetainedHeapRequest): Promise<RetainedHeapReport> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('needs node --expose-gc');
-  const engine = new Engine({ mockConfig: MockConfig.fromObject(MOCKED_FIVE_STATE_CONFIG, 'bench mock configuration') });
+  const engine = new Engine({
+    mockConfig: MockConfig.fromObject(MOCKED_FIVE_STATE_CONFIG, 'bench mock configuration'),
+    retention: { maxClosedExecutions: req.executions + 1000 }, // keep every measured execution
+  });
   const { stateMachineArn } = engine.createStateMachine({ name: MOCKED_FIVE_STATE_NAME, definition: MOCKED_FIVE_STATE });
   const target = `${stateMachineArn}#${MOCKED_FIVE_STATE_TEST_CASE}`;
   const runOne = async (): Promise<string> => {

@@ -6,15 +6,19 @@
  * Knobs (environment): BENCH_REPS (timed repetitions per engine, default 5), BENCH_HTTP_COUNT
  * (executions per HTTP run with the raw client, default 5000), BENCH_HTTP_SDK_COUNT (with the SDK
  * client, default 2000), BENCH_HTTP_CONCURRENCY (default 32), BENCH_RSS_EXECUTIONS (default 10000),
- * BENCH_RETAINED_EXECUTIONS (default 10000).
+ * BENCH_RETAINED_EXECUTIONS (default 10000), BENCH_SOAK_EXECUTIONS (robustness soak, default 1000000).
+ *
+ * `npm run bench -- <section> ...` runs only the named sections: interpreter, http, rss, retained,
+ * suite, robustness.
  */
-import { cpus } from 'os';
+import { cpus, loadavg } from 'os';
 import { measureConcurrentRss } from './concurrent-rss';
 import { measureRetainedHeap } from './retained-heap';
 import { measureHttpThroughput } from './http-throughput';
 import { compareEngines, counterLoopWorkload, passChoiceMapWorkload, type Comparison } from './interpreter-vs-peer';
-import { formatRate, MiB, printTable, section, type ResultRow } from './measure';
+import { formatRate, median, MiB, printTable, section, type ResultRow } from './measure';
 import { runWorkflowSuite } from './workflow-suite';
+import { measurePathologicalStalls, measureSoak } from './robustness';
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -183,15 +187,88 @@ async function suiteSection(): Promise<void> {
   }
 }
 
+const STALL_TARGET_MS = 100;
+
+async function robustnessSection(): Promise<void> {
+  section(
+    '5a. Longest event-loop stall while each pathological definition runs (child process; short executions and API reads over HTTP beside it)',
+  );
+  const stallTarget = `< ${STALL_TARGET_MS} ms`;
+  try {
+    // On a shared machine a stall is CPU work stretched by the other processes: print the load beside it.
+    console.log(
+      `  load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} CPUs`,
+    );
+    const stalls = await measurePathologicalStalls((line) => console.log(line));
+    for (const r of stalls) {
+      rows.push({
+        metric: `stall: ${r.name}`,
+        ours: `${r.maxStallMs.toFixed(0)} ms`,
+        peer: '-',
+        ratio: `${r.outcome}; ${(r.wallMs / 1000).toFixed(1)} s, ${r.lightExecutions} executions + ${r.apiRequests} API calls answered meanwhile`,
+        target: stallTarget,
+        verdict: r.maxStallMs < STALL_TARGET_MS ? 'met' : 'MISSED',
+      });
+    }
+  } catch (error) {
+    errorRow('event-loop stall under pathological definitions', stallTarget, error);
+  }
+  const executions = intFromEnv('BENCH_SOAK_EXECUTIONS', 1_000_000);
+  section(
+    `5b/5c. Soak: ${executions.toLocaleString('en-US')} mocked 5-state executions (default retention: 10,000 closed), then ListExecutions pages over HTTP`,
+  );
+  try {
+    const r = await measureSoak(executions, (line) => console.log(line));
+    const last = r.samples[r.samples.length - 1];
+    const rate = r.executions / (r.wallMs / 1000);
+    console.log(
+      `  ${r.executions.toLocaleString('en-US')} executions in ${(r.wallMs / 1000).toFixed(0)} s (${formatRate(rate)}/s); RSS ${r.rssAtRetentionMiB.toFixed(0)} MiB at 20,000 (retention reached), ${last?.rssMiB.toFixed(0)} MiB at the end, peak ${r.peakRssMiB.toFixed(0)} MiB; ${r.retained.toLocaleString('en-US')} retained`,
+    );
+    rows.push({
+      metric: `peak RSS, ${r.executions.toLocaleString('en-US')}-execution soak`,
+      ours: `${r.peakRssMiB.toFixed(0)} MiB`,
+      peer: '-',
+      ratio: `${r.rssAtRetentionMiB.toFixed(0)} MiB at 20,000 -> ${last?.rssMiB.toFixed(0)} MiB at the end`,
+      target: 'flat after retention',
+      verdict: last !== undefined && last.rssMiB < r.rssAtRetentionMiB * 1.5 + 64 ? 'met' : 'MISSED',
+    });
+    const first = median(r.firstPageMs);
+    const deep = median(r.deepPageMs);
+    rows.push({
+      metric: `ListExecutions page of ${r.pageSize} over HTTP, ${r.retained.toLocaleString('en-US')} retained of ${r.executions.toLocaleString('en-US')}`,
+      ours: `${first.toFixed(2)} ms first, ${deep.toFixed(2)} ms deep (median)`,
+      peer: '-',
+      ratio: `max ${Math.max(...r.firstPageMs, ...r.deepPageMs).toFixed(1)} ms`,
+      target: '-',
+      verdict: 'info',
+    });
+  } catch (error) {
+    errorRow('soak', 'flat after retention', error);
+  }
+}
+
+const SECTIONS: Record<string, (reps: number) => Promise<void>> = {
+  interpreter: (reps) => interpreterSection(reps),
+  http: () => httpSection(),
+  rss: () => rssSection(),
+  retained: () => retainedHeapSection(),
+  suite: () => suiteSection(),
+  robustness: () => robustnessSection(),
+};
+
 async function main(): Promise<void> {
   const started = performance.now();
   const reps = intFromEnv('BENCH_REPS', 5);
+  const selected = process.argv.slice(2);
+  for (const name of selected) {
+    if (!(name in SECTIONS)) throw new Error(`unknown bench section '${name}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
+  }
   console.log(`bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'})`);
-  await interpreterSection(reps);
-  await httpSection();
-  await rssSection();
-  await retainedHeapSection();
-  await suiteSection();
+  for (const [name, run] of Object.entries(SECTIONS)) {
+    if (selected.length === 0 || selected.includes(name)) await run(reps);
+  }
   section(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   printTable(rows);
   if (failures > 0) {

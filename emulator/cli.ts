@@ -2,23 +2,30 @@
  * Command line of the local Step Functions engine (run as `npm run emulator -- <command>`):
  *
  *   serve [--port N] [--host H] [--mock-config FILE] [--state-machines DIR [--substitutions FILE]]
- *         [--real-time] [--region R] [--account A]
+ *         [--real-time] [--region R] [--account A] [--max-closed-executions N] [--closed-execution-ttl SECONDS]
  *   run FILE [--input JSON|@file] [--mock-config FILE --test-case NAME] [--substitutions FILE] [--name NAME]
  *
  * Exit codes of `run`: 0 the execution succeeded, 1 it did not, 2 usage or input error.
  */
-import { readFileSync, readdirSync } from 'fs';
-import { basename, join } from 'path';
-import yaml from 'js-yaml';
+import { readFileSync } from 'fs';
 import { Engine } from './runtime/engine';
+import type { RetentionOptions } from './runtime/execution-index';
 import { MockConfig, MockConfigError } from './runtime/mock-config';
-import { applySubstitutions, SubstitutionError, type Substitutions } from './asl/substitutions';
+import type { Substitutions } from './asl/substitutions';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer, type RunningServer } from './api/server';
 import type { EngineApi, ExecutionInfo, HistoryEventInfo } from './api/operations';
+import {
+  DefinitionFileError,
+  loadDefinition,
+  loadSubstitutions,
+  registerDefinitionDirectory,
+  stateMachineNameOf,
+} from './definition-files';
+
+export { loadDefinition, loadSubstitutions, stateMachineNameOf };
 
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_ACCOUNT = '123456789012';
-const DEFINITION_SUFFIXES = ['.asl.yaml', '.asl.yml', '.asl.json'];
 
 /** A problem with how the command was called or with the files it was given (exit 2). */
 export class UsageError extends Error {
@@ -28,9 +35,18 @@ export class UsageError extends Error {
   }
 }
 
+/** The command was right but the environment refused (the port is taken): one line, exit 2. */
+class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
 const USAGE = `Usage:
   serve [--port N] [--host H] [--mock-config FILE] [--state-machines DIR] [--substitutions FILE]
         [--real-time] [--region R] [--account A]
+        [--max-closed-executions N] [--closed-execution-ttl SECONDS]   (retention; defaults 10000 and 86400)
   run FILE [--input JSON|@file] [--mock-config FILE --test-case NAME] [--substitutions FILE] [--name NAME]
         [--real-time] [--region R] [--account A]
 The mock configuration defaults to the file named by SFN_MOCK_CONFIG.`;
@@ -53,6 +69,8 @@ const VALUE_OPTIONS = new Set([
   'name',
   'region',
   'account',
+  'max-closed-executions',
+  'closed-execution-ttl',
 ]);
 const FLAG_OPTIONS = new Set(['real-time', 'help']);
 
@@ -91,14 +109,32 @@ function allowOnly(args: ParsedArgs, command: string, allowed: readonly string[]
   }
 }
 
+function parseCount(args: ParsedArgs, name: string): number | undefined {
+  const text = option(args, name);
+  if (text === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(text)) throw new UsageError(`--${name} must be a whole number >= 0, got '${text}'`);
+  return Number(text);
+}
+
 function parsePort(text: string | undefined): number {
   if (text === undefined) return DEFAULT_PORT;
-  const port = Number(text);
+  // Digits only: Number('') and Number(' ') are 0, which would silently pick a random port.
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got '${text}'`);
   return port;
 }
 
 // ---------------------------------------------------------------- files
+
+/** Definition files and substitutions are read by definition-files.ts; its errors are usage errors here. */
+function asUsageError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof DefinitionFileError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 function readText(file: string, what: string): string {
   try {
@@ -106,27 +142,6 @@ function readText(file: string, what: string): string {
   } catch (e) {
     throw new UsageError(`cannot read ${what} '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-}
-
-/** A JSON (or YAML) object of substitution values, e.g. {"PollSeconds": 30}. */
-export function loadSubstitutions(file: string | undefined): Substitutions {
-  if (file === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = yaml.load(readText(file, 'substitutions file'), { schema: yaml.JSON_SCHEMA });
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`substitutions file '${file}' is not valid JSON or YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new UsageError(`substitutions file '${file}' must hold an object of names to values`);
-  }
-  for (const [key, value] of Object.entries(parsed)) {
-    if (!['string', 'number', 'boolean'].includes(typeof value)) {
-      throw new UsageError(`substitutions file '${file}': '${key}' must be a string, number or boolean`);
-    }
-  }
-  return parsed as Substitutions;
 }
 
 export function loadMockConfig(file: string | undefined): MockConfig | undefined {
@@ -140,47 +155,6 @@ export function loadMockConfig(file: string | undefined): MockConfig | undefined
   }
 }
 
-/** The state machine name for a definition file: its name without `.asl.yaml` / `.asl.json` (or extension). */
-export function stateMachineNameOf(file: string): string {
-  const name = basename(file);
-  const suffix = DEFINITION_SUFFIXES.find((s) => name.endsWith(s));
-  return suffix ? name.slice(0, -suffix.length) : name.replace(/\.(ya?ml|json)$/, '');
-}
-
-/**
- * Reads a definition file, applies DefinitionSubstitutions to its text (as CloudFormation does) and
- * returns it as JSON text, the form the Step Functions API stores.
- */
-export function loadDefinition(file: string, substitutions: Substitutions): string {
-  const text = readText(file, 'definition');
-  let substituted: string;
-  try {
-    substituted = applySubstitutions(text, substitutions, file);
-  } catch (e) {
-    if (e instanceof SubstitutionError) throw new UsageError(`${e.message} (pass them with --substitutions FILE)`);
-    throw e;
-  }
-  try {
-    return JSON.stringify(yaml.load(substituted, { schema: yaml.JSON_SCHEMA }));
-  } catch (e) {
-    throw new UsageError(`definition '${file}' is not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
-  }
-}
-
-/** Every *.asl.yaml / *.asl.yml / *.asl.json file of a directory, sorted. */
-export function definitionFiles(dir: string): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch (e) {
-    throw new UsageError(`cannot read the state machines directory '${dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return entries
-    .filter((f) => DEFINITION_SUFFIXES.some((s) => f.endsWith(s)))
-    .sort()
-    .map((f) => join(dir, f));
-}
-
 // ---------------------------------------------------------------- engine
 
 interface EngineOptions {
@@ -188,10 +162,17 @@ interface EngineOptions {
   accountId: string;
   mockConfig?: MockConfig;
   realTime: boolean;
+  retention?: RetentionOptions;
 }
 
 function createEngine(o: EngineOptions): Engine {
-  return new Engine({ region: o.region, accountId: o.accountId, mockConfig: o.mockConfig, clock: o.realTime ? 'real' : 'virtual' });
+  return new Engine({
+    region: o.region,
+    accountId: o.accountId,
+    mockConfig: o.mockConfig,
+    clock: o.realTime ? 'real' : 'virtual',
+    retention: o.retention,
+  });
 }
 
 function roleArnFor(accountId: string): string {
@@ -205,14 +186,12 @@ export async function registerStateMachines(
   substitutions: Substitutions,
   accountId = DEFAULT_ACCOUNT,
 ): Promise<Map<string, string>> {
-  const registered = new Map<string, string>();
-  for (const file of definitionFiles(dir)) {
-    const name = stateMachineNameOf(file);
-    const definition = loadDefinition(file, substitutions);
-    const { stateMachineArn } = await engine.createStateMachine({ name, definition, roleArn: roleArnFor(accountId), type: 'STANDARD' });
-    registered.set(name, stateMachineArn);
+  try {
+    return await registerDefinitionDirectory(engine, dir, substitutions, roleArnFor(accountId));
+  } catch (e) {
+    if (e instanceof DefinitionFileError) throw new UsageError(e.message);
+    throw e;
   }
-  return registered;
 }
 
 // ---------------------------------------------------------------- commands
@@ -232,7 +211,18 @@ export interface ServeHandle extends RunningServer {
 /** `serve`: starts the API server; resolves once it listens (the URL has been printed). */
 export async function serve(argv: readonly string[], io: Output = consoleOutput): Promise<ServeHandle> {
   const args = parseArgs(argv);
-  allowOnly(args, 'serve', ['port', 'host', 'mock-config', 'state-machines', 'substitutions', 'real-time', 'region', 'account']);
+  allowOnly(args, 'serve', [
+    'port',
+    'host',
+    'mock-config',
+    'state-machines',
+    'substitutions',
+    'real-time',
+    'region',
+    'account',
+    'max-closed-executions',
+    'closed-execution-ttl',
+  ]);
   if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
   const stateMachinesDir = option(args, 'state-machines');
   if (option(args, 'substitutions') !== undefined && stateMachinesDir === undefined) {
@@ -240,27 +230,55 @@ export async function serve(argv: readonly string[], io: Output = consoleOutput)
   }
   const port = parsePort(option(args, 'port'));
   const accountId = option(args, 'account') ?? DEFAULT_ACCOUNT;
+  const ttlSeconds = parseCount(args, 'closed-execution-ttl');
+  const retention: RetentionOptions = {
+    maxClosedExecutions: parseCount(args, 'max-closed-executions'),
+    closedExecutionTtlMs: ttlSeconds === undefined ? undefined : ttlSeconds * 1000,
+  };
   const mockConfig = loadMockConfig(option(args, 'mock-config'));
   const engine = createEngine({
     region: option(args, 'region') ?? DEFAULT_REGION,
     accountId,
     mockConfig,
     realTime: args.options.has('real-time'),
+    retention,
   });
   const api: EngineApi = engine;
   const stateMachines = stateMachinesDir
-    ? await registerStateMachines(api, stateMachinesDir, loadSubstitutions(option(args, 'substitutions')), accountId)
+    ? await registerStateMachines(
+        api,
+        stateMachinesDir,
+        asUsageError(() => loadSubstitutions(option(args, 'substitutions'))),
+        accountId,
+      )
     : new Map<string, string>();
-  const running = await startServer({
-    engine: api,
-    port,
-    host: option(args, 'host') ?? DEFAULT_HOST,
-    onInternalError: (e, op) => io.err(`internal error in ${op}: ${(e as Error)?.stack ?? String(e)}`),
-  });
+  const host = option(args, 'host') ?? DEFAULT_HOST;
+  let running: RunningServer;
+  try {
+    running = await startServer({
+      engine: api,
+      port,
+      host,
+      onInternalError: (e, op) => io.err(`internal error in ${op}: ${(e as Error)?.stack ?? String(e)}`),
+    });
+  } catch (e) {
+    throw listenError(e, host, port);
+  }
   for (const [name, arn] of stateMachines) io.out(`registered ${name}: ${arn}`);
   if (mockConfig) io.out(`mock configuration: ${mockConfig.source}`);
   io.out(`Step Functions API listening on ${running.url}`);
   return { ...running, engine, stateMachines };
+}
+
+/** The server could not listen: a one-line reason (the address in use, no permission), no stack. */
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') return new StartupError(`cannot listen on ${where}: the port is already in use (choose another with --port)`);
+  if (code === 'EACCES') return new StartupError(`cannot listen on ${where}: permission denied (ports below 1024 need privileges)`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new StartupError(`cannot listen on ${where}: no such local address (--host)`);
+  return e;
 }
 
 function readInput(text: string | undefined): string {
@@ -292,7 +310,7 @@ export async function run(argv: readonly string[], io: Output = consoleOutput): 
     );
   }
   const input = readInput(option(args, 'input'));
-  const definition = loadDefinition(file, loadSubstitutions(option(args, 'substitutions')));
+  const definition = asUsageError(() => loadDefinition(file, loadSubstitutions(option(args, 'substitutions'))));
   const accountId = option(args, 'account') ?? DEFAULT_ACCOUNT;
   const engine = createEngine({
     region: option(args, 'region') ?? DEFAULT_REGION,
@@ -355,6 +373,8 @@ function reportFailure(e: unknown, io: Output): number {
   if (e instanceof UsageError) {
     io.err(`error: ${e.message}`);
     io.err("Run 'npm run emulator -- help' for usage.");
+  } else if (e instanceof StartupError) {
+    io.err(`error: ${e.message}`);
   } else {
     io.err(`error: ${(e as Error)?.stack ?? String(e)}`);
   }

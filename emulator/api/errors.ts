@@ -65,11 +65,21 @@ export class ApiError extends Error {
 
 /** `1 validation error detected: Value ... at 'field' failed to satisfy constraint: ...` as AWS words it. */
 export function validationError(field: string, value: unknown, constraint: string): ApiError {
-  const shown = value === undefined || value === null ? 'null' : `'${String(value).slice(0, 100)}'`;
+  const shown = value === undefined || value === null ? 'null' : `'${safeText(value).slice(0, 100)}'`;
   return new ApiError(
     'ValidationException',
     `1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${constraint}`,
   );
+}
+
+/** Text of a client-sent value for a message; never throws (`{"toString": 1}` made String() throw). */
+function safeText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
 }
 
 /**

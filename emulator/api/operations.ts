@@ -5,6 +5,7 @@
  */
 import { ApiError, validationError } from './errors';
 import { parseDefinition } from '../asl/parse';
+import { jsonTextTooDeep, MAX_PAYLOAD_DEPTH } from '../runtime/payload-limits';
 import type { TestStateRequest, TestStateResponse } from '../runtime/test-state';
 
 type Awaitable<T> = T | Promise<T>;
@@ -67,6 +68,14 @@ export interface EngineApi {
   stopExecution(executionArn: string, error?: string, cause?: string): Awaitable<{ stopDate?: Timestamp } | void>;
   describeExecution(executionArn: string): Awaitable<ExecutionInfo>;
   listExecutions(stateMachineArn: string): Awaitable<readonly ExecutionInfo[]>;
+  /**
+   * One page of executions, newest first, at the cost of the page (the engine's index). Without it,
+   * ListExecutions sorts `listExecutions` per page. `nextToken` is the engine's own cursor.
+   */
+  listExecutionsPage?(
+    stateMachineArn: string,
+    page: { statusFilter?: ExecutionStatus; maxResults?: number; nextToken?: string },
+  ): Awaitable<{ executions: readonly ExecutionInfo[]; nextToken?: string }>;
   getExecutionHistory(executionArn: string): Awaitable<readonly HistoryEventInfo[]>;
   sendTaskSuccess?(taskToken: string, output: string): Awaitable<unknown>;
   sendTaskFailure?(taskToken: string, error?: string, cause?: string): Awaitable<unknown>;
@@ -83,10 +92,11 @@ export interface EngineApi {
   }>;
 }
 
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 export type Request = Record<string, unknown>;
 export type OperationHandler = (engine: EngineApi, request: Request) => Awaitable<object>;
 
-/** Limits AWS applies to request members. */
+/** Limits AWS applies to request members. Payloads (input, output, ...) count UTF-8 bytes. */
 const MAX_DEFINITION = 1024 * 1024;
 const MAX_INPUT = 256 * 1024;
 const MAX_NAME = 80;
@@ -107,6 +117,29 @@ function requiredString(request: Request, field: string, maxLength?: number): st
 
 function optionalString(request: Request, field: string, maxLength?: number): string | undefined {
   return request[field] === undefined || request[field] === null ? undefined : requiredString(request, field, maxLength);
+}
+
+/**
+ * A JSON payload member (input, output, variables, ...): at most 256 KiB counted as UTF-8 bytes, as
+ * AWS counts them ("Length constraints apply to the payload size, and are expressed as bytes in UTF-8
+ * encoding": https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html),
+ * and nested at most as deep as the engine can carry (runtime/payload-limits.ts).
+ */
+function optionalPayload(request: Request, field: string, where = field): string | undefined {
+  const value = optionalString(request, field);
+  if (value === undefined) return undefined;
+  if (value.length * 3 > MAX_INPUT && Buffer.byteLength(value, 'utf8') > MAX_INPUT) {
+    throw validationError(where, value, `Member must have length less than or equal to ${MAX_INPUT}`);
+  }
+  if (jsonTextTooDeep(value)) {
+    throw validationError(where, value, `Member must not nest objects and arrays deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+  }
+  return value;
+}
+
+function requiredPayload(request: Request, field: string): string {
+  requiredString(request, field);
+  return optionalPayload(request, field) as string;
 }
 
 function optionalBoolean(request: Request, field: string): boolean | undefined {
@@ -157,7 +190,7 @@ function checkRoleArn(arn: string): string {
 }
 
 function checkInput(request: Request): string | undefined {
-  const input = optionalString(request, 'input', MAX_INPUT);
+  const input = optionalPayload(request, 'input');
   if (input === undefined) return undefined;
   try {
     JSON.parse(input);
@@ -229,23 +262,46 @@ function listItem(e: ExecutionInfo): object {
 
 // ---------------------------------------------------------------- paging
 
-/** nextToken is opaque to clients: base64 of {operation, key, offset}, checked on return. */
-function readPage(request: Request, operation: string, key: string): { offset: number; size: number } {
+/**
+ * maxResults: an integer from 0 to 1000, 0 meaning the default page size (100).
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_ListExecutions.html#StepFunctions-ListExecutions-request-maxResults
+ * A value of another JSON type is a type error (SerializationException, as for any member of the
+ * wrong type), not a range error.
+ */
+function readPageSize(request: Request): number {
   const maxResults = request.maxResults;
-  if (
-    maxResults !== undefined &&
-    maxResults !== null &&
-    (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 0 || maxResults > MAX_PAGE)
-  ) {
-    throw validationError('maxResults', maxResults, `Member must have value less than or equal to ${MAX_PAGE}`);
+  if (maxResults === undefined || maxResults === null) return DEFAULT_PAGE;
+  if (typeof maxResults !== 'number' || !Number.isInteger(maxResults)) {
+    throw new ApiError('SerializationException', `Expected an integer for 'maxResults', got ${describeJsonType(maxResults)}`);
   }
-  const size = typeof maxResults === 'number' && maxResults > 0 ? maxResults : DEFAULT_PAGE;
+  if (maxResults < 0) throw validationError('maxResults', maxResults, 'Member must have value greater than or equal to 0');
+  if (maxResults > MAX_PAGE) throw validationError('maxResults', maxResults, `Member must have value less than or equal to ${MAX_PAGE}`);
+  return maxResults > 0 ? maxResults : DEFAULT_PAGE;
+}
+
+/** The JSON type of a value, for type errors ("a string", "an object", "the number 1.5"). */
+function describeJsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return `the number ${value}`;
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+/** nextToken is opaque to clients: base64 of {op, key, and an offset or the engine's cursor}, checked on return. */
+function readToken(request: Request, operation: string, key: string): { offset?: number; cursor?: string } | undefined {
   const token = optionalString(request, 'nextToken', 1024);
-  if (token === undefined) return { offset: 0, size };
+  if (token === undefined) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { op: string; key: string; offset: number };
-    if (parsed.op === operation && parsed.key === key && Number.isInteger(parsed.offset) && parsed.offset >= 0) {
-      return { offset: parsed.offset, size };
+    const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as {
+      op: string;
+      key: string;
+      offset?: unknown;
+      cursor?: unknown;
+    };
+    if (parsed.op === operation && parsed.key === key) {
+      if (Number.isInteger(parsed.offset) && (parsed.offset as number) >= 0) return { offset: parsed.offset as number };
+      if (typeof parsed.cursor === 'string') return { cursor: parsed.cursor };
     }
   } catch {
     // fall through to the error below
@@ -253,13 +309,22 @@ function readPage(request: Request, operation: string, key: string): { offset: n
   throw new ApiError('InvalidToken', `Invalid Token: '${token}'`);
 }
 
+function makeToken(operation: string, key: string, position: { offset: number } | { cursor: string }): string {
+  return Buffer.from(JSON.stringify({ op: operation, key, ...position })).toString('base64');
+}
+
+function readPage(request: Request, operation: string, key: string): { offset: number; size: number } {
+  const size = readPageSize(request);
+  const token = readToken(request, operation, key);
+  if (token !== undefined && token.offset === undefined)
+    throw new ApiError('InvalidToken', `Invalid Token: '${String(request.nextToken)}'`);
+  return { offset: token?.offset ?? 0, size };
+}
+
 function page<T>(items: readonly T[], operation: string, key: string, offset: number, size: number): { items: T[]; nextToken?: string } {
   const slice = items.slice(offset, offset + size);
   const next = offset + size;
-  return {
-    items: slice,
-    nextToken: next < items.length ? Buffer.from(JSON.stringify({ op: operation, key, offset: next })).toString('base64') : undefined,
-  };
+  return { items: slice, nextToken: next < items.length ? makeToken(operation, key, { offset: next }) : undefined };
 }
 
 const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
@@ -419,6 +484,23 @@ export const OPERATIONS: Record<string, OperationHandler> = {
       throw validationError('statusFilter', statusFilter, `Member must satisfy enum value set: [${EXECUTION_STATUSES.join(', ')}]`);
     }
     const key = `${arn}|${statusFilter ?? ''}`;
+    if (engine.listExecutionsPage) {
+      const size = readPageSize(request);
+      const token = readToken(request, 'ListExecutions', key);
+      if (token !== undefined && token.cursor === undefined)
+        throw new ApiError('InvalidToken', `Invalid Token: '${String(request.nextToken)}'`);
+      const result = await engine.listExecutionsPage(arn, {
+        statusFilter: statusFilter as ExecutionStatus | undefined,
+        maxResults: size,
+        nextToken: token?.cursor,
+      });
+      // A status filter reads the index per status; an execution closing this very moment may still be listed under RUNNING.
+      const items = statusFilter ? result.executions.filter((e) => e.status === statusFilter) : result.executions;
+      return {
+        executions: items.map(listItem),
+        nextToken: result.nextToken === undefined ? undefined : makeToken('ListExecutions', key, { cursor: result.nextToken }),
+      };
+    }
     const { offset, size } = readPage(request, 'ListExecutions', key);
     const all = await engine.listExecutions(arn);
     const filtered = (statusFilter ? all.filter((e) => e.status === statusFilter) : [...all]).sort(
@@ -442,7 +524,7 @@ export const OPERATIONS: Record<string, OperationHandler> = {
 
   async SendTaskSuccess(engine, request) {
     const token = requiredString(request, 'taskToken', 2048);
-    const output = requiredString(request, 'output', MAX_INPUT);
+    const output = requiredPayload(request, 'output');
     try {
       JSON.parse(output);
     } catch (e) {
@@ -510,20 +592,20 @@ function readTestStateRequest(request: Request): TestStateRequest {
   const out: TestStateRequest = { definition: requiredString(request, 'definition', MAX_DEFINITION) };
   const roleArn = optionalString(request, 'roleArn', 256);
   if (roleArn !== undefined) out.roleArn = checkRoleArn(roleArn);
-  out.input = optionalString(request, 'input', MAX_INPUT);
+  out.input = optionalPayload(request, 'input');
   out.inspectionLevel = optionalEnum(request, 'inspectionLevel', INSPECTION_LEVELS);
   out.revealSecrets = optionalBoolean(request, 'revealSecrets');
-  out.variables = optionalString(request, 'variables', MAX_INPUT);
+  out.variables = optionalPayload(request, 'variables');
   const stateName = optionalString(request, 'stateName', MAX_NAME);
   if (stateName !== undefined) {
     if (stateName.length === 0) throw validationError('stateName', stateName, 'Member must have length greater than or equal to 1');
     out.stateName = stateName;
   }
-  out.context = optionalString(request, 'context', MAX_INPUT);
+  out.context = optionalPayload(request, 'context');
   const mock = optionalObject(request, 'mock');
   if (mock) {
     out.mock = {
-      result: optionalString(mock, 'result', MAX_INPUT),
+      result: optionalPayload(mock, 'result', 'mock.result'),
       fieldValidationMode: optionalEnum(mock, 'fieldValidationMode', FIELD_VALIDATION_MODES, 'mock.fieldValidationMode'),
     };
     const errorOutput = optionalObject(mock, 'errorOutput');
@@ -536,7 +618,7 @@ function readTestStateRequest(request: Request): TestStateRequest {
       retrierRetryCount: optionalCount(config, 'retrierRetryCount', 'stateConfiguration.retrierRetryCount'),
       errorCausedByState: optionalString(config, 'errorCausedByState', MAX_NAME),
       mapIterationFailureCount: optionalCount(config, 'mapIterationFailureCount', 'stateConfiguration.mapIterationFailureCount'),
-      mapItemReaderData: optionalString(config, 'mapItemReaderData', MAX_INPUT),
+      mapItemReaderData: optionalPayload(config, 'mapItemReaderData', 'stateConfiguration.mapItemReaderData'),
     };
   }
   return out;

@@ -30,10 +30,10 @@ export interface RegexBounds {
   workerStartMs: number;
 }
 
-export const REGEX_BOUNDS: RegexBounds = { regexCallMs: 50, workerStartMs: 2000 };
+export const REGEX_BOUNDS: RegexBounds = { regexCallMs: 25, workerStartMs: 2000 };
 
 /** The error a regular expression past its deadline fails the evaluation with. */
-export class RegexDeadlineError extends Error {
+class RegexDeadlineError extends Error {
   readonly code = 'RegexTimeout';
   constructor(source: string, ms: number) {
     super(`the regular expression /${source}/ did not finish within ${ms} ms (catastrophic backtracking?)`);

@@ -32,7 +32,7 @@ export interface JsonataBounds {
 /** The bounds in force. Mutable so a server (or a test) can change them; read at every evaluation step. */
 export const JSONATA_BOUNDS: JsonataBounds = {
   timeoutMs: 5000,
-  maxDepth: 5000,
+  maxDepth: 2000,
   maxStringLength: 10 * 1024 * 1024,
   maxSequenceLength: 1_000_000,
   yieldAfterMs: 10,
@@ -58,9 +58,17 @@ interface Frame {
 /** Reading the clock at every step doubled the cost of an evaluation; every 32nd step is enough. */
 const CLOCK_EVERY_STEPS = 32;
 
+/**
+ * Called when an evaluation yields; returns the release. The engine sets it to its time line's
+ * `hold()` so that virtual time does not advance while an evaluation is only letting others run.
+ */
+export const JSONATA_YIELD: { hold?: () => () => void } = {};
+
 function resumeLater(base: EvaluationBase): Promise<void> {
+  const release = JSONATA_YIELD.hold?.();
   return new Promise((resolve) =>
     setImmediate(() => {
+      release?.();
       base.__resumedAt = performance.now();
       resolve();
     }),
@@ -99,7 +107,7 @@ function onStepEntry(_expr: unknown, _input: unknown, environment: Frame): Promi
   return now - base.__resumedAt! >= JSONATA_BOUNDS.yieldAfterMs ? resumeLater(base) : undefined;
 }
 
-export class EvaluationBoundError extends Error {
+class EvaluationBoundError extends Error {
   constructor(
     readonly code: string,
     message: string,

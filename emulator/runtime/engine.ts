@@ -11,6 +11,7 @@ import type { ClockMode } from './clock';
 import { Execution, type ExecutionStatus, type TokenWaiter } from './execution';
 import type { HistoryEvent } from './history';
 import { runTestState, type TestStateRequest, type TestStateResponse } from './test-state';
+import { DEFAULT_RETENTION, Fifo, SeqList, type RetentionOptions } from './execution-index';
 import {
   HandlerResolver,
   MockConfigResolver,
@@ -41,6 +42,16 @@ export interface EngineOptions {
   handlers?: readonly { matcher: HandlerMatcher; handler: TaskHandler }[];
   /** Resolvers asked after mocks and handlers (e.g. a future real-AWS resolver). */
   extraResolvers?: readonly TaskResolver[];
+  /** How many closed executions are kept, and how long (runtime/execution-index.ts). */
+  retention?: RetentionOptions;
+}
+
+export interface ListExecutionsPageInput {
+  statusFilter?: ExecutionStatus;
+  /** Page size (default 100). */
+  maxResults?: number;
+  /** The `nextToken` of the previous page. */
+  nextToken?: string;
 }
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
@@ -108,9 +119,20 @@ interface StateMachineRecord {
   updateDate?: Date;
   revisionId?: string;
   deleted: boolean;
-  executions: Execution[];
+  /** This state machine's executions, by start order, and the same per status. */
+  executions: SeqList<ExecutionEntry>;
+  executionsByStatus: Map<ExecutionStatus, SeqList<ExecutionEntry>>;
   /** What DescribeStateMachineForExecution answers for executions started now; shared by them, reset on update. */
   currentRevision?: StateMachineForExecution;
+}
+
+/** An execution as the engine records it: its start sequence number orders listings and pages. */
+interface ExecutionEntry {
+  readonly execution: Execution;
+  readonly seq: number;
+  readonly sm: StateMachineRecord;
+  /** Date.now() when it closed. */
+  closedAt?: number;
 }
 
 const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
@@ -124,7 +146,11 @@ export class Engine {
   private readonly handlers = new HandlerResolver();
   private readonly resolver: TaskResolutionChain;
   private readonly stateMachines = new Map<string, StateMachineRecord>();
-  private readonly executions = new Map<string, Execution>();
+  private readonly executions = new Map<string, ExecutionEntry>();
+  /** Closed executions in the order they closed: the oldest is released first. */
+  private readonly closed = new Fifo<ExecutionEntry>();
+  private readonly retention: Required<RetentionOptions>;
+  private executionSeq = 0;
   private readonly tokens = new Map<string, TokenWaiter>();
   /** Per execution, the definition it started with (an UpdateStateMachine later does not change it). */
   private readonly ranDefinitions = new Map<string, StateMachineForExecution>();
@@ -139,6 +165,14 @@ export class Engine {
     resolvers.push(this.handlers, ...(options.extraResolvers ?? []));
     this.resolver = new TaskResolutionChain(resolvers);
     for (const h of options.handlers ?? []) this.handlers.register(h.matcher, h.handler);
+    this.retention = {
+      maxClosedExecutions: options.retention?.maxClosedExecutions ?? DEFAULT_RETENTION.maxClosedExecutions,
+      closedExecutionTtlMs: options.retention?.closedExecutionTtlMs ?? DEFAULT_RETENTION.closedExecutionTtlMs,
+    };
+    for (const [k, v] of Object.entries(this.retention)) {
+      if (!(typeof v === 'number' && v >= 0))
+        throw new EngineError('ValidationException', `retention.${k} must be a number >= 0, got ${v}`);
+    }
   }
 
   /** Registers an in-process Task handler for resources starting with a prefix (or matching a predicate). */
@@ -172,7 +206,8 @@ export class Engine {
       type,
       creationDate,
       deleted: false,
-      executions: [],
+      executions: new SeqList(),
+      executionsByStatus: new Map(),
     });
     return { stateMachineArn: arn, creationDate };
   }
@@ -221,15 +256,20 @@ export class Engine {
 
   // ------------------------------------------------------------ executions
 
+  /**
+   * Starting a STANDARD execution under the name of one still running, with the same input, answers
+   * that execution (AWS: idempotent); with another input, or when that execution has closed,
+   * ExecutionAlreadyExists. https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+   */
   startExecution(input: StartExecutionInput): { executionArn: string; startDate: Date } {
-    const execution = this.createExecution(input, 'STANDARD');
-    execution.start();
+    const { execution, existing } = this.createExecution(input, 'STANDARD');
+    if (!existing) execution.start();
     return { executionArn: execution.executionArn, startDate: execution.startDate };
   }
 
   /** EXPRESS only: runs to the end and answers with the result. */
   async startSyncExecution(input: StartExecutionInput): Promise<ExecutionDescription> {
-    const execution = this.createExecution(input, 'EXPRESS');
+    const { execution } = this.createExecution(input, 'EXPRESS');
     execution.start();
     await execution.done;
     return this.describe(execution);
@@ -245,10 +285,36 @@ export class Engine {
     return this.describe(this.execution(executionArn));
   }
 
+  /** Every retained execution of a state machine, oldest first. */
   listExecutions(stateMachineArn: string): ExecutionDescription[] {
-    const sm = this.stateMachines.get(stateMachineArn);
-    if (!sm) throw new EngineError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
-    return sm.executions.map((e) => this.describe(e));
+    return this.stateMachine(stateMachineArn)
+      .executions.values()
+      .map((e) => this.describe(e.execution));
+  }
+
+  /**
+   * One ListExecutions page, newest first (by start), costing the page's size whatever the number of
+   * executions. The token names the last execution returned, so pages stay consistent while
+   * executions start and are released.
+   */
+  listExecutionsPage(
+    stateMachineArn: string,
+    input: ListExecutionsPageInput = {},
+  ): { executions: ExecutionDescription[]; nextToken?: string } {
+    const sm = this.stateMachine(stateMachineArn);
+    this.releaseExpired();
+    let before: number | undefined;
+    if (input.nextToken !== undefined) {
+      before = Number(input.nextToken);
+      if (!Number.isSafeInteger(before) || before < 0) throw new EngineError('InvalidToken', `Invalid Token: '${input.nextToken}'`);
+    }
+    const list = input.statusFilter === undefined ? sm.executions : sm.executionsByStatus.get(input.statusFilter);
+    if (list === undefined) return { executions: [] };
+    const { items, lastSeq, more } = list.pageDescending(before, input.maxResults ?? 100);
+    return {
+      executions: items.map((e) => this.describe(e.execution)),
+      nextToken: more && lastSeq !== undefined ? String(lastSeq) : undefined,
+    };
   }
 
   /** https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeStateMachineForExecution.html */
@@ -305,7 +371,7 @@ export class Engine {
   private readonly registerToken = (token: string, waiter: TokenWaiter): void => void this.tokens.set(token, waiter);
   private readonly unregisterToken = (token: string): void => void this.tokens.delete(token);
 
-  private createExecution(input: StartExecutionInput, requiredType: StateMachineType): Execution {
+  private createExecution(input: StartExecutionInput, requiredType: StateMachineType): { execution: Execution; existing: boolean } {
     const hash = input.stateMachineArn.indexOf('#');
     const smArn = hash >= 0 ? input.stateMachineArn.slice(0, hash) : input.stateMachineArn;
     const testCase = hash >= 0 ? input.stateMachineArn.slice(hash + 1) : undefined;
@@ -326,11 +392,20 @@ export class Engine {
     }
     const name = input.name ?? randomUUID(); // a generated UUID is always a valid name
     if (input.name !== undefined) checkName(name, 'name');
-    const executionArn = `arn:aws:states:${this.region}:${this.accountId}:${sm.type === 'EXPRESS' ? 'express' : 'execution'}:${sm.name}:${name}`;
-    if (this.executions.has(executionArn)) {
+    // EXPRESS executions may share a name (AWS manages no idempotency for them:
+    // https://docs.aws.amazon.com/step-functions/latest/dg/express-at-least-once-execution.html); their
+    // ARN carries an id of its own after the name.
+    const executionArn =
+      sm.type === 'EXPRESS'
+        ? `arn:aws:states:${this.region}:${this.accountId}:express:${sm.name}:${name}:${randomUUID()}`
+        : `arn:aws:states:${this.region}:${this.accountId}:execution:${sm.name}:${name}`;
+    const inputText = input.input ?? '{}';
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      const e = existing.execution;
+      if (e.status === 'RUNNING' && e.init.inputText === inputText) return { execution: e, existing: true };
       throw new EngineError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const inputText = input.input ?? '{}';
     let value: unknown;
     try {
       value = JSON.parse(inputText);
@@ -355,8 +430,11 @@ export class Engine {
       registerToken: this.registerToken,
       unregisterToken: this.unregisterToken,
     });
-    this.executions.set(executionArn, execution);
-    sm.executions.push(execution);
+    const entry: ExecutionEntry = { execution, seq: ++this.executionSeq, sm };
+    this.executions.set(executionArn, entry);
+    sm.executions.add(entry.seq, entry);
+    this.statusList(sm, 'RUNNING').add(entry.seq, entry);
+    void execution.done.then(() => this.closedExecution(entry));
     sm.currentRevision ??= Object.freeze({
       stateMachineArn: sm.arn,
       name: sm.name,
@@ -366,7 +444,39 @@ export class Engine {
       revisionId: sm.revisionId,
     });
     this.ranDefinitions.set(executionArn, sm.currentRevision);
-    return execution;
+    return { execution, existing: false };
+  }
+
+  private statusList(sm: StateMachineRecord, status: ExecutionStatus): SeqList<ExecutionEntry> {
+    let list = sm.executionsByStatus.get(status);
+    if (list === undefined) sm.executionsByStatus.set(status, (list = new SeqList()));
+    return list;
+  }
+
+  /** An execution closed: list it under its final status, then release what retention no longer keeps. */
+  private closedExecution(entry: ExecutionEntry): void {
+    const sm = entry.sm;
+    sm.executionsByStatus.get('RUNNING')?.remove(entry.seq);
+    this.statusList(sm, entry.execution.status).add(entry.seq, entry);
+    entry.closedAt = Date.now();
+    this.closed.push(entry);
+    while (this.closed.size > this.retention.maxClosedExecutions) this.release(this.closed.shift()!);
+    this.releaseExpired();
+  }
+
+  private releaseExpired(): void {
+    const oldest = Date.now() - this.retention.closedExecutionTtlMs;
+    for (let e = this.closed.peek(); e !== undefined && e.closedAt! < oldest; e = this.closed.peek()) this.release(this.closed.shift()!);
+  }
+
+  private release(entry: ExecutionEntry): void {
+    const arn = entry.execution.executionArn;
+    if (this.executions.get(arn) === entry) {
+      this.executions.delete(arn);
+      this.ranDefinitions.delete(arn);
+    }
+    entry.sm.executions.remove(entry.seq);
+    entry.sm.executionsByStatus.get(entry.execution.status)?.remove(entry.seq);
   }
 
   private describe(e: Execution): ExecutionDescription {
@@ -395,7 +505,7 @@ export class Engine {
   private execution(arn: string): Execution {
     const e = this.executions.get(arn);
     if (!e) throw new EngineError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
-    return e;
+    return e.execution;
   }
 
   private waiter(token: string): TokenWaiter {

@@ -61,13 +61,13 @@ class ExecutionStopped extends Error {}
  * EXPRESS executions run at most 5 minutes (then they time out, States.Timeout), on the engine's
  * clock: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html
  */
-export const EXPRESS_MAX_SECONDS = 300;
+const EXPRESS_MAX_SECONDS = 300;
 /**
  * AWS keeps no history for EXPRESS executions, and on the virtual clock a loop of states takes no
  * time, so the 5 minutes alone would never end it: the engine bounds an EXPRESS history at 100,000
  * events (then the execution fails like a Standard one at its 25,000-event quota).
  */
-export const EXPRESS_MAX_EVENTS = 100_000;
+const EXPRESS_MAX_EVENTS = 100_000;
 
 /** Shared, immutable `{truncated: false}` (one per event would only feed the garbage collector). */
 const NOT_TRUNCATED = Object.freeze({ truncated: false });
@@ -82,7 +82,19 @@ const EXITED_TYPES = Object.fromEntries(STATE_TYPES.map((t) => [t, `${t}StateExi
  */
 const STATES_PER_CLOCK_READ = 16;
 const SYNC_SLICE_MS = 10;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Lets one turn of the event loop pass. A clock that can hold time (the shared Timeline's `hold()`)
+ * is held meanwhile: yielding is not waiting, and virtual time must not advance across it.
+ */
+function yieldToEventLoop(clock: object): Promise<void> {
+  const release = (clock as { hold?: () => () => void }).hold?.();
+  return new Promise<void>((resolve) =>
+    setImmediate(() => {
+      release?.();
+      resolve();
+    }),
+  );
+}
 
 /**
  * One execution. It is also the StateServices its states use: methods on the prototype rather than a
@@ -272,7 +284,7 @@ export class Execution implements StateServices {
       this.checkVirtualTimeout();
       if (++this.syncStates % STATES_PER_CLOCK_READ === 0 && this.sliceExpired()) {
         const [n, v, t] = [name, value, valueText];
-        return yieldToEventLoop().then(() => this.continueMachine(model, n, v, t, scope));
+        return yieldToEventLoop(this.clock).then(() => this.continueMachine(model, n, v, t, scope));
       }
     }
   }
@@ -282,7 +294,7 @@ export class Execution implements StateServices {
     const outcome = await this.runState(state, input, scope);
     if (outcome.next === undefined) return outcome.output;
     // Promise chains alone never let timers and I/O run (a mocked Task or Parallel loop would not).
-    if (this.sliceExpired()) await yieldToEventLoop();
+    if (this.sliceExpired()) await yieldToEventLoop(this.clock);
     this.checkVirtualTimeout();
     const last = this.lastOutputText;
     return this.continueMachine(
@@ -723,7 +735,7 @@ function taskStartedDetails(d: ResourceDescription): object {
  * (https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html). Longer waits (`Seconds:
  * 1e300`, a back-off that overflows to Infinity) end at that bound, so time and `stopDate` stay valid.
  */
-export const MAX_WAIT_MS = 99_999_999_000;
+const MAX_WAIT_MS = 99_999_999_000;
 
 function boundedWaitMs(ms: number): number {
   return ms > MAX_WAIT_MS ? MAX_WAIT_MS : ms;

@@ -1,9 +1,13 @@
 // The emulator's command line: `run` exit codes (0 succeeded, 1 failed, 2 usage error), the states it
 // prints, and `serve` registering a directory of definitions under their file stems.
 import { spawn } from 'child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { createServer } from 'net';
+import type { AddressInfo } from 'net';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { SFNClient, ListStateMachinesCommand, StartExecutionCommand, DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { runCommand, serve, stateMachineNameOf } from '../../emulator/cli';
+import { runCommand, serve, stateMachineNameOf, UsageError } from '../../emulator/cli';
 
 const root = join(__dirname, '..', '..');
 const fixtures = join(__dirname, 'fixtures-b');
@@ -192,4 +196,69 @@ describe('serve', () => {
     });
     expect(exitCode).toBe(0);
   }, 30000);
+});
+
+describe('serve: bad ports and bad files', () => {
+  test('--port "" is a usage error (it used to pick a random port)', async () => {
+    await expect(serve(['--port', ''], capture().io)).rejects.toThrow("--port must be an integer from 0 to 65535, got ''");
+    await expect(serve(['--port', ' 8 '], capture().io)).rejects.toThrow(/--port must be an integer/);
+  });
+
+  test.each([
+    ['broken.asl.yaml', 'StartAt: [unclosed', /definition '.*broken\.asl\.yaml' is not valid YAML or JSON/],
+    ['nostates.asl.json', '{"StartAt": "A"}', /invalid definition '.*nostates\.asl\.json': /],
+    ['scalar.asl.yaml', '42', /definition '.*scalar\.asl\.yaml' must hold an object/],
+  ])('a bad file in --state-machines (%s) is a usage error naming the file and the problem', async (file, text, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sm-'));
+    try {
+      writeFileSync(join(dir, 'good.asl.json'), JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }));
+      writeFileSync(join(dir, file), text);
+      const failure = serve(['--port', '0', '--state-machines', dir], capture().io);
+      await expect(failure).rejects.toThrow(message);
+      await expect(failure).rejects.toBeInstanceOf(UsageError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('as a process: serve on a port in use prints one line naming the address and exits 2', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const r = await runProcess(['serve', '--port', String(port)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `error: cannot listen on 127.0.0.1:${port}: the port is already in use (choose another with --port)`,
+      ]);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  }, 30000);
+});
+
+describe('serve: retention', () => {
+  test('--max-closed-executions bounds the closed executions the served engine keeps', async () => {
+    const handle = await serve(['--port', '0', '--max-closed-executions', '1'], capture().io);
+    try {
+      const { stateMachineArn } = handle.engine.createStateMachine({
+        name: 'p',
+        definition: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+      });
+      const first = handle.engine.startExecution({ stateMachineArn, name: 'first' });
+      await handle.engine.waitForExecution(first.executionArn);
+      const second = handle.engine.startExecution({ stateMachineArn, name: 'second' });
+      await handle.engine.waitForExecution(second.executionArn);
+      await new Promise((r) => setImmediate(r));
+      expect(handle.engine.listExecutions(stateMachineArn).map((e) => e.name)).toEqual(['second']);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  test('a retention flag that is not a whole number is a usage error', async () => {
+    await expect(serve(['--port', '0', '--closed-execution-ttl', '1h'], capture().io)).rejects.toThrow(
+      "--closed-execution-ttl must be a whole number >= 0, got '1h'",
+    );
+  });
 });

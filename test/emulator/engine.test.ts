@@ -47,7 +47,8 @@ describe('Engine registry', () => {
     expect(code(() => engine.startExecution({ stateMachineArn, input: '{not json' }))).toBe('InvalidExecutionInput');
     expect(code(() => engine.startExecution({ stateMachineArn, name: 'has space' }))).toBe('InvalidName');
     engine.startExecution({ stateMachineArn, name: 'once' });
-    expect(code(() => engine.startExecution({ stateMachineArn, name: 'once' }))).toBe('ExecutionAlreadyExists');
+    // The same name and input while 'once' runs would return it (idempotent); another input may not reuse the name.
+    expect(code(() => engine.startExecution({ stateMachineArn, name: 'once', input: '{"other":1}' }))).toBe('ExecutionAlreadyExists');
     expect(code(() => engine.describeExecution('arn:aws:states:us-east-1:123456789012:execution:M:nope'))).toBe('ExecutionDoesNotExist');
   });
 
