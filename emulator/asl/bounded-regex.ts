@@ -5,7 +5,7 @@
  * JavaScript's regular expressions backtrack, and a match in progress cannot be interrupted on the
  * thread that runs it: `/(a+)+b/` against 30 "a"s never returns. jsonata lets its caller supply the
  * RegExp class (`RegexEngine`); this one sends each `exec` to a worker and waits synchronously
- * (Atomics.wait) at most `regexCallMs`. A worker that misses the deadline is terminated (V8 stops a
+ * (Atomics.wait) at most `regexCallMs` of its CPU time. A worker that misses the deadline is terminated (V8 stops a
  * running match) and the call throws, which fails the evaluation; the next call starts a new worker.
  *
  * Cost: one round trip (tens of microseconds) per call. `$match`/`$replace`/`$split` iterate exec
@@ -24,19 +24,27 @@ interface MatchRecord {
 type BatchEntry = MatchRecord | null;
 
 export interface RegexBounds {
-  /** Longest one exec (or batch) may take before the evaluation fails. */
+  /** CPU time one exec (or batch) may take in the worker before the evaluation fails. */
   regexCallMs: number;
+  /** Wall-clock time one call may take however loaded the machine (the longest stall it may cause). */
+  regexCallWallMs: number;
   /** How long the first call may wait for a worker that is still starting. */
   workerStartMs: number;
 }
 
-export const REGEX_BOUNDS: RegexBounds = { regexCallMs: 25, workerStartMs: 2000 };
+/**
+ * The deadline is CPU time rather than wall time: on a loaded machine a harmless regex can take
+ * tens of milliseconds of wall time while a catastrophic one burns CPU. The main thread sleeps in
+ * Atomics.wait meanwhile, so the process's CPU time during the wait is the worker's.
+ */
+export const REGEX_BOUNDS: RegexBounds = { regexCallMs: 25, regexCallWallMs: 500, workerStartMs: 2000 };
+const WAIT_SLICE_MS = 5;
 
 /** The error a regular expression past its deadline fails the evaluation with. */
 class RegexDeadlineError extends Error {
   readonly code = 'RegexTimeout';
   constructor(source: string, ms: number) {
-    super(`the regular expression /${source}/ did not finish within ${ms} ms (catastrophic backtracking?)`);
+    super(`the regular expression /${source}/ did not finish within ${ms} ms of CPU time (catastrophic backtracking?)`);
   }
 }
 
@@ -96,8 +104,7 @@ class RegexWorker {
     const flag = this.flag!;
     Atomics.store(flag, 0, 0);
     this.worker!.postMessage({ source, flags, str, from, want });
-    const limit = this.online ? REGEX_BOUNDS.regexCallMs : REGEX_BOUNDS.workerStartMs + REGEX_BOUNDS.regexCallMs;
-    if (Atomics.wait(flag, 0, 0, limit) === 'timed-out') {
+    if (!this.waitForAnswer(flag)) {
       this.discard();
       throw new RegexDeadlineError(source, REGEX_BOUNDS.regexCallMs);
     }
@@ -106,6 +113,19 @@ class RegexWorker {
     if (reply === undefined) throw new Error('the regular expression worker gave no answer');
     if (reply.error !== undefined) throw new Error(reply.error);
     return reply.results!;
+  }
+
+  /** Sleeps until the worker answers; false when it used up its CPU time (or the wall-clock cap). */
+  private waitForAnswer(flag: Int32Array): boolean {
+    if (!this.online) return Atomics.wait(flag, 0, 0, REGEX_BOUNDS.workerStartMs + REGEX_BOUNDS.regexCallWallMs) !== 'timed-out';
+    const cpuAtStart = process.cpuUsage();
+    const wallAtStart = performance.now();
+    for (;;) {
+      if (Atomics.wait(flag, 0, 0, WAIT_SLICE_MS) !== 'timed-out') return true;
+      const cpu = process.cpuUsage(cpuAtStart);
+      if ((cpu.user + cpu.system) / 1000 > REGEX_BOUNDS.regexCallMs) return false;
+      if (performance.now() - wallAtStart > REGEX_BOUNDS.regexCallWallMs) return false;
+    }
   }
 
   private spawn(): void {
