@@ -166,6 +166,28 @@ describe('aws-sdk CloudFormation', () => {
     expect(String(signed.headers.authorization)).toContain('Credential=ROLEKEY/');
     expect(signed.headers['x-amz-security-token']).toBe('roletoken');
   });
+
+  test('Credentials {"RoleArn.$": path} is evaluated against the state input like Parameters', async () => {
+    const before = sts.requests.length;
+    const r = await runDefinition(
+      {
+        StartAt: 'T',
+        States: {
+          T: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::aws-sdk:cloudformation:describeStacks',
+            Parameters: { StackName: 'cross' },
+            Credentials: { 'RoleArn.$': '$.role' },
+            End: true,
+          },
+        },
+      },
+      { role: 'arn:aws:iam::210987654321:role/Auditor' },
+      { engine },
+    );
+    expect(r.status).toBe('SUCCEEDED');
+    expect(sts.requests.slice(before).map((q) => q.params.RoleArn)).toEqual(['arn:aws:iam::210987654321:role/Auditor']);
+  });
 });
 
 describe('aws-sdk SFN (a camelCase service model)', () => {
