@@ -344,6 +344,31 @@ describe('states:startExecution on the same engine', () => {
     expect(JSON.parse(r.cause!)).toMatchObject({ Status: 'FAILED', Error: 'TenantBroken', Cause: 'no quota' });
   });
 
+  test('stopping the parent stops its .sync child', async () => {
+    const arn = child('long-child', { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 86400, End: true } } });
+    const parent = engine.createStateMachine({
+      name: 'stopped-parent',
+      definition: {
+        StartAt: 'Start',
+        States: {
+          Start: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::states:startExecution.sync',
+            Parameters: { StateMachineArn: arn, Name: 'doomed' },
+            End: true,
+          },
+        },
+      },
+    });
+    const { executionArn } = engine.startExecution({ stateMachineArn: parent.stateMachineArn });
+    const childArn = arn.replace(':stateMachine:', ':execution:') + ':doomed';
+    for (let i = 0; i < 50 && engine.listExecutions(arn).length === 0; i++) await new Promise((r) => setImmediate(r));
+    engine.stopExecution(executionArn);
+    const c = await engine.waitForExecution(childArn);
+    expect(c.status).toBe('ABORTED');
+    expect(engine.describeExecution(executionArn).status).toBe('ABORTED');
+  });
+
   test('an existing execution name is StepFunctions.ExecutionAlreadyExistsException', async () => {
     const arn = child('named-child', { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
     await start('states:startExecution.sync', { StateMachineArn: arn, Name: 'same' });
