@@ -182,12 +182,13 @@ function recordSubmitted(host: TaskHost, scope: RunScope, d: ResourceDescription
  * never cut short by simulated time, while a token nobody sends times out at its simulated deadline.
  */
 class Deadline {
-  private readonly stop = new ExecutionStopSignal();
+  private readonly stop?: ExecutionStopSignal;
   private readonly expired?: Promise<never>;
 
   constructor(timeline: Timeline, timeoutSeconds: number | undefined) {
     if (timeoutSeconds === undefined) return;
-    this.expired = timeline.sleep(timeoutSeconds * 1000, this.stop).then((elapsed) => {
+    const stop = (this.stop = new ExecutionStopSignal());
+    this.expired = timeline.sleep(timeoutSeconds * 1000, stop).then((elapsed) => {
       if (elapsed) throw new StatesError(States.Timeout);
       return new Promise<never>(() => {});
     });
@@ -199,7 +200,7 @@ class Deadline {
   }
 
   clear(): void {
-    this.stop.stop();
+    this.stop?.stop();
   }
 }
 
