@@ -19,6 +19,7 @@ import { compareEngines, counterLoopWorkload, passChoiceMapWorkload, type Compar
 import { formatRate, median, MiB, printTable, section, type ResultRow } from './measure';
 import { runWorkflowSuite } from './workflow-suite';
 import { measurePathologicalStalls, measureSoak } from './robustness';
+import { measurePassThroughOverhead } from './pass-through-overhead';
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -249,6 +250,28 @@ async function robustnessSection(): Promise<void> {
   }
 }
 
+async function passThroughSection(): Promise<void> {
+  section('6. Pass-through overhead per Task (one-Task executions, dynamodb:getItem against dynalite on loopback)');
+  const metric = 'pass-through overhead per Task';
+  try {
+    const r = await measurePassThroughOverhead();
+    const us = (v: number) => `${Math.round(v).toLocaleString('en-US')} µs`;
+    console.log(
+      `  ${r.tasks} executions each: handler-answered ${us(r.handlerUs)}, passed through ${us(r.passThroughUs)}, bare SDK GetItem ${us(r.bareSdkUs)} (medians)`,
+    );
+    rows.push({
+      metric,
+      ours: us(r.passThroughUs - r.bareSdkUs),
+      peer: '-',
+      ratio: `${us(r.passThroughUs)} vs bare SDK ${us(r.bareSdkUs)}`,
+      target: '-',
+      verdict: 'info',
+    });
+  } catch (error) {
+    errorRow(metric, '-', error);
+  }
+}
+
 const SECTIONS: Record<string, (reps: number) => Promise<void>> = {
   interpreter: (reps) => interpreterSection(reps),
   http: () => httpSection(),
@@ -256,6 +279,7 @@ const SECTIONS: Record<string, (reps: number) => Promise<void>> = {
   retained: () => retainedHeapSection(),
   suite: () => suiteSection(),
   robustness: () => robustnessSection(),
+  'pass-through': () => passThroughSection(),
 };
 
 async function main(): Promise<void> {

@@ -12,7 +12,12 @@ const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: tr
 const WAIT_FOREVER = JSON.stringify({
   StartAt: 'W',
   States: {
-    W: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { 'Token.$': '$$.Task.Token' }, End: true },
+    W: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: 'f', Payload: { 'Token.$': '$$.Task.Token' } },
+      End: true,
+    },
   },
 });
 

@@ -102,11 +102,26 @@ describe('EXPRESS executions', () => {
     expect(r.cause).toContain('maximum number of history events (100000)');
   });
 
-  test('an EXPRESS execution times out after 5 minutes of its clock', async () => {
+  // The 5 minutes are a timer on the shared time line racing the execution: it ends at 300 s exactly,
+  // in the middle of the second 200 s Wait.
+  test('an EXPRESS execution times out after 5 minutes of the time line', async () => {
     const r = await runExpress({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 200, Next: 'W' } } });
     expect(r.status).toBe('TIMED_OUT');
     expect(r.error).toBe('States.Timeout');
-    expect(r.stopDate!.getTime() - r.startDate.getTime()).toBeGreaterThan(300_000);
-    expect(r.stopDate!.getTime() - r.startDate.getTime()).toBeLessThanOrEqual(400_000);
+    expect(r.stopDate!.getTime() - r.startDate.getTime()).toBe(300_000);
+  });
+
+  test('an EXPRESS TimeoutSeconds above 5 minutes still ends at 5 minutes; one below ends at its own', async () => {
+    const loop = (timeoutSeconds: number) => ({
+      TimeoutSeconds: timeoutSeconds,
+      StartAt: 'W',
+      States: { W: { Type: 'Wait', Seconds: 200, Next: 'W' } },
+    });
+    const long = await runExpress(loop(3600));
+    expect(long.status).toBe('TIMED_OUT');
+    expect(long.stopDate!.getTime() - long.startDate.getTime()).toBe(300_000);
+    const short = await runExpress(loop(250));
+    expect(short.status).toBe('TIMED_OUT');
+    expect(short.stopDate!.getTime() - short.startDate.getTime()).toBe(250_000);
   });
 });

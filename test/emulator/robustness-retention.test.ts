@@ -12,7 +12,12 @@ const PASS = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
 const WAIT_FOR_TOKEN = {
   StartAt: 'W',
   States: {
-    W: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { 'T.$': '$$.Task.Token' }, End: true },
+    W: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: 'f', Payload: { 'T.$': '$$.Task.Token' } },
+      End: true,
+    },
   },
 };
 
