@@ -10,6 +10,7 @@ import type { StateMachineModel } from '../asl/model';
 import type { ClockMode } from './clock';
 import { Execution, type ExecutionStatus, type TokenWaiter } from './execution';
 import type { HistoryEvent } from './history';
+import { MapRun, type ChildExecutionRequest, type MapRunCounts, type MapRunHost, type MapRunStatus } from './map-run';
 import { runTestState, type TestStateRequest, type TestStateResponse } from './test-state';
 import {
   HandlerResolver,
@@ -88,6 +89,30 @@ export interface ExecutionDescription {
   output?: string;
   error?: string;
   cause?: string;
+  /** Child executions of a Distributed Map: the Map Run that started them. */
+  mapRunArn?: string;
+}
+
+export interface MapRunDescription {
+  mapRunArn: string;
+  executionArn: string;
+  status: MapRunStatus;
+  startDate: Date;
+  stopDate?: Date;
+  maxConcurrency: number;
+  toleratedFailurePercentage: number;
+  toleratedFailureCount: number;
+  itemCounts: MapRunCounts;
+  executionCounts: MapRunCounts;
+  redriveCount: number;
+}
+
+export interface MapRunListItem {
+  executionArn: string;
+  mapRunArn: string;
+  stateMachineArn: string;
+  startDate: Date;
+  stopDate?: Date;
 }
 
 export interface StartExecutionInput {
@@ -128,6 +153,9 @@ export class Engine {
   private readonly tokens = new Map<string, TokenWaiter>();
   /** Per execution, the definition it started with (an UpdateStateMachine later does not change it). */
   private readonly ranDefinitions = new Map<string, StateMachineForExecution>();
+  /** Distributed Map runs by ARN, and per parent execution. */
+  private readonly mapRuns = new Map<string, MapRun>();
+  private readonly mapRunsByExecution = new Map<string, MapRun[]>();
 
   constructor(options: EngineOptions = {}) {
     this.region = options.region ?? 'us-east-1';
@@ -293,6 +321,103 @@ export class Engine {
     this.waiter(taskToken).heartbeat();
   }
 
+  // ------------------------------------------------------------ Distributed Map runs
+  // https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeMapRun.html
+
+  describeMapRun(mapRunArn: string): MapRunDescription {
+    const run = this.mapRun(mapRunArn);
+    const d: MapRunDescription = {
+      mapRunArn: run.arn,
+      executionArn: run.executionArn,
+      status: run.status,
+      startDate: run.startDate,
+      maxConcurrency: run.maxConcurrency,
+      toleratedFailurePercentage: run.toleratedFailurePercentage ?? 0,
+      toleratedFailureCount: run.toleratedFailureCount ?? 0,
+      itemCounts: run.counts('item'),
+      executionCounts: run.counts('execution'),
+      redriveCount: 0,
+    };
+    if (run.stopDate) d.stopDate = run.stopDate;
+    return d;
+  }
+
+  /** The Map Runs an execution started, oldest first. */
+  listMapRuns(executionArn: string): MapRunListItem[] {
+    this.execution(executionArn);
+    return (this.mapRunsByExecution.get(executionArn) ?? []).map((r) => ({
+      executionArn: r.executionArn,
+      mapRunArn: r.arn,
+      stateMachineArn: r.stateMachineArn,
+      startDate: r.startDate,
+      stopDate: r.stopDate,
+    }));
+  }
+
+  /** UpdateMapRun: MaxConcurrency and the failure tolerance of a running Map Run. */
+  updateMapRun(
+    mapRunArn: string,
+    changes: { maxConcurrency?: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number },
+  ): void {
+    this.mapRun(mapRunArn).update(changes);
+  }
+
+  /** ListExecutions with mapRunArn: the Map Run's child executions with how many items each processed. */
+  listMapRunExecutions(mapRunArn: string): (ExecutionDescription & { itemCount: number })[] {
+    const run = this.mapRun(mapRunArn);
+    const list: (ExecutionDescription & { itemCount: number })[] = [];
+    run.children.forEach((child, i) => {
+      if (child) list.push({ ...this.describe(child), itemCount: run.itemCounts[i] });
+    });
+    return list;
+  }
+
+  private mapRun(arn: string): MapRun {
+    const run = this.mapRuns.get(arn);
+    if (!run) throw new EngineError('ResourceNotFound', `Map Run Does Not Exist: '${arn}'`);
+    return run;
+  }
+
+  /** How Map Runs start children: executions of this engine, registered like any other. */
+  private readonly mapRunHost: MapRunHost = {
+    registerMapRun: (run: MapRun) => {
+      this.mapRuns.set(run.arn, run);
+      const list = this.mapRunsByExecution.get(run.executionArn);
+      if (list) list.push(run);
+      else this.mapRunsByExecution.set(run.executionArn, [run]);
+    },
+    startChildExecution: (request: ChildExecutionRequest) => {
+      const parent = request.parent;
+      const execution = new Execution({
+        executionArn: request.executionArn,
+        name: request.name,
+        stateMachineArn: request.stateMachineArn,
+        stateMachineName: request.stateMachineName,
+        roleArn: parent.init.roleArn,
+        model: request.model,
+        inputText: request.inputText,
+        input: request.input,
+        clock: this.clockMode,
+        clockStart: request.startTime,
+        region: this.region,
+        accountId: this.accountId,
+        testCase: parent.init.testCase,
+        type: request.type,
+        resolver: this.resolver,
+        registerToken: this.registerToken,
+        unregisterToken: this.unregisterToken,
+        mapRunHost: this.mapRunHost,
+        mapRunArn: request.mapRunArn,
+        mockStateMachineName: parent.init.mockStateMachineName ?? parent.init.stateMachineName,
+        invocationCounters: parent.invocationCounters,
+      });
+      this.executions.set(request.executionArn, execution);
+      this.ranDefinitions.set(request.executionArn, this.ranDefinitions.get(parent.executionArn) as StateMachineForExecution);
+      execution.start();
+      return execution;
+    },
+  };
+
   // ------------------------------------------------------------ internals
 
   private prepareDefinition(definition: string | object, substitutions?: Substitutions): { text: string; model: StateMachineModel } {
@@ -354,6 +479,7 @@ export class Engine {
       resolver: this.resolver,
       registerToken: this.registerToken,
       unregisterToken: this.unregisterToken,
+      mapRunHost: this.mapRunHost,
     });
     this.executions.set(executionArn, execution);
     sm.executions.push(execution);
@@ -383,6 +509,7 @@ export class Engine {
     if (e.output !== undefined) d.output = e.output;
     if (e.error !== undefined) d.error = e.error;
     if (e.cause !== undefined) d.cause = e.cause;
+    if (init.mapRunArn !== undefined) d.mapRunArn = init.mapRunArn;
     return d;
   }
 

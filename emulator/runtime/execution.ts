@@ -4,7 +4,7 @@
  */
 import { StatesError, States, errorEqualsMatches, errorOutput } from '../errors';
 import { applyResultPath } from '../asl/jsonpath';
-import type { Catcher, Retrier, State, StateMachineModel, TaskState } from '../asl/model';
+import type { Catcher, MapState, Retrier, State, StateMachineModel, TaskState } from '../asl/model';
 import type { StateServices } from '../asl/states/types';
 import { passJsonPath, runPass } from '../asl/states/pass';
 import { runTask } from '../asl/states/task';
@@ -19,6 +19,7 @@ import { HistoryRecorder, checkedPayloadText, payloadText } from './history';
 import { BranchCancelled, StateRun, type ExecutionFacts, type RunScope, type StateOutcome } from './state-run';
 import { describeResource, type ResourceDescription, type TaskOutcome, type TaskResolutionChain } from './task-resolution';
 import { VariableScope } from './variables';
+import { runMapRun, type MapRunHost } from './map-run';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -41,6 +42,16 @@ export interface ExecutionInit {
   /** Called when a `.waitForTaskToken` Task waits, so the engine can route SendTask* calls. */
   readonly registerToken: (token: string, waiter: TokenWaiter) => void;
   readonly unregisterToken: (token: string) => void;
+  /** Starts Distributed Map children (the engine); without it a Distributed Map cannot run. */
+  readonly mapRunHost?: MapRunHost;
+  /** Child of a Map Run: the run's ARN (DescribeExecution shows it). */
+  readonly mapRunArn?: string;
+  /** Child of a Map Run: mock responses are looked up under the parent's state machine name ... */
+  readonly mockStateMachineName?: string;
+  /** ... and numbered by the parent's invocation counters. */
+  readonly invocationCounters?: Map<string, number>;
+  /** Where this execution's virtual clock starts (a child starts at its parent's time). */
+  readonly clockStart?: number;
 }
 
 export interface TokenWaiter {
@@ -86,11 +97,14 @@ export class Execution implements StateServices {
   /** Created on first use (a Wait, a retry, a task token): most executions never need one. */
   private stopSignal?: ExecutionStopSignal;
   private aborted = false;
-  private readonly invocationCounters = new Map<string, number>();
+  readonly invocationCounters: Map<string, number>;
+  /** Distributed Map runs in progress (StopExecution aborts them first). */
+  readonly activeMapRuns = new Set<{ abort(): void }>();
   private readonly facts: ExecutionFacts;
 
   constructor(readonly init: ExecutionInit) {
-    this.clock = createClock(init.clock);
+    this.clock = createClock(init.clock, init.clockStart);
+    this.invocationCounters = init.invocationCounters ?? new Map();
     this.startDate = new Date(this.clock.now());
     this.history = new HistoryRecorder(this.clock, init.type === 'EXPRESS' ? Number.POSITIVE_INFINITY : undefined);
     this.done = new Promise((r) => (this.resolveDone = r));
@@ -126,6 +140,7 @@ export class Execution implements StateServices {
     const details: Record<string, unknown> = {};
     if (error !== undefined) details.error = error;
     if (cause !== undefined) details.cause = cause;
+    this.abortMapRuns();
     this.finish('ABORTED', 'ExecutionAborted', 'executionAbortedEventDetails', details, this.history.lastId);
     this.error = error;
     this.cause = cause;
@@ -182,6 +197,7 @@ export class Execution implements StateServices {
   private timeOut(): void {
     if (this.status !== 'RUNNING') return;
     this.error = States.Timeout;
+    this.abortMapRuns();
     this.finish('TIMED_OUT', 'ExecutionTimedOut', 'executionTimedOutEventDetails', { error: States.Timeout }, this.history.lastId);
     this.abortRun();
   }
@@ -192,6 +208,15 @@ export class Execution implements StateServices {
     this.history.add(type, prev, key, details, true);
     this.stopDate = new Date(this.clock.now());
     this.resolveDone();
+  }
+
+  /** MapRunAborted lands before the execution's terminal event, as on AWS. */
+  private abortMapRuns(): void {
+    for (const r of [...this.activeMapRuns]) r.abort();
+  }
+
+  runMapRun(run: StateRun, state: MapState): Promise<StateOutcome> {
+    return runMapRun(this, run, state);
   }
 
   private abortRun(): void {
@@ -510,7 +535,7 @@ export class Execution implements StateServices {
       executionArn: this.init.executionArn,
       taskToken: run.taskToken,
       invocationIndex,
-      stateMachineName: this.init.stateMachineName,
+      stateMachineName: this.init.mockStateMachineName ?? this.init.stateMachineName,
       testCase: this.init.testCase,
     };
     let outcome: TaskOutcome;
