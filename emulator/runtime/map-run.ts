@@ -94,7 +94,8 @@ export class MapRun {
     this.maxConcurrency = settings.maxConcurrency;
     this.toleratedFailureCount = settings.toleratedFailureCount;
     this.toleratedFailurePercentage = settings.toleratedFailurePercentage;
-    this.children = new Array(inputs.length);
+    // Filled (no holes: forEach/map skip holes) so that counts see the children not started yet.
+    this.children = new Array<Execution | undefined>(inputs.length).fill(undefined);
   }
 
   get totalItems(): number {
