@@ -13,10 +13,10 @@
  */
 import { randomUUID } from 'crypto';
 import { StatesError, States } from '../errors';
-import { evaluateTemplate, resolveReference } from '../asl/jsonpath';
+import { evaluateTemplate, selectPath } from '../asl/jsonpath';
 import { evaluateJsonataValue } from '../asl/jsonata';
 import type { MapState, StateMachineModel } from '../asl/model';
-import { finishMap, iterationInput, readItems, readMaxConcurrency, readTolerance } from '../asl/states/map';
+import { finishMap, iterationInput, pathValueInvalid, readItems, readMaxConcurrency, readTolerance } from '../asl/states/map';
 import type { Execution, ExecutionStatus } from './execution';
 import { batchItems, readItemSource, type S3Call } from './map-run-items';
 import { transformResults, writeResults, type ChildOutcome } from './map-run-results';
@@ -439,13 +439,8 @@ async function readPositiveInteger(
   let v = value;
   if (state.queryLanguage === 'JSONata' && typeof v === 'string') v = await evaluateJsonataValue(v, run.jsonataEnv(), field);
   if (path !== undefined) {
-    v = resolveReference(path, run.pathEnv(effective));
-    if (typeof v !== 'number' || !Number.isInteger(v)) {
-      throw new StatesError(
-        States.Runtime,
-        `The ${field}Path field refers to value "${typeof v === 'string' ? v : JSON.stringify(v)}" which is not a valid integer: ${path}`,
-      );
-    }
+    v = selectPath(effective, path, run.pathEnv(effective));
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw pathValueInvalid(field, v, path, 'integer');
   }
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < (zeroAllowed ? 0 : 1)) {

@@ -5,7 +5,7 @@
  * are shared by both.
  */
 import { StatesError, States } from '../../errors';
-import { evaluateTemplate, resolveReference } from '../jsonpath';
+import { evaluateTemplate, resolveReference, selectPath } from '../jsonpath';
 import { evaluateJsonataValue, jsonTypeName, jsonataExpressionText } from '../jsonata';
 import type { MapState } from '../model';
 import { BranchCancelled, type Cancellation, type RunScope, type StateOutcome, type StateRun } from '../../runtime/state-run';
@@ -163,14 +163,9 @@ export async function readTolerance(run: StateRun, state: MapState, effective: u
     let v = value;
     if (state.queryLanguage === 'JSONata' && typeof v === 'string') v = await evaluateJsonataValue(v, run.jsonataEnv(), name);
     if (path !== undefined) {
-      v = resolveReference(path, run.pathEnv(effective));
+      v = selectPath(effective, path, run.pathEnv(effective));
       const ok = typeof v === 'number' && (kind === 'float' || Number.isInteger(v));
-      if (!ok) {
-        throw new StatesError(
-          States.Runtime,
-          `The ${name}Path field refers to value "${typeof v === 'string' ? v : JSON.stringify(v)}" which is not a valid ${kind}: ${path}`,
-        );
-      }
+      if (!ok) throw pathValueInvalid(name, v, path, kind);
     }
     if (v === undefined) return undefined;
     if (typeof v !== 'number') throw new StatesError(States.Runtime, `${name} must be a number.`);
@@ -220,17 +215,24 @@ export async function readMaxConcurrency(run: StateRun, state: MapState, effecti
   if (state.queryLanguage === 'JSONata' && typeof v === 'string') {
     v = await evaluateJsonataValue(v, run.jsonataEnv(), 'MaxConcurrency');
   } else if (state.maxConcurrencyPath !== undefined) {
-    v = resolveReference(state.maxConcurrencyPath, run.pathEnv(effective));
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-      throw new StatesError(
-        States.Runtime,
-        `The MaxConcurrencyPath field refers to value ${JSON.stringify(v)} which is not a valid non-negative integer: ${state.maxConcurrencyPath}`,
-      );
-    }
+    // A path that reads nothing fails as every *Path does ("Invalid path ... No results for path").
+    v = selectPath(effective, state.maxConcurrencyPath, run.pathEnv(effective));
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw pathValueInvalid('MaxConcurrency', v, state.maxConcurrencyPath, 'integer');
+    if (v < 0) throw new StatesError(States.Runtime, `Expected non-negative integer for MaxConcurrency, got '${v}' instead.`);
   }
   if (v === undefined) return 0;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
     throw new StatesError(States.Runtime, `MaxConcurrency must be a non-negative integer, but was ${JSON.stringify(v)}`);
   }
   return v;
+}
+
+/**
+ * A `<Field>Path` that must read a number read something else: AWS's one wording for every such
+ * field of a Map (MaxConcurrencyPath, ToleratedFailureCountPath, ToleratedFailurePercentagePath, and
+ * the Distributed Map's MaxItemsPath and ItemBatcher paths): the value as text, then the path.
+ */
+export function pathValueInvalid(field: string, value: unknown, path: string, kind: 'integer' | 'float'): StatesError {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return new StatesError(States.Runtime, `The ${field}Path field refers to value "${text}" which is not a valid ${kind}: ${path}`);
 }

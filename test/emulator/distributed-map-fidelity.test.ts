@@ -1,0 +1,80 @@
+// Runtime-failure rules that hold for every field of their kind, worded as AWS words them; one test per rule.
+// https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+import { runDefinition } from './engine-helpers';
+
+const PROCESSOR = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
+const PREFIX = (state: string) => `An error occurred while executing the state '${state}' (entered at the event id #2). `;
+
+describe('Wait SecondsPath must read a non-negative whole number (https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html)', () => {
+  const wait = { StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s', End: true } } };
+  test.each([
+    [{}, 'The SecondsPath parameter does not reference an input value: $.s'],
+    [{ s: 1.5 }, 'The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5'],
+    [{ s: 'ten' }, 'The SecondsPath parameter cannot be parsed as a long value: $.s == ten'],
+    [{ s: -1 }, 'The SecondsPath parameter references a negative value: $.s == -1'],
+  ])('input %j fails with States.Runtime', async (input, cause) => {
+    const r = await runDefinition(wait, input);
+    expect(r.error).toBe('States.Runtime');
+    expect(r.cause).toBe(PREFIX('W') + cause);
+  });
+
+  test('0 and positive integers wait', async () => {
+    expect((await runDefinition(wait, { s: 0 })).status).toBe('SUCCEEDED');
+    expect((await runDefinition(wait, { s: 3 })).status).toBe('SUCCEEDED');
+  });
+});
+
+describe('a Map *Path that must read a number: one wording for every such field', () => {
+  const map = (fields: object, mode = 'INLINE') => ({
+    StartAt: 'M',
+    States: {
+      M: { Type: 'Map', ItemsPath: '$.xs', ItemProcessor: { ...PROCESSOR, ProcessorConfig: { Mode: mode } }, End: true, ...fields },
+    },
+  });
+  test.each([
+    ['MaxConcurrencyPath', 'INLINE', 'integer'],
+    ['ToleratedFailureCountPath', 'DISTRIBUTED', 'integer'],
+    ['ToleratedFailurePercentagePath', 'DISTRIBUTED', 'float'],
+  ])('%s reading a string or an object', async (field, mode, kind) => {
+    for (const [value, text] of [
+      ['many', 'many'],
+      [{ a: 1 }, '{"a":1}'],
+    ] as const) {
+      const r = await runDefinition(map({ [field]: '$.v' }, mode), { xs: [1], v: value });
+      expect(r.error).toBe('States.Runtime');
+      expect(r.cause).toBe(`${PREFIX('M')}The ${field} field refers to value "${text}" which is not a valid ${kind}: $.v`);
+    }
+  });
+
+  test('a MaxConcurrencyPath reading a negative integer, and one reading nothing', async () => {
+    const negative = await runDefinition(map({ MaxConcurrencyPath: '$.v' }), { xs: [1], v: -2 });
+    expect(negative.cause).toBe(`${PREFIX('M')}Expected non-negative integer for MaxConcurrency, got '-2' instead.`);
+    const missing = await runDefinition(map({ MaxConcurrencyPath: '$.none' }), { xs: [1] });
+    expect(missing.cause).toBe(`${PREFIX('M')}Invalid path '$.none' : No results for path: $['none']`);
+  });
+});
+
+describe('States.Runtime is never handled (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html)', () => {
+  test('not by States.ALL, and not by a Catcher or Retrier naming it', async () => {
+    for (const names of [['States.ALL'], ['States.Runtime']]) {
+      const def = {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            MaxConcurrencyPath: '$.none',
+            ItemProcessor: PROCESSOR,
+            Retry: [{ ErrorEquals: names, MaxAttempts: 2 }],
+            Catch: [{ ErrorEquals: names, Next: 'Caught' }],
+            End: true,
+          },
+          Caught: { Type: 'Succeed' },
+        },
+      };
+      const r = await runDefinition(def, []);
+      expect(r.status).toBe('FAILED');
+      expect(r.error).toBe('States.Runtime');
+      expect(r.events.filter((e) => e.type === 'MapStateEntered')).toHaveLength(1);
+    }
+  });
+});
