@@ -363,6 +363,8 @@ const FUNCTIONS: Record<IntrinsicName, Impl> = {
   },
 
   'States.StringToJson': ([text]) => {
+    // Nothing to parse (null, or a string of only whitespace) gives null, as recorded on AWS.
+    if (text === null || (typeof text === 'string' && text.trim() === '')) return null;
     const s = expectString('States.StringToJson', 'first', text);
     try {
       return JSON.parse(s);

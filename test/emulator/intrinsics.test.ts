@@ -98,6 +98,12 @@ describe('JSON functions', () => {
   test('StringToJson fails with IntrinsicFailure on invalid JSON', () => {
     expect(intrinsicFailure("States.StringToJson('{nope')").message).toMatch(/not valid JSON/);
   });
+  test('StringToJson of an empty or blank string, or of null, is null (LocalStack test_string_to_json, validated on AWS)', () => {
+    expect(run("States.StringToJson('')")).toBeNull();
+    expect(run("States.StringToJson('   ')")).toBeNull();
+    expect(run('States.StringToJson(null)')).toBeNull();
+    expect(run("States.StringToJson('null')")).toBeNull();
+  });
   test('JsonToString writes compact JSON (recorded)', () => {
     expect(run('States.JsonToString($.obj)')).toBe('{"Id":"x","Name":"y"}');
     expect(run("States.JsonToString('HelloWorld')")).toBe('"HelloWorld"');
