@@ -85,8 +85,11 @@ export async function evaluateExpression(text: string, env: JsonataEnvironment, 
     result = await expr.evaluate(undefined, { ...env.variables, states: env.states });
   } catch (e) {
     if (e instanceof StatesError) throw e;
+    // AWS ends the sentence before a coded JSONata message ("... evaluation. T0410: ...") and uses
+    // a colon before a bare one (measured against AWS: https://github.com/floci-io/floci/pull/2783).
+    const separator = (e as { code?: string }).code ? '.' : ':';
     throw queryError(
-      `The JSONata expression '${text}' specified for the field '${field}' threw an error during evaluation: ${describeJsonataError(e)}`,
+      `The JSONata expression '${text}' specified for the field '${field}' threw an error during evaluation${separator} ${describeJsonataError(e)}`,
     );
   }
   if (result === undefined) {

@@ -344,7 +344,8 @@ export class Execution implements StateServices {
     } catch (e) {
       if (e instanceof ExecutionStopped || e instanceof BranchCancelled || this.status !== 'RUNNING') throw e;
       const err = this.describeFailure(toStatesError(e), run);
-      const catcher = 'catch' in state ? state.catch.find((c) => errorEqualsMatches(c.errorEquals, err.error)) : undefined;
+      const catchIndex = 'catch' in state ? state.catch.findIndex((c) => errorEqualsMatches(c.errorEquals, err.error)) : -1;
+      const catcher = catchIndex >= 0 && 'catch' in state ? state.catch[catchIndex] : undefined;
       const recordContainerFailure = () => {
         if ((state.type === 'Map' || state.type === 'Parallel') && err.error !== States.Runtime) {
           this.record(scope, `${state.type}StateFailed`);
@@ -352,28 +353,35 @@ export class Execution implements StateServices {
       };
       if (catcher) recordContainerFailure();
       if (!catcher) {
-        if (
-          err.error === States.QueryEvaluationError &&
-          !SERVICE_ERRORS.has(err) &&
-          scope.recordEvents &&
-          !(e as { evaluationRecorded?: boolean }).evaluationRecorded
-        ) {
-          const id = this.history.add('EvaluationFailed', enteredPrev, 'evaluationFailedEventDetails', {
-            cause: err.cause,
-            error: err.error,
-            location: locationOf(err),
-            state: state.name,
-          });
-          scope.cursor.prev = id;
-          (err as { evaluationRecorded?: boolean }).evaluationRecorded = true;
-          failureEvents.set(err, id);
-        }
+        if (!(e as { evaluationRecorded?: boolean }).evaluationRecorded) this.recordEvaluationFailure(scope, enteredPrev, run, err);
         recordContainerFailure();
         throw err;
       }
-      outcome = await this.applyCatcher(run, catcher, err);
+      try {
+        outcome = await this.applyCatcher(run, catcher, err, catchIndex);
+      } catch (catchError) {
+        // The Catcher's own Output/Assign failed: the state fails with that error, recorded as any other.
+        if (catchError instanceof ExecutionStopped || this.status !== 'RUNNING') throw catchError;
+        const failure = this.describeFailure(toStatesError(catchError), run);
+        this.recordEvaluationFailure(scope, enteredPrev, run, failure);
+        throw failure;
+      }
     }
     return this.exitState(run, outcome);
+  }
+
+  /** A JSONata evaluation that failed the state is recorded by EvaluationFailed (linked before the state's entry, as AWS links it). */
+  private recordEvaluationFailure(scope: RunScope, enteredPrev: number, run: StateRun, err: StatesError): void {
+    if (err.error !== States.QueryEvaluationError || SERVICE_ERRORS.has(err) || !scope.recordEvents) return;
+    const id = this.history.add('EvaluationFailed', enteredPrev, 'evaluationFailedEventDetails', {
+      cause: err.cause,
+      error: err.error,
+      location: locationOf(err),
+      state: run.state.name,
+    });
+    scope.cursor.prev = id;
+    (err as { evaluationRecorded?: boolean }).evaluationRecorded = true;
+    failureEvents.set(err, id);
   }
 
   private exitState(run: StateRun, outcome: StateOutcome): StateOutcome {
@@ -450,13 +458,18 @@ export class Execution implements StateServices {
   }
 
   /** Catch: error output through ResultPath (JSONPath) or Output (JSONata), Assign, then Next. */
-  private async applyCatcher(run: StateRun, catcher: Catcher, err: StatesError): Promise<StateOutcome> {
+  private async applyCatcher(run: StateRun, catcher: Catcher, err: StatesError, index: number): Promise<StateOutcome> {
     const errOut = errorOutput(err);
     if (run.state.queryLanguage === 'JSONata') {
-      const { output, assigned } = await run.finishJsonata(errOut, { errorOutput: errOut }, catcher.assign, {
-        value: catcher.output,
-        given: catcher.output !== undefined,
-      });
+      // The Catcher's fields are reported as Catch[i]/Output, Catch[i]/Assign/<name>.
+      const at = `Catch[${index}]/`;
+      const { output, assigned } = await run.finishJsonata(
+        errOut,
+        { errorOutput: errOut },
+        catcher.assign,
+        { value: catcher.output, given: catcher.output !== undefined },
+        { assign: at, output: at },
+      );
       return { output, next: catcher.next, assigned };
     }
     const assigned = catcher.assign ? run.assignJsonPath(catcher.assign, errOut) : undefined;

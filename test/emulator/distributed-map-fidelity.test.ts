@@ -78,3 +78,70 @@ describe('States.Runtime is never handled (https://docs.aws.amazon.com/step-func
     }
   });
 });
+
+describe('a JSONata expression that throws: AWS sentence, then the JSONata code and message', () => {
+  // Measured against AWS across 101 failing expressions: https://github.com/floci-io/floci/pull/2783
+  test('a coded JSONata error follows a full stop and is recorded by EvaluationFailed', async () => {
+    const def = { QueryLanguage: 'JSONata', StartAt: 'B', States: { B: { Type: 'Pass', Output: { r: "{% $number('x') %}" }, End: true } } };
+    const r = await runDefinition(def, {});
+    expect(r.error).toBe('States.QueryEvaluationError');
+    expect(r.cause).toBe(
+      `${PREFIX('B')}The JSONata expression '$number('x')' specified for the field 'Output/r' threw an error during evaluation. D3030: Unable to cast value to a number: "x"`,
+    );
+    const failed = r.events.find((e) => e.type === 'EvaluationFailed')!;
+    expect(failed.evaluationFailedEventDetails).toMatchObject({ error: 'States.QueryEvaluationError', location: 'Output/r', state: 'B' });
+  });
+});
+
+describe("a Catcher's and a Choice rule's own fields are named under their index", () => {
+  // Recorded on AWS: Choices[1]/Output/v, Choices[0]/Assign/x, Catch[1]/Output (https://github.com/floci-io/floci/pull/2689)
+  test('Choices[i]/Output and Choices[i]/Assign; the state-level Output keeps its plain name', async () => {
+    const choice = (rule: object, state: object = {}) => ({
+      QueryLanguage: 'JSONata',
+      StartAt: 'C',
+      States: {
+        C: {
+          Type: 'Choice',
+          Choices: [
+            { Condition: '{% false %}', Next: 'D' },
+            { Condition: '{% true %}', Next: 'D', ...rule },
+          ],
+          ...state,
+        },
+        D: { Type: 'Succeed' },
+      },
+    });
+    const out = await runDefinition(choice({ Output: { v: '{% $nope %}' } }), {});
+    expect(out.cause).toContain("specified for the field 'Choices[1]/Output/v' returned nothing");
+    const assign = await runDefinition(choice({ Assign: { x: '{% $nope %}' } }), {});
+    expect(assign.cause).toContain("specified for the field 'Choices[1]/Assign/x' returned nothing");
+    const stateLevel = await runDefinition(choice({}, { Output: '{% $nope %}' }), {});
+    expect(stateLevel.cause).toContain("specified for the field 'Output' returned nothing");
+  });
+
+  test('Catch[i]/Output: the failed Catcher fails the state, prefixed and recorded by EvaluationFailed', async () => {
+    const def = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'X', States: { X: { Type: 'Fail', Error: 'E' } } }],
+          Catch: [
+            { ErrorEquals: ['Other'], Next: 'D' },
+            { ErrorEquals: ['States.ALL'], Output: '{% $nope %}', Next: 'D' },
+          ],
+          End: true,
+        },
+        D: { Type: 'Succeed' },
+      },
+    };
+    const r = await runDefinition(def, {});
+    expect(r.error).toBe('States.QueryEvaluationError');
+    expect(r.cause).toBe(
+      `${PREFIX('P')}The JSONata expression '$nope' specified for the field 'Catch[1]/Output' returned nothing (undefined).`,
+    );
+    expect(r.events.slice(-2).map((e) => e.type)).toEqual(['EvaluationFailed', 'ExecutionFailed']);
+    expect(r.events[r.events.length - 2].evaluationFailedEventDetails).toMatchObject({ location: 'Catch[1]/Output', state: 'P' });
+  });
+});
