@@ -112,6 +112,8 @@ export const ITEM_READER_LIST_OBJECTS = 'arn:aws:states:::s3:listObjectsV2';
 export const RESULT_WRITER_PUT_OBJECT = 'arn:aws:states:::s3:putObject';
 /** ReaderConfig.CSVDelimiter names and their characters. */
 const CSV_DELIMITERS: Record<string, string> = { COMMA: ',', PIPE: '|', SEMICOLON: ';', SPACE: ' ', TAB: '\t' };
+/** ItemReader.ReaderConfig.MaxItems: at most 100,000,000. */
+const MAX_ITEMS = 100_000_000;
 /** ItemBatcher.MaxInputBytesPerBatch: at most 256 KiB. */
 const MAX_BATCH_BYTES = 256 * 1024;
 
@@ -132,6 +134,11 @@ export function parseDefinition(definition: string | object): StateMachineModel 
   ctx.checkUniqueNames();
   if (ctx.problems.length > 0 || !model) throw new AslDefinitionError(ctx.problems);
   return model;
+}
+
+/** A JSONPath-only field in a JSONata state, worded as AWS words it. */
+function jsonPathOnly(field: string): string {
+  return `The QueryLanguage is set to 'JSONata', but field '${field}' is only supported for the 'JSONPath' QueryLanguage`;
 }
 
 class ParseContext {
@@ -234,7 +241,7 @@ class ParseContext {
       if (!COMMON_FIELDS.includes(field) && !allowed.includes(field)) {
         this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `Field '${field}' is not supported`);
       } else if (queryLanguage === 'JSONata' && JSONPATH_ONLY.includes(field)) {
-        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `The field '${field}' is not supported for the JSONata query language`);
+        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, jsonPathOnly(field));
       } else if (queryLanguage === 'JSONPath' && JSONATA_ONLY.includes(field)) {
         this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `The field '${field}' is only supported for the JSONata query language`);
       }
@@ -384,6 +391,9 @@ class ParseContext {
         if (def.Items !== undefined) this.checkJsonata(def.Items, `${path}/Items`);
         const { mode, executionType } = this.processorConfig(processorDef, `${path}/${processorField}/ProcessorConfig`);
         if (def.Label !== undefined) this.checkLabel(def.Label, `${path}/Label`);
+        this.mapNumber(def, 'MaxConcurrency', path, queryLanguage);
+        this.mapNumber(def, 'ToleratedFailureCount', path, queryLanguage);
+        this.mapNumber(def, 'ToleratedFailurePercentage', path, queryLanguage, { float: true, max: 100 });
         return {
           ...common,
           type,
@@ -445,6 +455,40 @@ class ParseContext {
       );
     }
     return { mode: mode === 'DISTRIBUTED' ? 'DISTRIBUTED' : 'INLINE', executionType: executionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD' };
+  }
+
+  /**
+   * A Map number field and its `...Path` twin, checked as AWS checks all of them at creation: not
+   * both, a literal not below 0 (nor above its maximum), a Path that is a reference path into the
+   * input (not the context object), and no Path in JSONata.
+   * (AWS's wording, checked in us-east-1: https://github.com/floci-io/floci/issues/3733)
+   */
+  private mapNumber(
+    def: Record<string, unknown>,
+    field: string,
+    path: string,
+    lang: QueryLanguage,
+    limits: { float?: boolean; max?: number } = {},
+  ): void {
+    const pathField = `${field}Path`;
+    if (def[field] !== undefined && def[pathField] !== undefined) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, `There should only be one of the following fields: [${field}, ${pathField}]`);
+    }
+    const v = def[field];
+    if (typeof v === 'number') {
+      const shown = (n: number) => (limits.float ? n.toFixed(1) : String(n));
+      if (v < 0) this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `Minimum value is ${shown(0)}`);
+      else if (limits.max !== undefined && v > limits.max) {
+        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `Maximum value is ${shown(limits.max)}`);
+      }
+    }
+    const p = def[pathField];
+    if (p !== undefined && lang === 'JSONata') {
+      // Top-level Map fields are reported by the JSONPath-only check already.
+      if (!JSONPATH_ONLY.includes(pathField)) this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${pathField}`, jsonPathOnly(pathField));
+    } else if (typeof p === 'string' && p.startsWith('$$')) {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${pathField}`, 'Value is not a Reference Path');
+    }
   }
 
   /** A Label names the Map Run in its ARN: at most 40 characters, none of the characters names may not contain. */
@@ -533,12 +577,13 @@ class ParseContext {
     if (delimiter === undefined) {
       this.fail('SCHEMA_VALIDATION_FAILED', `${cp}/CSVDelimiter`, `CSVDelimiter must be one of ${Object.keys(CSV_DELIMITERS).join(', ')}`);
     }
+    this.mapNumber(config, 'MaxItems', cp, lang, { max: MAX_ITEMS });
     if (
       config.MaxItems !== undefined &&
       !(lang === 'JSONata' && typeof config.MaxItems === 'string') &&
-      !isNonNegativeInteger(config.MaxItems)
+      typeof config.MaxItems !== 'number'
     ) {
-      this.fail('SCHEMA_VALIDATION_FAILED', `${cp}/MaxItems`, 'MaxItems must be a non-negative integer');
+      this.fail('SCHEMA_VALIDATION_FAILED', `${cp}/MaxItems`, 'Expected value of type: Integer');
     }
     if (typeof config.MaxItems === 'string') this.checkJsonata(config.MaxItems, `${cp}/MaxItems`);
     return {
@@ -567,18 +612,12 @@ class ParseContext {
     if (!limits.some((f) => raw[f] !== undefined)) {
       this.fail('SCHEMA_VALIDATION_FAILED', path, `ItemBatcher needs at least one of: ${limits.join(', ')}`);
     }
+    this.mapNumber(raw, 'MaxItemsPerBatch', path, lang);
+    this.mapNumber(raw, 'MaxInputBytesPerBatch', path, lang, { max: MAX_BATCH_BYTES });
     for (const field of ['MaxItemsPerBatch', 'MaxInputBytesPerBatch']) {
       const v = raw[field];
-      if (v === undefined || (lang === 'JSONata' && typeof v === 'string')) continue;
-      if (!isNonNegativeInteger(v) || v === 0)
-        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `${field} must be a positive integer`);
-    }
-    if (typeof raw.MaxInputBytesPerBatch === 'number' && raw.MaxInputBytesPerBatch > MAX_BATCH_BYTES) {
-      this.fail(
-        'SCHEMA_VALIDATION_FAILED',
-        `${path}/MaxInputBytesPerBatch`,
-        `MaxInputBytesPerBatch must be at most ${MAX_BATCH_BYTES} (256 KiB)`,
-      );
+      if (v === undefined || (lang === 'JSONata' && typeof v === 'string') || (typeof v === 'number' && v < 0)) continue;
+      if (!isNonNegativeInteger(v)) this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, 'Expected value of type: Integer');
     }
     if (lang === 'JSONata') this.checkJsonata(raw, path);
     return {

@@ -1,5 +1,6 @@
 // Runtime-failure rules that hold for every field of their kind, worded as AWS words them; one test per rule.
 // https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+import { parseDefinition } from '../../emulator/asl/parse';
 import { runDefinition } from './engine-helpers';
 
 const PROCESSOR = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
@@ -143,5 +144,64 @@ describe("a Catcher's and a Choice rule's own fields are named under their index
     );
     expect(r.events.slice(-2).map((e) => e.type)).toEqual(['EvaluationFailed', 'ExecutionFailed']);
     expect(r.events[r.events.length - 2].evaluationFailedEventDetails).toMatchObject({ location: 'Catch[1]/Output', state: 'P' });
+  });
+});
+
+describe('Map number fields are checked at creation, one rule for all of them (https://github.com/floci-io/floci/issues/3733)', () => {
+  const problems = (fields: object, lang: 'JSONPath' | 'JSONata' = 'JSONPath', mapFields: object = {}) => {
+    try {
+      parseDefinition({
+        QueryLanguage: lang,
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'P',
+              States: { P: { Type: 'Pass', End: true } },
+            },
+            End: true,
+            ...mapFields,
+            ...fields,
+          },
+        },
+      });
+      return [];
+    } catch (e) {
+      return (e as { problems: { message: string }[] }).problems.map((p) => p.message);
+    }
+  };
+  test.each(['MaxConcurrency', 'ToleratedFailureCount'])('%s: a literal below 0, or together with its Path', (field) => {
+    expect(problems({ [field]: -1 })).toEqual([`SCHEMA_VALIDATION_FAILED: Minimum value is 0 at /States/M/${field}`]);
+    expect(problems({ [field]: 1, [`${field}Path`]: '$.n' })).toEqual([
+      `SCHEMA_VALIDATION_FAILED: There should only be one of the following fields: [${field}, ${field}Path] at /States/M`,
+    ]);
+    expect(problems({ [`${field}Path`]: '$$.Execution.Input.n' })).toEqual([
+      `SCHEMA_VALIDATION_FAILED: Value is not a Reference Path at /States/M/${field}Path`,
+    ]);
+  });
+  test('ToleratedFailurePercentage is a float from 0.0 to 100.0', () => {
+    expect(problems({ ToleratedFailurePercentage: -0.5 })).toEqual([
+      'SCHEMA_VALIDATION_FAILED: Minimum value is 0.0 at /States/M/ToleratedFailurePercentage',
+    ]);
+    expect(problems({ ToleratedFailurePercentage: 100.5 })).toEqual([
+      'SCHEMA_VALIDATION_FAILED: Maximum value is 100.0 at /States/M/ToleratedFailurePercentage',
+    ]);
+    expect(problems({ ToleratedFailurePercentage: 100 })).toEqual([]);
+  });
+  test('the ItemBatcher and ReaderConfig numbers follow the same rule; their Paths are JSONPath only', () => {
+    expect(problems({ ItemBatcher: { MaxItemsPerBatch: -2 } })).toEqual([
+      'SCHEMA_VALIDATION_FAILED: Minimum value is 0 at /States/M/ItemBatcher/MaxItemsPerBatch',
+    ]);
+    const reader = (config: object) => ({
+      ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', ReaderConfig: config, Parameters: { Bucket: 'b' } },
+    });
+    expect(problems(reader({ MaxItems: 100_000_001 }))).toEqual([
+      'SCHEMA_VALIDATION_FAILED: Maximum value is 100000000 at /States/M/ItemReader/ReaderConfig/MaxItems',
+    ]);
+    expect(problems({ ItemBatcher: { MaxItemsPerBatchPath: '$.n' } }, 'JSONata')).toEqual([
+      "SCHEMA_VALIDATION_FAILED: The QueryLanguage is set to 'JSONata', but field 'MaxItemsPerBatchPath' is only supported for the 'JSONPath' QueryLanguage at /States/M/ItemBatcher/MaxItemsPerBatchPath",
+    ]);
   });
 });
