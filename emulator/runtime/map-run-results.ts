@@ -53,6 +53,14 @@ export function childRecord(c: ChildOutcome): Record<string, unknown> {
 }
 
 /**
+ * The state's result without a ResultWriter: each child's output in item order, null where a
+ * (tolerated) child did not succeed.
+ */
+export function plainResults(children: readonly ChildOutcome[]): unknown[] {
+  return children.map((c) => (c.status === 'SUCCEEDED' ? (JSON.parse(c.output ?? 'null') as unknown) : null));
+}
+
+/**
  * The results as Transformation says: NONE = full records; COMPACT = outputs; FLATTEN = outputs with
  * array outputs spread. A child that did not succeed is always its full record, as the docs note.
  */

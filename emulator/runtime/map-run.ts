@@ -19,7 +19,7 @@ import type { MapState, StateMachineModel } from '../asl/model';
 import { finishMap, iterationInput, pathValueInvalid, readItems, readMaxConcurrency, readTolerance } from '../asl/states/map';
 import type { Execution, ExecutionStatus } from './execution';
 import { batchItems, readItemSource, type S3Call } from './map-run-items';
-import { transformResults, writeResults, type ChildOutcome } from './map-run-results';
+import { plainResults, transformResults, writeResults, type ChildOutcome } from './map-run-results';
 import { BranchCancelled, type RunScope, type StateOutcome, type StateRun } from './state-run';
 
 /** Most child executions a Map Run runs at once (MaxConcurrency 0 means this many). */
@@ -72,7 +72,6 @@ export class MapRun {
   maxConcurrency: number;
   toleratedFailureCount?: number;
   toleratedFailurePercentage?: number;
-  readonly children: (Execution | undefined)[];
   /** Set once a ResultWriter exported the results. */
   resultsWritten = false;
   /** Set while children are being scheduled: UpdateMapRun calls it to start more at once. */
@@ -80,20 +79,27 @@ export class MapRun {
   private failedItems = 0;
   private onEnd?: (status: 'SUCCEEDED' | 'FAILED' | 'ABORTED') => void;
 
+  /** The children's inputs and how many items each carries (1 each without an ItemBatcher); set once the items are read. */
+  inputs: readonly unknown[] = [];
+  itemCounts: readonly number[] = [];
+  children: (Execution | undefined)[] = [];
+
   constructor(
     readonly arn: string,
     readonly executionArn: string,
     readonly stateMachineArn: string,
     readonly childStateMachineArn: string,
     readonly startDate: Date,
-    readonly inputs: readonly unknown[],
-    /** Items per child (1 each without an ItemBatcher). */
-    readonly itemCounts: readonly number[],
     settings: { maxConcurrency: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number },
   ) {
     this.maxConcurrency = settings.maxConcurrency;
     this.toleratedFailureCount = settings.toleratedFailureCount;
     this.toleratedFailurePercentage = settings.toleratedFailurePercentage;
+  }
+
+  setItems(inputs: readonly unknown[], itemCounts: readonly number[]): void {
+    this.inputs = inputs;
+    this.itemCounts = itemCounts;
     // Filled (no holes: forEach/map skip holes) so that counts see the children not started yet.
     this.children = new Array<Execution | undefined>(inputs.length).fill(undefined);
   }
@@ -264,25 +270,15 @@ export async function runMapRun(parent: MapRunParent, run: StateRun, state: MapS
     return outcome.value;
   };
 
-  const items = state.itemReader ? await readerItems(run, state, effective, call) : await readItems(run, state, effective);
+  // As AWS orders it: MaxConcurrency, the items, MapStateStarted, the tolerance, MapRunStarted; an
+  // ItemReader reads inside the Map Run (MapStateStarted then says length 0). Order and quirk as
+  // LocalStack's AWS-validated implementation has them (github.com/localstack/localstack,
+  // stepfunctions/asl/component/state/state_execution/state_map/state_map.py).
   const maxConcurrency = await readMaxConcurrency(run, state, effective);
+  const items = state.itemReader ? undefined : await readItems(run, state, effective);
   const scope = run.scope;
-  parent.record(scope, 'MapStateStarted', 'mapStateStartedEventDetails', { length: items.length });
+  parent.record(scope, 'MapStateStarted', 'mapStateStartedEventDetails', { length: items?.length ?? 0 });
   const tolerance = await readTolerance(run, state, effective);
-
-  // ItemSelector per item (with $$.Map.Item), then ItemBatcher groups them.
-  const selected: unknown[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const v = iterationInput(run, state, items[i], i, effective);
-    selected[i] = v instanceof Promise ? await v : v;
-  }
-  let inputs: unknown[] = selected;
-  let itemCounts: number[] = selected.map(() => 1);
-  if (state.itemBatcher) {
-    const batches = batchItems(selected, await readBatchLimits(run, state, effective), await readBatchInput(run, state, effective));
-    inputs = batches.map((b) => b.input);
-    itemCounts = batches.map((b) => b.itemCount);
-  }
 
   const sm = parent.init.stateMachineName;
   const label = state.label ?? randomUUID();
@@ -290,22 +286,35 @@ export async function runMapRun(parent: MapRunParent, run: StateRun, state: MapS
   const mapRunArn = `arn:aws:states:${region}:${accountId}:mapRun:${sm}/${label}:${randomUUID()}`;
   const childSmName = `${sm}/${label}`;
   const childSmArn = `arn:aws:states:${region}:${accountId}:stateMachine:${childSmName}`;
-  const mapRun = new MapRun(
-    mapRunArn,
-    parent.executionArn,
-    parent.init.stateMachineArn,
-    childSmArn,
-    new Date(parent.clock.now()),
-    inputs,
-    itemCounts,
-    {
-      maxConcurrency,
-      toleratedFailureCount: tolerance.count,
-      toleratedFailurePercentage: tolerance.percentage,
-    },
-  );
+  const mapRun = new MapRun(mapRunArn, parent.executionArn, parent.init.stateMachineArn, childSmArn, new Date(parent.clock.now()), {
+    maxConcurrency,
+    toleratedFailureCount: tolerance.count,
+    toleratedFailurePercentage: tolerance.percentage,
+  });
   host.registerMapRun(mapRun);
   const startedId = parent.record(scope, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
+
+  // Inside the Map Run: read the items, ItemSelector per item (with $$.Map.Item), ItemBatcher.
+  let inputs: unknown[];
+  try {
+    const all = items ?? (await readerItems(run, state, effective, call));
+    const selected: unknown[] = new Array(all.length);
+    for (let i = 0; i < all.length; i++) {
+      const v = iterationInput(run, state, all[i], i, effective);
+      selected[i] = v instanceof Promise ? await v : v;
+    }
+    inputs = selected;
+    let itemCounts: number[] = selected.map(() => 1);
+    if (state.itemBatcher) {
+      const batches = batchItems(selected, await readBatchLimits(run, state, effective), await readBatchInput(run, state, effective));
+      inputs = batches.map((b) => b.input);
+      itemCounts = batches.map((b) => b.itemCount);
+    }
+    mapRun.setItems(inputs, itemCounts);
+  } catch (e) {
+    parent.checkAlive();
+    return fail(parent, scope, mapRun, e instanceof StatesError ? e : new StatesError(States.Runtime, String((e as Error).message ?? e)));
+  }
 
   const abortHandle = {
     abort: () => {
@@ -391,7 +400,7 @@ async function collectResults(
   call: S3Call,
 ): Promise<unknown> {
   const writer = state.resultWriter;
-  if (!writer) return transformResults(outcomes, 'COMPACT');
+  if (!writer) return plainResults(outcomes);
   if (writer.resource === undefined) return transformResults(outcomes, writer.transformation);
   const parameters =
     state.queryLanguage === 'JSONata'

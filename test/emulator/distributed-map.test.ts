@@ -178,12 +178,10 @@ describe('Failure tolerance (https://docs.aws.amazon.com/step-functions/latest/d
     expect(failed.previousEventId).toBe(started.id);
   });
 
-  test('failures within ToleratedFailureCount: the run succeeds and failed children appear as their records', async () => {
+  test('failures within ToleratedFailureCount: the run succeeds; a failed child leaves null in the result', async () => {
     const r = await runDefinition(distributedMap({ ToleratedFailureCount: 2 }, FAILING_PROCESSOR), items, { engine: failingEngine() });
     expect(r.status).toBe('SUCCEEDED');
-    const out = r.outputValue as Record<string, unknown>[];
-    expect(out[0]).toEqual({ done: 1 });
-    expect(out[1]).toMatchObject({ Status: 'FAILED', Error: 'Item.Failed', Cause: 'item 2 failed', Input: '{"id":2,"fail":true}' });
+    expect(r.outputValue).toEqual([{ done: 1 }, null, { done: 3 }, null]);
     const mapRunArn = (eventsOfType(r.events, 'MapRunStarted')[0].mapRunStartedEventDetails as { mapRunArn: string }).mapRunArn;
     expect(r.engine.describeMapRun(mapRunArn)).toMatchObject({
       toleratedFailureCount: 2,
@@ -319,12 +317,13 @@ describe('ItemReader (https://docs.aws.amazon.com/step-functions/latest/dg/input
     Parameters: { Bucket: 'data', 'Key.$': '$.key' },
   });
 
-  test('JSON: the object is a JSON array of items; MaxItems limits them', async () => {
+  test('JSON: the object is a JSON array of items; MaxItems limits them; they are read inside the Map Run', async () => {
     const engine = new Engine();
     s3Store(engine, { 'data/items.json': '[{"n":1},{"n":2},{"n":3}]' });
     const r = await runDefinition(distributedMap({ ItemReader: reader('JSON', { MaxItems: 2 }) }), { key: 'items.json' }, { engine });
     expect(r.outputValue).toEqual([{ n: 1 }, { n: 2 }]);
-    expect(eventsOfType(r.events, 'MapStateStarted')[0].mapStateStartedEventDetails).toEqual({ length: 2 });
+    // AWS records MapStateStarted with length 0 when an ItemReader supplies the items (read after MapRunStarted).
+    expect(eventsOfType(r.events, 'MapStateStarted')[0].mapStateStartedEventDetails).toEqual({ length: 0 });
   });
 
   test('JSONL: one item per non-empty line', async () => {
@@ -377,12 +376,17 @@ describe('ItemReader (https://docs.aws.amazon.com/step-functions/latest/dg/input
     ]);
   });
 
-  test('a failed read fails the state with States.ItemReaderFailed naming what S3 said', async () => {
+  test('a failed read fails the Map Run with States.ItemReaderFailed naming what S3 said', async () => {
     const engine = new Engine();
     s3Store(engine);
     const r = await runDefinition(distributedMap({ ItemReader: reader('JSON') }), { key: 'missing.json' }, { engine });
     expect(r.error).toBe('States.ItemReaderFailed');
     expect(r.cause).toContain('S3.NoSuchKeyException');
+    expect(r.events.slice(-4).map((e) => e.type)).toEqual(['MapRunStarted', 'MapRunFailed', 'MapStateFailed', 'ExecutionFailed']);
+    expect(eventsOfType(r.events, 'MapRunFailed')[0].mapRunFailedEventDetails).toEqual({
+      error: 'States.ItemReaderFailed',
+      cause: r.cause,
+    });
   });
 
   test('JSONata Arguments name the object', async () => {
