@@ -75,7 +75,8 @@ export function parseBody(
       } catch (e) {
         throw readerFailed(`The object is not valid JSON: ${(e as Error).message}`);
       }
-      if (!Array.isArray(value)) throw readerFailed('With InputType JSON the object must contain a JSON array');
+      // AWS's wording (as LocalStack's AWS-validated reader has it) for a JSON object that is not an array.
+      if (!Array.isArray(value)) throw readerFailed('Attempting to map over non-iterable node.');
       return value.slice(0, limit);
     }
     case 'JSONL': {
@@ -111,12 +112,12 @@ export function csvItems(
   const rows = csvRows(body, delimiter);
   const headers = givenHeaders ?? rows.shift();
   if (!headers) return [];
+  if (new Set(headers).size < headers.length) throw readerFailed('CSV headers cannot contain duplicates.');
+  // A short row gets "" for its missing fields; fields beyond the header are dropped (as AWS reads CSV,
+  // per LocalStack's AWS-validated reader, github.com/localstack/localstack resource_output_transformer_csv.py).
   const items: Record<string, string>[] = [];
   for (let r = 0; r < rows.length && items.length < limit; r++) {
     const row = rows[r];
-    if (row.length > headers.length) {
-      throw readerFailed(`CSV row ${r + (givenHeaders ? 1 : 2)} has ${row.length} fields but the header has ${headers.length}`);
-    }
     const item: Record<string, string> = {};
     headers.forEach((h, i) => (item[h] = row[i] ?? ''));
     items.push(item);

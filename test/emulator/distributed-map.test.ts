@@ -580,3 +580,33 @@ describe('the Map Run API over HTTP, driven by @aws-sdk/client-sfn', () => {
     }
   });
 });
+
+describe('ItemReader failures, worded as AWS words them', () => {
+  const reader = (inputType: string, extra: object = {}) => ({
+    ItemReader: {
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: inputType, ...extra },
+      Parameters: { Bucket: 'data', Key: 'k' },
+    },
+  });
+  test.each([
+    ['JSON', {}, '{"not":"an array"}', 'Attempting to map over non-iterable node.'],
+    ['CSV', { CSVHeaderLocation: 'FIRST_ROW' }, 'a,a\n1,2\n', 'CSV headers cannot contain duplicates.'],
+  ])('%s', async (inputType, extra, body, cause) => {
+    const engine = new Engine();
+    s3Store(engine, { 'data/k': body });
+    const r = await runDefinition(distributedMap(reader(inputType, extra)), {}, { engine });
+    expect(r.error).toBe('States.ItemReaderFailed');
+    expect(r.cause).toBe(cause);
+  });
+
+  test('a CSV row shorter than the header gets "" for the missing fields; extra fields are dropped', async () => {
+    const engine = new Engine();
+    s3Store(engine, { 'data/k': 'a,b\n1\n2,3,4\n' });
+    const r = await runDefinition(distributedMap(reader('CSV', { CSVHeaderLocation: 'FIRST_ROW' })), {}, { engine });
+    expect(r.outputValue).toEqual([
+      { a: '1', b: '' },
+      { a: '2', b: '3' },
+    ]);
+  });
+});
