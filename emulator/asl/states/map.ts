@@ -25,6 +25,9 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
 
   const scope = run.scope;
   services.record(scope, 'MapStateStarted', 'mapStateStartedEventDetails', { length: items.length });
+  // AWS evaluates the tolerance fields of every Map after MapStateStarted (an invalid one fails the
+  // state there), though only a Map Run applies them.
+  await readTolerance(run, state, effective);
 
   const results: unknown[] = new Array(items.length);
   const cancellation = { cancelled: false };
