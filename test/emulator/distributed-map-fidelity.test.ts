@@ -205,3 +205,17 @@ describe('Map number fields are checked at creation, one rule for all of them (h
     ]);
   });
 });
+
+describe('intrinsic arguments that are variables', () => {
+  test('a variable can be any argument of an intrinsic, the States.Format template included', async () => {
+    const def = {
+      StartAt: 'A',
+      States: {
+        A: { Type: 'Pass', Assign: { tpl: 'Hello {} and {}', who: { n: 'x' }, items: [3, 1] }, Next: 'B' },
+        B: { Type: 'Pass', Parameters: { 'greeting.$': 'States.Format($tpl, $who.n, States.ArrayLength($items))' }, End: true },
+      },
+    };
+    const r = await runDefinition(def, {});
+    expect(r.outputValue).toEqual({ greeting: 'Hello x and 2' });
+  });
+});
