@@ -294,6 +294,16 @@ export async function runMapRun(parent: MapRunParent, run: StateRun, state: MapS
   host.registerMapRun(mapRun);
   const startedId = parent.record(scope, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
 
+  const abortHandle = {
+    abort: () => {
+      if (mapRun.status !== 'RUNNING') return;
+      mapRun.status = 'ABORTED';
+      mapRun.stopDate = new Date(parent.clock.now());
+      parent.recordLinked(scope, 'MapRunAborted', startedId, true);
+      mapRun.abort();
+    },
+  };
+  parent.activeMapRuns.add(abortHandle);
   // Inside the Map Run: read the items, ItemSelector per item (with $$.Map.Item), ItemBatcher.
   let inputs: unknown[];
   try {
@@ -312,22 +322,14 @@ export async function runMapRun(parent: MapRunParent, run: StateRun, state: MapS
     }
     mapRun.setItems(inputs, itemCounts);
   } catch (e) {
+    parent.activeMapRuns.delete(abortHandle);
     parent.checkAlive();
     return fail(parent, scope, mapRun, e instanceof StatesError ? e : new StatesError(States.Runtime, String((e as Error).message ?? e)));
   }
 
-  const abortHandle = {
-    abort: () => {
-      if (mapRun.status !== 'RUNNING') return;
-      mapRun.status = 'ABORTED';
-      mapRun.stopDate = new Date(parent.clock.now());
-      parent.recordLinked(scope, 'MapRunAborted', startedId, true);
-      mapRun.abort();
-    },
-  };
-  parent.activeMapRuns.add(abortHandle);
   let outcome: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   try {
+    parent.checkAlive(); // stopped while the items were read
     const type = state.executionType;
     const kind = type === 'EXPRESS' ? 'express' : 'execution';
     outcome = await mapRun.run(

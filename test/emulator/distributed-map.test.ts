@@ -310,6 +310,29 @@ describe('MaxConcurrency and UpdateMapRun', () => {
   });
 });
 
+describe('StopExecution while the ItemReader reads', () => {
+  test('MapRunAborted still precedes ExecutionAborted and no child starts', async () => {
+    const engine = new Engine();
+    let release!: (body: unknown) => void;
+    engine.registerHandler('arn:aws:states:::s3:getObject', () => new Promise((resolve) => (release = resolve)));
+    const def = distributedMap({
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'b', Key: 'k' } },
+    });
+    const { stateMachineArn } = engine.createStateMachine({ name: 'reading', definition: def });
+    const { executionArn } = engine.startExecution({ stateMachineArn, input: '{}' });
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    engine.stopExecution(executionArn);
+    release({ Body: '[1,2]' });
+    await engine.waitForExecution(executionArn);
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    const types = engine.getExecutionHistory(executionArn).map((e) => e.type);
+    expect(types.slice(-3)).toEqual(['MapRunStarted', 'MapRunAborted', 'ExecutionAborted']);
+    const [run] = engine.listMapRuns(executionArn);
+    expect(engine.listMapRunExecutions(run.mapRunArn)).toEqual([]);
+    expect(engine.describeMapRun(run.mapRunArn).status).toBe('ABORTED');
+  });
+});
+
 describe('ItemReader (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html)', () => {
   const reader = (inputType: string, extra: object = {}) => ({
     Resource: 'arn:aws:states:::s3:getObject',
