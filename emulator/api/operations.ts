@@ -111,6 +111,8 @@ export interface EngineApi {
     roleArn: string;
     updateDate: Timestamp;
     revisionId?: string;
+    mapRunArn?: string;
+    label?: string;
   }>;
 }
 
@@ -429,6 +431,8 @@ export const OPERATIONS: Record<string, OperationHandler> = {
         loggingConfiguration: logging,
         tracingConfiguration: tracing,
         revisionId: ran.revisionId,
+        mapRunArn: ran.mapRunArn,
+        label: ran.label,
       };
     }
     const execution = await engine.describeExecution(arn);

@@ -76,6 +76,9 @@ export interface StateMachineForExecution {
   updateDate: Date;
   /** Absent for the definition the state machine was created with. */
   revisionId?: string;
+  /** Child executions of a Distributed Map: the Map Run and its label. */
+  mapRunArn?: string;
+  label?: string;
 }
 
 export interface ExecutionDescription {
@@ -412,7 +415,14 @@ export class Engine {
         invocationCounters: parent.invocationCounters,
       });
       this.executions.set(request.executionArn, execution);
-      this.ranDefinitions.set(request.executionArn, this.ranDefinitions.get(parent.executionArn) as StateMachineForExecution);
+      const label = request.stateMachineName.slice(request.stateMachineName.lastIndexOf('/') + 1);
+      this.ranDefinitions.set(request.executionArn, {
+        ...(this.ranDefinitions.get(parent.executionArn) as StateMachineForExecution),
+        stateMachineArn: request.stateMachineArn,
+        name: request.stateMachineName,
+        mapRunArn: request.mapRunArn,
+        label,
+      });
       execution.start();
       return execution;
     },

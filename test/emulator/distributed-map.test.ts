@@ -9,6 +9,7 @@ import {
   ListExecutionsCommand,
   UpdateMapRunCommand,
   DescribeExecutionCommand,
+  DescribeStateMachineForExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { StatesError } from '../../emulator/errors';
 import { Engine } from '../../emulator/runtime/engine';
@@ -591,6 +592,9 @@ describe('the Map Run API over HTTP, driven by @aws-sdk/client-sfn', () => {
       expect(executions![0]).toMatchObject({ mapRunArn, itemCount: 1, status: 'SUCCEEDED' });
       const child = await sfn.send(new DescribeExecutionCommand({ executionArn: executions![0].executionArn }));
       expect(child.mapRunArn).toBe(mapRunArn);
+      // https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeStateMachineForExecution.html: mapRunArn and label for children
+      const ran = await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: executions![0].executionArn }));
+      expect(ran).toMatchObject({ mapRunArn, label: 'api', name: expect.stringMatching(/\/api$/) });
       await expect(sfn.send(new UpdateMapRunCommand({ mapRunArn, toleratedFailurePercentage: 101 }))).rejects.toMatchObject({
         name: 'ValidationException',
       });
