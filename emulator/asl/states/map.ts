@@ -19,8 +19,9 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
   if (state.mode === 'DISTRIBUTED') return services.runMapRun(run, state);
   const jsonata = state.queryLanguage === 'JSONata';
   const effective = jsonata ? run.rawInput : run.effectiveInput();
-  const items = await readItems(run, state, effective);
+  // MaxConcurrency is evaluated before the items (as for a Distributed Map: runtime/map-run.ts).
   const maxConcurrency = await readMaxConcurrency(run, state, effective);
+  const items = await readItems(run, state, effective);
   const selectorInput = effective;
 
   const scope = run.scope;
