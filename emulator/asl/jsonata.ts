@@ -82,7 +82,9 @@ export async function evaluateExpression(text: string, env: JsonataEnvironment, 
   }
   let result: unknown;
   try {
-    result = await expr.evaluate(undefined, { ...env.variables, states: env.states });
+    // $eval is the one JSONata function Step Functions leaves out: calling it fails (T1006), as measured
+    // against AWS (https://github.com/floci-io/floci/issues/2737). A variable named eval still wins.
+    result = await expr.evaluate(undefined, { eval: false, ...env.variables, states: env.states });
   } catch (e) {
     if (e instanceof StatesError) throw e;
     // AWS ends the sentence before a coded JSONata message ("... evaluation. T0410: ...") and uses

@@ -219,3 +219,12 @@ describe('intrinsic arguments that are variables', () => {
     expect(r.outputValue).toEqual({ greeting: 'Hello x and 2' });
   });
 });
+
+describe('$eval is not available in Step Functions JSONata (https://github.com/floci-io/floci/issues/2737)', () => {
+  test('calling it fails the state with T1006', async () => {
+    const def = { QueryLanguage: 'JSONata', StartAt: 'B', States: { B: { Type: 'Pass', Output: { r: '{% $eval("1+1") %}' }, End: true } } };
+    const r = await runDefinition(def, {});
+    expect(r.error).toBe('States.QueryEvaluationError');
+    expect(r.cause).toMatch(/threw an error during evaluation\. T1006: Attempted to invoke a non-function$/);
+  });
+});
