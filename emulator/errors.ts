@@ -59,8 +59,15 @@ export const States = {
  */
 const NOT_MATCHED_BY_ALL: ReadonlySet<string> = new Set([States.DataLimitExceeded, States.Runtime]);
 
+/**
+ * States.Runtime always fails the execution: no Retrier or Catcher handles it, not even one naming it
+ * (the docs: runtime errors are not retriable and always cause the execution to fail).
+ */
+const NEVER_HANDLED: ReadonlySet<string> = new Set([States.Runtime]);
+
 /** Does a Retrier's or Catcher's ErrorEquals list match this error name? */
 export function errorEqualsMatches(errorEquals: readonly string[], error: string): boolean {
+  if (NEVER_HANDLED.has(error)) return false;
   for (const name of errorEquals) {
     if (name === error) return true;
     if (name === States.ALL && !NOT_MATCHED_BY_ALL.has(error)) return true;

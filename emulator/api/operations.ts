@@ -34,6 +34,29 @@ export interface ExecutionInfo {
   output?: unknown;
   error?: string;
   cause?: string;
+  mapRunArn?: string;
+}
+
+export interface MapRunListItemInfo {
+  executionArn: string;
+  mapRunArn: string;
+  stateMachineArn: string;
+  startDate: Timestamp;
+  stopDate?: Timestamp;
+}
+
+export interface MapRunInfo {
+  mapRunArn: string;
+  executionArn: string;
+  status: string;
+  startDate: Timestamp;
+  stopDate?: Timestamp;
+  maxConcurrency: number;
+  toleratedFailurePercentage: number;
+  toleratedFailureCount: number;
+  itemCounts: object;
+  executionCounts: object;
+  redriveCount?: number;
 }
 
 export interface HistoryEventInfo {
@@ -82,6 +105,14 @@ export interface EngineApi {
   sendTaskFailure?(taskToken: string, error?: string, cause?: string): Awaitable<unknown>;
   sendTaskHeartbeat?(taskToken: string): Awaitable<unknown>;
   testState?(request: TestStateRequest): Awaitable<TestStateResponse>;
+  /** Distributed Map runs (api/operations.ts mapRunOperations). */
+  describeMapRun?(mapRunArn: string): Awaitable<MapRunInfo>;
+  listMapRuns?(executionArn: string): Awaitable<readonly MapRunListItemInfo[]>;
+  updateMapRun?(
+    mapRunArn: string,
+    changes: { maxConcurrency?: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number },
+  ): Awaitable<unknown>;
+  listMapRunExecutions?(mapRunArn: string): Awaitable<readonly (ExecutionInfo & { itemCount?: number })[]>;
   /** The state machine as the execution ran it (its definition may have been updated since). */
   describeStateMachineForExecution?(executionArn: string): Awaitable<{
     stateMachineArn: string;
@@ -90,6 +121,8 @@ export interface EngineApi {
     roleArn: string;
     updateDate: Timestamp;
     revisionId?: string;
+    mapRunArn?: string;
+    label?: string;
   }>;
 }
 
@@ -246,6 +279,7 @@ function describeExecutionResponse(e: ExecutionInfo): object {
     outputDetails: output === undefined ? undefined : { included: true },
     error: e.error,
     cause: e.cause,
+    mapRunArn: e.mapRunArn,
   };
 }
 
@@ -463,6 +497,8 @@ export const OPERATIONS: Record<string, OperationHandler> = {
         loggingConfiguration: logging,
         tracingConfiguration: tracing,
         revisionId: ran.revisionId,
+        mapRunArn: ran.mapRunArn,
+        label: ran.label,
       };
     }
     const execution = await engine.describeExecution(arn);
@@ -479,6 +515,7 @@ export const OPERATIONS: Record<string, OperationHandler> = {
   },
 
   async ListExecutions(engine, request) {
+    if (request.mapRunArn !== undefined && request.mapRunArn !== null) return listMapRunExecutions(engine, request);
     const arn = checkArn(requiredString(request, 'stateMachineArn', 2048), STATE_MACHINE);
     const statusFilter = optionalString(request, 'statusFilter');
     if (statusFilter !== undefined && !EXECUTION_STATUSES.includes(statusFilter)) {
@@ -557,6 +594,105 @@ export const OPERATIONS: Record<string, OperationHandler> = {
     return {};
   },
 };
+
+// ---------------------------------------------------------------- Distributed Map runs
+// https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeMapRun.html
+
+const MAP_RUN = ['mapRun'];
+
+function mapRunEngine<K extends 'describeMapRun' | 'listMapRuns' | 'updateMapRun' | 'listMapRunExecutions'>(
+  engine: EngineApi,
+  method: K,
+): NonNullable<EngineApi[K]> {
+  const fn = engine[method];
+  if (!fn) throw new ApiError('InternalFailure', `${method} is not supported by this engine`, 500);
+  return fn.bind(engine) as NonNullable<EngineApi[K]>;
+}
+
+/** ListExecutions with mapRunArn (not together with stateMachineArn): a Map Run's child executions. */
+async function listMapRunExecutions(engine: EngineApi, request: Request): Promise<object> {
+  const mapRunArn = checkArn(requiredString(request, 'mapRunArn', 2000), MAP_RUN);
+  if (request.stateMachineArn !== undefined && request.stateMachineArn !== null) {
+    throw new ApiError('ValidationException', 'Specify either a mapRunArn or a stateMachineArn, not both');
+  }
+  const statusFilter = optionalString(request, 'statusFilter');
+  if (statusFilter !== undefined && !EXECUTION_STATUSES.includes(statusFilter)) {
+    throw validationError('statusFilter', statusFilter, `Member must satisfy enum value set: [${EXECUTION_STATUSES.join(', ')}]`);
+  }
+  const key = `${mapRunArn}|${statusFilter ?? ''}`;
+  const { offset, size } = readPage(request, 'ListExecutions', key);
+  const all = await mapRunEngine(engine, 'listMapRunExecutions')(mapRunArn);
+  const filtered = (statusFilter ? all.filter((e) => e.status === statusFilter) : [...all]).sort(
+    (a, b) => (epochSeconds(b.startDate) ?? 0) - (epochSeconds(a.startDate) ?? 0),
+  );
+  const { items, nextToken } = page(filtered, 'ListExecutions', key, offset, size);
+  return { executions: items.map((e) => ({ ...listItem(e), mapRunArn, itemCount: e.itemCount })), nextToken };
+}
+
+/** A non-negative number member (integer unless `fraction`), at most `max`. */
+function optionalLimit(request: Request, field: string, fraction: boolean, max?: number): number | undefined {
+  const v = request[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || (!fraction && !Number.isInteger(v))) {
+    throw new ApiError('SerializationException', `Expected ${fraction ? 'a number' : 'an integer'} for '${field}'`);
+  }
+  if (v < 0) throw validationError(field, v, 'Member must have value greater than or equal to 0');
+  if (max !== undefined && v > max) throw validationError(field, v, `Member must have value less than or equal to ${max}`);
+  return v;
+}
+
+export const MAP_RUN_OPERATIONS: Record<string, OperationHandler> = {
+  async DescribeMapRun(engine, request) {
+    const run = await mapRunEngine(engine, 'describeMapRun')(checkArn(requiredString(request, 'mapRunArn', 2000), MAP_RUN));
+    return {
+      mapRunArn: run.mapRunArn,
+      executionArn: run.executionArn,
+      status: run.status,
+      startDate: epochSeconds(run.startDate),
+      stopDate: epochSeconds(run.stopDate),
+      maxConcurrency: run.maxConcurrency,
+      toleratedFailurePercentage: run.toleratedFailurePercentage,
+      toleratedFailureCount: run.toleratedFailureCount,
+      itemCounts: run.itemCounts,
+      executionCounts: run.executionCounts,
+      redriveCount: run.redriveCount ?? 0,
+    };
+  },
+
+  async ListMapRuns(engine, request) {
+    const arn = checkArn(requiredString(request, 'executionArn', 2048), EXECUTION);
+    const { offset, size } = readPage(request, 'ListMapRuns', arn);
+    const all = await mapRunEngine(engine, 'listMapRuns')(arn);
+    const { items, nextToken } = page(all, 'ListMapRuns', arn, offset, size);
+    return {
+      mapRuns: items.map((r) => ({
+        executionArn: r.executionArn,
+        mapRunArn: r.mapRunArn,
+        stateMachineArn: r.stateMachineArn,
+        startDate: epochSeconds(r.startDate),
+        stopDate: epochSeconds(r.stopDate),
+      })),
+      nextToken,
+    };
+  },
+
+  /** https://docs.aws.amazon.com/step-functions/latest/apireference/API_UpdateMapRun.html */
+  async UpdateMapRun(engine, request) {
+    const arn = checkArn(requiredString(request, 'mapRunArn', 2000), MAP_RUN);
+    const maxConcurrency = optionalLimit(request, 'maxConcurrency', false);
+    const toleratedFailureCount = optionalLimit(request, 'toleratedFailureCount', false);
+    const toleratedFailurePercentage = optionalLimit(request, 'toleratedFailurePercentage', true, 100);
+    if (maxConcurrency === undefined && toleratedFailureCount === undefined && toleratedFailurePercentage === undefined) {
+      throw new ApiError(
+        'ValidationException',
+        'At least one of maxConcurrency, toleratedFailureCount or toleratedFailurePercentage must be specified',
+      );
+    }
+    await mapRunEngine(engine, 'updateMapRun')(arn, { maxConcurrency, toleratedFailureCount, toleratedFailurePercentage });
+    return {};
+  },
+};
+Object.assign(OPERATIONS, MAP_RUN_OPERATIONS);
 
 // ---------------------------------------------------------------- TestState request members
 

@@ -145,11 +145,12 @@ class Parser {
     let template: FormatTemplate | undefined;
     if (name === 'States.Format') {
       const first = args[0];
-      if (first.kind !== 'literal' || first.rawString === undefined) {
-        throw new IntrinsicSyntaxError(this.text, start, 'the first argument of States.Format must be a string literal');
+      // The template may also be read at run time from a path or a variable ($.template, $tpl).
+      if (first.kind === 'literal' && first.rawString === undefined) {
+        throw new IntrinsicSyntaxError(this.text, start, 'the first argument of States.Format must be a string');
       }
-      template = parseFormatTemplate(first.rawString);
-      if (template.pieces.length - 1 !== args.length - 1) {
+      if (first.kind === 'literal') template = parseFormatTemplate(first.rawString!);
+      if (template && template.pieces.length - 1 !== args.length - 1) {
         throw new IntrinsicSyntaxError(
           this.text,
           start,
@@ -265,6 +266,16 @@ function parseFormatTemplate(raw: string): FormatTemplate {
   return { pieces };
 }
 
+/** A States.Format template read from the input or a variable: a string, split at its `{}` (no escapes: it is no literal). */
+function runtimeTemplate(value: unknown, values: number): readonly string[] {
+  const text = expectString('States.Format', 'first', value);
+  const pieces = text.split('{}');
+  if (pieces.length - 1 !== values) {
+    fail(`The template of States.Format has ${pieces.length - 1} placeholder(s) but ${values} value argument(s) were given.`);
+  }
+  return pieces;
+}
+
 function fail(message: string): never {
   throw new StatesError('States.IntrinsicFailure', message);
 }
@@ -356,13 +367,15 @@ function seededRandom(seed: number): number {
 
 const FUNCTIONS: Record<IntrinsicName, Impl> = {
   'States.Format': (args, call) => {
-    const pieces = call.template!.pieces;
+    const pieces = call.template?.pieces ?? runtimeTemplate(args[0], args.length - 1);
     let out = pieces[0];
     for (let i = 1; i < pieces.length; i++) out += formatValue(args[i]) + pieces[i];
     return out;
   },
 
   'States.StringToJson': ([text]) => {
+    // Nothing to parse (null, or a string of only whitespace) gives null, as recorded on AWS.
+    if (text === null || (typeof text === 'string' && text.trim() === '')) return null;
     const s = expectString('States.StringToJson', 'first', text);
     try {
       return JSON.parse(s);

@@ -87,11 +87,16 @@ export async function evaluateExpression(text: string, env: JsonataEnvironment, 
   try {
     const pending = beforeEvaluation(expr);
     if (pending !== undefined) await pending;
-    result = await expr.evaluate(undefined, { ...env.variables, states: env.states });
+    // $eval is the one JSONata function Step Functions leaves out: calling it fails (T1006), as measured
+    // against AWS (https://github.com/floci-io/floci/issues/2737). A variable named eval still wins.
+    result = await expr.evaluate(undefined, { eval: false, ...env.variables, states: env.states });
   } catch (e) {
     if (e instanceof StatesError) throw e;
+    // AWS ends the sentence before a coded JSONata message ("... evaluation. T0410: ...") and uses
+    // a colon before a bare one (measured against AWS: https://github.com/floci-io/floci/pull/2783).
+    const separator = (e as { code?: string }).code ? '.' : ':';
     throw queryError(
-      `The JSONata expression '${text}' specified for the field '${field}' threw an error during evaluation: ${describeJsonataError(e)}`,
+      `The JSONata expression '${text}' specified for the field '${field}' threw an error during evaluation${separator} ${describeJsonataError(e)}`,
     );
   }
   if (result === undefined) {

@@ -126,8 +126,10 @@ export interface ParallelState extends StateCommon, WithResult {
 export interface MapState extends StateCommon, WithResult {
   readonly type: 'Map';
   readonly processor: StateMachineModel;
-  /** INLINE or DISTRIBUTED (DISTRIBUTED runs like INLINE plus MapRun events, for now). */
+  /** INLINE iterations record their events in the execution's history; DISTRIBUTED runs child executions (a Map Run). */
   readonly mode: 'INLINE' | 'DISTRIBUTED';
+  /** DISTRIBUTED: the type of the child executions. */
+  readonly executionType: 'STANDARD' | 'EXPRESS';
   readonly itemsPath?: string;
   /** JSONata Items. */
   readonly items?: unknown;
@@ -141,7 +143,50 @@ export interface MapState extends StateCommon, WithResult {
   readonly toleratedFailureCountPath?: string;
   readonly toleratedFailurePercentage?: unknown;
   readonly toleratedFailurePercentagePath?: string;
-  readonly itemReader?: unknown;
+  readonly itemReader?: ItemReaderModel;
+  readonly itemBatcher?: ItemBatcherModel;
+  readonly resultWriter?: ResultWriterModel;
+}
+
+/** Where a Distributed Map reads its items. https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html */
+export interface ItemReaderModel {
+  /** `arn:aws:states:::s3:getObject` or `arn:aws:states:::s3:listObjectsV2`. */
+  readonly resource: string;
+  /** JSONPath Parameters (Bucket, Key / Prefix, ...). */
+  readonly parameters?: CompiledTemplate;
+  /** JSONata Arguments. */
+  readonly arguments?: unknown;
+  /** getObject only: how the object's body is split into items. */
+  readonly inputType?: 'JSON' | 'JSONL' | 'CSV';
+  readonly csvHeaderLocation: 'FIRST_ROW' | 'GIVEN';
+  readonly csvHeaders?: readonly string[];
+  /** The CSV field delimiter character (ReaderConfig.CSVDelimiter, default COMMA). */
+  readonly csvDelimiter: string;
+  /** ReaderConfig.MaxItems (a number, or a JSONata expression string). */
+  readonly maxItems?: unknown;
+  readonly maxItemsPath?: string;
+}
+
+/** Groups items into batches, one child execution each. https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itembatcher.html */
+export interface ItemBatcherModel {
+  readonly maxItemsPerBatch?: unknown;
+  readonly maxItemsPerBatchPath?: string;
+  readonly maxInputBytesPerBatch?: unknown;
+  readonly maxInputBytesPerBatchPath?: string;
+  /** JSONPath BatchInput template. */
+  readonly batchInput?: CompiledTemplate;
+  /** JSONata BatchInput value. */
+  readonly batchInputJsonata?: unknown;
+}
+
+/** Where and how a Distributed Map exports its child results. https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html */
+export interface ResultWriterModel {
+  /** `arn:aws:states:::s3:putObject`; undefined = WriterConfig only (format the state's result, export nothing). */
+  readonly resource?: string;
+  readonly parameters?: CompiledTemplate;
+  readonly arguments?: unknown;
+  readonly transformation: 'NONE' | 'COMPACT' | 'FLATTEN';
+  readonly outputType: 'JSON' | 'JSONL';
 }
 
 export type State = TaskState | PassState | ChoiceState | WaitState | SucceedState | FailState | ParallelState | MapState;

@@ -7,7 +7,18 @@ import yaml from 'js-yaml';
 import { compileTemplate, isDefinitePath, TemplateError, type CompiledTemplate } from './jsonpath';
 import { compileJsonata, containsJsonata, jsonataExpressionText } from './jsonata';
 import { CHOICE_OPERATORS, ruleOperator } from './choice';
-import type { Catcher, ChoiceRuleModel, CompiledAssign, QueryLanguage, Retrier, State, StateMachineModel } from './model';
+import type {
+  Catcher,
+  ChoiceRuleModel,
+  CompiledAssign,
+  ItemBatcherModel,
+  ItemReaderModel,
+  QueryLanguage,
+  ResultWriterModel,
+  Retrier,
+  State,
+  StateMachineModel,
+} from './model';
 
 export interface AslDefinitionProblem {
   readonly code: string;
@@ -96,6 +107,15 @@ const JSONPATH_ONLY = [
 ];
 const JSONATA_ONLY = ['Arguments', 'Output', 'Items'];
 const TRANSITION_TYPES = new Set(['Task', 'Pass', 'Wait', 'Parallel', 'Map']);
+export const ITEM_READER_GET_OBJECT = 'arn:aws:states:::s3:getObject';
+export const ITEM_READER_LIST_OBJECTS = 'arn:aws:states:::s3:listObjectsV2';
+export const RESULT_WRITER_PUT_OBJECT = 'arn:aws:states:::s3:putObject';
+/** ReaderConfig.CSVDelimiter names and their characters. */
+const CSV_DELIMITERS: Record<string, string> = { COMMA: ',', PIPE: '|', SEMICOLON: ';', SPACE: ' ', TAB: '\t' };
+/** ItemReader.ReaderConfig.MaxItems: at most 100,000,000. */
+const MAX_ITEMS = 100_000_000;
+/** ItemBatcher.MaxInputBytesPerBatch: at most 256 KiB. */
+const MAX_BATCH_BYTES = 256 * 1024;
 
 /** Parses YAML or JSON text (JSON is YAML) or takes an object, then validates it. */
 export function parseDefinition(definition: string | object): StateMachineModel {
@@ -114,6 +134,11 @@ export function parseDefinition(definition: string | object): StateMachineModel 
   ctx.checkUniqueNames();
   if (ctx.problems.length > 0 || !model) throw new AslDefinitionError(ctx.problems);
   return model;
+}
+
+/** A JSONPath-only field in a JSONata state, worded as AWS words it. */
+function jsonPathOnly(field: string): string {
+  return `The QueryLanguage is set to 'JSONata', but field '${field}' is only supported for the 'JSONPath' QueryLanguage`;
 }
 
 class ParseContext {
@@ -216,7 +241,7 @@ class ParseContext {
       if (!COMMON_FIELDS.includes(field) && !allowed.includes(field)) {
         this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `Field '${field}' is not supported`);
       } else if (queryLanguage === 'JSONata' && JSONPATH_ONLY.includes(field)) {
-        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `The field '${field}' is not supported for the JSONata query language`);
+        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, jsonPathOnly(field));
       } else if (queryLanguage === 'JSONPath' && JSONATA_ONLY.includes(field)) {
         this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `The field '${field}' is only supported for the JSONata query language`);
       }
@@ -362,14 +387,19 @@ class ParseContext {
         const processorField = def.ItemProcessor !== undefined ? 'ItemProcessor' : 'Iterator';
         if (processorDef === undefined) this.fail('SCHEMA_VALIDATION_FAILED', path, 'These fields are required: [ItemProcessor]');
         const processor = processorDef === undefined ? undefined : this.machine(processorDef, `${path}/${processorField}`, queryLanguage);
-        const config = isObject(processorDef) && isObject(processorDef.ProcessorConfig) ? processorDef.ProcessorConfig : {};
         const selectorRaw = def.ItemSelector ?? def.Parameters;
         if (def.Items !== undefined) this.checkJsonata(def.Items, `${path}/Items`);
+        const { mode, executionType } = this.processorConfig(processorDef, `${path}/${processorField}/ProcessorConfig`);
+        if (def.Label !== undefined) this.checkLabel(def.Label, `${path}/Label`);
+        this.mapNumber(def, 'MaxConcurrency', path, queryLanguage);
+        this.mapNumber(def, 'ToleratedFailureCount', path, queryLanguage);
+        this.mapNumber(def, 'ToleratedFailurePercentage', path, queryLanguage, { float: true, max: 100 });
         return {
           ...common,
           type,
           processor: processor ?? { startAt: '', states: new Map(), queryLanguage },
-          mode: config.Mode === 'DISTRIBUTED' ? 'DISTRIBUTED' : 'INLINE',
+          mode,
+          executionType,
           itemsPath: this.pathField(def, 'ItemsPath', path, false) ?? undefined,
           items: def.Items,
           itemSelector:
@@ -384,12 +414,263 @@ class ParseContext {
           toleratedFailureCountPath: this.pathField(def, 'ToleratedFailureCountPath', path, false) ?? undefined,
           toleratedFailurePercentage: def.ToleratedFailurePercentage,
           toleratedFailurePercentagePath: this.pathField(def, 'ToleratedFailurePercentagePath', path, false) ?? undefined,
-          itemReader: def.ItemReader,
+          itemReader: def.ItemReader === undefined ? undefined : this.itemReader(def.ItemReader, `${path}/ItemReader`, queryLanguage),
+          itemBatcher: def.ItemBatcher === undefined ? undefined : this.itemBatcher(def.ItemBatcher, `${path}/ItemBatcher`, queryLanguage),
+          resultWriter:
+            def.ResultWriter === undefined ? undefined : this.resultWriter(def.ResultWriter, `${path}/ResultWriter`, queryLanguage),
           ...this.resultFields(def, path, queryLanguage),
         };
       }
     }
     return undefined;
+  }
+
+  // ------------------------------------------------------------ Distributed Map fields
+  // https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html
+
+  private processorConfig(processorDef: unknown, path: string): { mode: 'INLINE' | 'DISTRIBUTED'; executionType: 'STANDARD' | 'EXPRESS' } {
+    const config = isObject(processorDef) ? processorDef.ProcessorConfig : undefined;
+    if (config === undefined) return { mode: 'INLINE', executionType: 'STANDARD' };
+    if (!isObject(config)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, 'Expected an object');
+      return { mode: 'INLINE', executionType: 'STANDARD' };
+    }
+    const mode = config.Mode ?? 'INLINE';
+    if (mode !== 'INLINE' && mode !== 'DISTRIBUTED') {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Mode`, `Value is not a valid processor mode (INLINE, DISTRIBUTED): ${String(mode)}`);
+    }
+    const executionType = config.ExecutionType ?? 'STANDARD';
+    if (executionType !== 'STANDARD' && executionType !== 'EXPRESS') {
+      this.fail(
+        'SCHEMA_VALIDATION_FAILED',
+        `${path}/ExecutionType`,
+        `Value is not a valid execution type (STANDARD, EXPRESS): ${String(executionType)}`,
+      );
+    }
+    if (mode !== 'DISTRIBUTED' && config.ExecutionType !== undefined) {
+      this.fail(
+        'SCHEMA_VALIDATION_FAILED',
+        `${path}/ExecutionType`,
+        "The field 'ExecutionType' is only supported when Mode is DISTRIBUTED",
+      );
+    }
+    return { mode: mode === 'DISTRIBUTED' ? 'DISTRIBUTED' : 'INLINE', executionType: executionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD' };
+  }
+
+  /**
+   * A Map number field and its `...Path` twin, checked as AWS checks all of them at creation: not
+   * both, a literal not below 0 (nor above its maximum), a Path that is a reference path into the
+   * input (not the context object), and no Path in JSONata.
+   * (AWS's wording, checked in us-east-1: https://github.com/floci-io/floci/issues/3733)
+   */
+  private mapNumber(
+    def: Record<string, unknown>,
+    field: string,
+    path: string,
+    lang: QueryLanguage,
+    limits: { float?: boolean; max?: number } = {},
+  ): void {
+    const pathField = `${field}Path`;
+    if (def[field] !== undefined && def[pathField] !== undefined) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, `There should only be one of the following fields: [${field}, ${pathField}]`);
+    }
+    const v = def[field];
+    if (typeof v === 'number') {
+      const shown = (n: number) => (limits.float ? n.toFixed(1) : String(n));
+      if (v < 0) this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `Minimum value is ${shown(0)}`);
+      else if (limits.max !== undefined && v > limits.max) {
+        this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `Maximum value is ${shown(limits.max)}`);
+      }
+    }
+    const p = def[pathField];
+    if (p !== undefined && lang === 'JSONata') {
+      // Top-level Map fields are reported by the JSONPath-only check already.
+      if (!JSONPATH_ONLY.includes(pathField)) this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${pathField}`, jsonPathOnly(pathField));
+    } else if (typeof p === 'string' && p.startsWith('$$')) {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${pathField}`, 'Value is not a Reference Path');
+    }
+  }
+
+  /** A Label names the Map Run in its ARN: at most 40 characters, none of the characters names may not contain. */
+  private checkLabel(label: unknown, path: string): void {
+    if (
+      typeof label !== 'string' ||
+      label.length === 0 ||
+      label.length > 40 ||
+      /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/.test(label)
+    ) {
+      this.fail(
+        'SCHEMA_VALIDATION_FAILED',
+        path,
+        'Label must be 1-40 characters without whitespace, brackets, wildcards or special characters',
+      );
+    }
+  }
+
+  /** Parameters (JSONPath) or Arguments (JSONata) of an ItemReader / ResultWriter. */
+  private serviceArguments(
+    def: Record<string, unknown>,
+    path: string,
+    lang: QueryLanguage,
+  ): { parameters?: CompiledTemplate; arguments?: unknown } {
+    if (lang === 'JSONata') {
+      if (def.Parameters !== undefined)
+        this.fail(
+          'SCHEMA_VALIDATION_FAILED',
+          `${path}/Parameters`,
+          "The field 'Parameters' is not supported for the JSONata query language",
+        );
+      if (def.Arguments !== undefined) this.checkJsonata(def.Arguments, `${path}/Arguments`);
+      return { arguments: def.Arguments };
+    }
+    if (def.Arguments !== undefined)
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Arguments`, "The field 'Arguments' is only supported for the JSONata query language");
+    return { parameters: this.template(def.Parameters, `${path}/Parameters`) };
+  }
+
+  private checkFields(def: Record<string, unknown>, allowed: readonly string[], path: string): void {
+    for (const field of Object.keys(def)) {
+      if (!allowed.includes(field)) this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, `Field '${field}' is not supported`);
+    }
+  }
+
+  private itemReader(raw: unknown, path: string, lang: QueryLanguage): ItemReaderModel | undefined {
+    if (!isObject(raw)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, 'Expected an object');
+      return undefined;
+    }
+    this.checkFields(raw, ['Resource', 'Parameters', 'Arguments', 'ReaderConfig'], path);
+    const resource = raw.Resource;
+    if (resource !== ITEM_READER_GET_OBJECT && resource !== ITEM_READER_LIST_OBJECTS) {
+      this.fail(
+        'SCHEMA_VALIDATION_FAILED',
+        `${path}/Resource`,
+        `ItemReader Resource must be ${ITEM_READER_GET_OBJECT} or ${ITEM_READER_LIST_OBJECTS}`,
+      );
+    }
+    const config = raw.ReaderConfig ?? {};
+    const cp = `${path}/ReaderConfig`;
+    if (!isObject(config)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', cp, 'Expected an object');
+      return undefined;
+    }
+    this.checkFields(config, ['InputType', 'CSVHeaderLocation', 'CSVHeaders', 'CSVDelimiter', 'MaxItems', 'MaxItemsPath'], cp);
+    const inputType = config.InputType;
+    if (inputType !== undefined && inputType !== 'JSON' && inputType !== 'JSONL' && inputType !== 'CSV') {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${cp}/InputType`, `InputType must be JSON, JSONL or CSV, not ${String(inputType)}`);
+    }
+    if (resource === ITEM_READER_GET_OBJECT && inputType === undefined) {
+      this.fail('SCHEMA_VALIDATION_FAILED', cp, `ReaderConfig.InputType is required with ${ITEM_READER_GET_OBJECT}`);
+    }
+    const headerLocation = config.CSVHeaderLocation ?? 'FIRST_ROW';
+    if (headerLocation !== 'FIRST_ROW' && headerLocation !== 'GIVEN') {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${cp}/CSVHeaderLocation`, 'CSVHeaderLocation must be FIRST_ROW or GIVEN');
+    }
+    if (headerLocation === 'GIVEN' && (!isStringArray(config.CSVHeaders) || config.CSVHeaders.length === 0)) {
+      this.fail(
+        'SCHEMA_VALIDATION_FAILED',
+        `${cp}/CSVHeaders`,
+        'CSVHeaders (a non-empty array of strings) is required when CSVHeaderLocation is GIVEN',
+      );
+    }
+    const delimiter = CSV_DELIMITERS[String(config.CSVDelimiter ?? 'COMMA')];
+    if (delimiter === undefined) {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${cp}/CSVDelimiter`, `CSVDelimiter must be one of ${Object.keys(CSV_DELIMITERS).join(', ')}`);
+    }
+    this.mapNumber(config, 'MaxItems', cp, lang, { max: MAX_ITEMS });
+    if (
+      config.MaxItems !== undefined &&
+      !(lang === 'JSONata' && typeof config.MaxItems === 'string') &&
+      typeof config.MaxItems !== 'number'
+    ) {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${cp}/MaxItems`, 'Expected value of type: Integer');
+    }
+    if (typeof config.MaxItems === 'string') this.checkJsonata(config.MaxItems, `${cp}/MaxItems`);
+    return {
+      resource: resource as string,
+      ...this.serviceArguments(raw, path, lang),
+      inputType: inputType as ItemReaderModel['inputType'],
+      csvHeaderLocation: headerLocation === 'GIVEN' ? 'GIVEN' : 'FIRST_ROW',
+      csvHeaders: isStringArray(config.CSVHeaders) ? config.CSVHeaders : undefined,
+      csvDelimiter: delimiter ?? ',',
+      maxItems: config.MaxItems,
+      maxItemsPath: this.pathField(config, 'MaxItemsPath', cp, false) ?? undefined,
+    };
+  }
+
+  private itemBatcher(raw: unknown, path: string, lang: QueryLanguage): ItemBatcherModel | undefined {
+    if (!isObject(raw)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, 'Expected an object');
+      return undefined;
+    }
+    this.checkFields(
+      raw,
+      ['MaxItemsPerBatch', 'MaxItemsPerBatchPath', 'MaxInputBytesPerBatch', 'MaxInputBytesPerBatchPath', 'BatchInput'],
+      path,
+    );
+    const limits = ['MaxItemsPerBatch', 'MaxItemsPerBatchPath', 'MaxInputBytesPerBatch', 'MaxInputBytesPerBatchPath'];
+    if (!limits.some((f) => raw[f] !== undefined)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, `ItemBatcher needs at least one of: ${limits.join(', ')}`);
+    }
+    this.mapNumber(raw, 'MaxItemsPerBatch', path, lang);
+    this.mapNumber(raw, 'MaxInputBytesPerBatch', path, lang, { max: MAX_BATCH_BYTES });
+    for (const field of ['MaxItemsPerBatch', 'MaxInputBytesPerBatch']) {
+      const v = raw[field];
+      if (v === undefined || (lang === 'JSONata' && typeof v === 'string') || (typeof v === 'number' && v < 0)) continue;
+      if (!isNonNegativeInteger(v)) this.fail('SCHEMA_VALIDATION_FAILED', `${path}/${field}`, 'Expected value of type: Integer');
+    }
+    if (lang === 'JSONata') this.checkJsonata(raw, path);
+    return {
+      maxItemsPerBatch: raw.MaxItemsPerBatch,
+      maxItemsPerBatchPath: this.pathField(raw, 'MaxItemsPerBatchPath', path, false) ?? undefined,
+      maxInputBytesPerBatch: raw.MaxInputBytesPerBatch,
+      maxInputBytesPerBatchPath: this.pathField(raw, 'MaxInputBytesPerBatchPath', path, false) ?? undefined,
+      batchInput: lang === 'JSONPath' ? this.template(raw.BatchInput, `${path}/BatchInput`) : undefined,
+      batchInputJsonata: lang === 'JSONata' ? raw.BatchInput : undefined,
+    };
+  }
+
+  private resultWriter(raw: unknown, path: string, lang: QueryLanguage): ResultWriterModel | undefined {
+    if (!isObject(raw)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, 'Expected an object');
+      return undefined;
+    }
+    this.checkFields(raw, ['Resource', 'Parameters', 'Arguments', 'WriterConfig'], path);
+    if (raw.Resource !== undefined && raw.Resource !== RESULT_WRITER_PUT_OBJECT) {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/Resource`, `ResultWriter Resource must be ${RESULT_WRITER_PUT_OBJECT}`);
+    }
+    const hasTarget = raw.Parameters !== undefined || raw.Arguments !== undefined;
+    if ((raw.Resource === undefined) !== !hasTarget) {
+      this.fail(
+        'SCHEMA_VALIDATION_FAILED',
+        path,
+        `ResultWriter needs both Resource and ${lang === 'JSONata' ? 'Arguments' : 'Parameters'}, or neither`,
+      );
+    }
+    if (raw.Resource === undefined && raw.WriterConfig === undefined) {
+      this.fail('SCHEMA_VALIDATION_FAILED', path, 'ResultWriter cannot be empty: give Resource and Parameters, WriterConfig, or all three');
+    }
+    const config = raw.WriterConfig ?? {};
+    if (!isObject(config)) {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/WriterConfig`, 'Expected an object');
+      return undefined;
+    }
+    this.checkFields(config, ['Transformation', 'OutputType'], `${path}/WriterConfig`);
+    // Defaults: exported results keep the execution metadata (NONE); results returned to the state are compact.
+    const transformation = config.Transformation ?? (raw.Resource !== undefined ? 'NONE' : 'COMPACT');
+    if (transformation !== 'NONE' && transformation !== 'COMPACT' && transformation !== 'FLATTEN') {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/WriterConfig/Transformation`, 'Transformation must be NONE, COMPACT or FLATTEN');
+    }
+    const outputType = config.OutputType ?? 'JSON';
+    if (outputType !== 'JSON' && outputType !== 'JSONL') {
+      this.fail('SCHEMA_VALIDATION_FAILED', `${path}/WriterConfig/OutputType`, 'OutputType must be JSON or JSONL');
+    }
+    return {
+      resource: typeof raw.Resource === 'string' ? raw.Resource : undefined,
+      ...this.serviceArguments(raw, path, lang),
+      transformation: transformation as ResultWriterModel['transformation'],
+      outputType: outputType === 'JSONL' ? 'JSONL' : 'JSON',
+    };
   }
 
   private checkRule(rule: Record<string, unknown>, path: string, top: boolean): void {

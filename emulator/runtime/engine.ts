@@ -13,6 +13,7 @@ import { PassThroughResolver, type PassThroughOptions } from './integrations/pas
 import { validateIntegrationParameters } from './integrations/parameter-validation';
 import { createTimeline, type Timeline } from './timeline';
 import type { HistoryEvent } from './history';
+import { MapRun, type ChildExecutionRequest, type MapRunCounts, type MapRunHost, type MapRunStatus } from './map-run';
 import { runTestState, type TestStateRequest, type TestStateResponse } from './test-state';
 import { DEFAULT_RETENTION, Fifo, SeqList, type RetentionOptions } from './execution-index';
 import {
@@ -92,6 +93,9 @@ export interface StateMachineForExecution {
   updateDate: Date;
   /** Absent for the definition the state machine was created with. */
   revisionId?: string;
+  /** Child executions of a Distributed Map: the Map Run and its label. */
+  mapRunArn?: string;
+  label?: string;
 }
 
 export interface ExecutionDescription {
@@ -105,6 +109,30 @@ export interface ExecutionDescription {
   output?: string;
   error?: string;
   cause?: string;
+  /** Child executions of a Distributed Map: the Map Run that started them. */
+  mapRunArn?: string;
+}
+
+export interface MapRunDescription {
+  mapRunArn: string;
+  executionArn: string;
+  status: MapRunStatus;
+  startDate: Date;
+  stopDate?: Date;
+  maxConcurrency: number;
+  toleratedFailurePercentage: number;
+  toleratedFailureCount: number;
+  itemCounts: MapRunCounts;
+  executionCounts: MapRunCounts;
+  redriveCount: number;
+}
+
+export interface MapRunListItem {
+  executionArn: string;
+  mapRunArn: string;
+  stateMachineArn: string;
+  startDate: Date;
+  stopDate?: Date;
 }
 
 export interface StartExecutionInput {
@@ -135,7 +163,8 @@ interface StateMachineRecord {
 interface ExecutionEntry {
   readonly execution: Execution;
   readonly seq: number;
-  readonly sm: StateMachineRecord;
+  /** The state machine it is listed under; none for a Map Run's child (listed by its Map Run). */
+  readonly sm?: StateMachineRecord;
   /** Date.now() when it closed. */
   closedAt?: number;
 }
@@ -161,6 +190,9 @@ export class Engine {
   private readonly tokens = new Map<string, TokenWaiter>();
   /** Per execution, the definition it started with (an UpdateStateMachine later does not change it). */
   private readonly ranDefinitions = new Map<string, StateMachineForExecution>();
+  /** Distributed Map runs by ARN, and per parent execution. */
+  private readonly mapRuns = new Map<string, MapRun>();
+  private readonly mapRunsByExecution = new Map<string, MapRun[]>();
 
   constructor(options: EngineOptions = {}) {
     this.region = options.region ?? 'us-east-1';
@@ -376,6 +408,111 @@ export class Engine {
     this.waiter(taskToken).heartbeat();
   }
 
+  // ------------------------------------------------------------ Distributed Map runs
+  // https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeMapRun.html
+
+  describeMapRun(mapRunArn: string): MapRunDescription {
+    const run = this.mapRun(mapRunArn);
+    const d: MapRunDescription = {
+      mapRunArn: run.arn,
+      executionArn: run.executionArn,
+      status: run.status,
+      startDate: run.startDate,
+      maxConcurrency: run.maxConcurrency,
+      toleratedFailurePercentage: run.toleratedFailurePercentage ?? 0,
+      toleratedFailureCount: run.toleratedFailureCount ?? 0,
+      itemCounts: run.counts('item'),
+      executionCounts: run.counts('execution'),
+      redriveCount: 0,
+    };
+    if (run.stopDate) d.stopDate = run.stopDate;
+    return d;
+  }
+
+  /** The Map Runs an execution started, oldest first. */
+  listMapRuns(executionArn: string): MapRunListItem[] {
+    this.execution(executionArn);
+    return (this.mapRunsByExecution.get(executionArn) ?? []).map((r) => ({
+      executionArn: r.executionArn,
+      mapRunArn: r.arn,
+      stateMachineArn: r.stateMachineArn,
+      startDate: r.startDate,
+      stopDate: r.stopDate,
+    }));
+  }
+
+  /** UpdateMapRun: MaxConcurrency and the failure tolerance of a running Map Run. */
+  updateMapRun(
+    mapRunArn: string,
+    changes: { maxConcurrency?: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number },
+  ): void {
+    this.mapRun(mapRunArn).update(changes);
+  }
+
+  /** ListExecutions with mapRunArn: the Map Run's child executions with how many items each processed. */
+  listMapRunExecutions(mapRunArn: string): (ExecutionDescription & { itemCount: number })[] {
+    const run = this.mapRun(mapRunArn);
+    const list: (ExecutionDescription & { itemCount: number })[] = [];
+    run.children.forEach((child, i) => {
+      if (child) list.push({ ...this.describe(child), itemCount: run.itemCounts[i] });
+    });
+    return list;
+  }
+
+  private mapRun(arn: string): MapRun {
+    const run = this.mapRuns.get(arn);
+    if (!run) throw new EngineError('ResourceNotFound', `Map Run Does Not Exist: '${arn}'`);
+    return run;
+  }
+
+  /** How Map Runs start children: executions of this engine, registered like any other. */
+  private readonly mapRunHost: MapRunHost = {
+    registerMapRun: (run: MapRun) => {
+      this.mapRuns.set(run.arn, run);
+      const list = this.mapRunsByExecution.get(run.executionArn);
+      if (list) list.push(run);
+      else this.mapRunsByExecution.set(run.executionArn, [run]);
+    },
+    startChildExecution: (request: ChildExecutionRequest) => {
+      const parent = request.parent;
+      const execution = new Execution({
+        executionArn: request.executionArn,
+        name: request.name,
+        stateMachineArn: request.stateMachineArn,
+        stateMachineName: request.stateMachineName,
+        roleArn: parent.init.roleArn,
+        model: request.model,
+        inputText: request.inputText,
+        input: request.input,
+        timeline: this.timeline,
+        region: this.region,
+        accountId: this.accountId,
+        testCase: parent.init.testCase,
+        type: request.type,
+        resolver: this.resolver,
+        registerToken: this.registerToken,
+        unregisterToken: this.unregisterToken,
+        mapRunHost: this.mapRunHost,
+        mapRunArn: request.mapRunArn,
+        mockStateMachineName: parent.init.mockStateMachineName ?? parent.init.stateMachineName,
+        invocationCounters: parent.invocationCounters,
+      });
+      const entry: ExecutionEntry = { execution, seq: ++this.executionSeq };
+      this.executions.set(request.executionArn, entry);
+      void execution.done.then(() => this.closedExecution(entry));
+      const label = request.stateMachineName.slice(request.stateMachineName.lastIndexOf('/') + 1);
+      this.ranDefinitions.set(request.executionArn, {
+        ...(this.ranDefinitions.get(parent.executionArn) as StateMachineForExecution),
+        stateMachineArn: request.stateMachineArn,
+        name: request.stateMachineName,
+        mapRunArn: request.mapRunArn,
+        label,
+      });
+      execution.start();
+      return execution;
+    },
+  };
+
   // ------------------------------------------------------------ internals
 
   private prepareDefinition(definition: string | object, substitutions?: Substitutions): { text: string; model: StateMachineModel } {
@@ -448,6 +585,7 @@ export class Engine {
       resolver: this.resolver,
       registerToken: this.registerToken,
       unregisterToken: this.unregisterToken,
+      mapRunHost: this.mapRunHost,
     });
     const entry: ExecutionEntry = { execution, seq: ++this.executionSeq, sm };
     this.executions.set(executionArn, entry);
@@ -475,8 +613,10 @@ export class Engine {
   /** An execution closed: list it under its final status, then release what retention no longer keeps. */
   private closedExecution(entry: ExecutionEntry): void {
     const sm = entry.sm;
-    sm.executionsByStatus.get('RUNNING')?.remove(entry.seq);
-    this.statusList(sm, entry.execution.status).add(entry.seq, entry);
+    if (sm) {
+      sm.executionsByStatus.get('RUNNING')?.remove(entry.seq);
+      this.statusList(sm, entry.execution.status).add(entry.seq, entry);
+    }
     entry.closedAt = Date.now();
     this.closed.push(entry);
     while (this.closed.size > this.retention.maxClosedExecutions) this.release(this.closed.shift()!);
@@ -493,9 +633,12 @@ export class Engine {
     if (this.executions.get(arn) === entry) {
       this.executions.delete(arn);
       this.ranDefinitions.delete(arn);
+      // Its Map Runs go with it (their children are released as any closed execution).
+      for (const run of this.mapRunsByExecution.get(arn) ?? []) this.mapRuns.delete(run.arn);
+      this.mapRunsByExecution.delete(arn);
     }
-    entry.sm.executions.remove(entry.seq);
-    entry.sm.executionsByStatus.get(entry.execution.status)?.remove(entry.seq);
+    entry.sm?.executions.remove(entry.seq);
+    entry.sm?.executionsByStatus.get(entry.execution.status)?.remove(entry.seq);
   }
 
   private describe(e: Execution): ExecutionDescription {
@@ -512,6 +655,7 @@ export class Engine {
     if (e.output !== undefined) d.output = e.output;
     if (e.error !== undefined) d.error = e.error;
     if (e.cause !== undefined) d.cause = e.cause;
+    if (init.mapRunArn !== undefined) d.mapRunArn = init.mapRunArn;
     return d;
   }
 

@@ -4,7 +4,7 @@
  */
 import { StatesError, States, errorEqualsMatches, errorOutput } from '../errors';
 import { applyResultPath } from '../asl/jsonpath';
-import type { Catcher, Retrier, State, StateMachineModel, TaskState } from '../asl/model';
+import type { Catcher, MapState, Retrier, State, StateMachineModel, TaskState } from '../asl/model';
 import type { StateServices } from '../asl/states/types';
 import { passJsonPath, runPass } from '../asl/states/pass';
 import { runTask } from '../asl/states/task';
@@ -21,6 +21,7 @@ import { invokeTask, type TaskHost, type TokenWaiter } from './task-invocation';
 import type { TaskResolutionChain } from './task-resolution';
 import type { Timeline } from './timeline';
 import { VariableScope } from './variables';
+import { runMapRun, type MapRunHost } from './map-run';
 
 export type { TokenWaiter } from './task-invocation';
 
@@ -46,6 +47,14 @@ export interface ExecutionInit {
   /** Called when a `.waitForTaskToken` Task waits, so the engine can route SendTask* calls. */
   readonly registerToken: (token: string, waiter: TokenWaiter) => void;
   readonly unregisterToken: (token: string) => void;
+  /** Starts Distributed Map children (the engine); without it a Distributed Map cannot run. */
+  readonly mapRunHost?: MapRunHost;
+  /** Child of a Map Run: the run's ARN (DescribeExecution shows it). */
+  readonly mapRunArn?: string;
+  /** Child of a Map Run: mock responses are looked up under the parent's state machine name ... */
+  readonly mockStateMachineName?: string;
+  /** ... and numbered by the parent's invocation counters. */
+  readonly invocationCounters?: Map<string, number>;
 }
 
 /**
@@ -104,11 +113,14 @@ export class Execution implements StateServices, TaskHost {
   /** Created on first use (a Wait, a retry, a task token): most executions never need one. */
   private stopper?: ExecutionStopSignal;
   private aborted = false;
-  private readonly invocationCounters = new Map<string, number>();
+  readonly invocationCounters: Map<string, number>;
+  /** Distributed Map runs in progress (StopExecution aborts them first). */
+  readonly activeMapRuns = new Set<{ abort(): void }>();
   private readonly facts: ExecutionFacts;
 
   constructor(readonly init: ExecutionInit) {
     this.clock = init.timeline;
+    this.invocationCounters = init.invocationCounters ?? new Map();
     this.startDate = new Date(this.clock.now());
     this.history = new HistoryRecorder(this.clock, init.type === 'EXPRESS' ? EXPRESS_MAX_EVENTS : undefined);
     const t = init.model.timeoutSeconds;
@@ -146,6 +158,7 @@ export class Execution implements StateServices, TaskHost {
     const details: Record<string, unknown> = {};
     if (error !== undefined) details.error = error;
     if (cause !== undefined) details.cause = cause;
+    this.abortMapRuns();
     this.finish('ABORTED', 'ExecutionAborted', 'executionAbortedEventDetails', details, this.history.lastId);
     this.error = error;
     this.cause = cause;
@@ -194,6 +207,7 @@ export class Execution implements StateServices, TaskHost {
   private timeOut(): void {
     if (this.status !== 'RUNNING') return;
     this.error = States.Timeout;
+    this.abortMapRuns();
     this.finish('TIMED_OUT', 'ExecutionTimedOut', 'executionTimedOutEventDetails', { error: States.Timeout }, this.history.lastId);
     this.abortRun();
   }
@@ -204,6 +218,15 @@ export class Execution implements StateServices, TaskHost {
     this.history.add(type, prev, key, details, true);
     this.stopDate = new Date(this.clock.now());
     this.resolveDone();
+  }
+
+  /** MapRunAborted lands before the execution's terminal event, as on AWS. */
+  private abortMapRuns(): void {
+    for (const r of [...this.activeMapRuns]) r.abort();
+  }
+
+  runMapRun(run: StateRun, state: MapState): Promise<StateOutcome> {
+    return runMapRun(this, run, state);
   }
 
   private abortRun(): void {
@@ -341,7 +364,8 @@ export class Execution implements StateServices, TaskHost {
     } catch (e) {
       if (e instanceof ExecutionStopped || e instanceof BranchCancelled || this.status !== 'RUNNING') throw e;
       const err = this.describeFailure(toStatesError(e), run);
-      const catcher = 'catch' in state ? state.catch.find((c) => errorEqualsMatches(c.errorEquals, err.error)) : undefined;
+      const catchIndex = 'catch' in state ? state.catch.findIndex((c) => errorEqualsMatches(c.errorEquals, err.error)) : -1;
+      const catcher = catchIndex >= 0 && 'catch' in state ? state.catch[catchIndex] : undefined;
       const recordContainerFailure = () => {
         if ((state.type === 'Map' || state.type === 'Parallel') && err.error !== States.Runtime) {
           this.record(scope, `${state.type}StateFailed`);
@@ -349,22 +373,34 @@ export class Execution implements StateServices, TaskHost {
       };
       if (catcher) recordContainerFailure();
       if (!catcher) {
-        if (err.error === States.QueryEvaluationError && !err.fromService && scope.recordEvents && err.recordedAt === undefined) {
-          const id = this.history.add('EvaluationFailed', enteredPrev, 'evaluationFailedEventDetails', {
-            cause: err.cause,
-            error: err.error,
-            location: locationOf(err),
-            state: state.name,
-          });
-          scope.cursor.prev = id;
-          err.recordedAt = id;
-        }
+        if (err.recordedAt === undefined) this.recordEvaluationFailure(scope, enteredPrev, run, err);
         recordContainerFailure();
         throw err;
       }
-      outcome = await this.applyCatcher(run, catcher, err);
+      try {
+        outcome = await this.applyCatcher(run, catcher, err, catchIndex);
+      } catch (catchError) {
+        // The Catcher's own Output/Assign failed: the state fails with that error, recorded as any other.
+        if (catchError instanceof ExecutionStopped || this.status !== 'RUNNING') throw catchError;
+        const failure = this.describeFailure(toStatesError(catchError), run);
+        this.recordEvaluationFailure(scope, enteredPrev, run, failure);
+        throw failure;
+      }
     }
     return this.exitState(run, outcome);
+  }
+
+  /** A JSONata evaluation that failed the state is recorded by EvaluationFailed (linked before the state's entry, as AWS links it). */
+  private recordEvaluationFailure(scope: RunScope, enteredPrev: number, run: StateRun, err: StatesError): void {
+    if (err.error !== States.QueryEvaluationError || err.fromService || !scope.recordEvents) return;
+    const id = this.history.add('EvaluationFailed', enteredPrev, 'evaluationFailedEventDetails', {
+      cause: err.cause,
+      error: err.error,
+      location: locationOf(err),
+      state: run.state.name,
+    });
+    scope.cursor.prev = id;
+    err.recordedAt = id;
   }
 
   private exitState(run: StateRun, outcome: StateOutcome): StateOutcome {
@@ -441,13 +477,18 @@ export class Execution implements StateServices, TaskHost {
   }
 
   /** Catch: error output through ResultPath (JSONPath) or Output (JSONata), Assign, then Next. */
-  private async applyCatcher(run: StateRun, catcher: Catcher, err: StatesError): Promise<StateOutcome> {
+  private async applyCatcher(run: StateRun, catcher: Catcher, err: StatesError, index: number): Promise<StateOutcome> {
     const errOut = errorOutput(err);
     if (run.state.queryLanguage === 'JSONata') {
-      const { output, assigned } = await run.finishJsonata(errOut, { errorOutput: errOut }, catcher.assign, {
-        value: catcher.output,
-        given: catcher.output !== undefined,
-      });
+      // The Catcher's fields are reported as Catch[i]/Output, Catch[i]/Assign/<name>.
+      const at = `Catch[${index}]/`;
+      const { output, assigned } = await run.finishJsonata(
+        errOut,
+        { errorOutput: errOut },
+        catcher.assign,
+        { value: catcher.output, given: catcher.output !== undefined },
+        { assign: at, output: at },
+      );
       return { output, next: catcher.next, assigned };
     }
     const assigned = catcher.assign ? run.assignJsonPath(catcher.assign, errOut) : undefined;
@@ -498,8 +539,9 @@ export class Execution implements StateServices, TaskHost {
     return i;
   }
 
+  /** The name mock responses are looked up under: a Map Run child uses its parent's. */
   get stateMachineName(): string {
-    return this.init.stateMachineName;
+    return this.init.mockStateMachineName ?? this.init.stateMachineName;
   }
 
   get testCase(): string | undefined {

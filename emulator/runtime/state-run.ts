@@ -170,6 +170,8 @@ export class StateRun {
     extra: { result?: unknown; errorOutput?: unknown } | undefined,
     assign: CompiledAssign | undefined = this.state.assign,
     output: { value: unknown; given: boolean } = { value: this.state.output, given: this.state.hasOutput },
+    /** Where AWS says the fields are: a Catcher's or Choice rule's own Assign/Output are `Catch[i]/...`, `Choices[i]/...`. */
+    fields: { assign?: string; output?: string } = {},
   ): Promise<{ output: unknown; assigned?: Map<string, unknown> }> {
     const env = this.jsonataEnv(extra);
     let assigned: Map<string, unknown> | undefined;
@@ -177,10 +179,10 @@ export class StateRun {
       if (assign.language !== 'JSONata') throw new StatesError(States.Runtime, 'Assign language mismatch');
       assigned = new Map();
       for (const [k, v] of Object.entries(assign.value as Record<string, unknown>)) {
-        assigned.set(k, await evaluateJsonataValue(v, env, `Assign/${k}`));
+        assigned.set(k, await evaluateJsonataValue(v, env, `${fields.assign ?? ''}Assign/${k}`));
       }
     }
-    const out = output.given ? await evaluateJsonataValue(output.value, env, 'Output') : defaultOutput;
+    const out = output.given ? await evaluateJsonataValue(output.value, env, `${fields.output ?? ''}Output`) : defaultOutput;
     return { output: out, assigned };
   }
 }

@@ -325,6 +325,7 @@ function quietServices(env: TestStateEnvironment): StateServices {
     runMachineMaybeSync: unsupported,
     childScope: unsupported,
     invokeTask: unsupported,
+    runMapRun: unsupported,
     sleep: async () => undefined,
     checkAlive: () => undefined,
     region: env.region,

@@ -98,6 +98,19 @@ describe('JSON functions', () => {
   test('StringToJson fails with IntrinsicFailure on invalid JSON', () => {
     expect(intrinsicFailure("States.StringToJson('{nope')").message).toMatch(/not valid JSON/);
   });
+  test('the States.Format template may be read from a path or the context, not only a literal (as LocalStack, validated on AWS, allows)', () => {
+    expect(run('States.Format($$.Execution.Name)')).toBe('exec-1');
+    expect(intrinsicFailure('States.Format($.items, 1)').message).toMatch(
+      /first argument of States.Format must be a string, but was array/,
+    );
+    expect(intrinsicFailure('States.Format($.name, 1)').message).toMatch(/0 placeholder\(s\) but 1 value/);
+  });
+  test('StringToJson of an empty or blank string, or of null, is null (LocalStack test_string_to_json, validated on AWS)', () => {
+    expect(run("States.StringToJson('')")).toBeNull();
+    expect(run("States.StringToJson('   ')")).toBeNull();
+    expect(run('States.StringToJson(null)')).toBeNull();
+    expect(run("States.StringToJson('null')")).toBeNull();
+  });
   test('JsonToString writes compact JSON (recorded)', () => {
     expect(run('States.JsonToString($.obj)')).toBe('{"Id":"x","Name":"y"}');
     expect(run("States.JsonToString('HelloWorld')")).toBe('"HelloWorld"');

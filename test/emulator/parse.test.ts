@@ -63,7 +63,7 @@ describe('ASL definition validation', () => {
       "'Output' is only supported for the JSONata query language",
     );
     expect(problemsOf({ QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', InputPath: '$', End: true } } })[0]).toContain(
-      "'InputPath' is not supported for the JSONata query language",
+      "The QueryLanguage is set to 'JSONata', but field 'InputPath' is only supported for the 'JSONPath' QueryLanguage",
     );
   });
 

@@ -19,7 +19,7 @@ export const runChoice: StateImplementation<ChoiceState> = async (run, state) =>
           `The JSONata expression '${String(rule.rule.Condition)}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}' for value: ${JSON.stringify(v)}`,
         );
       }
-      if (v) return jsonataExit(rule);
+      if (v) return jsonataExit(rule, i);
     }
     if (state.default !== undefined) {
       const { output, assigned } = await run.finishJsonata(run.rawInput, undefined);
@@ -28,10 +28,13 @@ export const runChoice: StateImplementation<ChoiceState> = async (run, state) =>
     throw noMatch();
   }
 
-  async function jsonataExit(rule: ChoiceRuleModel) {
+  async function jsonataExit(rule: ChoiceRuleModel, index: number) {
     const assign = rule.assign ?? state.assign;
     const output = rule.hasOutput ? { value: rule.output, given: true } : { value: state.output, given: state.hasOutput };
-    const r = await run.finishJsonata(run.rawInput, undefined, assign, output);
+    // A rule's own Assign/Output are reported as Choices[i]/Assign/..., Choices[i]/Output.
+    const at = `Choices[${index}]/`;
+    const fields = { assign: rule.assign ? at : undefined, output: rule.hasOutput ? at : undefined };
+    const r = await run.finishJsonata(run.rawInput, undefined, assign, output, fields);
     return { output: r.output, next: rule.next, assigned: r.assigned };
   }
 

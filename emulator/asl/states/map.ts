@@ -1,52 +1,48 @@
 /**
- * Map (inline; Distributed runs the same way, recorded as a Map Run): one iteration of the
- * ItemProcessor per item. https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
+ * Map, inline mode: one iteration of the ItemProcessor per item, recorded in the execution's own
+ * history (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html). Distributed
+ * mode runs child executions: runtime/map-run.ts. The item, concurrency and tolerance readers here
+ * are shared by both.
  */
-import { randomUUID } from 'crypto';
 import { StatesError, States } from '../../errors';
-import { evaluateTemplate, resolveReference } from '../jsonpath';
+import { evaluateTemplate, resolveReference, selectPath } from '../jsonpath';
 import { evaluateJsonataValue, jsonTypeName, jsonataExpressionText } from '../jsonata';
 import type { MapState } from '../model';
-import { BranchCancelled, type Cancellation, type RunScope, type StateRun } from '../../runtime/state-run';
+import { BranchCancelled, type Cancellation, type RunScope, type StateOutcome, type StateRun } from '../../runtime/state-run';
 import type { StateImplementation, StateServices } from './types';
 
 /** AWS runs at most 40 inline iterations at once. */
 const INLINE_CONCURRENCY_LIMIT = 40;
 
 export const runMap: StateImplementation<MapState> = async (run, state, services) => {
+  // A Distributed Map runs child executions (a Map Run): runtime/map-run.ts.
+  if (state.mode === 'DISTRIBUTED') return services.runMapRun(run, state);
   const jsonata = state.queryLanguage === 'JSONata';
   const effective = jsonata ? run.rawInput : run.effectiveInput();
-  const items = await readItems(run, state, effective);
+  // MaxConcurrency is evaluated before the items (as for a Distributed Map: runtime/map-run.ts).
   const maxConcurrency = await readMaxConcurrency(run, state, effective);
+  const items = await readItems(run, state, effective);
   const selectorInput = effective;
 
   const scope = run.scope;
-  const startedId = services.record(scope, 'MapStateStarted', 'mapStateStartedEventDetails', { length: items.length });
-  const distributed = state.mode === 'DISTRIBUTED';
-  const tolerance = await readTolerance(run, state, effective);
-  if (distributed) {
-    const mapRunArn = `arn:aws:states:${services.region}:${services.accountId}:mapRun:${run.facts.stateMachineName}/${state.label ?? randomUUID()}:${randomUUID()}`;
-    services.record(scope, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
-  }
-  void startedId;
+  services.record(scope, 'MapStateStarted', 'mapStateStartedEventDetails', { length: items.length });
+  // AWS evaluates the tolerance fields of every Map after MapStateStarted (an invalid one fails the
+  // state there), though only a Map Run applies them.
+  await readTolerance(run, state, effective);
 
   const results: unknown[] = new Array(items.length);
   const cancellation = { cancelled: false };
   let failure: unknown;
-  let failedCount = 0;
   let next = 0;
   const worker = async () => {
     while (failure === undefined && next < items.length) {
       const index = next++;
       try {
-        const r = runIteration(run, state, services, items, index, selectorInput, distributed, cancellation);
+        const r = runIteration(run, state, services, items, index, selectorInput, cancellation);
         results[index] = r instanceof Promise ? await r : r;
       } catch (e) {
-        failedCount++;
-        const tolerated =
-          e instanceof StatesError && (failedCount <= tolerance.count || (failedCount * 100) / items.length <= tolerance.percentage);
-        if (tolerated) results[index] = null;
-        else if (failure === undefined && !(e instanceof BranchCancelled)) {
+        // The first failed iteration fails the Map; the others stop at their next state.
+        if (failure === undefined && !(e instanceof BranchCancelled)) {
           failure = e;
           cancellation.cancelled = true;
         }
@@ -55,30 +51,52 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
   };
   const workers = Math.max(
     1,
-    Math.min(items.length, maxConcurrency === 0 ? INLINE_CONCURRENCY_LIMIT : maxConcurrency, distributed ? 1000 : INLINE_CONCURRENCY_LIMIT),
+    Math.min(items.length, maxConcurrency === 0 ? INLINE_CONCURRENCY_LIMIT : maxConcurrency, INLINE_CONCURRENCY_LIMIT),
   );
   await Promise.all(Array.from({ length: items.length === 0 ? 0 : workers }, worker));
 
-  if (failure !== undefined) {
-    if (distributed) services.record(scope, 'MapRunFailed', 'mapRunFailedEventDetails', {});
-    throw failure;
-  }
-  if (distributed) {
-    const id = services.record(scope, 'MapRunSucceeded');
-    services.recordLinked(scope, 'MapStateSucceeded', id, false);
-  } else {
-    const last = services.lastEventId();
-    services.recordLinked(scope, 'MapStateSucceeded', last, false);
-    scope.cursor.prev = last;
-  }
-  if (jsonata) {
+  if (failure !== undefined) throw failure;
+  const last = services.lastEventId();
+  services.recordLinked(scope, 'MapStateSucceeded', last, false);
+  scope.cursor.prev = last;
+  return finishMap(run, state, results);
+};
+
+/** ResultSelector/ResultPath/OutputPath (JSONPath) or Output/Assign (JSONata) over the Map's results. */
+export async function finishMap(run: StateRun, state: MapState, results: unknown): Promise<StateOutcome> {
+  if (state.queryLanguage === 'JSONata') {
     const { output, assigned } = await run.finishJsonata(results, { result: results });
     return { output, next: state.next, assigned };
   }
   const selected = state.resultSelector ? evaluateTemplate(state.resultSelector, run.pathEnv(results)) : results;
   const { output, assigned } = run.finishJsonPath(selected, selected, state.resultPath);
   return { output, next: state.next, assigned };
-};
+}
+
+/** The input of iteration `index`: the item through ItemSelector (evaluated with `$$.Map.Item`). */
+export function iterationInput(
+  run: StateRun,
+  state: MapState,
+  item: unknown,
+  index: number,
+  selectorInput: unknown,
+): unknown | Promise<unknown> {
+  if (state.queryLanguage === 'JSONata' && state.itemSelectorJsonata !== undefined) {
+    run.mapItem = { Index: index, Value: item };
+    const env = run.jsonataEnv();
+    run.mapItem = undefined;
+    return evaluateJsonataValue(state.itemSelectorJsonata, env, 'ItemSelector');
+  }
+  if (state.queryLanguage === 'JSONPath' && state.itemSelector) {
+    run.mapItem = { Index: index, Value: item };
+    try {
+      return evaluateTemplate(state.itemSelector, run.pathEnv(selectorInput));
+    } finally {
+      run.mapItem = undefined;
+    }
+  }
+  return item;
+}
 
 /**
  * One iteration. Synchronous when its ItemSelector and all its states are, so quick iterations run
@@ -91,29 +109,12 @@ function runIteration(
   items: unknown[],
   index: number,
   selectorInput: unknown,
-  distributed: boolean,
   cancellation: Cancellation,
 ): unknown | Promise<unknown> {
   services.checkAlive();
-  const item = items[index];
-  if (state.queryLanguage === 'JSONata' && state.itemSelectorJsonata !== undefined) {
-    run.mapItem = { Index: index, Value: item };
-    const env = run.jsonataEnv();
-    run.mapItem = undefined;
-    return evaluateJsonataValue(state.itemSelectorJsonata, env, 'ItemSelector').then((input) =>
-      runIterationBody(run, state, services, index, input, distributed, cancellation),
-    );
-  }
-  let iterationInput: unknown = item;
-  if (state.queryLanguage === 'JSONPath' && state.itemSelector) {
-    run.mapItem = { Index: index, Value: item };
-    try {
-      iterationInput = evaluateTemplate(state.itemSelector, run.pathEnv(selectorInput));
-    } finally {
-      run.mapItem = undefined;
-    }
-  }
-  return runIterationBody(run, state, services, index, iterationInput, distributed, cancellation);
+  const input = iterationInput(run, state, items[index], index, selectorInput);
+  if (input instanceof Promise) return input.then((i) => runIterationBody(run, state, services, index, i, cancellation));
+  return runIterationBody(run, state, services, index, input, cancellation);
 }
 
 function runIterationBody(
@@ -122,13 +123,9 @@ function runIterationBody(
   services: StateServices,
   index: number,
   iterationInput: unknown,
-  distributed: boolean,
   cancellation: Cancellation,
 ): unknown | Promise<unknown> {
   const scope = run.scope;
-  if (distributed) {
-    return services.runMachineMaybeSync(state.processor, iterationInput, services.childScope(scope, 0, false, cancellation));
-  }
   const details = { index, name: state.name };
   services.record(scope, 'MapIterationStarted', 'mapIterationStartedEventDetails', details);
   const child = services.childScope(scope, scope.cursor.prev, undefined, cancellation);
@@ -164,20 +161,15 @@ function iterationFailed(scope: RunScope, child: RunScope, services: StateServic
   throw e;
 }
 
-/** ToleratedFailureCount/Percentage(Path): how many failed iterations the Map accepts. */
-async function readTolerance(run: StateRun, state: MapState, effective: unknown): Promise<{ count: number; percentage: number }> {
+/** ToleratedFailureCount/Percentage(Path), undefined where not given (Distributed Map only). */
+export async function readTolerance(run: StateRun, state: MapState, effective: unknown): Promise<{ count?: number; percentage?: number }> {
   const read = async (value: unknown, path: string | undefined, name: string, kind: 'integer' | 'float'): Promise<number | undefined> => {
     let v = value;
     if (state.queryLanguage === 'JSONata' && typeof v === 'string') v = await evaluateJsonataValue(v, run.jsonataEnv(), name);
     if (path !== undefined) {
-      v = resolveReference(path, run.pathEnv(effective));
+      v = selectPath(effective, path, run.pathEnv(effective));
       const ok = typeof v === 'number' && (kind === 'float' || Number.isInteger(v));
-      if (!ok) {
-        throw new StatesError(
-          States.Runtime,
-          `The ${name}Path field refers to value "${typeof v === 'string' ? v : JSON.stringify(v)}" which is not a valid ${kind}: ${path}`,
-        );
-      }
+      if (!ok) throw pathValueInvalid(name, v, path, kind);
     }
     if (v === undefined) return undefined;
     if (typeof v !== 'number') throw new StatesError(States.Runtime, `${name} must be a number.`);
@@ -194,10 +186,10 @@ async function readTolerance(run: StateRun, state: MapState, effective: unknown)
   if (percentage !== undefined && (percentage < 0 || percentage > 100)) {
     throw new StatesError(States.Runtime, 'ToleratedFailurePercentage must be between 0 and 100.');
   }
-  return { count: count ?? 0, percentage: percentage ?? -1 };
+  return { count, percentage };
 }
 
-async function readItems(run: StateRun, state: MapState, effective: unknown): Promise<unknown[]> {
+export async function readItems(run: StateRun, state: MapState, effective: unknown): Promise<unknown[]> {
   if (state.queryLanguage === 'JSONata') {
     const value = state.items !== undefined ? await evaluateJsonataValue(state.items, run.jsonataEnv(), 'Items') : run.rawInput;
     if (!Array.isArray(value)) {
@@ -222,22 +214,29 @@ async function readItems(run: StateRun, state: MapState, effective: unknown): Pr
   return value;
 }
 
-async function readMaxConcurrency(run: StateRun, state: MapState, effective: unknown): Promise<number> {
+export async function readMaxConcurrency(run: StateRun, state: MapState, effective: unknown): Promise<number> {
   let v: unknown = state.maxConcurrency;
   if (state.queryLanguage === 'JSONata' && typeof v === 'string') {
     v = await evaluateJsonataValue(v, run.jsonataEnv(), 'MaxConcurrency');
   } else if (state.maxConcurrencyPath !== undefined) {
-    v = resolveReference(state.maxConcurrencyPath, run.pathEnv(effective));
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-      throw new StatesError(
-        States.Runtime,
-        `The MaxConcurrencyPath field refers to value ${JSON.stringify(v)} which is not a valid non-negative integer: ${state.maxConcurrencyPath}`,
-      );
-    }
+    // A path that reads nothing fails as every *Path does ("Invalid path ... No results for path").
+    v = selectPath(effective, state.maxConcurrencyPath, run.pathEnv(effective));
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw pathValueInvalid('MaxConcurrency', v, state.maxConcurrencyPath, 'integer');
+    if (v < 0) throw new StatesError(States.Runtime, `Expected non-negative integer for MaxConcurrency, got '${v}' instead.`);
   }
   if (v === undefined) return 0;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
     throw new StatesError(States.Runtime, `MaxConcurrency must be a non-negative integer, but was ${JSON.stringify(v)}`);
   }
   return v;
+}
+
+/**
+ * A `<Field>Path` that must read a number read something else: AWS's one wording for every such
+ * field of a Map (MaxConcurrencyPath, ToleratedFailureCountPath, ToleratedFailurePercentagePath, and
+ * the Distributed Map's MaxItemsPath and ItemBatcher paths): the value as text, then the path.
+ */
+export function pathValueInvalid(field: string, value: unknown, path: string, kind: 'integer' | 'float'): StatesError {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return new StatesError(States.Runtime, `The ${field}Path field refers to value "${text}" which is not a valid ${kind}: ${path}`);
 }

@@ -1,5 +1,5 @@
 /** What a state implementation may ask of the execution running it. */
-import type { StateMachineModel, TaskState } from '../model';
+import type { MapState, StateMachineModel, TaskState } from '../model';
 import type { Cancellation, RunScope, StateOutcome, StateRun } from '../../runtime/state-run';
 
 export interface StateServices {
@@ -19,6 +19,8 @@ export interface StateServices {
   invokeTask(run: StateRun, state: TaskState, parameters: unknown, timeoutSeconds?: number, heartbeatSeconds?: number): Promise<unknown>;
   /** Lets virtual or real time pass; rejects when the execution stops. */
   sleep(ms: number): Promise<void>;
+  /** Runs a Distributed Map state as a Map Run of child executions (runtime/map-run.ts). */
+  runMapRun(run: StateRun, state: MapState): Promise<StateOutcome>;
   /** Throws if the execution was stopped (so loops end early). */
   checkAlive(): void;
   readonly region: string;

@@ -38,11 +38,7 @@ export const runWait: StateImplementation<WaitState> = async (run, state, servic
     const env = run.pathEnv(effective);
     if (typeof state.seconds === 'number') waitMs = state.seconds * 1000;
     else if (state.secondsPath !== undefined) {
-      const s = resolveReference(state.secondsPath, env);
-      if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
-        throw new StatesError(States.Runtime, `The SecondsPath parameter does not reference an input value: ${state.secondsPath}`);
-      }
-      waitMs = s * 1000;
+      waitMs = secondsFromPath(resolveReference(state.secondsPath, env), state.secondsPath) * 1000;
     } else if (state.timestamp !== undefined) {
       const ms = parseTimestamp(state.timestamp);
       waitMs = ms === undefined ? 0 : ms - now;
@@ -69,3 +65,17 @@ export const runWait: StateImplementation<WaitState> = async (run, state, servic
   const { output, assigned } = await run.finishJsonata(run.rawInput, undefined);
   return { output, next: state.next, assigned };
 };
+
+/**
+ * SecondsPath must reference a non-negative integer (a long). AWS words the three ways it can fail
+ * differently: nothing there, not a whole number, a negative number.
+ */
+export function secondsFromPath(value: unknown, path: string): number {
+  if (value === undefined) throw new StatesError(States.Runtime, `The SecondsPath parameter does not reference an input value: ${path}`);
+  const shown = `${path} == ${typeof value === 'string' ? value : JSON.stringify(value)}`;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new StatesError(States.Runtime, `The SecondsPath parameter cannot be parsed as a long value: ${shown}`);
+  }
+  if (value < 0) throw new StatesError(States.Runtime, `The SecondsPath parameter references a negative value: ${shown}`);
+  return value;
+}

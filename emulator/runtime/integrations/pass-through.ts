@@ -79,6 +79,9 @@ export class PassThroughResolver implements TaskResolver {
   }
 }
 
+/** The S3 actions a Map Run calls (map-run-items.ts, map-run-results.ts). */
+const MAP_RUN_S3_ACTIONS = new Set(['getObject', 'listObjectsV2', 'putObject']);
+
 /** Splits a Task Resource ARN into the integration that serves it. */
 function parseRoute(resource: string): Route | null {
   const parts = resource.split(':');
@@ -97,6 +100,9 @@ function parseRoute(resource: string): Route | null {
   const pattern = (m[2] ?? 'request-response') as IntegrationPattern;
   const call = { service, action, pattern, region };
   if (sdk) return { integration: awsSdkIntegration, call };
+  // A Distributed Map's ItemReader/ResultWriter resources name S3 actions without `aws-sdk:`: they are
+  // S3's own API (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html).
+  if (service === 's3' && pattern === 'request-response' && MAP_RUN_S3_ACTIONS.has(action)) return { integration: awsSdkIntegration, call };
   if (service === 'states') return { integration: stepFunctionsIntegration, call };
   if (isOptimized(service, action)) return { integration: optimizedIntegration, call };
   return null;
