@@ -32,10 +32,10 @@ export interface JsonataBounds {
 /** The bounds in force. Mutable so a server (or a test) can change them; read at every evaluation step. */
 export const JSONATA_BOUNDS: JsonataBounds = {
   timeoutMs: 5000,
-  maxDepth: 2000,
+  maxDepth: 1000,
   maxStringLength: 10 * 1024 * 1024,
   maxSequenceLength: 1_000_000,
-  yieldAfterMs: 10,
+  yieldAfterMs: 5,
 };
 
 /** jsonata's options: only the regex engine (time and depth are checked by the step hook, more cheaply). */

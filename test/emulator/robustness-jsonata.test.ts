@@ -41,7 +41,7 @@ describe('JSONata evaluation bounds', () => {
   test('unbounded (non-tail) recursion fails on the depth bound', async () => {
     JSONATA_BOUNDS.timeoutMs = 60_000; // so that only the depth can end it, however loaded the machine
     try {
-      expect(await failureOf('( $f := function($n){ 1 + $f($n + 1) }; $f(0) )')).toContain('nested deeper than 2000 steps');
+      expect(await failureOf('( $f := function($n){ 1 + $f($n + 1) }; $f(0) )')).toContain('nested deeper than 1000 steps');
     } finally {
       JSONATA_BOUNDS.timeoutMs = 400;
     }
@@ -63,7 +63,7 @@ describe('JSONata evaluation bounds', () => {
     `$replace(${AS}, ${CATASTROPHIC}, "x")`,
     `$split(${AS}, ${CATASTROPHIC})`,
   ])('a catastrophic regular expression fails at its deadline: %s', async (expression) => {
-    expect(await failureOf(expression)).toContain('did not finish within 25 ms of CPU time');
+    expect(await failureOf(expression)).toContain('did not finish within 10 ms of CPU time');
   });
 
   test('regular expressions still give jsonata results', async () => {
