@@ -180,9 +180,11 @@ export function beforeEvaluation(expression: object): Promise<void> | undefined 
   return WITH_REGEX.has(expression) ? regexWorkerReady() : undefined;
 }
 
+/** Does the expression hold a regex literal, or `$eval` (whose text may hold one)? */
 function containsRegex(node: unknown, depth = 0): boolean {
   if (node === null || typeof node !== 'object' || depth > 200) return false;
-  if ((node as { type?: unknown }).type === 'regex') return true;
+  const n = node as { type?: unknown; value?: unknown };
+  if (n.type === 'regex' || (n.type === 'variable' && n.value === 'eval')) return true;
   for (const v of Object.values(node)) {
     if (Array.isArray(v) ? v.some((x) => containsRegex(x, depth + 1)) : containsRegex(v, depth + 1)) return true;
   }

@@ -121,3 +121,9 @@ describe('JSONata evaluation bounds', () => {
     expect(heavyDone.error).toBe('States.QueryEvaluationError');
   });
 });
+
+test('a regex inside $eval is bounded too', async () => {
+  const r = await runDefinition(outputMachine(`$eval("$contains('${'a'.repeat(40)}', /^(a+)+b$/)")`));
+  expect(r.error).toBe('States.QueryEvaluationError');
+  expect(r.cause).toContain('did not finish within 10 ms of CPU time');
+});
