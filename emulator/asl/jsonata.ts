@@ -13,6 +13,11 @@ type Expression = ReturnType<typeof jsonata>;
 export interface JsonataEnvironment {
   readonly states: { input: unknown; context: unknown; result?: unknown; errorOutput?: unknown };
   readonly variables: Record<string, unknown>;
+  /**
+   * The simulated time line, held (`hold()` returns the release) for the whole evaluation: an evaluation that yields to the event loop
+   * (jsonata-bounds.ts) is still making progress, so virtual time must not advance meanwhile.
+   */
+  readonly timeline?: { hold?(): () => void };
 }
 
 const expressionCache = new Map<string, Expression>();
@@ -84,6 +89,7 @@ export async function evaluateExpression(text: string, env: JsonataEnvironment, 
     throw queryError(`The JSONata expression '${text}' specified for the field '${field}' could not be parsed: ${describeJsonataError(e)}`);
   }
   let result: unknown;
+  const release = env.timeline?.hold?.();
   try {
     const pending = beforeEvaluation(expr);
     if (pending !== undefined) await pending;
@@ -98,6 +104,8 @@ export async function evaluateExpression(text: string, env: JsonataEnvironment, 
     throw queryError(
       `The JSONata expression '${text}' specified for the field '${field}' threw an error during evaluation${separator} ${describeJsonataError(e)}`,
     );
+  } finally {
+    release?.();
   }
   if (result === undefined) {
     throw queryError(`The JSONata expression '${text}' specified for the field '${field}' returned nothing (undefined).`);

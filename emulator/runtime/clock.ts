@@ -10,6 +10,8 @@ export interface ExecutionClock {
   /** Lets `ms` pass; resolves early (false) when `signal` aborts. */
   sleep(ms: number, signal?: StopSignal): Promise<boolean>;
   readonly mode: ClockMode;
+  /** Keeps virtual time from advancing until the release is called (the shared Timeline's `hold()`). */
+  hold?(): () => void;
 }
 
 export type ClockMode = 'virtual' | 'real';

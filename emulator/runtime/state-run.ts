@@ -130,7 +130,7 @@ export class StateRun {
     const states: JsonataEnvironment['states'] = { input: this.rawInput, context: this.context() };
     if (extra && 'result' in extra) states.result = extra.result;
     if (extra && 'errorOutput' in extra) states.errorOutput = extra.errorOutput;
-    return { states, variables: this.scope.variables.toBindings() };
+    return { states, variables: this.scope.variables.toBindings(), timeline: this.facts.clock };
   }
 
   /** InputPath applied to the raw input (JSONPath states). */

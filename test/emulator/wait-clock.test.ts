@@ -16,6 +16,21 @@ describe('Wait on the virtual clock', () => {
     expect(r.stopDate!.getTime() - r.startDate.getTime()).toBe(86400 * 1000);
   });
 
+  // https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html: a JSONata Seconds "must evaluate to an integer in the stated range" (0 to 99999999)
+  test('a JSONata Seconds may be up to 99999999 (beyond one year); one more fails with States.QueryEvaluationError', async () => {
+    const jsonataWait = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'W',
+      States: { W: { Type: 'Wait', Seconds: '{% $states.input.s %}', End: true } },
+    };
+    const longest = await runDefinition(jsonataWait, { s: 99_999_999 });
+    expect(longest.status).toBe('SUCCEEDED');
+    expect(longest.stopDate!.getTime() - longest.startDate.getTime()).toBe(99_999_999 * 1000);
+    const over = await runDefinition(jsonataWait, { s: 100_000_000 });
+    expect(over.error).toBe('States.QueryEvaluationError');
+    expect(over.cause).toContain("'Seconds' returned an unexpected result: 100000000");
+  });
+
   test('SecondsPath reads the input; a missing value is States.Runtime', async () => {
     const ok = await runDefinition(wait({ SecondsPath: '$.s' }), { s: 5 });
     expect(ok.stopDate!.getTime() - ok.startDate.getTime()).toBe(5000);

@@ -6,7 +6,11 @@ import { parseTimestamp } from '../choice';
 import type { WaitState } from '../model';
 import type { StateImplementation } from './types';
 
-const MAX_WAIT_SECONDS = 31536000; // one year
+/**
+ * A JSONata Seconds "must evaluate to an integer in the stated range", 0 to 99999999
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html).
+ */
+const MAX_WAIT_SECONDS = 99_999_999;
 
 export const runWait: StateImplementation<WaitState> = async (run, state, services) => {
   const now = run.facts.clock.now();
