@@ -7,15 +7,13 @@ import { synthesizeTenantTemplate } from '../template/synth';
 import { SubstitutionValues } from '../statemachines/substitutions';
 import {
   DEFAULT_EVENT_BUS_NAME,
-  DEFAULT_WORKFLOW_TUNING,
   TEMPLATE_OBJECT_KEY,
   TENANT_CREATED_DETAIL_TYPE,
   TENANT_DELETED_DETAIL_TYPE,
   TENANT_EVENT_SOURCE,
   TENANT_STACK_NAME_PREFIX,
-  WorkflowTuning,
-  validateWorkflowTuning,
-} from './config';
+} from '../statemachines/contract';
+import { DEFAULT_WORKFLOW_TUNING, WorkflowTuning, validateWorkflowTuning } from './config';
 import { WORKFLOW_FILES, WorkflowName, loadDefinitionString } from './definition';
 import { executionArns, stateMachineArn, statementsForTasks, taskStates } from './task-permissions';
 import { AlarmTopic } from './constructs/alarm-topic';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as yaml from 'js-yaml';
 import { TENANT_ID_CHARACTERS } from '../template/tenant-id';
 // The deployed event contract and naming, so local runs exercise the same values.
-import { DEFAULT_EVENT_BUS_NAME, TEMPLATE_OBJECT_KEY, TENANT_EVENT_SOURCE, TENANT_STACK_NAME_PREFIX } from '../infra/config';
+import { DEFAULT_EVENT_BUS_NAME, TEMPLATE_OBJECT_KEY, TENANT_EVENT_SOURCE, TENANT_STACK_NAME_PREFIX } from './contract';
 import { applySubstitutions } from '../emulator/asl/substitutions';
 import { SUBSTITUTION_KEYS, SubstitutionValues } from './substitutions';
 import { workflowPath, type WorkflowFileName } from './workflows';

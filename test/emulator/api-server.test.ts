@@ -39,12 +39,15 @@ afterAll(async () => {
   await server.close();
 });
 
+/** An AWS JSON 1.0 response body: an error carries `__type` and `message`. */
+type JsonBody = { __type?: string; message?: string; [key: string]: unknown };
+
 /** Sends a raw request and returns status, headers and parsed body. */
 function raw(
   body: string | Buffer,
   headers: Record<string, string> = {},
   method = 'POST',
-): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
+): Promise<{ status: number; headers: Record<string, unknown>; body: JsonBody }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${server.url}/`, { method, headers: { 'content-type': 'application/x-amz-json-1.0', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
@@ -328,7 +331,7 @@ describe('protocol errors never take the server down', () => {
     const big = Buffer.alloc(5 * 1024 * 1024, 0x20);
     const r = await raw(big, { 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }).catch((e) => ({
       status: -1,
-      body: String(e),
+      body: { message: String(e) } as JsonBody,
       headers: {},
     }));
     if (r.status !== -1) {

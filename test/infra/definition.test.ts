@@ -10,6 +10,12 @@ import {
   workflowPath,
 } from '../../infra/definition';
 
+/** The parts of a resolved definition these tests read. */
+type ParsedDefinition = {
+  StartAt?: unknown;
+  States: Record<string, { Seconds?: unknown; Comment?: unknown; Parameters: { TableName?: unknown } }>;
+};
+
 const WORKFLOWS = Object.keys(WORKFLOW_FILES) as WorkflowName[];
 
 /** A value of the right kind for every key, as CloudFormation would substitute it. */
@@ -36,12 +42,15 @@ describe('toDefinitionString', () => {
   test('emits number-kind placeholders unquoted, so the substituted value is a JSON number', () => {
     const json = toDefinitionString(yamlText);
     expect(json).toContain('"Seconds":${StackPollSeconds}');
-    const resolved = resolveDefinition(json, { StackPollSeconds: '15', TenantTableName: 'tenants' }) as any;
+    const resolved = resolveDefinition(json, { StackPollSeconds: '15', TenantTableName: 'tenants' }) as ParsedDefinition;
     expect(resolved.States.Wait.Seconds).toBe(15);
   });
 
   test('leaves string-kind placeholders and placeholders inside longer strings quoted', () => {
-    const resolved = resolveDefinition(toDefinitionString(yamlText), { StackPollSeconds: '15', TenantTableName: 'tenants' }) as any;
+    const resolved = resolveDefinition(toDefinitionString(yamlText), {
+      StackPollSeconds: '15',
+      TenantTableName: 'tenants',
+    }) as ParsedDefinition;
     expect(resolved.States.Put.Parameters.TableName).toBe('tenants');
     expect(resolved.States.Wait.Comment).toBe('poll every 15 seconds');
   });
@@ -80,7 +89,7 @@ describe('the workflows in statemachines/ and SUBSTITUTIONS cover each other', (
   });
 
   test.each(WORKFLOWS)('%s becomes valid JSON once substituted, number keys as numbers', (name) => {
-    const definition = resolveDefinition(loadDefinitionString(name), SAMPLE_VALUES) as any;
+    const definition = resolveDefinition(loadDefinitionString(name), SAMPLE_VALUES) as ParsedDefinition;
     expect(typeof definition.StartAt).toBe('string');
     const numberKeys = [...used.get(name)!].filter((key) => SUBSTITUTIONS[key as keyof typeof SUBSTITUTIONS].kind === 'number');
     // Every number-kind substitution lands as the number 7, never as the string "7".

@@ -49,7 +49,7 @@ describe('TenantId parameter', () => {
     ['', false],
   ])('pattern and MaxLength together accept %j: %s', (value, accepted) => {
     const { AllowedPattern, MaxLength, MinLength } = synthesized.template.Parameters[TENANT_ID_PARAMETER];
-    const passes = new RegExp(AllowedPattern).test(value) && value.length <= MaxLength && value.length >= MinLength;
+    const passes = new RegExp(AllowedPattern!).test(value) && value.length <= MaxLength! && value.length >= MinLength!;
     expect(passes).toBe(accepted);
   });
 });
