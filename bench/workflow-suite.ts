@@ -11,7 +11,8 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import { Engine } from '../emulator/runtime/engine';
 import { MockConfig } from '../emulator/runtime/mock-config';
-import { loadWorkflow, WORKFLOW_NAMES, type WorkflowFileName } from '../statemachines/local-substitutions';
+import { loadWorkflow } from '../statemachines/local-substitutions';
+import { WORKFLOW_NAMES, type WorkflowFileName } from '../statemachines/workflows';
 
 const MOCKS_DIR = join(__dirname, '..', 'mocks');
 export const MOCK_CONFIG_FILE = join(MOCKS_DIR, 'MockConfigFile.json');

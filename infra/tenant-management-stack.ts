@@ -14,7 +14,7 @@ import {
   TENANT_STACK_NAME_PREFIX,
 } from '../statemachines/contract';
 import { DEFAULT_WORKFLOW_TUNING, WorkflowTuning, validateWorkflowTuning } from './config';
-import { WORKFLOW_FILES, WorkflowName, loadDefinitionString } from './definition';
+import { loadDefinitionString } from './definition';
 import { executionArns, stateMachineArn, statementsForTasks, taskStates } from './task-permissions';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { TemplateStore } from './constructs/template-store';
@@ -22,6 +22,7 @@ import { TenantStackDeployerRole } from './constructs/tenant-stack-deployer-role
 import { acknowledgeCdkProvidedFunctions, acknowledgeResource } from './nag';
 import { TenantTable } from './constructs/tenant-table';
 import { Workflow } from './constructs/workflow';
+import { WORKFLOW_FILES, WorkflowName } from '../statemachines/workflows';
 
 export interface TenantManagementStackProps extends StackProps {
   /** Name of the tenant-lifecycle bus producers send TenantCreated/TenantDeleted to. */

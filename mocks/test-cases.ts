@@ -15,7 +15,7 @@
  * ValidationErrors are answers (UpdateStack, DeleteStack, DescribeStacks by name in delete-tenant
  * and update-tenant) recognise throttling by its Cause and loop through "Retry after throttling?".
  */
-import { WorkflowFileName } from '../statemachines/local-substitutions';
+
 import {
   alreadyExists,
   cannotDelete,
@@ -60,6 +60,7 @@ import {
   updateTenant,
   updateTenants,
 } from './paths';
+import { WorkflowFileName } from '../statemachines/workflows';
 
 /** One step of a mocked sequence: an outcome once, or [times, outcome]. */
 export type Step = MockedOutcome | [number, MockedOutcome];

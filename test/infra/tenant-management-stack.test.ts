@@ -17,10 +17,11 @@ import {
   TENANT_DELETED_DETAIL_TYPE,
   TENANT_EVENT_SOURCE,
 } from '../../statemachines/contract';
-import { WORKFLOW_FILES, WorkflowName, placeholdersIn, resolveDefinition } from '../../infra/definition';
+import { placeholdersIn, resolveDefinition } from '../../infra/definition';
 import { statementsForTasks, taskStates } from '../../infra/task-permissions';
 import { SUBSTITUTIONS, SubstitutionKey } from '../../statemachines/substitutions';
 import { synthesizeTenantTemplate } from '../../template/synth';
+import { WORKFLOW_FILES, WorkflowName } from '../../statemachines/workflows';
 
 let outdir: string;
 let stack: TenantManagementStack;

@@ -14,7 +14,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { localSubstitutions, loadWorkflow, LOCAL_ACCOUNT, WORKFLOW_NAMES, WorkflowFileName } from '../../statemachines/local-substitutions';
+import { localSubstitutions, loadWorkflow, LOCAL_ACCOUNT } from '../../statemachines/local-substitutions';
 import { MockTestCase, TEST_CASES } from '../../mocks/test-cases';
 import { PINNED_VERSION_ID, stackId } from '../../mocks/responses';
 import {
@@ -28,6 +28,7 @@ import {
 } from '../../statemachines/history-budget';
 import { DEFAULT_WORKFLOW_TUNING } from '../../infra/config';
 import { deployWorkflow, describeWorkflow, runCase, sfnClient, type CaseRun } from '../support/workflow-harness';
+import { WORKFLOW_NAMES, WorkflowFileName } from '../../statemachines/workflows';
 
 const local = localSubstitutions();
 let client: SFNClient;

@@ -1,17 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { SUBSTITUTIONS, SUBSTITUTION_KEYS } from '../../statemachines/substitutions';
 import {
   LOCAL_SUBSTITUTIONS_JSON,
   loadWorkflow,
   localSubstitutions,
   localSubstitutionsJson,
-  WORKFLOW_NAMES,
-  WorkflowFileName,
-  workflowPath,
 } from '../../statemachines/local-substitutions';
 import { aslValidator, validateWorkflowFile } from '../../scripts/validate-asl';
 import { invocationKeys, MOCK_CONFIG_FILE, mockConfigJson } from '../../mocks/build';
 import { importDefinition } from '../../scripts/json-to-yaml';
+import { STATEMACHINES_DIR, WORKFLOW_FILE_SUFFIX, WORKFLOW_NAMES, WorkflowFileName, workflowPath } from '../../statemachines/workflows';
 
 type Json = Record<string, unknown>;
 interface NamedState {
@@ -54,6 +52,11 @@ const BACKOFF = {
  * Retry of the generic error name would retry those answers too.
  */
 const ANSWERING_VALIDATION_ERRORS = ['Find tenant stack', 'Delete tenant stack', 'Check stack before update', 'Update tenant stack'];
+
+test('WORKFLOW_NAMES lists exactly the workflow files of statemachines/', () => {
+  const files = readdirSync(STATEMACHINES_DIR).filter((file) => file.endsWith(WORKFLOW_FILE_SUFFIX));
+  expect(files.sort()).toEqual(WORKFLOW_NAMES.map((name) => `${name}${WORKFLOW_FILE_SUFFIX}`).sort());
+});
 
 describe.each(WORKFLOW_NAMES)('%s', (name) => {
   it('passes asl-validator after local substitution', () => {

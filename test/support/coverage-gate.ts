@@ -8,9 +8,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { loadWorkflow, WORKFLOW_NAMES } from '../../statemachines/local-substitutions';
+import { loadWorkflow } from '../../statemachines/local-substitutions';
 import { coverableItems, coveredItems, type CoverageItem } from './coverage';
 import { HISTORY_DIR, SUITE_MODE_FILE } from './workflow-harness';
+import { WORKFLOW_NAMES } from '../../statemachines/workflows';
 
 const ROOT = join(__dirname, '..', '..');
 const ALLOWLIST_PATH = join(ROOT, 'test', 'coverage-allowlist.json');
