@@ -19,6 +19,7 @@ import { HistoryRecorder, checkedPayloadText, payloadText } from './history';
 import { BranchCancelled, StateRun, type ExecutionFacts, type RunScope, type StateOutcome } from './state-run';
 import { describeResource, type ResourceDescription, type TaskOutcome, type TaskResolutionChain } from './task-resolution';
 import { VariableScope } from './variables';
+import { random } from './random';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -394,7 +395,7 @@ export class Execution implements StateServices {
         if (attempts[i] >= r.maxAttempts) throw e;
         let delay = r.intervalSeconds * Math.pow(r.backoffRate, attempts[i]);
         if (r.maxDelaySeconds !== undefined) delay = Math.min(delay, r.maxDelaySeconds);
-        if (r.jitterStrategy === 'FULL') delay = Math.random() * delay;
+        if (r.jitterStrategy === 'FULL') delay = random() * delay;
         attempts[i]++;
         run.retryCount++;
         await this.sleep(delay * 1000);

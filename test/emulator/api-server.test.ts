@@ -71,8 +71,9 @@ async function sdkError(promise: Promise<unknown>): Promise<{ name: string; mess
   throw new Error('expected the call to fail');
 }
 
-test('the server listens on loopback and prints an http URL', () => {
+test('the server listens on loopback by default and reports its http URL, port 0 picking a free port', () => {
   expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(Number(new URL(server.url).port)).toBeGreaterThan(0);
 });
 
 test('state machine lifecycle: create, describe, list, update, delete', async () => {

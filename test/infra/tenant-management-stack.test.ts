@@ -1,7 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { CfnElement, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,6 +21,7 @@ import { statementsForTasks, taskStates } from '../../infra/task-permissions';
 import { SUBSTITUTIONS, SubstitutionKey } from '../../statemachines/substitutions';
 import { synthesizeTenantTemplate } from '../../template/synth';
 import { WORKFLOW_FILES, WorkflowName } from '../../statemachines/workflows';
+import { testApp } from '../support/cdk-app';
 
 let outdir: string;
 let stack: TenantManagementStack;
@@ -38,14 +38,12 @@ interface PolicyStatementJson {
 }
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'tenant-mgmt-test-'));
-  const app = new App({ outdir });
+  const app = testApp();
+  outdir = app.outdir;
   stack = new TenantManagementStack(app, 'TenantManagementStack');
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
 });
-
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 const logicalIdOf = (construct: IConstruct): string => stack.getLogicalId(construct.node.defaultChild as CfnElement);
 const stateMachineId = (name: WorkflowName) => logicalIdOf(stack.workflows[name].stateMachine);
@@ -330,7 +328,7 @@ describe('IAM scoping', () => {
 });
 
 describe('task permission rules', () => {
-  const scope = new Stack(new App(), 'RulesStack');
+  const scope = new Stack(testApp(), 'RulesStack');
   const targets = {
     tenantStackArns: 'arn:aws:cloudformation:us-east-1:123456789012:stack/tenant-*/*',
     cloudFormationRole: iam.Role.fromRoleArn(scope, 'Deployer', 'arn:aws:iam::123456789012:role/deployer'),
