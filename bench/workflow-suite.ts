@@ -4,7 +4,7 @@
  * startDate on each execution's virtual clock), which is mostly the workflows' Waits and retry
  * intervals: the point of the virtual clock is that the former stays small however large the latter.
  *
- * Reads the catalogue engineer D maintains (mocks/test-cases.ts: workflow, test case name, input,
+ * Reads the catalogue (mocks/test-cases.ts: workflow, test case name, input,
  * expected status) and mocks/MockConfigFile.json; skips, saying why, when either is missing.
  */
 import { existsSync } from 'fs';

@@ -20,7 +20,7 @@ import {
   StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { startServer, type RunningServer } from '../../emulator/api/server';
-import { FakeEngine } from './fixtures-b/fake-engine';
+import { FakeEngine } from './fake-engine';
 
 const ROLE = 'arn:aws:iam::123456789012:role/sfn';
 const DEFINITION = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });

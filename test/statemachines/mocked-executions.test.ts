@@ -5,7 +5,7 @@
  * per case: final status, the error of a failed run, the output of a successful one, and the exact
  * path of states entered (GetExecutionHistory). Then what the workflows send to AWS, the history-event
  * arithmetic of docs/workflows.md, and that the catalogue enters every state of every workflow.
- * Every history is recorded for the coverage gate (test/support/coverage-gate.ts).
+ * Every history is recorded for the coverage gate (test/workflow-coverage/gate.ts).
  */
 import {
   CreateStateMachineCommand,

@@ -9,6 +9,8 @@ import {
 import { aslValidator, validateWorkflowFile } from '../../scripts/validate-asl';
 import { invocationKeys, MOCK_CONFIG_FILE, mockConfigJson } from '../../mocks/build';
 import { importDefinition } from '../../scripts/json-to-yaml';
+import { TEST_CASES } from '../../mocks/test-cases';
+import { tenantIdViolation } from '../../template/tenant-id';
 import { STATEMACHINES_DIR, WORKFLOW_FILE_SUFFIX, WORKFLOW_NAMES, WorkflowFileName, workflowPath } from '../../statemachines/workflows';
 
 type Json = Record<string, unknown>;
@@ -306,6 +308,31 @@ describe('workflow contracts', () => {
 it('asl-validator rejects a definition whose Next names no state', () => {
   const { isValid } = aslValidator({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Missing' } } });
   expect(isValid).toBe(false);
+});
+
+describe('the catalogue and the tenant-id rule (template/tenant-id.ts)', () => {
+  const lifecycleCases = TEST_CASES.filter((c) => c.workflow === 'create-tenant' || c.workflow === 'delete-tenant');
+
+  it.each(lifecycleCases.map((c) => [`${c.workflow}#${c.name}`, c] as const))(
+    '%s: ends in InvalidTenantId exactly when its tenant id breaks the rule',
+    (_label, testCase) => {
+      const tenantId = (testCase.input as { detail: { tenantId?: unknown } }).detail.tenantId;
+      const violation = tenantIdViolation(tenantId);
+      expect({ tenantId, violation, error: testCase.expect.error === 'InvalidTenantId' }).toEqual({
+        tenantId,
+        violation,
+        error: violation !== undefined,
+      });
+    },
+  );
+
+  it('the catalogue has valid and invalid ids of every kind the rule names', () => {
+    const violations = lifecycleCases.map((c) => tenantIdViolation((c.input as { detail: { tenantId?: unknown } }).detail.tenantId));
+    expect(violations).toContain(undefined);
+    for (const reason of [/missing/, /must be a string/, /characters long/, /breaks the rule/]) {
+      expect(violations.some((v) => v !== undefined && reason.test(v))).toBe(true);
+    }
+  });
 });
 
 describe('mock configuration file', () => {
