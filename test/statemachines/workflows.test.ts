@@ -90,8 +90,8 @@ describe.each(WORKFLOW_NAMES)('%s', (name) => {
   });
 
   it('retries DynamoDB throttling under the names each integration reports, with exponential backoff and full jitter', () => {
-    // Recorded on AWS (../shared/conformance): the optimized integration names errors DynamoDB.<Name>,
-    // the aws-sdk integration DynamoDb.<Name>; both model ProvisionedThroughputExceeded and RequestLimitExceeded.
+    // On AWS the optimized integration names errors DynamoDB.<Name> (https://docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html),
+    // the aws-sdk integration DynamoDb.<Name> (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html); both model ProvisionedThroughputExceeded and RequestLimitExceeded.
     for (const { name: stateName, state } of tasks(name).filter(({ state }) => /:(aws-sdk:)?dynamodb:/.test(resourceOf(state)))) {
       const prefix = /aws-sdk:dynamodb/.test(resourceOf(state)) ? 'DynamoDb' : 'DynamoDB';
       const retrier = retriers(state).find((r) => r.ErrorEquals.includes(`${prefix}.ProvisionedThroughputExceededException`));
