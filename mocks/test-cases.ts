@@ -22,7 +22,7 @@ import { deleteTenantCases } from './cases/delete-tenant';
 import { updateTenantCases } from './cases/update-tenant';
 import { updateTenantsCases } from './cases/update-tenants';
 
-export type { Expectation, MockTestCase, Step } from './cases/common';
+export type { MockTestCase, Step } from './cases/common';
 
 export const TEST_CASES: readonly MockTestCase[] = [
   ...createTenantCases,

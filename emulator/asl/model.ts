@@ -145,4 +145,3 @@ export interface MapState extends StateCommon, WithResult {
 }
 
 export type State = TaskState | PassState | ChoiceState | WaitState | SucceedState | FailState | ParallelState | MapState;
-export type StateType = State['type'];
