@@ -29,8 +29,6 @@ export interface TenantManagementStackProps extends StackProps {
   readonly eventBusName?: string;
   /** Overrides of the polling, paging, concurrency and retry substitutions. */
   readonly workflowTuning?: Partial<WorkflowTuning>;
-  /** DefinitionStrings by workflow; defaults to statemachines/<name>.asl.yaml (tests may inject). */
-  readonly definitions?: Partial<Record<WorkflowName, string>>;
 }
 
 /** Execution timeouts: beyond the workflows' own poll limits, so those fire first with a clear error. */
@@ -87,9 +85,8 @@ export class TenantManagementStack extends Stack {
       ...(Object.fromEntries(Object.entries(tuning).map(([key, value]) => [key, String(value)])) as Record<keyof WorkflowTuning, string>),
     };
 
-    const definitionOf = (name: WorkflowName) => props.definitions?.[name] ?? loadDefinitionString(name);
     const build = (name: WorkflowName, substitutions: SubstitutionValues): Workflow => {
-      const definitionString = definitionOf(name);
+      const definitionString = loadDefinitionString(name);
       return new Workflow(this, pascal(WORKFLOW_FILES[name]), {
         stateMachineName: this.workflowName(name),
         definitionString,
