@@ -4,7 +4,7 @@
  * (GetItemCommand straight to dynalite). Pass-through minus bare SDK is what the engine adds per
  * service call (resolution, parameter shaping, response metadata, the time line's hold).
  */
-import http from 'http';
+import dynalite from 'dynalite';
 import type { AddressInfo } from 'net';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Engine } from '../emulator/runtime/engine';
@@ -32,7 +32,7 @@ const DEFINITION = {
 };
 
 export async function measurePassThroughOverhead(tasks = 300, reps = 3): Promise<PassThroughOverhead> {
-  const server = (require('dynalite') as (o: object) => http.Server)({ createTableMs: 0 });
+  const server = dynalite({ createTableMs: 0 });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });

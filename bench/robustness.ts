@@ -115,7 +115,10 @@ export interface RobustnessRequest {
 
 // ---------------------------------------------------------------- 5a stalls
 
-function post(url: string, agent: Agent, operation: string, body: object): Promise<{ status: number; body: any }> {
+/** An AWS JSON 1.0 response body: an error carries `__type` and `message`. */
+type JsonBody = { __type?: string; message?: string; [key: string]: unknown };
+
+function post(url: string, agent: Agent, operation: string, body: object): Promise<{ status: number; body: JsonBody }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       `${url}/`,
@@ -174,7 +177,7 @@ async function measureStalls(): Promise<StallRow[]> {
       const lightLoop = (async () => {
         while (running) {
           const s = await post(server.url, agent, 'StartExecution', { stateMachineArn: light });
-          await engine.waitForExecution(s.body.executionArn);
+          await engine.waitForExecution(s.body.executionArn as string);
           lightExecutions++;
         }
       })();
@@ -192,7 +195,7 @@ async function measureStalls(): Promise<StallRow[]> {
       } else {
         const s = await post(server.url, agent, 'StartExecution', { stateMachineArn: arn, input });
         if (s.status !== 200) throw new Error(`${p.name}: StartExecution ${JSON.stringify(s.body)}`);
-        const d = await engine.waitForExecution(s.body.executionArn);
+        const d = await engine.waitForExecution(s.body.executionArn as string);
         outcome = `${d.status} ${d.error ?? ''}`.trim();
       }
       const wallMs = performance.now() - started;
@@ -255,7 +258,8 @@ async function soak(executions: number): Promise<SoakReport> {
       const t = performance.now();
       const r = await post(server.url, agent, 'ListExecutions', { stateMachineArn, maxResults: pageSize });
       firstPageMs.push(performance.now() - t);
-      if (r.body.executions.length !== pageSize) throw new Error(`ListExecutions gave ${r.body.executions.length} executions`);
+      const executions = r.body.executions as unknown[];
+      if (executions.length !== pageSize) throw new Error(`ListExecutions gave ${executions.length} executions`);
     }
     let token: string | undefined;
     let pages = 0;
@@ -263,7 +267,7 @@ async function soak(executions: number): Promise<SoakReport> {
       const t = performance.now();
       const r = await post(server.url, agent, 'ListExecutions', { stateMachineArn, maxResults: pageSize, nextToken: token });
       deepPageMs.push(performance.now() - t);
-      token = r.body.nextToken;
+      token = r.body.nextToken as string | undefined;
       pages++;
     } while (token !== undefined && pages < 200);
   } finally {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: throughput and memory of the local engine, against aws-local-stepfunctions where
- * a comparison is possible (issue 3 §6, issue 4 §4). Prints each section as it runs, then one table.
+ * a comparison is possible. Prints each section as it runs, then one table.
  * Exits non-zero only when a section could not be measured; missed targets are reported, not fatal.
  *
  * Knobs (environment): BENCH_REPS (timed repetitions per engine, default 5), BENCH_HTTP_COUNT

@@ -4,14 +4,15 @@
  * startDate on each execution's virtual clock), which is mostly the workflows' Waits and retry
  * intervals: the point of the virtual clock is that the former stays small however large the latter.
  *
- * Reads the catalogue engineer D maintains (mocks/test-cases.ts: workflow, test case name, input,
+ * Reads the catalogue (mocks/test-cases.ts: workflow, test case name, input,
  * expected status) and mocks/MockConfigFile.json; skips, saying why, when either is missing.
  */
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { Engine } from '../emulator/runtime/engine';
 import { MockConfig } from '../emulator/runtime/mock-config';
-import { loadWorkflow, WORKFLOW_NAMES, type WorkflowFileName } from '../statemachines/local-substitutions';
+import { loadWorkflow } from '../statemachines/local-substitutions';
+import { WORKFLOW_NAMES, type WorkflowFileName } from '../statemachines/workflows';
 
 const MOCKS_DIR = join(__dirname, '..', 'mocks');
 export const MOCK_CONFIG_FILE = join(MOCKS_DIR, 'MockConfigFile.json');

@@ -1,14 +1,14 @@
 /**
  * State machine definitions on disk: a directory of `*.asl.yaml` / `*.asl.yml` / `*.asl.json` files,
  * each registered under its file stem, with CloudFormation-style `${Name}` DefinitionSubstitutions
- * applied to the text (as the deploy path does) and read with the JSON schema of YAML (so a timestamp
- * stays the string it was written as). The CLI and anything else that serves a directory of
+ * applied to the text (as the deploy path does) and read by asl/yaml.ts, the one definition reader (so a
+ * timestamp stays the string it was written as). The CLI and anything else that serves a directory of
  * definitions use this module; every problem is a DefinitionFileError naming the file.
  */
 import { readFileSync, readdirSync } from 'fs';
 import { basename, join } from 'path';
-import yaml from 'js-yaml';
 import { applySubstitutions, SubstitutionError, type Substitutions } from './asl/substitutions';
+import { readDefinitionText } from './asl/yaml';
 
 const DEFINITION_SUFFIXES = ['.asl.yaml', '.asl.yml', '.asl.json'] as const;
 
@@ -42,7 +42,7 @@ export function loadSubstitutions(file: string | undefined): Substitutions {
   let parsed: unknown;
   const text = readText(file, 'substitutions file');
   try {
-    parsed = yaml.load(text, { schema: yaml.JSON_SCHEMA });
+    parsed = readDefinitionText(text);
   } catch (e) {
     throw new DefinitionFileError(file, `substitutions file '${file}' is not valid JSON or YAML: ${firstLine(e)}`);
   }
@@ -79,7 +79,7 @@ export function loadDefinition(file: string, substitutions: Substitutions): stri
   }
   let parsed: unknown;
   try {
-    parsed = yaml.load(substituted, { schema: yaml.JSON_SCHEMA });
+    parsed = readDefinitionText(substituted);
   } catch (e) {
     throw new DefinitionFileError(file, `definition '${file}' is not valid YAML or JSON: ${firstLine(e)}`);
   }

@@ -1,21 +1,3 @@
-import { TENANT_RESOURCE_PREFIX } from '../template/naming';
-
-/**
- * The tenant lifecycle event contract. Producers put events on the tenant-lifecycle bus with this
- * source; the rules match source + detail-type, so the workflows' own notifications (same source,
- * other detail-types such as TenantProvisioned) never start a workflow.
- */
-export const TENANT_EVENT_SOURCE = 'saas.tenants';
-export const TENANT_CREATED_DETAIL_TYPE = 'TenantCreated';
-export const TENANT_DELETED_DETAIL_TYPE = 'TenantDeleted';
-export const DEFAULT_EVENT_BUS_NAME = 'tenant-lifecycle';
-
-/** The one object the template bucket holds; its "Object Created" event starts the fleet update. */
-export const TEMPLATE_OBJECT_KEY = 'tenant-template/tenant.template.json';
-
-/** Every tenant stack is named `<prefix><tenantId>`; IAM grants are scoped to this prefix. */
-export const TENANT_STACK_NAME_PREFIX = TENANT_RESOURCE_PREFIX;
-
 /** The number-kind substitutions: polling, waiting, paging, concurrency and retry limits. */
 export interface WorkflowTuning {
   readonly StackPollSeconds: number;

@@ -1,21 +1,7 @@
 import { readFileSync } from 'node:fs';
-import * as yaml from 'js-yaml';
 import { applySubstitutions, listPlaceholders } from '../emulator/asl/substitutions';
 import { SUBSTITUTIONS, SubstitutionKey } from '../statemachines/substitutions';
-import { workflowPath as workflowFilePath } from '../statemachines/workflows';
-
-/** The workflows, by the stem of their file in statemachines/ (`<stem>.asl.yaml`). */
-export const WORKFLOW_FILES = {
-  createTenant: 'create-tenant',
-  deleteTenant: 'delete-tenant',
-  updateTenants: 'update-tenants',
-  updateTenant: 'update-tenant',
-} as const;
-export type WorkflowName = keyof typeof WORKFLOW_FILES;
-
-export function workflowPath(name: WorkflowName): string {
-  return workflowFilePath(WORKFLOW_FILES[name]);
-}
+import { parseWorkflowText, WORKFLOW_FILES, workflowPath, type WorkflowName } from '../statemachines/workflows';
 
 /** Every `${Name}` the text uses (CloudFormation DefinitionSubstitutions syntax). */
 export function placeholdersIn(text: string): Set<string> {
@@ -34,17 +20,7 @@ export function placeholdersIn(text: string): Set<string> {
  * Throws when the YAML does not parse to an object or uses a key not declared in SUBSTITUTIONS.
  */
 export function toDefinitionString(yamlText: string, source = 'definition'): string {
-  let parsed: unknown;
-  try {
-    parsed = yaml.load(yamlText);
-  } catch (error) {
-    throw new Error(`${source}: not valid YAML: ${(error as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(
-      `${source}: must be a YAML mapping (a state machine definition), got ${Array.isArray(parsed) ? 'a list' : typeof parsed}`,
-    );
-  }
+  const parsed = parseWorkflowText(yamlText, source);
   const undeclared = [...placeholdersIn(yamlText)].filter((key) => !(key in SUBSTITUTIONS));
   if (undeclared.length > 0) {
     throw new Error(`${source}: uses \${${undeclared.join('}, ${')}} not declared in statemachines/substitutions.ts`);
@@ -58,7 +34,7 @@ export function toDefinitionString(yamlText: string, source = 'definition'): str
 
 /** Reads one workflow's YAML and converts it (see toDefinitionString). */
 export function loadDefinitionString(name: WorkflowName): string {
-  const path = workflowPath(name);
+  const path = workflowPath(WORKFLOW_FILES[name]);
   return toDefinitionString(readFileSync(path, 'utf8'), path);
 }
 

@@ -1,5 +1,5 @@
 import { WorkflowTuning } from './config';
-import { WorkflowName } from './definition';
+import type { WorkflowName } from '../statemachines/workflows';
 
 /**
  * Each workflow's execution timeout (the ASL's top-level `TimeoutSeconds`,

@@ -10,9 +10,11 @@ export function nagSpelling(stack: Stack, value: string): string {
   const visit = (node: unknown): string => {
     if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
     if (typeof node !== 'object' || node === null) return JSON.stringify(node);
-    const record = node as Record<string, any>;
-    if (record['Fn::Join']) return (record['Fn::Join'][1] as unknown[]).map(visit).join(record['Fn::Join'][0]);
-    if (record['Fn::GetAtt']) return `<${visit(record['Fn::GetAtt'][0])}.${visit(record['Fn::GetAtt'][1])}>`;
+    const record = node as { 'Fn::Join'?: [string, unknown[]]; 'Fn::GetAtt'?: [unknown, unknown]; Ref?: unknown };
+    const join = record['Fn::Join'];
+    if (join) return join[1].map(visit).join(join[0]);
+    const getAtt = record['Fn::GetAtt'];
+    if (getAtt) return `<${visit(getAtt[0])}.${visit(getAtt[1])}>`;
     if (record.Ref) return `<${visit(record.Ref)}>`;
     return JSON.stringify(node);
   };

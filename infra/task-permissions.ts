@@ -41,9 +41,13 @@ export function taskStates(definition: unknown): TaskState[] {
     const record = node as Record<string, unknown>;
     const states = record.States;
     if (typeof states === 'object' && states !== null && !Array.isArray(states)) {
-      for (const [name, state] of Object.entries(states as Record<string, any>)) {
+      for (const [name, state] of Object.entries(states as Record<string, Record<string, unknown> | null>)) {
         if (state?.Type === 'Task' && typeof state.Resource === 'string') {
-          found.push({ name, resource: state.Resource, parameters: state.Parameters ?? state.Arguments ?? {} });
+          found.push({
+            name,
+            resource: state.Resource,
+            parameters: (state.Parameters ?? state.Arguments ?? {}) as Record<string, unknown>,
+          });
         }
       }
     }

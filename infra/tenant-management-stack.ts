@@ -7,16 +7,14 @@ import { synthesizeTenantTemplate } from '../template/synth';
 import { SubstitutionValues } from '../statemachines/substitutions';
 import {
   DEFAULT_EVENT_BUS_NAME,
-  DEFAULT_WORKFLOW_TUNING,
   TEMPLATE_OBJECT_KEY,
   TENANT_CREATED_DETAIL_TYPE,
   TENANT_DELETED_DETAIL_TYPE,
   TENANT_EVENT_SOURCE,
   TENANT_STACK_NAME_PREFIX,
-  WorkflowTuning,
-  validateWorkflowTuning,
-} from './config';
-import { WORKFLOW_FILES, WorkflowName, loadDefinitionString, parseWithPlaceholders } from './definition';
+} from '../statemachines/contract';
+import { DEFAULT_WORKFLOW_TUNING, WorkflowTuning, validateWorkflowTuning } from './config';
+import { loadDefinitionString, parseWithPlaceholders } from './definition';
 import { executionTimeoutSeconds } from './execution-timeouts';
 import { executionArns, stateMachineArn, statementsForTasks, taskStates } from './task-permissions';
 import { AlarmTopic } from './constructs/alarm-topic';
@@ -27,14 +25,13 @@ import { TenantStackDeployerRole } from './constructs/tenant-stack-deployer-role
 import { acknowledgeCdkProvidedFunctions, acknowledgeResource } from './nag';
 import { TenantTable } from './constructs/tenant-table';
 import { Workflow } from './constructs/workflow';
+import { WORKFLOW_FILES, WorkflowName } from '../statemachines/workflows';
 
 export interface TenantManagementStackProps extends StackProps {
   /** Name of the tenant-lifecycle bus producers send TenantCreated/TenantDeleted to. */
   readonly eventBusName?: string;
   /** Overrides of the polling, paging, concurrency and retry substitutions. */
   readonly workflowTuning?: Partial<WorkflowTuning>;
-  /** DefinitionStrings by workflow; defaults to statemachines/<name>.asl.yaml (tests may inject). */
-  readonly definitions?: Partial<Record<WorkflowName, string>>;
 }
 
 /**
@@ -87,9 +84,8 @@ export class TenantManagementStack extends Stack {
       ...(Object.fromEntries(Object.entries(tuning).map(([key, value]) => [key, String(value)])) as Record<keyof WorkflowTuning, string>),
     };
 
-    const definitionOf = (name: WorkflowName) => props.definitions?.[name] ?? loadDefinitionString(name);
     const build = (name: WorkflowName, substitutions: SubstitutionValues): Workflow => {
-      const definitionString = definitionOf(name);
+      const definitionString = loadDefinitionString(name);
       return new Workflow(this, pascal(WORKFLOW_FILES[name]), {
         stateMachineName: this.workflowName(name),
         definitionString,

@@ -87,7 +87,8 @@ export const validationError = (message: string) => cloudFormationError('CloudFo
  * CloudFormation throttling (error code `Throttling`, message `Rate exceeded`) is not a modelled
  * exception either, so the aws-sdk integration reports it under the same generic name as a
  * ValidationError; only the Cause tells them apart. Recorded analogue: an unmodelled DynamoDB
- * ValidationException surfaces as `DynamoDb.DynamoDbException` (../shared/notes/aws-facts.md).
+ * ValidationException surfaces as `DynamoDb.DynamoDbException` in executions on AWS
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html).
  */
 export const throttled: MockedOutcome = {
   Throw: {

@@ -14,15 +14,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import * as yaml from 'js-yaml';
 import { SUBSTITUTIONS, SubstitutionKey } from '../statemachines/substitutions';
-import {
-  loadWorkflow,
-  localSubstitutions,
-  parseWorkflowText,
-  substitute,
-  WORKFLOW_NAMES,
-  WorkflowFileName,
-  workflowPath,
-} from '../statemachines/local-substitutions';
+import { loadWorkflow, localSubstitutions, substitute } from '../statemachines/local-substitutions';
+import { parseWorkflowText, WORKFLOW_NAMES, WorkflowFileName, workflowPath } from '../statemachines/workflows';
 
 type Values = Readonly<Record<string, string>>;
 

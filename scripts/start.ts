@@ -12,10 +12,11 @@ import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { Engine } from '../emulator/runtime/engine';
 import { MockConfig } from '../emulator/runtime/mock-config';
 import { DEFAULT_PORT, startServer } from '../emulator/api/server';
-import { LOCAL_ACCOUNT, LOCAL_REGION, loadWorkflow, WORKFLOW_NAMES } from '../statemachines/local-substitutions';
+import { LOCAL_ACCOUNT, LOCAL_REGION, loadWorkflow } from '../statemachines/local-substitutions';
 import { MOCK_CONFIG_FILE } from '../mocks/build';
 import { TEST_CASES, type MockTestCase } from '../mocks/test-cases';
 import { runToCompletion, statesEntered } from './sfn-executions';
+import { WORKFLOW_NAMES } from '../statemachines/workflows';
 
 interface Options {
   port: number;

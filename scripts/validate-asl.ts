@@ -1,11 +1,11 @@
 /**
- * `npm run validate`: asl-validator over every statemachines/*.asl.yaml after local substitution
+ * `npm run validate`: asl-validator over every workflow (WORKFLOW_NAMES) after local substitution
  * (the placeholders are not valid ASL until substituted). Prints one verdict per file and exits 1
  * when any file fails.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { localSubstitutions, parseWorkflowText, STATEMACHINES_DIR, substitute } from '../statemachines/local-substitutions';
+import { readFileSync } from 'node:fs';
+import { localSubstitutions, substitute } from '../statemachines/local-substitutions';
+import { parseWorkflowText, WORKFLOW_NAMES, workflowPath } from '../statemachines/workflows';
 
 /** asl-validator ships no type declarations; this is the part of its API used here. */
 type AslValidator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
@@ -28,19 +28,8 @@ export function validateWorkflowFile(path: string, values: Readonly<Record<strin
   }
 }
 
-export function workflowFiles(dir = STATEMACHINES_DIR): string[] {
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.asl.yaml'))
-    .sort()
-    .map((name) => join(dir, name));
-}
-
 function main(): void {
-  const files = workflowFiles();
-  if (files.length === 0) {
-    console.error(`no *.asl.yaml files in ${STATEMACHINES_DIR}`);
-    process.exit(1);
-  }
+  const files = WORKFLOW_NAMES.map(workflowPath);
   let failures = 0;
   for (const file of files) {
     const verdict = validateWorkflowFile(file);

@@ -8,18 +8,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as yaml from 'js-yaml';
 import { TENANT_ID_CHARACTERS } from '../template/tenant-id';
 // The deployed event contract and naming, so local runs exercise the same values.
-import { DEFAULT_EVENT_BUS_NAME, TEMPLATE_OBJECT_KEY, TENANT_EVENT_SOURCE, TENANT_STACK_NAME_PREFIX } from '../infra/config';
+import { DEFAULT_EVENT_BUS_NAME, TEMPLATE_OBJECT_KEY, TENANT_EVENT_SOURCE, TENANT_STACK_NAME_PREFIX } from './contract';
 import { applySubstitutions } from '../emulator/asl/substitutions';
 import { SUBSTITUTION_KEYS, SubstitutionValues } from './substitutions';
-import { workflowPath, type WorkflowFileName } from './workflows';
+import { parseWorkflowText, workflowPath, type WorkflowFileName } from './workflows';
 
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
 
-export { WORKFLOW_NAMES, STATEMACHINES_DIR, workflowPath, type WorkflowFileName } from './workflows';
 export const LOCAL_SUBSTITUTIONS_JSON = join(__dirname, 'local-substitutions.json');
 
 /**
@@ -67,14 +65,6 @@ export function loadWorkflow(
 ): Record<string, unknown> {
   const path = workflowPath(name);
   return parseWorkflowText(substitute(readFileSync(path, 'utf8'), values, path), path);
-}
-
-export function parseWorkflowText(text: string, source: string): Record<string, unknown> {
-  const parsed = yaml.load(text, { filename: source });
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`${source}: must be a YAML mapping (a state machine definition)`);
-  }
-  return parsed as Record<string, unknown>;
 }
 
 /** The JSON file the CLI reads: the same values, keys in SUBSTITUTIONS order. */

@@ -5,11 +5,26 @@ import { App, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { TenantStack } from './tenant-stack';
 
+/** A template parameter as CDK writes it (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html). */
+export interface TemplateParameterJson {
+  readonly Type: string;
+  readonly AllowedPattern?: string;
+  readonly MaxLength?: number;
+  readonly MinLength?: number;
+  readonly [property: string]: unknown;
+}
+
+/** The parsed template: the sections this project reads are typed, the rest stays `unknown`. */
+export interface TemplateJson {
+  readonly Parameters: Readonly<Record<string, TemplateParameterJson>>;
+  readonly [section: string]: unknown;
+}
+
 export interface SynthesizedTenantTemplate {
   /** The template exactly as written to the stage's cloud assembly (what gets uploaded). */
   readonly body: string;
   /** The same, parsed. */
-  readonly template: Record<string, any>;
+  readonly template: TemplateJson;
   /** Files the stage's assembly holds besides the template (kept for tests: no assets). */
   readonly assemblyFiles: readonly string[];
 }
@@ -48,7 +63,7 @@ export function synthesizeTenantTemplate(): SynthesizedTenantTemplate {
     const body = readFileSync(artifact.templateFullPath, 'utf8');
     cached = {
       body,
-      template: JSON.parse(body),
+      template: JSON.parse(body) as TemplateJson,
       assemblyFiles: listFiles(assembly.directory),
     };
     return cached;

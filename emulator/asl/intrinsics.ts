@@ -3,7 +3,7 @@
  * per use against a path resolver supplied by the caller.
  *
  * Behaviour follows https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html and
- * executions recorded on AWS (../shared/conformance, area intrinsic_functions).
+ * the results the same calls give in executions on AWS (the tests mark those values "recorded").
  */
 import { createHash, randomUUID } from 'crypto';
 import { StatesError } from '../errors';

@@ -190,4 +190,3 @@ export interface ResultWriterModel {
 }
 
 export type State = TaskState | PassState | ChoiceState | WaitState | SucceedState | FailState | ParallelState | MapState;
-export type StateType = State['type'];

@@ -3,10 +3,10 @@
  * Errors read like AWS's InvalidDefinition details: "<CODE>: <what> at <location>".
  * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html
  */
-import yaml from 'js-yaml';
 import { compileTemplate, isDefinitePath, TemplateError, type CompiledTemplate } from './jsonpath';
 import { compileJsonata, containsJsonata, jsonataExpressionText } from './jsonata';
 import { CHOICE_OPERATORS, ruleOperator } from './choice';
+import { readDefinitionText } from './yaml';
 import type {
   Catcher,
   ChoiceRuleModel,
@@ -122,7 +122,7 @@ export function parseDefinition(definition: string | object): StateMachineModel 
   let raw: unknown = definition;
   if (typeof definition === 'string') {
     try {
-      raw = yaml.load(definition, { schema: yaml.JSON_SCHEMA });
+      raw = readDefinitionText(definition);
     } catch (e) {
       throw new AslDefinitionError([
         { code: 'INVALID_JSON_DESCRIPTION', path: '/', message: `INVALID_JSON_DESCRIPTION: ${(e as Error).message.split('\n')[0]}` },

@@ -21,6 +21,7 @@ import { invokeTask, type TaskHost, type TokenWaiter } from './task-invocation';
 import type { TaskResolutionChain } from './task-resolution';
 import type { Timeline } from './timeline';
 import { VariableScope } from './variables';
+import { random } from './random';
 import { runMapRun, type MapRunHost } from './map-run';
 
 export type { TokenWaiter } from './task-invocation';
@@ -446,7 +447,7 @@ export class Execution implements StateServices, TaskHost {
         if (attempts[i] >= r.maxAttempts) throw e;
         let delay = r.intervalSeconds * Math.pow(r.backoffRate, attempts[i]);
         if (r.maxDelaySeconds !== undefined) delay = Math.min(delay, r.maxDelaySeconds);
-        if (r.jitterStrategy === 'FULL') delay = Math.random() * delay;
+        if (r.jitterStrategy === 'FULL') delay = random() * delay;
         attempts[i]++;
         run.retryCount++;
         await this.sleep(delay * 1000);

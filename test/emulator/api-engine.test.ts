@@ -16,7 +16,7 @@ import { MockConfig } from '../../emulator/runtime/mock-config';
 import { startServer, type RunningServer } from '../../emulator/api/server';
 import { loadDefinition, loadSubstitutions } from '../../emulator/cli';
 
-const fixtures = join(__dirname, 'fixtures-b');
+const fixtures = join(__dirname, 'order-example');
 const ROLE = 'arn:aws:iam::123456789012:role/sfn';
 
 let server: RunningServer;

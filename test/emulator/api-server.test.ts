@@ -20,7 +20,7 @@ import {
   StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { startServer, type RunningServer } from '../../emulator/api/server';
-import { FakeEngine } from './fixtures-b/fake-engine';
+import { FakeEngine } from './fake-engine';
 
 const ROLE = 'arn:aws:iam::123456789012:role/sfn';
 const DEFINITION = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
@@ -39,12 +39,15 @@ afterAll(async () => {
   await server.close();
 });
 
+/** An AWS JSON 1.0 response body: an error carries `__type` and `message`. */
+type JsonBody = { __type?: string; message?: string; [key: string]: unknown };
+
 /** Sends a raw request and returns status, headers and parsed body. */
 function raw(
   body: string | Buffer,
   headers: Record<string, string> = {},
   method = 'POST',
-): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
+): Promise<{ status: number; headers: Record<string, unknown>; body: JsonBody }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${server.url}/`, { method, headers: { 'content-type': 'application/x-amz-json-1.0', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
@@ -68,8 +71,9 @@ async function sdkError(promise: Promise<unknown>): Promise<{ name: string; mess
   throw new Error('expected the call to fail');
 }
 
-test('the server listens on loopback and prints an http URL', () => {
+test('the server listens on loopback by default and reports its http URL, port 0 picking a free port', () => {
   expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(Number(new URL(server.url).port)).toBeGreaterThan(0);
 });
 
 test('state machine lifecycle: create, describe, list, update, delete', async () => {
@@ -328,7 +332,7 @@ describe('protocol errors never take the server down', () => {
     const big = Buffer.alloc(5 * 1024 * 1024, 0x20);
     const r = await raw(big, { 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }).catch((e) => ({
       status: -1,
-      body: String(e),
+      body: { message: String(e) } as JsonBody,
       headers: {},
     }));
     if (r.status !== -1) {

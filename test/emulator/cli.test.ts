@@ -10,7 +10,7 @@ import { SFNClient, ListStateMachinesCommand, StartExecutionCommand, DescribeExe
 import { runCommand, serve, stateMachineNameOf, UsageError } from '../../emulator/cli';
 
 const root = join(__dirname, '..', '..');
-const fixtures = join(__dirname, 'fixtures-b');
+const fixtures = join(__dirname, 'order-example');
 const order = join(fixtures, 'statemachines', 'order.asl.yaml');
 const mocks = join(fixtures, 'order-mocks.json');
 const subs = join(fixtures, 'substitutions.json');

@@ -1,6 +1,6 @@
 // Behaviour of the States.* intrinsic functions.
 // Docs: https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html
-// Expected values marked "recorded" come from executions recorded on AWS (../shared/conformance).
+// Expected values marked "recorded" are what the same call returned in an execution on AWS.
 import { evaluateIntrinsic, isIntrinsicCall, parseIntrinsic } from '../../emulator/asl/intrinsics';
 import { StatesError } from '../../emulator/errors';
 

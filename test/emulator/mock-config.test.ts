@@ -5,7 +5,7 @@ import { join } from 'path';
 import { MockConfig, MockConfigError } from '../../emulator/runtime/mock-config';
 import { StatesError } from '../../emulator/errors';
 
-const fixtures = join(__dirname, 'fixtures-b');
+const fixtures = join(__dirname, 'order-example');
 const config = MockConfig.fromFile(join(fixtures, 'mock-config.json'));
 
 describe('a valid configuration', () => {

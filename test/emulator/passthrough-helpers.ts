@@ -2,6 +2,7 @@
 import http from 'http';
 import type { AddressInfo } from 'net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -12,7 +13,6 @@ export interface LocalServer {
 
 /** dynalite (the DynamoDB API on LevelDB, in memory) on 127.0.0.1, a free port. */
 export async function startDynalite(): Promise<LocalServer> {
-  const dynalite = require('dynalite') as (o: object) => http.Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

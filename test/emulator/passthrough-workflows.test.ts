@@ -7,7 +7,8 @@
 import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Engine } from '../../emulator/runtime/engine';
 import { VirtualTimeline } from '../../emulator/runtime/timeline';
-import { loadWorkflow, localSubstitutions, type WorkflowFileName } from '../../statemachines/local-substitutions';
+import { loadWorkflow, localSubstitutions } from '../../statemachines/local-substitutions';
+import type { WorkflowFileName } from '../../statemachines/workflows';
 import {
   json,
   LOCAL_CREDENTIALS,

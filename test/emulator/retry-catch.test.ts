@@ -5,6 +5,7 @@
 import { errorEqualsMatches, StatesError } from '../../emulator/errors';
 import { Engine } from '../../emulator/runtime/engine';
 import { eventChain, eventsOfType, runDefinition } from './engine-helpers';
+import { setRandomSource } from '../../emulator/runtime/random';
 
 const RESOURCE = 'arn:aws:states:::lambda:invoke';
 
@@ -77,18 +78,24 @@ describe('Retry', () => {
     expect(r.status).toBe('SUCCEEDED');
   });
 
-  test('JitterStrategy FULL keeps each delay between 0 and the computed interval', async () => {
-    const r = await runDefinition(
-      taskMachine({
-        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 100, BackoffRate: 1, MaxAttempts: 2, JitterStrategy: 'FULL' }],
-      }),
-      {},
-      { engine: failingEngine(2) },
-    );
-    const scheduled = eventsOfType(r.events, 'TaskScheduled').map((e) => e.timestamp.getTime());
-    for (let i = 1; i < scheduled.length; i++) {
-      expect(scheduled[i] - scheduled[i - 1]).toBeGreaterThanOrEqual(0);
-      expect(scheduled[i] - scheduled[i - 1]).toBeLessThanOrEqual(100_000);
+  test('JitterStrategy FULL scales each delay by a fresh draw in [0, 1) (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html)', async () => {
+    const draws = [0.25, 0.5];
+    const restore = setRandomSource(() => draws.shift()!);
+    try {
+      const r = await runDefinition(
+        taskMachine({
+          Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 100, BackoffRate: 1, MaxAttempts: 2, JitterStrategy: 'FULL' }],
+        }),
+        {},
+        { engine: failingEngine(2) },
+      );
+      const scheduled = eventsOfType(r.events, 'TaskScheduled').map((e) => e.timestamp.getTime());
+      expect(scheduled).toHaveLength(3);
+      expect(scheduled.slice(1).map((t, i) => (t - scheduled[i]) / 1000)).toEqual([25, 50]);
+      expect(r.status).toBe('SUCCEEDED');
+      expect(draws).toEqual([]);
+    } finally {
+      restore();
     }
   });
 

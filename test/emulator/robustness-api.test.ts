@@ -30,7 +30,10 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function call(operation: string, body: unknown): Promise<{ status: number; body: any }> {
+/** An AWS JSON 1.0 response body: an error carries `__type` and `message`. */
+type JsonBody = { __type?: string; message?: string; [key: string]: unknown };
+
+function call(operation: string, body: unknown): Promise<{ status: number; body: JsonBody }> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -50,7 +53,7 @@ function call(operation: string, body: unknown): Promise<{ status: number; body:
 async function createMachine(name: string, definition = PASS, type = 'STANDARD'): Promise<string> {
   const r = await call('CreateStateMachine', { name, definition, roleArn: ROLE, type });
   expect(r.status).toBe(200);
-  return r.body.stateMachineArn;
+  return r.body.stateMachineArn as string;
 }
 
 describe('numeric members of the wrong type', () => {
@@ -136,7 +139,7 @@ describe('execution names', () => {
   test('the same name and input after the first closed is ExecutionAlreadyExists', async () => {
     const arn = await createMachine('idem-c');
     const first = await call('StartExecution', { stateMachineArn: arn, name: 'once', input: '{}' });
-    await engine.waitForExecution(first.body.executionArn);
+    await engine.waitForExecution(first.body.executionArn as string);
     const again = await call('StartExecution', { stateMachineArn: arn, name: 'once', input: '{}' });
     expect(again.body.__type).toMatch(/#ExecutionAlreadyExists$/);
   });

@@ -1,5 +1,6 @@
 import { DEFAULT_WORKFLOW_TUNING } from '../../infra/config';
-import { WORKFLOW_FILES, WorkflowName, withExecutionTimeout } from '../../infra/definition';
+import { withExecutionTimeout } from '../../infra/definition';
+import { WORKFLOW_FILES, type WorkflowName } from '../../statemachines/workflows';
 import { SynthesizedApp, deployedDefinition, synthesizeApp } from './support/synthesized-app';
 
 const NAMES = Object.keys(WORKFLOW_FILES) as WorkflowName[];

@@ -5,10 +5,10 @@ import {
   TENANT_TEMPLATE_RESOURCE_TYPES,
   WITHHELD_HANDLER_PERMISSIONS,
 } from '../../infra/constructs/tenant-stack-deployer-role';
-import { WorkflowName } from '../../infra/definition';
+import type { WorkflowName } from '../../statemachines/workflows';
 import { synthesizeTenantTemplate } from '../../template/synth';
 import { tenantStackName } from '../../template/naming';
-import { ACCOUNT, DeployedTemplate, REGION } from './support/deployed-template';
+import { ACCOUNT, DeployedTemplate, REGION, type Json } from './support/deployed-template';
 import { Decision, decide } from './support/simulate';
 import { SynthesizedApp, deployedDefinition, synthesizeApp } from './support/synthesized-app';
 
@@ -35,11 +35,11 @@ const tenantStackArn = (tenantId: string) =>
   `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${tenantStackName(tenantId)}/0a1b2c3d-0000-4000-8000-000000000000`;
 
 /** Every Task state of a (deployed) definition, nested ones included. */
-function tasks(definition: any): { name: string; resource: string; parameters: any }[] {
-  const found: { name: string; resource: string; parameters: any }[] = [];
-  const visit = (node: any): void => {
+function tasks(definition: Json): { name: string; resource: string; parameters: Json }[] {
+  const found: { name: string; resource: string; parameters: Json }[] = [];
+  const visit = (node: Json): void => {
     if (typeof node !== 'object' || node === null) return;
-    for (const [name, state] of Object.entries<any>(node.States ?? {})) {
+    for (const [name, state] of Object.entries<Json>(node.States ?? {})) {
       if (state.Type === 'Task') found.push({ name, resource: state.Resource, parameters: state.Parameters ?? {} });
     }
     Object.values(node).forEach(visit);
@@ -178,7 +178,7 @@ describe('workflow roles: stack operations only with the template object and the
 
 describe('the tenant template matches the service role and the boundary', () => {
   test('its resource types are exactly those whose handler permissions the service role holds', () => {
-    const types = new Set(Object.values<any>(tenant.resources).map((resource) => resource.Type));
+    const types = new Set(Object.values<Json>(tenant.resources).map((resource) => resource.Type));
     expect([...types].sort()).toEqual([...TENANT_TEMPLATE_RESOURCE_TYPES].sort());
     for (const type of types) expect(CFN_HANDLER_PERMISSIONS[type]).toBeDefined();
   });

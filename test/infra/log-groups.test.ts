@@ -1,4 +1,4 @@
-import { WORKFLOW_FILES, WorkflowName } from '../../infra/definition';
+import { WORKFLOW_FILES, type WorkflowName } from '../../statemachines/workflows';
 import { SynthesizedApp, synthesizeApp } from './support/synthesized-app';
 
 const NAMES = Object.keys(WORKFLOW_FILES) as WorkflowName[];

@@ -1,4 +1,4 @@
-import { ACCOUNT, REGION } from './support/deployed-template';
+import { ACCOUNT, REGION, type Json } from './support/deployed-template';
 import { decide } from './support/simulate';
 import { SynthesizedApp, synthesizeApp } from './support/synthesized-app';
 
@@ -110,7 +110,7 @@ describe('dead-letter alarms', () => {
       .idsOfType('AWS::CloudWatch::Alarm')
       .filter((id) =>
         (app.deployed.resources[id].Properties.Dimensions ?? []).some(
-          (dimension: any) =>
+          (dimension: Json) =>
             dimension.Name === 'QueueName' && app.deployed.resolve(dimension.Value) === app.deployed.physicalName(queueId),
         ),
       );

@@ -1,45 +1,57 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { CfnElement, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { TenantManagementStack } from '../../infra/tenant-management-stack';
+import { validateWorkflowTuning, DEFAULT_WORKFLOW_TUNING } from '../../infra/config';
 import {
   TEMPLATE_OBJECT_KEY,
   TENANT_CREATED_DETAIL_TYPE,
   TENANT_DELETED_DETAIL_TYPE,
   TENANT_EVENT_SOURCE,
-  validateWorkflowTuning,
-  DEFAULT_WORKFLOW_TUNING,
-} from '../../infra/config';
-import { WORKFLOW_FILES, WorkflowName, placeholdersIn, resolveDefinition } from '../../infra/definition';
+} from '../../statemachines/contract';
+import { placeholdersIn, resolveDefinition } from '../../infra/definition';
 import { statementsForTasks, taskStates } from '../../infra/task-permissions';
 import { SUBSTITUTIONS, SubstitutionKey } from '../../statemachines/substitutions';
 import { synthesizeTenantTemplate } from '../../template/synth';
+import { WORKFLOW_FILES, WorkflowName } from '../../statemachines/workflows';
+import { testApp } from '../support/cdk-app';
 
 let outdir: string;
 let stack: TenantManagementStack;
 let template: Template;
-let resources: Record<string, any>;
+/** The synthesized resources, as CDK's `Template.toJSON()` types them (untyped JSON). */
+let resources: ReturnType<Template['toJSON']>;
+
+/** A policy statement as synthesized (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html). */
+interface PolicyStatementJson {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'tenant-mgmt-test-'));
-  const app = new App({ outdir });
+  const app = testApp();
+  outdir = app.outdir;
   stack = new TenantManagementStack(app, 'TenantManagementStack');
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
 });
 
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-
-const logicalIdOf = (construct: { node: { defaultChild?: unknown } } | any): string => stack.getLogicalId(construct.node.defaultChild);
+const logicalIdOf = (construct: IConstruct): string => stack.getLogicalId(construct.node.defaultChild as CfnElement);
 const stateMachineId = (name: WorkflowName) => logicalIdOf(stack.workflows[name].stateMachine);
 const bucketId = () => logicalIdOf(stack.templateStore.bucket);
 
 /** Every statement of every identity policy (AWS::IAM::Policy and inline role policies). */
-function identityStatements(filter: (logicalId: string) => boolean = () => true): any[] {
-  const statements: any[] = [];
+function identityStatements(filter: (logicalId: string) => boolean = () => true): PolicyStatementJson[] {
+  const statements: PolicyStatementJson[] = [];
   for (const [id, resource] of Object.entries(resources)) {
     if (!filter(id)) continue;
     if (resource.Type === 'AWS::IAM::Policy') statements.push(...resource.Properties.PolicyDocument.Statement);
@@ -49,13 +61,16 @@ function identityStatements(filter: (logicalId: string) => boolean = () => true)
   }
   return statements;
 }
-const actionsOf = (statement: any): string[] => [statement.Action].flat();
+const actionsOf = (statement: PolicyStatementJson): string[] => [statement.Action].flat();
 
 /** Statements of the role a state machine runs as. */
-function workflowStatements(name: WorkflowName): any[] {
+function workflowStatements(name: WorkflowName): PolicyStatementJson[] {
   const roleId = resources[stateMachineId(name)].Properties.RoleArn['Fn::GetAtt'][0];
   return Object.values(resources)
-    .filter((resource) => resource.Type === 'AWS::IAM::Policy' && resource.Properties.Roles.some((role: any) => role.Ref === roleId))
+    .filter(
+      (resource) =>
+        resource.Type === 'AWS::IAM::Policy' && resource.Properties.Roles.some((role: { Ref?: unknown }) => role.Ref === roleId),
+    )
     .flatMap((resource) => resource.Properties.PolicyDocument.Statement);
 }
 
@@ -158,7 +173,8 @@ describe('state machines', () => {
       (resource) =>
         resource.Type === 'AWS::CloudWatch::Alarm' &&
         resource.Properties.Dimensions?.some(
-          (dimension: any) => dimension.Name === 'StateMachineArn' && dimension.Value.Ref === stateMachineId(name),
+          (dimension: { Name: string; Value: { Ref?: unknown } }) =>
+            dimension.Name === 'StateMachineArn' && dimension.Value.Ref === stateMachineId(name),
         ),
     );
     expect(alarms.map((alarm) => alarm.Properties.MetricName).sort()).toEqual([
@@ -185,7 +201,8 @@ describe('event routing', () => {
   const ruleTargeting = (name: WorkflowName) =>
     Object.values(resources).filter(
       (resource) =>
-        resource.Type === 'AWS::Events::Rule' && resource.Properties.Targets.some((target: any) => target.Arn.Ref === stateMachineId(name)),
+        resource.Type === 'AWS::Events::Rule' &&
+        resource.Properties.Targets.some((target: { Arn: { Ref?: unknown } }) => target.Arn.Ref === stateMachineId(name)),
     );
 
   test.each([
@@ -306,15 +323,15 @@ describe('IAM scoping', () => {
 });
 
 describe('task permission rules', () => {
-  const scope = new Stack(new App(), 'RulesStack');
+  const scope = new Stack(testApp(), 'RulesStack');
   const targets = {
     tenantStackArns: 'arn:aws:cloudformation:us-east-1:123456789012:stack/tenant-*/*',
-    cloudFormationRole: { roleArn: 'arn:aws:iam::123456789012:role/deployer' } as any,
-    templateBucket: { arnForObjects: (key: string) => `arn:aws:s3:::bucket/${key}` } as any,
+    cloudFormationRole: iam.Role.fromRoleArn(scope, 'Deployer', 'arn:aws:iam::123456789012:role/deployer'),
+    templateBucket: s3.Bucket.fromBucketArn(scope, 'Templates', 'arn:aws:s3:::bucket'),
     templateObjectKey: 'key.json',
     templateUrl: 'https://bucket.s3.us-east-1.amazonaws.com/key.json',
-    tenantTable: { tableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/tenants' } as any,
-    eventBus: { eventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/tenant-lifecycle' } as any,
+    tenantTable: dynamodb.Table.fromTableArn(scope, 'Tenants', 'arn:aws:dynamodb:us-east-1:123456789012:table/tenants'),
+    eventBus: events.EventBus.fromEventBusArn(scope, 'Bus', 'arn:aws:events:us-east-1:123456789012:event-bus/tenant-lifecycle'),
     selfName: 'self',
     startable: { '${UpdateTenantStateMachineArn}': 'child' },
   };

@@ -5,7 +5,7 @@
  * per case: final status, the error of a failed run, the output of a successful one, and the exact
  * path of states entered (GetExecutionHistory). Then what the workflows send to AWS, the history-event
  * arithmetic of docs/workflows.md, and that the catalogue enters every state of every workflow.
- * Every history is recorded for the coverage gate (test/support/coverage-gate.ts).
+ * Every history is recorded for the coverage gate (test/workflow-coverage/gate.ts).
  */
 import {
   CreateStateMachineCommand,
@@ -14,7 +14,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { localSubstitutions, loadWorkflow, LOCAL_ACCOUNT, WORKFLOW_NAMES, WorkflowFileName } from '../../statemachines/local-substitutions';
+import { localSubstitutions, loadWorkflow, LOCAL_ACCOUNT } from '../../statemachines/local-substitutions';
 import { MockTestCase, TEST_CASES } from '../../mocks/test-cases';
 import { PINNED_VERSION_ID, stackId } from '../../mocks/responses';
 import {
@@ -28,6 +28,7 @@ import {
 } from '../../statemachines/history-budget';
 import { DEFAULT_WORKFLOW_TUNING } from '../../infra/config';
 import { deployWorkflow, describeWorkflow, runCase, sfnClient, type CaseRun } from '../support/workflow-harness';
+import { WORKFLOW_NAMES, WorkflowFileName } from '../../statemachines/workflows';
 
 const local = localSubstitutions();
 let client: SFNClient;
@@ -382,12 +383,7 @@ describeWorkflow('mocked executions of the workflows', () => {
       expect(updateTenantsWorstCaseEvents({ TenantPageSize: 1, MaxPagesPerExecution: 1, ApiRetryMaxAttempts: 0 })).toBe(22 + 17 + 11);
     });
 
-    it('the deployed tuning (infra/config.ts) keeps one execution under the 25,000-event quota', () => {
-      const worst = updateTenantsWorstCaseEvents(DEFAULT_WORKFLOW_TUNING);
-      expect(worst).toBeLessThan(HISTORY_EVENT_QUOTA);
-    });
-
-    it('the deployed tuning leaves at least 40 % of the quota free (docs/workflows.md: 25 pages of 50 tenants)', () => {
+    it('the deployed tuning (infra/config.ts) keeps one execution under the 25,000-event quota with 40 % of it free', () => {
       expect(updateTenantsWorstCaseEvents(DEFAULT_WORKFLOW_TUNING)).toBeLessThanOrEqual(0.6 * HISTORY_EVENT_QUOTA);
     });
 
@@ -428,7 +424,37 @@ describeWorkflow('mocked executions of the workflows', () => {
       },
     );
 
-    it('the formulas are tight on the longest paths: a stack that stays busy, polling that gives up', async () => {
+    it('each formula bounds the longest measured run of its workflow, and by less than 3 times it', async () => {
+      // The bound assumes every call throttled ApiRetryMaxAttempts times and every busy round refused,
+      // which no single mocked case combines; a bound over 3 times the longest run would be too loose to
+      // size MaxPagesPerExecution by (the longest runs reach 36 % to 83 % of their bound today).
+      const fleetTuning = {
+        TenantPageSize: Number(local.TenantPageSize),
+        MaxPagesPerExecution: Number(local.MaxPagesPerExecution),
+        ApiRetryMaxAttempts: Number(local.ApiRetryMaxAttempts),
+      };
+      const formulas: Record<WorkflowFileName, number> = {
+        ...Object.fromEntries(Object.entries(bounds).map(([workflow, bound]) => [workflow, bound(localTuning)])),
+        'update-tenants': updateTenantsWorstCaseEvents(fleetTuning),
+      } as Record<WorkflowFileName, number>;
+      for (const workflow of WORKFLOW_NAMES) {
+        const lengths = await Promise.all(TEST_CASES.filter((c) => c.workflow === workflow).map(async (c) => (await run(c)).events.length));
+        const longest = Math.max(...lengths);
+        expect({
+          workflow,
+          bound: formulas[workflow],
+          atLeastLongest: formulas[workflow] >= longest,
+          under3x: formulas[workflow] < 3 * longest,
+        }).toEqual({
+          workflow,
+          bound: formulas[workflow],
+          atLeastLongest: true,
+          under3x: true,
+        });
+      }
+    });
+
+    it('a stack that stays busy and polling that gives up cost the per-round and per-poll events of docs/workflows.md', async () => {
       // Without throttling and without refused changes, a busy round costs 11 (not 18) and the last
       // round ends in the failure note; these runs pin the per-round and per-poll counts the formulas use.
       expect((await run(find('delete-tenant', 'StackStaysBusy'))).events.length).toBe(10 + 4 * 7 + 3 * 4 + 14);

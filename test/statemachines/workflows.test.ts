@@ -1,17 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { SUBSTITUTIONS, SUBSTITUTION_KEYS } from '../../statemachines/substitutions';
 import {
   LOCAL_SUBSTITUTIONS_JSON,
   loadWorkflow,
   localSubstitutions,
   localSubstitutionsJson,
-  WORKFLOW_NAMES,
-  WorkflowFileName,
-  workflowPath,
 } from '../../statemachines/local-substitutions';
 import { aslValidator, validateWorkflowFile } from '../../scripts/validate-asl';
 import { invocationKeys, MOCK_CONFIG_FILE, mockConfigJson } from '../../mocks/build';
 import { importDefinition } from '../../scripts/json-to-yaml';
+import { TEST_CASES } from '../../mocks/test-cases';
+import { tenantIdViolation } from '../../template/tenant-id';
+import { STATEMACHINES_DIR, WORKFLOW_FILE_SUFFIX, WORKFLOW_NAMES, WorkflowFileName, workflowPath } from '../../statemachines/workflows';
 
 type Json = Record<string, unknown>;
 interface NamedState {
@@ -55,6 +55,11 @@ const BACKOFF = {
  */
 const ANSWERING_VALIDATION_ERRORS = ['Find tenant stack', 'Delete tenant stack', 'Check stack before update', 'Update tenant stack'];
 
+test('WORKFLOW_NAMES lists exactly the workflow files of statemachines/', () => {
+  const files = readdirSync(STATEMACHINES_DIR).filter((file) => file.endsWith(WORKFLOW_FILE_SUFFIX));
+  expect(files.sort()).toEqual(WORKFLOW_NAMES.map((name) => `${name}${WORKFLOW_FILE_SUFFIX}`).sort());
+});
+
 describe.each(WORKFLOW_NAMES)('%s', (name) => {
   it('passes asl-validator after local substitution', () => {
     const verdict = validateWorkflowFile(workflowPath(name));
@@ -85,8 +90,8 @@ describe.each(WORKFLOW_NAMES)('%s', (name) => {
   });
 
   it('retries DynamoDB throttling under the names each integration reports, with exponential backoff and full jitter', () => {
-    // Recorded on AWS (../shared/conformance): the optimized integration names errors DynamoDB.<Name>,
-    // the aws-sdk integration DynamoDb.<Name>; both model ProvisionedThroughputExceeded and RequestLimitExceeded.
+    // On AWS the optimized integration names errors DynamoDB.<Name> (https://docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html),
+    // the aws-sdk integration DynamoDb.<Name> (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html); both model ProvisionedThroughputExceeded and RequestLimitExceeded.
     for (const { name: stateName, state } of tasks(name).filter(({ state }) => /:(aws-sdk:)?dynamodb:/.test(resourceOf(state)))) {
       const prefix = /aws-sdk:dynamodb/.test(resourceOf(state)) ? 'DynamoDb' : 'DynamoDB';
       const retrier = retriers(state).find((r) => r.ErrorEquals.includes(`${prefix}.ProvisionedThroughputExceededException`));
@@ -99,61 +104,6 @@ describe.each(WORKFLOW_NAMES)('%s', (name) => {
           `${prefix}.ThrottlingException`,
         ],
       });
-    }
-  });
-
-  // CloudFormation's Throttling code is not a modelled exception, so the aws-sdk integration reports it
-  // under the generic CloudFormation.CloudFormationException, like ValidationError
-  // (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html; recorded analogue:
-  // DynamoDb.DynamoDbException for an unmodelled DynamoDB ValidationException). Only the Cause says "Rate exceeded".
-  it('handles CloudFormation throttling as AWS reports it on every CloudFormation task', () => {
-    const definition = loadWorkflow(name) as { States: Record<string, Json> };
-    for (const { name: stateName, state } of tasks(name).filter(({ state }) => /:cloudformation:/.test(resourceOf(state)))) {
-      const hedge = retriers(state).find((r) => r.ErrorEquals.includes('CloudFormation.ThrottlingException'));
-      expect({ stateName, ...hedge }).toMatchObject({ stateName, ...BACKOFF });
-      const generic = retriers(state).find((r) =>
-        r.ErrorEquals.some((e) => e === 'CloudFormation.CloudFormationException' || e === 'States.ALL' || e === 'States.TaskFailed'),
-      );
-      if (!ANSWERING_VALIDATION_ERRORS.includes(stateName)) {
-        expect({ stateName, retriesGenericName: generic !== undefined }).toEqual({ stateName, retriesGenericName: true });
-        expect({ stateName, ...generic }).toMatchObject({ stateName, ...BACKOFF });
-        continue;
-      }
-      // Its ValidationErrors are answers: no blanket Retry, but a Catch whose Choice sends "Rate exceeded" to the back-off loop.
-      expect({ stateName, retriesGenericName: generic !== undefined }).toEqual({ stateName, retriesGenericName: false });
-      const catcher = ((state.Catch as Json[] | undefined) ?? []).find((c) =>
-        (c.ErrorEquals as string[]).includes('CloudFormation.CloudFormationException'),
-      )!;
-      const choice = definition.States[String(catcher.Next)];
-      const rule = (choice.Choices as Json[]).find((r) => r.StringMatches === '*Rate exceeded*');
-      expect({ stateName, variable: rule?.Variable }).toEqual({ stateName, variable: `${String(catcher.ResultPath)}.Cause` });
-      const note = definition.States[String(rule!.Next)];
-      expect({ stateName, note }).toMatchObject({
-        stateName,
-        note: { Type: 'Pass', Result: stateName, ResultPath: '$.throttle.returnTo', Next: 'Retry after throttling?' },
-      });
-    }
-  });
-
-  it('the throttling back-off loop returns to the call that was throttled, waits a drawn delay and gives up after ApiRetryMaxAttempts', () => {
-    const states = (loadWorkflow(name) as { States: Record<string, Json> }).States;
-    const notes = Object.values(states).filter((s) => s.ResultPath === '$.throttle.returnTo');
-    if (notes.length === 0) return expect(Object.keys(states)).not.toContain('Retry after throttling?');
-    const back = states['Return to throttled call'];
-    for (const note of notes) {
-      const rule = (back.Choices as Json[]).find((r) => r.StringEquals === note.Result);
-      expect({ returnTo: note.Result, goesTo: rule ? rule.Next : back.Default }).toEqual({ returnTo: note.Result, goesTo: note.Result });
-    }
-    expect(states['Retry after throttling?'].Choices).toEqual([
-      { Variable: '$.throttle.attempts', NumericLessThan: Number(local.ApiRetryMaxAttempts), Next: 'Draw back-off delay' },
-    ]);
-    expect(states['Back off after throttling']).toMatchObject({ Type: 'Wait', SecondsPath: '$.throttle.waitSeconds' });
-    expect(JSON.stringify(states['Draw back-off delay'].Parameters)).toContain(`, ${local.ApiRetryMaxDelaySeconds}), 0))`);
-  });
-
-  it('passes the CloudFormation service role on every stack-changing call', () => {
-    for (const { state } of tasks(name).filter(({ state }) => /cloudformation:(create|update|delete)Stack$/.test(resourceOf(state)))) {
-      expect((state.Parameters as Json).RoleARN).toBe(local.CloudFormationRoleArn);
     }
   });
 
@@ -180,6 +130,84 @@ describe.each(WORKFLOW_NAMES)('%s', (name) => {
     walk(loadWorkflow(name));
     expect(found.length).toBeGreaterThan(0);
     for (const value of found) expect(typeof value).toBe('number');
+  });
+});
+
+/** The workflows that manage a stack call CloudFormation; update-tenants only reads the table and starts children. */
+const CLOUDFORMATION_WORKFLOWS: WorkflowFileName[] = ['create-tenant', 'delete-tenant', 'update-tenant'];
+/**
+ * delete-tenant and update-tenant make CloudFormation calls whose ValidationErrors are answers, so their
+ * throttling goes through a back-off loop; create-tenant's calls retry plainly.
+ */
+const BACKOFF_LOOP_WORKFLOWS: WorkflowFileName[] = ['delete-tenant', 'update-tenant'];
+
+test('exactly the stack workflows call CloudFormation, and exactly those with answering calls have a back-off loop', () => {
+  const callers = WORKFLOW_NAMES.filter((name) => tasks(name).some(({ state }) => /:cloudformation:/.test(resourceOf(state))));
+  expect(callers).toEqual(CLOUDFORMATION_WORKFLOWS);
+  const withLoop = WORKFLOW_NAMES.filter((name) => allStates(loadWorkflow(name)).some((s) => s.name === 'Retry after throttling?'));
+  expect(withLoop).toEqual(BACKOFF_LOOP_WORKFLOWS);
+});
+
+describe.each(CLOUDFORMATION_WORKFLOWS)('%s (calls CloudFormation)', (name) => {
+  // CloudFormation's Throttling code is not a modelled exception, so the aws-sdk integration reports it
+  // under the generic CloudFormation.CloudFormationException, like ValidationError
+  // (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html; recorded analogue:
+  // DynamoDb.DynamoDbException for an unmodelled DynamoDB ValidationException). Only the Cause says "Rate exceeded".
+  it('handles CloudFormation throttling as AWS reports it on every CloudFormation task', () => {
+    const definition = loadWorkflow(name) as { States: Record<string, Json> };
+    const calls = tasks(name).filter(({ state }) => /:cloudformation:/.test(resourceOf(state)));
+    expect(calls.length).toBeGreaterThan(0);
+    for (const { name: stateName, state } of calls) {
+      const hedge = retriers(state).find((r) => r.ErrorEquals.includes('CloudFormation.ThrottlingException'));
+      expect({ stateName, ...hedge }).toMatchObject({ stateName, ...BACKOFF });
+      const generic = retriers(state).find((r) =>
+        r.ErrorEquals.some((e) => e === 'CloudFormation.CloudFormationException' || e === 'States.ALL' || e === 'States.TaskFailed'),
+      );
+      if (!ANSWERING_VALIDATION_ERRORS.includes(stateName)) {
+        expect({ stateName, retriesGenericName: generic !== undefined }).toEqual({ stateName, retriesGenericName: true });
+        expect({ stateName, ...generic }).toMatchObject({ stateName, ...BACKOFF });
+        continue;
+      }
+      // Its ValidationErrors are answers: no blanket Retry, but a Catch whose Choice sends "Rate exceeded" to the back-off loop.
+      expect({ stateName, retriesGenericName: generic !== undefined }).toEqual({ stateName, retriesGenericName: false });
+      const catcher = ((state.Catch as Json[] | undefined) ?? []).find((c) =>
+        (c.ErrorEquals as string[]).includes('CloudFormation.CloudFormationException'),
+      )!;
+      const choice = definition.States[String(catcher.Next)];
+      const rule = (choice.Choices as Json[]).find((r) => r.StringMatches === '*Rate exceeded*');
+      expect({ stateName, variable: rule?.Variable }).toEqual({ stateName, variable: `${String(catcher.ResultPath)}.Cause` });
+      const note = definition.States[String(rule!.Next)];
+      expect({ stateName, note }).toMatchObject({
+        stateName,
+        note: { Type: 'Pass', Result: stateName, ResultPath: '$.throttle.returnTo', Next: 'Retry after throttling?' },
+      });
+    }
+  });
+
+  it('passes the CloudFormation service role on every stack-changing call', () => {
+    const changes = tasks(name).filter(({ state }) => /cloudformation:(create|update|delete)Stack$/.test(resourceOf(state)));
+    expect(changes.length).toBeGreaterThan(0);
+    for (const { state } of changes) {
+      expect((state.Parameters as Json).RoleARN).toBe(local.CloudFormationRoleArn);
+    }
+  });
+});
+
+describe.each(BACKOFF_LOOP_WORKFLOWS)('%s (throttling back-off loop)', (name) => {
+  it('the throttling back-off loop returns to the call that was throttled, waits a drawn delay and gives up after ApiRetryMaxAttempts', () => {
+    const states = (loadWorkflow(name) as { States: Record<string, Json> }).States;
+    const notes = Object.values(states).filter((s) => s.ResultPath === '$.throttle.returnTo');
+    expect(notes.length).toBeGreaterThan(0);
+    const back = states['Return to throttled call'];
+    for (const note of notes) {
+      const rule = (back.Choices as Json[]).find((r) => r.StringEquals === note.Result);
+      expect({ returnTo: note.Result, goesTo: rule ? rule.Next : back.Default }).toEqual({ returnTo: note.Result, goesTo: note.Result });
+    }
+    expect(states['Retry after throttling?'].Choices).toEqual([
+      { Variable: '$.throttle.attempts', NumericLessThan: Number(local.ApiRetryMaxAttempts), Next: 'Draw back-off delay' },
+    ]);
+    expect(states['Back off after throttling']).toMatchObject({ Type: 'Wait', SecondsPath: '$.throttle.waitSeconds' });
+    expect(JSON.stringify(states['Draw back-off delay'].Parameters)).toContain(`, ${local.ApiRetryMaxDelaySeconds}), 0))`);
   });
 });
 
@@ -280,6 +308,31 @@ describe('workflow contracts', () => {
 it('asl-validator rejects a definition whose Next names no state', () => {
   const { isValid } = aslValidator({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Missing' } } });
   expect(isValid).toBe(false);
+});
+
+describe('the catalogue and the tenant-id rule (template/tenant-id.ts)', () => {
+  const lifecycleCases = TEST_CASES.filter((c) => c.workflow === 'create-tenant' || c.workflow === 'delete-tenant');
+
+  it.each(lifecycleCases.map((c) => [`${c.workflow}#${c.name}`, c] as const))(
+    '%s: ends in InvalidTenantId exactly when its tenant id breaks the rule',
+    (_label, testCase) => {
+      const tenantId = (testCase.input as { detail: { tenantId?: unknown } }).detail.tenantId;
+      const violation = tenantIdViolation(tenantId);
+      expect({ tenantId, violation, error: testCase.expect.error === 'InvalidTenantId' }).toEqual({
+        tenantId,
+        violation,
+        error: violation !== undefined,
+      });
+    },
+  );
+
+  it('the catalogue has valid and invalid ids of every kind the rule names', () => {
+    const violations = lifecycleCases.map((c) => tenantIdViolation((c.input as { detail: { tenantId?: unknown } }).detail.tenantId));
+    expect(violations).toContain(undefined);
+    for (const reason of [/missing/, /must be a string/, /characters long/, /breaks the rule/]) {
+      expect(violations.some((v) => v !== undefined && reason.test(v))).toBe(true);
+    }
+  });
 });
 
 describe('mock configuration file', () => {

@@ -4,7 +4,6 @@ import { acquireEndpoint, type EndpointHandle } from './sfn-endpoint';
 import { HISTORY_DIR, SUITE_MODE_FILE } from './workflow-harness';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __sfnEndpoint: EndpointHandle | undefined;
 }
 

@@ -8,7 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { runToCompletion, statesEntered } from '../../scripts/sfn-executions';
-import { loadWorkflow, localSubstitutions, LOCAL_ACCOUNT, type WorkflowFileName } from '../../statemachines/local-substitutions';
+import { loadWorkflow, localSubstitutions, LOCAL_ACCOUNT } from '../../statemachines/local-substitutions';
+import { type WorkflowFileName } from '../../statemachines/workflows';
 
 export const HISTORY_DIR = join(__dirname, '..', '..', 'reports', 'workflow-histories');
 /** Which endpoint the last jest run used, and why its workflow suites were skipped, if they were. */

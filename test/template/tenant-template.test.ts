@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { App, Stage } from 'aws-cdk-lib';
+import { Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -8,6 +8,7 @@ import { TEMPLATE_VERSION_OUTPUT, TENANT_ID_PARAMETER, TenantStack } from '../..
 import { TENANT_ID_MAX_LENGTH, TENANT_ID_PATTERN } from '../../template/tenant-id';
 import { TEMPLATE_FINGERPRINT, TEMPLATE_VERSION } from '../../template/version';
 import { tenantAppRoleName, tenantDataTableName, tenantStackName } from '../../template/naming';
+import { testApp } from '../support/cdk-app';
 
 let synthesized: SynthesizedTenantTemplate;
 let template: Template;
@@ -49,7 +50,7 @@ describe('TenantId parameter', () => {
     ['', false],
   ])('pattern and MaxLength together accept %j: %s', (value, accepted) => {
     const { AllowedPattern, MaxLength, MinLength } = synthesized.template.Parameters[TENANT_ID_PARAMETER];
-    const passes = new RegExp(AllowedPattern).test(value) && value.length <= MaxLength && value.length >= MinLength;
+    const passes = new RegExp(AllowedPattern!).test(value) && value.length <= MaxLength! && value.length >= MinLength!;
     expect(passes).toBe(accepted);
   });
 });
@@ -116,14 +117,14 @@ describe('template version', () => {
 
 describe('cdk-nag', () => {
   test('AwsSolutions reports no findings on TenantStack', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new TenantStack(new Stage(app, 'NagCheck'), 'TenantStack');
     const report = new AwsSolutionsChecks().validateScope(stack);
     expect(report.violations.map((violation) => `${violation.ruleName}: ${violation.description}`)).toEqual([]);
   });
 
   test('the check is live: a table without point-in-time recovery added to TenantStack is reported', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new TenantStack(new Stage(app, 'NagLive'), 'TenantStack');
     new dynamodb.Table(stack, 'Unprotected', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
     const report = new AwsSolutionsChecks().validateScope(stack);

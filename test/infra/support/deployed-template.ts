@@ -13,7 +13,12 @@ export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 const PARTITION = 'aws';
 
-type Json = any;
+/**
+ * A value of the synthesized template: parsed CloudFormation JSON, read by property path (`Properties.Roles`,
+ * `Fn::Sub` arguments), whose shape depends on the resource type; the checks themselves assert the shapes.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON has no static shape here
+export type Json = any;
 
 export interface DeployedTemplateOptions {
   readonly stackName: string;

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { TenantManagementStack, TenantManagementStackProps } from '../../../infra/tenant-management-stack';
-import { WorkflowName } from '../../../infra/definition';
-import { DeployedTemplate } from './deployed-template';
+import type { WorkflowName } from '../../../statemachines/workflows';
+import { DeployedTemplate, type Json } from './deployed-template';
 
 const STACK_NAME = 'TenantManagementStack';
 
@@ -13,7 +14,7 @@ export interface SynthesizedApp {
   readonly stack: TenantManagementStack;
   readonly template: Template;
   readonly deployed: DeployedTemplate;
-  readonly logicalId: (construct: any) => string;
+  readonly logicalId: (construct: IConstruct) => string;
   readonly stateMachineId: (name: WorkflowName) => string;
   readonly cleanup: () => void;
 }
@@ -25,7 +26,7 @@ export function synthesizeApp(props: TenantManagementStackProps = {}): Synthesiz
   const stack = new TenantManagementStack(app, STACK_NAME, props);
   const template = Template.fromStack(stack);
   const deployed = new DeployedTemplate(template.toJSON(), { stackName: STACK_NAME });
-  const logicalId = (construct: any) => stack.getLogicalId(construct.node.defaultChild ?? construct);
+  const logicalId = (construct: IConstruct) => stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
   return {
     stack,
     template,
@@ -41,7 +42,7 @@ export function synthesizeApp(props: TenantManagementStackProps = {}): Synthesiz
  * intrinsics resolved and each `${Key}` replaced textually by its DefinitionSubstitutions value, as
  * CloudFormation does (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-stepfunctions-statemachine.html).
  */
-export function deployedDefinition(deployed: DeployedTemplate, stateMachineId: string): any {
+export function deployedDefinition(deployed: DeployedTemplate, stateMachineId: string): Json {
   const properties = deployed.resources[stateMachineId].Properties;
   const text: string = deployed.resolve(properties.DefinitionString);
   const values: Record<string, string> = deployed.resolve(properties.DefinitionSubstitutions ?? {});

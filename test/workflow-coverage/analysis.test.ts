@@ -1,11 +1,11 @@
 /**
- * The coverage gate's analysis (test/support/coverage.ts): which states, Choice rules, Retry and
+ * The coverage gate's analysis (analysis.ts): which states, Choice rules, Retry and
  * Catch clauses a history covers. Histories come from real executions on the engine, so the
  * attribution is checked against what a run really did.
  */
 import type { HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
 import { StatesError } from '../../emulator/errors';
-import { coverableItems, coveredItems } from '../support/coverage';
+import { coverableItems, coveredItems } from './analysis';
 import { runDefinition } from '../emulator/engine-helpers';
 
 const definition = {

@@ -1,19 +1,20 @@
 /**
  * The workflow coverage gate, run by `npm test` after jest: every state, Choice rule/Default and
  * Catch clause of every workflow must have been exercised by some mocked execution, unless
- * test/coverage-allowlist.json says why not. Retries are reported, not gated.
+ * test/workflow-coverage/allowlist.json (workflow -> item -> reason) says why not. Retries are reported, not gated.
  *
  * Prints a table per workflow and writes reports/workflow-coverage.json.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { loadWorkflow, WORKFLOW_NAMES } from '../../statemachines/local-substitutions';
-import { coverableItems, coveredItems, type CoverageItem } from './coverage';
-import { HISTORY_DIR, SUITE_MODE_FILE } from './workflow-harness';
+import { loadWorkflow } from '../../statemachines/local-substitutions';
+import { coverableItems, coveredItems, type CoverageItem } from './analysis';
+import { HISTORY_DIR, SUITE_MODE_FILE } from '../support/workflow-harness';
+import { WORKFLOW_NAMES } from '../../statemachines/workflows';
 
 const ROOT = join(__dirname, '..', '..');
-const ALLOWLIST_PATH = join(ROOT, 'test', 'coverage-allowlist.json');
+const ALLOWLIST_PATH = join(__dirname, 'allowlist.json');
 const REPORT_PATH = join(ROOT, 'reports', 'workflow-coverage.json');
 const GATED: ReadonlySet<CoverageItem['kind']> = new Set(['state', 'choice', 'catch']);
 

@@ -1,5 +1,5 @@
 /** A minimal in-memory EngineApi for testing the HTTP layer without the interpreter. */
-import type { EngineApi, ExecutionInfo, HistoryEventInfo, StateMachineInfo } from '../../../emulator/api/operations';
+import type { EngineApi, ExecutionInfo, HistoryEventInfo, StateMachineInfo } from '../../emulator/api/operations';
 
 class CodedError extends Error {
   constructor(
