@@ -154,7 +154,7 @@ async function measureStalls(): Promise<StallRow[]> {
         roleArn: role,
       });
       const s = await post(server.url, agent, 'StartExecution', { stateMachineArn: created.body.stateMachineArn });
-      await engine.waitForExecution(s.body.executionArn);
+      await engine.waitForExecution(s.body.executionArn as string);
     }
     let i = 0;
     for (const p of PATHOLOGICAL) {
