@@ -21,26 +21,6 @@ const ASL_KNOWS_NO_RUNTIME = {
   message: 'emulator/asl imports nothing of emulator/runtime.',
 };
 
-/**
- * Known exceptions, kept narrow: these asl modules still take runtime types (the state run, the variable
- * scope) or `describeResource`. They may import exactly these runtime modules and nothing else of runtime.
- * The way out is moving the state modules under runtime/ and describing a Task's resource at parse time;
- * delete an entry as soon as its file no longer needs it.
- */
-const ASL_RUNTIME_EXCEPTIONS = [
-  'emulator/asl/jsonpath.ts', // type VariableScope
-  'emulator/asl/states/choice.ts', // types StateOutcome, StateRun
-  'emulator/asl/states/map.ts', // BranchCancelled, types Cancellation, RunScope, StateRun
-  'emulator/asl/states/pass.ts', // types StateOutcome, StateRun
-  'emulator/asl/states/succeed.ts', // types StateOutcome, StateRun
-  'emulator/asl/states/task.ts', // describeResource
-  'emulator/asl/states/types.ts', // types Cancellation, RunScope, StateOutcome, StateRun
-];
-const ASL_RUNTIME_ONLY_KNOWN_MODULES = {
-  regex: '(^|/)runtime/(?!(state-run|variables|task-resolution)$)',
-  message: 'emulator/asl imports nothing of emulator/runtime; the listed exceptions only state-run, variables and task-resolution.',
-};
-
 const bans = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
@@ -54,12 +34,7 @@ export default tseslint.config(
     },
   },
   { files: ['emulator/**/*.ts'], rules: bans(EMULATOR_IS_SELF_CONTAINED) },
-  {
-    files: ['emulator/asl/**/*.ts'],
-    ignores: ASL_RUNTIME_EXCEPTIONS,
-    rules: bans(EMULATOR_IS_SELF_CONTAINED, ASL_KNOWS_NO_API, ASL_KNOWS_NO_RUNTIME),
-  },
-  { files: ASL_RUNTIME_EXCEPTIONS, rules: bans(EMULATOR_IS_SELF_CONTAINED, ASL_KNOWS_NO_API, ASL_RUNTIME_ONLY_KNOWN_MODULES) },
+  { files: ['emulator/asl/**/*.ts'], rules: bans(EMULATOR_IS_SELF_CONTAINED, ASL_KNOWS_NO_API, ASL_KNOWS_NO_RUNTIME) },
   {
     files: ['statemachines/**/*.ts'],
     rules: bans({ regex: topLevel('infra'), message: 'statemachines/ imports nothing of infra/ (infra deploys the workflows).' }),

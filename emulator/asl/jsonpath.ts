@@ -7,13 +7,18 @@
 import { JSONPath } from 'jsonpath-plus';
 import { StatesError, States } from '../errors';
 import { evaluateIntrinsic, isIntrinsicCall, parseIntrinsic, type IntrinsicCall } from './intrinsics';
-import type { VariableScope } from '../runtime/variables';
+
+/** The workflow variables a `$name` path reads (the runtime's VariableScope is one). */
+export interface VariableLookup {
+  has(name: string): boolean;
+  get(name: string): unknown;
+}
 
 /** What a path or template can read while a state runs. */
 export interface PathEnvironment {
   readonly input: unknown;
   readonly context: unknown;
-  readonly variables: VariableScope;
+  readonly variables: VariableLookup;
 }
 
 type Segment = string | number;
@@ -152,7 +157,7 @@ class RebasedEnvironment implements PathEnvironment {
   get context(): unknown {
     return this.base.context;
   }
-  get variables(): VariableScope {
+  get variables(): VariableLookup {
     return this.base.variables;
   }
 }

@@ -16,7 +16,7 @@ import { StatesError, States } from '../errors';
 import { evaluateTemplate, selectPath } from '../asl/jsonpath';
 import { evaluateJsonataValue } from '../asl/jsonata';
 import type { MapState, StateMachineModel } from '../asl/model';
-import { finishMap, iterationInput, pathValueInvalid, readItems, readMaxConcurrency, readTolerance } from '../asl/states/map';
+import { finishMap, iterationInput, pathValueInvalid, readItems, readMaxConcurrency, readTolerance } from './states/map';
 import type { Execution, ExecutionStatus } from './execution';
 import { batchItems, readItemSource, type S3Call } from './map-run-items';
 import { plainResults, transformResults, writeResults, type ChildOutcome } from './map-run-results';

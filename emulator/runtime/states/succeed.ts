@@ -1,8 +1,8 @@
 /** Succeed: ends the machine (or branch/iteration) successfully. https://docs.aws.amazon.com/step-functions/latest/dg/state-succeed.html */
-import { selectPath } from '../jsonpath';
-import type { SucceedState } from '../model';
+import { selectPath } from '../../asl/jsonpath';
+import type { SucceedState } from '../../asl/model';
 import type { StateImplementation } from './types';
-import type { StateOutcome, StateRun } from '../../runtime/state-run';
+import type { StateOutcome, StateRun } from '../state-run';
 
 export const runSucceed: StateImplementation<SucceedState> = async (run, state) => {
   if (state.queryLanguage === 'JSONata') {

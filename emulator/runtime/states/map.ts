@@ -5,10 +5,10 @@
  * are shared by both.
  */
 import { StatesError, States } from '../../errors';
-import { evaluateTemplate, resolveReference, selectPath } from '../jsonpath';
-import { evaluateJsonataValue, jsonTypeName, jsonataExpressionText } from '../jsonata';
-import type { MapState } from '../model';
-import { BranchCancelled, type Cancellation, type RunScope, type StateOutcome, type StateRun } from '../../runtime/state-run';
+import { evaluateTemplate, resolveReference, selectPath } from '../../asl/jsonpath';
+import { evaluateJsonataValue, jsonTypeName, jsonataExpressionText } from '../../asl/jsonata';
+import type { MapState } from '../../asl/model';
+import { BranchCancelled, type Cancellation, type RunScope, type StateOutcome, type StateRun } from '../state-run';
 import type { StateImplementation, StateServices } from './types';
 
 /** AWS runs at most 40 inline iterations at once. */

@@ -1,6 +1,6 @@
 /** What a state implementation may ask of the execution running it. */
-import type { MapState, StateMachineModel, TaskState } from '../model';
-import type { Cancellation, RunScope, StateOutcome, StateRun } from '../../runtime/state-run';
+import type { MapState, StateMachineModel, TaskState } from '../../asl/model';
+import type { Cancellation, RunScope, StateOutcome, StateRun } from '../state-run';
 
 export interface StateServices {
   /** Appends an event at the scope's cursor and advances the cursor. Returns the event id. */

@@ -1,9 +1,9 @@
 /** Wait: Seconds, SecondsPath, Timestamp, TimestampPath. https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html */
 import { StatesError, States } from '../../errors';
-import { resolveReference, selectPath } from '../jsonpath';
-import { evaluateJsonataValue } from '../jsonata';
-import { parseTimestamp } from '../choice';
-import type { WaitState } from '../model';
+import { resolveReference, selectPath } from '../../asl/jsonpath';
+import { evaluateJsonataValue } from '../../asl/jsonata';
+import { parseTimestamp } from '../../asl/choice';
+import type { WaitState } from '../../asl/model';
 import type { StateImplementation } from './types';
 
 /**

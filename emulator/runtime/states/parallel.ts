@@ -1,7 +1,7 @@
 /** Parallel: runs every branch on the same input; the result is the array of branch outputs. https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html */
-import { evaluateTemplate } from '../jsonpath';
-import { evaluateJsonataValue } from '../jsonata';
-import type { ParallelState } from '../model';
+import { evaluateTemplate } from '../../asl/jsonpath';
+import { evaluateJsonataValue } from '../../asl/jsonata';
+import type { ParallelState } from '../../asl/model';
 import type { StateImplementation } from './types';
 
 export const runParallel: StateImplementation<ParallelState> = async (run, state, services) => {

@@ -1,10 +1,10 @@
 /** Task: builds the request, asks the resolution chain, shapes the result. https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html */
 import { StatesError, States } from '../../errors';
-import { evaluateTemplate, selectPath } from '../jsonpath';
-import { evaluateJsonataValue } from '../jsonata';
-import type { TaskState } from '../model';
+import { evaluateTemplate, selectPath } from '../../asl/jsonpath';
+import { evaluateJsonataValue } from '../../asl/jsonata';
+import type { TaskState } from '../../asl/model';
 import type { StateImplementation } from './types';
-import { describeResource } from '../../runtime/task-resolution';
+import { describeResource } from '../task-resolution';
 import { randomUUID } from 'crypto';
 
 export const runTask: StateImplementation<TaskState> = async (run, state, services) => {

@@ -1,8 +1,8 @@
 /** Fail: stops with Error/Cause (or ErrorPath/CausePath). https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html */
 import { StatesError, States } from '../../errors';
-import { evaluateTemplate, compileExpression, type CompiledTemplate } from '../jsonpath';
-import { evaluateJsonataValue } from '../jsonata';
-import type { FailState } from '../model';
+import { evaluateTemplate, compileExpression, type CompiledTemplate } from '../../asl/jsonpath';
+import { evaluateJsonataValue } from '../../asl/jsonata';
+import type { FailState } from '../../asl/model';
 import type { StateImplementation } from './types';
 
 const compiled = new WeakMap<FailState, { error?: CompiledTemplate; cause?: CompiledTemplate }>();

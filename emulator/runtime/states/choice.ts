@@ -1,11 +1,11 @@
 /** Choice: the first matching rule picks Next, else Default, else States.NoChoiceMatched. https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html */
 import { StatesError, States } from '../../errors';
-import { evaluateJsonPathRule } from '../choice';
-import { evaluateJsonataValue } from '../jsonata';
-import { selectPath } from '../jsonpath';
-import type { ChoiceRuleModel, ChoiceState } from '../model';
+import { evaluateJsonPathRule } from '../../asl/choice';
+import { evaluateJsonataValue } from '../../asl/jsonata';
+import { selectPath } from '../../asl/jsonpath';
+import type { ChoiceRuleModel, ChoiceState } from '../../asl/model';
 import type { StateImplementation } from './types';
-import type { StateOutcome, StateRun } from '../../runtime/state-run';
+import type { StateOutcome, StateRun } from '../state-run';
 
 export const runChoice: StateImplementation<ChoiceState> = async (run, state) => {
   if (state.queryLanguage === 'JSONata') {

@@ -1,8 +1,8 @@
 /** Pass: passes its input on, or a fixed Result / Parameters. https://docs.aws.amazon.com/step-functions/latest/dg/state-pass.html */
-import { evaluateTemplate } from '../jsonpath';
-import type { PassState } from '../model';
+import { evaluateTemplate } from '../../asl/jsonpath';
+import type { PassState } from '../../asl/model';
 import type { StateImplementation } from './types';
-import type { StateOutcome, StateRun } from '../../runtime/state-run';
+import type { StateOutcome, StateRun } from '../state-run';
 
 export const runPass: StateImplementation<PassState> = async (run, state) => {
   if (state.queryLanguage === 'JSONata') {
