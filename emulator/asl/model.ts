@@ -3,6 +3,7 @@
  * reads it. Field names follow ASL (camelCased); `undefined` means "field absent" (defaults apply),
  * `null` is kept where ASL gives null a meaning (InputPath/OutputPath/ResultPath: null).
  */
+import type { ResourceDescription } from './resource';
 import type { CompiledTemplate } from './jsonpath';
 
 export type QueryLanguage = 'JSONPath' | 'JSONata';
@@ -63,6 +64,8 @@ interface WithResult {
 export interface TaskState extends StateCommon, WithResult {
   readonly type: 'Task';
   readonly resource: string;
+  /** The Resource ARN split as AWS records it (computed once, at parse time). */
+  readonly description: ResourceDescription;
   readonly parameters?: CompiledTemplate;
   /** JSONata Arguments. */
   readonly arguments?: unknown;

@@ -6,6 +6,7 @@
 import { compileTemplate, isDefinitePath, TemplateError, type CompiledTemplate } from './jsonpath';
 import { compileJsonata, containsJsonata, jsonataExpressionText } from './jsonata';
 import { CHOICE_OPERATORS, ruleOperator } from './choice';
+import { describeResource } from './resource';
 import { readDefinitionText } from './yaml';
 import type {
   Catcher,
@@ -292,6 +293,8 @@ class ParseContext {
           ...common,
           type,
           resource: def.Resource as string,
+          // (the problem is already recorded when Resource is missing; the model is discarded then)
+          description: describeResource(typeof def.Resource === 'string' ? def.Resource : ''),
           parameters: this.template(def.Parameters, `${path}/Parameters`),
           arguments: def.Arguments,
           timeoutSeconds: this.secondsField(def, 'TimeoutSeconds', path, queryLanguage),

@@ -12,13 +12,8 @@ import { evaluateJsonataValue } from '../asl/jsonata';
 import { ExecutionStopSignal, type StopSignal } from './clock';
 import { checkedPayloadText, payloadText } from './history';
 import { ExecutionStopped, type RunScope, type StateRun } from './state-run';
-import {
-  describeResource,
-  type ResolutionRequest,
-  type ResourceDescription,
-  type TaskOutcome,
-  type TaskResolutionChain,
-} from './task-resolution';
+import type { ResourceDescription } from '../asl/resource';
+import type { ResolutionRequest, TaskOutcome, TaskResolutionChain } from './task-resolution';
 import type { Timeline } from './timeline';
 
 /** What a Task invocation needs of the execution running it. */
@@ -58,7 +53,7 @@ export async function invokeTask(
   timeoutSeconds?: number,
   heartbeatSeconds?: number,
 ): Promise<unknown> {
-  const d = describeResource(state.resource);
+  const d = state.description;
   const scope = run.scope;
   const paramsText = payloadText(parameters, state.name);
   const lambda = d.kind === 'lambdaFunction';

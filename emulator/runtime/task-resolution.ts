@@ -4,6 +4,7 @@
  * (runtime/integrations/), when the engine has one, (4) nobody -> a clear failure saying how to mock it.
  */
 import { StatesError, States } from '../errors';
+import { isLambdaFunctionArn } from '../asl/resource';
 import type { StopSignal } from './clock';
 import type { Timeline } from './timeline';
 
@@ -74,7 +75,7 @@ export class MockConfigResolver implements TaskResolver {
     // A Lambda function ARN used directly answers with the function's payload, so Step Functions Local
     // mocks written as {"Payload": ...} (the lambda:invoke shape) are unwrapped for it.
     const value = found.value;
-    if (describeResource(request.resource).kind === 'lambdaFunction' && value !== null && typeof value === 'object' && 'Payload' in value) {
+    if (isLambdaFunctionArn(request.resource) && value !== null && typeof value === 'object' && 'Payload' in value) {
       return { kind: 'return', value: (value as { Payload: unknown }).Payload, final: true };
     }
     return { kind: 'return', value, text: 'text' in found ? (found.text as string | undefined) : undefined, final: true };
@@ -140,50 +141,4 @@ export class TaskResolutionChain {
       `No response for Task state '${request.stateName}' (Resource ${request.resource}): ${how}.${hint === undefined ? '' : ` ${hint}`}`,
     );
   }
-}
-
-// ---------------------------------------------------------------- resource ARNs
-
-export interface ResourceDescription {
-  /** lambdaFunction = a Lambda function ARN used directly as Resource (LambdaFunction* events). */
-  readonly kind: 'lambdaFunction' | 'service' | 'activity';
-  /** As recorded in Task* events: e.g. "lambda" / "invoke", "aws-sdk:dynamodb" / "query". */
-  readonly resourceType: string;
-  readonly resource: string;
-  readonly region?: string;
-  readonly pattern: 'request-response' | 'sync' | 'waitForTaskToken';
-}
-
-const descriptionCache = new Map<string, ResourceDescription>();
-
-/** Splits a Task Resource ARN the way AWS records it in TaskScheduled. */
-export function describeResource(arn: string): ResourceDescription {
-  const cached = descriptionCache.get(arn);
-  if (cached) return cached;
-  const parts = arn.split(':');
-  let d: ResourceDescription;
-  const pattern = arn.endsWith('.waitForTaskToken') ? 'waitForTaskToken' : /\.sync(:\d+)?$/.test(arn) ? 'sync' : 'request-response';
-  if (parts[2] === 'lambda' && parts[5] === 'function') {
-    d = { kind: 'lambdaFunction', resourceType: 'lambda', resource: arn, region: parts[3] || undefined, pattern };
-  } else if (parts[2] === 'states' && parts[5] === 'activity') {
-    d = { kind: 'activity', resourceType: 'activity', resource: arn, region: parts[3] || undefined, pattern };
-  } else if (parts[2] === 'states' && parts.length >= 7) {
-    // arn:aws:states:::<service>:<action> or arn:aws:states:::aws-sdk:<service>:<action>
-    const rest = parts.slice(5);
-    if (rest[0] === 'aws-sdk') {
-      d = {
-        kind: 'service',
-        resourceType: `aws-sdk:${rest[1]}`,
-        resource: rest.slice(2).join(':'),
-        region: parts[3] || undefined,
-        pattern,
-      };
-    } else {
-      d = { kind: 'service', resourceType: rest[0], resource: rest.slice(1).join(':'), region: parts[3] || undefined, pattern };
-    }
-  } else {
-    d = { kind: 'service', resourceType: parts[2] ?? 'unknown', resource: arn, region: parts[3] || undefined, pattern };
-  }
-  if (descriptionCache.size < 5000) descriptionCache.set(arn, d);
-  return d;
 }

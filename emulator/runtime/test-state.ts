@@ -22,7 +22,7 @@ import { runSucceed } from './states/succeed';
 import { runWait } from './states/wait';
 import { createClock } from './clock';
 import { StateRun, type ExecutionFacts, type RunScope, type StateOutcome } from './state-run';
-import { describeResource, type TaskResolutionChain } from './task-resolution';
+import type { TaskResolutionChain } from './task-resolution';
 import { VariableScope } from './variables';
 import { validateMockResult } from './test-state-mock-schema';
 
@@ -498,7 +498,7 @@ class SingleStep {
         `No response for Task state '${state.name}' (Resource ${state.resource}): give TestState a mock.`,
       );
     }
-    if (describeResource(state.resource).pattern === 'waitForTaskToken') this.run.taskToken = randomUUID();
+    if (state.description.pattern === 'waitForTaskToken') this.run.taskToken = randomUUID();
     const outcome = await this.env.resolver.resolve({
       resource: state.resource,
       parameters,

@@ -5,7 +5,7 @@
 import { StatesError } from '../../emulator/errors';
 import { Engine } from '../../emulator/runtime/engine';
 import { MockConfig } from '../../emulator/runtime/mock-config';
-import { describeResource } from '../../emulator/runtime/task-resolution';
+import { describeResource } from '../../emulator/asl/resource';
 import { eventChain, eventsOfType, runDefinition } from './engine-helpers';
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';

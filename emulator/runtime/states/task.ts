@@ -4,11 +4,10 @@ import { evaluateTemplate, selectPath } from '../../asl/jsonpath';
 import { evaluateJsonataValue } from '../../asl/jsonata';
 import type { TaskState } from '../../asl/model';
 import type { StateImplementation } from './types';
-import { describeResource } from '../task-resolution';
 import { randomUUID } from 'crypto';
 
 export const runTask: StateImplementation<TaskState> = async (run, state, services) => {
-  if (describeResource(state.resource).pattern === 'waitForTaskToken' && run.taskToken === undefined) {
+  if (state.description.pattern === 'waitForTaskToken' && run.taskToken === undefined) {
     run.taskToken = randomUUID();
   }
   if (state.queryLanguage === 'JSONata') {
