@@ -2,9 +2,8 @@
  * One execution: the state loop, retry and catch, limits, stop/timeout, and the history it records.
  * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
  */
-import { StatesError, States, errorEqualsMatches, errorOutput } from '../errors';
-import { applyResultPath } from '../asl/jsonpath';
-import type { Catcher, MapState, Retrier, State, StateMachineModel, TaskState } from '../asl/model';
+import { StatesError, States } from '../errors';
+import type { MapState, Retrier, State, StateMachineModel, TaskState } from '../asl/model';
 import type { StateServices } from './states/types';
 import { passJsonPath, runPass } from './states/pass';
 import { runTask } from './states/task';
@@ -23,6 +22,7 @@ import type { Timeline } from './timeline';
 import { VariableScope } from './variables';
 import { random } from './random';
 import { runMapRun, type MapRunHost } from './map-run';
+import { applyCatcher, backoffSeconds, matchingCatcher, matchingRetrier } from './error-policy';
 
 export type { TokenWaiter } from './task-invocation';
 
@@ -365,7 +365,7 @@ export class Execution implements StateServices, TaskHost {
     } catch (e) {
       if (e instanceof ExecutionStopped || e instanceof BranchCancelled || this.status !== 'RUNNING') throw e;
       const err = this.describeFailure(toStatesError(e), run);
-      const catchIndex = 'catch' in state ? state.catch.findIndex((c) => errorEqualsMatches(c.errorEquals, err.error)) : -1;
+      const catchIndex = matchingCatcher(state, err);
       const catcher = catchIndex >= 0 && 'catch' in state ? state.catch[catchIndex] : undefined;
       const recordContainerFailure = () => {
         if ((state.type === 'Map' || state.type === 'Parallel') && err.error !== States.Runtime) {
@@ -379,7 +379,8 @@ export class Execution implements StateServices, TaskHost {
         throw err;
       }
       try {
-        outcome = await this.applyCatcher(run, catcher, err, catchIndex);
+        // The Catcher's fields are reported as Catch[i]/Output, Catch[i]/Assign/<name>.
+        outcome = await applyCatcher(run, catcher, err, `Catch[${catchIndex}]/`);
       } catch (catchError) {
         // The Catcher's own Output/Assign failed: the state fails with that error, recorded as any other.
         if (catchError instanceof ExecutionStopped || this.status !== 'RUNNING') throw catchError;
@@ -440,13 +441,11 @@ export class Execution implements StateServices, TaskHost {
       } catch (e) {
         if (!attempts || e instanceof ExecutionStopped || e instanceof BranchCancelled) throw e;
         const err = toStatesError(e);
-        if (err.error === States.Runtime || err.error === States.DataLimitExceeded) throw e;
-        const i = retriers.findIndex((r) => errorEqualsMatches(r.errorEquals, err.error));
+        const i = matchingRetrier(state, err);
         if (i < 0) throw e;
         const r = retriers[i];
         if (attempts[i] >= r.maxAttempts) throw e;
-        let delay = r.intervalSeconds * Math.pow(r.backoffRate, attempts[i]);
-        if (r.maxDelaySeconds !== undefined) delay = Math.min(delay, r.maxDelaySeconds);
+        let delay = backoffSeconds(r, attempts[i]);
         if (r.jitterStrategy === 'FULL') delay = random() * delay;
         attempts[i]++;
         run.retryCount++;
@@ -475,26 +474,6 @@ export class Execution implements StateServices, TaskHost {
       case 'Map':
         return runMap(run, s, this);
     }
-  }
-
-  /** Catch: error output through ResultPath (JSONPath) or Output (JSONata), Assign, then Next. */
-  private async applyCatcher(run: StateRun, catcher: Catcher, err: StatesError, index: number): Promise<StateOutcome> {
-    const errOut = errorOutput(err);
-    if (run.state.queryLanguage === 'JSONata') {
-      // The Catcher's fields are reported as Catch[i]/Output, Catch[i]/Assign/<name>.
-      const at = `Catch[${index}]/`;
-      const { output, assigned } = await run.finishJsonata(
-        errOut,
-        { errorOutput: errOut },
-        catcher.assign,
-        { value: catcher.output, given: catcher.output !== undefined },
-        { assign: at, output: at },
-      );
-      return { output, next: catcher.next, assigned };
-    }
-    const assigned = catcher.assign ? run.assignJsonPath(catcher.assign, errOut) : undefined;
-    const output = applyResultPath(run.rawInput, catcher.resultPath, errOut);
-    return { output, next: catcher.next, assigned };
   }
 
   /** Evaluation errors get AWS's "An error occurred while executing the state ..." prefix. */

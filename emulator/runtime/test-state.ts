@@ -10,11 +10,11 @@
  * with the catcher's output and next state) or not handled (FAILED).
  */
 import { randomUUID } from 'crypto';
-import { StatesError, States, errorEqualsMatches, errorOutput } from '../errors';
+import { StatesError, States } from '../errors';
 import { parseDefinition } from '../asl/parse';
 import { applyResultPath, evaluateTemplate, selectPath } from '../asl/jsonpath';
 import { evaluateJsonataValue } from '../asl/jsonata';
-import type { MapState, ParallelState, PassState, Retrier, State, StateMachineModel, TaskState } from '../asl/model';
+import type { MapState, ParallelState, PassState, State, StateMachineModel, TaskState } from '../asl/model';
 import type { StateServices } from './states/types';
 import { runChoice } from './states/choice';
 import { runFail } from './states/fail';
@@ -23,6 +23,7 @@ import { runWait } from './states/wait';
 import { createClock } from './clock';
 import { StateRun, type ExecutionFacts, type RunScope, type StateOutcome } from './state-run';
 import type { TaskResolutionChain } from './task-resolution';
+import { applyCatcher, backoffSeconds, matchingCatcher, matchingRetrier } from './error-policy';
 import { VariableScope } from './variables';
 import { validateMockResult } from './test-state-mock-schema';
 
@@ -538,36 +539,27 @@ class SingleStep {
     if (err.hasCause) response.cause = err.cause;
     if (state.type !== 'Task' && state.type !== 'Parallel' && state.type !== 'Map') return this.withInspection(response);
     const details: NonNullable<InspectionData['errorDetails']> = {};
-    const retryable = err.error !== States.Runtime && err.error !== States.DataLimitExceeded;
-    const retryIndex = retryable ? state.retry.findIndex((r) => errorEqualsMatches(r.errorEquals, err.error)) : -1;
+    const retryIndex = matchingRetrier(state, err);
     if (retryIndex >= 0) {
       details.retryIndex = retryIndex;
       const retrier = state.retry[retryIndex];
       const attempts = this.request.stateConfiguration?.retrierRetryCount ?? 0;
       if (attempts < retrier.maxAttempts) {
-        details.retryBackoffIntervalSeconds = backoffSeconds(retrier, attempts);
+        // TestState reports the interval in whole seconds, without jitter.
+        details.retryBackoffIntervalSeconds = Math.round(backoffSeconds(retrier, attempts));
         response.status = 'RETRIABLE';
         this.inspection.errorDetails = details;
         return this.withInspection(response);
       }
     }
-    const catchIndex = state.catch.findIndex((c) => errorEqualsMatches(c.errorEquals, err.error));
+    const catchIndex = matchingCatcher(state, err);
     if (catchIndex >= 0) {
       const catcher = state.catch[catchIndex];
       details.catchIndex = catchIndex;
-      const errOut = errorOutput(err);
       let output: unknown;
-      let assigned: Map<string, unknown> | undefined;
+      let assigned: ReadonlyMap<string, unknown> | undefined;
       try {
-        if (this.jsonata) {
-          ({ output, assigned } = await this.run.finishJsonata(errOut, { errorOutput: errOut }, catcher.assign, {
-            value: catcher.output,
-            given: catcher.output !== undefined,
-          }));
-        } else {
-          assigned = catcher.assign ? this.run.assignJsonPath(catcher.assign, errOut) : undefined;
-          output = applyResultPath(this.run.rawInput, catcher.resultPath, errOut);
-        }
+        ({ output, assigned } = await applyCatcher(this.run, catcher, err));
       } catch (e) {
         const failed = toStatesError(e);
         const r: TestStateResponse = { status: 'FAILED', error: failed.error };
@@ -615,13 +607,6 @@ class SingleStep {
     if (response.status !== 'SUCCEEDED') for (const key of ['result', 'afterResultSelector', 'afterResultPath']) delete data[key];
     return { ...response, inspectionData: data as InspectionData };
   }
-}
-
-/** IntervalSeconds × BackoffRate^retries, capped by MaxDelaySeconds. */
-function backoffSeconds(r: Retrier, retries: number): number {
-  let delay = r.intervalSeconds * Math.pow(r.backoffRate, retries);
-  if (r.maxDelaySeconds !== undefined) delay = Math.min(delay, r.maxDelaySeconds);
-  return Math.round(delay);
 }
 
 function toStatesError(e: unknown): StatesError {
