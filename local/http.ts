@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -133,4 +134,96 @@ export class FaultPlan {
     }
     return undefined;
   }
+}
+
+// ------------------------------------------------------------------ AWS JSON protocols (1.0 and 1.1)
+
+/** An error answered in AWS's shape: `__type` and `message` in JSON protocols, `<Error><Code>` in S3. */
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    /** JSON protocols: the `__type` when it differs from `code` (DynamoDB's namespaced types). */
+    readonly type?: string,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export interface JsonProtocolOptions {
+  /** `AWSEvents.`, `AmazonSQS.`, ... */
+  readonly targetPrefix: string;
+  /** `application/x-amz-json-1.1` (EventBridge) or `application/x-amz-json-1.0` (SQS). */
+  readonly contentType: string;
+  readonly maxBodyBytes?: number;
+  readonly operations: Readonly<Record<string, (input: Record<string, unknown>, req: IncomingMessage) => unknown>>;
+  readonly faults?: FaultPlan;
+  /** The resource a call is about (for per-resource faults): a bus name, a queue URL, ... */
+  readonly resourceOf?: (operation: string, input: Record<string, unknown>) => string | undefined;
+  /** Extra headers on every error answer (SQS's `x-amzn-query-error`). */
+  readonly errorHeaders?: (error: AwsError) => Record<string, string> | undefined;
+  readonly onInternalError?: (error: unknown, operation: string) => void;
+}
+
+/** One POST / endpoint that dispatches on `X-Amz-Target: <prefix><Operation>` with JSON bodies. */
+export function jsonProtocolHandler(options: JsonProtocolOptions): RequestHandler {
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  return (req, res) => {
+    const send = (status: number, payload: object, error?: AwsError): void => {
+      if (res.headersSent) return;
+      const text = JSON.stringify(payload);
+      const headers: Record<string, string | number> = {
+        'content-type': options.contentType,
+        'content-length': Buffer.byteLength(text),
+        'x-amzn-requestid': randomUUID(),
+      };
+      if (error) Object.assign(headers, { 'x-amzn-errortype': error.type ?? error.code }, options.errorHeaders?.(error), error.headers);
+      res.writeHead(status, headers);
+      res.end(text);
+    };
+    const fail = (error: AwsError): void => send(error.status, { __type: error.type ?? error.code, message: error.message }, error);
+    readBody(req, maxBody).then(
+      async (body) => {
+        const target = req.headers['x-amz-target'];
+        const operation =
+          typeof target === 'string' && target.startsWith(options.targetPrefix) ? target.slice(options.targetPrefix.length) : '';
+        const handler = Object.prototype.hasOwnProperty.call(options.operations, operation) ? options.operations[operation] : undefined;
+        if (req.method !== 'POST' || !handler) {
+          return fail(
+            new AwsError(
+              'UnknownOperationException',
+              `Unknown operation: ${typeof target === 'string' ? target : '(no X-Amz-Target header)'}`,
+            ),
+          );
+        }
+        let input: Record<string, unknown>;
+        try {
+          const parsed: unknown = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+          if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the body must be a JSON object');
+          input = parsed as Record<string, unknown>;
+        } catch (e) {
+          return fail(new AwsError('SerializationException', `Could not parse the request body as JSON: ${(e as Error).message}`));
+        }
+        const fault = options.faults?.take(operation, options.resourceOf?.(operation, input));
+        if (fault) return fail(new AwsError(fault.code, fault.message ?? `Injected fault: ${fault.code}`, fault.status ?? 400));
+        try {
+          send(200, ((await handler(input, req)) as object | undefined) ?? {});
+        } catch (e) {
+          if (e instanceof AwsError) return fail(e);
+          options.onInternalError?.(e, operation);
+          fail(new AwsError('InternalFailure', `Internal failure: ${(e as Error).message}`, 500));
+        }
+      },
+      (e) => {
+        if (e instanceof BodyTooLargeError) {
+          res.setHeader('connection', 'close');
+          fail(new AwsError('RequestEntityTooLargeException', e.message, 413));
+          req.destroy();
+        }
+      },
+    );
+  };
 }
