@@ -84,7 +84,9 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      usage(`port ${(error as { port?: number }).port ?? options.port}.. is in use (another npm start?); pick others with --port N, or --port 0 for any free ports`);
+      usage(
+        `port ${(error as { port?: number }).port ?? options.port}.. is in use (another npm start?); pick others with --port N, or --port 0 for any free ports`,
+      );
     }
     throw error;
   }

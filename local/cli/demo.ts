@@ -49,16 +49,24 @@ export async function runDemo(cloud: LocalCloud, options: { log: (line: string) 
   };
   const count = (executions: ExecutionRow[], workflow: WorkflowKey) => executions.filter((e) => e.workflow === workflow).length;
 
-  log(`\n1. Tenants sign up: TenantCreated for ${[...GOOD, FAILING].join(', ')} and the invalid id '${INVALID}' (PutEvents on ${info.outputs.EventBusName})`);
+  log(
+    `\n1. Tenants sign up: TenantCreated for ${[...GOOD, FAILING].join(', ')} and the invalid id '${INVALID}' (PutEvents on ${info.outputs.EventBusName})`,
+  );
   log(`   The stack of ${FAILING} is made to fail (CloudFormation fault injection: its DataTable cannot be created), so it rolls back.`);
-  cloud.failStackCreation(tenantStackName(FAILING), 'DataTable', 'Simulated failure: table limit exceeded for this account (demo fault injection)');
+  cloud.failStackCreation(
+    tenantStackName(FAILING),
+    'DataTable',
+    'Simulated failure: table limit exceeded for this account (demo fault injection)',
+  );
   const before = count(await listAllExecutions(clients, info), 'create-tenant');
   for (const tenantId of [...GOOD, FAILING, INVALID]) await sendTenantEvent(clients, info, 'created', { tenantId });
   await settle('the create-tenant executions', (ex) => count(ex, 'create-tenant') >= before + GOOD.length + 2);
 
   const body = await currentTemplate(clients, info);
   const version = nextPatchVersion(body);
-  log(`\n2. A template release: tenant template ${version} uploaded (PutObject on ${info.outputs.TemplateBucketName}) → S3 Object Created → update-tenants`);
+  log(
+    `\n2. A template release: tenant template ${version} uploaded (PutObject on ${info.outputs.TemplateBucketName}) → S3 Object Created → update-tenants`,
+  );
   const updatesBefore = count(await listAllExecutions(clients, info), 'update-tenants');
   const versionId = await releaseTemplate(clients, info, withTemplateVersion(body, version));
   log(`   object version ${versionId}`);
@@ -77,7 +85,9 @@ export async function runDemo(cloud: LocalCloud, options: { log: (line: string) 
 async function printAndCheck(cloud: LocalCloud, log: (line: string) => void, releasedVersion: string): Promise<string[]> {
   const { clients, info } = cloud;
   const records = await listTenantRecords(clients, info);
-  const stacks = new Map(await Promise.all(records.map(async (r) => [r.tenantId, await describeTenantStack(clients, r.tenantId, r.stackId)] as const)));
+  const stacks = new Map(
+    await Promise.all(records.map(async (r) => [r.tenantId, await describeTenantStack(clients, r.tenantId, r.stackId)] as const)),
+  );
   log('\nTenants (tenant table in DynamoDB, stacks in CloudFormation):\n');
   const rows = records.map((r) => {
     const stack = stacks.get(r.tenantId);
@@ -111,19 +121,34 @@ async function printAndCheck(cloud: LocalCloud, log: (line: string) => void, rel
   for (const id of GOOD.filter((g) => g !== DELETED)) {
     const stack = stacks.get(id);
     expect(record(id)?.status === 'ACTIVE', `${id}: record status ${record(id)?.status}, expected ACTIVE`);
-    expect(record(id)?.templateVersion === releasedVersion, `${id}: record templateVersion ${record(id)?.templateVersion}, expected ${releasedVersion}`);
+    expect(
+      record(id)?.templateVersion === releasedVersion,
+      `${id}: record templateVersion ${record(id)?.templateVersion}, expected ${releasedVersion}`,
+    );
     expect(stack?.StackStatus === 'UPDATE_COMPLETE', `${id}: stack ${stack?.StackStatus ?? 'missing'}, expected UPDATE_COMPLETE`);
-    expect(stackOutput(stack, 'TemplateVersion') === releasedVersion, `${id}: stack runs template ${stackOutput(stack, 'TemplateVersion')}, expected ${releasedVersion}`);
+    expect(
+      stackOutput(stack, 'TemplateVersion') === releasedVersion,
+      `${id}: stack runs template ${stackOutput(stack, 'TemplateVersion')}, expected ${releasedVersion}`,
+    );
   }
   expect(record(DELETED)?.status === 'DELETED', `${DELETED}: record status ${record(DELETED)?.status}, expected DELETED`);
-  expect(stacks.get(DELETED)?.StackStatus === 'DELETE_COMPLETE', `${DELETED}: stack ${stacks.get(DELETED)?.StackStatus ?? 'missing'}, expected DELETE_COMPLETE`);
+  expect(
+    stacks.get(DELETED)?.StackStatus === 'DELETE_COMPLETE',
+    `${DELETED}: stack ${stacks.get(DELETED)?.StackStatus ?? 'missing'}, expected DELETE_COMPLETE`,
+  );
   expect(record(FAILING)?.status === 'FAILED', `${FAILING}: record status ${record(FAILING)?.status}, expected FAILED`);
-  expect(stacks.get(FAILING)?.StackStatus === 'ROLLBACK_COMPLETE', `${FAILING}: stack ${stacks.get(FAILING)?.StackStatus ?? 'missing'}, expected ROLLBACK_COMPLETE`);
+  expect(
+    stacks.get(FAILING)?.StackStatus === 'ROLLBACK_COMPLETE',
+    `${FAILING}: stack ${stacks.get(FAILING)?.StackStatus ?? 'missing'}, expected ROLLBACK_COMPLETE`,
+  );
   expect(record(INVALID) === undefined, `${INVALID}: a tenant record exists for the invalid id`);
   const failedCreates = executions.filter((e) => e.workflow === 'create-tenant' && e.status === 'FAILED').length;
   expect(failedCreates === 2, `create-tenant: ${failedCreates} failed executions, expected 2 (the invalid id and the failing stack)`);
   const fleet = executions.filter((e) => e.workflow === 'update-tenants');
-  expect(fleet.length > 0 && fleet.every((e) => e.status === 'SUCCEEDED'), `update-tenants: ${fleet.map((e) => e.status).join(', ') || 'none'}, expected SUCCEEDED`);
+  expect(
+    fleet.length > 0 && fleet.every((e) => e.status === 'SUCCEEDED'),
+    `update-tenants: ${fleet.map((e) => e.status).join(', ') || 'none'}, expected SUCCEEDED`,
+  );
   const children = executions.filter((e) => e.workflow === 'update-tenant');
   expect(children.length === GOOD.length, `update-tenant: ${children.length} executions, expected ${GOOD.length} (one per ACTIVE tenant)`);
   return problems;

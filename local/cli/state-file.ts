@@ -25,7 +25,8 @@ export function writeStateFile(info: StackInfo, extra: { dataDir?: string } = {}
 export function readStateFile(path = ENDPOINTS_FILE): StateFile | undefined {
   if (!existsSync(path)) return undefined;
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as StateFile;
-  if (!parsed.endpoints || !parsed.outputs || !parsed.templateObjectKey) throw new Error(`${path}: not a local cloud state file (endpoints, outputs, templateObjectKey expected)`);
+  if (!parsed.endpoints || !parsed.outputs || !parsed.templateObjectKey)
+    throw new Error(`${path}: not a local cloud state file (endpoints, outputs, templateObjectKey expected)`);
   return parsed;
 }
 
