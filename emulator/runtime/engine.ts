@@ -9,6 +9,8 @@ import { applySubstitutions, type Substitutions } from '../asl/substitutions';
 import type { StateMachineModel } from '../asl/model';
 import type { ClockMode } from './clock';
 import { Execution, type ExecutionStatus, type TokenWaiter } from './execution';
+import { PassThroughResolver, type PassThroughOptions } from './integrations/pass-through';
+import { createTimeline, type Timeline } from './timeline';
 import type { HistoryEvent } from './history';
 import { runTestState, type TestStateRequest, type TestStateResponse } from './test-state';
 import {
@@ -37,10 +39,13 @@ export interface EngineOptions {
   accountId?: string;
   /** Step Functions Local mock configuration (runtime/mock-config.ts MockConfig fits). */
   mockConfig?: MockLookup;
+  /** The time line the engine creates when none is given: simulated ('virtual', the default) or wall time. */
   clock?: ClockMode;
+  /** One time line shared with the services beside the engine (runtime/timeline.ts); wins over `clock`. */
+  timeline?: Timeline;
   handlers?: readonly { matcher: HandlerMatcher; handler: TaskHandler }[];
-  /** Resolvers asked after mocks and handlers (e.g. a future real-AWS resolver). */
-  extraResolvers?: readonly TaskResolver[];
+  /** Tasks no mock or handler answers call these endpoints through the AWS SDK (runtime/integrations/). */
+  passThrough?: PassThroughOptions;
 }
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
@@ -119,9 +124,10 @@ const DEFAULT_ROLE = (account: string) => `arn:aws:iam::${account}:role/StepFunc
 export class Engine {
   readonly region: string;
   readonly accountId: string;
-  private readonly clockMode: ClockMode;
+  /** Every execution's clock: history timestamps, waits, retries, timeouts. */
+  readonly timeline: Timeline;
   private readonly mockConfig?: MockLookup;
-  private readonly handlers = new HandlerResolver();
+  private readonly handlers: HandlerResolver;
   private readonly resolver: TaskResolutionChain;
   private readonly stateMachines = new Map<string, StateMachineRecord>();
   private readonly executions = new Map<string, Execution>();
@@ -132,12 +138,19 @@ export class Engine {
   constructor(options: EngineOptions = {}) {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
-    this.clockMode = options.clock ?? 'virtual';
+    this.timeline = options.timeline ?? createTimeline(options.clock ?? 'virtual');
     this.mockConfig = options.mockConfig;
+    this.handlers = new HandlerResolver(this.timeline);
     const resolvers: TaskResolver[] = [];
     if (this.mockConfig) resolvers.push(new MockConfigResolver(this.mockConfig));
-    resolvers.push(this.handlers, ...(options.extraResolvers ?? []));
-    this.resolver = new TaskResolutionChain(resolvers);
+    const passThrough = new PassThroughResolver(options.passThrough ?? {}, {
+      timeline: this.timeline,
+      region: this.region,
+      accountId: this.accountId,
+      executions: this,
+    });
+    resolvers.push(this.handlers, passThrough);
+    this.resolver = new TaskResolutionChain(resolvers, passThrough);
     for (const h of options.handlers ?? []) this.handlers.register(h.matcher, h.handler);
   }
 
@@ -162,7 +175,7 @@ export class Engine {
       }
       throw new EngineError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
-    const creationDate = new Date();
+    const creationDate = new Date(this.timeline.now());
     this.stateMachines.set(arn, {
       arn,
       name: input.name,
@@ -189,7 +202,7 @@ export class Engine {
       sm.revisionId = randomUUID();
     }
     if (changes.roleArn !== undefined) sm.roleArn = changes.roleArn;
-    sm.updateDate = new Date();
+    sm.updateDate = new Date(this.timeline.now());
     sm.currentRevision = undefined;
     return { updateDate: sm.updateDate };
   }
@@ -238,7 +251,7 @@ export class Engine {
   stopExecution(executionArn: string, error?: string, cause?: string): { stopDate: Date } {
     const execution = this.execution(executionArn);
     execution.stop(error, cause);
-    return { stopDate: execution.stopDate ?? new Date() };
+    return { stopDate: execution.stopDate ?? new Date(this.timeline.now()) };
   }
 
   describeExecution(executionArn: string): ExecutionDescription {
@@ -346,7 +359,7 @@ export class Engine {
       model: sm.model,
       inputText,
       input: value,
-      clock: this.clockMode,
+      timeline: this.timeline,
       region: this.region,
       accountId: this.accountId,
       testCase,
