@@ -178,7 +178,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deployment: deployment as DeploySummary,
       info,
       failStackCreation(stackName, logicalResourceId, reason) {
-        cloudformation.behaviour.failResource({ stackName, logicalResourceId, reason, operation: 'CREATE' });
+        cloudformation.behaviour.addStackRule({ stackName, operations: ['create'], failResource: logicalResourceId, failureReason: reason, times: 1 });
       },
       idle: () => idle(timeline),
       close,

@@ -55,6 +55,12 @@ export interface SynthOptions {
    * can read: infra/, template/, statemachines/, emulator/, cdk.json, package-lock.json). Default true.
    */
   readonly cache?: boolean;
+  /** Another app command than cdk.json's (a test app with other stack props, say). */
+  readonly app?: string;
+  /** Extra environment for the app (part of the cache key). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Extra files or folders the app reads (part of the cache key). */
+  readonly sources?: readonly string[];
   /** Called with progress lines. */
   readonly log?: (line: string) => void;
 }
@@ -66,23 +72,27 @@ const SOURCE_FILES = ['cdk.json', 'package-lock.json', 'tsconfig.json'];
 export async function synthesizeApp(options: SynthOptions = {}): Promise<CloudAssembly> {
   const projectDir = options.projectDir ?? REPO_ROOT;
   const cdkJson = JSON.parse(readFileSync(join(projectDir, 'cdk.json'), 'utf8')) as { app?: string; context?: Record<string, unknown> };
-  if (typeof cdkJson.app !== 'string' || cdkJson.app.length === 0)
+  const app = options.app ?? cdkJson.app;
+  if (typeof app !== 'string' || app.length === 0) {
     throw new Error(`${join(projectDir, 'cdk.json')}: "app" must name the command that runs the CDK app`);
+  }
   const useCache = options.cache ?? true;
-  const cacheDir = join(tmpdir(), `tenant-cloud-assembly-${sourceHash(projectDir, cdkJson.app)}`);
+  const key = `${app}\0${JSON.stringify(options.env ?? {})}`;
+  const cacheDir = join(tmpdir(), `tenant-cloud-assembly-${sourceHash(projectDir, key, options.sources ?? [])}`);
   if (useCache && existsSync(join(cacheDir, 'manifest.json'))) {
     options.log?.(`CDK app unchanged since the last synthesis; using ${cacheDir}`);
     return openAssembly(cacheDir);
   }
 
   const outdir = mkdtempSync(join(tmpdir(), 'tenant-cloud-synth-'));
-  options.log?.(`synthesizing the CDK app (${cdkJson.app}) into ${outdir}`);
-  await run(cdkJson.app, projectDir, {
+  options.log?.(`synthesizing the CDK app (${app}) into ${outdir}`);
+  await run(app, projectDir, {
     ...process.env,
+    ...options.env,
     CDK_OUTDIR: outdir,
     CDK_CONTEXT_JSON: JSON.stringify(cdkJson.context ?? {}),
   });
-  if (!existsSync(join(outdir, 'manifest.json'))) throw new Error(`the CDK app (${cdkJson.app}) wrote no cloud assembly to ${outdir}`);
+  if (!existsSync(join(outdir, 'manifest.json'))) throw new Error(`the CDK app (${app}) wrote no cloud assembly to ${outdir}`);
   if (!useCache) return openAssembly(outdir);
   // Publish atomically: a concurrent synthesis of the same sources wins or loses the rename as a whole.
   const staging = `${cacheDir}.${process.pid}.${Date.now()}`;
@@ -141,10 +151,10 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<void
   });
 }
 
-function sourceHash(projectDir: string, appCommand: string): string {
-  const hash = createHash('sha256').update(appCommand).update('\0');
+function sourceHash(projectDir: string, appKey: string, extra: readonly string[]): string {
+  const hash = createHash('sha256').update(appKey).update('\0');
   const files: string[] = [];
-  for (const folder of SOURCE_FOLDERS) collect(join(projectDir, folder), files);
+  for (const folder of [...SOURCE_FOLDERS, ...extra]) collect(join(projectDir, folder), files);
   for (const file of SOURCE_FILES) if (existsSync(join(projectDir, file))) files.push(join(projectDir, file));
   for (const file of files.sort()) {
     hash.update(relative(projectDir, file)).update('\0').update(readFileSync(file)).update('\0');
@@ -154,6 +164,10 @@ function sourceHash(projectDir: string, appCommand: string): string {
 
 function collect(path: string, into: string[]): void {
   if (!existsSync(path)) return;
+  if (!statSync(path).isDirectory()) {
+    into.push(path);
+    return;
+  }
   for (const entry of readdirSync(path)) {
     const full = join(path, entry);
     if (statSync(full).isDirectory()) collect(full, into);
