@@ -46,7 +46,6 @@ export interface ServiceCall {
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
-const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' });
 /** Assumed-role credentials are refreshed this long before they expire. */
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
@@ -120,7 +119,10 @@ export class ClientPool {
         maxAttempts: 1,
       };
       if (endpoint !== undefined) config.endpoint = endpoint;
-      const creds = credentials ?? this.options.credentials ?? (endpoint !== undefined ? environmentOrLocalCredentials() : undefined);
+      const creds =
+        credentials ??
+        (this.options.credentials && { ...this.options.credentials }) ??
+        (endpoint !== undefined ? environmentOrLocalCredentials() : undefined);
       if (creds) config.credentials = creds;
       // S3 against a local endpoint: path-style addressing (no bucket.host DNS names on loopback).
       if (service === 's3' && endpoint !== undefined) config.forcePathStyle = true;
@@ -189,7 +191,8 @@ function environmentOrLocalCredentials(): Credentials {
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
     return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
   }
-  return LOCAL_CREDENTIALS;
+  // A fresh object: the SDK annotates the credentials it is given (a frozen one makes it throw).
+  return { accessKeyId: 'local', secretAccessKey: 'local' };
 }
 
 type Handler = (args: unknown) => Promise<{ response?: { statusCode?: number; headers?: Record<string, string> } }>;
