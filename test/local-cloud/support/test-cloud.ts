@@ -30,7 +30,7 @@ export interface TestCloud extends LocalCloud {
   /** Sends the events and waits until the executions they start (one per event) and everything after them ended. */
   run(
     events: { kind: 'created' | 'deleted'; detail: Record<string, unknown> }[],
-    workflowStarted?: WorkflowKey,
+    options?: { afterSend?: () => void },
   ): Promise<ExecutionDetail[]>;
   /** Waits until `count` new executions of `workflow` (counted from `since`) exist and nothing runs. */
   settle(workflow: WorkflowKey, count: number, since: readonly ExecutionRow[]): Promise<ExecutionDetail[]>;
@@ -89,9 +89,16 @@ export async function startTestCloud(options: Omit<LocalCloudOptions, 'timeline'
     announced: (detailType: string, tenantId: string) =>
       captured.filter((e) => e['detail-type'] === detailType && (e.detail as { tenantId?: unknown }).tenantId === tenantId),
     send: (kind: 'created' | 'deleted', detail: Record<string, unknown>) => sendTenantEvent(cloud.clients, cloud.info, kind, detail),
-    async run(events: { kind: 'created' | 'deleted'; detail: Record<string, unknown> }[]) {
+    async run(events: { kind: 'created' | 'deleted'; detail: Record<string, unknown> }[], runOptions: { afterSend?: () => void } = {}) {
       const before = await executions();
-      for (const e of events) await sendTenantEvent(cloud.clients, cloud.info, e.kind, e.detail);
+      // Simulated time stands still while the events are sent (and faults set up after them).
+      const release = cloud.timeline.hold();
+      try {
+        for (const e of events) await sendTenantEvent(cloud.clients, cloud.info, e.kind, e.detail);
+        runOptions.afterSend?.();
+      } finally {
+        release();
+      }
       const creates = events.filter((e) => e.kind === 'created').length;
       const deletes = events.length - creates;
       const known = new Set(before.map((e) => e.executionArn));
