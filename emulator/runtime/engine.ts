@@ -10,6 +10,7 @@ import type { StateMachineModel } from '../asl/model';
 import type { ClockMode } from './clock';
 import { Execution, type ExecutionStatus, type TokenWaiter } from './execution';
 import { PassThroughResolver, type PassThroughOptions } from './integrations/pass-through';
+import { validateIntegrationParameters } from './integrations/parameter-validation';
 import { createTimeline, type Timeline } from './timeline';
 import type { HistoryEvent } from './history';
 import { runTestState, type TestStateRequest, type TestStateResponse } from './test-state';
@@ -311,7 +312,9 @@ export class Engine {
   private prepareDefinition(definition: string | object, substitutions?: Substitutions): { text: string; model: StateMachineModel } {
     let text = typeof definition === 'string' ? definition : JSON.stringify(definition);
     if (substitutions) text = applySubstitutions(text, substitutions);
-    return { text, model: parseDefinition(text) };
+    const model = parseDefinition(text);
+    validateIntegrationParameters(model);
+    return { text, model };
   }
 
   // Shared by every execution (one pair of closures per execution would be kept as long as it is).

@@ -168,6 +168,36 @@ describe('aws-sdk CloudFormation', () => {
   });
 });
 
+describe('aws-sdk SFN (a camelCase service model)', () => {
+  test('PascalCase Parameters reach the service in the model’s camelCase; the answer comes back PascalCase', async () => {
+    const sfn = await startResponder(() =>
+      json({ executionArn: 'arn:x', status: 'SUCCEEDED', startDate: 1893553445.5, input: '{}' }, 200, 'application/x-amz-json-1.0'),
+    );
+    try {
+      const e = new Engine({ passThrough: { endpoints: { sfn: sfn.endpoint }, credentials: LOCAL_CREDENTIALS } });
+      const r = await runDefinition(
+        {
+          StartAt: 'D',
+          States: {
+            D: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::aws-sdk:sfn:describeExecution',
+              Parameters: { ExecutionArn: 'arn:x' },
+              End: true,
+            },
+          },
+        },
+        {},
+        { engine: e },
+      );
+      expect(sfn.requests[0].params).toEqual({ executionArn: 'arn:x' });
+      expect(r.outputValue).toEqual({ ExecutionArn: 'arn:x', Status: 'SUCCEEDED', StartDate: '2030-01-02T03:04:05.500Z', Input: '{}' });
+    } finally {
+      await sfn.close();
+    }
+  });
+});
+
 describe('aws-sdk S3', () => {
   test('getObject: Body as its text, LastModified as ISO-8601', async () => {
     const r = await one('aws-sdk:s3:getObject', { Bucket: 'templates', Key: 'tenant.json' });

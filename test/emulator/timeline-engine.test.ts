@@ -106,7 +106,7 @@ describe('one simulated time line for every execution', () => {
           T: {
             Type: 'Task',
             Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-            Parameters: { 'token.$': '$$.Task.Token' },
+            Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', MessageBody: { 'token.$': '$$.Task.Token' } },
             TimeoutSeconds: 300,
             End: true,
           },
@@ -140,7 +140,7 @@ describe('one simulated time line for every execution', () => {
           T: {
             Type: 'Task',
             Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-            Parameters: { 'token.$': '$$.Task.Token' },
+            Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', MessageBody: { 'token.$': '$$.Task.Token' } },
             HeartbeatSeconds: 60,
             End: true,
           },

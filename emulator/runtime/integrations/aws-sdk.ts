@@ -4,7 +4,7 @@
  */
 import { StatesError, States } from '../../errors';
 import { awsSdkError } from './sdk-errors';
-import { fromSdkOutput, inputShape, toSdkInput } from './sdk-shapes';
+import { fromSdkOutput, inputShape, outputShape, toSdkInput } from './sdk-shapes';
 import { isObject, returned, type Integration } from './integration';
 
 export const awsSdkIntegration: Integration = async (call, { clients }) => {
@@ -20,7 +20,7 @@ export const awsSdkIntegration: Integration = async (call, { clients }) => {
   const input = toSdkInput(params, inputShape(service.sdk, call.action)) as object;
   try {
     const { output } = await service.send(call.action, input);
-    return returned(await fromSdkOutput(output));
+    return returned(await fromSdkOutput(output, outputShape(service.sdk, call.action)));
   } catch (e) {
     if (e instanceof StatesError) throw e;
     const err = awsSdkError(e, service.sdk, service.serviceId, service.endpoint);

@@ -10,7 +10,7 @@
  */
 import { StatesError, States } from '../../errors';
 import { optimizedError, type V1ServiceNames } from './sdk-errors';
-import { fromSdkOutput, inputShape, toSdkInput } from './sdk-shapes';
+import { fromSdkOutput, inputShape, outputShape, toSdkInput } from './sdk-shapes';
 import { withResponseMetadata } from './response-metadata';
 import { asJsonText, isObject, returned, type Integration, type IntegrationCall } from './integration';
 import type { ClientPool, HttpResponseInfo } from './clients';
@@ -89,7 +89,7 @@ async function send(
     const { output, http } = await service.send(call.action, input);
     const requestId = (output.$metadata as { requestId?: string } | undefined)?.requestId;
     if (spec.response) return spec.response(call.action, output, http, requestId);
-    return returned(withResponseMetadata(await fromSdkOutput(output), http, requestId));
+    return returned(withResponseMetadata(await fromSdkOutput(output, outputShape(service.sdk, call.action)), http, requestId));
   } catch (e) {
     if (e instanceof StatesError) throw e;
     const err = optimizedError(e, service.sdk, spec.names, service.endpoint);

@@ -1,7 +1,9 @@
 /**
- * Between Step Functions' JSON and the AWS SDK v3: PascalCase Parameters become the command's input
- * (timestamps as Date, base64 blobs as bytes, per the operation's own schema), and the output becomes
- * JSON as Step Functions records it: without `$metadata`, timestamps as ISO-8601 strings
+ * Between Step Functions' JSON and the AWS SDK v3. Step Functions names every member in PascalCase
+ * (`StateMachineArn` even where the service model says `stateMachineArn`, as SFN and ECS do), the
+ * SDK v3 uses the model's names: PascalCase Parameters become the command's input (timestamps as Date,
+ * base64 blobs as bytes, per the operation's own schema), and the output becomes JSON as Step
+ * Functions records it: member names PascalCase, without `$metadata`, timestamps as ISO-8601 strings
  * (e.g. CloudFormation DescribeStacks `"CreationTime": "2013-08-23T01:02:15.422Z"`,
  * https://github.com/sam-goodwin/functionless/issues/489), streamed bodies as their text (S3 GetObject
  * `Body`, as recorded on AWS), other blobs as base64.
@@ -47,11 +49,28 @@ export function inputShape(sdk: SdkModule, action: string): Shape | undefined {
   return lib.NormalizedSchema.of(input);
 }
 
-/** Member names of a structure shape. */
-export function memberNames(shape: Shape): Set<string> {
-  const names = new Set<string>();
-  for (const [name] of shape.structIterator()) names.add(name);
-  return names;
+/** The operation's output shape. */
+export function outputShape(sdk: SdkModule, action: string): Shape | undefined {
+  const op = sdk.operationSchema(action);
+  if (!Array.isArray(op) || inputShape(sdk, action) === undefined) return undefined;
+  const output = typeof op[5] === 'function' ? (op[5] as () => unknown)() : op[5];
+  return libraries.get(sdk)!.NormalizedSchema.of(output);
+}
+
+/** A structure's members by the name Step Functions gives them (PascalCase) → [the model's name, shape]. */
+export function membersByParameterName(shape: Shape): Map<string, [string, Shape]> {
+  const cached = MEMBER_CACHE.get(shape);
+  if (cached) return cached;
+  const members = new Map<string, [string, Shape]>();
+  for (const [name, member] of shape.structIterator()) members.set(pascal(name), [name, member]);
+  MEMBER_CACHE.set(shape, members);
+  return members;
+}
+
+const MEMBER_CACHE = new WeakMap<Shape, Map<string, [string, Shape]>>();
+
+function pascal(name: string): string {
+  return name.length === 0 ? name : name[0].toUpperCase() + name.slice(1);
 }
 
 /** Parameters (JSON) → SDK input: timestamps to Date, non-streamed blobs from base64. */
@@ -71,36 +90,44 @@ export function toSdkInput(value: unknown, shape: Shape | undefined): unknown {
     for (const [k, v] of Object.entries(value)) out[k] = toSdkInput(v, shape.getValueSchema());
     return out;
   }
-  if (shape.isStructSchema() && isObject(value)) {
-    const members = new Map(shape.structIterator());
+  if (shape.isStructSchema() && !shape.isDocumentSchema() && isObject(value)) {
+    const members = membersByParameterName(shape);
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toSdkInput(v, members.get(k));
+    for (const [k, v] of Object.entries(value)) {
+      const member = members.get(k);
+      if (member) out[member[0]] = toSdkInput(v, member[1]);
+      else out[k] = v;
+    }
     return out;
   }
   return value;
 }
 
 /** SDK output → JSON as Step Functions records it. */
-export async function fromSdkOutput(output: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(output)) {
-    if (k === '$metadata' || v === undefined) continue;
-    out[k] = await toJson(v);
-  }
-  return out;
+export async function fromSdkOutput(output: Record<string, unknown>, shape?: Shape): Promise<Record<string, unknown>> {
+  const { $metadata: _ignored, ...rest } = output;
+  return (await toJson(rest, shape)) as Record<string, unknown>;
 }
 
-async function toJson(v: unknown): Promise<unknown> {
+async function toJson(v: unknown, shape: Shape | undefined): Promise<unknown> {
   if (v === null || typeof v !== 'object') return v;
   if (v instanceof Date) return v.toISOString();
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
   if (typeof (v as { transformToString?: unknown }).transformToString === 'function') {
     return (v as { transformToString(): Promise<string> }).transformToString();
   }
-  if (Array.isArray(v)) return Promise.all(v.map(toJson));
-  if (v instanceof Set) return Promise.all([...v].map(toJson));
+  const item = shape && (shape.isListSchema() || shape.isMapSchema()) ? shape.getValueSchema() : undefined;
+  if (Array.isArray(v)) return Promise.all(v.map((x) => toJson(x, item)));
+  if (v instanceof Set) return Promise.all([...v].map((x) => toJson(x, item)));
+  const struct = shape && shape.isStructSchema() && !shape.isDocumentSchema() ? shape : undefined;
+  const members = struct ? new Map(struct.structIterator()) : undefined;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = await toJson(x);
+  for (const [k, x] of Object.entries(v)) {
+    if (x === undefined) continue;
+    // Structure members are renamed to PascalCase; map keys (e.g. DynamoDB attribute names) are data.
+    if (members) out[pascal(k)] = await toJson(x, members.get(k));
+    else out[k] = await toJson(x, item);
+  }
   return out;
 }
 
