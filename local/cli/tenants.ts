@@ -57,7 +57,7 @@ interface Flags {
 }
 
 const VALUE_FLAGS = ['--template', '--version', '--endpoint-url', '--region', '--state', '--timeout'];
-const SWITCHES = ['--no-wait', '--json'];
+const SWITCHES = ['--no-wait', '--aws'];
 
 export function parseFlags(argv: readonly string[]): Flags {
   const positional: string[] = [];
@@ -93,7 +93,8 @@ export async function resolveTarget(
   const flagUrl = flags.values.get('--endpoint-url');
   const overrides: ServiceEndpoints = flagUrl ? Object.fromEntries(SERVICES.map((s) => [s, flagUrl])) : fromEnv;
   const statePath = flags.values.get('--state') ?? ENDPOINTS_FILE;
-  const state = Object.keys(overrides).length === 0 || flags.values.has('--state') ? readStateFile(statePath) : undefined;
+  const useAws = flags.switches.has('--aws');
+  const state = !useAws && (Object.keys(overrides).length === 0 || flags.values.has('--state')) ? readStateFile(statePath) : undefined;
   if (state) {
     const clients = createClients({ endpoints: state.endpoints, region: state.region });
     try {
@@ -106,9 +107,9 @@ export async function resolveTarget(
     }
     return { info: state, clients, source: statePath };
   }
-  if (Object.keys(overrides).length === 0) {
+  if (Object.keys(overrides).length === 0 && !useAws) {
     throw new UsageError(
-      `no local cloud found (${statePath} does not exist): run \`npm start\` in another terminal, or name endpoints with AWS_ENDPOINT_URL / --endpoint-url`,
+      `no local cloud found (${statePath} does not exist): run \`npm start\` in another terminal, name endpoints with AWS_ENDPOINT_URL / --endpoint-url, or use --aws`,
     );
   }
   const region = flags.values.get('--region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? LOCAL_REGION;
@@ -170,7 +171,7 @@ const USAGE = `usage: npm run tenants -- <command> [options]
   events                 lifecycle events: what started each execution, what the workflows announced
 
 options: --no-wait (do not follow), --timeout SECONDS (default 120), --endpoint-url URL (all services),
-         --region R, --state FILE (default ${ENDPOINTS_FILE})
+         --aws (AWS itself: your credentials and region), --region R, --state FILE (default ${ENDPOINTS_FILE})
 Without --endpoint-url or AWS_ENDPOINT_URL[_<SERVICE>], the endpoints of a running \`npm start\` are used.`;
 
 async function lifecycle(
