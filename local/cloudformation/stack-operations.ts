@@ -335,6 +335,11 @@ export class StackOperations {
     };
   }
 
+  /** An operation lasts at least its configured duration, even when few of its resources change. */
+  private async padTo(startedAt: number, durationMs: number): Promise<boolean> {
+    return this.sleep(startedAt + durationMs - this.host.timeline.now());
+  }
+
   private async sleep(ms: number): Promise<boolean> {
     return this.host.timeline.sleep(ms, this.stopSignal);
   }
@@ -383,8 +388,9 @@ export class StackOperations {
       run: () => this.createResource(stack, deployment, template, decl, stepMs, behaviour, failure, 'CREATE'),
     }));
     const stepMs = behaviour.durationMs / depthOf(steps);
-    if (steps.length === 0 && !(await this.sleep(behaviour.durationMs))) return;
+    const startedAt = this.host.timeline.now();
     await runGraph(steps, cancelled);
+    if (!failure.any && !(await this.padTo(startedAt, behaviour.durationMs))) return;
     if (this.stopped) return;
     if (stack.operationId !== operationId) return; // DeleteStack took over (delete while creating).
     if (!failure.any) {
@@ -611,6 +617,7 @@ export class StackOperations {
     const records = Object.values(stack.current.resources).filter((r) => r.status !== 'DELETE_COMPLETE' && r.status !== 'DELETE_SKIPPED');
     for (const r of records.filter((x) => x.physicalId === undefined)) this.resourceEvent(stack, r, 'DELETE_COMPLETE');
     const failure = new OperationFailure();
+    const startedAt = this.host.timeline.now();
     const failed = await this.deleteAll(
       stack,
       template,
@@ -620,7 +627,7 @@ export class StackOperations {
       (logicalId) => this.forcedFailure(behaviour, failure, logicalId),
     );
     if (this.stopped || stack.operationId !== operationId) return;
-    if (records.length === 0 && !(await this.sleep(behaviour.durationMs))) return;
+    if (failed.length === 0 && !(await this.padTo(startedAt, behaviour.durationMs))) return;
     if (failed.length > 0) {
       this.setStatus(stack, 'DELETE_FAILED', `The following resource(s) failed to delete: [${failed.join(', ')}]. `);
       return;
@@ -683,8 +690,9 @@ export class StackOperations {
       },
     }));
     const stepMs = behaviour.durationMs / depthOf(steps);
-    if (steps.length === 0 && !(await this.sleep(behaviour.durationMs))) return;
+    const startedAt = this.host.timeline.now();
     await runGraph(steps, () => failure.any || this.stopped);
+    if (!failure.any && !(await this.padTo(startedAt, behaviour.durationMs))) return;
     if (this.stopped) return;
     if (!failure.any) {
       try {
