@@ -21,6 +21,7 @@ import { startServer, type RunningServer } from '../emulator/api/server';
 import { RealTimeline, VirtualTimeline, type Timeline } from '../emulator/runtime/timeline';
 import { LocalCloudFormation } from './cloudformation';
 import { startDynamo } from './dynamodb';
+import { DynamoDbFaultFront } from './cloud/dynamodb-faults';
 import { LocalEventBridge } from './eventbridge';
 import { LocalS3 } from './s3';
 import { createClients, LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION, type CloudClients, type ServiceName } from './deploy/clients';
@@ -56,7 +57,8 @@ export interface LocalCloud {
   readonly endpoints: Readonly<Record<ServiceName, string>>;
   readonly engine: Engine;
   readonly services: {
-    readonly dynamodb: { readonly endpoint: string; close(): Promise<void> };
+    /** dynalite behind a fault front (the endpoint is the front's). */
+    readonly dynamodb: { readonly endpoint: string; readonly faults: DynamoDbFaultFront };
     readonly s3: LocalS3;
     readonly eventbridge: LocalEventBridge;
     readonly cloudformation: LocalCloudFormation;
@@ -94,8 +96,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
 
   try {
-    const dynamodb = await startDynamo({ dataDir: dir('dynamodb'), port: options.ports?.dynamodb ?? 0, host });
-    closers.push(() => dynamodb.close());
+    const dynalite = await startDynamo({ dataDir: dir('dynamodb'), port: 0, host });
+    closers.push(() => dynalite.close());
+    const dynamoFaults = new DynamoDbFaultFront(dynalite.endpoint);
+    const dynamodb = { endpoint: await dynamoFaults.listen(options.ports?.dynamodb ?? 0, host), faults: dynamoFaults };
+    closers.push(() => dynamoFaults.close());
 
     const eventbridge = new LocalEventBridge({ timeline, region, accountId, dataDir: dir('eventbridge') });
     const eventbridgeEndpoint = await eventbridge.listen(options.ports?.eventbridge ?? 0, host);
@@ -178,7 +183,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deployment: deployment as DeploySummary,
       info,
       failStackCreation(stackName, logicalResourceId, reason) {
-        cloudformation.behaviour.addStackRule({ stackName, operations: ['create'], failResource: logicalResourceId, failureReason: reason, times: 1 });
+        cloudformation.behaviour.addStackRule({
+          stackName,
+          operations: ['create'],
+          failResource: logicalResourceId,
+          failureReason: reason,
+          times: 1,
+        });
       },
       idle: () => idle(timeline),
       close,
@@ -201,11 +212,17 @@ function templateKeyOf(deployment: DeploySummary | undefined): string {
   throw new Error('no state machine of the management stack names TemplateObjectKey in its DefinitionSubstitutions');
 }
 
-/** Virtual time line: nothing held and no timer pending for a few macrotask turns. */
-async function idle(timeline: Timeline): Promise<void> {
+/** Virtual time line: nothing held and no timer pending for a few macrotask turns (at most `timeoutMs` of wall time). */
+async function idle(timeline: Timeline, timeoutMs = 30_000): Promise<void> {
   if (!(timeline instanceof VirtualTimeline)) throw new Error('idle() needs the simulated (virtual) time line');
+  const deadline = Date.now() + timeoutMs;
   let quietTurns = 0;
   while (quietTurns < 5) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the local cloud is still busy after ${timeoutMs} ms: ${timeline.pendingTimers} timers pending, ${timeline.heldWork} calls in flight`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 2));
     quietTurns = timeline.pendingTimers === 0 && timeline.heldWork === 0 ? quietTurns + 1 : 0;
   }

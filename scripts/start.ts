@@ -14,7 +14,7 @@
 import { formatDeploySummary } from '../local/deploy';
 import { startLocalCloud, type LocalCloud } from '../local/cloud';
 import { runDemo, type DemoReport } from '../local/cli/demo';
-import { writeStateFile } from '../local/cli/state-file';
+import { removeStateFile, writeStateFile } from '../local/cli/state-file';
 
 interface Options {
   port: number;
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
   }
 
   if (!options.serve) {
+    removeStateFile();
     await cloud.close();
     process.exitCode = report && report.problems.length > 0 ? 1 : 0;
     return;
@@ -133,6 +134,7 @@ Serving (Ctrl-C stops). Try next:
   aws --endpoint-url ${e.stepfunctions} --region ${cloud.info.region} stepfunctions list-executions --state-machine-arn ${cloud.info.outputs.CreateTenantStateMachineArn}
 `);
   const stop = () => {
+    removeStateFile();
     void cloud.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

@@ -10,6 +10,7 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { VirtualTimeline } from '../../../emulator/runtime/timeline';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../../local/cloud';
 import type { EventEnvelope } from '../../../local/eventbridge';
+import type { FaultRule } from '../../../local/http';
 import {
   describeExecutions,
   listAllExecutions,
@@ -40,6 +41,8 @@ export interface TestCloud extends LocalCloud {
   stack(nameOrId: string): Promise<Stack | undefined>;
   tenantStack(tenantId: string): Promise<Stack | undefined>;
   tableExists(tableName: string): Promise<boolean>;
+  injectDynamoFault(rule: FaultRule): void;
+  clearDynamoFaults(): void;
 }
 
 const CAPTURE_ARN = 'arn:aws:sqs:us-east-1:123456789012:integration-test-capture';
@@ -127,6 +130,8 @@ export async function startTestCloud(options: Omit<LocalCloudOptions, 'timeline'
     },
     stack: describe,
     tenantStack: (tenantId: string) => describe(tenantStackName(tenantId)),
+    injectDynamoFault: (rule: FaultRule) => cloud.services.dynamodb.faults.inject(rule),
+    clearDynamoFaults: () => cloud.services.dynamodb.faults.clear(),
     async tableExists(tableName: string) {
       try {
         await cloud.clients.dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
