@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -83,17 +83,34 @@ export async function synthesizeApp(options: SynthOptions = {}): Promise<CloudAs
     options.log?.(`CDK app unchanged since the last synthesis; using ${cacheDir}`);
     return openAssembly(cacheDir);
   }
+  // One synthesis per source state at a time (parallel test workers): the others wait for its result.
+  const lock = useCache ? await acquireLock(`${cacheDir}.lock`, join(cacheDir, 'manifest.json')) : undefined;
+  if (lock === 'ready') return openAssembly(cacheDir);
+  const locked = lock === 'locked';
+  try {
+    return await synthesizeInto(projectDir, app, cdkJson.context ?? {}, options, useCache ? cacheDir : undefined);
+  } finally {
+    if (locked) rmSync(`${cacheDir}.lock`, { force: true });
+  }
+}
 
+async function synthesizeInto(
+  projectDir: string,
+  app: string,
+  context: Record<string, unknown>,
+  options: SynthOptions,
+  cacheDir: string | undefined,
+): Promise<CloudAssembly> {
   const outdir = mkdtempSync(join(tmpdir(), 'tenant-cloud-synth-'));
   options.log?.(`synthesizing the CDK app (${app}) into ${outdir}`);
   await run(app, projectDir, {
     ...process.env,
     ...options.env,
     CDK_OUTDIR: outdir,
-    CDK_CONTEXT_JSON: JSON.stringify(cdkJson.context ?? {}),
+    CDK_CONTEXT_JSON: JSON.stringify(context),
   });
   if (!existsSync(join(outdir, 'manifest.json'))) throw new Error(`the CDK app (${app}) wrote no cloud assembly to ${outdir}`);
-  if (!useCache) return openAssembly(outdir);
+  if (!cacheDir) return openAssembly(outdir);
   // Publish atomically: a concurrent synthesis of the same sources wins or loses the rename as a whole.
   const staging = `${cacheDir}.${process.pid}.${Date.now()}`;
   cpSync(outdir, staging, { recursive: true });
@@ -136,6 +153,26 @@ export function openAssembly(directory: string): CloudAssembly {
       return { stackName, template, assets };
     },
   };
+}
+
+/** Creates the lock file, or waits until `ready` exists ('ready') or the lock is gone or stale (then takes it). */
+async function acquireLock(lockPath: string, ready: string): Promise<'locked' | 'ready'> {
+  for (;;) {
+    try {
+      writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      if (!existsSync(ready)) return 'locked';
+      rmSync(lockPath, { force: true }); // published while we waited for the lock
+      return 'ready';
+    } catch {
+      if (existsSync(ready)) return 'ready';
+      try {
+        if (Date.now() - statSync(lockPath).mtimeMs > 180_000) rmSync(lockPath, { force: true }); // a synthesis that died
+      } catch {
+        /* the lock just went away */
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
