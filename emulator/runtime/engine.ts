@@ -113,7 +113,6 @@ interface StateMachineRecord {
   creationDate: Date;
   updateDate?: Date;
   revisionId?: string;
-  deleted: boolean;
   executions: Execution[];
   /** What DescribeStateMachineForExecution answers for executions started now; shared by them, reset on update. */
   currentRevision?: StateMachineForExecution;
@@ -130,6 +129,7 @@ export class Engine {
   private readonly mockConfig?: MockLookup;
   private readonly handlers: HandlerResolver;
   private readonly resolver: TaskResolutionChain;
+  private readonly passThrough: PassThroughResolver;
   private readonly stateMachines = new Map<string, StateMachineRecord>();
   private readonly executions = new Map<string, Execution>();
   private readonly tokens = new Map<string, TokenWaiter>();
@@ -144,15 +144,20 @@ export class Engine {
     this.handlers = new HandlerResolver(this.timeline);
     const resolvers: TaskResolver[] = [];
     if (this.mockConfig) resolvers.push(new MockConfigResolver(this.mockConfig));
-    const passThrough = new PassThroughResolver(options.passThrough ?? {}, {
+    const passThrough = (this.passThrough = new PassThroughResolver(options.passThrough ?? {}, {
       timeline: this.timeline,
       region: this.region,
       accountId: this.accountId,
       executions: this,
-    });
+    }));
     resolvers.push(this.handlers, passThrough);
     this.resolver = new TaskResolutionChain(resolvers, passThrough);
     for (const h of options.handlers ?? []) this.handlers.register(h.matcher, h.handler);
+  }
+
+  /** Releases the pass-through's SDK clients (their keep-alive connections). */
+  close(): void {
+    this.passThrough.close();
   }
 
   /** Registers an in-process Task handler for resources starting with a prefix (or matching a predicate). */
@@ -169,7 +174,7 @@ export class Engine {
     const { text, model } = this.prepareDefinition(input.definition, input.substitutions);
     const type = input.type ?? 'STANDARD';
     const roleArn = input.roleArn ?? DEFAULT_ROLE(this.accountId);
-    if (existing && !existing.deleted) {
+    if (existing) {
       // AWS: idempotent when everything matches, otherwise StateMachineAlreadyExists.
       if (existing.definitionText === text && existing.roleArn === roleArn && existing.type === type) {
         return { stateMachineArn: arn, creationDate: existing.creationDate };
@@ -185,7 +190,6 @@ export class Engine {
       roleArn,
       type,
       creationDate,
-      deleted: false,
       executions: [],
     });
     return { stateMachineArn: arn, creationDate };
@@ -211,7 +215,6 @@ export class Engine {
   deleteStateMachine(stateMachineArn: string): void {
     const sm = this.stateMachines.get(stateMachineArn);
     if (!sm) return; // AWS: deleting a missing state machine succeeds
-    sm.deleted = true;
     this.stateMachines.delete(stateMachineArn);
   }
 
