@@ -157,7 +157,8 @@ export class LocalCloudFormation {
   /** Starts serving; resolves with the endpoint URL. Operations interrupted by a restart resume here. */
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     const server = createServer((req, res) => {
-      void this.timeline.track(this.serve(req, res));
+      // A request that breaks off (client gone) only closes its socket.
+      this.timeline.track(this.serve(req, res)).catch(() => res.destroy());
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -405,9 +405,9 @@ export class StackOperations {
     const stepMs = behaviour.durationMs / depthOf(steps);
     const startedAt = this.host.timeline.now();
     await runGraph(steps, cancelled);
+    if (this.stopped || stack.operationId !== operationId) return; // stopped, or DeleteStack took over (delete while creating).
     if (!failure.any && !(await this.padTo(startedAt, behaviour.durationMs))) return;
-    if (this.stopped) return;
-    if (stack.operationId !== operationId) return; // DeleteStack took over (delete while creating).
+    if (stack.operationId !== operationId) return;
     if (!failure.any) {
       try {
         deployment.outputs = this.evaluateOutputs(stack, deployment, template);
@@ -685,7 +685,8 @@ export class StackOperations {
     } catch (error) {
       failure.stackReason = (error as Error).message;
     }
-    const created: string[] = [];
+    // Recorded as they happen (and persisted), so a rollback after a restart still knows what to delete.
+    const created = (stack.createdInUpdate = []) as string[];
     const steps: Step[] = resources.map((decl) => ({
       id: decl.logicalId,
       deps: decl.dependencies,
@@ -716,7 +717,6 @@ export class StackOperations {
         failure.stackReason = (error as Error).message;
       }
     }
-    stack.createdInUpdate = created;
     if (failure.any) {
       const createdFailed = failure.failed.filter((id) => created.includes(id));
       const reason =
@@ -801,6 +801,7 @@ export class StackOperations {
         record.physicalId = provisioned.physicalId;
         record.attributes = provisioned.attributes;
         record.updatedInOperation = true;
+        this.host.persist(stack); // the rollback after a restart must know this change was applied
       } catch (error) {
         if (!(await this.sleep(stepMs))) return false;
         failure.failed.push(decl.logicalId);

@@ -677,6 +677,30 @@ describe('persistence with dataDir', () => {
   });
 });
 
+describe('persistence of an interrupted update', () => {
+  test('an update cut short by a restart rolls back after it, deleting what it had created', async () => {
+    await start({ persist: true, behaviour: { stackRules: [{ stackName: 'orders', operations: ['update'], duration: 600_000 }] } });
+    const { StackId } = await create('orders', tableTemplate(), params('orders-table'));
+    await cloud.cfn.idle();
+    const extra = { Extra: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] } } } };
+    await update('orders', tableTemplate({ extraResource: extra }), params('orders-table', 'PROVISIONED'));
+    await cloud.timeline.sleep(100_000);
+    expect(cloud.cfn.iam.listRoles()).toHaveLength(2);
+    await cloud.restart();
+    await cloud.cfn.idle();
+    const stack = await describe1('orders');
+    expect(stack.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(cloud.sink.stackStatuses(StackId).slice(-4)).toEqual([
+      'UPDATE_IN_PROGRESS',
+      'UPDATE_ROLLBACK_IN_PROGRESS',
+      'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+      'UPDATE_ROLLBACK_COMPLETE',
+    ]);
+    expect(cloud.cfn.iam.listRoles()).toHaveLength(1);
+    expect(billingOf(await table('orders-table'))).toBe('PAY_PER_REQUEST');
+  });
+});
+
 describe('template forms', () => {
   test('YAML with short-form tags', async () => {
     await start();
