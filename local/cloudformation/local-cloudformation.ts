@@ -246,6 +246,7 @@ export class LocalCloudFormation {
     const token = this.checkToken(p, 'CreateStack', stackName);
     if (token?.entry) return { StackId: token.entry.stackId };
     if (this.liveByName.has(stackName)) throw alreadyExists(stackName);
+    // LimitExceededException is in CreateStack's documented errors; the message wording is inferred.
     if (this.liveByName.size >= this.behaviour.getLimits().stacks) {
       throw new CloudFormationError(
         'LimitExceededException',
