@@ -57,6 +57,7 @@ export function insufficientCapabilities(required: string): CloudFormationError 
 
 // "A client request token already exists." (TokenAlreadyExistsException in the Errors of CreateStack,
 // UpdateStack: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateStack.html).
+// The code is documented; the wording after it is inferred (not recorded from AWS).
 export function tokenAlreadyExists(token: string): CloudFormationError {
   return new CloudFormationError(
     'TokenAlreadyExistsException',

@@ -61,6 +61,8 @@ export interface LocalCloudFormationOptions {
   readonly events?: ServiceEventSink;
   /** Also publish "CloudFormation Resource Status Change" events (default true). */
   readonly resourceStatusEvents?: boolean;
+  /** Keep at most this many events per stack, oldest dropped first (memory for large simulated fleets); default unlimited. */
+  readonly maxEventsPerStack?: number;
   /** With a directory, stacks, events, templates, tokens and the IAM registry survive a restart. */
   readonly dataDir?: string;
   readonly behaviour?: CloudFormationBehaviour;
@@ -88,6 +90,8 @@ export class LocalCloudFormation {
   private readonly stacks = new Map<string, StackRecord>();
   private readonly liveByName = new Map<string, string>();
   private readonly tokens = new Map<string, TokenEntry>();
+  /** Token-bearing requests still being answered: a concurrent retry waits for the same answer. */
+  private readonly inFlight = new Map<string, { fingerprint: string; answer: Promise<Record<string, XmlValue> | undefined> }>();
   private readonly templates = new Map<string, Template>();
   private readonly providers = new Map<string, ResourceProvider>();
   private readonly persistence?: StatePersistence;
@@ -121,6 +125,7 @@ export class LocalCloudFormation {
       accountId: this.accountId,
       behaviour: this.behaviour,
       publishResourceEvents: options.resourceStatusEvents ?? true,
+      maxEventsPerStack: options.maxEventsPerStack,
       provider: (type) => this.providers.get(type),
       template: (body) => this.parse(body),
       persist: (stack) => this.persistence?.saveStack(stack),
@@ -131,15 +136,15 @@ export class LocalCloudFormation {
       },
     });
     this.handlers = {
-      CreateStack: (p) => this.createStack(p),
-      UpdateStack: (p) => this.updateStack(p),
-      DeleteStack: (p) => this.deleteStack(p),
+      CreateStack: this.oncePerToken((p) => this.createStack(p)),
+      UpdateStack: this.oncePerToken((p) => this.updateStack(p)),
+      DeleteStack: this.oncePerToken((p) => this.deleteStack(p)),
       DescribeStacks: (p) => this.describeStacks(p),
       DescribeStackEvents: (p) => this.describeStackEvents(p),
       DescribeStackResources: (p) => this.describeStackResources(p),
       ListStackResources: (p) => this.listStackResources(p),
       ListStacks: (p) => this.listStacks(p),
-      ContinueUpdateRollback: (p) => this.continueUpdateRollback(p),
+      ContinueUpdateRollback: this.oncePerToken((p) => this.continueUpdateRollback(p)),
       GetTemplate: (p) => this.getTemplate(p),
       GetTemplateSummary: (p) => this.getTemplateSummary(p),
       DescribeAccountLimits: async () => this.describeAccountLimits(),
@@ -152,7 +157,8 @@ export class LocalCloudFormation {
   /** Starts serving; resolves with the endpoint URL. Operations interrupted by a restart resume here. */
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     const server = createServer((req, res) => {
-      void this.timeline.track(this.serve(req, res));
+      // A request that breaks off (client gone) only closes its socket.
+      this.timeline.track(this.serve(req, res)).catch(() => res.destroy());
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -240,6 +246,7 @@ export class LocalCloudFormation {
     const token = this.checkToken(p, 'CreateStack', stackName);
     if (token?.entry) return { StackId: token.entry.stackId };
     if (this.liveByName.has(stackName)) throw alreadyExists(stackName);
+    // LimitExceededException is in CreateStack's documented errors; the message wording is inferred.
     if (this.liveByName.size >= this.behaviour.getLimits().stacks) {
       throw new CloudFormationError(
         'LimitExceededException',
@@ -584,6 +591,27 @@ export class LocalCloudFormation {
     if (!entry) return { value };
     if (entry.action === action && entry.fingerprint === fingerprint(p)) return { value, entry };
     throw tokenAlreadyExists(value);
+  }
+
+  private oncePerToken(handler: Handler): Handler {
+    return async (p) => {
+      const token = stringOf(p.ClientRequestToken);
+      const stackName = stringOf(p.StackName);
+      if (token === undefined || stackName === undefined) return handler(p);
+      const key = tokenKey(stackName, token);
+      const pending = this.inFlight.get(key);
+      if (pending) {
+        if (pending.fingerprint !== fingerprint(p)) throw tokenAlreadyExists(token);
+        return pending.answer;
+      }
+      const answer = handler(p);
+      this.inFlight.set(key, { fingerprint: fingerprint(p), answer });
+      try {
+        return await answer;
+      } finally {
+        this.inFlight.delete(key);
+      }
+    };
   }
 
   private recordToken(token: string | undefined, action: string, stackName: string, p: QueryParams, stackId: string): void {

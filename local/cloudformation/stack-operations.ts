@@ -34,6 +34,8 @@ export interface OperationHost {
   readonly accountId: string;
   readonly behaviour: BehaviourController;
   readonly publishResourceEvents: boolean;
+  /** Keep at most this many events per stack, dropping the oldest (large simulated fleets); unlimited when undefined. */
+  readonly maxEventsPerStack?: number;
   provider(type: string): ResourceProvider | undefined;
   template(body: string): Template;
   persist(stack: StackRecord): void;
@@ -47,12 +49,15 @@ export interface OperationHost {
 /** A bounded pool: how many resources may be in progress across all stacks at once. */
 export class ResourceSlots {
   private inUse = 0;
-  private readonly waiting: (() => void)[] = [];
+  private waiting: (() => void)[] = [];
+  private stopped = false;
 
   constructor(private readonly limit: () => number) {}
 
+  /** Waits for a free slot; rejects once the service stops (close()). */
   async acquire(): Promise<() => void> {
-    while (this.inUse >= this.limit()) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    while (this.inUse >= this.limit() && !this.stopped) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.stopped) throw new Error('the local CloudFormation stopped');
     this.inUse++;
     let released = false;
     return () => {
@@ -65,6 +70,13 @@ export class ResourceSlots {
 
   get busy(): number {
     return this.inUse;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
   }
 }
 
@@ -155,6 +167,7 @@ export class StackOperations {
   /** Stops every operation at its next wait (close()); the stacks keep their in-progress status. */
   async stop(): Promise<void> {
     this.stopSignal.stop();
+    this.slots.stop();
     await Promise.allSettled([...this.running]);
   }
 
@@ -192,6 +205,8 @@ export class StackOperations {
       ...event,
     };
     stack.events.push(full);
+    const max = this.host.maxEventsPerStack;
+    if (max !== undefined && stack.events.length > max) stack.events.splice(0, stack.events.length - max);
   }
 
   setStatus(stack: StackRecord, status: StackStatus, reason?: string): void {
@@ -390,9 +405,9 @@ export class StackOperations {
     const stepMs = behaviour.durationMs / depthOf(steps);
     const startedAt = this.host.timeline.now();
     await runGraph(steps, cancelled);
+    if (this.stopped || stack.operationId !== operationId) return; // stopped, or DeleteStack took over (delete while creating).
     if (!failure.any && !(await this.padTo(startedAt, behaviour.durationMs))) return;
-    if (this.stopped) return;
-    if (stack.operationId !== operationId) return; // DeleteStack took over (delete while creating).
+    if (stack.operationId !== operationId) return;
     if (!failure.any) {
       try {
         deployment.outputs = this.evaluateOutputs(stack, deployment, template);
@@ -670,7 +685,8 @@ export class StackOperations {
     } catch (error) {
       failure.stackReason = (error as Error).message;
     }
-    const created: string[] = [];
+    // Recorded as they happen (and persisted), so a rollback after a restart still knows what to delete.
+    const created = (stack.createdInUpdate = []) as string[];
     const steps: Step[] = resources.map((decl) => ({
       id: decl.logicalId,
       deps: decl.dependencies,
@@ -701,7 +717,6 @@ export class StackOperations {
         failure.stackReason = (error as Error).message;
       }
     }
-    stack.createdInUpdate = created;
     if (failure.any) {
       const createdFailed = failure.failed.filter((id) => created.includes(id));
       const reason =
@@ -786,6 +801,7 @@ export class StackOperations {
         record.physicalId = provisioned.physicalId;
         record.attributes = provisioned.attributes;
         record.updatedInOperation = true;
+        this.host.persist(stack); // the rollback after a restart must know this change was applied
       } catch (error) {
         if (!(await this.sleep(stepMs))) return false;
         failure.failed.push(decl.logicalId);

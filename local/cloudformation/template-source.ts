@@ -37,6 +37,7 @@ export class TemplateSource {
 
   /** The template text the request names; ValidationError when it names none, both, or one that cannot be read. */
   async read(templateBody: string | undefined, templateUrl: string | undefined): Promise<string> {
+    // "Either Template URL or Template Body must be specified." as CloudFormation answers; the both-given wording is inferred.
     if ((templateBody === undefined) === (templateUrl === undefined)) {
       throw validationError(
         templateBody === undefined

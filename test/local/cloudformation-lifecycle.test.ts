@@ -515,6 +515,89 @@ describe('ClientRequestToken, throttling and account limits', () => {
   });
 });
 
+describe('more of the model', () => {
+  const roleOnly = JSON.stringify({
+    Parameters: { Secret: { Type: 'String', NoEcho: true, Default: 'hidden' } },
+    Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] } } } },
+  });
+
+  test('concurrent CreateStack of one name: one stack; with one token both calls get its StackId', async () => {
+    await start();
+    const results = await Promise.allSettled([
+      create('dup', tableTemplate(), params('dup-table')),
+      create('dup', tableTemplate(), params('dup-table')),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.name).toBe('AlreadyExistsException');
+    const same = await Promise.all([
+      create('tok', tableTemplate(), params('tok-table'), { ClientRequestToken: 't1' }),
+      create('tok', tableTemplate(), params('tok-table'), { ClientRequestToken: 't1' }),
+    ]);
+    expect(same[0].StackId).toBe(same[1].StackId);
+    await cloud.cfn.idle();
+    expect(
+      cloud.cfn
+        .listStackRecords()
+        .map((r) => r.stackName)
+        .sort(),
+    ).toEqual(['dup', 'tok']);
+  });
+
+  test('an update that adds a resource and fails deletes the new resource in the rollback cleanup; a removed resource goes in the update cleanup', async () => {
+    const extra = { Extra: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] } } } };
+    await start({ behaviour: { stackRules: [{ stackName: 'orders', operations: ['update'], failResource: 'Role', times: 1 }] } });
+    await create('orders', tableTemplate(), params('orders-table'));
+    await cloud.cfn.idle();
+    expect(cloud.cfn.iam.listRoles()).toHaveLength(1);
+    await update('orders', tableTemplate({ extraResource: extra }), params('orders-table'));
+    await cloud.cfn.idle();
+    expect((await describe1('orders')).StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    // Extra was being created beside Role when Role failed: CloudFormation cancels it, then the cleanup deletes it.
+    expect(await resourceEvents('orders', 'Extra')).toEqual([
+      ['CREATE_IN_PROGRESS', undefined],
+      ['CREATE_IN_PROGRESS', 'Resource creation Initiated'],
+      ['CREATE_FAILED', 'Resource creation cancelled'],
+      ['DELETE_IN_PROGRESS', undefined],
+      ['DELETE_COMPLETE', undefined],
+    ]);
+    expect(cloud.cfn.iam.listRoles()).toHaveLength(1);
+    // The rule is used up: the same update now succeeds, and removing Extra again deletes it.
+    await update('orders', tableTemplate({ extraResource: extra }), params('orders-table'));
+    await cloud.cfn.idle();
+    expect(cloud.cfn.iam.listRoles()).toHaveLength(2);
+    await update('orders', tableTemplate(), params('orders-table'));
+    await cloud.cfn.idle();
+    expect((await describe1('orders')).StackStatus).toBe('UPDATE_COMPLETE');
+    expect(cloud.cfn.iam.listRoles()).toHaveLength(1);
+  });
+
+  test('RetainExceptOnCreate keeps the table when the stack is deleted', async () => {
+    await start();
+    await create('orders', tableTemplate({ deletionPolicy: 'RetainExceptOnCreate' }), params('orders-table'));
+    await cloud.cfn.idle();
+    await cloud.send(new DeleteStackCommand({ StackName: 'orders' }));
+    await cloud.cfn.idle();
+    expect(await table('orders-table')).toBeDefined();
+    expect(await resourceEvents(cloud.cfn.listStackRecords()[0].stackId, 'Table')).toContainEqual(['DELETE_SKIPPED', undefined]);
+  });
+
+  test('DescribeStacks pages with NextToken; NoEcho values read ****; stack names longer than 128 characters are refused', async () => {
+    await start({ behaviour: { defaultDurations: { create: 0 } } });
+    for (let i = 0; i < 105; i++)
+      await cloud.send(new CreateStackCommand({ StackName: `s${i}`, TemplateBody: roleOnly, Capabilities: ['CAPABILITY_IAM'] }));
+    await cloud.cfn.idle();
+    const first = await cloud.send<DescribeStacksCommandOutput>(new DescribeStacksCommand({}));
+    expect(first.Stacks).toHaveLength(100);
+    const second = await cloud.send<DescribeStacksCommandOutput>(new DescribeStacksCommand({ NextToken: first.NextToken }));
+    expect(second.Stacks!.map((st) => st.StackName)).toEqual(['s100', 's101', 's102', 's103', 's104']);
+    expect(second.NextToken).toBeUndefined();
+    expect(second.Stacks![0].Parameters).toEqual([{ ParameterKey: 'Secret', ParameterValue: '****' }]);
+    expect((await rejection(cloud.send(new CreateStackCommand({ StackName: 'x'.repeat(129), TemplateBody: roleOnly })))).message).toBe(
+      `1 validation error detected: Value '${'x'.repeat(129)}' at 'stackName' failed to satisfy constraint: Member must have length less than or equal to 128`,
+    );
+  });
+});
+
 describe('TemplateURL from S3', () => {
   test('path-style URLs on the local S3 with ?versionId=, and the AWS URL forms mapped onto it', async () => {
     await start();
@@ -591,6 +674,30 @@ describe('persistence with dataDir', () => {
     expect((await describe1(StackId)).StackStatus).toBe('DELETE_COMPLETE');
     expect((await rejection(describe1('orders'))).message).toBe('Stack with id orders does not exist');
     expect(cloud.cfn.iam.getRole(roleName)).toBeUndefined();
+  });
+});
+
+describe('persistence of an interrupted update', () => {
+  test('an update cut short by a restart rolls back after it, deleting what it had created', async () => {
+    await start({ persist: true, behaviour: { stackRules: [{ stackName: 'orders', operations: ['update'], duration: 600_000 }] } });
+    const { StackId } = await create('orders', tableTemplate(), params('orders-table'));
+    await cloud.cfn.idle();
+    const extra = { Extra: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] } } } };
+    await update('orders', tableTemplate({ extraResource: extra }), params('orders-table', 'PROVISIONED'));
+    await cloud.timeline.sleep(100_000);
+    expect(cloud.cfn.iam.listRoles()).toHaveLength(2);
+    await cloud.restart();
+    await cloud.cfn.idle();
+    const stack = await describe1('orders');
+    expect(stack.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(cloud.sink.stackStatuses(StackId).slice(-4)).toEqual([
+      'UPDATE_IN_PROGRESS',
+      'UPDATE_ROLLBACK_IN_PROGRESS',
+      'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+      'UPDATE_ROLLBACK_COMPLETE',
+    ]);
+    expect(cloud.cfn.iam.listRoles()).toHaveLength(1);
+    expect(billingOf(await table('orders-table'))).toBe('PAY_PER_REQUEST');
   });
 });
 
