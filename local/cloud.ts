@@ -137,6 +137,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         credentials: LOCAL_CREDENTIALS,
       },
     });
+    closers.push(async () => engine.close());
     const stepfunctions = await startServer({ engine, port: options.ports?.stepfunctions ?? 0, host });
     closers.push(() => stepfunctions.close());
     eventbridge.setEndpoints({ sfn: stepfunctions.url });

@@ -11,7 +11,7 @@ import { stackOutput, stackParameter } from '../../local/cli/operations';
 let cloud: TestCloud;
 beforeAll(async () => {
   cloud = await startTestCloud();
-});
+}, 120_000);
 afterAll(() => cloud?.close());
 
 const S = (item: Record<string, { S?: string }> | undefined, key: string) => item?.[key]?.S;

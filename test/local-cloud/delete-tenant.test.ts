@@ -7,7 +7,7 @@ import { startTestCloud, type TestCloud } from './support/test-cloud';
 let cloud: TestCloud;
 beforeAll(async () => {
   cloud = await startTestCloud();
-});
+}, 120_000);
 afterAll(() => cloud?.close());
 
 const S = (item: Record<string, { S?: string }> | undefined, key: string) => item?.[key]?.S;

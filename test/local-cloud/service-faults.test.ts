@@ -12,7 +12,7 @@ import { startTestCloud, type TestCloud } from './support/test-cloud';
 let cloud: TestCloud;
 beforeAll(async () => {
   cloud = await startTestCloud();
-});
+}, 120_000);
 afterAll(() => cloud?.close());
 afterEach(() => {
   cloud.services.eventbridge.clearFaults();

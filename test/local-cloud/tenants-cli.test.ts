@@ -17,7 +17,7 @@ beforeAll(async () => {
   cloud = await startTestCloud();
   dir = mkdtempSync(join(tmpdir(), 'tenants-cli-'));
   state = writeStateFile(cloud.info, {}, join(dir, 'endpoints.json'));
-});
+}, 120_000);
 afterAll(async () => {
   await cloud?.close();
   rmSync(dir, { recursive: true, force: true });
