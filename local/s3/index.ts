@@ -1,0 +1,1 @@
+export { LocalS3, type LocalS3Options, type S3Operation } from './service';

@@ -1,0 +1,911 @@
+/**
+ * The local S3: a small, faithful subset of the REST-XML protocol
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html), path-style
+ * (`http://127.0.0.1:port/bucket/key`, what `@aws-sdk/client-s3` with `forcePathStyle: true` and
+ * `aws s3api --endpoint-url` send) and virtual-hosted style when the Host header names the bucket
+ * (`bucket.localhost:port`, `bucket.s3.<anything>`).
+ *
+ * Operations: CreateBucket, HeadBucket, DeleteBucket, ListBuckets, GetBucketLocation, Put/GetBucketVersioning,
+ * Put/GetBucketNotificationConfiguration, PutObject, CopyObject, GetObject, HeadObject, DeleteObject,
+ * ListObjectsV2, ListObjectVersions, Put/Get/DeleteObjectTagging. Errors as S3 answers them
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+ *
+ * With EventBridge notifications on (a NotificationConfiguration holding `<EventBridgeConfiguration/>`),
+ * every PutObject/CopyObject/DeleteObject hands the documented `Object Created` / `Object Deleted` event
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html) to the ServiceEventSink.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import type { Timeline } from '../../emulator/runtime/timeline';
+import type { ServiceEventSink } from '../service-events';
+import { AwsError, BodyTooLargeError, FaultPlan, listenLoopback, readBody, type FaultRule, type LoopbackServer } from '../http';
+import { S3Store, VERSION_ID_FORMAT, type Bucket, type ObjectVersion } from './store';
+import { MalformedXmlError, elementTexts, escapeXml, expectRoot, hasElement, xmlDocument, type XmlNode } from './xml';
+
+export interface LocalS3Options {
+  readonly timeline: Timeline;
+  readonly region?: string;
+  readonly accountId?: string;
+  /** Persists buckets, objects and versions across restarts. */
+  readonly dataDir?: string;
+  /** Where `Object Created` / `Object Deleted` go for buckets with EventBridge notifications on. */
+  readonly events?: ServiceEventSink;
+  /** Largest object accepted (default 64 MiB). */
+  readonly maxObjectBytes?: number;
+}
+
+export type S3Operation =
+  | 'ListBuckets'
+  | 'CreateBucket'
+  | 'HeadBucket'
+  | 'DeleteBucket'
+  | 'GetBucketLocation'
+  | 'PutBucketVersioning'
+  | 'GetBucketVersioning'
+  | 'PutBucketNotificationConfiguration'
+  | 'GetBucketNotificationConfiguration'
+  | 'ListObjectsV2'
+  | 'ListObjectVersions'
+  | 'PutObject'
+  | 'CopyObject'
+  | 'GetObject'
+  | 'HeadObject'
+  | 'DeleteObject'
+  | 'PutObjectTagging'
+  | 'GetObjectTagging'
+  | 'DeleteObjectTagging';
+
+interface S3Request {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly requestId: string;
+  readonly bucket?: string;
+  readonly key?: string;
+  readonly query: URLSearchParams;
+  body: Buffer;
+}
+
+const ERROR_STATUS: Record<string, number> = {
+  AccessDenied: 403,
+  BucketAlreadyExists: 409,
+  BucketAlreadyOwnedByYou: 409,
+  BucketNotEmpty: 409,
+  InternalError: 500,
+  MethodNotAllowed: 405,
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  NoSuchVersion: 404,
+  NotImplemented: 501,
+  PreconditionFailed: 412,
+  ServiceUnavailable: 503,
+  SlowDown: 503,
+  EntityTooLarge: 400,
+};
+const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-language', 'expires'];
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export class LocalS3 {
+  readonly region: string;
+  readonly accountId: string;
+  readonly timeline: Timeline;
+  /** Per-operation faults (operation = S3Operation or `*`, resource = bucket name). */
+  readonly faults = new FaultPlan();
+  private readonly store: S3Store;
+  private events?: ServiceEventSink;
+  private readonly maxObjectBytes: number;
+  private server?: LoopbackServer;
+  private sequence = 0;
+  private readonly ownerId: string;
+
+  constructor(options: LocalS3Options) {
+    this.timeline = options.timeline;
+    this.region = options.region ?? 'us-east-1';
+    this.accountId = options.accountId ?? '123456789012';
+    this.events = options.events;
+    this.maxObjectBytes = options.maxObjectBytes ?? 64 * 1024 * 1024;
+    this.store = new S3Store(options.dataDir, () => this.timeline.now());
+    this.ownerId = createHash('sha256').update(this.accountId).digest('hex');
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    if (this.server) throw new Error('LocalS3 is already listening');
+    this.server = await listenLoopback((req, res) => void this.handle(req, res), port, host);
+    return this.server.url;
+  }
+
+  get endpoint(): string | undefined {
+    return this.server?.url;
+  }
+
+  async close(): Promise<void> {
+    await this.server?.close();
+    this.server = undefined;
+  }
+
+  /** Sets the sink for S3's EventBridge events (the composing code creates EventBridge after S3, or before). */
+  setEventSink(sink: ServiceEventSink | undefined): void {
+    this.events = sink;
+  }
+
+  injectFault(rule: FaultRule): void {
+    this.faults.add(rule);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** In-process read of an object version (tests, the demo): undefined when absent or a delete marker. */
+  object(
+    bucket: string,
+    key: string,
+    versionId?: string,
+  ): { body: Buffer; versionId: string; etag: string; tags: Record<string, string> } | undefined {
+    const b = this.store.buckets.get(bucket);
+    const v = b && this.store.get(b, key, versionId);
+    return v && !v.isDeleteMarker ? { body: v.body, versionId: v.versionId, etag: v.etag, tags: { ...v.tags } } : undefined;
+  }
+
+  // ------------------------------------------------------------ request handling
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    let r: S3Request | undefined;
+    try {
+      const url = new URL(req.url ?? '/', 'http://local');
+      const { bucket, key } = this.route(req, url);
+      r = { req, res, requestId, bucket, key, query: url.searchParams, body: Buffer.alloc(0) };
+      const operation = operationOf(req.method ?? 'GET', bucket, key, url.searchParams, req.headers);
+      const fault = this.faults.take(operation, bucket);
+      if (fault) {
+        throw new AwsError(fault.code, fault.message ?? `Injected fault: ${fault.code}`, fault.status ?? ERROR_STATUS[fault.code] ?? 400);
+      }
+      if (req.method === 'PUT' || req.method === 'POST') r.body = decodeBody(req, await readBody(req, this.maxObjectBytes));
+      else req.resume();
+      await this.dispatch(operation, r);
+    } catch (e) {
+      this.sendError(req, res, requestId, e, r);
+    }
+  }
+
+  private route(req: IncomingMessage, url: URL): { bucket?: string; key?: string } {
+    const path = url.pathname;
+    const hostBucket = virtualHostBucket(req.headers.host);
+    if (hostBucket) return { bucket: hostBucket, key: path.length > 1 ? decodeURIComponent(path.slice(1)) : undefined };
+    const slash = path.indexOf('/', 1);
+    if (path === '/' || path === '') return {};
+    if (slash < 0) return { bucket: decodeURIComponent(path.slice(1)) };
+    const key = decodeURIComponent(path.slice(slash + 1));
+    return { bucket: decodeURIComponent(path.slice(1, slash)), key: key === '' ? undefined : key };
+  }
+
+  private async dispatch(operation: S3Operation, r: S3Request): Promise<void> {
+    switch (operation) {
+      case 'ListBuckets':
+        return this.listBuckets(r);
+      case 'CreateBucket':
+        return this.createBucket(r);
+      case 'HeadBucket':
+        this.bucket(r);
+        return this.send(r, 200, undefined, { 'x-amz-bucket-region': this.region });
+      case 'DeleteBucket':
+        return this.deleteBucket(r);
+      case 'GetBucketLocation':
+        this.bucket(r);
+        // us-east-1 answers an empty LocationConstraint.
+        return this.sendXml(r, 'LocationConstraint', {}, this.region === 'us-east-1' ? '' : escapeXml(this.region));
+      case 'PutBucketVersioning':
+        return this.putBucketVersioning(r);
+      case 'GetBucketVersioning': {
+        const b = this.bucket(r);
+        return this.sendXml(r, 'VersioningConfiguration', { Status: b.versioning });
+      }
+      case 'PutBucketNotificationConfiguration':
+        return this.putBucketNotification(r);
+      case 'GetBucketNotificationConfiguration': {
+        const b = this.bucket(r);
+        if (b.notificationXml) return this.send(r, 200, b.notificationXml, { 'content-type': 'application/xml' });
+        return this.sendXml(r, 'NotificationConfiguration', {});
+      }
+      case 'ListObjectsV2':
+        return this.listObjectsV2(r);
+      case 'ListObjectVersions':
+        return this.listObjectVersions(r);
+      case 'PutObject':
+        return this.putObject(r);
+      case 'CopyObject':
+        return this.copyObject(r);
+      case 'GetObject':
+      case 'HeadObject':
+        return this.getObject(r, operation === 'HeadObject');
+      case 'DeleteObject':
+        return this.deleteObject(r);
+      case 'PutObjectTagging':
+        return this.putObjectTagging(r);
+      case 'GetObjectTagging':
+        return this.getObjectTagging(r);
+      case 'DeleteObjectTagging': {
+        const v = this.version(r);
+        this.store.setTags(v, {});
+        return this.send(r, 204, undefined, versionHeader(v));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ buckets
+
+  private listBuckets(r: S3Request): void {
+    const buckets = [...this.store.buckets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    this.sendXml(r, 'ListAllMyBucketsResult', {
+      Owner: { ID: this.ownerId, DisplayName: 'local' },
+      Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: isoMillis(b.creationDate) })) },
+    });
+  }
+
+  /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html */
+  private createBucket(r: S3Request): void {
+    const name = r.bucket!;
+    if (!validBucketName(name)) throw s3Error('InvalidBucketName', 'The specified bucket is not valid.', { BucketName: name });
+    const text = r.body.toString('utf8');
+    const constraint = text.trim() ? elementTexts(text, 'LocationConstraint')[0] : undefined;
+    if (constraint !== undefined && constraint !== '' && constraint !== this.region) {
+      throw s3Error(
+        'IllegalLocationConstraintException',
+        `The ${constraint} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+      );
+    }
+    if (this.store.buckets.has(name)) {
+      // "For legacy compatibility, if you re-create an existing bucket that you already own in the North
+      // Virginia Region, Amazon S3 returns 200 OK" (BucketAlreadyOwnedByYou, CreateBucket errors).
+      if (this.region !== 'us-east-1') {
+        throw s3Error('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', {
+          BucketName: name,
+        });
+      }
+    } else {
+      this.store.createBucket(name);
+    }
+    this.send(r, 200, undefined, { location: `/${name}` });
+  }
+
+  private deleteBucket(r: S3Request): void {
+    const b = this.bucket(r);
+    if (b.objects.size > 0) {
+      const detail = b.versioning ? ' You must delete all versions in the bucket.' : '';
+      throw s3Error('BucketNotEmpty', `The bucket you tried to delete is not empty.${detail}`, { BucketName: b.name });
+    }
+    this.store.deleteBucket(b.name);
+    this.send(r, 204);
+  }
+
+  private putBucketVersioning(r: S3Request): void {
+    const b = this.bucket(r);
+    const text = r.body.toString('utf8');
+    const status = parseXml(() => {
+      expectRoot(text, 'VersioningConfiguration');
+      return elementTexts(text, 'Status')[0];
+    });
+    if (status !== 'Enabled' && status !== 'Suspended') {
+      throw s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+    }
+    this.store.setVersioning(b, status);
+    this.send(r, 200);
+  }
+
+  private putBucketNotification(r: S3Request): void {
+    const b = this.bucket(r);
+    const text = r.body.toString('utf8');
+    parseXml(() => expectRoot(text, 'NotificationConfiguration'));
+    this.store.setNotification(b, text, hasElement(text, 'EventBridgeConfiguration'));
+    this.send(r, 200);
+  }
+
+  // ------------------------------------------------------------ objects
+
+  private putObject(r: S3Request): void {
+    const b = this.bucket(r);
+    const md5 = r.req.headers['content-md5'];
+    if (typeof md5 === 'string' && createHash('md5').update(r.body).digest('base64') !== md5) {
+      throw s3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+    }
+    const tags = parseTaggingHeader(r.req.headers['x-amz-tagging']);
+    const version = this.store.put(b, r.key!, {
+      body: r.body,
+      contentType: header(r.req, 'content-type') ?? 'binary/octet-stream',
+      headers: pickHeaders(r.req),
+      metadata: metadataOf(r.req),
+      tags,
+    });
+    this.emitCreated(b, version, 'PutObject', r);
+    this.send(r, 200, undefined, { etag: `"${version.etag}"`, ...versionHeader(version) });
+  }
+
+  private copyObject(r: S3Request): void {
+    const b = this.bucket(r);
+    const source = parseCopySource(header(r.req, 'x-amz-copy-source')!);
+    const sourceBucket = this.store.buckets.get(source.bucket);
+    if (!sourceBucket) throw s3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: source.bucket });
+    if (source.versionId !== undefined) checkVersionIdFormat(source.versionId);
+    const from = this.store.get(sourceBucket, source.key, source.versionId);
+    if (!from || from.isDeleteMarker) {
+      if (source.versionId !== undefined && !from)
+        throw s3Error('NoSuchVersion', 'The specified version does not exist.', { Key: source.key, VersionId: source.versionId });
+      throw s3Error('NoSuchKey', 'The specified key does not exist.', { Key: source.key });
+    }
+    const replaceMeta = header(r.req, 'x-amz-metadata-directive') === 'REPLACE';
+    const replaceTags = header(r.req, 'x-amz-tagging-directive') === 'REPLACE';
+    const version = this.store.put(b, r.key!, {
+      body: from.body,
+      contentType: replaceMeta ? (header(r.req, 'content-type') ?? 'binary/octet-stream') : from.contentType,
+      headers: replaceMeta ? pickHeaders(r.req) : from.headers,
+      metadata: replaceMeta ? metadataOf(r.req) : from.metadata,
+      tags: replaceTags ? parseTaggingHeader(r.req.headers['x-amz-tagging']) : { ...from.tags },
+    });
+    this.emitCreated(b, version, 'CopyObject', r);
+    const headers: Record<string, string> = { ...versionHeader(version) };
+    if (from.versionId !== 'null') headers['x-amz-copy-source-version-id'] = from.versionId;
+    this.sendXml(r, 'CopyObjectResult', { LastModified: isoMillis(version.lastModified), ETag: `"${version.etag}"` }, undefined, headers);
+  }
+
+  private getObject(r: S3Request, headOnly: boolean): void {
+    const b = this.bucket(r);
+    const versionId = r.query.get('versionId') ?? undefined;
+    if (versionId !== undefined) checkVersionIdFormat(versionId);
+    const v = this.store.get(b, r.key!, versionId);
+    if (!v) {
+      if (versionId !== undefined)
+        throw s3Error('NoSuchVersion', 'The specified version does not exist.', { Key: r.key, VersionId: versionId });
+      throw s3Error('NoSuchKey', 'The specified key does not exist.', { Key: r.key });
+    }
+    if (v.isDeleteMarker) {
+      const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': v.versionId };
+      // A GET naming a delete marker's version is "not allowed"; without a version id the key is gone.
+      if (versionId !== undefined)
+        throw s3Error(
+          'MethodNotAllowed',
+          'The specified method is not allowed against this resource.',
+          { Method: r.req.method, ResourceType: 'DeleteMarker' },
+          { ...headers, allow: 'DELETE' },
+        );
+      throw s3Error('NoSuchKey', 'The specified key does not exist.', { Key: r.key }, headers);
+    }
+    const headers: Record<string, string> = {
+      'content-type': v.contentType ?? 'binary/octet-stream',
+      'content-length': String(v.size),
+      etag: `"${v.etag}"`,
+      'last-modified': new Date(v.lastModified).toUTCString(),
+      'accept-ranges': 'bytes',
+      ...v.headers,
+      ...versionHeader(v),
+    };
+    for (const [k, value] of Object.entries(v.metadata)) headers[`x-amz-meta-${k}`] = value;
+    const tagCount = Object.keys(v.tags).length;
+    if (tagCount > 0) headers['x-amz-tagging-count'] = String(tagCount);
+    r.res.writeHead(200, { ...this.commonHeaders(r), ...headers });
+    r.res.end(headOnly ? undefined : v.body);
+  }
+
+  private deleteObject(r: S3Request): void {
+    const b = this.bucket(r);
+    const versionId = r.query.get('versionId') ?? undefined;
+    if (versionId !== undefined) {
+      checkVersionIdFormat(versionId);
+      const removed = this.store.deleteVersion(b, r.key!, versionId);
+      const headers: Record<string, string> = { 'x-amz-version-id': versionId };
+      if (removed?.isDeleteMarker) headers['x-amz-delete-marker'] = 'true';
+      if (removed) this.emitDeleted(b, removed, 'Permanently Deleted', r);
+      return this.send(r, 204, undefined, headers);
+    }
+    const { removed, marker } = this.store.deleteCurrent(b, r.key!);
+    if (marker) {
+      this.emitDeleted(b, marker, 'Delete Marker Created', r);
+      return this.send(r, 204, undefined, {
+        'x-amz-delete-marker': 'true',
+        ...(marker.versionId !== 'null' ? { 'x-amz-version-id': marker.versionId } : {}),
+      });
+    }
+    if (removed) this.emitDeleted(b, removed, 'Permanently Deleted', r);
+    this.send(r, 204);
+  }
+
+  private putObjectTagging(r: S3Request): void {
+    const v = this.version(r);
+    const text = r.body.toString('utf8');
+    const tags = parseXml(() => {
+      expectRoot(text, 'Tagging');
+      const out: Record<string, string> = {};
+      for (const tag of elementTexts(text, 'Tag', true)) {
+        const key = elementTexts(tag, 'Key')[0];
+        const value = elementTexts(tag, 'Value')[0] ?? '';
+        if (key === undefined) throw new MalformedXmlError('a Tag without Key');
+        out[key] = value;
+      }
+      return out;
+    });
+    validateTags(tags);
+    this.store.setTags(v, tags);
+    this.send(r, 200, undefined, versionHeader(v));
+  }
+
+  private getObjectTagging(r: S3Request): void {
+    const v = this.version(r);
+    this.sendXml(
+      r,
+      'Tagging',
+      { TagSet: { Tag: Object.entries(v.tags).map(([Key, Value]) => ({ Key, Value })) } },
+      undefined,
+      versionHeader(v),
+    );
+  }
+
+  /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html */
+  private listObjectsV2(r: S3Request): void {
+    const b = this.bucket(r);
+    const prefix = r.query.get('prefix') ?? '';
+    const delimiter = r.query.get('delimiter') ?? '';
+    const maxKeys = parseMaxKeys(r.query.get('max-keys'));
+    const startAfter = r.query.get('start-after') ?? undefined;
+    const token = r.query.get('continuation-token') ?? undefined;
+    const urlEncode = r.query.get('encoding-type') === 'url';
+    const enc = (s: string) => (urlEncode ? encodeURIComponent(s).replace(/%2F/g, '/') : s);
+    let resumeAfter = startAfter;
+    if (token !== undefined) {
+      try {
+        resumeAfter = Buffer.from(token, 'base64url').toString('utf8');
+      } catch {
+        throw s3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+      }
+    }
+    const keys = [...b.objects.entries()]
+      .filter(([, versions]) => !versions[0].isDeleteMarker)
+      .map(([k]) => k)
+      .filter((k) => k.startsWith(prefix))
+      .sort(compareKeys);
+    const contents: ObjectVersion[] = [];
+    const prefixes: string[] = [];
+    let truncated = false;
+    let last: string | undefined;
+    for (const key of keys) {
+      if (resumeAfter !== undefined && compareKeys(key, resumeAfter) <= 0) continue;
+      const cp = commonPrefix(key, prefix, delimiter);
+      if (cp !== undefined && prefixes[prefixes.length - 1] === cp) continue;
+      if (contents.length + prefixes.length >= maxKeys) {
+        truncated = true;
+        break;
+      }
+      if (cp !== undefined) {
+        prefixes.push(cp);
+        last = cp + '\u{10FFFF}';
+      } else {
+        contents.push(b.objects.get(key)![0]);
+        last = key;
+      }
+    }
+    this.sendXml(r, 'ListBucketResult', {
+      Name: b.name,
+      Prefix: enc(prefix),
+      Delimiter: delimiter ? enc(delimiter) : undefined,
+      MaxKeys: maxKeys,
+      EncodingType: urlEncode ? 'url' : undefined,
+      KeyCount: contents.length + prefixes.length,
+      IsTruncated: truncated,
+      ContinuationToken: token,
+      NextContinuationToken: truncated && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : undefined,
+      StartAfter: startAfter !== undefined ? enc(startAfter) : undefined,
+      Contents: contents.map((v) => ({
+        Key: enc(v.key),
+        LastModified: isoMillis(v.lastModified),
+        ETag: `"${v.etag}"`,
+        Size: v.size,
+        StorageClass: 'STANDARD',
+      })),
+      CommonPrefixes: prefixes.map((p) => ({ Prefix: enc(p) })),
+    });
+  }
+
+  /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html */
+  private listObjectVersions(r: S3Request): void {
+    const b = this.bucket(r);
+    const prefix = r.query.get('prefix') ?? '';
+    const delimiter = r.query.get('delimiter') ?? '';
+    const maxKeys = parseMaxKeys(r.query.get('max-keys'));
+    const keyMarker = r.query.get('key-marker') ?? undefined;
+    const versionIdMarker = r.query.get('version-id-marker') ?? undefined;
+    const keys = [...b.objects.keys()].filter((k) => k.startsWith(prefix)).sort(compareKeys);
+    const versions: XmlNode[] = [];
+    const markers: XmlNode[] = [];
+    const prefixes: string[] = [];
+    let count = 0;
+    let truncated = false;
+    let next: { key: string; versionId: string } | undefined;
+    outer: for (const key of keys) {
+      if (keyMarker !== undefined && compareKeys(key, keyMarker) < 0) continue;
+      if (keyMarker !== undefined && key === keyMarker && versionIdMarker === undefined) continue;
+      const cp = commonPrefix(key, prefix, delimiter);
+      if (cp !== undefined) {
+        if (prefixes[prefixes.length - 1] === cp || (keyMarker !== undefined && keyMarker.startsWith(cp))) continue;
+        if (count >= maxKeys) {
+          truncated = true;
+          break;
+        }
+        prefixes.push(cp);
+        count++;
+        next = { key, versionId: '' };
+        continue;
+      }
+      const list = b.objects.get(key)!;
+      let skipping = keyMarker !== undefined && key === keyMarker && versionIdMarker !== undefined;
+      for (let i = 0; i < list.length; i++) {
+        const v = list[i];
+        if (skipping) {
+          if (v.versionId === versionIdMarker) skipping = false;
+          continue;
+        }
+        if (count >= maxKeys) {
+          truncated = true;
+          break outer;
+        }
+        const common = {
+          Key: v.key,
+          VersionId: v.versionId,
+          IsLatest: i === 0,
+          LastModified: isoMillis(v.lastModified),
+          Owner: { ID: this.ownerId, DisplayName: 'local' },
+        };
+        if (v.isDeleteMarker) markers.push(common);
+        else versions.push({ ...common, ETag: `"${v.etag}"`, Size: v.size, StorageClass: 'STANDARD' });
+        count++;
+        next = { key: v.key, versionId: v.versionId };
+      }
+    }
+    this.sendXml(r, 'ListVersionsResult', {
+      Name: b.name,
+      Prefix: prefix,
+      KeyMarker: keyMarker ?? '',
+      VersionIdMarker: versionIdMarker ?? '',
+      NextKeyMarker: truncated ? next?.key : undefined,
+      NextVersionIdMarker: truncated && next?.versionId ? next.versionId : undefined,
+      MaxKeys: maxKeys,
+      Delimiter: delimiter || undefined,
+      IsTruncated: truncated,
+      Version: versions,
+      DeleteMarker: markers,
+      CommonPrefixes: prefixes.map((p) => ({ Prefix: p })),
+    });
+  }
+
+  // ------------------------------------------------------------ events
+
+  /** `Object Created`: https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html#ev-events-object-created */
+  private emitCreated(b: Bucket, v: ObjectVersion, reason: 'PutObject' | 'CopyObject', r: S3Request): void {
+    if (!b.eventBridge || !this.events) return;
+    const object: Record<string, unknown> = { key: v.key, size: v.size, etag: v.etag };
+    if (v.versionId !== 'null') object['version-id'] = v.versionId;
+    object.sequencer = this.nextSequencer();
+    this.publish(b, 'Object Created', { object, reason }, r);
+  }
+
+  /** `Object Deleted`: https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html#ev-events-object-deleted */
+  private emitDeleted(b: Bucket, v: ObjectVersion, deletionType: 'Permanently Deleted' | 'Delete Marker Created', r: S3Request): void {
+    if (!b.eventBridge || !this.events) return;
+    const object: Record<string, unknown> = { key: v.key };
+    if (v.versionId !== 'null') object['version-id'] = v.versionId;
+    object.sequencer = this.nextSequencer();
+    this.publish(b, 'Object Deleted', { object, reason: 'DeleteObject', 'deletion-type': deletionType }, r);
+  }
+
+  private publish(
+    b: Bucket,
+    detailType: string,
+    fields: { object: Record<string, unknown>; reason: string; 'deletion-type'?: string },
+    r: S3Request,
+  ): void {
+    const detail: Record<string, unknown> = {
+      version: '0',
+      bucket: { name: b.name },
+      object: fields.object,
+      'request-id': r.requestId,
+      requester: this.accountId,
+      'source-ip-address': (r.req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      reason: fields.reason,
+    };
+    if (fields['deletion-type']) detail['deletion-type'] = fields['deletion-type'];
+    this.events!.publishServiceEvent({
+      source: 'aws.s3',
+      detailType,
+      detail,
+      resources: [`arn:aws:s3:::${b.name}`],
+      account: this.accountId,
+      region: this.region,
+      time: this.timeline.now(),
+    });
+  }
+
+  /** Increasing hex strings: later events on a key compare greater, as S3's sequencers do. */
+  private nextSequencer(): string {
+    this.sequence++;
+    return (BigInt(this.timeline.now()) * 4096n + BigInt(this.sequence % 4096)).toString(16).toUpperCase().padStart(16, '0');
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private bucket(r: S3Request): Bucket {
+    const b = r.bucket === undefined ? undefined : this.store.buckets.get(r.bucket);
+    if (!b) throw s3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: r.bucket });
+    return b;
+  }
+
+  /** The version a tagging call addresses (`?versionId=` or the current one). */
+  private version(r: S3Request): ObjectVersion {
+    const b = this.bucket(r);
+    const versionId = r.query.get('versionId') ?? undefined;
+    if (versionId !== undefined) checkVersionIdFormat(versionId);
+    const v = this.store.get(b, r.key!, versionId);
+    if (!v && versionId !== undefined)
+      throw s3Error('NoSuchVersion', 'The specified version does not exist.', { Key: r.key, VersionId: versionId });
+    if (!v || v.isDeleteMarker) throw s3Error('NoSuchKey', 'The specified key does not exist.', { Key: r.key });
+    return v;
+  }
+
+  private commonHeaders(r: S3Request): Record<string, string> {
+    return { 'x-amz-request-id': r.requestId, 'x-amz-id-2': Buffer.from(r.requestId).toString('base64'), server: 'LocalS3' };
+  }
+
+  private send(r: S3Request, status: number, body?: string, headers: Record<string, string> = {}): void {
+    const h: Record<string, string | number> = { ...this.commonHeaders(r), ...headers };
+    if (body !== undefined) h['content-length'] = Buffer.byteLength(body);
+    else if (status !== 204) h['content-length'] = 0;
+    r.res.writeHead(status, h);
+    r.res.end(body);
+  }
+
+  private sendXml(r: S3Request, root: string, children: XmlNode, text?: string, headers: Record<string, string> = {}): void {
+    const body =
+      text !== undefined
+        ? `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${text}</${root}>`
+        : xmlDocument(root, children);
+    this.send(r, 200, body, { 'content-type': 'application/xml', ...headers });
+  }
+
+  private sendError(req: IncomingMessage, res: ServerResponse, requestId: string, e: unknown, r: S3Request | undefined): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    let error: AwsError;
+    if (e instanceof AwsError) error = e;
+    else if (e instanceof BodyTooLargeError)
+      error = s3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed object size.');
+    else error = new AwsError('InternalError', 'We encountered an internal error. Please try again.', 500);
+    const extra = (error as AwsError & { fields?: Record<string, string | undefined> }).fields ?? {};
+    const fields: XmlNode = {
+      Code: error.code,
+      Message: error.message,
+      ...extra,
+      RequestId: requestId,
+      HostId: Buffer.from(requestId).toString('base64'),
+    };
+    const body = req.method === 'HEAD' ? undefined : xmlDocument('Error', fields, '');
+    const headers: Record<string, string | number> = {
+      'x-amz-request-id': requestId,
+      'x-amz-id-2': Buffer.from(requestId).toString('base64'),
+      ...(body ? { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) } : {}),
+      ...error.headers,
+    };
+    if (e instanceof BodyTooLargeError) headers.connection = 'close';
+    res.writeHead(error.status, headers);
+    res.end(body);
+    void r;
+  }
+}
+
+// ------------------------------------------------------------------ request helpers
+
+function operationOf(
+  method: string,
+  bucket: string | undefined,
+  key: string | undefined,
+  q: URLSearchParams,
+  headers: IncomingMessage['headers'],
+): S3Operation {
+  const unsupported = (): never => {
+    throw s3Error('NotImplemented', 'A header you provided implies functionality that is not implemented');
+  };
+  if (bucket === undefined) {
+    if (method === 'GET') return 'ListBuckets';
+    return unsupported();
+  }
+  if (key === undefined) {
+    switch (method) {
+      case 'PUT':
+        if (q.has('versioning')) return 'PutBucketVersioning';
+        if (q.has('notification')) return 'PutBucketNotificationConfiguration';
+        if ([...q.keys()].some((k) => k !== 'x-id')) return unsupported();
+        return 'CreateBucket';
+      case 'GET':
+        if (q.has('versioning')) return 'GetBucketVersioning';
+        if (q.has('notification')) return 'GetBucketNotificationConfiguration';
+        if (q.has('location')) return 'GetBucketLocation';
+        if (q.has('versions')) return 'ListObjectVersions';
+        if (q.get('list-type') === '2') return 'ListObjectsV2';
+        return unsupported();
+      case 'HEAD':
+        return 'HeadBucket';
+      case 'DELETE':
+        if ([...q.keys()].some((k) => k !== 'x-id')) return unsupported();
+        return 'DeleteBucket';
+      default:
+        return unsupported();
+    }
+  }
+  switch (method) {
+    case 'PUT':
+      if (q.has('tagging')) return 'PutObjectTagging';
+      if (headers['x-amz-copy-source']) return 'CopyObject';
+      if (q.has('uploadId') || q.has('acl') || q.has('retention') || q.has('legal-hold')) return unsupported();
+      return 'PutObject';
+    case 'GET':
+      if (q.has('tagging')) return 'GetObjectTagging';
+      if (q.has('acl') || q.has('uploadId') || q.has('attributes')) return unsupported();
+      if (headers.range) return unsupported();
+      return 'GetObject';
+    case 'HEAD':
+      return 'HeadObject';
+    case 'DELETE':
+      if (q.has('tagging')) return 'DeleteObjectTagging';
+      if (q.has('uploadId')) return unsupported();
+      return 'DeleteObject';
+    default:
+      return unsupported();
+  }
+}
+
+/** `bucket.localhost[:port]` or `bucket.s3.<host>` / `bucket.s3-<region>.<host>`; IPs and plain hosts are path-style. */
+function virtualHostBucket(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  const hostname = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (isIP(hostname) || hostname === 'localhost' || !hostname.includes('.')) return undefined;
+  if (hostname.endsWith('.localhost')) return hostname.slice(0, -'.localhost'.length);
+  const m = /^(.+?)\.s3[.-]/.exec(hostname);
+  return m ? m[1] : undefined;
+}
+
+/** Undoes `aws-chunked` content encoding (the SDK's streaming uploads with trailing checksums). */
+function decodeBody(req: IncomingMessage, raw: Buffer): Buffer {
+  const sha = header(req, 'x-amz-content-sha256') ?? '';
+  const encoding = header(req, 'content-encoding') ?? '';
+  if (!sha.startsWith('STREAMING-') && !encoding.split(',').some((e) => e.trim() === 'aws-chunked')) return raw;
+  const parts: Buffer[] = [];
+  let pos = 0;
+  for (;;) {
+    const lineEnd = raw.indexOf('\r\n', pos);
+    if (lineEnd < 0) throw s3Error('IncompleteBody', 'The request body terminated unexpectedly');
+    const size = parseInt(raw.subarray(pos, lineEnd).toString('latin1').split(';')[0], 16);
+    if (!Number.isFinite(size)) throw s3Error('IncompleteBody', 'The request body has a malformed aws-chunked chunk header');
+    pos = lineEnd + 2;
+    if (size === 0) break;
+    parts.push(raw.subarray(pos, pos + size));
+    pos += size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function metadataOf(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers))
+    if (k.startsWith('x-amz-meta-') && typeof v === 'string') out[k.slice('x-amz-meta-'.length)] = v;
+  return out;
+}
+
+function pickHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of STORED_HEADERS) {
+    const v = header(req, name);
+    if (v !== undefined) out[name] = v;
+  }
+  const encoding = header(req, 'content-encoding')
+    ?.split(',')
+    .map((e) => e.trim())
+    .filter((e) => e && e !== 'aws-chunked')
+    .join(',');
+  if (encoding) out['content-encoding'] = encoding;
+  return out;
+}
+
+function parseTaggingHeader(value: string | string[] | undefined): Record<string, string> {
+  if (typeof value !== 'string' || value === '') return {};
+  const tags = Object.fromEntries(new URLSearchParams(value));
+  validateTags(tags);
+  return tags;
+}
+
+/** https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html: up to 10 tags, keys ≤ 128, values ≤ 256 characters. */
+function validateTags(tags: Record<string, string>): void {
+  const entries = Object.entries(tags);
+  if (entries.length > 10) throw s3Error('BadRequest', 'Object tags cannot be greater than 10');
+  for (const [k, v] of entries) {
+    if (k.length === 0 || k.length > 128) throw s3Error('InvalidTag', 'The TagKey you have provided is invalid', { TagKey: k });
+    if (v.length > 256) throw s3Error('InvalidTag', 'The TagValue you have provided is invalid', { TagKey: k, TagValue: v });
+  }
+}
+
+function parseCopySource(value: string): { bucket: string; key: string; versionId?: string } {
+  const [path, query] = value.split('?', 2);
+  const decoded = decodeURIComponent(path.replace(/^\//, ''));
+  const slash = decoded.indexOf('/');
+  if (slash <= 0 || slash === decoded.length - 1)
+    throw s3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', {
+      ArgumentName: 'x-amz-copy-source',
+    });
+  const versionId = query ? (new URLSearchParams(query).get('versionId') ?? undefined) : undefined;
+  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
+}
+
+function checkVersionIdFormat(versionId: string): void {
+  if (versionId !== 'null' && !VERSION_ID_FORMAT.test(versionId)) {
+    throw s3Error('InvalidArgument', 'Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: versionId });
+  }
+}
+
+function versionHeader(v: ObjectVersion): Record<string, string> {
+  return v.versionId !== 'null' ? { 'x-amz-version-id': v.versionId } : {};
+}
+
+function parseMaxKeys(value: string | null): number {
+  if (value === null) return 1000;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', {
+      ArgumentName: 'max-keys',
+      ArgumentValue: value,
+    });
+  return Math.min(n, 1000);
+}
+
+function commonPrefix(key: string, prefix: string, delimiter: string): string | undefined {
+  if (!delimiter) return undefined;
+  const i = key.indexOf(delimiter, prefix.length);
+  return i < 0 ? undefined : key.slice(0, i + delimiter.length);
+}
+
+/** S3 lists keys in UTF-8 binary order. */
+function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (the general purpose bucket rules). */
+function validBucketName(name: string): boolean {
+  return (
+    BUCKET_NAME.test(name) &&
+    !name.includes('..') &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
+    !name.startsWith('xn--') &&
+    !name.endsWith('-s3alias')
+  );
+}
+
+function parseXml<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof MalformedXmlError)
+      throw s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+    throw e;
+  }
+}
+
+function s3Error(code: string, message: string, fields?: Record<string, string | undefined>, headers?: Record<string, string>): AwsError {
+  const error = new AwsError(code, message, ERROR_STATUS[code] ?? 400, undefined, headers);
+  (error as AwsError & { fields?: Record<string, string | undefined> }).fields = fields;
+  return error;
+}
+
+function isoMillis(ms: number): string {
+  return new Date(ms).toISOString();
+}
