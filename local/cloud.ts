@@ -20,7 +20,7 @@ import { Engine } from '../emulator/runtime/engine';
 import { startServer, type RunningServer } from '../emulator/api/server';
 import { RealTimeline, VirtualTimeline, type Timeline } from '../emulator/runtime/timeline';
 import { LocalCloudFormation } from './cloudformation';
-import { startDynamo } from './dynamodb';
+import { startDynalite as startDynamo } from './cloud/dynalite';
 import { DynamoDbFaultFront } from './cloud/dynamodb-faults';
 import { LocalEventBridge } from './eventbridge';
 import { LocalS3 } from './s3';
