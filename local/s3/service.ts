@@ -625,7 +625,7 @@ export class LocalS3 {
   /** Increasing hex strings: later events on a key compare greater, as S3's sequencers do. */
   private nextSequencer(): string {
     this.sequence++;
-    return (BigInt(this.timeline.now()) * 4096n + BigInt(this.sequence % 4096)).toString(16).toUpperCase().padStart(16, '0');
+    return (BigInt(Math.floor(this.timeline.now())) * 4096n + BigInt(this.sequence % 4096)).toString(16).toUpperCase().padStart(16, '0');
   }
 
   // ------------------------------------------------------------ helpers
