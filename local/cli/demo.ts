@@ -6,6 +6,7 @@ import type { LocalCloud } from '../cloud';
 import { duration, offset, shorten, table } from './format';
 import {
   currentTemplate,
+  describeExecutions,
   describeTenantStack,
   listAllExecutions,
   listTenantRecords,
@@ -35,12 +36,19 @@ export async function runDemo(cloud: LocalCloud, options: { log: (line: string) 
   const log = options.log;
   const t0 = cloud.timeline.now();
   const seen = new Map<string, string>();
-  const progress = (executions: ExecutionRow[]) => {
-    for (const e of executions) {
-      if (seen.get(e.executionArn!) === e.status) continue;
+  const tenants = new Map<string, string>();
+  const progress = async (executions: ExecutionRow[]) => {
+    const changed = executions.filter((e) => seen.get(e.executionArn!) !== e.status);
+    for (const d of await describeExecutions(
+      clients,
+      changed.filter((e) => !tenants.has(e.executionArn!)),
+    )) {
+      tenants.set(d.executionArn!, tenantLabel(d.tenantId, d.workflow));
+    }
+    for (const e of changed) {
       seen.set(e.executionArn!, e.status!);
       const at = e.status === 'RUNNING' ? e.startDate : (e.stopDate ?? e.startDate);
-      log(`  ${offset((at?.getTime() ?? t0) - t0)}  ${e.workflow.padEnd(14)} ${e.status!.padEnd(9)} ${e.name}`);
+      log(`  ${offset((at?.getTime() ?? t0) - t0)}  ${e.workflow.padEnd(14)} ${tenants.get(e.executionArn!)!.padEnd(16)} ${e.status}`);
     }
   };
   const settle = async (what: string, done: (executions: ExecutionRow[]) => boolean) => {
@@ -102,15 +110,16 @@ async function printAndCheck(cloud: LocalCloud, log: (line: string) => void, rel
   });
   for (const line of table(['tenant', 'status', 'record version', 'stack status', 'stack version', 'reason'], rows)) log(`  ${line}`);
 
-  const executions = await listAllExecutions(clients, info);
-  log('\nExecutions (Step Functions):\n');
+  const executions = await describeExecutions(clients, await listAllExecutions(clients, info));
+  log('\nExecutions (Step Functions; "took" is simulated time):\n');
   const executionRows = executions.map((e) => [
     e.workflow,
+    tenantLabel(e.tenantId, e.workflow),
     e.status ?? '',
     e.stopDate && e.startDate ? duration(e.stopDate.getTime() - e.startDate.getTime()) : '',
-    e.name ?? '',
+    e.error ? `${e.error}: ${shorten(e.cause, 60)}` : '',
   ]);
-  for (const line of table(['workflow', 'status', 'took', 'execution'], executionRows)) log(`  ${line}`);
+  for (const line of table(['workflow', 'tenant', 'status', 'took', 'error'], executionRows)) log(`  ${line}`);
 
   // The expected end state, read from the services (not from what the workflows reported).
   const problems: string[] = [];
@@ -152,4 +161,9 @@ async function printAndCheck(cloud: LocalCloud, log: (line: string) => void, rel
   const children = executions.filter((e) => e.workflow === 'update-tenant');
   expect(children.length === GOOD.length, `update-tenant: ${children.length} executions, expected ${GOOD.length} (one per ACTIVE tenant)`);
   return problems;
+}
+
+function tenantLabel(tenantId: unknown, workflow: WorkflowKey): string {
+  if (typeof tenantId === 'string') return tenantId;
+  return workflow === 'update-tenants' ? '(fleet)' : JSON.stringify(tenantId ?? null);
 }

@@ -252,12 +252,12 @@ export async function waitForExecutions(
   clients: CloudClients,
   info: StackInfo,
   done: (executions: ExecutionRow[]) => boolean,
-  options: { timeoutMs?: number; pollMs?: number; onPoll?: (executions: ExecutionRow[]) => void } = {},
+  options: { timeoutMs?: number; pollMs?: number; onPoll?: (executions: ExecutionRow[]) => void | Promise<void> } = {},
 ): Promise<ExecutionRow[]> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     const executions = await listAllExecutions(clients, info);
-    options.onPoll?.(executions);
+    await options.onPoll?.(executions);
     if (!executions.some((e) => e.status === 'RUNNING') && done(executions)) return executions;
     if (Date.now() > deadline) {
       const running = executions.filter((e) => e.status === 'RUNNING').map((e) => `${e.workflow}/${e.name}`);

@@ -8,6 +8,7 @@
  */
 import { currentTemplate, releaseTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
 import { startTestCloud, type TestCloud } from './support/test-cloud';
+import { fullHistory } from '../../scripts/sfn-executions';
 
 let cloud: TestCloud;
 beforeAll(async () => {
@@ -19,6 +20,12 @@ afterEach(() => {
   cloud.services.cloudformation.behaviour.reset();
   cloud.clearDynamoFaults();
 });
+
+/** How often the workflow saw the fault: Task failures in its history whose cause or error names it. */
+async function faultsSeen(executionArn: string | undefined, text: string): Promise<number> {
+  const history = await fullHistory(cloud.clients.sfn, executionArn!);
+  return history.filter((e) => e.type === 'TaskFailed' && JSON.stringify(e.taskFailedEventDetails).includes(text)).length;
+}
 
 const S = (item: Record<string, { S?: string }> | undefined, key: string) => item?.[key]?.S;
 
@@ -32,12 +39,14 @@ test('CloudFormation throttling (CreateStack, DescribeStacks, DeleteStack) is re
   cloud.services.cloudformation.behaviour.throttle(2, ['CreateStack']);
   cloud.services.cloudformation.behaviour.throttle(2, ['DescribeStacks']);
   const [created] = await cloud.run([{ kind: 'created', detail: { tenantId: 't-cfn' } }]);
+  expect(await faultsSeen(created.executionArn, 'Rate exceeded')).toBe(4);
   expect(created.status).toBe('SUCCEEDED');
   await expectActive('t-cfn');
 
   cloud.services.cloudformation.behaviour.throttle(1, ['DescribeStacks']);
   cloud.services.cloudformation.behaviour.throttle(1, ['DeleteStack']);
   const [deleted] = await cloud.run([{ kind: 'deleted', detail: { tenantId: 't-cfn' } }]);
+  expect(await faultsSeen(deleted.executionArn, 'Rate exceeded')).toBe(2);
   expect(deleted.status).toBe('SUCCEEDED');
   expect(await cloud.tenantStack('t-cfn')).toBeUndefined();
   expect(S(await cloud.record('t-cfn'), 'status')).toBe('DELETED');
@@ -48,7 +57,9 @@ test('CloudFormation throttling of UpdateStack during a fleet update is retried:
   cloud.services.cloudformation.behaviour.throttle(2, ['UpdateStack']);
   const before = await cloud.executions();
   await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(await currentTemplate(cloud.clients, cloud.info), '1.9.0'));
-  await cloud.settle('update-tenants', 1, before);
+  const executions = await cloud.settle('update-tenants', 1, before);
+  const child = executions.find((e) => e.workflow === 'update-tenant');
+  expect(await faultsSeen(child?.executionArn, 'Rate exceeded')).toBe(2);
   const stack = await cloud.tenantStack('t-fleet');
   expect([stack?.StackStatus, stackOutput(stack, 'TemplateVersion')]).toEqual(['UPDATE_COMPLETE', '1.9.0']);
   expect(S(await cloud.record('t-fleet'), 'templateVersion')).toBe('1.9.0');
@@ -57,6 +68,8 @@ test('CloudFormation throttling of UpdateStack during a fleet update is retried:
 test('DynamoDB throttling of the tenant record writes is retried: the tenant is ACTIVE', async () => {
   cloud.injectDynamoFault({ operation: 'UpdateItem', code: 'ProvisionedThroughputExceededException', times: 2 });
   const [created] = await cloud.run([{ kind: 'created', detail: { tenantId: 't-ddb' } }]);
+  expect(cloud.services.dynamodb.faults.faults.injected.filter((f) => f.operation === 'UpdateItem')).toHaveLength(2);
+  expect(await faultsSeen(created.executionArn, 'ProvisionedThroughputExceeded')).toBe(2);
   expect(created.status).toBe('SUCCEEDED');
   await expectActive('t-ddb');
 });
@@ -68,6 +81,13 @@ test('Step Functions throttling StartExecution for an EventBridge target is retr
     times: 2,
   });
   const [created] = await cloud.run([{ kind: 'created', detail: { tenantId: 't-sfn' } }]);
+  const attempts = cloud.services.eventbridge.deliveries.filter(
+    (d) =>
+      d.targetArn === cloud.info.outputs.CreateTenantStateMachineArn &&
+      d.outcome === 'attempt-failed' &&
+      d.errorCode === 'ThrottlingException',
+  );
+  expect(attempts.length).toBeGreaterThanOrEqual(2);
   expect(created.status).toBe('SUCCEEDED');
   await expectActive('t-sfn');
 });
