@@ -7,6 +7,8 @@
  */
 import { StatesError, States } from '../errors';
 import type { TaskState } from '../asl/model';
+import { compileTemplate, evaluateTemplate } from '../asl/jsonpath';
+import { evaluateJsonataValue } from '../asl/jsonata';
 import { ExecutionStopSignal, type StopSignal } from './clock';
 import { checkedPayloadText, payloadText } from './history';
 import { ExecutionStopped, type RunScope, type StateRun } from './state-run';
@@ -92,7 +94,7 @@ export async function invokeTask(
     invocationIndex: host.nextInvocationIndex(state.name),
     stateMachineName: host.stateMachineName,
     testCase: host.testCase,
-    credentials: state.credentials,
+    credentials: state.credentials === undefined ? undefined : await taskCredentials(run, state),
     onSubmitted: submit,
     stopSignal: host.stopSignal,
   };
@@ -154,6 +156,16 @@ export async function invokeTask(
   throw StatesError.fromService(outcome.error, outcome.cause);
 }
 
+/**
+ * The Task's `Credentials` (`{RoleArn}`, `{"RoleArn.$": path}` or a JSONata `{% %}` value), evaluated
+ * like Parameters. https://docs.aws.amazon.com/step-functions/latest/dg/concepts-access-cross-acct-resources.html
+ */
+async function taskCredentials(run: StateRun, state: TaskState): Promise<unknown> {
+  if (state.queryLanguage === 'JSONata') return evaluateJsonataValue(state.credentials, run.jsonataEnv(), 'Credentials');
+  const effective = run.effectiveInput();
+  return evaluateTemplate(compileTemplate(state.credentials, 'Credentials'), run.pathEnv(effective));
+}
+
 /** .sync and .waitForTaskToken: the service call was submitted before the task completes. */
 function recordSubmitted(host: TaskHost, scope: RunScope, d: ResourceDescription, response: unknown): void {
   host.record(scope, 'TaskSubmitted', 'taskSubmittedEventDetails', {
@@ -170,12 +182,13 @@ function recordSubmitted(host: TaskHost, scope: RunScope, d: ResourceDescription
  * never cut short by simulated time, while a token nobody sends times out at its simulated deadline.
  */
 class Deadline {
-  private readonly stop = new ExecutionStopSignal();
+  private readonly stop?: ExecutionStopSignal;
   private readonly expired?: Promise<never>;
 
   constructor(timeline: Timeline, timeoutSeconds: number | undefined) {
     if (timeoutSeconds === undefined) return;
-    this.expired = timeline.sleep(timeoutSeconds * 1000, this.stop).then((elapsed) => {
+    const stop = (this.stop = new ExecutionStopSignal());
+    this.expired = timeline.sleep(timeoutSeconds * 1000, stop).then((elapsed) => {
       if (elapsed) throw new StatesError(States.Timeout);
       return new Promise<never>(() => {});
     });
@@ -187,7 +200,7 @@ class Deadline {
   }
 
   clear(): void {
-    this.stop.stop();
+    this.stop?.stop();
   }
 }
 

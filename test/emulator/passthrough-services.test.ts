@@ -166,6 +166,28 @@ describe('aws-sdk CloudFormation', () => {
     expect(String(signed.headers.authorization)).toContain('Credential=ROLEKEY/');
     expect(signed.headers['x-amz-security-token']).toBe('roletoken');
   });
+
+  test('Credentials {"RoleArn.$": path} is evaluated against the state input like Parameters', async () => {
+    const before = sts.requests.length;
+    const r = await runDefinition(
+      {
+        StartAt: 'T',
+        States: {
+          T: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::aws-sdk:cloudformation:describeStacks',
+            Parameters: { StackName: 'cross' },
+            Credentials: { 'RoleArn.$': '$.role' },
+            End: true,
+          },
+        },
+      },
+      { role: 'arn:aws:iam::210987654321:role/Auditor' },
+      { engine },
+    );
+    expect(r.status).toBe('SUCCEEDED');
+    expect(sts.requests.slice(before).map((q) => q.params.RoleArn)).toEqual(['arn:aws:iam::210987654321:role/Auditor']);
+  });
 });
 
 describe('aws-sdk SFN (a camelCase service model)', () => {
@@ -320,6 +342,31 @@ describe('states:startExecution on the same engine', () => {
     const r = await start('states:startExecution.sync:2', { StateMachineArn: arn });
     expect(r.error).toBe('States.TaskFailed');
     expect(JSON.parse(r.cause!)).toMatchObject({ Status: 'FAILED', Error: 'TenantBroken', Cause: 'no quota' });
+  });
+
+  test('stopping the parent stops its .sync child', async () => {
+    const arn = child('long-child', { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 86400, End: true } } });
+    const parent = engine.createStateMachine({
+      name: 'stopped-parent',
+      definition: {
+        StartAt: 'Start',
+        States: {
+          Start: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::states:startExecution.sync',
+            Parameters: { StateMachineArn: arn, Name: 'doomed' },
+            End: true,
+          },
+        },
+      },
+    });
+    const { executionArn } = engine.startExecution({ stateMachineArn: parent.stateMachineArn });
+    const childArn = arn.replace(':stateMachine:', ':execution:') + ':doomed';
+    for (let i = 0; i < 50 && engine.listExecutions(arn).length === 0; i++) await new Promise((r) => setImmediate(r));
+    engine.stopExecution(executionArn);
+    const c = await engine.waitForExecution(childArn);
+    expect(c.status).toBe('ABORTED');
+    expect(engine.describeExecution(executionArn).status).toBe('ABORTED');
   });
 
   test('an existing execution name is StepFunctions.ExecutionAlreadyExistsException', async () => {

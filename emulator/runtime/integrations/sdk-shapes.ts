@@ -30,8 +30,32 @@ interface SchemaLibrary {
 
 const libraries = new WeakMap<SdkModule, SchemaLibrary | null>();
 
+/** Per client package and action: [input, output] shapes, built once (NormalizedSchema.of is not free). */
+const SHAPES = new WeakMap<SdkModule, Map<string, [Shape | undefined, Shape | undefined]>>();
+
+function shapes(sdk: SdkModule, action: string): [Shape | undefined, Shape | undefined] {
+  let byAction = SHAPES.get(sdk);
+  if (!byAction) SHAPES.set(sdk, (byAction = new Map()));
+  let pair = byAction.get(action);
+  if (!pair) {
+    const input = buildInputShape(sdk, action);
+    pair = [input, input && buildOutputShape(sdk, action)];
+    byAction.set(action, pair);
+  }
+  return pair;
+}
+
 /** The operation's input shape, or undefined when the package exposes no static schemas. */
 export function inputShape(sdk: SdkModule, action: string): Shape | undefined {
+  return shapes(sdk, action)[0];
+}
+
+/** The operation's output shape. */
+export function outputShape(sdk: SdkModule, action: string): Shape | undefined {
+  return shapes(sdk, action)[1];
+}
+
+function buildInputShape(sdk: SdkModule, action: string): Shape | undefined {
   const op = sdk.operationSchema(action);
   if (!Array.isArray(op)) return undefined;
   let lib = libraries.get(sdk);
@@ -49,10 +73,9 @@ export function inputShape(sdk: SdkModule, action: string): Shape | undefined {
   return lib.NormalizedSchema.of(input);
 }
 
-/** The operation's output shape. */
-export function outputShape(sdk: SdkModule, action: string): Shape | undefined {
+function buildOutputShape(sdk: SdkModule, action: string): Shape | undefined {
   const op = sdk.operationSchema(action);
-  if (!Array.isArray(op) || inputShape(sdk, action) === undefined) return undefined;
+  if (!Array.isArray(op)) return undefined;
   const output = typeof op[5] === 'function' ? (op[5] as () => unknown)() : op[5];
   return libraries.get(sdk)!.NormalizedSchema.of(output);
 }
@@ -68,6 +91,22 @@ export function membersByParameterName(shape: Shape): Map<string, [string, Shape
 }
 
 const MEMBER_CACHE = new WeakMap<Shape, Map<string, [string, Shape]>>();
+const MODEL_NAME_CACHE = new WeakMap<Shape, Map<string, Shape>>();
+
+/** A list's or map's value shape, the same object each time (so the caches above hit for nested shapes). */
+function valueShape(shape: Shape): Shape {
+  let v = VALUE_CACHE.get(shape);
+  if (!v) VALUE_CACHE.set(shape, (v = shape.getValueSchema()));
+  return v;
+}
+
+const VALUE_CACHE = new WeakMap<Shape, Shape>();
+
+function membersByModelName(shape: Shape): Map<string, Shape> {
+  let members = MODEL_NAME_CACHE.get(shape);
+  if (!members) MODEL_NAME_CACHE.set(shape, (members = new Map(shape.structIterator())));
+  return members;
+}
 
 function pascal(name: string): string {
   return name.length === 0 ? name : name[0].toUpperCase() + name.slice(1);
@@ -84,10 +123,10 @@ export function toSdkInput(value: unknown, shape: Shape | undefined): unknown {
     if (typeof value === 'string' && !shape.isStreaming()) return Buffer.from(value, 'base64');
     return value;
   }
-  if (shape.isListSchema() && Array.isArray(value)) return value.map((v) => toSdkInput(v, shape.getValueSchema()));
+  if (shape.isListSchema() && Array.isArray(value)) return value.map((v) => toSdkInput(v, valueShape(shape)));
   if (shape.isMapSchema() && isObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toSdkInput(v, shape.getValueSchema());
+    for (const [k, v] of Object.entries(value)) out[k] = toSdkInput(v, valueShape(shape));
     return out;
   }
   if (shape.isStructSchema() && !shape.isDocumentSchema() && isObject(value)) {
@@ -116,11 +155,11 @@ async function toJson(v: unknown, shape: Shape | undefined): Promise<unknown> {
   if (typeof (v as { transformToString?: unknown }).transformToString === 'function') {
     return (v as { transformToString(): Promise<string> }).transformToString();
   }
-  const item = shape && (shape.isListSchema() || shape.isMapSchema()) ? shape.getValueSchema() : undefined;
+  const item = shape && (shape.isListSchema() || shape.isMapSchema()) ? valueShape(shape) : undefined;
   if (Array.isArray(v)) return Promise.all(v.map((x) => toJson(x, item)));
   if (v instanceof Set) return Promise.all([...v].map((x) => toJson(x, item)));
   const struct = shape && shape.isStructSchema() && !shape.isDocumentSchema() ? shape : undefined;
-  const members = struct ? new Map(struct.structIterator()) : undefined;
+  const members = struct ? membersByModelName(struct) : undefined;
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
     if (x === undefined) continue;
