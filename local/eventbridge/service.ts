@@ -239,7 +239,43 @@ export class LocalEventBridge implements ServiceEventSink {
       RemoveTargets: (i) => this.removeTargets(i),
       PutEvents: (i) => this.putEvents(i),
       TestEventPattern: (i) => this.testEventPattern(i),
+      TagResource: (i) => this.tagResource(i),
+      UntagResource: (i) => this.untagResource(i),
+      ListTagsForResource: (i) => ({
+        Tags: [...(this.tags.get(this.taggable(i)) ?? new Map()).entries()].map(([Key, Value]) => ({ Key, Value })),
+      }),
     };
+  }
+
+  /** Tags on buses and rules (kept, not used for anything else). */
+  private readonly tags = new Map<string, Map<string, string>>();
+
+  private taggable(i: Record<string, unknown>): string {
+    const arn = requireString(i, 'ResourceARN');
+    const known = [...this.buses.values()].some((b) => b.Arn === arn || [...b.rules.values()].some((r) => r.Arn === arn));
+    if (!known) throw new AwsError('ResourceNotFoundException', `Resource ${arn} does not exist.`);
+    return arn;
+  }
+
+  private tagResource(i: Record<string, unknown>): object {
+    this.applyTags(this.taggable(i), i.Tags);
+    return {};
+  }
+
+  private untagResource(i: Record<string, unknown>): object {
+    const arn = this.taggable(i);
+    for (const key of (i.TagKeys as string[] | undefined) ?? []) this.tags.get(arn)?.delete(key);
+    return {};
+  }
+
+  private applyTags(arn: string, tags: unknown): void {
+    if (tags === undefined) return;
+    if (!Array.isArray(tags) || !tags.every((t) => t && typeof t.Key === 'string' && typeof t.Value === 'string')) {
+      throw validation('Tags must be a list of {Key, Value} strings.');
+    }
+    const map = this.tags.get(arn) ?? new Map<string, string>();
+    for (const t of tags as { Key: string; Value: string }[]) map.set(t.Key, t.Value);
+    this.tags.set(arn, map);
   }
 
   private createEventBus(i: Record<string, unknown>): object {
@@ -251,6 +287,7 @@ export class LocalEventBridge implements ServiceEventSink {
     if (name === 'default' || this.buses.has(name))
       throw new AwsError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
     const bus = this.createBus(name, optionalString(i, 'Description'));
+    this.applyTags(bus.Arn, i.Tags);
     this.save();
     return { EventBusArn: bus.Arn };
   }
@@ -318,6 +355,7 @@ export class LocalEventBridge implements ServiceEventSink {
     rule.Description = optionalString(i, 'Description');
     rule.RoleArn = optionalString(i, 'RoleArn');
     bus.rules.set(name, rule);
+    this.applyTags(rule.Arn, i.Tags);
     this.save();
     return { RuleArn: rule.Arn };
   }

@@ -22,7 +22,10 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
   TestEventPatternCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-eventbridge';
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -145,6 +148,21 @@ describe('LocalEventBridge: buses and rules', () => {
     });
     const listed = await events.send(new ListTargetsByRuleCommand({ Rule: 'r' }));
     expect(listed.Targets!.map((t) => t.Id)).toEqual(['t1', 't2', 't3', 't4', 't5']);
+  });
+
+  it('tags rules and buses (TagResource, ListTagsForResource, UntagResource, Tags on PutRule)', async () => {
+    const { events } = ctx;
+    const { RuleArn } = await events.send(
+      new PutRuleCommand({ Name: 'tagged', EventPattern: '{"source":["a"]}', Tags: [{ Key: 'app', Value: 'tenants' }] }),
+    );
+    await events.send(new TagResourceCommand({ ResourceARN: RuleArn, Tags: [{ Key: 'team', Value: 'platform' }] }));
+    await events.send(new UntagResourceCommand({ ResourceARN: RuleArn, TagKeys: ['app'] }));
+    expect((await events.send(new ListTagsForResourceCommand({ ResourceARN: RuleArn }))).Tags).toEqual([
+      { Key: 'team', Value: 'platform' },
+    ]);
+    await expect(events.send(new ListTagsForResourceCommand({ ResourceARN: `${RuleArn}-x` }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 
   it('TestEventPattern answers whether the pattern matches the event', async () => {
