@@ -85,9 +85,10 @@ export interface PutEventsEntryFault {
   readonly message?: string;
   /** Default 1. */
   readonly times?: number;
-  /** Only entries from this Source / with this DetailType. */
+  /** Only entries from this Source / with this DetailType / to this bus (name). */
   readonly source?: string;
   readonly detailType?: string;
+  readonly eventBusName?: string;
 }
 
 const NAME = /^[.\-_A-Za-z0-9]+$/;
@@ -137,7 +138,11 @@ export class LocalEventBridge implements ServiceEventSink {
         maxBodyBytes: 2 * MAX_REQUEST_BYTES,
         operations: this.operations(),
         faults: this.faults,
-        resourceOf: (_op, input) => busNameOf(input.EventBusName ?? input.Name),
+        // The bus a call is about; for PutEvents, the first entry's bus.
+        resourceOf: (op, input) =>
+          op === 'PutEvents'
+            ? (busNameOf((input.Entries as Record<string, unknown>[] | undefined)?.[0]?.EventBusName) ?? 'default')
+            : busNameOf(input.EventBusName ?? input.Name),
       }),
       port,
       host,
@@ -493,7 +498,7 @@ export class LocalEventBridge implements ServiceEventSink {
       return reject('InvalidArgument', 'Parameter Resources is not valid. Reason: Resources must be a list of ARN strings.');
     const bus = this.buses.get(busNameOf(entry.EventBusName) ?? 'default');
     if (!bus) return reject('ResourceNotFoundException', `Event bus ${busNameOf(entry.EventBusName)} does not exist.`);
-    const fault = this.takeEntryFault(source, detailType);
+    const fault = this.takeEntryFault(source, detailType, bus.Name);
     if (fault)
       return reject(fault.code, fault.message ?? (fault.code === 'ThrottlingException' ? 'Request is throttled.' : 'Internal failure.'));
     const time =
@@ -513,10 +518,12 @@ export class LocalEventBridge implements ServiceEventSink {
     return { EventId: envelope.id };
   }
 
-  private takeEntryFault(source: string, detailType: string): PutEventsEntryFault | undefined {
+  private takeEntryFault(source: string, detailType: string, busName: string): PutEventsEntryFault | undefined {
     const idx = this.entryFaults.findIndex(
       ({ fault }) =>
-        (fault.source === undefined || fault.source === source) && (fault.detailType === undefined || fault.detailType === detailType),
+        (fault.source === undefined || fault.source === source) &&
+        (fault.detailType === undefined || fault.detailType === detailType) &&
+        (fault.eventBusName === undefined || fault.eventBusName === busName),
     );
     if (idx < 0) return undefined;
     const slot = this.entryFaults[idx];

@@ -281,6 +281,18 @@ describe('LocalEventBridge: PutEvents', () => {
     expect(out.Entries!.map((e) => e.ErrorCode ?? 'ok')).toEqual(['ThrottlingException', 'ok', 'InternalFailure', 'ok']);
     expect((await ctx.events.send(new PutEventsCommand({ Entries: [entry] }))).FailedEntryCount).toBe(0);
   });
+
+  it('injected faults can be scoped to a bus', async () => {
+    await ctx.events.send(new CreateEventBusCommand({ Name: 'tenant-lifecycle' }));
+    ctx.eb.injectFault({ operation: 'PutEvents', resource: 'tenant-lifecycle', code: 'ThrottlingException', times: 1 });
+    ctx.eb.injectPutEventsEntryFailure({ code: 'InternalFailure', eventBusName: 'tenant-lifecycle' });
+    const onDefault = { Source: 'app', DetailType: 'x', Detail: '{}' };
+    const onBus = { ...onDefault, EventBusName: 'tenant-lifecycle' };
+    expect((await ctx.events.send(new PutEventsCommand({ Entries: [onDefault] }))).FailedEntryCount).toBe(0);
+    await expect(ctx.events.send(new PutEventsCommand({ Entries: [onBus] }))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    const out = await ctx.events.send(new PutEventsCommand({ Entries: [onDefault, onBus] }));
+    expect(out.Entries!.map((e) => e.ErrorCode ?? 'ok')).toEqual(['ok', 'InternalFailure']);
+  });
 });
 
 describe('LocalEventBridge: delivery', () => {
