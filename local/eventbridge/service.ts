@@ -85,9 +85,10 @@ export interface PutEventsEntryFault {
   readonly message?: string;
   /** Default 1. */
   readonly times?: number;
-  /** Only entries from this Source / with this DetailType. */
+  /** Only entries from this Source / with this DetailType / to this bus (name). */
   readonly source?: string;
   readonly detailType?: string;
+  readonly eventBusName?: string;
 }
 
 const NAME = /^[.\-_A-Za-z0-9]+$/;
@@ -137,7 +138,11 @@ export class LocalEventBridge implements ServiceEventSink {
         maxBodyBytes: 2 * MAX_REQUEST_BYTES,
         operations: this.operations(),
         faults: this.faults,
-        resourceOf: (_op, input) => busNameOf(input.EventBusName ?? input.Name),
+        // The bus a call is about; for PutEvents, the first entry's bus.
+        resourceOf: (op, input) =>
+          op === 'PutEvents'
+            ? (busNameOf((input.Entries as Record<string, unknown>[] | undefined)?.[0]?.EventBusName) ?? 'default')
+            : busNameOf(input.EventBusName ?? input.Name),
       }),
       port,
       host,
@@ -239,7 +244,43 @@ export class LocalEventBridge implements ServiceEventSink {
       RemoveTargets: (i) => this.removeTargets(i),
       PutEvents: (i) => this.putEvents(i),
       TestEventPattern: (i) => this.testEventPattern(i),
+      TagResource: (i) => this.tagResource(i),
+      UntagResource: (i) => this.untagResource(i),
+      ListTagsForResource: (i) => ({
+        Tags: [...(this.tags.get(this.taggable(i)) ?? new Map()).entries()].map(([Key, Value]) => ({ Key, Value })),
+      }),
     };
+  }
+
+  /** Tags on buses and rules (kept, not used for anything else). */
+  private readonly tags = new Map<string, Map<string, string>>();
+
+  private taggable(i: Record<string, unknown>): string {
+    const arn = requireString(i, 'ResourceARN');
+    const known = [...this.buses.values()].some((b) => b.Arn === arn || [...b.rules.values()].some((r) => r.Arn === arn));
+    if (!known) throw new AwsError('ResourceNotFoundException', `Resource ${arn} does not exist.`);
+    return arn;
+  }
+
+  private tagResource(i: Record<string, unknown>): object {
+    this.applyTags(this.taggable(i), i.Tags);
+    return {};
+  }
+
+  private untagResource(i: Record<string, unknown>): object {
+    const arn = this.taggable(i);
+    for (const key of (i.TagKeys as string[] | undefined) ?? []) this.tags.get(arn)?.delete(key);
+    return {};
+  }
+
+  private applyTags(arn: string, tags: unknown): void {
+    if (tags === undefined) return;
+    if (!Array.isArray(tags) || !tags.every((t) => t && typeof t.Key === 'string' && typeof t.Value === 'string')) {
+      throw validation('Tags must be a list of {Key, Value} strings.');
+    }
+    const map = this.tags.get(arn) ?? new Map<string, string>();
+    for (const t of tags as { Key: string; Value: string }[]) map.set(t.Key, t.Value);
+    this.tags.set(arn, map);
   }
 
   private createEventBus(i: Record<string, unknown>): object {
@@ -251,6 +292,7 @@ export class LocalEventBridge implements ServiceEventSink {
     if (name === 'default' || this.buses.has(name))
       throw new AwsError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
     const bus = this.createBus(name, optionalString(i, 'Description'));
+    this.applyTags(bus.Arn, i.Tags);
     this.save();
     return { EventBusArn: bus.Arn };
   }
@@ -318,6 +360,7 @@ export class LocalEventBridge implements ServiceEventSink {
     rule.Description = optionalString(i, 'Description');
     rule.RoleArn = optionalString(i, 'RoleArn');
     bus.rules.set(name, rule);
+    this.applyTags(rule.Arn, i.Tags);
     this.save();
     return { RuleArn: rule.Arn };
   }
@@ -455,7 +498,7 @@ export class LocalEventBridge implements ServiceEventSink {
       return reject('InvalidArgument', 'Parameter Resources is not valid. Reason: Resources must be a list of ARN strings.');
     const bus = this.buses.get(busNameOf(entry.EventBusName) ?? 'default');
     if (!bus) return reject('ResourceNotFoundException', `Event bus ${busNameOf(entry.EventBusName)} does not exist.`);
-    const fault = this.takeEntryFault(source, detailType);
+    const fault = this.takeEntryFault(source, detailType, bus.Name);
     if (fault)
       return reject(fault.code, fault.message ?? (fault.code === 'ThrottlingException' ? 'Request is throttled.' : 'Internal failure.'));
     const time =
@@ -475,10 +518,12 @@ export class LocalEventBridge implements ServiceEventSink {
     return { EventId: envelope.id };
   }
 
-  private takeEntryFault(source: string, detailType: string): PutEventsEntryFault | undefined {
+  private takeEntryFault(source: string, detailType: string, busName: string): PutEventsEntryFault | undefined {
     const idx = this.entryFaults.findIndex(
       ({ fault }) =>
-        (fault.source === undefined || fault.source === source) && (fault.detailType === undefined || fault.detailType === detailType),
+        (fault.source === undefined || fault.source === source) &&
+        (fault.detailType === undefined || fault.detailType === detailType) &&
+        (fault.eventBusName === undefined || fault.eventBusName === busName),
     );
     if (idx < 0) return undefined;
     const slot = this.entryFaults[idx];

@@ -22,7 +22,10 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
   TestEventPatternCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-eventbridge';
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -147,6 +150,21 @@ describe('LocalEventBridge: buses and rules', () => {
     expect(listed.Targets!.map((t) => t.Id)).toEqual(['t1', 't2', 't3', 't4', 't5']);
   });
 
+  it('tags rules and buses (TagResource, ListTagsForResource, UntagResource, Tags on PutRule)', async () => {
+    const { events } = ctx;
+    const { RuleArn } = await events.send(
+      new PutRuleCommand({ Name: 'tagged', EventPattern: '{"source":["a"]}', Tags: [{ Key: 'app', Value: 'tenants' }] }),
+    );
+    await events.send(new TagResourceCommand({ ResourceARN: RuleArn, Tags: [{ Key: 'team', Value: 'platform' }] }));
+    await events.send(new UntagResourceCommand({ ResourceARN: RuleArn, TagKeys: ['app'] }));
+    expect((await events.send(new ListTagsForResourceCommand({ ResourceARN: RuleArn }))).Tags).toEqual([
+      { Key: 'team', Value: 'platform' },
+    ]);
+    await expect(events.send(new ListTagsForResourceCommand({ ResourceARN: `${RuleArn}-x` }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+
   it('TestEventPattern answers whether the pattern matches the event', async () => {
     const event = JSON.stringify({
       id: '1',
@@ -262,6 +280,18 @@ describe('LocalEventBridge: PutEvents', () => {
     expect(out.FailedEntryCount).toBe(2);
     expect(out.Entries!.map((e) => e.ErrorCode ?? 'ok')).toEqual(['ThrottlingException', 'ok', 'InternalFailure', 'ok']);
     expect((await ctx.events.send(new PutEventsCommand({ Entries: [entry] }))).FailedEntryCount).toBe(0);
+  });
+
+  it('injected faults can be scoped to a bus', async () => {
+    await ctx.events.send(new CreateEventBusCommand({ Name: 'tenant-lifecycle' }));
+    ctx.eb.injectFault({ operation: 'PutEvents', resource: 'tenant-lifecycle', code: 'ThrottlingException', times: 1 });
+    ctx.eb.injectPutEventsEntryFailure({ code: 'InternalFailure', eventBusName: 'tenant-lifecycle' });
+    const onDefault = { Source: 'app', DetailType: 'x', Detail: '{}' };
+    const onBus = { ...onDefault, EventBusName: 'tenant-lifecycle' };
+    expect((await ctx.events.send(new PutEventsCommand({ Entries: [onDefault] }))).FailedEntryCount).toBe(0);
+    await expect(ctx.events.send(new PutEventsCommand({ Entries: [onBus] }))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    const out = await ctx.events.send(new PutEventsCommand({ Entries: [onDefault, onBus] }));
+    expect(out.Entries!.map((e) => e.ErrorCode ?? 'ok')).toEqual(['ok', 'InternalFailure']);
   });
 });
 
