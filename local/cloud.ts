@@ -20,8 +20,7 @@ import { Engine } from '../emulator/runtime/engine';
 import { startServer, type RunningServer } from '../emulator/api/server';
 import { RealTimeline, VirtualTimeline, type Timeline } from '../emulator/runtime/timeline';
 import { LocalCloudFormation } from './cloudformation';
-import { startDynalite as startDynamo } from './cloud/dynalite';
-import { DynamoDbFaultFront } from './cloud/dynamodb-faults';
+import { startDynamo, type LocalDynamo } from './dynamodb';
 import { LocalEventBridge } from './eventbridge';
 import { LocalS3 } from './s3';
 import { createClients, LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION, type CloudClients, type ServiceName } from './deploy/clients';
@@ -57,8 +56,8 @@ export interface LocalCloud {
   readonly endpoints: Readonly<Record<ServiceName, string>>;
   readonly engine: Engine;
   readonly services: {
-    /** dynalite behind a fault front (the endpoint is the front's). */
-    readonly dynamodb: { readonly endpoint: string; readonly faults: DynamoDbFaultFront };
+    /** dynalite with its fault plan (local/dynamodb.ts). */
+    readonly dynamodb: LocalDynamo;
     readonly s3: LocalS3;
     readonly eventbridge: LocalEventBridge;
     readonly cloudformation: LocalCloudFormation;
@@ -96,11 +95,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
 
   try {
-    const dynalite = await startDynamo({ dataDir: dir('dynamodb'), port: 0, host });
-    closers.push(() => dynalite.close());
-    const dynamoFaults = new DynamoDbFaultFront(dynalite.endpoint);
-    const dynamodb = { endpoint: await dynamoFaults.listen(options.ports?.dynamodb ?? 0, host), faults: dynamoFaults };
-    closers.push(() => dynamoFaults.close());
+    const dynamodb = await startDynamo({ dataDir: dir('dynamodb'), port: options.ports?.dynamodb ?? 0, host });
+    closers.push(() => dynamodb.close());
 
     const eventbridge = new LocalEventBridge({ timeline, region, accountId, dataDir: dir('eventbridge') });
     const eventbridgeEndpoint = await eventbridge.listen(options.ports?.eventbridge ?? 0, host);

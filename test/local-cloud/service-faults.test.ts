@@ -68,7 +68,7 @@ test('CloudFormation throttling of UpdateStack during a fleet update is retried:
 test('DynamoDB throttling of the tenant record writes is retried: the tenant is ACTIVE', async () => {
   cloud.injectDynamoFault({ operation: 'UpdateItem', code: 'ProvisionedThroughputExceededException', times: 2 });
   const [created] = await cloud.run([{ kind: 'created', detail: { tenantId: 't-ddb' } }]);
-  expect(cloud.services.dynamodb.faults.faults.injected.filter((f) => f.operation === 'UpdateItem')).toHaveLength(2);
+  expect(cloud.services.dynamodb.faults.injected.filter((f) => f.operation === 'UpdateItem')).toHaveLength(2);
   expect(await faultsSeen(created.executionArn, 'ProvisionedThroughputExceeded')).toBe(2);
   expect(created.status).toBe('SUCCEEDED');
   await expectActive('t-ddb');

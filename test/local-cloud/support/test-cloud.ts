@@ -130,8 +130,8 @@ export async function startTestCloud(options: Omit<LocalCloudOptions, 'timeline'
     },
     stack: describe,
     tenantStack: (tenantId: string) => describe(tenantStackName(tenantId)),
-    injectDynamoFault: (rule: FaultRule) => cloud.services.dynamodb.faults.inject(rule),
-    clearDynamoFaults: () => cloud.services.dynamodb.faults.clear(),
+    injectDynamoFault: (rule: FaultRule) => cloud.services.dynamodb.injectFault(rule),
+    clearDynamoFaults: () => cloud.services.dynamodb.clearFaults(),
     async tableExists(tableName: string) {
       try {
         await cloud.clients.dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
