@@ -23,6 +23,7 @@ import { LocalCloudFormation } from './cloudformation';
 import { startDynamo, type LocalDynamo } from './dynamodb';
 import { LocalEventBridge } from './eventbridge';
 import { LocalS3 } from './s3';
+import { LocalSqs } from './sqs';
 import { createClients, LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION, type CloudClients, type ServiceName } from './deploy/clients';
 import { deployManagementStack, MANAGEMENT_STACK_NAME, type DeployRecord, type DeploySummary } from './deploy';
 import type { CloudAssembly } from './deploy/synth';
@@ -62,6 +63,8 @@ export interface LocalCloud {
     readonly eventbridge: LocalEventBridge;
     readonly cloudformation: LocalCloudFormation;
     readonly stepfunctions: RunningServer;
+    /** Dead-letter queues of rule targets. */
+    readonly sqs: LocalSqs;
   };
   /** SDK clients on the local endpoints. */
   readonly clients: CloudClients;
@@ -98,6 +101,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const dynamodb = await startDynamo({ dataDir: dir('dynamodb'), port: options.ports?.dynamodb ?? 0, host });
     closers.push(() => dynamodb.close());
 
+    const sqs = new LocalSqs({ timeline, region, accountId });
+    const sqsEndpoint = await sqs.listen(options.ports?.sqs ?? 0, host);
+    closers.push(() => sqs.close());
+
     const eventbridge = new LocalEventBridge({ timeline, region, accountId, dataDir: dir('eventbridge') });
     const eventbridgeEndpoint = await eventbridge.listen(options.ports?.eventbridge ?? 0, host);
     closers.push(() => eventbridge.close());
@@ -128,6 +135,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           s3: s3Endpoint,
           eventbridge: eventbridgeEndpoint,
           cloudformation: cloudformationEndpoint,
+          sqs: sqsEndpoint,
         },
         region,
         credentials: LOCAL_CREDENTIALS,
@@ -136,7 +144,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     closers.push(async () => engine.close());
     const stepfunctions = await startServer({ engine, port: options.ports?.stepfunctions ?? 0, host });
     closers.push(() => stepfunctions.close());
-    eventbridge.setEndpoints({ sfn: stepfunctions.url });
+    eventbridge.setEndpoints({ sfn: stepfunctions.url, sqs: sqsEndpoint });
 
     const endpoints: Record<ServiceName, string> = {
       stepfunctions: stepfunctions.url,
@@ -144,6 +152,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       s3: s3Endpoint,
       eventbridge: eventbridgeEndpoint,
       cloudformation: cloudformationEndpoint,
+      sqs: sqsEndpoint,
     };
     const clients = createClients({ endpoints, region, credentials: LOCAL_CREDENTIALS });
     closers.push(async () => clients.destroy());
@@ -175,7 +184,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       accountId,
       endpoints,
       engine,
-      services: { dynamodb, s3, eventbridge, cloudformation, stepfunctions },
+      services: { dynamodb, s3, eventbridge, cloudformation, stepfunctions, sqs },
       clients,
       deployment: deployment as DeploySummary,
       info,

@@ -5,7 +5,7 @@
  * PutObject) and shows what they did: tenants created (one id invalid, one stack failing and rolling
  * back), a template release rolled out to the fleet, a tenant deleted. Then keeps serving.
  *
- *   npm start                         serve on 127.0.0.1:8083.. (Step Functions 8083, DynamoDB 8084, S3 8085, EventBridge 8086, CloudFormation 8087)
+ *   npm start                         serve on 127.0.0.1:8083.. (Step Functions 8083, DynamoDB 8084, S3 8085, EventBridge 8086, CloudFormation 8087, SQS 8088)
  *   npm start -- --port 0             any free ports
  *   npm start -- --no-serve           run the demo, print the end state, exit (1 if it is not the expected one)
  *   npm start -- --data-dir DIR       keep tenants, stacks and template versions in DIR across restarts
@@ -44,8 +44,8 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--port') {
       const text = value();
       options.port = Number(text);
-      if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65531) {
-        usage(`--port must be an integer 0-65531 (the first of five consecutive ports; 0 for any free ports), got '${text}'`);
+      if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65530) {
+        usage(`--port must be an integer 0-65530 (the first of six consecutive ports; 0 for any free ports), got '${text}'`);
       }
     } else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown argument '${arg}'`);
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
           s3: options.port + 2,
           eventbridge: options.port + 3,
           cloudformation: options.port + 4,
+          sqs: options.port + 5,
         };
   let cloud: LocalCloud;
   try {

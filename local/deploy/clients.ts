@@ -9,13 +9,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
 /** The services of the local tenant cloud, by the key the SDK's endpoint variables use. */
-export const SERVICES = ['dynamodb', 's3', 'eventbridge', 'cloudformation', 'stepfunctions'] as const;
+export const SERVICES = ['dynamodb', 's3', 'eventbridge', 'cloudformation', 'stepfunctions', 'sqs'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 export type ServiceEndpoints = Partial<Record<ServiceName, string>>;
 
@@ -26,6 +27,7 @@ export const ENDPOINT_VARIABLES: Record<ServiceName, string> = {
   eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
   cloudformation: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
   stepfunctions: 'AWS_ENDPOINT_URL_SFN',
+  sqs: 'AWS_ENDPOINT_URL_SQS',
 };
 
 export interface ClientSettings {
@@ -41,6 +43,7 @@ export interface CloudClients {
   readonly eventbridge: EventBridgeClient;
   readonly cloudformation: CloudFormationClient;
   readonly sfn: SFNClient;
+  readonly sqs: SQSClient;
   destroy(): void;
 }
 
@@ -58,6 +61,7 @@ export function createClients(settings: ClientSettings): CloudClients {
     eventbridge: new EventBridgeClient(common('eventbridge')),
     cloudformation: new CloudFormationClient(common('cloudformation')),
     sfn: new SFNClient(common('stepfunctions')),
+    sqs: new SQSClient(common('sqs')),
   };
   return {
     ...clients,

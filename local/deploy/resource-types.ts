@@ -22,6 +22,7 @@ import {
   type NotificationConfiguration,
 } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, ListStateMachinesCommand, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { applySubstitutions } from '../../emulator/asl/substitutions';
 import type { CloudClients } from './clients';
 import type { SynthesizedStack } from './synth';
@@ -250,6 +251,24 @@ export const RESOURCE_TYPES: Record<string, ResourceType> = {
     attributes: (name, env) => ({ Arn: arn(env, 'states', `stateMachine:${name}`), Name: name }),
     provision: createStateMachine,
   },
+  // Ref is the queue URL, GetAtt Arn/QueueName/QueueUrl; CFN properties are the queue attributes.
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html
+  'AWS::SQS::Queue': {
+    givenName: (p) => p.QueueName,
+    generated: { maxLength: 80 },
+    ref: (name, env) => queueUrl(name, env),
+    attributes: (name, env) => ({ Arn: arn(env, 'sqs', name), QueueName: name, QueueUrl: queueUrl(name, env) }),
+    async provision({ physicalId, properties, clients }) {
+      const attributes = Object.fromEntries(
+        Object.entries(properties)
+          .filter(([key]) => !['QueueName', 'Tags'].includes(key))
+          .map(([key, value]) => [key, typeof value === 'object' ? JSON.stringify(value) : String(value)]),
+      );
+      await clients.sqs.send(new CreateQueueCommand({ QueueName: physicalId, Attributes: attributes }));
+      return { action: 'created' };
+    },
+  },
+  'AWS::SQS::QueuePolicy': skipped('queue policies are not evaluated locally (no IAM)'),
   'AWS::IAM::Role': {
     givenName: (p) => p.RoleName,
     generated: { maxLength: 64 },
@@ -306,6 +325,10 @@ export const RESOURCE_TYPES: Record<string, ResourceType> = {
   },
   'AWS::CDK::Metadata': skipped('CDK usage metadata, no resource'),
 };
+
+function queueUrl(name: string, env: StackEnvironment): string {
+  return `https://sqs.${env.region}.amazonaws.com/${env.accountId}/${name}`;
+}
 
 function busName(value: string): string {
   // EventBusName may be given as a name or an ARN.

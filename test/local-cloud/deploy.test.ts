@@ -10,6 +10,8 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetBucketNotificationConfigurationCommand, GetBucketVersioningCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { generatedName, RESOURCE_TYPES } from '../../local/deploy/resource-types';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud';
 import { synthesizeApp, type CloudAssembly } from '../../local/deploy/synth';
 import { describeTenantStack, listTenantRecords, sendTenantEvent, templateVersions, waitForExecutions } from '../../local/cli/operations';
@@ -103,4 +105,23 @@ test('a restart on the same data directory keeps tenants, stacks and template ve
   expect((await describeTenantStack(cloud.clients, 'survivor'))?.StackStatus).toBe('CREATE_COMPLETE');
   expect(await templateVersions(cloud.clients, cloud.info)).toEqual(versions);
   expect(cloud.deployment.resources.find((r) => r.type === 'Custom::CDKBucketDeployment')?.action).toBe('unchanged');
+});
+
+test('an AWS::SQS::Queue (a rule target dead-letter queue) is created with its attributes; Ref is its URL, GetAtt Arn its ARN', async () => {
+  const type = RESOURCE_TYPES['AWS::SQS::Queue'];
+  const env = { stackName: 'TenantManagementStack', region: 'us-east-1', accountId: '123456789012', partition: 'aws' };
+  const name = generatedName(env, 'TargetDeadLetterQueue', type.generated!.maxLength);
+  await type.provision!({
+    logicalId: 'TargetDeadLetterQueue',
+    physicalId: name,
+    properties: { MessageRetentionPeriod: 1209600 },
+    env,
+    clients: cloud.clients,
+    stack: cloud.deployment.template,
+  });
+  const { QueueUrl } = await cloud.clients.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+  const { Attributes } = await cloud.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+  expect(Attributes?.MessageRetentionPeriod).toBe('1209600');
+  expect(Attributes?.QueueArn).toBe(type.attributes!(name, env, {}).Arn);
+  expect(type.ref!(name, env, {})).toBe(`https://sqs.us-east-1.amazonaws.com/123456789012/${name}`);
 });
