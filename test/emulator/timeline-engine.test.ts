@@ -28,6 +28,23 @@ describe('one simulated time line for every execution', () => {
     expect(db.stopDate!.getTime()).toBe(START + 60_000);
   });
 
+  test('parallel branches waiting 10 s and 20 s end together at +20 s (branch waits overlap)', async () => {
+    const { engine } = engineAt();
+    const branch = (seconds: number) => ({
+      StartAt: `W${seconds}`,
+      States: { [`W${seconds}`]: { Type: 'Wait', Seconds: seconds, End: true } },
+    });
+    const r = await runDefinition(
+      { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [branch(10), branch(20)], End: true } } },
+      {},
+      { engine },
+    );
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.stopDate!.getTime()).toBe(START + 20_000);
+    const exits = eventsOfType(r.events, 'WaitStateExited').map((e) => e.timestamp.getTime() - START);
+    expect(exits.sort((a, b) => a - b)).toEqual([10_000, 20_000]);
+  });
+
   test('an execution started later starts at the time line’s current time', async () => {
     const { engine, timeline } = engineAt();
     const { stateMachineArn } = engine.createStateMachine({ name: 'wait30', definition: waitMachine(30) });

@@ -1,6 +1,8 @@
 /**
  * `arn:aws:states:::aws-sdk:<service>:<action>`: any action of any service, through its
  * `@aws-sdk/client-<service>` package. https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ * Patterns: request-response and `.waitForTaskToken`, not `.sync`
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/integrate-optimized.html).
  */
 import { StatesError, States } from '../../errors';
 import { awsSdkError } from './sdk-errors';
