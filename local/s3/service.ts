@@ -147,6 +147,12 @@ export class LocalS3 {
     return v && !v.isDeleteMarker ? { body: v.body, versionId: v.versionId, etag: v.etag, tags: { ...v.tags } } : undefined;
   }
 
+  /** In-process list of a key's versions, newest first (tests, the demo). */
+  versions(bucket: string, key: string): { versionId: string; isDeleteMarker: boolean; etag: string; lastModified: number }[] {
+    const versions = this.store.buckets.get(bucket)?.objects.get(key) ?? [];
+    return versions.map((v) => ({ versionId: v.versionId, isDeleteMarker: v.isDeleteMarker, etag: v.etag, lastModified: v.lastModified }));
+  }
+
   // ------------------------------------------------------------ request handling
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -309,6 +315,7 @@ export class LocalS3 {
     if (typeof md5 === 'string' && createHash('md5').update(r.body).digest('base64') !== md5) {
       throw s3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.');
     }
+    this.checkWritePreconditions(r, b);
     const tags = parseTaggingHeader(r.req.headers['x-amz-tagging']);
     const version = this.store.put(b, r.key!, {
       body: r.body,
@@ -319,6 +326,30 @@ export class LocalS3 {
     });
     this.emitCreated(b, version, 'PutObject', r);
     this.send(r, 200, undefined, { etag: `"${version.etag}"`, ...versionHeader(version) });
+  }
+
+  /**
+   * Conditional writes (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html):
+   * `If-None-Match: *` fails when the key has a current object, `If-Match: <etag>` when it has none (404)
+   * or another ETag; both with 412 PreconditionFailed.
+   */
+  private checkWritePreconditions(r: S3Request, b: Bucket): void {
+    const ifNoneMatch = header(r.req, 'if-none-match');
+    const ifMatch = header(r.req, 'if-match');
+    if (ifNoneMatch === undefined && ifMatch === undefined) return;
+    const current = this.store.get(b, r.key!);
+    const exists = current !== undefined && !current.isDeleteMarker;
+    const failed = (condition: string): AwsError =>
+      s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: condition });
+    if (ifNoneMatch !== undefined) {
+      if (ifNoneMatch.trim() !== '*')
+        throw s3Error('NotImplemented', 'A header you provided implies functionality that is not implemented', { Header: 'If-None-Match' });
+      if (exists) throw failed('If-None-Match');
+    }
+    if (ifMatch !== undefined) {
+      if (!exists) throw s3Error('NoSuchKey', 'The specified key does not exist.', { Key: r.key });
+      if (ifMatch.trim().replace(/^"|"$/g, '') !== current.etag) throw failed('If-Match');
+    }
   }
 
   private copyObject(r: S3Request): void {

@@ -162,6 +162,23 @@ describe('LocalS3: objects', () => {
     });
   });
 
+  it('conditional writes: If-None-Match * and If-Match answer 412 PreconditionFailed when they do not hold', async () => {
+    const { client, s3 } = ctx;
+    const first = await client.send(new PutObjectCommand({ Bucket: 'objs', Key: 'k', Body: 'one', IfNoneMatch: '*' }));
+    await expect(client.send(new PutObjectCommand({ Bucket: 'objs', Key: 'k', Body: 'two', IfNoneMatch: '*' }))).rejects.toMatchObject({
+      name: 'PreconditionFailed',
+      $metadata: { httpStatusCode: 412 },
+    });
+    await expect(client.send(new PutObjectCommand({ Bucket: 'objs', Key: 'k', Body: 'two', IfMatch: '"0123"' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 412 },
+    });
+    await client.send(new PutObjectCommand({ Bucket: 'objs', Key: 'k', Body: 'two', IfMatch: first.ETag }));
+    expect(s3.object('objs', 'k')!.body.toString()).toBe('two');
+    await expect(
+      client.send(new PutObjectCommand({ Bucket: 'objs', Key: 'absent', Body: 'x', IfMatch: first.ETag })),
+    ).rejects.toMatchObject({ name: 'NoSuchKey' });
+  });
+
   it('puts and replaces object tags', async () => {
     const { client } = ctx;
     await client.send(new PutObjectCommand({ Bucket: 'objs', Key: 'k', Body: 'x' }));
