@@ -1,6 +1,5 @@
 export {
   LocalEventBridge,
-  isoSeconds,
   type LocalEventBridgeOptions,
   type AcceptedEvent,
   type RejectedEntry,
@@ -15,4 +14,3 @@ export {
   type TargetHandler,
   type TargetInvocation,
 } from './delivery';
-export { EventPattern, EventPatternError, matchesEventPattern } from './pattern';

@@ -764,6 +764,6 @@ function validation(message: string): AwsError {
 }
 
 /** Event time as EventBridge writes it: ISO 8601 without milliseconds. */
-export function isoSeconds(ms: number): string {
+function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
