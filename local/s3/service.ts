@@ -7,7 +7,7 @@
  *
  * Operations: CreateBucket, HeadBucket, DeleteBucket, ListBuckets, GetBucketLocation, Put/GetBucketVersioning,
  * Put/GetBucketNotificationConfiguration, PutObject, CopyObject, GetObject, HeadObject, DeleteObject,
- * ListObjectsV2, ListObjectVersions, Put/Get/DeleteObjectTagging. Errors as S3 answers them
+ * DeleteObjects, ListObjectsV2, ListObjectVersions, Put/Get/DeleteObjectTagging. Errors as S3 answers them
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
  *
  * With EventBridge notifications on (a NotificationConfiguration holding `<EventBridgeConfiguration/>`),
@@ -52,6 +52,7 @@ export type S3Operation =
   | 'GetObject'
   | 'HeadObject'
   | 'DeleteObject'
+  | 'DeleteObjects'
   | 'PutObjectTagging'
   | 'GetObjectTagging'
   | 'DeleteObjectTagging';
@@ -227,6 +228,8 @@ export class LocalS3 {
         return this.getObject(r, operation === 'HeadObject');
       case 'DeleteObject':
         return this.deleteObject(r);
+      case 'DeleteObjects':
+        return this.deleteObjects(r);
       case 'PutObjectTagging':
         return this.putObjectTagging(r);
       case 'GetObjectTagging':
@@ -440,6 +443,52 @@ export class LocalS3 {
     this.send(r, 204);
   }
 
+  /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html: up to 1,000 keys, each deleted as DeleteObject would. */
+  private deleteObjects(r: S3Request): void {
+    const b = this.bucket(r);
+    const text = r.body.toString('utf8');
+    const { objects, quiet } = parseXml(() => {
+      expectRoot(text, 'Delete');
+      const list = elementTexts(text, 'Object', true).map((o) => {
+        const key = elementTexts(o, 'Key')[0];
+        if (key === undefined) throw new MalformedXmlError('an Object without Key');
+        return { key, versionId: elementTexts(o, 'VersionId')[0] };
+      });
+      return { objects: list, quiet: elementTexts(text, 'Quiet')[0] === 'true' };
+    });
+    if (objects.length === 0 || objects.length > 1000) {
+      throw s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+    }
+    const deleted: XmlNode[] = [];
+    const errors: XmlNode[] = [];
+    for (const { key, versionId } of objects) {
+      if (versionId !== undefined) {
+        if (versionId !== 'null' && !VERSION_ID_FORMAT.test(versionId)) {
+          errors.push({ Key: key, VersionId: versionId, Code: 'NoSuchVersion', Message: 'The specified version does not exist.' });
+          continue;
+        }
+        const removed = this.store.deleteVersion(b, key, versionId);
+        if (removed) this.emitDeleted(b, removed, 'Permanently Deleted', r, 'DeleteObjects');
+        deleted.push({
+          Key: key,
+          VersionId: versionId,
+          DeleteMarker: removed?.isDeleteMarker ? true : undefined,
+          DeleteMarkerVersionId: removed?.isDeleteMarker ? versionId : undefined,
+        });
+        continue;
+      }
+      const { removed, marker } = this.store.deleteCurrent(b, key);
+      if (marker) this.emitDeleted(b, marker, 'Delete Marker Created', r, 'DeleteObjects');
+      if (removed) this.emitDeleted(b, removed, 'Permanently Deleted', r, 'DeleteObjects');
+      deleted.push({
+        Key: key,
+        DeleteMarker: marker ? true : undefined,
+        DeleteMarkerVersionId: marker && marker.versionId !== 'null' ? marker.versionId : undefined,
+      });
+    }
+    this.sendXml(r, 'DeleteResult', { Deleted: quiet ? [] : deleted, Error: errors });
+  }
+
   private putObjectTagging(r: S3Request): void {
     const v = this.version(r);
     const text = r.body.toString('utf8');
@@ -618,12 +667,18 @@ export class LocalS3 {
   }
 
   /** `Object Deleted`: https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html#ev-events-object-deleted */
-  private emitDeleted(b: Bucket, v: ObjectVersion, deletionType: 'Permanently Deleted' | 'Delete Marker Created', r: S3Request): void {
+  private emitDeleted(
+    b: Bucket,
+    v: ObjectVersion,
+    deletionType: 'Permanently Deleted' | 'Delete Marker Created',
+    r: S3Request,
+    reason: 'DeleteObject' | 'DeleteObjects' = 'DeleteObject',
+  ): void {
     if (!b.eventBridge || !this.events) return;
     const object: Record<string, unknown> = { key: v.key };
     if (v.versionId !== 'null') object['version-id'] = v.versionId;
     object.sequencer = this.nextSequencer();
-    this.publish(b, 'Object Deleted', { object, reason: 'DeleteObject', 'deletion-type': deletionType }, r);
+    this.publish(b, 'Object Deleted', { object, reason, 'deletion-type': deletionType }, r);
   }
 
   private publish(
@@ -766,6 +821,9 @@ function operationOf(
       case 'DELETE':
         if ([...q.keys()].some((k) => k !== 'x-id')) return unsupported();
         return 'DeleteBucket';
+      case 'POST':
+        if (q.has('delete')) return 'DeleteObjects';
+        return unsupported();
       default:
         return unsupported();
     }

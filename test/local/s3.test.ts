@@ -11,6 +11,7 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetBucketNotificationConfigurationCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
@@ -197,6 +198,17 @@ describe('LocalS3: objects', () => {
     expect(del.DeleteMarker).toBeUndefined();
     await expect(client.send(new GetObjectCommand({ Bucket: 'objs', Key: 'k' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
     expect((await client.send(new ListObjectVersionsCommand({ Bucket: 'objs' }))).Versions).toBeUndefined();
+  });
+
+  it('DeleteObjects deletes many keys at once and reports each', async () => {
+    const { client, s3 } = ctx;
+    for (const Key of ['a', 'b', 'c']) await client.send(new PutObjectCommand({ Bucket: 'objs', Key, Body: Key }));
+    const out = await client.send(
+      new DeleteObjectsCommand({ Bucket: 'objs', Delete: { Objects: [{ Key: 'a' }, { Key: 'b' }, { Key: 'missing' }] } }),
+    );
+    expect(out.Deleted!.map((d) => d.Key)).toEqual(['a', 'b', 'missing']);
+    expect(out.Errors).toBeUndefined();
+    expect(['a', 'b', 'c'].map((k) => s3.object('objs', k)?.body.toString())).toEqual([undefined, undefined, 'c']);
   });
 
   it('copies objects with their metadata and tags', async () => {
