@@ -10,6 +10,7 @@ export {
   TargetError,
   type DeliveryRecord,
   type DeliveryOutcome,
+  type DeliveryShaping,
   type EventEnvelope,
   type TargetHandler,
   type TargetInvocation,
