@@ -34,7 +34,7 @@ export function listenLoopback(handler: RequestHandler, port = 0, host = '127.0.
   });
 }
 
-export function closeServer(server: Server): Promise<void> {
+function closeServer(server: Server): Promise<void> {
   return new Promise<void>((done) => {
     if (!server.listening) return done();
     server.close(() => done());

@@ -97,6 +97,19 @@ export interface DeliveryTarget {
   readonly deadLetterArn?: string;
 }
 
+export interface DeliveryShaping {
+  /** The target ARN (`*` or absent for any). */
+  readonly targetArn?: string;
+  /** Only events this predicate accepts. */
+  readonly match?: (event: EventEnvelope) => boolean;
+  /** Wait this long on the timeline before the first attempt. */
+  readonly delayMs?: number;
+  /** Deliver the event twice. */
+  readonly duplicate?: boolean;
+  /** How many matching deliveries (default 1). */
+  readonly times?: number;
+}
+
 export interface BackoffOptions {
   /** First retry waits about this long (default 1,000 ms), doubling per retry... */
   readonly baseMs?: number;
@@ -163,9 +176,41 @@ export class Deliverer {
 
   /** Starts delivering in the background; `settled()` waits for every delivery started so far. */
   start(target: DeliveryTarget, event: EventEnvelope): void {
-    const run = this.deliver(target, event).catch(() => undefined);
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
+    const shaping = this.takeShaping(target, event);
+    for (let copy = 0; copy < (shaping.duplicate ? 2 : 1); copy++) {
+      const run = this.deliver(target, event, shaping.delayMs).catch(() => undefined);
+      this.inFlight.add(run);
+      void run.finally(() => this.inFlight.delete(run));
+    }
+  }
+
+  /**
+   * Late and repeated deliveries, as EventBridge may make them (at-least-once, no order): the next
+   * matching deliveries wait `delayMs` on the timeline before their first attempt, or are delivered twice.
+   */
+  addShaping(rule: DeliveryShaping): void {
+    if (!(rule.delayMs === undefined || rule.delayMs >= 0) || (rule.delayMs === undefined && !rule.duplicate)) {
+      throw new Error('DeliveryShaping needs delayMs >= 0 or duplicate: true');
+    }
+    this.shaping.push({ rule, left: rule.times ?? 1 });
+  }
+
+  clearShaping(): void {
+    this.shaping.length = 0;
+  }
+
+  private readonly shaping: { rule: DeliveryShaping; left: number }[] = [];
+
+  private takeShaping(target: DeliveryTarget, event: EventEnvelope): { delayMs: number; duplicate: boolean } {
+    const idx = this.shaping.findIndex(
+      ({ rule }) =>
+        (rule.targetArn === undefined || rule.targetArn === '*' || rule.targetArn === target.targetArn) &&
+        (!rule.match || rule.match(event)),
+    );
+    if (idx < 0) return { delayMs: 0, duplicate: false };
+    const slot = this.shaping[idx];
+    if (--slot.left <= 0) this.shaping.splice(idx, 1);
+    return { delayMs: slot.rule.delayMs ?? 0, duplicate: slot.rule.duplicate ?? false };
   }
 
   async settled(): Promise<void> {
@@ -181,8 +226,9 @@ export class Deliverer {
     this.sqs?.destroy();
   }
 
-  private async deliver(target: DeliveryTarget, event: EventEnvelope): Promise<void> {
+  private async deliver(target: DeliveryTarget, event: EventEnvelope, delayMs = 0): Promise<void> {
     const { timeline } = this.options;
+    if (delayMs > 0) await timeline.sleep(delayMs);
     const maxRetries = target.retryPolicy?.MaximumRetryAttempts ?? DEFAULT_MAX_RETRIES;
     const maxAgeMs = (target.retryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_S) * 1000;
     const receivedAt = timeline.now();

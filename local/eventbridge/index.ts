@@ -1,6 +1,5 @@
 export {
   LocalEventBridge,
-  isoSeconds,
   type LocalEventBridgeOptions,
   type AcceptedEvent,
   type RejectedEntry,
@@ -11,8 +10,8 @@ export {
   TargetError,
   type DeliveryRecord,
   type DeliveryOutcome,
+  type DeliveryShaping,
   type EventEnvelope,
   type TargetHandler,
   type TargetInvocation,
 } from './delivery';
-export { EventPattern, EventPatternError, matchesEventPattern } from './pattern';

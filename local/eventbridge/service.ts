@@ -14,7 +14,15 @@ import { join } from 'node:path';
 import type { Timeline } from '../../emulator/runtime/timeline';
 import type { ServiceEvent, ServiceEventSink } from '../service-events';
 import { AwsError, FaultPlan, jsonProtocolHandler, listenLoopback, type FaultRule, type LoopbackServer } from '../http';
-import { Deliverer, type BackoffOptions, type DeliveryRecord, type EventEnvelope, type RetryPolicy, type TargetHandler } from './delivery';
+import {
+  Deliverer,
+  type BackoffOptions,
+  type DeliveryShaping,
+  type DeliveryRecord,
+  type EventEnvelope,
+  type RetryPolicy,
+  type TargetHandler,
+} from './delivery';
 import { EventPattern, EventPatternError } from './pattern';
 import { renderTargetInput, validateTargetInput, type InputTransformerConfig } from './target-input';
 
@@ -203,10 +211,16 @@ export class LocalEventBridge implements ServiceEventSink {
     this.deliverer.targetFaults.add({ operation: rule.targetArn, code: rule.code, message: rule.message, times: rule.times });
   }
 
+  /** The next matching deliveries are late (`delayMs` on the timeline) or repeated (`duplicate`). */
+  shapeDeliveries(rule: DeliveryShaping): void {
+    this.deliverer.addShaping(rule);
+  }
+
   clearFaults(): void {
     this.faults.clear();
     this.entryFaults.length = 0;
     this.deliverer.targetFaults.clear();
+    this.deliverer.clearShaping();
   }
 
   /** ServiceEventSink: AWS service events go to the default bus. */
@@ -764,6 +778,6 @@ function validation(message: string): AwsError {
 }
 
 /** Event time as EventBridge writes it: ISO 8601 without milliseconds. */
-export function isoSeconds(ms: number): string {
+function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -7,7 +7,7 @@
  *
  * Operations: CreateBucket, HeadBucket, DeleteBucket, ListBuckets, GetBucketLocation, Put/GetBucketVersioning,
  * Put/GetBucketNotificationConfiguration, PutObject, CopyObject, GetObject, HeadObject, DeleteObject,
- * ListObjectsV2, ListObjectVersions, Put/Get/DeleteObjectTagging. Errors as S3 answers them
+ * DeleteObjects, ListObjectsV2, ListObjectVersions, Put/Get/DeleteObjectTagging. Errors as S3 answers them
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
  *
  * With EventBridge notifications on (a NotificationConfiguration holding `<EventBridgeConfiguration/>`),
@@ -52,6 +52,7 @@ export type S3Operation =
   | 'GetObject'
   | 'HeadObject'
   | 'DeleteObject'
+  | 'DeleteObjects'
   | 'PutObjectTagging'
   | 'GetObjectTagging'
   | 'DeleteObjectTagging';
@@ -147,6 +148,12 @@ export class LocalS3 {
     return v && !v.isDeleteMarker ? { body: v.body, versionId: v.versionId, etag: v.etag, tags: { ...v.tags } } : undefined;
   }
 
+  /** In-process list of a key's versions, newest first (tests, the demo). */
+  versions(bucket: string, key: string): { versionId: string; isDeleteMarker: boolean; etag: string; lastModified: number }[] {
+    const versions = this.store.buckets.get(bucket)?.objects.get(key) ?? [];
+    return versions.map((v) => ({ versionId: v.versionId, isDeleteMarker: v.isDeleteMarker, etag: v.etag, lastModified: v.lastModified }));
+  }
+
   // ------------------------------------------------------------ request handling
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -221,6 +228,8 @@ export class LocalS3 {
         return this.getObject(r, operation === 'HeadObject');
       case 'DeleteObject':
         return this.deleteObject(r);
+      case 'DeleteObjects':
+        return this.deleteObjects(r);
       case 'PutObjectTagging':
         return this.putObjectTagging(r);
       case 'GetObjectTagging':
@@ -309,6 +318,7 @@ export class LocalS3 {
     if (typeof md5 === 'string' && createHash('md5').update(r.body).digest('base64') !== md5) {
       throw s3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.');
     }
+    this.checkWritePreconditions(r, b);
     const tags = parseTaggingHeader(r.req.headers['x-amz-tagging']);
     const version = this.store.put(b, r.key!, {
       body: r.body,
@@ -319,6 +329,30 @@ export class LocalS3 {
     });
     this.emitCreated(b, version, 'PutObject', r);
     this.send(r, 200, undefined, { etag: `"${version.etag}"`, ...versionHeader(version) });
+  }
+
+  /**
+   * Conditional writes (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html):
+   * `If-None-Match: *` fails when the key has a current object, `If-Match: <etag>` when it has none (404)
+   * or another ETag; both with 412 PreconditionFailed.
+   */
+  private checkWritePreconditions(r: S3Request, b: Bucket): void {
+    const ifNoneMatch = header(r.req, 'if-none-match');
+    const ifMatch = header(r.req, 'if-match');
+    if (ifNoneMatch === undefined && ifMatch === undefined) return;
+    const current = this.store.get(b, r.key!);
+    const exists = current !== undefined && !current.isDeleteMarker;
+    const failed = (condition: string): AwsError =>
+      s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: condition });
+    if (ifNoneMatch !== undefined) {
+      if (ifNoneMatch.trim() !== '*')
+        throw s3Error('NotImplemented', 'A header you provided implies functionality that is not implemented', { Header: 'If-None-Match' });
+      if (exists) throw failed('If-None-Match');
+    }
+    if (ifMatch !== undefined) {
+      if (!exists) throw s3Error('NoSuchKey', 'The specified key does not exist.', { Key: r.key });
+      if (ifMatch.trim().replace(/^"|"$/g, '') !== current.etag) throw failed('If-Match');
+    }
   }
 
   private copyObject(r: S3Request): void {
@@ -407,6 +441,52 @@ export class LocalS3 {
     }
     if (removed) this.emitDeleted(b, removed, 'Permanently Deleted', r);
     this.send(r, 204);
+  }
+
+  /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html: up to 1,000 keys, each deleted as DeleteObject would. */
+  private deleteObjects(r: S3Request): void {
+    const b = this.bucket(r);
+    const text = r.body.toString('utf8');
+    const { objects, quiet } = parseXml(() => {
+      expectRoot(text, 'Delete');
+      const list = elementTexts(text, 'Object', true).map((o) => {
+        const key = elementTexts(o, 'Key')[0];
+        if (key === undefined) throw new MalformedXmlError('an Object without Key');
+        return { key, versionId: elementTexts(o, 'VersionId')[0] };
+      });
+      return { objects: list, quiet: elementTexts(text, 'Quiet')[0] === 'true' };
+    });
+    if (objects.length === 0 || objects.length > 1000) {
+      throw s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+    }
+    const deleted: XmlNode[] = [];
+    const errors: XmlNode[] = [];
+    for (const { key, versionId } of objects) {
+      if (versionId !== undefined) {
+        if (versionId !== 'null' && !VERSION_ID_FORMAT.test(versionId)) {
+          errors.push({ Key: key, VersionId: versionId, Code: 'NoSuchVersion', Message: 'The specified version does not exist.' });
+          continue;
+        }
+        const removed = this.store.deleteVersion(b, key, versionId);
+        if (removed) this.emitDeleted(b, removed, 'Permanently Deleted', r, 'DeleteObjects');
+        deleted.push({
+          Key: key,
+          VersionId: versionId,
+          DeleteMarker: removed?.isDeleteMarker ? true : undefined,
+          DeleteMarkerVersionId: removed?.isDeleteMarker ? versionId : undefined,
+        });
+        continue;
+      }
+      const { removed, marker } = this.store.deleteCurrent(b, key);
+      if (marker) this.emitDeleted(b, marker, 'Delete Marker Created', r, 'DeleteObjects');
+      if (removed) this.emitDeleted(b, removed, 'Permanently Deleted', r, 'DeleteObjects');
+      deleted.push({
+        Key: key,
+        DeleteMarker: marker ? true : undefined,
+        DeleteMarkerVersionId: marker && marker.versionId !== 'null' ? marker.versionId : undefined,
+      });
+    }
+    this.sendXml(r, 'DeleteResult', { Deleted: quiet ? [] : deleted, Error: errors });
   }
 
   private putObjectTagging(r: S3Request): void {
@@ -587,12 +667,18 @@ export class LocalS3 {
   }
 
   /** `Object Deleted`: https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html#ev-events-object-deleted */
-  private emitDeleted(b: Bucket, v: ObjectVersion, deletionType: 'Permanently Deleted' | 'Delete Marker Created', r: S3Request): void {
+  private emitDeleted(
+    b: Bucket,
+    v: ObjectVersion,
+    deletionType: 'Permanently Deleted' | 'Delete Marker Created',
+    r: S3Request,
+    reason: 'DeleteObject' | 'DeleteObjects' = 'DeleteObject',
+  ): void {
     if (!b.eventBridge || !this.events) return;
     const object: Record<string, unknown> = { key: v.key };
     if (v.versionId !== 'null') object['version-id'] = v.versionId;
     object.sequencer = this.nextSequencer();
-    this.publish(b, 'Object Deleted', { object, reason: 'DeleteObject', 'deletion-type': deletionType }, r);
+    this.publish(b, 'Object Deleted', { object, reason, 'deletion-type': deletionType }, r);
   }
 
   private publish(
@@ -735,6 +821,9 @@ function operationOf(
       case 'DELETE':
         if ([...q.keys()].some((k) => k !== 'x-id')) return unsupported();
         return 'DeleteBucket';
+      case 'POST':
+        if (q.has('delete')) return 'DeleteObjects';
+        return unsupported();
       default:
         return unsupported();
     }

@@ -4,9 +4,9 @@
  * flat and small, so a tag scanner suffices; anything it cannot read is MalformedXML.
  */
 
-export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-export type XmlValue = string | number | boolean | XmlNode | undefined;
+type XmlValue = string | number | boolean | XmlNode | undefined;
 /** An element: children in order; arrays repeat the element name. */
 export interface XmlNode {
   readonly [name: string]: XmlValue | readonly XmlValue[];

@@ -249,24 +249,33 @@ export class LocalSqs {
       });
       picked = this.pick(q, max, visibility);
     }
-    const wantAttributes = [...((i.MessageAttributeNames as string[]) ?? []), ...((i.MessageSystemAttributeNames as string[]) ?? [])];
+    const wantAttributes = (i.MessageAttributeNames as string[] | undefined) ?? [];
     const allAttributes = wantAttributes.includes('All') || wantAttributes.includes('.*');
+    // System attributes only when asked for (MessageSystemAttributeNames, or the older AttributeNames).
+    const wantSystem = [
+      ...((i.MessageSystemAttributeNames as string[] | undefined) ?? []),
+      ...((i.AttributeNames as string[] | undefined) ?? []),
+    ];
     return {
       Messages: picked.map((m) => {
         const attrs = Object.fromEntries(
           Object.entries(m.MessageAttributes).filter(([name]) => allAttributes || wantAttributes.includes(name)),
         );
+        const system: Record<string, string> = {
+          SentTimestamp: String(m.SentTimestamp),
+          ApproximateReceiveCount: String(m.receiveCount),
+          ApproximateFirstReceiveTimestamp: String(m.firstReceived),
+        };
         const out: Record<string, unknown> = {
           MessageId: m.MessageId,
           ReceiptHandle: m.receiptHandle,
           Body: m.Body,
           MD5OfBody: md5(m.Body),
-          Attributes: {
-            SentTimestamp: String(m.SentTimestamp),
-            ApproximateReceiveCount: String(m.receiveCount),
-            ApproximateFirstReceiveTimestamp: String(m.firstReceived),
-          },
         };
+        const systemPicked = wantSystem.includes('All')
+          ? system
+          : Object.fromEntries(Object.entries(system).filter(([k]) => wantSystem.includes(k)));
+        if (Object.keys(systemPicked).length > 0) out.Attributes = systemPicked;
         if (Object.keys(attrs).length > 0) {
           out.MessageAttributes = attrs;
           out.MD5OfMessageAttributes = md5OfAttributes(attrs);

@@ -487,6 +487,31 @@ describe('LocalEventBridge: delivery', () => {
     expect(eb.deliveries[5].exhaustedRetryCondition).toBeUndefined();
   });
 
+  it('shaped deliveries: a late event is overtaken by a later one; a duplicated event arrives twice', async () => {
+    const timeline = new VirtualTimeline(Date.parse('2026-12-01T10:00:00Z'));
+    const local = await started({ timeline });
+    try {
+      const { received, arn } = await ruleWithRecorder(local.eb, local.events);
+      local.eb.shapeDeliveries({ targetArn: arn, delayMs: 60_000, match: (e) => e['detail-type'] === 'release-1' });
+      local.eb.shapeDeliveries({ targetArn: arn, duplicate: true, match: (e) => e['detail-type'] === 'release-2' });
+      // One request: the test's own calls are not tracked, so virtual time could pass between two.
+      await local.events.send(
+        new PutEventsCommand({
+          Entries: [
+            { Source: 'app', DetailType: 'release-1', Detail: '{}' },
+            { Source: 'app', DetailType: 'release-2', Detail: '{}' },
+          ],
+        }),
+      );
+      await local.eb.settled();
+      expect(received.map((r) => r.event['detail-type'])).toEqual(['release-2', 'release-2', 'release-1']);
+      const late = local.eb.deliveries.find((d) => d.outcome === 'delivered' && d.eventId === received[2].event.id)!;
+      expect(late.time - Date.parse('2026-12-01T10:00:00Z')).toBe(60_000);
+    } finally {
+      await local.eb.close();
+    }
+  });
+
   it('injected target failures fail the next deliveries, then clear', async () => {
     const { eb, events } = ctx;
     const { received, arn } = await ruleWithRecorder(eb, events);

@@ -11,6 +11,7 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetBucketNotificationConfigurationCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
@@ -162,6 +163,23 @@ describe('LocalS3: objects', () => {
     });
   });
 
+  it('conditional writes: If-None-Match * and If-Match answer 412 PreconditionFailed when they do not hold', async () => {
+    const { client, s3 } = ctx;
+    const first = await client.send(new PutObjectCommand({ Bucket: 'objs', Key: 'k', Body: 'one', IfNoneMatch: '*' }));
+    await expect(client.send(new PutObjectCommand({ Bucket: 'objs', Key: 'k', Body: 'two', IfNoneMatch: '*' }))).rejects.toMatchObject({
+      name: 'PreconditionFailed',
+      $metadata: { httpStatusCode: 412 },
+    });
+    await expect(client.send(new PutObjectCommand({ Bucket: 'objs', Key: 'k', Body: 'two', IfMatch: '"0123"' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 412 },
+    });
+    await client.send(new PutObjectCommand({ Bucket: 'objs', Key: 'k', Body: 'two', IfMatch: first.ETag }));
+    expect(s3.object('objs', 'k')!.body.toString()).toBe('two');
+    await expect(
+      client.send(new PutObjectCommand({ Bucket: 'objs', Key: 'absent', Body: 'x', IfMatch: first.ETag })),
+    ).rejects.toMatchObject({ name: 'NoSuchKey' });
+  });
+
   it('puts and replaces object tags', async () => {
     const { client } = ctx;
     await client.send(new PutObjectCommand({ Bucket: 'objs', Key: 'k', Body: 'x' }));
@@ -180,6 +198,17 @@ describe('LocalS3: objects', () => {
     expect(del.DeleteMarker).toBeUndefined();
     await expect(client.send(new GetObjectCommand({ Bucket: 'objs', Key: 'k' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
     expect((await client.send(new ListObjectVersionsCommand({ Bucket: 'objs' }))).Versions).toBeUndefined();
+  });
+
+  it('DeleteObjects deletes many keys at once and reports each', async () => {
+    const { client, s3 } = ctx;
+    for (const Key of ['a', 'b', 'c']) await client.send(new PutObjectCommand({ Bucket: 'objs', Key, Body: Key }));
+    const out = await client.send(
+      new DeleteObjectsCommand({ Bucket: 'objs', Delete: { Objects: [{ Key: 'a' }, { Key: 'b' }, { Key: 'missing' }] } }),
+    );
+    expect(out.Deleted!.map((d) => d.Key)).toEqual(['a', 'b', 'missing']);
+    expect(out.Errors).toBeUndefined();
+    expect(['a', 'b', 'c'].map((k) => s3.object('objs', k)?.body.toString())).toEqual([undefined, undefined, 'c']);
   });
 
   it('copies objects with their metadata and tags', async () => {
