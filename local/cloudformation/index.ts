@@ -11,5 +11,6 @@ export {
   type StackOperationKind,
   type ThrottleRule,
 } from './behaviour';
+export { handlerError, ProviderError, type ProviderContext, type Provisioned, type ResourceProvider } from './providers/provider';
 export type { IamRegistry, ManagedPolicyEntry, RoleEntry } from './providers/iam-registry';
 export type { StackEvent, StackRecord, StackStatus, ResourceRecord } from './stack-model';

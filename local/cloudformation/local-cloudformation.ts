@@ -66,6 +66,8 @@ export interface LocalCloudFormationOptions {
   /** With a directory, stacks, events, templates, tokens and the IAM registry survive a restart. */
   readonly dataDir?: string;
   readonly behaviour?: CloudFormationBehaviour;
+  /** Extra or replacement resource providers, by their `type` (e.g. a lighter table provider for a large simulated fleet). */
+  readonly providers?: readonly ResourceProvider[];
 }
 
 type Handler = (params: QueryParams) => Promise<Record<string, XmlValue> | undefined>;
@@ -116,6 +118,7 @@ export class LocalCloudFormation {
       new IamRoleProvider(this.iam),
       new IamPolicyProvider(this.iam),
       new IamManagedPolicyProvider(this.iam),
+      ...(options.providers ?? []),
     ]) {
       this.providers.set(provider.type, provider);
     }
@@ -260,8 +263,9 @@ export class LocalCloudFormation {
     if (onFailure !== undefined && !['ROLLBACK', 'DO_NOTHING', 'DELETE'].includes(onFailure)) {
       throw constraintViolation(onFailure, 'onFailure', 'Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]');
     }
-    const body = await this.timeline.track(this.templateSource.read(stringOf(p.TemplateBody), stringOf(p.TemplateURL)));
-    const template = this.parse(body);
+    const template = this.parse(await this.timeline.track(this.templateSource.read(stringOf(p.TemplateBody), stringOf(p.TemplateURL))));
+    // The cached template's text: stacks deployed from one template share one string.
+    const body = template.body;
     const parameters = resolveParameters(template, requestParameters(p), undefined);
     const capabilities = listOf(p.Capabilities).map(String);
     checkCapabilities(template, capabilities);
@@ -307,10 +311,12 @@ export class LocalCloudFormation {
     const stack = this.find(name);
     if (!stack) throw stackDoesNotExist(name);
     if (!UPDATABLE.has(stack.status)) throw cannotBeUpdated(stack.stackId, stack.status);
-    const body = booleanOf(p.UsePreviousTemplate)
-      ? stack.current.templateBody
-      : await this.timeline.track(this.templateSource.read(stringOf(p.TemplateBody), stringOf(p.TemplateURL)));
-    const template = this.parse(body);
+    const template = this.parse(
+      booleanOf(p.UsePreviousTemplate)
+        ? stack.current.templateBody
+        : await this.timeline.track(this.templateSource.read(stringOf(p.TemplateBody), stringOf(p.TemplateURL))),
+    );
+    const body = template.body;
     const parameters = resolveParameters(template, requestParameters(p), stack.current.parameters);
     const capabilities = listOf(p.Capabilities).map(String);
     checkCapabilities(template, capabilities);

@@ -21,7 +21,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBServiceException, type TableDescription } from '@aws-sdk/client-dynamodb';
-import type { CloudFormationBehaviour } from '../../local/cloudformation';
+import type { CloudFormationBehaviour, ResourceProvider } from '../../local/cloudformation';
 import { startCloud, type Cloud } from './cloudformation-support';
 
 interface TemplateOptions {
@@ -579,6 +579,62 @@ describe('more of the model', () => {
     await cloud.cfn.idle();
     expect(await table('orders-table')).toBeDefined();
     expect(await resourceEvents(cloud.cfn.listStackRecords()[0].stackId, 'Table')).toContainEqual(['DELETE_SKIPPED', undefined]);
+  });
+
+  test('the stack limit refuses one stack too many; maxEventsPerStack keeps the newest events', async () => {
+    await start({ behaviour: { limits: { stacks: 2 } } });
+    await cloud.send(new CreateStackCommand({ StackName: 'one', TemplateBody: roleOnly, Capabilities: ['CAPABILITY_IAM'] }));
+    await cloud.send(new CreateStackCommand({ StackName: 'two', TemplateBody: roleOnly, Capabilities: ['CAPABILITY_IAM'] }));
+    expect(
+      (
+        await rejection(
+          cloud.send(new CreateStackCommand({ StackName: 'three', TemplateBody: roleOnly, Capabilities: ['CAPABILITY_IAM'] })),
+        )
+      ).name,
+    ).toBe('LimitExceededException');
+    await cloud.cfn.idle();
+    await cloud.close();
+
+    cloud = await startCloud({ maxEventsPerStack: 2 });
+    await cloud.send(new CreateStackCommand({ StackName: 'one', TemplateBody: roleOnly, Capabilities: ['CAPABILITY_IAM'] }));
+    await cloud.cfn.idle();
+    const out = await cloud.send<DescribeStackEventsCommandOutput>(new DescribeStackEventsCommand({ StackName: 'one' }));
+    expect(out.StackEvents!.map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`)).toEqual([
+      'one CREATE_COMPLETE',
+      'Role CREATE_COMPLETE',
+    ]);
+  });
+
+  test('an extra resource provider given at construction provisions its type', async () => {
+    const queues = new Set<string>();
+    const queueProvider: ResourceProvider = {
+      type: 'AWS::SQS::Queue',
+      attributes: ['Arn'],
+      requiresReplacement: () => false,
+      create: async (properties) => {
+        queues.add(String(properties.QueueName));
+        return {
+          physicalId: `http://sqs.local/${String(properties.QueueName)}`,
+          attributes: { Arn: `arn:aws:sqs:us-east-1:123456789012:${String(properties.QueueName)}` },
+        };
+      },
+      update: async (physicalId) => ({ physicalId, attributes: {} }),
+      delete: async (physicalId) => {
+        queues.delete(physicalId.split('/').pop()!);
+      },
+    };
+    cloud = await startCloud({ providers: [queueProvider] });
+    const body = JSON.stringify({
+      Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs' } } },
+      Outputs: { Arn: { Value: { 'Fn::GetAtt': ['Q', 'Arn'] } } },
+    });
+    await cloud.send(new CreateStackCommand({ StackName: 'queues', TemplateBody: body }));
+    await cloud.cfn.idle();
+    expect((await describe1('queues')).Outputs).toEqual([{ OutputKey: 'Arn', OutputValue: 'arn:aws:sqs:us-east-1:123456789012:jobs' }]);
+    expect([...queues]).toEqual(['jobs']);
+    await cloud.send(new DeleteStackCommand({ StackName: 'queues' }));
+    await cloud.cfn.idle();
+    expect([...queues]).toEqual([]);
   });
 
   test('DescribeStacks pages with NextToken; NoEcho values read ****; stack names longer than 128 characters are refused', async () => {

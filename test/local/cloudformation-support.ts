@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { VirtualTimeline } from '../../emulator/runtime/timeline';
-import { LocalCloudFormation, type CloudFormationBehaviour } from '../../local/cloudformation';
+import { LocalCloudFormation, type CloudFormationBehaviour, type ResourceProvider } from '../../local/cloudformation';
 import type { ServiceEvent, ServiceEventSink } from '../../local/service-events';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -93,7 +93,9 @@ export interface Cloud {
   close(): Promise<void>;
 }
 
-export async function startCloud(options: { behaviour?: CloudFormationBehaviour; dataDir?: string } = {}): Promise<Cloud> {
+export async function startCloud(
+  options: { behaviour?: CloudFormationBehaviour; dataDir?: string; maxEventsPerStack?: number; providers?: ResourceProvider[] } = {},
+): Promise<Cloud> {
   const timeline = new VirtualTimeline(Date.UTC(2026, 0, 1));
   const dynamo = await startDynalite();
   const s3 = new TemplateBucketStub();
@@ -106,6 +108,8 @@ export async function startCloud(options: { behaviour?: CloudFormationBehaviour;
       events: sink,
       dataDir: options.dataDir,
       behaviour: options.behaviour,
+      maxEventsPerStack: options.maxEventsPerStack,
+      providers: options.providers,
     });
   let cfn = make();
   let endpoint = await cfn.listen();

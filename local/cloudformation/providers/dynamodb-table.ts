@@ -117,7 +117,7 @@ export class DynamoDbTableProvider implements ResourceProvider {
         if (error instanceof DynamoDBServiceException && error.name === 'ResourceNotFoundException') return;
         throw serviceError(error);
       }
-      await pause(25);
+      await pause(Math.min(25, 1 + i * 2));
     }
     throw handlerError(`Table ${physicalId} did not finish deleting`, 'NotStabilized');
   }
@@ -130,7 +130,7 @@ export class DynamoDbTableProvider implements ResourceProvider {
         (gsi) => gsi.IndexStatus === undefined || gsi.IndexStatus === 'ACTIVE',
       );
       if (Table?.TableStatus === 'ACTIVE' && indexesReady) return Table.TableArn!;
-      await pause(25);
+      await pause(Math.min(25, 1 + i * 2));
     }
     throw handlerError(`Table ${tableName} did not become ACTIVE`, 'NotStabilized');
   }
