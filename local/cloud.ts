@@ -72,6 +72,8 @@ export interface LocalCloud {
   readonly deployment: DeploySummary;
   /** Endpoints and stack outputs, as the CLI and the demo use them. */
   readonly info: StackInfo;
+  /** True when the data directory held an earlier deployment (tenants, stacks and versions were restored). */
+  readonly restored: boolean;
   /** Makes the next creation of `stackName` fail at `logicalResourceId` (and roll back), with `reason`. */
   failStackCreation(stackName: string, logicalResourceId: string, reason: string): void;
   /** Resolves once nothing runs or waits on the simulated time line (virtual mode only). */
@@ -163,9 +165,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
 
     let deployment: DeploySummary | undefined;
+    let restored = false;
     if (options.deploy !== false) {
       const recordPath = options.dataDir ? join(options.dataDir, 'deployments', `${MANAGEMENT_STACK_NAME}.json`) : undefined;
       const previous = recordPath && existsSync(recordPath) ? (JSON.parse(readFileSync(recordPath, 'utf8')) as DeployRecord) : undefined;
+      restored = previous !== undefined;
       log(
         `deploying ${MANAGEMENT_STACK_NAME} onto the local services${previous ? ' (update of the deployment kept in the data dir)' : ''}`,
       );
@@ -188,6 +192,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       clients,
       deployment: deployment as DeploySummary,
       info,
+      restored,
       failStackCreation(stackName, logicalResourceId, reason) {
         cloudformation.behaviour.addStackRule({
           stackName,

@@ -13,7 +13,7 @@
  */
 import { formatDeploySummary } from '../local/deploy';
 import { startLocalCloud, type LocalCloud } from '../local/cloud';
-import { runDemo, type DemoReport } from '../local/cli/demo';
+import { printState, runDemo, type DemoReport } from '../local/cli/demo';
 import { removeStateFile, writeStateFile } from '../local/cli/state-file';
 
 interface Options {
@@ -100,7 +100,11 @@ async function main(): Promise<void> {
   console.log(`  (written to ${stateFile} for \`npm run tenants\`)`);
 
   let report: DemoReport | undefined;
-  if (options.demo) {
+  if (options.demo && cloud.restored) {
+    console.log(`\n${options.dataDir} holds an earlier run: its tenants, stacks and template versions are back, so the demo is skipped`);
+    console.log('(it would meet its own tenants again). A fresh directory runs it. The state now:');
+    await printState(cloud, (line) => console.log(line));
+  } else if (options.demo) {
     report = await runDemo(cloud, { log: (line) => console.log(line) });
     console.log(`\nDemo done in ${((performance.now() - wallStart) / 1000).toFixed(1)} s of wall time (cloud start and deploy included).`);
     if (report.problems.length > 0) {
