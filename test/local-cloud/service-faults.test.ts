@@ -52,14 +52,18 @@ test('CloudFormation throttling (CreateStack, DescribeStacks, DeleteStack) is re
   expect(S(await cloud.record('t-cfn'), 'status')).toBe('DELETED');
 });
 
-test('CloudFormation throttling of UpdateStack during a fleet update is retried: the tenant ends on the new version', async () => {
+test('CloudFormation (UpdateStack) and DynamoDB (Scan) throttling during a fleet update are retried: the tenant ends on the new version', async () => {
   await cloud.run([{ kind: 'created', detail: { tenantId: 't-fleet' } }]);
   cloud.services.cloudformation.behaviour.throttle(2, ['UpdateStack']);
+  cloud.injectDynamoFault({ operation: 'Scan', code: 'ThrottlingException', times: 2 });
   const before = await cloud.executions();
   await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(await currentTemplate(cloud.clients, cloud.info), '1.9.0'));
   const executions = await cloud.settle('update-tenants', 1, before);
   const child = executions.find((e) => e.workflow === 'update-tenant');
+  const run = executions.find((e) => e.workflow === 'update-tenants');
   expect(await faultsSeen(child?.executionArn, 'Rate exceeded')).toBe(2);
+  expect(await faultsSeen(run?.executionArn, 'ThrottlingException')).toBe(2);
+  expect(run?.status).toBe('SUCCEEDED');
   const stack = await cloud.tenantStack('t-fleet');
   expect([stack?.StackStatus, stackOutput(stack, 'TemplateVersion')]).toEqual(['UPDATE_COMPLETE', '1.9.0']);
   expect(S(await cloud.record('t-fleet'), 'templateVersion')).toBe('1.9.0');

@@ -6,7 +6,6 @@
 import { DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { VirtualTimeline } from '../../../emulator/runtime/timeline';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../../local/cloud';
 import type { EventEnvelope } from '../../../local/eventbridge';
@@ -142,9 +141,4 @@ export async function startTestCloud(options: Omit<LocalCloudOptions, 'timeline'
       }
     },
   });
-}
-
-export async function executionStatus(cloud: LocalCloud, executionArn: string): Promise<{ status?: string; error?: string }> {
-  const d = await cloud.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
-  return { status: d.status, error: d.error };
 }
