@@ -19,6 +19,7 @@ afterEach(() => {
   cloud.services.eventbridge.clearFaults();
   cloud.services.cloudformation.behaviour.reset();
   cloud.clearDynamoFaults();
+  cloud.services.s3.clearFaults();
 });
 
 /** How often the workflow saw the fault: Task failures in its history whose cause or error names it. */
@@ -76,6 +77,14 @@ test('DynamoDB throttling of the tenant record writes is retried: the tenant is 
   expect(await faultsSeen(created.executionArn, 'ProvisionedThroughputExceeded')).toBe(2);
   expect(created.status).toBe('SUCCEEDED');
   await expectActive('t-ddb');
+});
+
+test('S3 throttling (SlowDown) of the template read behind CreateStack is absorbed: the tenant is ACTIVE', async () => {
+  cloud.services.s3.injectFault({ operation: 'GetObject', resource: cloud.info.outputs.TemplateBucketName, code: 'SlowDown', times: 2 });
+  const [created] = await cloud.run([{ kind: 'created', detail: { tenantId: 't-s3' } }]);
+  expect(cloud.services.s3.faults.injected.filter((f) => f.code === 'SlowDown')).toHaveLength(2);
+  expect(created.status).toBe('SUCCEEDED');
+  await expectActive('t-s3');
 });
 
 test('Step Functions throttling StartExecution for an EventBridge target is retried by the rule target retry policy: the workflow runs', async () => {
