@@ -114,6 +114,8 @@ export class LocalEventBridge implements ServiceEventSink {
   readonly faults = new FaultPlan();
   readonly acceptedEvents: AcceptedEvent[] = [];
   readonly rejectedEntries: RejectedEntry[] = [];
+  /** Events PutEvents accepted for buses that do not exist (AWS answers them with an EventId and drops them). */
+  readonly eventsToMissingBuses: { readonly busName: string; readonly event: EventEnvelope; readonly time: number }[] = [];
   private readonly buses = new Map<string, Bus>();
   private readonly deliverer: Deliverer;
   private readonly entryFaults: { fault: PutEventsEntryFault; left: number }[] = [];
@@ -510,9 +512,9 @@ export class LocalEventBridge implements ServiceEventSink {
     const resources = entry.Resources ?? [];
     if (!Array.isArray(resources) || !resources.every((r) => typeof r === 'string'))
       return reject('InvalidArgument', 'Parameter Resources is not valid. Reason: Resources must be a list of ARN strings.');
-    const bus = this.buses.get(busNameOf(entry.EventBusName) ?? 'default');
-    if (!bus) return reject('ResourceNotFoundException', `Event bus ${busNameOf(entry.EventBusName)} does not exist.`);
-    const fault = this.takeEntryFault(source, detailType, bus.Name);
+    const busName = busNameOf(entry.EventBusName) ?? 'default';
+    const bus = this.buses.get(busName);
+    const fault = this.takeEntryFault(source, detailType, busName);
     if (fault)
       return reject(fault.code, fault.message ?? (fault.code === 'ThrottlingException' ? 'Request is throttled.' : 'Internal failure.'));
     const time =
@@ -528,7 +530,11 @@ export class LocalEventBridge implements ServiceEventSink {
       resources: resources as string[],
       detail: detail as Record<string, unknown>,
     };
-    this.accept(bus, envelope, 'PutEvents');
+    if (bus) this.accept(bus, envelope, 'PutEvents');
+    // AWS answers an entry for a bus that does not exist with an EventId and drops the event
+    // (https://github.com/aws/aws-sdk/issues/186, https://github.com/aws/aws-cli/issues/9186): so do we,
+    // and the drop is logged here, the only place it shows.
+    else this.eventsToMissingBuses.push({ busName, event: envelope, time: this.timeline.now() });
     return { EventId: envelope.id };
   }
 

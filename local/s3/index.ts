@@ -1,1 +1,2 @@
-export { LocalS3, type LocalS3Options, type S3Operation } from './service';
+export { LocalS3, type LocalS3Options } from './service';
+export type { S3Operation } from './request';

@@ -240,12 +240,15 @@ export class LocalSqs {
     let picked = this.pick(q, max, visibility);
     if (picked.length === 0 && waitSeconds > 0) {
       await new Promise<void>((resolve) => {
+        // A message arriving ends the wait and cancels its timer, so it does not pull virtual time forward.
+        const stop = new AbortController();
         const wake = (): void => {
           q.waiters.delete(wake);
+          stop.abort();
           resolve();
         };
         q.waiters.add(wake);
-        void this.timeline.sleep(waitSeconds * 1000).then(wake);
+        void this.timeline.sleep(waitSeconds * 1000, stop.signal).then(wake);
       });
       picked = this.pick(q, max, visibility);
     }

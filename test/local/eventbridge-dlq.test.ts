@@ -15,7 +15,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { VirtualTimeline } from '../../emulator/runtime/timeline';
+import { RealTimeline, VirtualTimeline } from '../../emulator/runtime/timeline';
 import { LocalEventBridge, TargetError } from '../../local/eventbridge';
 import { LocalSqs } from '../../local/sqs';
 
@@ -71,6 +71,29 @@ describe('local SQS (the subset dead-letter queues need)', () => {
     await timeline.sleep(31_000);
     const again = await client.send(new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ['All'] }));
     expect(again.Messages![0].Attributes!.ApproximateReceiveCount).toBe('2');
+  });
+
+  it('long polling with nothing to receive waits WaitTimeSeconds on the timeline', async () => {
+    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'lp' }));
+    const start = timeline.now();
+    const empty = await client.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+    expect(empty.Messages ?? []).toEqual([]);
+    expect(timeline.now() - start).toBe(20_000);
+  });
+
+  it('a message arriving ends a long poll early (wall-clock timeline)', async () => {
+    const real = new LocalSqs({ timeline: new RealTimeline() });
+    const realClient = new SQSClient({ endpoint: await real.listen(), region: 'us-east-1', credentials, maxAttempts: 1 });
+    try {
+      const { QueueUrl } = await realClient.send(new CreateQueueCommand({ QueueName: 'lp' }));
+      const waiting = realClient.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+      await new Promise((r) => setTimeout(r, 50));
+      await realClient.send(new SendMessageCommand({ QueueUrl, MessageBody: 'late' }));
+      expect((await waiting).Messages!.map((m) => m.Body)).toEqual(['late']);
+    } finally {
+      realClient.destroy();
+      await real.close();
+    }
   });
 
   it('unknown queues answer QueueDoesNotExist', async () => {

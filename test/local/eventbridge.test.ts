@@ -244,25 +244,36 @@ describe('LocalEventBridge: PutEvents', () => {
           { Source: 'app', DetailType: 'x', Detail: '[1]' },
           { Source: 'app', DetailType: 'x', Detail: 'not json' },
           { Source: 'aws.s3', DetailType: 'Object Created', Detail: '{}' },
-          { Source: 'app', DetailType: 'x', Detail: '{}', EventBusName: 'missing' },
           { Source: 'app', Detail: '{}' },
         ],
       }),
     );
-    expect(out.FailedEntryCount).toBe(6);
+    expect(out.FailedEntryCount).toBe(5);
     expect(out.Entries![0].EventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(out.Entries!.slice(1).map((e) => e.ErrorCode)).toEqual([
       'InvalidArgument',
       'MalformedDetail',
       'MalformedDetail',
       'NotAuthorizedForSourceException',
-      'ResourceNotFoundException',
       'InvalidArgument',
     ]);
     expect(out.Entries![1].ErrorMessage).toBe('Parameter Source is not valid. Reason: Source is a required argument.');
-    expect(out.Entries![6].ErrorMessage).toBe('Parameter DetailType is not valid. Reason: DetailType is a required argument.');
+    expect(out.Entries![5].ErrorMessage).toBe('Parameter DetailType is not valid. Reason: DetailType is a required argument.');
     expect(ctx.eb.acceptedEvents.map((a) => a.event.id)).toEqual([out.Entries![0].EventId]);
-    expect(ctx.eb.rejectedEntries).toHaveLength(6);
+    expect(ctx.eb.rejectedEntries).toHaveLength(5);
+  });
+
+  it('an entry for a bus that does not exist gets an EventId and is dropped, as AWS does (aws/aws-sdk#186)', async () => {
+    const { received } = await ruleWithRecorder(ctx.eb, ctx.events);
+    const out = await ctx.events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'app', DetailType: 'x', Detail: '{}', EventBusName: 'tenant-lifecyle' }] }),
+    );
+    await ctx.eb.settled();
+    expect(out.FailedEntryCount).toBe(0);
+    expect(out.Entries![0].EventId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(received).toEqual([]);
+    expect(ctx.eb.acceptedEvents).toEqual([]);
+    expect(ctx.eb.eventsToMissingBuses.map((e) => [e.busName, e.event.id])).toEqual([['tenant-lifecyle', out.Entries![0].EventId]]);
   });
 
   it('injected faults: a throttled request, then per-entry ThrottlingException / InternalFailure', async () => {

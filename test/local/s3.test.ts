@@ -29,6 +29,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
+import { Readable } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +150,16 @@ describe('LocalS3: objects', () => {
       { Key: 'release', Value: '7' },
       { Key: 'kind', Value: 'template' },
     ]);
+  });
+
+  it('accepts streamed uploads (aws-chunked with a trailing checksum)', async () => {
+    const { client } = ctx;
+    const text = 'streamed '.repeat(1000);
+    await client.send(
+      new PutObjectCommand({ Bucket: 'objs', Key: 'stream', Body: Readable.from([Buffer.from(text)]), ContentLength: text.length }),
+    );
+    const got = await client.send(new GetObjectCommand({ Bucket: 'objs', Key: 'stream' }));
+    expect([await got.Body!.transformToString(), got.ETag]).toEqual([text, `"${md5(text)}"`]);
   });
 
   it('answers NoSuchKey for a missing key (404 NotFound for HEAD)', async () => {
