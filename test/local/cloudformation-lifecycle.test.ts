@@ -178,7 +178,7 @@ describe('UpdateStack', () => {
     await cloud.cfn.idle();
     const created = await describe1('orders');
     expect(Object.fromEntries(created.Outputs!.map((o) => [o.OutputKey, o.OutputValue]))).toMatchObject({
-      TableArn: (await table('orders-table'))!.TableArn,
+      TableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders-table',
       Summary: 'orders-table in us-east-1 (123456789012) table',
     });
     expect(created.Outputs!.find((o) => o.OutputKey === 'TableArn')!.ExportName).toBe('orders-table');
@@ -269,7 +269,9 @@ describe('UpdateStack', () => {
     const v2 = await table('orders-v2');
     expect(v2).toBeDefined();
     const roleName = (await describe1('orders')).Outputs!.find((o) => o.OutputKey === 'RoleName')!.OutputValue!;
-    expect(JSON.stringify(cloud.cfn.iam.getRole(roleName)!.inlinePolicies.data)).toContain(v2!.TableArn!);
+    expect(JSON.stringify(cloud.cfn.iam.getRole(roleName)!.inlinePolicies.data)).toContain(
+      'arn:aws:dynamodb:us-east-1:123456789012:table/orders-v2',
+    );
     expect(await resourceEvents('orders', 'Table')).toEqual(
       expect.arrayContaining([
         ['UPDATE_IN_PROGRESS', 'Requested update requires the creation of a new physical resource; hence creating one.'],
@@ -779,6 +781,11 @@ describe('template forms', () => {
     await cloud.send(new CreateStackCommand({ StackName: 'yaml', TemplateBody: yamlBody, Parameters: params('y') }));
     await cloud.cfn.idle();
     const outputs = Object.fromEntries((await describe1('yaml')).Outputs!.map((o) => [o.OutputKey, o.OutputValue]));
-    expect(outputs).toEqual({ Arn: (await table('y-us-east-1'))!.TableArn, Name: 'y-us-east-1', Joined: 'y:us-east-1a' });
+    expect(await table('y-us-east-1')).toBeDefined();
+    expect(outputs).toEqual({
+      Arn: 'arn:aws:dynamodb:us-east-1:123456789012:table/y-us-east-1',
+      Name: 'y-us-east-1',
+      Joined: 'y:us-east-1a',
+    });
   });
 });
