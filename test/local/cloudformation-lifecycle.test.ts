@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CancelUpdateStackCommand,
   ContinueUpdateRollbackCommand,
   CreateStackCommand,
   DeleteStackCommand,
@@ -15,6 +16,7 @@ import {
   DescribeStacksCommand,
   GetTemplateCommand,
   UpdateStackCommand,
+  ValidateTemplateCommand,
   type DescribeStackEventsCommandOutput,
   type DescribeStacksCommandOutput,
   type Parameter,
@@ -371,6 +373,42 @@ describe('UpdateStack', () => {
       'UPDATE_ROLLBACK_COMPLETE',
     ]);
     expect(billingOf(await table('orders-table'))).toBe('PAY_PER_REQUEST');
+  });
+});
+
+describe('CancelUpdateStack and ValidateTemplate', () => {
+  test('CancelUpdateStack rolls a running update back; outside UPDATE_IN_PROGRESS it is refused', async () => {
+    await start({ behaviour: { stackRules: [{ stackName: 'orders', operations: ['update'], duration: 120_000 }] } });
+    const { StackId } = await create('orders', tableTemplate(), params('orders-table'));
+    await cloud.cfn.idle();
+    const refused = { name: 'ValidationError', message: 'CancelUpdateStack cannot be called from current stack status' };
+    expect(await rejection(cloud.send(new CancelUpdateStackCommand({ StackName: 'orders' })))).toEqual(refused);
+    await update('orders', tableTemplate(), params('orders-table', 'PROVISIONED'));
+    await cloud.timeline.sleep(10_000);
+    await cloud.send(new CancelUpdateStackCommand({ StackName: 'orders' }));
+    await cloud.cfn.idle();
+    expect((await describe1('orders')).StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(cloud.sink.stackStatuses(StackId).slice(2, 4)).toEqual(['UPDATE_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS']);
+    expect(billingOf(await table('orders-table'))).toBe('PAY_PER_REQUEST');
+  });
+
+  test('ValidateTemplate reports parameters and the capability the template needs', async () => {
+    await start();
+    const out = await cloud.send<{
+      Parameters: { ParameterKey: string; DefaultValue?: string }[];
+      Capabilities: string[];
+      Description: string;
+    }>(new ValidateTemplateCommand({ TemplateBody: tableTemplate() }));
+    expect(out.Parameters.map((p) => [p.ParameterKey, p.DefaultValue])).toEqual([
+      ['Name', undefined],
+      ['Billing', 'PAY_PER_REQUEST'],
+    ]);
+    expect(out.Capabilities).toEqual(['CAPABILITY_IAM']);
+    expect(out.Description).toBe('a table and its role');
+    expect(await rejection(cloud.send(new ValidateTemplateCommand({ TemplateBody: '{"Resources": {}}' })))).toEqual({
+      name: 'ValidationError',
+      message: 'Template format error: At least one Resources member must be defined.',
+    });
   });
 });
 
