@@ -204,6 +204,35 @@ describe('CreateStack / DescribeStacks / DeleteStack with the tenant template', 
     });
   });
 
+  test('a template release that changes only an output: UPDATE_COMPLETE with the new output, no resource touched', async () => {
+    const { StackId } = await createTenant('acme');
+    await cloud.cfn.idle();
+    const release = tenantTemplate.replace('"Value": "1.0.0"', '"Value": "1.0.1"');
+    expect(release).not.toBe(tenantTemplate);
+    const eventsBefore = (await events('tenant-acme')).length;
+    await cloud.send(
+      new UpdateStackCommand({
+        StackName: 'tenant-acme',
+        TemplateBody: release,
+        Parameters: [{ ParameterKey: 'TenantId', UsePreviousValue: true }],
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+        ClientRequestToken: 'acme-release-2',
+      }),
+    );
+    expect((await describe1('tenant-acme')).Outputs!.find((o) => o.OutputKey === 'TemplateVersion')!.OutputValue).toBe('1.0.0');
+    await cloud.cfn.idle();
+    const stack = await describe1('tenant-acme');
+    expect(stack.StackStatus).toBe('UPDATE_COMPLETE');
+    expect(stack.Outputs!.find((o) => o.OutputKey === 'TemplateVersion')!.OutputValue).toBe('1.0.1');
+    const newEvents = (await events('tenant-acme')).slice(eventsBefore);
+    expect(newEvents.map((e) => `${e.id} ${e.status} ${e.token}`)).toEqual([
+      'tenant-acme UPDATE_IN_PROGRESS acme-release-2',
+      'tenant-acme UPDATE_COMPLETE_CLEANUP_IN_PROGRESS acme-release-2',
+      'tenant-acme UPDATE_COMPLETE acme-release-2',
+    ]);
+    expect(cloud.sink.stackStatuses(StackId!).slice(-1)).toEqual(['UPDATE_COMPLETE']);
+  });
+
   test('DescribeStackResources, ListStackResources, GetTemplate, GetTemplateSummary and DescribeAccountLimits', async () => {
     await createTenant('acme');
     await cloud.cfn.idle();
