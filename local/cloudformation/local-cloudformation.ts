@@ -5,8 +5,8 @@
  * entities in an in-process registry), on the shared time line.
  *
  * Actions: CreateStack, UpdateStack, DeleteStack, DescribeStacks, DescribeStackEvents,
- * DescribeStackResources, ListStackResources, ListStacks, ContinueUpdateRollback, GetTemplate,
- * GetTemplateSummary, DescribeAccountLimits
+ * DescribeStackResources, ListStackResources, ListStacks, ContinueUpdateRollback, CancelUpdateStack,
+ * GetTemplate, GetTemplateSummary, ValidateTemplate, DescribeAccountLimits
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Operations.html).
  */
 import { randomUUID } from 'node:crypto';
@@ -148,6 +148,8 @@ export class LocalCloudFormation {
       ListStackResources: (p) => this.listStackResources(p),
       ListStacks: (p) => this.listStacks(p),
       ContinueUpdateRollback: this.oncePerToken((p) => this.continueUpdateRollback(p)),
+      CancelUpdateStack: (p) => this.cancelUpdateStack(p),
+      ValidateTemplate: (p) => this.validateTemplate(p),
       GetTemplate: (p) => this.getTemplate(p),
       GetTemplateSummary: (p) => this.getTemplateSummary(p),
       DescribeAccountLimits: async () => this.describeAccountLimits(),
@@ -384,6 +386,35 @@ export class LocalCloudFormation {
     return {};
   }
 
+  /** https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CancelUpdateStack.html: only in UPDATE_IN_PROGRESS. */
+  private async cancelUpdateStack(p: QueryParams): Promise<undefined> {
+    const name = required(p, 'StackName');
+    const stack = this.find(name);
+    if (!stack) throw stackDoesNotExist(name);
+    if (stack.status !== 'UPDATE_IN_PROGRESS' || !this.operations.cancelUpdate(stack)) {
+      throw validationError('CancelUpdateStack cannot be called from current stack status');
+    }
+    return undefined;
+  }
+
+  /** https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ValidateTemplate.html */
+  private async validateTemplate(p: QueryParams): Promise<Record<string, XmlValue>> {
+    const template = this.parse(await this.timeline.track(this.templateSource.read(stringOf(p.TemplateBody), stringOf(p.TemplateURL))));
+    const capability = requiredCapability(template);
+    return {
+      Parameters: template.parameters.map((d) => ({
+        ParameterKey: d.key,
+        DefaultValue: d.default,
+        NoEcho: d.noEcho,
+        Description: d.description,
+      })),
+      Description: template.description,
+      Capabilities: capability ? [capability] : undefined,
+      CapabilitiesReason: capability ? capabilitiesReason(template) : undefined,
+      DeclaredTransforms: [],
+    };
+  }
+
   private async describeStacks(p: QueryParams): Promise<Record<string, XmlValue>> {
     const name = stringOf(p.StackName);
     if (name !== undefined) {
@@ -508,9 +539,7 @@ export class LocalCloudFormation {
       })),
       Description: template.description,
       Capabilities: capability ? [capability] : undefined,
-      CapabilitiesReason: capability
-        ? `The following resource(s) require capabilities: [${[...new Set(template.resources.filter((r) => r.type.startsWith('AWS::IAM::')).map((r) => r.type))].join(', ')}]`
-        : undefined,
+      CapabilitiesReason: capability ? capabilitiesReason(template) : undefined,
       ResourceTypes: [...byType.keys()],
       Version: typeof template.raw.AWSTemplateFormatVersion === 'string' ? template.raw.AWSTemplateFormatVersion : undefined,
       Metadata: template.metadata === undefined ? undefined : JSON.stringify(template.metadata),
@@ -686,6 +715,11 @@ function requestTags(p: QueryParams): { key: string; value: string }[] | undefin
     const tag = t as Record<string, QueryValue>;
     return { key: stringOf(tag.Key) ?? '', value: stringOf(tag.Value) ?? '' };
   });
+}
+
+function capabilitiesReason(template: Template): string {
+  const types = new Set(template.resources.filter((r) => r.type.startsWith('AWS::IAM::')).map((r) => r.type));
+  return `The following resource(s) require capabilities: [${[...types].join(', ')}]`;
 }
 
 function checkCapabilities(template: Template, capabilities: readonly string[]): void {

@@ -158,6 +158,8 @@ class OperationFailure {
 export class StackOperations {
   private readonly stopSignal = new ExecutionStopSignal();
   private readonly running = new Set<Promise<void>>();
+  /** The failure record of each update in its UPDATE_IN_PROGRESS phase (CancelUpdateStack marks it). */
+  private readonly runningUpdates = new Map<string, OperationFailure>();
   readonly slots: ResourceSlots;
 
   constructor(private readonly host: OperationHost) {
@@ -670,11 +672,29 @@ export class StackOperations {
     this.launch(() => this.runUpdate(stack, behaviour));
   }
 
+  /** CancelUpdateStack: the running update starts no more resources and rolls back. False when none runs. */
+  cancelUpdate(stack: StackRecord): boolean {
+    const failure = this.runningUpdates.get(stack.stackId);
+    if (!failure) return false;
+    // The reason CloudFormation gives a cancelled update's rollback is not recorded here; "User Initiated" is inferred.
+    failure.stackReason ??= 'User Initiated';
+    return true;
+  }
+
   private async runUpdate(stack: StackRecord, behaviour: ResolvedStackBehaviour): Promise<void> {
+    const failure = new OperationFailure();
+    this.runningUpdates.set(stack.stackId, failure);
+    try {
+      await this.runUpdateSteps(stack, behaviour, failure);
+    } finally {
+      if (this.runningUpdates.get(stack.stackId) === failure) this.runningUpdates.delete(stack.stackId);
+    }
+  }
+
+  private async runUpdateSteps(stack: StackRecord, behaviour: ResolvedStackBehaviour, failure: OperationFailure): Promise<void> {
     const template = this.host.template(stack.current.templateBody);
     const previousTemplate = this.host.template(stack.previous!.templateBody);
     const deployment = stack.current;
-    const failure = new OperationFailure();
     let resources: ResourceDeclaration[] = [];
     let previousIds = new Set<string>();
     try {
@@ -724,10 +744,12 @@ export class StackOperations {
         (createdFailed.length === failure.failed.length
           ? `The following resource(s) failed to create: [${failure.failed.join(', ')}]. `
           : `The following resource(s) failed to update: [${failure.failed.join(', ')}]. `);
+      this.runningUpdates.delete(stack.stackId);
       this.setStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', reason);
       await this.runUpdateRollback(stack, behaviour, new Set());
       return;
     }
+    this.runningUpdates.delete(stack.stackId);
     this.setStatus(stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
     await this.runUpdateCleanup(stack, behaviour);
   }

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CancelUpdateStackCommand,
   ContinueUpdateRollbackCommand,
   CreateStackCommand,
   DeleteStackCommand,
@@ -15,6 +16,7 @@ import {
   DescribeStacksCommand,
   GetTemplateCommand,
   UpdateStackCommand,
+  ValidateTemplateCommand,
   type DescribeStackEventsCommandOutput,
   type DescribeStacksCommandOutput,
   type Parameter,
@@ -178,7 +180,7 @@ describe('UpdateStack', () => {
     await cloud.cfn.idle();
     const created = await describe1('orders');
     expect(Object.fromEntries(created.Outputs!.map((o) => [o.OutputKey, o.OutputValue]))).toMatchObject({
-      TableArn: (await table('orders-table'))!.TableArn,
+      TableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders-table',
       Summary: 'orders-table in us-east-1 (123456789012) table',
     });
     expect(created.Outputs!.find((o) => o.OutputKey === 'TableArn')!.ExportName).toBe('orders-table');
@@ -269,7 +271,9 @@ describe('UpdateStack', () => {
     const v2 = await table('orders-v2');
     expect(v2).toBeDefined();
     const roleName = (await describe1('orders')).Outputs!.find((o) => o.OutputKey === 'RoleName')!.OutputValue!;
-    expect(JSON.stringify(cloud.cfn.iam.getRole(roleName)!.inlinePolicies.data)).toContain(v2!.TableArn!);
+    expect(JSON.stringify(cloud.cfn.iam.getRole(roleName)!.inlinePolicies.data)).toContain(
+      'arn:aws:dynamodb:us-east-1:123456789012:table/orders-v2',
+    );
     expect(await resourceEvents('orders', 'Table')).toEqual(
       expect.arrayContaining([
         ['UPDATE_IN_PROGRESS', 'Requested update requires the creation of a new physical resource; hence creating one.'],
@@ -369,6 +373,42 @@ describe('UpdateStack', () => {
       'UPDATE_ROLLBACK_COMPLETE',
     ]);
     expect(billingOf(await table('orders-table'))).toBe('PAY_PER_REQUEST');
+  });
+});
+
+describe('CancelUpdateStack and ValidateTemplate', () => {
+  test('CancelUpdateStack rolls a running update back; outside UPDATE_IN_PROGRESS it is refused', async () => {
+    await start({ behaviour: { stackRules: [{ stackName: 'orders', operations: ['update'], duration: 120_000 }] } });
+    const { StackId } = await create('orders', tableTemplate(), params('orders-table'));
+    await cloud.cfn.idle();
+    const refused = { name: 'ValidationError', message: 'CancelUpdateStack cannot be called from current stack status' };
+    expect(await rejection(cloud.send(new CancelUpdateStackCommand({ StackName: 'orders' })))).toEqual(refused);
+    await update('orders', tableTemplate(), params('orders-table', 'PROVISIONED'));
+    await cloud.timeline.sleep(10_000);
+    await cloud.send(new CancelUpdateStackCommand({ StackName: 'orders' }));
+    await cloud.cfn.idle();
+    expect((await describe1('orders')).StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(cloud.sink.stackStatuses(StackId).slice(2, 4)).toEqual(['UPDATE_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS']);
+    expect(billingOf(await table('orders-table'))).toBe('PAY_PER_REQUEST');
+  });
+
+  test('ValidateTemplate reports parameters and the capability the template needs', async () => {
+    await start();
+    const out = await cloud.send<{
+      Parameters: { ParameterKey: string; DefaultValue?: string }[];
+      Capabilities: string[];
+      Description: string;
+    }>(new ValidateTemplateCommand({ TemplateBody: tableTemplate() }));
+    expect(out.Parameters.map((p) => [p.ParameterKey, p.DefaultValue])).toEqual([
+      ['Name', undefined],
+      ['Billing', 'PAY_PER_REQUEST'],
+    ]);
+    expect(out.Capabilities).toEqual(['CAPABILITY_IAM']);
+    expect(out.Description).toBe('a table and its role');
+    expect(await rejection(cloud.send(new ValidateTemplateCommand({ TemplateBody: '{"Resources": {}}' })))).toEqual({
+      name: 'ValidationError',
+      message: 'Template format error: At least one Resources member must be defined.',
+    });
   });
 });
 
@@ -779,6 +819,11 @@ describe('template forms', () => {
     await cloud.send(new CreateStackCommand({ StackName: 'yaml', TemplateBody: yamlBody, Parameters: params('y') }));
     await cloud.cfn.idle();
     const outputs = Object.fromEntries((await describe1('yaml')).Outputs!.map((o) => [o.OutputKey, o.OutputValue]));
-    expect(outputs).toEqual({ Arn: (await table('y-us-east-1'))!.TableArn, Name: 'y-us-east-1', Joined: 'y:us-east-1a' });
+    expect(await table('y-us-east-1')).toBeDefined();
+    expect(outputs).toEqual({
+      Arn: 'arn:aws:dynamodb:us-east-1:123456789012:table/y-us-east-1',
+      Name: 'y-us-east-1',
+      Joined: 'y:us-east-1a',
+    });
   });
 });

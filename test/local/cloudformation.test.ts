@@ -112,7 +112,7 @@ describe('CreateStack / DescribeStacks / DeleteStack with the tenant template', 
     expect(role.assumeRolePolicyDocument).toMatchObject({ Statement: [{ Principal: { Service: 'ecs-tasks.amazonaws.com' } }] });
     expect(role.roleId).toMatch(/^AROA[A-Z2-7]{17}$/);
     const [policy] = Object.values(role.inlinePolicies) as { Statement: { Resource: string }[] }[];
-    expect(policy.Statement[0].Resource).toBe(Table!.TableArn);
+    expect(policy.Statement[0].Resource).toBe('arn:aws:dynamodb:us-east-1:123456789012:table/tenant-acme-data');
   });
 
   test('stack events come in dependency order, carry the ClientRequestToken, and match the published status changes', async () => {
@@ -202,6 +202,35 @@ describe('CreateStack / DescribeStacks / DeleteStack with the tenant template', 
       name: 'AlreadyExistsException',
       message: 'Stack [tenant-acme] already exists',
     });
+  });
+
+  test('a template release that changes only an output: UPDATE_COMPLETE with the new output, no resource touched', async () => {
+    const { StackId } = await createTenant('acme');
+    await cloud.cfn.idle();
+    const release = tenantTemplate.replace('"Value": "1.0.0"', '"Value": "1.0.1"');
+    expect(release).not.toBe(tenantTemplate);
+    const eventsBefore = (await events('tenant-acme')).length;
+    await cloud.send(
+      new UpdateStackCommand({
+        StackName: 'tenant-acme',
+        TemplateBody: release,
+        Parameters: [{ ParameterKey: 'TenantId', UsePreviousValue: true }],
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+        ClientRequestToken: 'acme-release-2',
+      }),
+    );
+    expect((await describe1('tenant-acme')).Outputs!.find((o) => o.OutputKey === 'TemplateVersion')!.OutputValue).toBe('1.0.0');
+    await cloud.cfn.idle();
+    const stack = await describe1('tenant-acme');
+    expect(stack.StackStatus).toBe('UPDATE_COMPLETE');
+    expect(stack.Outputs!.find((o) => o.OutputKey === 'TemplateVersion')!.OutputValue).toBe('1.0.1');
+    const newEvents = (await events('tenant-acme')).slice(eventsBefore);
+    expect(newEvents.map((e) => `${e.id} ${e.status} ${e.token}`)).toEqual([
+      'tenant-acme UPDATE_IN_PROGRESS acme-release-2',
+      'tenant-acme UPDATE_COMPLETE_CLEANUP_IN_PROGRESS acme-release-2',
+      'tenant-acme UPDATE_COMPLETE acme-release-2',
+    ]);
+    expect(cloud.sink.stackStatuses(StackId!).slice(-1)).toEqual(['UPDATE_COMPLETE']);
   });
 
   test('DescribeStackResources, ListStackResources, GetTemplate, GetTemplateSummary and DescribeAccountLimits', async () => {

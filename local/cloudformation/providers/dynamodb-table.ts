@@ -68,7 +68,7 @@ export class DynamoDbTableProvider implements ResourceProvider {
     }
     const arn = await this.waitActive(tableName);
     await this.applyTags(arn, [], properties.Tags ?? []);
-    return { physicalId: tableName, attributes: attributesOf(arn, properties, ctx) };
+    return { physicalId: tableName, attributes: attributesOf(tableName, properties, ctx) };
   }
 
   async update(physicalId: string, before: Props, after: Props, ctx: ProviderContext): Promise<Provisioned> {
@@ -99,7 +99,7 @@ export class DynamoDbTableProvider implements ResourceProvider {
     }
     const arn = await this.waitActive(physicalId);
     if (changed(before, after, 'Tags')) await this.applyTags(arn, before.Tags ?? [], after.Tags ?? []);
-    return { physicalId, attributes: attributesOf(arn, after, ctx) };
+    return { physicalId, attributes: attributesOf(physicalId, after, ctx) };
   }
 
   async delete(physicalId: string): Promise<void> {
@@ -162,7 +162,13 @@ function gsiUpdates(before: Props[], after: Props[]): GlobalSecondaryIndexUpdate
   ];
 }
 
-function attributesOf(arn: string, properties: Props, ctx: ProviderContext): Record<string, unknown> {
+/**
+ * The table's ARN in this account and region (the local DynamoDB reports its own account id, which need
+ * not be the cloud's).
+ */
+function attributesOf(tableName: string, properties: Props, ctx: ProviderContext): Record<string, unknown> {
+  const partition = ctx.region.startsWith('cn-') ? 'aws-cn' : ctx.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  const arn = `arn:${partition}:dynamodb:${ctx.region}:${ctx.accountId}:table/${tableName}`;
   const attributes: Record<string, unknown> = { Arn: arn };
   // Stream ARNs end in a creation label (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html).
   if (properties.StreamSpecification !== undefined) attributes.StreamArn = `${arn}/stream/${new Date(ctx.now).toISOString().slice(0, -1)}`;
