@@ -43,8 +43,6 @@ export interface LocalCloudOptions {
   readonly accountId?: string;
   /** A synthesized assembly to deploy (default: synthesize the CDK app, cached by source hash). */
   readonly assembly?: CloudAssembly;
-  /** Skip the deployment (services only). */
-  readonly deploy?: boolean;
   /** CloudFormation behaviour (durations, failures, throttling) as LocalCloudFormation takes it. */
   readonly behaviour?: ConstructorParameters<typeof LocalCloudFormation>[0]['behaviour'];
   readonly log?: (line: string) => void;
@@ -68,7 +66,7 @@ export interface LocalCloud {
   };
   /** SDK clients on the local endpoints. */
   readonly clients: CloudClients;
-  /** The management stack's deployment; undefined when deploy was false. */
+  /** The management stack's deployment. */
   readonly deployment: DeploySummary;
   /** Endpoints and stack outputs, as the CLI and the demo use them. */
   readonly info: StackInfo;
@@ -164,23 +162,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         .join(', ')}`,
     );
 
-    let deployment: DeploySummary | undefined;
-    let restored = false;
-    if (options.deploy !== false) {
-      const recordPath = options.dataDir ? join(options.dataDir, 'deployments', `${MANAGEMENT_STACK_NAME}.json`) : undefined;
-      const previous = recordPath && existsSync(recordPath) ? (JSON.parse(readFileSync(recordPath, 'utf8')) as DeployRecord) : undefined;
-      restored = previous !== undefined;
-      log(
-        `deploying ${MANAGEMENT_STACK_NAME} onto the local services${previous ? ' (update of the deployment kept in the data dir)' : ''}`,
-      );
-      deployment = await deployManagementStack({ clients, region, accountId, assembly: options.assembly, previous, log });
-      if (recordPath) {
-        mkdirSync(join(options.dataDir!, 'deployments'), { recursive: true });
-        writeFileSync(recordPath, `${JSON.stringify(deployment.record, null, 2)}\n`);
-      }
+    const recordPath = options.dataDir ? join(options.dataDir, 'deployments', `${MANAGEMENT_STACK_NAME}.json`) : undefined;
+    const previous = recordPath && existsSync(recordPath) ? (JSON.parse(readFileSync(recordPath, 'utf8')) as DeployRecord) : undefined;
+    const restored = previous !== undefined;
+    log(`deploying ${MANAGEMENT_STACK_NAME} onto the local services${previous ? ' (update of the deployment kept in the data dir)' : ''}`);
+    const deployment = await deployManagementStack({ clients, region, accountId, assembly: options.assembly, previous, log });
+    if (recordPath) {
+      mkdirSync(join(options.dataDir!, 'deployments'), { recursive: true });
+      writeFileSync(recordPath, `${JSON.stringify(deployment.record, null, 2)}\n`);
     }
     const templateObjectKey = templateKeyOf(deployment);
-    const info: StackInfo = { region, accountId, endpoints, outputs: deployment?.outputs ?? {}, templateObjectKey };
+    const info: StackInfo = { region, accountId, endpoints, outputs: deployment.outputs, templateObjectKey };
 
     return {
       timeline,
@@ -190,7 +182,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       engine,
       services: { dynamodb, s3, eventbridge, cloudformation, stepfunctions, sqs },
       clients,
-      deployment: deployment as DeploySummary,
+      deployment,
       info,
       restored,
       failStackCreation(stackName, logicalResourceId, reason) {
@@ -212,8 +204,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 }
 
 /** The key the BucketDeployment wrote the tenant template to (from the synthesized template, not a constant). */
-function templateKeyOf(deployment: DeploySummary | undefined): string {
-  if (!deployment) return '';
+function templateKeyOf(deployment: DeploySummary): string {
   const resources = deployment.template.template.Resources;
   for (const resource of Object.values(resources)) {
     if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
