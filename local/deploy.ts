@@ -253,3 +253,67 @@ function uuidFrom(seed: string): string {
   const h = hash(seed, 32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
+
+/**
+ * `npx tsx local/deploy.ts`: deploys onto the endpoints named by AWS_ENDPOINT_URL /
+ * AWS_ENDPOINT_URL_<SERVICE> (LocalStack, say) and writes the state file the CLI reads
+ * (`--state FILE`, default .local-cloud/endpoints.json). Refuses to run without endpoints: on AWS,
+ * deploy with `npx cdk deploy`, which CloudFormation tracks.
+ */
+async function main(argv: readonly string[]): Promise<number> {
+  const { createClients, endpointsFromEnvironment } = await import('./deploy/clients');
+  const { writeStateFile, ENDPOINTS_FILE } = await import('./cli/state-file');
+  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
+  const stateAt = argv.indexOf('--state');
+  const statePath = stateAt >= 0 ? argv[stateAt + 1] : ENDPOINTS_FILE;
+  if (stateAt >= 0 && !statePath) throw new Error('--state needs a file name');
+  const endpoints = endpointsFromEnvironment();
+  if (Object.keys(endpoints).length === 0) {
+    throw new Error(
+      'no endpoints: set AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_<SERVICE>); on AWS itself use `npx cdk deploy TenantManagementStack`',
+    );
+  }
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const clients = createClients({ endpoints, region });
+  // The account from --account, else from STS at the given endpoints (never from AWS itself).
+  const accountAt = argv.indexOf('--account');
+  const stsEndpoint = process.env.AWS_ENDPOINT_URL_STS ?? process.env.AWS_ENDPOINT_URL;
+  if (accountAt < 0 && !stsEndpoint) {
+    throw new Error('pass --account ID, or set AWS_ENDPOINT_URL_STS (or AWS_ENDPOINT_URL) so the account can be asked');
+  }
+  const sts = new STSClient({ region, endpoint: stsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    const Account = accountAt >= 0 ? argv[accountAt + 1] : (await sts.send(new GetCallerIdentityCommand({}))).Account;
+    const summary = await deployManagementStack({
+      clients,
+      region,
+      accountId: Account ?? '000000000000',
+      log: (line) => console.log(line),
+    });
+    for (const line of formatDeploySummary(summary)) console.log(line);
+    const key = Object.values(summary.template.template.Resources)
+      .map((r) => (r.Properties?.DefinitionSubstitutions as Record<string, unknown> | undefined)?.TemplateObjectKey)
+      .find((k): k is string => typeof k === 'string');
+    const written = writeStateFile(
+      { region, accountId: Account ?? '', endpoints, outputs: summary.outputs, templateObjectKey: key ?? '' },
+      {},
+      statePath,
+    );
+    console.log(`state for \`npm run tenants -- --state ${written}\` written to ${written}`);
+    return 0;
+  } finally {
+    clients.destroy();
+    sts.destroy();
+  }
+}
+
+if (require.main === module) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error) => {
+      console.error(`deploy: ${(error as Error).message}`);
+      process.exitCode = 1;
+    },
+  );
+}
