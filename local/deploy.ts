@@ -183,7 +183,6 @@ export async function deployManagementStack(options: DeployOptions): Promise<Dep
     try {
       const result = await type.provision({ logicalId, physicalId, properties, env, clients: options.clients, stack });
       resources.push({ logicalId, type: resource.Type, physicalId, ...result });
-      log(`  ${result.action.padEnd(9)} ${resource.Type} ${physicalId}`);
     } catch (error) {
       throw new Error(
         `deploying ${logicalId} (${resource.Type} ${physicalId}) failed: ${(error as Error).name}: ${(error as Error).message}`,
