@@ -23,7 +23,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBServiceException, type TableDescription } from '@aws-sdk/client-dynamodb';
-import type { CloudFormationBehaviour, ResourceProvider } from '../../local/cloudformation';
+import { RecordedResourceProvider, type CloudFormationBehaviour, type ResourceProvider } from '../../local/cloudformation';
 import { startCloud, type Cloud } from './cloudformation-support';
 
 interface TemplateOptions {
@@ -675,6 +675,22 @@ describe('more of the model', () => {
     await cloud.send(new DeleteStackCommand({ StackName: 'queues' }));
     await cloud.cfn.idle();
     expect([...queues]).toEqual([]);
+  });
+
+  test('a record-only provider lets a stack hold types the local cloud does not run', async () => {
+    const alarms = new RecordedResourceProvider('AWS::CloudWatch::Alarm', { nameProperty: 'AlarmName' });
+    cloud = await startCloud({ providers: [alarms] });
+    const body = JSON.stringify({
+      Resources: { Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: 'failures', Threshold: 1 } } },
+      Outputs: { Arn: { Value: { 'Fn::GetAtt': ['Alarm', 'Arn'] } } },
+    });
+    await cloud.send(new CreateStackCommand({ StackName: 'alarms', TemplateBody: body }));
+    await cloud.cfn.idle();
+    expect((await describe1('alarms')).Outputs![0].OutputValue).toBe('arn:aws:cloudwatch:us-east-1:123456789012:failures');
+    expect(alarms.resources.get('failures')).toEqual({ AlarmName: 'failures', Threshold: 1 });
+    await update('alarms', body.replace('"Threshold":1', '"Threshold":2'), []);
+    await cloud.cfn.idle();
+    expect(alarms.resources.get('failures')).toEqual({ AlarmName: 'failures', Threshold: 2 });
   });
 
   test('DescribeStacks pages with NextToken; NoEcho values read ****; stack names longer than 128 characters are refused', async () => {
