@@ -693,6 +693,28 @@ describe('more of the model', () => {
     expect(alarms.resources.get('failures')).toEqual({ AlarmName: 'failures', Threshold: 2 });
   });
 
+  test('exports: Fn::ImportValue reads the export of another stack; exporting a taken name fails the stack', async () => {
+    await start({ behaviour: { defaultDurations: { create: 0 } } });
+    const exporting = JSON.stringify({
+      ...JSON.parse(roleOnly),
+      Outputs: { Name: { Value: { Ref: 'Role' }, Export: { Name: 'shared-role' } } },
+    });
+    const importing = JSON.stringify({
+      ...JSON.parse(roleOnly),
+      Outputs: { Imported: { Value: { 'Fn::Sub': ['role=${R}', { R: { 'Fn::ImportValue': 'shared-role' } }] } } },
+    });
+    await cloud.send(new CreateStackCommand({ StackName: 'exporter', TemplateBody: exporting, Capabilities: ['CAPABILITY_IAM'] }));
+    await cloud.cfn.idle();
+    const exported = (await describe1('exporter')).Outputs![0].OutputValue;
+    await cloud.send(new CreateStackCommand({ StackName: 'importer', TemplateBody: importing, Capabilities: ['CAPABILITY_IAM'] }));
+    await cloud.send(new CreateStackCommand({ StackName: 'rival', TemplateBody: exporting, Capabilities: ['CAPABILITY_IAM'] }));
+    await cloud.cfn.idle();
+    expect((await describe1('importer')).Outputs).toEqual([{ OutputKey: 'Imported', OutputValue: `role=${exported}` }]);
+    const rival = await describe1('rival');
+    expect(rival.StackStatus).toBe('ROLLBACK_COMPLETE');
+    expect(rival.StackStatusReason).toBe('Export with name shared-role is already exported by stack exporter');
+  });
+
   test('DescribeStacks pages with NextToken; NoEcho values read ****; stack names longer than 128 characters are refused', async () => {
     await start({ behaviour: { defaultDurations: { create: 0 } } });
     for (let i = 0; i < 105; i++)
