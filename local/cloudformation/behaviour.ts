@@ -101,6 +101,10 @@ export class BehaviourController {
     private readonly timeline: Timeline,
     config: CloudFormationBehaviour = {},
   ) {
+    for (const [i, rule] of (config.stackRules ?? []).entries()) checkRule(rule, `behaviour.stackRules[${i}]`);
+    for (const [i, t] of (config.throttles ?? []).entries()) checkCount(t.calls, `behaviour.throttles[${i}].calls`);
+    for (const [operation, d] of Object.entries(config.defaultDurations ?? {})) checkDuration(d, `behaviour.defaultDurations.${operation}`);
+    if (config.limits) checkLimits(config.limits, 'behaviour.limits');
     this.stackRules = (config.stackRules ?? []).map((r) => ({ ...r }));
     this.throttles = (config.throttles ?? []).map((t) => ({ ...t }));
     for (const rule of config.rateLimits ?? []) this.addRateLimit(rule);
@@ -111,6 +115,7 @@ export class BehaviourController {
 
   /** Adds a stack rule ahead of the existing ones; returns a function that removes it. */
   addStackRule(rule: StackBehaviourRule): () => void {
+    checkRule(rule, 'stack rule');
     const copy = { ...rule };
     this.stackRules.unshift(copy);
     return () => {
@@ -120,10 +125,13 @@ export class BehaviourController {
 
   /** The next `calls` calls of `actions` (all actions when omitted) answer Throttling "Rate exceeded". */
   throttle(calls: number, actions?: readonly string[]): void {
+    checkCount(calls, 'throttle calls');
     this.throttles.push({ calls, actions });
   }
 
   addRateLimit(rule: RateLimit): () => void {
+    if (!(rule.perSecond > 0)) throw new RangeError(`rate limit perSecond must be a number above 0, got ${rule.perSecond}`);
+    if (!(rule.burst >= 1)) throw new RangeError(`rate limit burst must be at least 1, got ${rule.burst}`);
     const entry = { rule, tokens: rule.burst, at: this.timeline.now() };
     this.rateLimits.push(entry);
     return () => {
@@ -132,10 +140,12 @@ export class BehaviourController {
   }
 
   setLimits(limits: Partial<AccountLimits>): void {
+    checkLimits(limits, 'limits');
     this.limits = { ...this.limits, ...limits };
   }
 
   setDefaultDuration(operation: StackOperationKind, duration: Duration): void {
+    checkDuration(duration, `default duration of ${operation}`);
     this.defaultDurations[operation] = duration;
   }
 
@@ -196,6 +206,33 @@ export class BehaviourController {
   private draw(duration: Duration): number {
     if (typeof duration === 'number') return Math.max(0, duration);
     return Math.max(0, Math.round(duration.min + (duration.max - duration.min) * this.random()));
+  }
+}
+
+function checkDuration(duration: Duration, field: string): void {
+  if (typeof duration === 'number') {
+    if (!(duration >= 0)) throw new RangeError(`${field} must be a number of milliseconds >= 0, got ${duration}`);
+    return;
+  }
+  if (!(duration.min >= 0) || !(duration.max >= duration.min)) {
+    throw new RangeError(`${field} must be { min, max } with 0 <= min <= max (milliseconds), got ${JSON.stringify(duration)}`);
+  }
+}
+
+function checkCount(value: number, field: string): void {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${field} must be a whole number >= 0, got ${value}`);
+}
+
+function checkRule(rule: StackBehaviourRule, field: string): void {
+  if (rule.duration !== undefined) checkDuration(rule.duration, `${field}.duration`);
+  if (rule.rollbackDuration !== undefined) checkDuration(rule.rollbackDuration, `${field}.rollbackDuration`);
+  if (rule.times !== undefined) checkCount(rule.times, `${field}.times`);
+}
+
+function checkLimits(limits: Partial<AccountLimits>, field: string): void {
+  for (const [name, value] of Object.entries(limits)) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      throw new RangeError(`${field}.${name} must be a whole number >= 1, got ${value}`);
   }
 }
 

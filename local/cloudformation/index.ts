@@ -12,5 +12,6 @@ export {
   type ThrottleRule,
 } from './behaviour';
 export { handlerError, ProviderError, type ProviderContext, type Provisioned, type ResourceProvider } from './providers/provider';
+export { RecordedResourceProvider, type RecordedResourceOptions } from './providers/recorded';
 export type { IamRegistry, ManagedPolicyEntry, RoleEntry } from './providers/iam-registry';
 export type { StackEvent, StackRecord, StackStatus, ResourceRecord } from './stack-model';

@@ -951,6 +951,12 @@ export class StackOperations {
     await this.deleteAll(stack, template, newOnes, cleanupMs, (r) => r.deletionPolicy === 'Retain', undefined);
     if (this.stopped) return;
     const previous = stack.previous!;
+    // Back on the previous deployment, with the reverted resources' records (their UPDATE_COMPLETE of the rollback).
+    const afterRollback = stack.current.resources;
+    for (const [id, record] of Object.entries(previous.resources)) {
+      const reverted = afterRollback[id];
+      if (reverted !== undefined && reverted.physicalId === record.physicalId) previous.resources[id] = reverted;
+    }
     stack.current = previous;
     for (const r of Object.values(stack.current.resources)) r.updatedInOperation = undefined;
     stack.previous = undefined;

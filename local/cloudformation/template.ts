@@ -98,7 +98,7 @@ export function parseTemplate(body: string): Template {
   const parameters = Object.entries(objectOr(raw.Parameters)).map(([key, decl]) => parseParameter(key, decl));
   const parameterKeys = new Set(parameters.map((p) => p.key));
   const conditions = objectOr(raw.Conditions);
-  const parsed = Object.entries(resourcesRaw).map(([logicalId, decl]) => parseResource(logicalId, decl, conditions));
+  const parsed = Object.entries(resourcesRaw).map(([logicalId, decl]) => parseResource(logicalId, decl));
   const resourceIds = new Set(parsed.map((r) => r.logicalId));
 
   // References must resolve to a parameter, a pseudo parameter or a resource; DependsOn to a resource.
@@ -170,11 +170,7 @@ function parseParameter(key: string, decl: unknown): ParameterDeclaration {
 const DELETION_POLICIES = ['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'] as const;
 const UPDATE_REPLACE_POLICIES = ['Delete', 'Retain', 'Snapshot'] as const;
 
-function parseResource(
-  logicalId: string,
-  decl: unknown,
-  conditions: Record<string, unknown>,
-): Omit<ResourceDeclaration, 'dependencies'> & { dependsOn: string[] } {
+function parseResource(logicalId: string, decl: unknown): Omit<ResourceDeclaration, 'dependencies'> & { dependsOn: string[] } {
   if (!/^[A-Za-z0-9]+$/.test(logicalId)) throw templateFormatError(`Resource name ${logicalId} is non alphanumeric.`);
   if (!isObject(decl) || typeof decl.Type !== 'string') {
     throw templateFormatError(`[/Resources/${logicalId}] Every Resources object must contain a Type member.`);
@@ -190,7 +186,6 @@ function parseResource(
   if (!UPDATE_REPLACE_POLICIES.includes(updateReplacePolicy)) {
     throw validationError(`Template error: UpdateReplacePolicy of ${logicalId} must be one of ${UPDATE_REPLACE_POLICIES.join(', ')}`);
   }
-  void conditions;
   return {
     logicalId,
     type: decl.Type,

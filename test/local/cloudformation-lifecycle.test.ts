@@ -23,7 +23,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBServiceException, type TableDescription } from '@aws-sdk/client-dynamodb';
-import type { CloudFormationBehaviour, ResourceProvider } from '../../local/cloudformation';
+import { RecordedResourceProvider, type CloudFormationBehaviour, type ResourceProvider } from '../../local/cloudformation';
 import { startCloud, type Cloud } from './cloudformation-support';
 
 interface TemplateOptions {
@@ -675,6 +675,44 @@ describe('more of the model', () => {
     await cloud.send(new DeleteStackCommand({ StackName: 'queues' }));
     await cloud.cfn.idle();
     expect([...queues]).toEqual([]);
+  });
+
+  test('a record-only provider lets a stack hold types the local cloud does not run', async () => {
+    const alarms = new RecordedResourceProvider('AWS::CloudWatch::Alarm', { nameProperty: 'AlarmName' });
+    cloud = await startCloud({ providers: [alarms] });
+    const body = JSON.stringify({
+      Resources: { Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: 'failures', Threshold: 1 } } },
+      Outputs: { Arn: { Value: { 'Fn::GetAtt': ['Alarm', 'Arn'] } } },
+    });
+    await cloud.send(new CreateStackCommand({ StackName: 'alarms', TemplateBody: body }));
+    await cloud.cfn.idle();
+    expect((await describe1('alarms')).Outputs![0].OutputValue).toBe('arn:aws:cloudwatch:us-east-1:123456789012:failures');
+    expect(alarms.resources.get('failures')).toEqual({ AlarmName: 'failures', Threshold: 1 });
+    await update('alarms', body.replace('"Threshold":1', '"Threshold":2'), []);
+    await cloud.cfn.idle();
+    expect(alarms.resources.get('failures')).toEqual({ AlarmName: 'failures', Threshold: 2 });
+  });
+
+  test('exports: Fn::ImportValue reads the export of another stack; exporting a taken name fails the stack', async () => {
+    await start({ behaviour: { defaultDurations: { create: 0 } } });
+    const exporting = JSON.stringify({
+      ...JSON.parse(roleOnly),
+      Outputs: { Name: { Value: { Ref: 'Role' }, Export: { Name: 'shared-role' } } },
+    });
+    const importing = JSON.stringify({
+      ...JSON.parse(roleOnly),
+      Outputs: { Imported: { Value: { 'Fn::Sub': ['role=${R}', { R: { 'Fn::ImportValue': 'shared-role' } }] } } },
+    });
+    await cloud.send(new CreateStackCommand({ StackName: 'exporter', TemplateBody: exporting, Capabilities: ['CAPABILITY_IAM'] }));
+    await cloud.cfn.idle();
+    const exported = (await describe1('exporter')).Outputs![0].OutputValue;
+    await cloud.send(new CreateStackCommand({ StackName: 'importer', TemplateBody: importing, Capabilities: ['CAPABILITY_IAM'] }));
+    await cloud.send(new CreateStackCommand({ StackName: 'rival', TemplateBody: exporting, Capabilities: ['CAPABILITY_IAM'] }));
+    await cloud.cfn.idle();
+    expect((await describe1('importer')).Outputs).toEqual([{ OutputKey: 'Imported', OutputValue: `role=${exported}` }]);
+    const rival = await describe1('rival');
+    expect(rival.StackStatus).toBe('ROLLBACK_COMPLETE');
+    expect(rival.StackStatusReason).toBe('Export with name shared-role is already exported by stack exporter');
   });
 
   test('DescribeStacks pages with NextToken; NoEcho values read ****; stack names longer than 128 characters are refused', async () => {

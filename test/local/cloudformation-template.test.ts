@@ -3,6 +3,8 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference.html
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/pseudo-parameter-reference.html
  */
+import { VirtualTimeline } from '../../emulator/runtime/timeline';
+import { BehaviourController } from '../../local/cloudformation/behaviour';
 import { evaluate, evaluateCondition, type EvaluationContext } from '../../local/cloudformation/intrinsics';
 import { resolveParameters } from '../../local/cloudformation/parameters';
 import { parseTemplate, requiredCapability } from '../../local/cloudformation/template';
@@ -205,5 +207,36 @@ describe('resolveParameters', () => {
         undefined,
       ),
     ).toThrow("Parameter 'Tier' must be one of AllowedValues");
+  });
+});
+
+describe('behaviour configuration', () => {
+  test('bad settings name the field and the rule', () => {
+    const timeline = new VirtualTimeline(0);
+    expect(() => new BehaviourController(timeline, { stackRules: [{ duration: { min: 10, max: 5 } }] })).toThrow(
+      'behaviour.stackRules[0].duration must be { min, max } with 0 <= min <= max (milliseconds), got {"min":10,"max":5}',
+    );
+    expect(() => new BehaviourController(timeline, { limits: { concurrentResources: 0 } })).toThrow(
+      'behaviour.limits.concurrentResources must be a whole number >= 1, got 0',
+    );
+    const behaviour = new BehaviourController(timeline);
+    expect(() => behaviour.throttle(-1)).toThrow('throttle calls must be a whole number >= 0, got -1');
+    expect(() => behaviour.setDefaultDuration('update', -5)).toThrow(
+      'default duration of update must be a number of milliseconds >= 0, got -5',
+    );
+  });
+
+  test('rules match stack name globs and operations; counted rules are used up; the first rule setting a field wins', () => {
+    const behaviour = new BehaviourController(new VirtualTimeline(0), {
+      defaultDurations: { create: 1_000 },
+      stackRules: [
+        { stackName: 'tenant-*', operations: ['update'], failResource: 'DataTable', times: 1 },
+        { stackName: 'tenant-*', duration: 5_000 },
+      ],
+    });
+    expect(behaviour.forOperation('other', 'create').durationMs).toBe(1_000);
+    expect(behaviour.forOperation('tenant-a', 'create')).toMatchObject({ durationMs: 5_000, failResource: undefined });
+    expect(behaviour.forOperation('tenant-a', 'update')).toMatchObject({ durationMs: 5_000, failResource: 'DataTable' });
+    expect(behaviour.forOperation('tenant-a', 'update').failResource).toBeUndefined();
   });
 });
