@@ -14,7 +14,7 @@ import type { RetentionOptions } from './runtime/execution-index';
 import { MockConfig, MockConfigError } from './runtime/mock-config';
 import type { Substitutions } from './asl/substitutions';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer, type RunningServer } from './api/server';
-import type { EngineApi, ExecutionInfo, HistoryEventInfo } from './api/operations';
+import type { ExecutionInfo, HistoryEventInfo } from './api/operations';
 import {
   DefinitionFileError,
   loadDefinition,
@@ -197,7 +197,7 @@ function roleArnFor(accountId: string): string {
 
 /** Registers every definition of `dir` under its file stem; returns the ARNs by name. */
 export async function registerStateMachines(
-  engine: EngineApi,
+  engine: Engine,
   dir: string,
   substitutions: Substitutions,
   accountId = DEFAULT_ACCOUNT,
@@ -263,10 +263,9 @@ export async function serve(argv: readonly string[], io: Output = consoleOutput)
     endpointUrl: option(args, 'endpoint-url'),
     aws: args.options.has('aws'),
   });
-  const api: EngineApi = engine;
   const stateMachines = stateMachinesDir
     ? await registerStateMachines(
-        api,
+        engine,
         stateMachinesDir,
         asUsageError(() => loadSubstitutions(option(args, 'substitutions'))),
         accountId,
@@ -276,7 +275,7 @@ export async function serve(argv: readonly string[], io: Output = consoleOutput)
   let running: RunningServer;
   try {
     running = await startServer({
-      engine: api,
+      engine,
       port,
       host,
       onInternalError: (e, op) => io.err(`internal error in ${op}: ${(e as Error)?.stack ?? String(e)}`),
@@ -351,20 +350,19 @@ export async function run(argv: readonly string[], io: Output = consoleOutput): 
     endpointUrl: option(args, 'endpoint-url'),
     aws: args.options.has('aws'),
   });
-  const api: EngineApi = engine;
 
   let stateMachineArn: string;
   try {
-    ({ stateMachineArn } = await api.createStateMachine({ name, definition, roleArn: roleArnFor(accountId), type: 'STANDARD' }));
+    ({ stateMachineArn } = await engine.createStateMachine({ name, definition, roleArn: roleArnFor(accountId), type: 'STANDARD' }));
   } catch (e) {
     throw new UsageError(`invalid definition '${file}': ${(e as Error).message}`);
   }
-  const { executionArn } = await api.startExecution({
+  const { executionArn } = await engine.startExecution({
     stateMachineArn: testCase ? `${stateMachineArn}#${testCase}` : stateMachineArn,
     input,
   });
   const result = (await engine.waitForExecution(executionArn)) as unknown as ExecutionInfo;
-  const history = (await api.getExecutionHistory(executionArn)) as readonly HistoryEventInfo[];
+  const history = (await engine.getExecutionHistory(executionArn)) as readonly HistoryEventInfo[];
 
   io.out(`execution ${executionArn}${testCase ? ` (test case ${testCase})` : ''}`);
   io.out('states:');

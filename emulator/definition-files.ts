@@ -119,7 +119,7 @@ export function loadDefinitionDirectory(dir: string, substitutions: Substitution
   return definitionFiles(dir).map((file) => ({ file, name: stateMachineNameOf(file), definition: loadDefinition(file, substitutions) }));
 }
 
-/** What registering needs of an engine (the Engine and the API's EngineApi both fit). */
+/** What registering needs of an engine (the Engine fits). */
 export interface StateMachineRegistry {
   createStateMachine(params: {
     name: string;

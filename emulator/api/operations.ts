@@ -7,7 +7,8 @@ import { ApiError, validationError } from './errors';
 import { parseDefinition } from '../asl/parse';
 import { jsonTextTooDeep, MAX_PAYLOAD_DEPTH } from '../runtime/payload-limits';
 import { validateIntegrationParameters } from '../runtime/integrations/parameter-validation';
-import type { TestStateRequest, TestStateResponse } from '../runtime/test-state';
+import type { Engine } from '../runtime/engine';
+import type { TestStateRequest } from '../runtime/test-state';
 
 type Awaitable<T> = T | Promise<T>;
 type Timestamp = Date | number | string;
@@ -37,28 +38,6 @@ export interface ExecutionInfo {
   mapRunArn?: string;
 }
 
-export interface MapRunListItemInfo {
-  executionArn: string;
-  mapRunArn: string;
-  stateMachineArn: string;
-  startDate: Timestamp;
-  stopDate?: Timestamp;
-}
-
-export interface MapRunInfo {
-  mapRunArn: string;
-  executionArn: string;
-  status: string;
-  startDate: Timestamp;
-  stopDate?: Timestamp;
-  maxConcurrency: number;
-  toleratedFailurePercentage: number;
-  toleratedFailureCount: number;
-  itemCounts: object;
-  executionCounts: object;
-  redriveCount?: number;
-}
-
 export interface HistoryEventInfo {
   id: number;
   previousEventId?: number;
@@ -67,68 +46,10 @@ export interface HistoryEventInfo {
   [details: string]: unknown;
 }
 
-/**
- * What the API layer needs from the Engine (emulator/runtime/engine.ts). Errors thrown are mapped by
- * `code`/`name` (e.g. 'StateMachineDoesNotExist'); see api/errors.ts.
- */
-export interface EngineApi {
-  createStateMachine(params: { name: string; definition: string; roleArn: string; type: 'STANDARD' | 'EXPRESS' }): Awaitable<{
-    stateMachineArn: string;
-    creationDate: Timestamp;
-  }>;
-  updateStateMachine?(
-    stateMachineArn: string,
-    changes: { definition?: string; roleArn?: string },
-  ): Awaitable<{ updateDate?: Timestamp } | void>;
-  deleteStateMachine(stateMachineArn: string): Awaitable<unknown>;
-  describeStateMachine(stateMachineArn: string): Awaitable<StateMachineInfo>;
-  listStateMachines(): Awaitable<readonly StateMachineInfo[]>;
-  startExecution(params: {
-    stateMachineArn: string;
-    name?: string;
-    input?: string;
-  }): Awaitable<{ executionArn: string; startDate: Timestamp }>;
-  startSyncExecution(params: { stateMachineArn: string; name?: string; input?: string }): Awaitable<ExecutionInfo>;
-  stopExecution(executionArn: string, error?: string, cause?: string): Awaitable<{ stopDate?: Timestamp } | void>;
-  describeExecution(executionArn: string): Awaitable<ExecutionInfo>;
-  listExecutions(stateMachineArn: string): Awaitable<readonly ExecutionInfo[]>;
-  /**
-   * One page of executions, newest first, at the cost of the page (the engine's index). Without it,
-   * ListExecutions sorts `listExecutions` per page. `nextToken` is the engine's own cursor.
-   */
-  listExecutionsPage?(
-    stateMachineArn: string,
-    page: { statusFilter?: ExecutionStatus; maxResults?: number; nextToken?: string },
-  ): Awaitable<{ executions: readonly ExecutionInfo[]; nextToken?: string }>;
-  getExecutionHistory(executionArn: string): Awaitable<readonly HistoryEventInfo[]>;
-  sendTaskSuccess?(taskToken: string, output: string): Awaitable<unknown>;
-  sendTaskFailure?(taskToken: string, error?: string, cause?: string): Awaitable<unknown>;
-  sendTaskHeartbeat?(taskToken: string): Awaitable<unknown>;
-  testState?(request: TestStateRequest): Awaitable<TestStateResponse>;
-  /** Distributed Map runs (api/operations.ts mapRunOperations). */
-  describeMapRun?(mapRunArn: string): Awaitable<MapRunInfo>;
-  listMapRuns?(executionArn: string): Awaitable<readonly MapRunListItemInfo[]>;
-  updateMapRun?(
-    mapRunArn: string,
-    changes: { maxConcurrency?: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number },
-  ): Awaitable<unknown>;
-  listMapRunExecutions?(mapRunArn: string): Awaitable<readonly (ExecutionInfo & { itemCount?: number })[]>;
-  /** The state machine as the execution ran it (its definition may have been updated since). */
-  describeStateMachineForExecution?(executionArn: string): Awaitable<{
-    stateMachineArn: string;
-    name: string;
-    definition: string;
-    roleArn: string;
-    updateDate: Timestamp;
-    revisionId?: string;
-    mapRunArn?: string;
-    label?: string;
-  }>;
-}
-
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 export type Request = Record<string, unknown>;
-export type OperationHandler = (engine: EngineApi, request: Request) => Awaitable<object>;
+/** Every operation codes against the real Engine (runtime/engine.ts); its errors are mapped by `code`/`name` (api/errors.ts). */
+export type OperationHandler = (engine: Engine, request: Request) => Awaitable<object>;
 
 /** Limits AWS applies to request members. Payloads (input, output, ...) count UTF-8 bytes. */
 const MAX_DEFINITION = 1024 * 1024;
@@ -412,7 +333,6 @@ export const OPERATIONS: Record<string, OperationHandler> = {
         'Either the definition, the roleArn, the loggingConfiguration or the tracingConfiguration must be specified',
       );
     }
-    if (!engine.updateStateMachine) throw new ApiError('InternalFailure', 'UpdateStateMachine is not supported by this engine', 500);
     const result = await engine.updateStateMachine(arn, { definition, roleArn });
     return { updateDate: epochSeconds((result && result.updateDate) ?? new Date()) };
   },
@@ -522,30 +442,21 @@ export const OPERATIONS: Record<string, OperationHandler> = {
       throw validationError('statusFilter', statusFilter, `Member must satisfy enum value set: [${EXECUTION_STATUSES.join(', ')}]`);
     }
     const key = `${arn}|${statusFilter ?? ''}`;
-    if (engine.listExecutionsPage) {
-      const size = readPageSize(request);
-      const token = readToken(request, 'ListExecutions', key);
-      if (token !== undefined && token.cursor === undefined)
-        throw new ApiError('InvalidToken', `Invalid Token: '${String(request.nextToken)}'`);
-      const result = await engine.listExecutionsPage(arn, {
-        statusFilter: statusFilter as ExecutionStatus | undefined,
-        maxResults: size,
-        nextToken: token?.cursor,
-      });
-      // A status filter reads the index per status; an execution closing this very moment may still be listed under RUNNING.
-      const items = statusFilter ? result.executions.filter((e) => e.status === statusFilter) : result.executions;
-      return {
-        executions: items.map(listItem),
-        nextToken: result.nextToken === undefined ? undefined : makeToken('ListExecutions', key, { cursor: result.nextToken }),
-      };
-    }
-    const { offset, size } = readPage(request, 'ListExecutions', key);
-    const all = await engine.listExecutions(arn);
-    const filtered = (statusFilter ? all.filter((e) => e.status === statusFilter) : [...all]).sort(
-      (a, b) => (epochSeconds(b.startDate) ?? 0) - (epochSeconds(a.startDate) ?? 0),
-    ); // newest first, as AWS lists them
-    const { items, nextToken } = page(filtered, 'ListExecutions', key, offset, size);
-    return { executions: items.map(listItem), nextToken };
+    const size = readPageSize(request);
+    const token = readToken(request, 'ListExecutions', key);
+    if (token !== undefined && token.cursor === undefined)
+      throw new ApiError('InvalidToken', `Invalid Token: '${String(request.nextToken)}'`);
+    const result = await engine.listExecutionsPage(arn, {
+      statusFilter: statusFilter as ExecutionStatus | undefined,
+      maxResults: size,
+      nextToken: token?.cursor,
+    });
+    // A status filter reads the index per status; an execution closing this very moment may still be listed under RUNNING.
+    const items = statusFilter ? result.executions.filter((e) => e.status === statusFilter) : result.executions;
+    return {
+      executions: items.map(listItem),
+      nextToken: result.nextToken === undefined ? undefined : makeToken('ListExecutions', key, { cursor: result.nextToken }),
+    };
   },
 
   async GetExecutionHistory(engine, request) {
@@ -568,28 +479,24 @@ export const OPERATIONS: Record<string, OperationHandler> = {
     } catch (e) {
       throw new ApiError('InvalidOutput', `Invalid Output: '${(e as Error).message}'`);
     }
-    if (!engine.sendTaskSuccess) throw new ApiError('InternalFailure', 'SendTaskSuccess is not supported by this engine', 500);
     await engine.sendTaskSuccess(token, output);
     return {};
   },
 
   async SendTaskFailure(engine, request) {
     const token = requiredString(request, 'taskToken', 2048);
-    if (!engine.sendTaskFailure) throw new ApiError('InternalFailure', 'SendTaskFailure is not supported by this engine', 500);
     await engine.sendTaskFailure(token, optionalString(request, 'error', 256), optionalString(request, 'cause', 32768));
     return {};
   },
 
   async TestState(engine, request) {
     const testRequest = readTestStateRequest(request);
-    if (!engine.testState) throw new ApiError('InternalFailure', 'TestState is not supported by this engine', 500);
     const r = await engine.testState(testRequest);
     return { output: r.output, error: r.error, cause: r.cause, inspectionData: r.inspectionData, nextState: r.nextState, status: r.status };
   },
 
   async SendTaskHeartbeat(engine, request) {
     const token = requiredString(request, 'taskToken', 2048);
-    if (!engine.sendTaskHeartbeat) throw new ApiError('InternalFailure', 'SendTaskHeartbeat is not supported by this engine', 500);
     await engine.sendTaskHeartbeat(token);
     return {};
   },
@@ -600,17 +507,8 @@ export const OPERATIONS: Record<string, OperationHandler> = {
 
 const MAP_RUN = ['mapRun'];
 
-function mapRunEngine<K extends 'describeMapRun' | 'listMapRuns' | 'updateMapRun' | 'listMapRunExecutions'>(
-  engine: EngineApi,
-  method: K,
-): NonNullable<EngineApi[K]> {
-  const fn = engine[method];
-  if (!fn) throw new ApiError('InternalFailure', `${method} is not supported by this engine`, 500);
-  return fn.bind(engine) as NonNullable<EngineApi[K]>;
-}
-
 /** ListExecutions with mapRunArn (not together with stateMachineArn): a Map Run's child executions. */
-async function listMapRunExecutions(engine: EngineApi, request: Request): Promise<object> {
+async function listMapRunExecutions(engine: Engine, request: Request): Promise<object> {
   const mapRunArn = checkArn(requiredString(request, 'mapRunArn', 2000), MAP_RUN);
   if (request.stateMachineArn !== undefined && request.stateMachineArn !== null) {
     throw new ApiError('ValidationException', 'Specify either a mapRunArn or a stateMachineArn, not both');
@@ -621,7 +519,7 @@ async function listMapRunExecutions(engine: EngineApi, request: Request): Promis
   }
   const key = `${mapRunArn}|${statusFilter ?? ''}`;
   const { offset, size } = readPage(request, 'ListExecutions', key);
-  const all = await mapRunEngine(engine, 'listMapRunExecutions')(mapRunArn);
+  const all = await engine.listMapRunExecutions(mapRunArn);
   const filtered = (statusFilter ? all.filter((e) => e.status === statusFilter) : [...all]).sort(
     (a, b) => (epochSeconds(b.startDate) ?? 0) - (epochSeconds(a.startDate) ?? 0),
   );
@@ -643,7 +541,7 @@ function optionalLimit(request: Request, field: string, fraction: boolean, max?:
 
 export const MAP_RUN_OPERATIONS: Record<string, OperationHandler> = {
   async DescribeMapRun(engine, request) {
-    const run = await mapRunEngine(engine, 'describeMapRun')(checkArn(requiredString(request, 'mapRunArn', 2000), MAP_RUN));
+    const run = await engine.describeMapRun(checkArn(requiredString(request, 'mapRunArn', 2000), MAP_RUN));
     return {
       mapRunArn: run.mapRunArn,
       executionArn: run.executionArn,
@@ -662,7 +560,7 @@ export const MAP_RUN_OPERATIONS: Record<string, OperationHandler> = {
   async ListMapRuns(engine, request) {
     const arn = checkArn(requiredString(request, 'executionArn', 2048), EXECUTION);
     const { offset, size } = readPage(request, 'ListMapRuns', arn);
-    const all = await mapRunEngine(engine, 'listMapRuns')(arn);
+    const all = await engine.listMapRuns(arn);
     const { items, nextToken } = page(all, 'ListMapRuns', arn, offset, size);
     return {
       mapRuns: items.map((r) => ({
@@ -688,7 +586,7 @@ export const MAP_RUN_OPERATIONS: Record<string, OperationHandler> = {
         'At least one of maxConcurrency, toleratedFailureCount or toleratedFailurePercentage must be specified',
       );
     }
-    await mapRunEngine(engine, 'updateMapRun')(arn, { maxConcurrency, toleratedFailureCount, toleratedFailurePercentage });
+    await engine.updateMapRun(arn, { maxConcurrency, toleratedFailureCount, toleratedFailurePercentage });
     return {};
   },
 };

@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'net';
 import { randomUUID } from 'crypto';
 import { ApiError, toApiError } from './errors';
-import { OPERATIONS, type EngineApi, type Request } from './operations';
+import { OPERATIONS, type Request } from './operations';
+import type { Engine } from '../runtime/engine';
 
 /** Defaults of Step Functions Local. */
 export const DEFAULT_PORT = 8083;
@@ -20,7 +21,7 @@ const TARGET_PREFIX = 'AWSStepFunctions.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 export interface ServerOptions {
-  engine: EngineApi;
+  engine: Engine;
   /** 0 picks a free port (tests). Default 8083. */
   port?: number;
   /** Default 127.0.0.1 (loopback only). */

@@ -1,5 +1,5 @@
-// The Step Functions API over AWS JSON 1.0, driven by an unmodified @aws-sdk/client-sfn, against an
-// in-memory engine double (the HTTP layer only; api-engine.test.ts covers the real Engine).
+// The Step Functions API over AWS JSON 1.0, driven by an unmodified @aws-sdk/client-sfn, against the
+// real Engine (a mock configuration answers the one Task that must fail; a handler the one that waits for a token).
 // API reference: https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html
 import { request as httpRequest } from 'http';
 import {
@@ -20,17 +20,29 @@ import {
   StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { startServer, type RunningServer } from '../../emulator/api/server';
-import { FakeEngine } from './fake-engine';
+import { Engine } from '../../emulator/runtime/engine';
+import { MockConfig } from '../../emulator/runtime/mock-config';
 
 const ROLE = 'arn:aws:iam::123456789012:role/sfn';
 const DEFINITION = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+const TASK_DEFINITION = JSON.stringify({
+  StartAt: 'T',
+  States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } },
+});
+const TOKEN_RESOURCE = 'arn:aws:states:::sqs:sendMessage.waitForTaskToken';
+const WAITING_DEFINITION = JSON.stringify({ StartAt: 'T', States: { T: { Type: 'Task', Resource: TOKEN_RESOURCE, End: true } } });
+const MOCKS = MockConfig.fromObject({
+  StateMachines: { 'tc-sm': { TestCases: { HappyPath: { T: 'Boom' } } } },
+  MockedResponses: { Boom: { '0': { Throw: { Error: 'Boom', Cause: 'test case HappyPath' } } } },
+});
 
 let server: RunningServer;
-let engine: FakeEngine;
+let engine: Engine;
 let sfn: SFNClient;
 
 beforeAll(async () => {
-  engine = new FakeEngine();
+  // The token task's message is "sent" by a handler; the task then waits for SendTaskSuccess/Failure.
+  engine = new Engine({ mockConfig: MOCKS, handlers: [{ matcher: TOKEN_RESOURCE, handler: () => ({}) }] });
   server = await startServer({ engine, port: 0 });
   sfn = new SFNClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
 });
@@ -91,7 +103,7 @@ test('state machine lifecycle: create, describe, list, update, delete', async ()
     new UpdateStateMachineCommand({ stateMachineArn: created.stateMachineArn, roleArn: 'arn:aws:iam::123456789012:role/other' }),
   );
   expect(updated.updateDate).toBeInstanceOf(Date);
-  expect(engine.machines.get(created.stateMachineArn!)?.roleArn).toBe('arn:aws:iam::123456789012:role/other');
+  expect(engine.describeStateMachine(created.stateMachineArn!).roleArn).toBe('arn:aws:iam::123456789012:role/other');
 
   await sfn.send(new DeleteStateMachineCommand({ stateMachineArn: created.stateMachineArn }));
   const gone = await sdkError(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: created.stateMachineArn })));
@@ -99,9 +111,14 @@ test('state machine lifecycle: create, describe, list, update, delete', async ()
   expect(gone.message).toContain(created.stateMachineArn);
 });
 
-test('CreateStateMachine twice with the same name is StateMachineAlreadyExists', async () => {
-  await sfn.send(new CreateStateMachineCommand({ name: 'dup', definition: DEFINITION, roleArn: ROLE }));
-  expect((await sdkError(sfn.send(new CreateStateMachineCommand({ name: 'dup', definition: DEFINITION, roleArn: ROLE })))).name).toBe(
+// https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html: idempotent for the
+// same name and configuration; the same name with another definition is StateMachineAlreadyExists.
+test('CreateStateMachine again: the same ARN for the same definition, StateMachineAlreadyExists for another', async () => {
+  const first = await sfn.send(new CreateStateMachineCommand({ name: 'dup', definition: DEFINITION, roleArn: ROLE }));
+  const again = await sfn.send(new CreateStateMachineCommand({ name: 'dup', definition: DEFINITION, roleArn: ROLE }));
+  expect(again.stateMachineArn).toBe(first.stateMachineArn);
+  const other = JSON.stringify({ StartAt: 'Q', States: { Q: { Type: 'Pass', End: true } } });
+  expect((await sdkError(sfn.send(new CreateStateMachineCommand({ name: 'dup', definition: other, roleArn: ROLE })))).name).toBe(
     'StateMachineAlreadyExists',
   );
 });
@@ -139,26 +156,35 @@ test('ValidateStateMachineDefinition returns OK or FAIL with diagnostics', async
 
 describe('executions', () => {
   let smArn: string;
+  let testCaseArn: string;
+  let waitingArn: string;
+  let expressArn: string;
+  const create = async (name: string, definition: string, type: 'STANDARD' | 'EXPRESS' = 'STANDARD') =>
+    (await sfn.send(new CreateStateMachineCommand({ name, definition, roleArn: ROLE, type }))).stateMachineArn!;
   beforeAll(async () => {
-    smArn = (await sfn.send(new CreateStateMachineCommand({ name: 'exec-sm', definition: DEFINITION, roleArn: ROLE }))).stateMachineArn!;
+    smArn = await create('exec-sm', DEFINITION);
+    testCaseArn = await create('tc-sm', TASK_DEFINITION);
+    waitingArn = await create('waiting-sm', WAITING_DEFINITION);
+    expressArn = await create('express-sm', DEFINITION, 'EXPRESS');
   });
 
   test('StartExecution and DescribeExecution round-trip input/output as JSON strings', async () => {
     const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: 'one', input: '{"a":1}' }));
     expect(started.executionArn).toBe('arn:aws:states:us-east-1:123456789012:execution:exec-sm:one');
     expect(started.startDate).toBeInstanceOf(Date);
+    await engine.waitForExecution(started.executionArn!);
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
     expect(d).toMatchObject({ status: 'SUCCEEDED', input: '{"a":1}', output: '{"a":1}', name: 'one', stateMachineArn: smArn });
     expect(d.stopDate?.getTime()).toBe(d.startDate?.getTime());
   });
 
   test('the #TestCase suffix is passed to the engine and the name must be unique', async () => {
-    await sfn.send(new StartExecutionCommand({ stateMachineArn: `${smArn}#HappyPath`, name: 'fail-tc' }));
-    const d = await sfn.send(
-      new DescribeExecutionCommand({ executionArn: `arn:aws:states:us-east-1:123456789012:execution:exec-sm:fail-tc` }),
-    );
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: `${testCaseArn}#HappyPath`, name: 'fail-tc' }));
+    expect(executionArn).toBe('arn:aws:states:us-east-1:123456789012:execution:tc-sm:fail-tc');
+    await engine.waitForExecution(executionArn!);
+    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(d).toMatchObject({ status: 'FAILED', error: 'Boom', cause: 'test case HappyPath' });
-    expect((await sdkError(sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: 'fail-tc' })))).name).toBe(
+    expect((await sdkError(sfn.send(new StartExecutionCommand({ stateMachineArn: testCaseArn, name: 'fail-tc' })))).name).toBe(
       'ExecutionAlreadyExists',
     );
   });
@@ -192,7 +218,8 @@ describe('executions', () => {
   });
 
   test('StopExecution aborts with error and cause', async () => {
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: 'running-1' }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: waitingArn, name: 'running-1' }));
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
     const stopped = await sfn.send(new StopExecutionCommand({ executionArn, error: 'E', cause: 'C' }));
     expect(stopped.stopDate).toBeInstanceOf(Date);
     expect(await sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({ status: 'ABORTED', error: 'E', cause: 'C' });
@@ -206,7 +233,7 @@ describe('executions', () => {
       credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
       disableHostPrefix: true,
     });
-    const r = await syncClient.send(new StartSyncExecutionCommand({ stateMachineArn: smArn, name: 'sync-1', input: '{"s":true}' }));
+    const r = await syncClient.send(new StartSyncExecutionCommand({ stateMachineArn: expressArn, name: 'sync-1', input: '{"s":true}' }));
     syncClient.destroy();
     expect(r).toMatchObject({ status: 'SUCCEEDED', output: '{"s":true}', billingDetails: { billedMemoryUsedInMB: 64 } });
   });
@@ -219,8 +246,11 @@ describe('executions', () => {
   });
 
   test('ListExecutions filters by status and pages with nextToken, newest first', async () => {
-    for (let i = 0; i < 5; i++) await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: `page-${i}` }));
-    const failed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: smArn, statusFilter: 'FAILED' }));
+    for (let i = 0; i < 5; i++) {
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: smArn, name: `page-${i}` }));
+      await engine.waitForExecution(executionArn!);
+    }
+    const failed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: testCaseArn, statusFilter: 'FAILED' }));
     expect(failed.executions?.map((e) => e.name)).toEqual(['fail-tc']);
 
     const names: string[] = [];
