@@ -4,6 +4,7 @@
  * https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html
  */
 import { ApiError, validationError } from './errors';
+import { isValidName, MAX_NAME_LENGTH } from './names';
 import { parseDefinition } from '../asl/parse';
 import { jsonTextTooDeep, MAX_PAYLOAD_DEPTH } from '../runtime/payload-limits';
 import { validateIntegrationParameters } from '../runtime/integrations/parameter-validation';
@@ -54,7 +55,7 @@ export type OperationHandler = (engine: Engine, request: Request) => Awaitable<o
 /** Limits AWS applies to request members. Payloads (input, output, ...) count UTF-8 bytes. */
 const MAX_DEFINITION = 1024 * 1024;
 const MAX_INPUT = 256 * 1024;
-const MAX_NAME = 80;
+const MAX_NAME = MAX_NAME_LENGTH;
 const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 100;
 
@@ -104,11 +105,8 @@ function optionalBoolean(request: Request, field: string): boolean | undefined {
   return value;
 }
 
-/** Names of state machines and executions: 1-80 characters, none of the characters AWS forbids. */
-const FORBIDDEN_NAME_CHARS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
-
 function checkName(name: string): string {
-  if (name.length === 0 || name.length > MAX_NAME || FORBIDDEN_NAME_CHARS.test(name)) {
+  if (!isValidName(name)) {
     throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
   }
   return name;

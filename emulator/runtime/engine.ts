@@ -16,6 +16,7 @@ import type { HistoryEvent } from './history';
 import { MapRun, type ChildExecutionRequest, type MapRunCounts, type MapRunHost, type MapRunStatus } from './map-run';
 import { runTestState, type TestStateRequest, type TestStateResponse } from './test-state';
 import { DEFAULT_RETENTION, Fifo, SeqList, type RetentionOptions } from './execution-index';
+import { isValidName } from '../api/names';
 import {
   HandlerResolver,
   MockConfigResolver,
@@ -169,7 +170,6 @@ interface ExecutionEntry {
   closedAt?: number;
 }
 
-const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 const DEFAULT_ROLE = (account: string) => `arn:aws:iam::${account}:role/StepFunctionsLocal`;
 
 export class Engine {
@@ -679,7 +679,7 @@ export class Engine {
 }
 
 function checkName(name: string, field: string): void {
-  if (!NAME_PATTERN.test(name))
+  if (!isValidName(name))
     throw new EngineError(
       'InvalidName',
       `Invalid Name: '${name}' (field ${field}: 1-80 characters, no whitespace, brackets, wildcards or special characters)`,
