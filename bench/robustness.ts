@@ -66,6 +66,24 @@ export const PATHOLOGICAL: readonly { name: string; definition: object; input?: 
   { name: 'Wait Seconds: 1e300', definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1e300, End: true } } } },
 ];
 
+/**
+ * Run once before measuring, so a stall measures the definition and not the first use of a code path
+ * (module loading and compilation took 40-50 ms on the first JSONata evaluation).
+ */
+const WARM_UP: readonly object[] = [
+  jsonataPass(
+    '( $f := function($n){ $n < 200 ? $f($n + 1) : $n }; [$f(0), $match("a1b2", /[0-9]/), $replace("a-b", /-/, "+"), $split("a1b", /[0-9]/), $contains("ab", /b/), $pad("x", 4)] )',
+  ),
+  {
+    StartAt: 'P',
+    States: {
+      P: { Type: 'Pass', Parameters: { 'a.$': '$' }, Next: 'C' },
+      C: { Type: 'Choice', Choices: [{ Variable: '$.a', IsPresent: true, StringMatches: 'x', Next: 'P' }], Default: 'Par' },
+      Par: { Type: 'Parallel', Branches: [{ StartAt: 'B', States: { B: { Type: 'Pass', End: true } } }], End: true },
+    },
+  },
+];
+
 /** A short execution that keeps running beside the pathological one: its count shows who was answered. */
 const LIGHT = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'P' }, P: { Type: 'Pass', End: true } } };
 
@@ -129,6 +147,15 @@ async function measureStalls(): Promise<StallRow[]> {
   const light = (await post(server.url, agent, 'CreateStateMachine', { name: 'light', definition: JSON.stringify(LIGHT), roleArn: role }))
     .body.stateMachineArn as string;
   try {
+    for (const [w, definition] of WARM_UP.entries()) {
+      const created = await post(server.url, agent, 'CreateStateMachine', {
+        name: `warm-up-${w}`,
+        definition: JSON.stringify(definition),
+        roleArn: role,
+      });
+      const s = await post(server.url, agent, 'StartExecution', { stateMachineArn: created.body.stateMachineArn });
+      await engine.waitForExecution(s.body.executionArn as string);
+    }
     let i = 0;
     for (const p of PATHOLOGICAL) {
       const name = `pathological-${++i}`;

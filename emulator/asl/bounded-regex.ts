@@ -5,8 +5,10 @@
  * JavaScript's regular expressions backtrack, and a match in progress cannot be interrupted on the
  * thread that runs it: `/(a+)+b/` against 30 "a"s never returns. jsonata lets its caller supply the
  * RegExp class (`RegexEngine`); this one sends each `exec` to a worker and waits synchronously
- * (Atomics.wait) at most `regexCallMs` of its CPU time. A worker that misses the deadline is terminated (V8 stops a
- * running match) and the call throws, which fails the evaluation; the next call starts a new worker.
+ * (Atomics.wait) for at most `regexCallMs` of the worker's CPU time. A worker that misses the
+ * deadline is terminated (V8 stops a running match) and the call throws, which fails the
+ * evaluation; the next call starts a new worker. The worker has its own heap limit
+ * (`resourceLimits`), so a regex that exhausts memory takes only the worker down.
  *
  * Cost: one round trip (tens of microseconds) per call. `$match`/`$replace`/`$split` iterate exec
  * over the string; after the first call on a string the worker returns a batch of the following
@@ -37,7 +39,7 @@ export interface RegexBounds {
  * tens of milliseconds of wall time while a catastrophic one burns CPU. The main thread sleeps in
  * Atomics.wait meanwhile, so the process's CPU time during the wait is the worker's.
  */
-export const REGEX_BOUNDS: RegexBounds = { regexCallMs: 25, regexCallWallMs: 500, workerStartMs: 2000 };
+export const REGEX_BOUNDS: RegexBounds = { regexCallMs: 10, regexCallWallMs: 500, workerStartMs: 2000 };
 const WAIT_SLICE_MS = 5;
 
 /** The error a regular expression past its deadline fails the evaluation with. */

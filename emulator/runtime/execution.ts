@@ -77,12 +77,12 @@ const STATE_TYPES: readonly State['type'][] = ['Pass', 'Task', 'Choice', 'Wait',
 const ENTERED_TYPES = Object.fromEntries(STATE_TYPES.map((t) => [t, `${t}StateEntered`])) as Record<State['type'], string>;
 const EXITED_TYPES = Object.fromEntries(STATE_TYPES.map((t) => [t, `${t}StateExited`])) as Record<State['type'], string>;
 /**
- * Long synchronous runs yield so that other executions and I/O get their turn: after 10 ms of
+ * Long synchronous runs yield so that other executions and I/O get their turn: after 5 ms of
  * uninterrupted states (the clock is read every 16 states; one state over a large payload can take
  * a millisecond, so a count alone let a loop hold the thread for seconds).
  */
 const STATES_PER_CLOCK_READ = 16;
-const SYNC_SLICE_MS = 10;
+const SYNC_SLICE_MS = 5;
 /** A yield holds the time line: the execution can still make progress, so simulated time must not move. */
 const yieldToEventLoop = (timeline: Timeline) =>
   new Promise<void>((resolve) => {

@@ -154,3 +154,23 @@ describe('execution names', () => {
     expect(a.body.executionArn).not.toBe(b.body.executionArn);
   });
 });
+
+describe('ListExecutions over HTTP pages from the engine index', () => {
+  test('newest first, nextToken to the end, a token of another listing is InvalidToken', async () => {
+    const arn = await createMachine('paged-http');
+    for (let i = 0; i < 150; i++) {
+      const s = await call('StartExecution', { stateMachineArn: arn, name: `n${i}` });
+      await engine.waitForExecution(s.body.executionArn as string);
+    }
+    const first = await call('ListExecutions', { stateMachineArn: arn, maxResults: 100 });
+    const firstPage = first.body.executions as { name: string }[];
+    expect(firstPage).toHaveLength(100);
+    expect(firstPage[0].name).toBe('n149');
+    const second = await call('ListExecutions', { stateMachineArn: arn, maxResults: 100, nextToken: first.body.nextToken });
+    expect((second.body.executions as { name: string }[]).map((e) => e.name)).toEqual(Array.from({ length: 50 }, (_, i) => `n${49 - i}`));
+    expect(second.body.nextToken).toBeUndefined();
+    const filtered = await call('ListExecutions', { stateMachineArn: arn, statusFilter: 'SUCCEEDED', nextToken: first.body.nextToken });
+    expect(filtered.status).toBe(400);
+    expect(filtered.body.__type).toMatch(/#InvalidToken$/);
+  });
+});

@@ -41,7 +41,7 @@ describe('JSONata evaluation bounds', () => {
   test('unbounded (non-tail) recursion fails on the depth bound', async () => {
     JSONATA_BOUNDS.timeoutMs = 60_000; // so that only the depth can end it, however loaded the machine
     try {
-      expect(await failureOf('( $f := function($n){ 1 + $f($n + 1) }; $f(0) )')).toContain('nested deeper than 2000 steps');
+      expect(await failureOf('( $f := function($n){ 1 + $f($n + 1) }; $f(0) )')).toContain('nested deeper than 1000 steps');
     } finally {
       JSONATA_BOUNDS.timeoutMs = 400;
     }
@@ -63,7 +63,7 @@ describe('JSONata evaluation bounds', () => {
     `$replace(${AS}, ${CATASTROPHIC}, "x")`,
     `$split(${AS}, ${CATASTROPHIC})`,
   ])('a catastrophic regular expression fails at its deadline: %s', async (expression) => {
-    expect(await failureOf(expression)).toContain('did not finish within 25 ms of CPU time');
+    expect(await failureOf(expression)).toContain('did not finish within 10 ms of CPU time');
   });
 
   test('regular expressions still give jsonata results', async () => {
@@ -120,4 +120,12 @@ describe('JSONata evaluation bounds', () => {
     const heavyDone = await engine.waitForExecution(heavyArn);
     expect(heavyDone.error).toBe('States.QueryEvaluationError');
   });
+});
+
+// A catastrophic regex cannot reach the evaluator as text either: `$eval` is left out, as on AWS
+// (https://github.com/floci-io/floci/issues/2737), so the call fails at once instead of matching.
+test('a regex inside $eval never runs: $eval is not a function (T1006)', async () => {
+  const r = await runDefinition(outputMachine(`$eval("$contains('${'a'.repeat(40)}', /^(a+)+b$/)")`));
+  expect(r.error).toBe('States.QueryEvaluationError');
+  expect(r.cause).toContain('T1006: Attempted to invoke a non-function');
 });
