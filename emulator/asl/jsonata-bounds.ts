@@ -173,7 +173,10 @@ export function beforeEvaluation(expression: object): Promise<void> | undefined 
   return WITH_REGEX.has(expression) ? regexWorkerReady() : undefined;
 }
 
-/** Does the expression hold a regex literal? ($eval, whose text could hold one, is left out as on AWS: jsonata.ts.) */
+/**
+ * Does the expression hold a regex literal? (Text cannot become a regex at run time: `$eval`, the
+ * one way it could, is left out as on AWS, see jsonata.ts.)
+ */
 function containsRegex(node: unknown, depth = 0): boolean {
   if (node === null || typeof node !== 'object' || depth > 200) return false;
   if ((node as { type?: unknown }).type === 'regex') return true;

@@ -42,7 +42,7 @@ export interface ExecutionInit {
   readonly region: string;
   readonly accountId: string;
   readonly testCase?: string;
-  /** EXPRESS executions have no 25,000-event history quota. */
+  /** EXPRESS executions have no 25,000-event history quota (the engine bounds them at 100,000 events, 5 minutes). */
   readonly type?: 'STANDARD' | 'EXPRESS';
   readonly resolver: TaskResolutionChain;
   /** Called when a `.waitForTaskToken` Task waits, so the engine can route SendTask* calls. */

@@ -130,3 +130,11 @@ describe('JSONata evaluation bounds', () => {
     expect(heavyDone.error).toBe('States.QueryEvaluationError');
   });
 });
+
+// A catastrophic regex cannot reach the evaluator as text either: `$eval` is left out, as on AWS
+// (https://github.com/floci-io/floci/issues/2737), so the call fails at once instead of matching.
+test('a regex inside $eval never runs: $eval is not a function (T1006)', async () => {
+  const r = await runDefinition(outputMachine(`$eval("$contains('${'a'.repeat(40)}', /^(a+)+b$/)")`));
+  expect(r.error).toBe('States.QueryEvaluationError');
+  expect(r.cause).toContain('T1006: Attempted to invoke a non-function');
+});
