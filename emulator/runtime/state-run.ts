@@ -3,7 +3,7 @@
  * type shares (InputPath/OutputPath, ResultPath, Assign, JSONata Output).
  */
 import { StatesError, States } from '../errors';
-import { applyResultPath, evaluateTemplate, selectPath, type PathEnvironment } from '../asl/jsonpath';
+import { applyResultPath, evaluateTemplate, selectPath, type CompiledTemplate, type PathEnvironment } from '../asl/jsonpath';
 import { evaluateJsonataValue, type JsonataEnvironment } from '../asl/jsonata';
 import type { CompiledAssign, State } from '../asl/model';
 import type { ExecutionClock } from './clock';
@@ -50,9 +50,20 @@ export interface StateOutcome {
   readonly assigned?: ReadonlyMap<string, unknown>;
 }
 
+/**
+ * Observes the shared data-flow tail without re-implementing it: TestState reports these values as
+ * its inspection data (afterResultSelector, afterResultPath).
+ */
+export interface DataFlowInspector {
+  afterResultSelector(value: unknown): void;
+  afterResultPath(value: unknown): void;
+}
+
 export class StateRun {
   /** JSON text of rawInput as recorded in the StateEntered event (when the execution kept it). */
   inputText?: string;
+  /** Set by TestState only. */
+  inspector?: DataFlowInspector;
   private retries = 0;
   private token?: string;
   private item?: { Index: number; Value: unknown };
@@ -150,12 +161,31 @@ export class StateRun {
     resultPath: string | null | undefined,
     assign = this.state.assign,
   ): { output: unknown; assigned?: Map<string, unknown> } {
+    this.inspector?.afterResultSelector(result);
     const assigned = assign ? this.assignJsonPath(assign, assignBase) : undefined;
     const withResult = applyResultPath(this.rawInput, resultPath, result);
+    this.inspector?.afterResultPath(withResult);
     const outputPath = this.state.outputPath;
     const output =
       outputPath === undefined || outputPath === '$' ? withResult : selectPath(withResult, outputPath, this.pathEnv(withResult));
     return { output, assigned };
+  }
+
+  /**
+   * The one tail of the states that produce a result (Task, Parallel, Map): JSONPath ResultSelector →
+   * Assign → ResultPath → OutputPath, or JSONata Assign → Output with `$states.result`.
+   */
+  async finishResult(
+    result: unknown,
+    state: { resultSelector?: CompiledTemplate; resultPath?: string | null; next?: string },
+  ): Promise<StateOutcome> {
+    if (this.state.queryLanguage === 'JSONata') {
+      const { output, assigned } = await this.finishJsonata(result, { result });
+      return { output, next: state.next, assigned };
+    }
+    const selected = state.resultSelector ? evaluateTemplate(state.resultSelector, this.pathEnv(result)) : result;
+    const { output, assigned } = this.finishJsonPath(selected, selected, state.resultPath);
+    return { output, next: state.next, assigned };
   }
 
   assignJsonPath(assign: CompiledAssign, base: unknown): Map<string, unknown> {

@@ -12,7 +12,7 @@
 import { randomUUID } from 'crypto';
 import { StatesError, States } from '../errors';
 import { parseDefinition } from '../asl/parse';
-import { applyResultPath, evaluateTemplate, selectPath } from '../asl/jsonpath';
+import { evaluateTemplate, selectPath } from '../asl/jsonpath';
 import { evaluateJsonataValue } from '../asl/jsonata';
 import type { MapState, ParallelState, PassState, State, StateMachineModel, TaskState } from '../asl/model';
 import type { StateServices } from './states/types';
@@ -348,6 +348,11 @@ class SingleStep {
     private readonly mocked: Mocked | undefined,
   ) {
     this.jsonata = state.queryLanguage === 'JSONata';
+    // The shared data-flow tail (StateRun.finishJsonPath) reports its steps for the inspection data.
+    run.inspector = {
+      afterResultSelector: (value) => (this.inspection.afterResultSelector = json(value)),
+      afterResultPath: (value) => (this.inspection.afterResultPath = json(value)),
+    };
   }
 
   async execute(): Promise<TestStateResponse> {
@@ -409,7 +414,8 @@ class SingleStep {
       result = state.parameters ? evaluateTemplate(state.parameters, run.pathEnv(effective)) : effective;
       this.inspection.afterParameters = json(result);
     }
-    return this.jsonPathTail(result, result, state.resultPath, state.next);
+    const { output, assigned } = run.finishJsonPath(result, result, state.resultPath);
+    return { output, next: state.next, assigned };
   }
 
   private async task(state: TaskState): Promise<StateOutcome> {
@@ -420,8 +426,7 @@ class SingleStep {
       this.inspection.afterArguments = json(args);
       const result = await this.invoke(state, args);
       this.inspection.result = json(result);
-      const { output, assigned } = await run.finishJsonata(result, { result });
-      return { output, next: state.next, assigned };
+      return run.finishResult(result, state);
     }
     const effective = run.effectiveInput();
     this.inspection.afterInputPath = json(effective);
@@ -429,8 +434,7 @@ class SingleStep {
     this.inspection.afterParameters = json(parameters);
     const result = await this.invoke(state, parameters);
     this.inspection.result = json(result);
-    const selected = state.resultSelector ? evaluateTemplate(state.resultSelector, run.pathEnv(result)) : result;
-    return this.jsonPathTail(selected, selected, state.resultPath, state.next);
+    return run.finishResult(result, state);
   }
 
   /** Parallel and Map are tested only with a mock: the mocked result stands for all branches/iterations. */
@@ -439,13 +443,7 @@ class SingleStep {
     if (state.type === 'Map') await this.mapSettings(state);
     const mocked = this.mocked as Mocked;
     if (mocked.kind === 'throw') throw mocked.error;
-    const result = mocked.value;
-    if (this.jsonata) {
-      const { output, assigned } = await run.finishJsonata(result, { result });
-      return { output, next: state.next, assigned };
-    }
-    const selected = state.resultSelector ? evaluateTemplate(state.resultSelector, run.pathEnv(result)) : result;
-    return this.jsonPathTail(selected, selected, state.resultPath, state.next);
+    return run.finishResult(mocked.value, state);
   }
 
   /** MaxConcurrency and the failure tolerance, which mapIterationFailureCount is checked against. */
@@ -511,24 +509,6 @@ class SingleStep {
     });
     if (outcome.kind === 'throw') throw new StatesError(outcome.error, outcome.cause);
     return outcome.value;
-  }
-
-  /** JSONPath: Assign (from `assignBase`), ResultPath into the raw input, then OutputPath. */
-  private jsonPathTail(
-    selected: unknown,
-    assignBase: unknown,
-    resultPath: string | null | undefined,
-    next: string | undefined,
-  ): StateOutcome {
-    const run = this.run;
-    this.inspection.afterResultSelector = json(selected);
-    const assigned = this.state.assign ? run.assignJsonPath(this.state.assign, assignBase) : undefined;
-    const withResult = applyResultPath(run.rawInput, resultPath, selected);
-    this.inspection.afterResultPath = json(withResult);
-    const outputPath = this.state.outputPath;
-    const output =
-      outputPath === undefined || outputPath === '$' ? withResult : selectPath(withResult, outputPath, run.pathEnv(withResult));
-    return { output, next, assigned };
   }
 
   // ------------------------------------------------------------ errors: retry, catch, fail

@@ -63,14 +63,8 @@ export const runMap: StateImplementation<MapState> = async (run, state, services
 };
 
 /** ResultSelector/ResultPath/OutputPath (JSONPath) or Output/Assign (JSONata) over the Map's results. */
-export async function finishMap(run: StateRun, state: MapState, results: unknown): Promise<StateOutcome> {
-  if (state.queryLanguage === 'JSONata') {
-    const { output, assigned } = await run.finishJsonata(results, { result: results });
-    return { output, next: state.next, assigned };
-  }
-  const selected = state.resultSelector ? evaluateTemplate(state.resultSelector, run.pathEnv(results)) : results;
-  const { output, assigned } = run.finishJsonPath(selected, selected, state.resultPath);
-  return { output, next: state.next, assigned };
+export function finishMap(run: StateRun, state: MapState, results: unknown): Promise<StateOutcome> {
+  return run.finishResult(results, state);
 }
 
 /** The input of iteration `index`: the item through ItemSelector (evaluated with `$$.Map.Item`). */

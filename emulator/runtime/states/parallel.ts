@@ -34,11 +34,5 @@ export const runParallel: StateImplementation<ParallelState> = async (run, state
   const last = services.lastEventId();
   services.recordLinked(scope, 'ParallelStateSucceeded', last, false);
   scope.cursor.prev = last;
-  if (state.queryLanguage === 'JSONata') {
-    const { output, assigned } = await run.finishJsonata(results, { result: results });
-    return { output, next: state.next, assigned };
-  }
-  const selected = state.resultSelector ? evaluateTemplate(state.resultSelector, run.pathEnv(results)) : results;
-  const { output, assigned } = run.finishJsonPath(selected, selected, state.resultPath);
-  return { output, next: state.next, assigned };
+  return run.finishResult(results, state);
 };

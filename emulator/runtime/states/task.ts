@@ -15,9 +15,7 @@ export const runTask: StateImplementation<TaskState> = async (run, state, servic
     const parameters = state.arguments !== undefined ? await evaluateJsonataValue(state.arguments, env, 'Arguments') : run.rawInput;
     const timeout = await jsonataSeconds(state.timeoutSeconds, 'TimeoutSeconds', env);
     const heartbeat = await jsonataSeconds(state.heartbeatSeconds, 'HeartbeatSeconds', env);
-    const result = await services.invokeTask(run, state, parameters, timeout, heartbeat);
-    const { output, assigned } = await run.finishJsonata(result, { result });
-    return { output, next: state.next, assigned };
+    return run.finishResult(await services.invokeTask(run, state, parameters, timeout, heartbeat), state);
   }
   const effective = run.effectiveInput();
   const env = run.pathEnv(effective);
@@ -30,10 +28,7 @@ export const runTask: StateImplementation<TaskState> = async (run, state, servic
     state.heartbeatSecondsPath !== undefined
       ? positiveSeconds(selectPath(effective, state.heartbeatSecondsPath, env), 'HeartbeatSecondsPath', state.heartbeatSecondsPath)
       : (state.heartbeatSeconds as number | undefined);
-  const result = await services.invokeTask(run, state, parameters, timeout, heartbeat);
-  const selected = state.resultSelector ? evaluateTemplate(state.resultSelector, run.pathEnv(result)) : result;
-  const { output, assigned } = run.finishJsonPath(selected, selected, state.resultPath);
-  return { output, next: state.next, assigned };
+  return run.finishResult(await services.invokeTask(run, state, parameters, timeout, heartbeat), state);
 };
 
 function positiveSeconds(v: unknown, field: string, path: string): number {
