@@ -15,6 +15,7 @@ import { measureHttpThroughput } from './http-throughput';
 import { compareEngines, counterLoopWorkload, passChoiceMapWorkload, type Comparison } from './interpreter-vs-peer';
 import { formatRate, MiB, printTable, section, type ResultRow } from './measure';
 import { runWorkflowSuite } from './workflow-suite';
+import { measurePassThroughOverhead } from './pass-through-overhead';
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -183,6 +184,28 @@ async function suiteSection(): Promise<void> {
   }
 }
 
+async function passThroughSection(): Promise<void> {
+  section('5. Pass-through overhead per Task (one-Task executions, dynamodb:getItem against dynalite on loopback)');
+  const metric = 'pass-through overhead per Task';
+  try {
+    const r = await measurePassThroughOverhead();
+    const us = (v: number) => `${Math.round(v).toLocaleString('en-US')} µs`;
+    console.log(
+      `  ${r.tasks} executions each: handler-answered ${us(r.handlerUs)}, passed through ${us(r.passThroughUs)}, bare SDK GetItem ${us(r.bareSdkUs)} (medians)`,
+    );
+    rows.push({
+      metric,
+      ours: us(r.passThroughUs - r.bareSdkUs),
+      peer: '-',
+      ratio: `${us(r.passThroughUs)} vs bare SDK ${us(r.bareSdkUs)}`,
+      target: '-',
+      verdict: 'info',
+    });
+  } catch (error) {
+    errorRow(metric, '-', error);
+  }
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const reps = intFromEnv('BENCH_REPS', 5);
@@ -192,6 +215,7 @@ async function main(): Promise<void> {
   await rssSection();
   await retainedHeapSection();
   await suiteSection();
+  await passThroughSection();
   section(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   printTable(rows);
   if (failures > 0) {

@@ -2,7 +2,7 @@
  * Command line of the local Step Functions engine (run as `npm run emulator -- <command>`):
  *
  *   serve [--port N] [--host H] [--mock-config FILE] [--state-machines DIR [--substitutions FILE]]
- *         [--real-time] [--region R] [--account A]
+ *         [--real-time] [--region R] [--account A] [--endpoint-url URL] [--aws]
  *   run FILE [--input JSON|@file] [--mock-config FILE --test-case NAME] [--substitutions FILE] [--name NAME]
  *
  * Exit codes of `run`: 0 the execution succeeded, 1 it did not, 2 usage or input error.
@@ -30,10 +30,12 @@ export class UsageError extends Error {
 
 const USAGE = `Usage:
   serve [--port N] [--host H] [--mock-config FILE] [--state-machines DIR] [--substitutions FILE]
-        [--real-time] [--region R] [--account A]
+        [--real-time] [--region R] [--account A] [--endpoint-url URL] [--aws]
   run FILE [--input JSON|@file] [--mock-config FILE --test-case NAME] [--substitutions FILE] [--name NAME]
-        [--real-time] [--region R] [--account A]
-The mock configuration defaults to the file named by SFN_MOCK_CONFIG.`;
+        [--real-time] [--region R] [--account A] [--endpoint-url URL] [--aws]
+The mock configuration defaults to the file named by SFN_MOCK_CONFIG.
+Tasks no mock answers call the service at --endpoint-url (or AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>);
+--aws allows calling real AWS for services without a configured endpoint.`;
 
 // ---------------------------------------------------------------- argument parsing
 
@@ -53,8 +55,9 @@ const VALUE_OPTIONS = new Set([
   'name',
   'region',
   'account',
+  'endpoint-url',
 ]);
-const FLAG_OPTIONS = new Set(['real-time', 'help']);
+const FLAG_OPTIONS = new Set(['real-time', 'help', 'aws']);
 
 function parseArgs(argv: readonly string[]): ParsedArgs {
   const positional: string[] = [];
@@ -188,10 +191,27 @@ interface EngineOptions {
   accountId: string;
   mockConfig?: MockConfig;
   realTime: boolean;
+  /** --endpoint-url: every service's endpoint (per service: AWS_ENDPOINT_URL_<SERVICE>). */
+  endpointUrl?: string;
+  /** --aws: services without a configured endpoint may call real AWS. */
+  aws?: boolean;
 }
 
 function createEngine(o: EngineOptions): Engine {
-  return new Engine({ region: o.region, accountId: o.accountId, mockConfig: o.mockConfig, clock: o.realTime ? 'real' : 'virtual' });
+  const passThrough = { allowRealAws: o.aws === true, ...(o.endpointUrl ? { endpoints: endpointsFor(o.endpointUrl) } : {}) };
+  return new Engine({
+    region: o.region,
+    accountId: o.accountId,
+    mockConfig: o.mockConfig,
+    clock: o.realTime ? 'real' : 'virtual',
+    passThrough,
+  });
+}
+
+/** One endpoint for every service the pass-through may call. */
+function endpointsFor(url: string): Record<string, string> {
+  if (!/^https?:\/\//.test(url)) throw new UsageError(`--endpoint-url must be an http(s) URL, got '${url}'`);
+  return new Proxy({}, { get: (_t, key) => (typeof key === 'string' ? url : undefined) }) as Record<string, string>;
 }
 
 function roleArnFor(accountId: string): string {
@@ -232,7 +252,18 @@ export interface ServeHandle extends RunningServer {
 /** `serve`: starts the API server; resolves once it listens (the URL has been printed). */
 export async function serve(argv: readonly string[], io: Output = consoleOutput): Promise<ServeHandle> {
   const args = parseArgs(argv);
-  allowOnly(args, 'serve', ['port', 'host', 'mock-config', 'state-machines', 'substitutions', 'real-time', 'region', 'account']);
+  allowOnly(args, 'serve', [
+    'port',
+    'host',
+    'mock-config',
+    'state-machines',
+    'substitutions',
+    'real-time',
+    'region',
+    'account',
+    'endpoint-url',
+    'aws',
+  ]);
   if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
   const stateMachinesDir = option(args, 'state-machines');
   if (option(args, 'substitutions') !== undefined && stateMachinesDir === undefined) {
@@ -246,6 +277,8 @@ export async function serve(argv: readonly string[], io: Output = consoleOutput)
     accountId,
     mockConfig,
     realTime: args.options.has('real-time'),
+    endpointUrl: option(args, 'endpoint-url'),
+    aws: args.options.has('aws'),
   });
   const api: EngineApi = engine;
   const stateMachines = stateMachinesDir
@@ -277,7 +310,18 @@ function readInput(text: string | undefined): string {
 /** `run`: one execution; prints the states taken and the result; resolves to the exit code. */
 export async function run(argv: readonly string[], io: Output = consoleOutput): Promise<number> {
   const args = parseArgs(argv);
-  allowOnly(args, 'run', ['input', 'mock-config', 'test-case', 'substitutions', 'name', 'real-time', 'region', 'account']);
+  allowOnly(args, 'run', [
+    'input',
+    'mock-config',
+    'test-case',
+    'substitutions',
+    'name',
+    'real-time',
+    'region',
+    'account',
+    'endpoint-url',
+    'aws',
+  ]);
   if (args.positional.length !== 1) throw new UsageError('run needs exactly one definition FILE');
   const file = args.positional[0];
   const testCase = option(args, 'test-case');
@@ -299,6 +343,8 @@ export async function run(argv: readonly string[], io: Output = consoleOutput): 
     accountId,
     mockConfig,
     realTime: args.options.has('real-time'),
+    endpointUrl: option(args, 'endpoint-url'),
+    aws: args.options.has('aws'),
   });
   const api: EngineApi = engine;
 

@@ -9,6 +9,14 @@ export class StatesError extends Error {
   readonly cause: string;
   /** false when no cause was given (AWS then omits `cause` from the event details). */
   readonly hasCause: boolean;
+  /** Raised by a Task's service (not by evaluating the definition): recorded as is, never prefixed. */
+  fromService = false;
+  /** Already carries AWS's "An error occurred while executing the state ..." prefix. */
+  prefixed = false;
+  /** The field an evaluation failure is about (EvaluationFailed `location`), when known. */
+  location?: string;
+  /** The id of the event that recorded this failure (EvaluationFailed), so ExecutionFailed links to it. */
+  recordedAt?: number;
 
   constructor(error: string, cause?: string) {
     super(cause ?? error);
@@ -16,6 +24,13 @@ export class StatesError extends Error {
     this.error = error;
     this.cause = cause ?? '';
     this.hasCause = cause !== undefined;
+  }
+
+  /** An error a Task's service answered with. */
+  static fromService(error: string, cause?: string): StatesError {
+    const e = new StatesError(error, cause);
+    e.fromService = true;
+    return e;
   }
 }
 

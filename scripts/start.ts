@@ -1,198 +1,146 @@
 /**
- * `npm start`: the local main job. Starts the engine's Step Functions API server with the four
- * workflows (local substitutions) and mocks/MockConfigFile.json, runs every mocked test case once
- * through the API, prints what happened, then keeps serving so you can drive it yourself with the
- * AWS CLI or SDK.
+ * `npm start`: the local tenant cloud and a short tenant lifecycle demo on it. Brings up the local
+ * services (Step Functions engine, DynamoDB, S3, EventBridge, CloudFormation) on loopback, deploys the
+ * synthesized CDK app onto them, then drives the real workflows the way producers do (PutEvents,
+ * PutObject) and shows what they did: tenants created (one id invalid, one stack failing and rolling
+ * back), a template release rolled out to the fleet, a tenant deleted. Then keeps serving.
  *
- *   npm start                      serve on 127.0.0.1:8083
- *   npm start -- --port 0          any free port
- *   npm start -- --no-serve        run the scenarios, print the table, exit (1 if any case misbehaved)
+ *   npm start                         serve on 127.0.0.1:8083.. (Step Functions 8083, DynamoDB 8084, S3 8085, EventBridge 8086, CloudFormation 8087, SQS 8088)
+ *   npm start -- --port 0             any free ports
+ *   npm start -- --no-serve           run the demo, print the end state, exit (1 if it is not the expected one)
+ *   npm start -- --data-dir DIR       keep tenants, stacks and template versions in DIR across restarts
+ *   npm start -- --real-time          waits take real time (a stack takes its simulated minutes)
  */
-import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { Engine } from '../emulator/runtime/engine';
-import { MockConfig } from '../emulator/runtime/mock-config';
-import { DEFAULT_PORT, startServer } from '../emulator/api/server';
-import { LOCAL_ACCOUNT, LOCAL_REGION, loadWorkflow } from '../statemachines/local-substitutions';
-import { MOCK_CONFIG_FILE } from '../mocks/build';
-import { TEST_CASES, type MockTestCase } from '../mocks/test-cases';
-import { runToCompletion, statesEntered } from './sfn-executions';
-import { WORKFLOW_NAMES } from '../statemachines/workflows';
+import { formatDeploySummary } from '../local/deploy';
+import { startLocalCloud, type LocalCloud } from '../local/cloud';
+import { printState, runDemo, type DemoReport } from '../local/cli/demo';
+import { removeStateFile, writeStateFile } from '../local/cli/state-file';
 
 interface Options {
   port: number;
   host: string;
   serve: boolean;
+  dataDir?: string;
+  realTime: boolean;
+  demo: boolean;
 }
 
+const DEFAULT_BASE_PORT = 8083;
+
 function parseArgs(argv: string[]): Options {
-  const options: Options = { port: DEFAULT_PORT, host: '127.0.0.1', serve: true };
+  const options: Options = { port: DEFAULT_BASE_PORT, host: '127.0.0.1', serve: true, realTime: false, demo: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${arg} needs a value`);
+      return v;
+    };
     if (arg === '--no-serve') options.serve = false;
-    else if (arg === '--port' || arg === '--host') {
-      const value = argv[++i];
-      if (value === undefined) usage(`${arg} needs a value`);
-      if (arg === '--host') options.host = value;
-      else {
-        options.port = Number(value);
-        if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
-          usage(`--port must be an integer 0-65535, got '${value}'`);
+    else if (arg === '--no-demo') options.demo = false;
+    else if (arg === '--real-time') options.realTime = true;
+    else if (arg === '--data-dir') options.dataDir = value();
+    else if (arg === '--host') options.host = value();
+    else if (arg === '--port') {
+      const text = value();
+      options.port = Number(text);
+      if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65530) {
+        usage(`--port must be an integer 0-65530 (the first of six consecutive ports; 0 for any free ports), got '${text}'`);
       }
-    } else usage(`unknown argument '${arg}'`);
+    } else if (arg === '--help' || arg === '-h') usage();
+    else usage(`unknown argument '${arg}'`);
   }
   return options;
 }
 
-function usage(problem: string): never {
-  console.error(`npm start: ${problem}\nusage: npm start -- [--port N] [--host H] [--no-serve]`);
-  process.exit(2);
-}
-
-interface Row {
-  testCase: MockTestCase;
-  status: string;
-  error?: string;
-  states: string[];
-  virtualSeconds: number;
-  asExpected: boolean;
-}
-
-async function runScenario(client: SFNClient, arn: string, testCase: MockTestCase): Promise<Row> {
-  const { description, events } = await runToCompletion(client, { stateMachineArn: `${arn}#${testCase.name}`, input: testCase.input });
-  const virtualSeconds = (description.stopDate!.getTime() - description.startDate!.getTime()) / 1000;
-  const states = statesEntered(events);
-  const asExpected =
-    description.status === testCase.expect.status &&
-    (testCase.expect.error === undefined || description.error === testCase.expect.error) &&
-    states.join('\n') === testCase.path.join('\n');
-  return { testCase, status: description.status!, error: description.error, states, virtualSeconds, asExpected };
-}
-
-/**
- * "A → … → X → Y×3 → Z": repeats of a polling loop collapse, and a long path keeps its first state
- * and as much of its end (where the branches differ) as fits.
- */
-function shortPath(states: string[], width = 130): string {
-  const parts = collapseLoops(states);
-  if (parts.join(' → ').length <= width) return parts.join(' → ');
-  const tail: string[] = [];
-  let length = parts[0].length + ' → … → '.length;
-  for (let i = parts.length - 1; i > 0 && length + parts[i].length + 3 <= width; i--) {
-    tail.unshift(parts[i]);
-    length += parts[i].length + 3;
-  }
-  return [parts[0], '…', ...tail].join(' → ');
-}
-
-/** Consecutive repeats of a cycle of up to 6 states become "(A → B → C)×n". */
-function collapseLoops(states: string[]): string[] {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < states.length) {
-    let best = { length: 1, times: 1 };
-    for (let k = 1; k <= 6 && i + 2 * k <= states.length; k++) {
-      let times = 1;
-      while (i + (times + 1) * k <= states.length && states.slice(i + times * k, i + (times + 1) * k).every((s, j) => s === states[i + j]))
-        times++;
-      if (times > 1 && times * k > best.length * best.times) best = { length: k, times };
-    }
-    const cycle = states.slice(i, i + best.length);
-    parts.push(best.times === 1 ? cycle[0] : `${cycle.length > 1 ? `(${cycle.join(' → ')})` : cycle[0]}×${best.times}`);
-    i += best.length * best.times;
-  }
-  return parts;
-}
-
-function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(0)}s`;
-  const m = Math.floor(seconds / 60);
-  return m < 60
-    ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`
-    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-
-function printTable(rows: Row[]): void {
-  const header = ['workflow', 'test case', 'status', 'states', 'virtual', 'path'];
-  const cells = rows.map((r) => [
-    r.testCase.workflow,
-    r.testCase.name,
-    `${r.status}${r.error ? ` (${r.error})` : ''}${r.asExpected ? '' : ' ✗ UNEXPECTED'}`,
-    String(r.states.length),
-    formatDuration(r.virtualSeconds),
-    shortPath(r.states),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (i === 5 ? 0 : c[i].length))));
-  const line = (c: string[]) => c.map((v, i) => (i === 5 ? v : v.padEnd(widths[i]))).join('  ');
-  console.log(line(header));
-  console.log(line(widths.map((w, i) => '-'.repeat(i === 5 ? 4 : w))));
-  for (const c of cells) console.log(line(c));
+function usage(problem?: string): never {
+  if (problem) console.error(`npm start: ${problem}`);
+  console.error('usage: npm start -- [--port N] [--host H] [--data-dir DIR] [--real-time] [--no-serve] [--no-demo]');
+  process.exit(problem ? 2 : 0);
 }
 
 async function main(): Promise<void> {
-  // Node 20 is supported by this project; the SDK's notice about its own future releases is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const options = parseArgs(process.argv.slice(2));
-  const engine = new Engine({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, mockConfig: MockConfig.fromFile(MOCK_CONFIG_FILE) });
-  let server;
+  const wallStart = performance.now();
+  const ports =
+    options.port === 0
+      ? undefined
+      : {
+          stepfunctions: options.port,
+          dynamodb: options.port + 1,
+          s3: options.port + 2,
+          eventbridge: options.port + 3,
+          cloudformation: options.port + 4,
+          sqs: options.port + 5,
+        };
+  let cloud: LocalCloud;
   try {
-    server = await startServer({ engine, port: options.port, host: options.host });
+    cloud = await startLocalCloud({
+      dataDir: options.dataDir,
+      realTime: options.realTime,
+      host: options.host,
+      ports,
+      log: (line) => console.log(line),
+    });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE')
-      usage(`port ${options.port} is in use (another emulator?); pick one with --port N, or --port 0 for any free port`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      usage(
+        `port ${(error as { port?: number }).port ?? options.port}.. is in use (another npm start?); pick others with --port N, or --port 0 for any free ports`,
+      );
+    }
     throw error;
   }
-  const client = new SFNClient({
-    endpoint: server.url,
-    region: LOCAL_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
 
-  const arns = new Map<string, string>();
-  for (const name of WORKFLOW_NAMES) {
-    const definition = JSON.stringify(loadWorkflow(name));
-    const created = await client.send(
-      new CreateStateMachineCommand({ name, definition, roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/tenant-workflows` }),
-    );
-    arns.set(name, created.stateMachineArn!);
+  console.log('');
+  for (const line of formatDeploySummary(cloud.deployment)) console.log(line);
+  console.log('\nEndpoints (any AWS SDK or `aws --endpoint-url` works against them):');
+  for (const [service, url] of Object.entries(cloud.endpoints)) console.log(`  ${service.padEnd(15)} ${url}`);
+  const stateFile = writeStateFile(cloud.info, { dataDir: options.dataDir });
+  console.log(`  (written to ${stateFile} for \`npm run tenants\`)`);
+
+  let report: DemoReport | undefined;
+  if (options.demo && cloud.restored) {
+    console.log(`\n${options.dataDir} holds an earlier run: its tenants, stacks and template versions are back, so the demo is skipped`);
+    console.log('(it would meet its own tenants again). A fresh directory runs it. The state now:');
+    await printState(cloud, (line) => console.log(line));
+  } else if (options.demo) {
+    report = await runDemo(cloud, { log: (line) => console.log(line) });
+    console.log(`\nDemo done in ${((performance.now() - wallStart) / 1000).toFixed(1)} s of wall time (cloud start and deploy included).`);
+    if (report.problems.length > 0) {
+      console.log(`\nThe end state is NOT the expected one:`);
+      for (const problem of report.problems) console.log(`  ✗ ${problem}`);
+    } else console.log('The end state is the expected one (checked in the services: records, stacks, template versions, executions).');
   }
-
-  const started = performance.now();
-  const rows = await Promise.all(TEST_CASES.map((tc) => runScenario(client, arns.get(tc.workflow)!, tc)));
-  const wallMs = performance.now() - started;
-  console.log(
-    `\nStep Functions engine at ${server.url}, ${TEST_CASES.length} mocked test cases of ${WORKFLOW_NAMES.length} workflows (mocks/MockConfigFile.json):\n`,
-  );
-  printTable(rows);
-  const virtual = rows.reduce((sum, r) => sum + r.virtualSeconds, 0);
-  const unexpected = rows.filter((r) => !r.asExpected);
-  console.log(
-    `\n${rows.length} executions in ${wallMs.toFixed(0)} ms of wall time, covering ${formatDuration(virtual)} of virtual time (waits and retries run on a virtual clock).`,
-  );
-  if (unexpected.length > 0)
-    console.log(`${unexpected.length} test case(s) did not end as mocks/test-cases.ts expects, in status, error or path (✗ above).`);
 
   if (!options.serve) {
-    await server.close();
-    process.exitCode = unexpected.length > 0 ? 1 : 0;
+    removeStateFile();
+    await cloud.close();
+    process.exitCode = report && report.problems.length > 0 ? 1 : 0;
     return;
   }
-  const arn = arns.get('create-tenant');
+  const e = cloud.endpoints;
   console.log(`
-Serving the Step Functions API at ${server.url} (Ctrl-C stops). Try it:
+Serving (Ctrl-C stops). Try next:
 
-  aws stepfunctions --endpoint-url ${server.url} --region ${LOCAL_REGION} list-state-machines
-  aws stepfunctions --endpoint-url ${server.url} --region ${LOCAL_REGION} start-execution \\
-    --state-machine-arn '${arn}#HappyPath' --input '{"detail":{"tenantId":"acme"}}'
-  aws stepfunctions --endpoint-url ${server.url} --region ${LOCAL_REGION} get-execution-history --execution-arn <executionArn>
+  npm run tenants -- list
+  npm run tenants -- create wayne
+  npm run tenants -- show acme
+  npm run tenants -- release                 # a new template version: the fleet update
+  npm run tenants -- delete wayne
+  npm run tenants -- executions
+  npm run tenants -- events
 
-  // or from Node, with an unmodified SDK client:
-  new SFNClient({ endpoint: '${server.url}', region: '${LOCAL_REGION}' })
-
-Test cases (append #<name> to a state machine ARN) are listed in mocks/test-cases.ts.
-(The AWS CLI needs some credentials configured; any values work, e.g. AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local.)`);
+  # or any AWS CLI / SDK (credentials: any, e.g. AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local):
+  aws --endpoint-url ${e.eventbridge} --region ${cloud.info.region} events put-events --entries \\
+    '[{"EventBusName":"${cloud.info.outputs.EventBusName}","Source":"saas.tenants","DetailType":"TenantCreated","Detail":"{\\"tenantId\\":\\"wayne\\"}"}]'
+  aws --endpoint-url ${e.dynamodb} --region ${cloud.info.region} dynamodb scan --table-name ${cloud.info.outputs.TenantTableName}
+  aws --endpoint-url ${e.cloudformation} --region ${cloud.info.region} cloudformation describe-stacks --stack-name tenant-acme
+  aws --endpoint-url ${e.stepfunctions} --region ${cloud.info.region} stepfunctions list-executions --state-machine-arn ${cloud.info.outputs.CreateTenantStateMachineArn}
+`);
   const stop = () => {
-    void server.close().then(() => process.exit(0));
+    removeStateFile();
+    void cloud.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

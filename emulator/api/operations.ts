@@ -5,6 +5,7 @@
  */
 import { ApiError, validationError } from './errors';
 import { parseDefinition } from '../asl/parse';
+import { validateIntegrationParameters } from '../runtime/integrations/parameter-validation';
 import type { TestStateRequest, TestStateResponse } from '../runtime/test-state';
 
 type Awaitable<T> = T | Promise<T>;
@@ -346,7 +347,7 @@ export const OPERATIONS: Record<string, OperationHandler> = {
     const definition = requiredString(request, 'definition', MAX_DEFINITION);
     checkType(request);
     try {
-      parseDefinition(definition);
+      validateIntegrationParameters(parseDefinition(definition));
       return { result: 'OK', diagnostics: [], truncated: false };
     } catch (e) {
       const problems = (e as { problems?: readonly { code: string; path: string; message: string }[] }).problems;

@@ -1,8 +1,9 @@
 /**
- * Time as an execution sees it. The virtual clock makes waits, retry intervals and timeouts advance
- * the execution's own time instantly, so a workflow that waits for hours finishes in milliseconds;
- * history timestamps and `$$` read the same clock.
+ * Time as a state sees it, and how waits are cancelled. Executions read the engine's one time line
+ * (runtime/timeline.ts, which satisfies ExecutionClock); TestState, which runs a single state outside
+ * any execution and never waits on other work, uses the instant VirtualClock below.
  */
+import { RealTimeline } from './timeline';
 export interface ExecutionClock {
   /** Milliseconds since the epoch, in this execution's time. */
   now(): number;
@@ -53,6 +54,7 @@ export class ExecutionStopSignal implements StopSignal {
 
 const resolvedTrue = Promise.resolve(true);
 
+/** Time that jumps ahead by every sleep at once: nothing else shares it. */
 export class VirtualClock implements ExecutionClock {
   readonly mode = 'virtual';
   private current: number;
@@ -72,30 +74,6 @@ export class VirtualClock implements ExecutionClock {
   }
 }
 
-export class RealClock implements ExecutionClock {
-  readonly mode = 'real';
-
-  now(): number {
-    return Date.now();
-  }
-
-  sleep(ms: number, signal?: StopSignal): Promise<boolean> {
-    if (signal?.aborted) return Promise.resolve(false);
-    if (ms <= 0) return resolvedTrue;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(true);
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-}
-
 export function createClock(mode: ClockMode, start?: number): ExecutionClock {
-  return mode === 'real' ? new RealClock() : new VirtualClock(start);
+  return mode === 'real' ? new RealTimeline() : new VirtualClock(start);
 }

@@ -9,6 +9,9 @@ import { applySubstitutions, type Substitutions } from '../asl/substitutions';
 import type { StateMachineModel } from '../asl/model';
 import type { ClockMode } from './clock';
 import { Execution, type ExecutionStatus, type TokenWaiter } from './execution';
+import { PassThroughResolver, type PassThroughOptions } from './integrations/pass-through';
+import { validateIntegrationParameters } from './integrations/parameter-validation';
+import { createTimeline, type Timeline } from './timeline';
 import type { HistoryEvent } from './history';
 import { runTestState, type TestStateRequest, type TestStateResponse } from './test-state';
 import {
@@ -37,10 +40,13 @@ export interface EngineOptions {
   accountId?: string;
   /** Step Functions Local mock configuration (runtime/mock-config.ts MockConfig fits). */
   mockConfig?: MockLookup;
+  /** The time line the engine creates when none is given: simulated ('virtual', the default) or wall time. */
   clock?: ClockMode;
+  /** One time line shared with the services beside the engine (runtime/timeline.ts); wins over `clock`. */
+  timeline?: Timeline;
   handlers?: readonly { matcher: HandlerMatcher; handler: TaskHandler }[];
-  /** Resolvers asked after mocks and handlers (e.g. a future real-AWS resolver). */
-  extraResolvers?: readonly TaskResolver[];
+  /** Tasks no mock or handler answers call these endpoints through the AWS SDK (runtime/integrations/). */
+  passThrough?: PassThroughOptions;
 }
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
@@ -107,7 +113,6 @@ interface StateMachineRecord {
   creationDate: Date;
   updateDate?: Date;
   revisionId?: string;
-  deleted: boolean;
   executions: Execution[];
   /** What DescribeStateMachineForExecution answers for executions started now; shared by them, reset on update. */
   currentRevision?: StateMachineForExecution;
@@ -119,10 +124,12 @@ const DEFAULT_ROLE = (account: string) => `arn:aws:iam::${account}:role/StepFunc
 export class Engine {
   readonly region: string;
   readonly accountId: string;
-  private readonly clockMode: ClockMode;
+  /** Every execution's clock: history timestamps, waits, retries, timeouts. */
+  readonly timeline: Timeline;
   private readonly mockConfig?: MockLookup;
-  private readonly handlers = new HandlerResolver();
+  private readonly handlers: HandlerResolver;
   private readonly resolver: TaskResolutionChain;
+  private readonly passThrough: PassThroughResolver;
   private readonly stateMachines = new Map<string, StateMachineRecord>();
   private readonly executions = new Map<string, Execution>();
   private readonly tokens = new Map<string, TokenWaiter>();
@@ -132,13 +139,25 @@ export class Engine {
   constructor(options: EngineOptions = {}) {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
-    this.clockMode = options.clock ?? 'virtual';
+    this.timeline = options.timeline ?? createTimeline(options.clock ?? 'virtual');
     this.mockConfig = options.mockConfig;
+    this.handlers = new HandlerResolver(this.timeline);
     const resolvers: TaskResolver[] = [];
     if (this.mockConfig) resolvers.push(new MockConfigResolver(this.mockConfig));
-    resolvers.push(this.handlers, ...(options.extraResolvers ?? []));
-    this.resolver = new TaskResolutionChain(resolvers);
+    const passThrough = (this.passThrough = new PassThroughResolver(options.passThrough ?? {}, {
+      timeline: this.timeline,
+      region: this.region,
+      accountId: this.accountId,
+      executions: this,
+    }));
+    resolvers.push(this.handlers, passThrough);
+    this.resolver = new TaskResolutionChain(resolvers, passThrough);
     for (const h of options.handlers ?? []) this.handlers.register(h.matcher, h.handler);
+  }
+
+  /** Releases the pass-through's SDK clients (their keep-alive connections). */
+  close(): void {
+    this.passThrough.close();
   }
 
   /** Registers an in-process Task handler for resources starting with a prefix (or matching a predicate). */
@@ -155,14 +174,14 @@ export class Engine {
     const { text, model } = this.prepareDefinition(input.definition, input.substitutions);
     const type = input.type ?? 'STANDARD';
     const roleArn = input.roleArn ?? DEFAULT_ROLE(this.accountId);
-    if (existing && !existing.deleted) {
+    if (existing) {
       // AWS: idempotent when everything matches, otherwise StateMachineAlreadyExists.
       if (existing.definitionText === text && existing.roleArn === roleArn && existing.type === type) {
         return { stateMachineArn: arn, creationDate: existing.creationDate };
       }
       throw new EngineError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
-    const creationDate = new Date();
+    const creationDate = new Date(this.timeline.now());
     this.stateMachines.set(arn, {
       arn,
       name: input.name,
@@ -171,7 +190,6 @@ export class Engine {
       roleArn,
       type,
       creationDate,
-      deleted: false,
       executions: [],
     });
     return { stateMachineArn: arn, creationDate };
@@ -189,7 +207,7 @@ export class Engine {
       sm.revisionId = randomUUID();
     }
     if (changes.roleArn !== undefined) sm.roleArn = changes.roleArn;
-    sm.updateDate = new Date();
+    sm.updateDate = new Date(this.timeline.now());
     sm.currentRevision = undefined;
     return { updateDate: sm.updateDate };
   }
@@ -197,7 +215,6 @@ export class Engine {
   deleteStateMachine(stateMachineArn: string): void {
     const sm = this.stateMachines.get(stateMachineArn);
     if (!sm) return; // AWS: deleting a missing state machine succeeds
-    sm.deleted = true;
     this.stateMachines.delete(stateMachineArn);
   }
 
@@ -238,7 +255,7 @@ export class Engine {
   stopExecution(executionArn: string, error?: string, cause?: string): { stopDate: Date } {
     const execution = this.execution(executionArn);
     execution.stop(error, cause);
-    return { stopDate: execution.stopDate ?? new Date() };
+    return { stopDate: execution.stopDate ?? new Date(this.timeline.now()) };
   }
 
   describeExecution(executionArn: string): ExecutionDescription {
@@ -298,7 +315,9 @@ export class Engine {
   private prepareDefinition(definition: string | object, substitutions?: Substitutions): { text: string; model: StateMachineModel } {
     let text = typeof definition === 'string' ? definition : JSON.stringify(definition);
     if (substitutions) text = applySubstitutions(text, substitutions);
-    return { text, model: parseDefinition(text) };
+    const model = parseDefinition(text);
+    validateIntegrationParameters(model);
+    return { text, model };
   }
 
   // Shared by every execution (one pair of closures per execution would be kept as long as it is).
@@ -346,7 +365,7 @@ export class Engine {
       model: sm.model,
       inputText,
       input: value,
-      clock: this.clockMode,
+      timeline: this.timeline,
       region: this.region,
       accountId: this.accountId,
       testCase,

@@ -14,12 +14,16 @@ import { runSucceed, succeedJsonPath } from '../asl/states/succeed';
 import { FailStateError, runFail } from '../asl/states/fail';
 import { runParallel } from '../asl/states/parallel';
 import { runMap } from '../asl/states/map';
-import { createClock, ExecutionStopSignal, type ClockMode, type ExecutionClock } from './clock';
-import { HistoryRecorder, checkedPayloadText, payloadText } from './history';
-import { BranchCancelled, StateRun, type ExecutionFacts, type RunScope, type StateOutcome } from './state-run';
-import { describeResource, type ResourceDescription, type TaskOutcome, type TaskResolutionChain } from './task-resolution';
+import { ExecutionStopSignal } from './clock';
+import { HistoryRecorder, payloadText } from './history';
+import { BranchCancelled, ExecutionStopped, StateRun, type ExecutionFacts, type RunScope, type StateOutcome } from './state-run';
+import { invokeTask, type TaskHost, type TokenWaiter } from './task-invocation';
+import type { TaskResolutionChain } from './task-resolution';
+import type { Timeline } from './timeline';
 import { VariableScope } from './variables';
 import { random } from './random';
+
+export type { TokenWaiter } from './task-invocation';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -32,7 +36,8 @@ export interface ExecutionInit {
   readonly model: StateMachineModel;
   readonly inputText: string;
   readonly input: unknown;
-  readonly clock: ClockMode;
+  /** The engine's one time line: every execution reads and waits on it. */
+  readonly timeline: Timeline;
   readonly region: string;
   readonly accountId: string;
   readonly testCase?: string;
@@ -44,20 +49,6 @@ export interface ExecutionInit {
   readonly unregisterToken: (token: string) => void;
 }
 
-export interface TokenWaiter {
-  readonly executionArn: string;
-  succeed(output: unknown): void;
-  fail(error: string, cause?: string): void;
-  heartbeat(): void;
-}
-
-/** Errors raised by a Task's service (not by evaluating the definition): never prefixed. */
-const SERVICE_ERRORS = new WeakSet<StatesError>();
-/** Errors that already carry AWS's "An error occurred while executing the state" prefix. */
-const PREFIXED = new WeakSet<StatesError>();
-
-class ExecutionStopped extends Error {}
-
 /** Shared, immutable `{truncated: false}` (one per event would only feed the garbage collector). */
 const NOT_TRUNCATED = Object.freeze({ truncated: false });
 /** Event type names per state type, built once rather than concatenated per event (the history keeps them). */
@@ -66,13 +57,21 @@ const ENTERED_TYPES = Object.fromEntries(STATE_TYPES.map((t) => [t, `${t}StateEn
 const EXITED_TYPES = Object.fromEntries(STATE_TYPES.map((t) => [t, `${t}StateExited`])) as Record<State['type'], string>;
 /** Long synchronous runs yield now and then so that other executions and I/O get their turn. */
 const SYNC_STATES_PER_YIELD = 2000;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** A yield holds the time line: the execution can still make progress, so simulated time must not move. */
+const yieldToEventLoop = (timeline: Timeline) =>
+  new Promise<void>((resolve) => {
+    const release = timeline.hold();
+    setImmediate(() => {
+      release();
+      resolve();
+    });
+  });
 
 /**
  * One execution. It is also the StateServices its states use: methods on the prototype rather than a
  * services object of closures per execution (each closure costs memory for every execution kept).
  */
-export class Execution implements StateServices {
+export class Execution implements StateServices, TaskHost {
   status: ExecutionStatus = 'RUNNING';
   readonly startDate: Date;
   stopDate?: Date;
@@ -81,17 +80,17 @@ export class Execution implements StateServices {
   cause?: string;
   readonly history: HistoryRecorder;
   readonly done: Promise<void>;
-  readonly clock: ExecutionClock;
+  readonly clock: Timeline;
 
   private resolveDone!: () => void;
   /** Created on first use (a Wait, a retry, a task token): most executions never need one. */
-  private stopSignal?: ExecutionStopSignal;
+  private stopper?: ExecutionStopSignal;
   private aborted = false;
   private readonly invocationCounters = new Map<string, number>();
   private readonly facts: ExecutionFacts;
 
   constructor(readonly init: ExecutionInit) {
-    this.clock = createClock(init.clock);
+    this.clock = init.timeline;
     this.startDate = new Date(this.clock.now());
     this.history = new HistoryRecorder(this.clock, init.type === 'EXPRESS' ? Number.POSITIVE_INFINITY : undefined);
     this.done = new Promise((r) => (this.resolveDone = r));
@@ -137,14 +136,12 @@ export class Execution implements StateServices {
   private async run(): Promise<void> {
     const scope: RunScope = { variables: new VariableScope(), cursor: { prev: 0 }, recordEvents: true };
     const timeoutSeconds = this.init.model.timeoutSeconds;
-    let timer: NodeJS.Timeout | undefined;
-    if (timeoutSeconds !== undefined && this.clock.mode === 'real') {
-      timer = setTimeout(() => this.timeOut(), timeoutSeconds * 1000);
-    }
+    // TimeoutSeconds: a timer on the time line racing the whole execution.
+    const timer = timeoutSeconds !== undefined ? new ExecutionStopSignal() : undefined;
+    if (timer) void this.clock.sleep(timeoutSeconds! * 1000, timer).then((elapsed) => elapsed && this.timeOut());
     try {
       const output = await this.runMachine(this.init.model, this.init.input, scope);
       if (this.status !== 'RUNNING') return;
-      if (this.virtualTimeoutPassed()) return this.timeOut();
       const last = this.lastOutputText;
       const text = last !== undefined && last.value === output ? last.text : payloadText(output, this.lastStateName);
       this.output = text;
@@ -168,16 +165,10 @@ export class Execution implements StateServices {
       if (err.hasCause && !silentTimeout) details.cause = err.cause;
       this.error = details.error as string | undefined;
       this.cause = 'cause' in details ? err.cause : undefined;
-      if (err.error === States.Timeout && this.virtualTimeoutPassed()) return this.timeOut();
-      this.finish('FAILED', 'ExecutionFailed', 'executionFailedEventDetails', details, Math.max(scope.cursor.prev, lastFailureEvent(e)));
+      this.finish('FAILED', 'ExecutionFailed', 'executionFailedEventDetails', details, Math.max(scope.cursor.prev, err.recordedAt ?? 0));
     } finally {
-      if (timer) clearTimeout(timer);
+      timer?.stop();
     }
-  }
-
-  private virtualTimeoutPassed(): boolean {
-    const t = this.init.model.timeoutSeconds;
-    return t !== undefined && this.clock.mode === 'virtual' && this.clock.now() - this.startDate.getTime() > t * 1000;
   }
 
   private timeOut(): void {
@@ -197,15 +188,19 @@ export class Execution implements StateServices {
 
   private abortRun(): void {
     this.aborted = true;
-    this.stopSignal?.stop();
+    this.stopper?.stop();
+  }
+
+  get stopSignal(): ExecutionStopSignal {
+    return this.abortSignal;
   }
 
   private get abortSignal(): ExecutionStopSignal {
-    if (this.stopSignal === undefined) {
-      this.stopSignal = new ExecutionStopSignal();
-      if (this.aborted) this.stopSignal.stop();
+    if (this.stopper === undefined) {
+      this.stopper = new ExecutionStopSignal();
+      if (this.aborted) this.stopper.stop();
     }
-    return this.stopSignal;
+    return this.stopper;
   }
 
   checkAlive(): void {
@@ -249,10 +244,9 @@ export class Execution implements StateServices {
       value = outcome.output;
       const last = this.lastOutputText;
       valueText = last !== undefined && last.value === value ? last.text : undefined;
-      this.checkVirtualTimeout();
       if (++this.syncStates % SYNC_STATES_PER_YIELD === 0) {
         const [n, v, t] = [name, value, valueText];
-        return yieldToEventLoop().then(() => this.continueMachine(model, n, v, t, scope));
+        return yieldToEventLoop(this.clock).then(() => this.continueMachine(model, n, v, t, scope));
       }
     }
   }
@@ -261,7 +255,6 @@ export class Execution implements StateServices {
   private async continueMachineAsync(model: StateMachineModel, state: State, input: unknown, scope: RunScope): Promise<unknown> {
     const outcome = await this.runState(state, input, scope);
     if (outcome.next === undefined) return outcome.output;
-    this.checkVirtualTimeout();
     const last = this.lastOutputText;
     return this.continueMachine(
       model,
@@ -270,13 +263,6 @@ export class Execution implements StateServices {
       last !== undefined && last.value === outcome.output ? last.text : undefined,
       scope,
     );
-  }
-
-  private checkVirtualTimeout(): void {
-    if (this.virtualTimeoutPassed()) {
-      this.timeOut();
-      throw new ExecutionStopped('timed out');
-    }
   }
 
   private lastOutputText?: { value: unknown; text: string };
@@ -328,12 +314,7 @@ export class Execution implements StateServices {
       };
       if (catcher) recordContainerFailure();
       if (!catcher) {
-        if (
-          err.error === States.QueryEvaluationError &&
-          !SERVICE_ERRORS.has(err) &&
-          scope.recordEvents &&
-          !(e as { evaluationRecorded?: boolean }).evaluationRecorded
-        ) {
+        if (err.error === States.QueryEvaluationError && !err.fromService && scope.recordEvents && err.recordedAt === undefined) {
           const id = this.history.add('EvaluationFailed', enteredPrev, 'evaluationFailedEventDetails', {
             cause: err.cause,
             error: err.error,
@@ -341,8 +322,7 @@ export class Execution implements StateServices {
             state: state.name,
           });
           scope.cursor.prev = id;
-          (err as { evaluationRecorded?: boolean }).evaluationRecorded = true;
-          failureEvents.set(err, id);
+          err.recordedAt = id;
         }
         recordContainerFailure();
         throw err;
@@ -442,15 +422,14 @@ export class Execution implements StateServices {
 
   /** Evaluation errors get AWS's "An error occurred while executing the state ..." prefix. */
   private describeFailure(err: StatesError, run: StateRun): StatesError {
-    if (SERVICE_ERRORS.has(err) || PREFIXED.has(err) || err instanceof FailStateError) return err;
+    if (err.fromService || err.prefixed || err instanceof FailStateError) return err;
     if (err.error !== States.Runtime && err.error !== States.QueryEvaluationError) return err;
     const prefixed = new StatesError(
       err.error,
       `An error occurred while executing the state '${run.state.name}' (entered at the event id #${run.enteredEventId}). ${err.cause}`,
     );
-    PREFIXED.add(prefixed);
-    const loc = locations.get(err);
-    if (loc) locations.set(prefixed, loc);
+    prefixed.prefixed = true;
+    prefixed.location = err.location;
     return prefixed;
   }
 
@@ -472,180 +451,40 @@ export class Execution implements StateServices {
     this.checkAlive();
   }
 
-  // ------------------------------------------------------------ tasks
+  // ------------------------------------------------------------ tasks (runtime/task-invocation.ts)
 
-  async invokeTask(
-    run: StateRun,
-    state: TaskState,
-    parameters: unknown,
-    timeoutSeconds?: number,
-    heartbeatSeconds?: number,
-  ): Promise<unknown> {
-    const d = describeResource(state.resource);
-    const scope = run.scope;
-    const paramsText = payloadText(parameters, state.name);
-    const lambda = d.kind === 'lambdaFunction';
-    if (lambda) {
-      const details: Record<string, unknown> = { input: paramsText, inputDetails: NOT_TRUNCATED, resource: state.resource };
-      if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
-      this.record(scope, 'LambdaFunctionScheduled', 'lambdaFunctionScheduledEventDetails', details);
-      this.record(scope, 'LambdaFunctionStarted');
-    } else {
-      const details: Record<string, unknown> = {
-        resource: d.resource,
-        resourceType: d.resourceType,
-        region: d.region ?? this.init.region,
-        parameters: paramsText,
-      };
-      if (timeoutSeconds !== undefined) details.timeoutInSeconds = timeoutSeconds;
-      if (heartbeatSeconds !== undefined) details.heartbeatInSeconds = heartbeatSeconds;
-      this.record(scope, 'TaskScheduled', 'taskScheduledEventDetails', details);
-      this.record(scope, 'TaskStarted', 'taskStartedEventDetails', taskStartedDetails(d));
-    }
-    const invocationIndex = this.invocationCounters.get(state.name) ?? 0;
-    this.invocationCounters.set(state.name, invocationIndex + 1);
-    const request = {
-      resource: state.resource,
-      parameters,
-      stateName: state.name,
-      executionArn: this.init.executionArn,
-      taskToken: run.taskToken,
-      invocationIndex,
-      stateMachineName: this.init.stateMachineName,
-      testCase: this.init.testCase,
-    };
-    let outcome: TaskOutcome;
-    let submitted = false;
-    const mocked = this.init.testCase !== undefined;
-    try {
-      outcome = await this.withTimeout(this.init.resolver.resolve(request), timeoutSeconds);
-      if (outcome.kind === 'return' && d.pattern === 'waitForTaskToken' && run.taskToken !== undefined && !mocked) {
-        this.recordSubmitted(scope, d.resource, d.resourceType, outcome.value);
-        submitted = true;
-        outcome = await this.withTimeout(this.waitForToken(run.taskToken, heartbeatSeconds), timeoutSeconds);
-      }
-    } catch (e) {
-      if (e instanceof ExecutionStopped) throw e;
-      if (e instanceof StatesError && !SERVICE_ERRORS.has(e) && e.error !== States.Timeout && e.error !== States.HeartbeatTimeout) throw e;
-      const se = toStatesError(e);
-      outcome = { kind: 'throw', error: se.error, cause: se.hasCause ? se.cause : undefined };
-    }
-    this.checkAlive();
-    if (outcome.kind === 'return' && !lambda && d.pattern !== 'request-response' && !submitted) {
-      this.recordSubmitted(scope, d.resource, d.resourceType, outcome.value);
-    }
-    if (outcome.kind === 'return') {
-      let result = outcome.value;
-      if (lambda && mocked && result !== null && typeof result === 'object' && 'Payload' in (result as object)) {
-        result = (result as { Payload: unknown }).Payload;
-      }
-      const outText =
-        result === outcome.value && outcome.text !== undefined
-          ? checkedPayloadText(outcome.text, state.name)
-          : payloadText(result, state.name);
-      if (lambda) {
-        this.record(scope, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', {
-          output: outText,
-          outputDetails: NOT_TRUNCATED,
-        });
-      } else {
-        this.record(scope, 'TaskSucceeded', 'taskSucceededEventDetails', {
-          resource: d.resource,
-          resourceType: d.resourceType,
-          output: outText,
-          outputDetails: NOT_TRUNCATED,
-        });
-      }
-      return result;
-    }
-    const timedOut = outcome.error === States.Timeout || outcome.error === States.HeartbeatTimeout;
-    const failure: Record<string, unknown> = {};
-    if (!lambda) {
-      failure.resource = d.resource;
-      failure.resourceType = d.resourceType;
-    }
-    // A timeout event has no cause unless one was given (the error output still carries "Cause": "").
-    if (outcome.cause !== undefined && !(timedOut && outcome.cause === '')) failure.cause = outcome.cause;
-    failure.error = outcome.error;
-    if (lambda) {
-      this.record(
-        scope,
-        timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed',
-        timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails',
-        failure,
-      );
-    } else {
-      this.record(
-        scope,
-        timedOut ? 'TaskTimedOut' : 'TaskFailed',
-        timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails',
-        failure,
-      );
-    }
-    const err = new StatesError(outcome.error, outcome.cause);
-    SERVICE_ERRORS.add(err);
-    throw err;
+  invokeTask(run: StateRun, state: TaskState, parameters: unknown, timeoutSeconds?: number, heartbeatSeconds?: number): Promise<unknown> {
+    return invokeTask(this, run, state, parameters, timeoutSeconds, heartbeatSeconds);
   }
 
-  /** .sync and .waitForTaskToken: the service call was submitted before the task completes. */
-  private recordSubmitted(scope: RunScope, resource: string, resourceType: string, response: unknown): void {
-    this.record(scope, 'TaskSubmitted', 'taskSubmittedEventDetails', {
-      resource,
-      resourceType,
-      output: payloadText(response ?? {}, resource),
-      outputDetails: NOT_TRUNCATED,
-    });
+  nextInvocationIndex(stateName: string): number {
+    const i = this.invocationCounters.get(stateName) ?? 0;
+    this.invocationCounters.set(stateName, i + 1);
+    return i;
   }
 
-  /** Task TimeoutSeconds applies in real time only; in virtual time a task's work takes no time. */
-  private async withTimeout<T>(p: Promise<T>, timeoutSeconds: number | undefined): Promise<T> {
-    if (timeoutSeconds === undefined || this.clock.mode !== 'real') return p;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StatesError(States.Timeout)), timeoutSeconds * 1000);
-    });
-    try {
-      return await Promise.race([p, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  get stateMachineName(): string {
+    return this.init.stateMachineName;
   }
 
-  private waitForToken(token: string, heartbeatSeconds: number | undefined): Promise<TaskOutcome> {
-    return new Promise<TaskOutcome>((resolve, reject) => {
-      let beat: NodeJS.Timeout | undefined;
-      const arm = () => {
-        if (heartbeatSeconds === undefined || this.clock.mode !== 'real') return;
-        clearTimeout(beat);
-        beat = setTimeout(() => {
-          this.init.unregisterToken(token);
-          reject(new StatesError(States.HeartbeatTimeout));
-        }, heartbeatSeconds * 1000);
-      };
-      const done = () => {
-        clearTimeout(beat);
-        this.init.unregisterToken(token);
-        this.abortSignal.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        done();
-        reject(new ExecutionStopped('stopped'));
-      };
-      this.abortSignal.addEventListener('abort', onAbort, { once: true });
-      arm();
-      this.init.registerToken(token, {
-        executionArn: this.init.executionArn,
-        succeed: (output) => {
-          done();
-          resolve({ kind: 'return', value: output });
-        },
-        fail: (error, cause) => {
-          done();
-          resolve({ kind: 'throw', error, cause });
-        },
-        heartbeat: arm,
-      });
-    });
+  get testCase(): string | undefined {
+    return this.init.testCase;
+  }
+
+  get resolver(): TaskResolutionChain {
+    return this.init.resolver;
+  }
+
+  get timeline(): Timeline {
+    return this.clock;
+  }
+
+  registerToken(token: string, waiter: TokenWaiter): void {
+    this.init.registerToken(token, waiter);
+  }
+
+  unregisterToken(token: string): void {
+    this.init.unregisterToken(token);
   }
 
   recordLinked(scope: RunScope, type: string, previousEventId: number, moveCursor: boolean, detailsKey?: string, details?: object): number {
@@ -672,28 +511,9 @@ export class Execution implements StateServices {
   }
 }
 
-/** TaskStarted details depend only on the resource: one shared, immutable object per resource. */
-const TASK_STARTED_DETAILS = new WeakMap<ResourceDescription, object>();
-function taskStartedDetails(d: ResourceDescription): object {
-  let details = TASK_STARTED_DETAILS.get(d);
-  if (details === undefined) {
-    details = Object.freeze({ resource: d.resource, resourceType: d.resourceType });
-    TASK_STARTED_DETAILS.set(d, details);
-  }
-  return details;
-}
-
-const locations = new WeakMap<StatesError, string>();
-const failureEvents = new WeakMap<object, number>();
-
-function lastFailureEvent(e: unknown): number {
-  return e !== null && typeof e === 'object' ? (failureEvents.get(e) ?? 0) : 0;
-}
-
 /** AWS's `location` for an EvaluationFailed event: the field named in the message. */
 function locationOf(err: StatesError): string {
-  const known = locations.get(err);
-  if (known) return known;
+  if (err.location) return err.location;
   const m = /specified for the field '([^']+)'/.exec(err.cause);
   return m ? m[1] : '';
 }

@@ -18,11 +18,6 @@ export const MAX_HISTORY_EVENTS = 25000;
 /** Maximum payload size (input, output, state data). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
-export interface PayloadText {
-  readonly text: string;
-  readonly truncated: boolean;
-}
-
 /**
  * JSON text of a payload. Over 256 KiB it is States.DataLimitExceeded, worded as AWS words it
  * ("The state/task 'X' returned a result with a size exceeding the maximum number of bytes service limit.").
@@ -63,7 +58,6 @@ export class HistoryRecorder {
   private detailsOrName: unknown[] = [];
   /** The payload text of a compact state event; undefined for every other event. */
   private stateTexts: (string | undefined)[] = [];
-  private readonly listeners: ((e: HistoryEvent) => void)[] = [];
   /** The last materialized `events`, kept only while something else holds on to it. */
   private materialized?: WeakRef<HistoryEvent[]>;
 
@@ -83,16 +77,12 @@ export class HistoryRecorder {
     const events: HistoryEvent[] = new Array(this.types.length);
     let date: Date | undefined;
     for (let i = 0; i < events.length; i++) {
-      // Consecutive events usually share a time (virtual clock): share the Date too.
+      // Consecutive events usually share a time (the simulated time line): share the Date too.
       if (date === undefined || date.getTime() !== this.times[i]) date = new Date(this.times[i]);
       events[i] = this.eventAt(i, date);
     }
     this.materialized = new WeakRef(events);
     return events;
-  }
-
-  onEvent(listener: (e: HistoryEvent) => void): void {
-    this.listeners.push(listener);
   }
 
   /**
@@ -139,12 +129,7 @@ export class HistoryRecorder {
     this.detailKeys.push(detailsKey);
     this.detailsOrName.push(detailsOrName);
     this.stateTexts.push(text);
-    const id = this.types.length;
-    if (this.listeners.length > 0) {
-      const event = this.eventAt(id - 1, new Date(this.times[id - 1]));
-      for (const l of this.listeners) l(event);
-    }
-    return id;
+    return this.types.length;
   }
 
   /**
@@ -179,8 +164,3 @@ const ENTERED_KEY = 'stateEnteredEventDetails';
 const EXITED_KEY = 'stateExitedEventDetails';
 /** Shared, immutable `{truncated: false}`. */
 const NOT_TRUNCATED = Object.freeze({ truncated: false });
-
-/** `{input, inputDetails}`-style pair for a payload field. */
-export function payloadDetails(field: 'input' | 'output', text: string): Record<string, unknown> {
-  return { [field]: text, [`${field}Details`]: { truncated: false } };
-}

@@ -27,6 +27,9 @@ export interface Cancellation {
 /** A branch or iteration stopped because a sibling failed; it records nothing more. */
 export class BranchCancelled extends Error {}
 
+/** The execution ended (stopped, timed out) while this work was under way: unwind without recording. */
+export class ExecutionStopped extends Error {}
+
 /** The execution-wide facts a state reads (set once per execution). */
 export interface ExecutionFacts {
   readonly executionArn: string;
@@ -36,6 +39,7 @@ export interface ExecutionFacts {
   readonly roleArn: string;
   readonly input: unknown;
   readonly startTimeIso: string;
+  /** The engine's time line (runtime/timeline.ts), or TestState's own clock. */
   readonly clock: ExecutionClock;
 }
 

@@ -1,9 +1,11 @@
 /**
  * Who answers a Task: (1) the Step Functions Local mock configuration when the execution runs a test
- * case, (2) a handler registered in-process, (3) nobody -> a clear failure saying how to mock it.
- * The chain is a list of resolvers so that a "call real AWS endpoints" resolver can be added later.
+ * case, (2) a handler registered in-process, (3) the pass-through to real service endpoints
+ * (runtime/integrations/), when the engine has one, (4) nobody -> a clear failure saying how to mock it.
  */
 import { StatesError, States } from '../errors';
+import type { StopSignal } from './clock';
+import type { Timeline } from './timeline';
 
 export interface TaskRequest {
   resource: string;
@@ -17,8 +19,12 @@ export interface TaskRequest {
 /** Return a result, or throw StatesError to fail the task with that Error/Cause. */
 export type TaskHandler = (request: TaskRequest) => unknown | Promise<unknown>;
 
-/** `text`, when present, is JSON.stringify(value) (mocked responses carry it). */
-export type TaskOutcome = { kind: 'return'; value: unknown; text?: string } | { kind: 'throw'; error: string; cause?: string };
+/**
+ * `text`, when present, is JSON.stringify(value) (mocked responses carry it). `final`: the value is
+ * the task's result even for `.waitForTaskToken` (a mocked answer stands for the token's output).
+ */
+export type TaskOutcome =
+  { kind: 'return'; value: unknown; text?: string; final?: boolean } | { kind: 'throw'; error: string; cause?: string };
 
 /** What the mock resolver needs from runtime/mock-config.ts (structural, so either side can evolve). */
 export interface MockLookup {
@@ -41,6 +47,12 @@ export interface MockLookup {
 export interface ResolutionRequest extends TaskRequest {
   stateMachineName: string;
   testCase?: string;
+  /** The Task's `Credentials` field as written (`{RoleArn}` = call the service as that role). */
+  credentials?: unknown;
+  /** `.sync` integrations call this once the job is submitted (TaskSubmitted), before it completes. */
+  onSubmitted?: (response: unknown) => void;
+  /** Aborts when the execution ends: long-running integrations (`.sync`) stop waiting. */
+  stopSignal?: StopSignal;
 }
 
 export interface TaskResolver {
@@ -54,9 +66,18 @@ export class MockConfigResolver implements TaskResolver {
   resolve(request: ResolutionRequest): TaskOutcome | undefined {
     if (request.testCase === undefined) return undefined;
     const { stateMachineName, testCase, stateName, invocationIndex } = request;
-    return this.mocks.lookupWithText
+    const found = this.mocks.lookupWithText
       ? this.mocks.lookupWithText(stateMachineName, testCase, stateName, invocationIndex)
       : this.mocks.lookup(stateMachineName, testCase, stateName, invocationIndex);
+    if (found === undefined || found.kind === 'throw') return found;
+    // A mocked answer is the task's result: a .waitForTaskToken task does not wait for a token then.
+    // A Lambda function ARN used directly answers with the function's payload, so Step Functions Local
+    // mocks written as {"Payload": ...} (the lambda:invoke shape) are unwrapped for it.
+    const value = found.value;
+    if (describeResource(request.resource).kind === 'lambdaFunction' && value !== null && typeof value === 'object' && 'Payload' in value) {
+      return { kind: 'return', value: (value as { Payload: unknown }).Payload, final: true };
+    }
+    return { kind: 'return', value, text: 'text' in found ? (found.text as string | undefined) : undefined, final: true };
   }
 }
 
@@ -64,6 +85,9 @@ export type HandlerMatcher = string | ((resource: string) => boolean);
 
 export class HandlerResolver implements TaskResolver {
   private readonly handlers: { matches: (resource: string) => boolean; handler: TaskHandler }[] = [];
+
+  /** A handler's call holds the time line while it runs (its own time is real, not simulated). */
+  constructor(private readonly timeline?: Timeline) {}
 
   register(matcher: HandlerMatcher, handler: TaskHandler): void {
     const matches = typeof matcher === 'string' ? (r: string) => r.startsWith(matcher) : matcher;
@@ -74,7 +98,8 @@ export class HandlerResolver implements TaskResolver {
   resolve(request: ResolutionRequest): Promise<TaskOutcome> | undefined {
     const entry = this.handlers.find((h) => h.matches(request.resource));
     if (!entry) return undefined;
-    return callHandler(entry.handler, request);
+    const call = callHandler(entry.handler, request);
+    return this.timeline ? this.timeline.track(call) : call;
   }
 }
 
@@ -89,23 +114,31 @@ async function callHandler(handler: TaskHandler, request: TaskRequest): Promise<
   }
 }
 
-export class TaskResolutionChain {
-  constructor(private readonly resolvers: TaskResolver[]) {}
+/** Says why a resolver that could have answered a Task did not (e.g. no endpoint configured). */
+export interface UnansweredHint {
+  unansweredHint(request: ResolutionRequest): string | undefined;
+}
 
-  add(resolver: TaskResolver): void {
-    this.resolvers.push(resolver);
-  }
+export class TaskResolutionChain {
+  constructor(
+    private readonly resolvers: readonly TaskResolver[],
+    private readonly hint?: UnansweredHint,
+  ) {}
 
   async resolve(request: ResolutionRequest): Promise<TaskOutcome> {
     for (const r of this.resolvers) {
       const outcome = r.resolve(request);
       if (outcome !== undefined) return outcome;
     }
+    const hint = this.hint?.unansweredHint(request);
     const how =
       request.testCase === undefined
         ? `start the execution as '<stateMachineArn>#<TestCase>' with a mock configuration that maps state '${request.stateName}', or register a handler for this resource`
         : `test case '${request.testCase}' does not map state '${request.stateName}'; add it to the mock configuration or register a handler for this resource`;
-    throw new StatesError(States.Runtime, `No response for Task state '${request.stateName}' (Resource ${request.resource}): ${how}.`);
+    throw new StatesError(
+      States.Runtime,
+      `No response for Task state '${request.stateName}' (Resource ${request.resource}): ${how}.${hint === undefined ? '' : ` ${hint}`}`,
+    );
   }
 }
 

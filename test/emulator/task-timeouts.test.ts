@@ -35,7 +35,7 @@ describe('task deadlines in real-time mode', () => {
           T: {
             Type: 'Task',
             Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-            Parameters: { 'token.$': '$$.Task.Token' },
+            Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', MessageBody: { 'token.$': '$$.Task.Token' } },
             HeartbeatSeconds: 1,
             Catch: [{ ErrorEquals: ['States.HeartbeatTimeout'], Next: 'Handled' }],
             End: true,

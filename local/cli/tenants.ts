@@ -1,0 +1,426 @@
+/**
+ * `npm run tenants -- <command>`: the operator CLI for the tenant management stack, against the local
+ * cloud of a running `npm start` (its .local-cloud/endpoints.json) or any endpoints
+ * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, --endpoint-url; the stack's outputs then come from
+ * DescribeStacks of TenantManagementStack).
+ *
+ *   create <id>                 TenantCreated, then follows the create-tenant execution
+ *   delete <id>                 TenantDeleted, then follows the delete-tenant execution
+ *   list                        tenants: record status, template version, stack status
+ *   show <id>                   record, stack (parameters, outputs), stack events, executions that touched it
+ *   release [--template FILE] [--version V]
+ *                               uploads a tenant template version (default: the current one with the next
+ *                               patch TemplateVersion), then follows the fleet update
+ *   executions                  every execution of the four workflows
+ *   events                      lifecycle events: what started each execution and what the workflows announced
+ */
+import { readFileSync } from 'node:fs';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { tenantIdViolation } from '../../template/tenant-id';
+import {
+  createClients,
+  endpointsFromEnvironment,
+  LOCAL_REGION,
+  SERVICES,
+  type CloudClients,
+  type ServiceEndpoints,
+} from '../deploy/clients';
+import { MANAGEMENT_STACK_NAME } from '../deploy';
+import { duration, shorten, table } from './format';
+import {
+  currentTemplate,
+  describeExecutions,
+  describeTenantStack,
+  listAllExecutions,
+  listTenantRecords,
+  nextPatchVersion,
+  releaseTemplate,
+  sendTenantEvent,
+  stackEvents,
+  stackOutput,
+  TEMPLATE_OBJECT_KEY,
+  waitForExecutions,
+  withTemplateVersion,
+  type ExecutionRow,
+  type StackInfo,
+  type WorkflowKey,
+} from './operations';
+import { ENDPOINTS_FILE, readStateFile } from './state-file';
+
+export class UsageError extends Error {}
+
+interface Flags {
+  readonly positional: string[];
+  readonly values: Map<string, string>;
+  readonly switches: Set<string>;
+}
+
+const VALUE_FLAGS = ['--template', '--version', '--endpoint-url', '--region', '--state', '--timeout'];
+const SWITCHES = ['--no-wait', '--aws'];
+
+export function parseFlags(argv: readonly string[]): Flags {
+  const positional: string[] = [];
+  const values = new Map<string, string>();
+  const switches = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (VALUE_FLAGS.includes(arg)) {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`${arg} needs a value`);
+      values.set(arg, value);
+    } else if (SWITCHES.includes(arg)) switches.add(arg);
+    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+    else positional.push(arg);
+  }
+  return { positional, values, switches };
+}
+
+/** Checks the tenant id with the tenant-id rule before anything is sent. */
+export function checkTenantId(value: string | undefined): string {
+  if (value === undefined) throw new UsageError('a tenant id is required (tenantId)');
+  const violation = tenantIdViolation(value);
+  if (violation) throw new UsageError(violation);
+  return value;
+}
+
+/** Endpoints and stack outputs: state file of a running `npm start`, overridden by flags and environment. */
+export async function resolveTarget(
+  flags: Flags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ info: StackInfo; clients: CloudClients; source: string }> {
+  const fromEnv = endpointsFromEnvironment(env);
+  const flagUrl = flags.values.get('--endpoint-url');
+  const overrides: ServiceEndpoints = flagUrl ? Object.fromEntries(SERVICES.map((s) => [s, flagUrl])) : fromEnv;
+  const statePath = flags.values.get('--state') ?? ENDPOINTS_FILE;
+  const useAws = flags.switches.has('--aws');
+  const state = !useAws && (Object.keys(overrides).length === 0 || flags.values.has('--state')) ? readStateFile(statePath) : undefined;
+  if (state) {
+    const clients = createClients({ endpoints: state.endpoints, region: state.region });
+    try {
+      await fetch(state.endpoints.stepfunctions!, { method: 'POST', signal: AbortSignal.timeout(2000) });
+    } catch {
+      clients.destroy();
+      throw new UsageError(
+        `the local cloud of ${statePath} (pid ${state.pid}, started ${state.startedAt}) does not answer; start it with \`npm start\``,
+      );
+    }
+    return { info: state, clients, source: statePath };
+  }
+  if (Object.keys(overrides).length === 0 && !useAws) {
+    throw new UsageError(
+      `no local cloud found (${statePath} does not exist): run \`npm start\` in another terminal, name endpoints with AWS_ENDPOINT_URL / --endpoint-url, or use --aws`,
+    );
+  }
+  const region = flags.values.get('--region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? LOCAL_REGION;
+  const clients = createClients({ endpoints: overrides, region });
+  const { Stacks } = await clients.cloudformation.send(new DescribeStacksCommand({ StackName: MANAGEMENT_STACK_NAME }));
+  const outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+  const accountId = Stacks?.[0]?.StackId?.split(':')[4] ?? '';
+  return {
+    info: { region, accountId, endpoints: overrides, outputs, templateObjectKey: TEMPLATE_OBJECT_KEY },
+    clients,
+    source: `${MANAGEMENT_STACK_NAME} outputs (DescribeStacks)`,
+  };
+}
+
+export async function runTenantsCli(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
+  const flags = parseFlags(argv);
+  const [command, ...rest] = flags.positional;
+  if (!command || command === 'help') {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command '${command}' (commands: ${COMMANDS.join(', ')})`);
+  const idArgument = command === 'create' || command === 'delete' || command === 'show' ? checkTenantId(rest[0]) : undefined;
+  const { info, clients } = await resolveTarget(flags);
+  const timeoutMs = Number(flags.values.get('--timeout') ?? 120) * 1000;
+  try {
+    switch (command) {
+      case 'create':
+      case 'delete':
+        return await lifecycle(clients, info, command, idArgument!, !flags.switches.has('--no-wait'), timeoutMs, out);
+      case 'list':
+        return await list(clients, info, out);
+      case 'show':
+        return await show(clients, info, idArgument!, out);
+      case 'release':
+        return await release(clients, info, flags, timeoutMs, out);
+      case 'executions':
+        return await executions(clients, info, out);
+      case 'events':
+        return await events(clients, info, out);
+    }
+    return 2;
+  } finally {
+    clients.destroy();
+  }
+}
+
+const COMMANDS = ['create', 'delete', 'list', 'show', 'release', 'executions', 'events'];
+const USAGE = `usage: npm run tenants -- <command> [options]
+
+  create <id>            send TenantCreated and follow the create-tenant execution
+  delete <id>            send TenantDeleted and follow the delete-tenant execution
+  list                   tenants with record status, template version and stack status
+  show <id>              record, stack, stack events and the executions that touched the tenant
+  release [--template FILE] [--version V]
+                         upload a tenant template version (default: the current template with the next
+                         patch TemplateVersion) and follow the fleet update
+  executions             every execution of the four workflows
+  events                 lifecycle events: what started each execution, what the workflows announced
+
+options: --no-wait (do not follow), --timeout SECONDS (default 120), --endpoint-url URL (all services),
+         --aws (AWS itself: your credentials and region), --region R, --state FILE (default ${ENDPOINTS_FILE})
+Without --endpoint-url or AWS_ENDPOINT_URL[_<SERVICE>], the endpoints of a running \`npm start\` are used.`;
+
+async function lifecycle(
+  clients: CloudClients,
+  info: StackInfo,
+  command: 'create' | 'delete',
+  tenantId: string,
+  wait: boolean,
+  timeoutMs: number,
+  out: (line: string) => void,
+): Promise<number> {
+  const workflow: WorkflowKey = command === 'create' ? 'create-tenant' : 'delete-tenant';
+  const known = new Set((await listAllExecutions(clients, info)).map((e) => e.executionArn));
+  const eventId = await sendTenantEvent(clients, info, command === 'create' ? 'created' : 'deleted', { tenantId });
+  out(`Tenant${command === 'create' ? 'Created' : 'Deleted'} for ${tenantId} accepted on ${info.outputs.EventBusName} (event ${eventId})`);
+  if (!wait) return 0;
+  out(`following ${workflow} …`);
+  // Find the execution this event started (its input names the tenant) and follow it to its end.
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  let rows: ExecutionRow[] = [];
+  for (;;) {
+    const fresh = (await listAllExecutions(clients, info)).filter((e) => e.workflow === workflow && !known.has(e.executionArn));
+    rows = (await describeExecutions(clients, fresh)).filter((e) => e.tenantId === tenantId);
+    const record = (await listTenantRecords(clients, info)).find((r) => r.tenantId === tenantId);
+    const line = `  execution ${rows[0]?.status ?? 'not started yet'}; record ${record?.status ?? 'none'}`;
+    if (line !== last) out((last = line));
+    if (rows.length > 0 && rows.every((e) => e.status !== 'RUNNING')) break;
+    if (Date.now() > deadline) throw new Error(`${workflow} for ${tenantId} did not end within ${timeoutMs / 1000} s (--timeout)`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const [execution] = await describeExecutions(clients, rows);
+  out(
+    `${workflow} ${execution.name}: ${execution.status}${execution.error ? ` (${execution.error}: ${shorten(execution.cause, 160)})` : ''}`,
+  );
+  await list(clients, info, out, tenantId);
+  return execution.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+async function list(clients: CloudClients, info: StackInfo, out: (line: string) => void, only?: string): Promise<number> {
+  const records = (await listTenantRecords(clients, info)).filter((r) => only === undefined || r.tenantId === only);
+  const rows = await Promise.all(
+    records.map(async (r) => {
+      const stack = await describeTenantStack(clients, r.tenantId, r.stackId);
+      return [r.tenantId, r.status ?? '', r.templateVersion ?? '', stack?.StackStatus ?? '(no stack)', shorten(r.statusReason, 80)];
+    }),
+  );
+  if (rows.length === 0) out(only ? `no tenant record for ${only}` : 'no tenants yet (npm run tenants -- create <id>)');
+  else for (const line of table(['tenant', 'status', 'template version', 'stack status', 'reason'], rows)) out(line);
+  return 0;
+}
+
+async function show(clients: CloudClients, info: StackInfo, tenantId: string, out: (line: string) => void): Promise<number> {
+  const record = (await listTenantRecords(clients, info)).find((r) => r.tenantId === tenantId);
+  out(`Tenant ${tenantId}`);
+  out(
+    record
+      ? `  record: ${JSON.stringify(Object.fromEntries(Object.entries(record.item).map(([k, v]) => [k, v.S ?? v.N ?? JSON.stringify(v)])))}`
+      : '  record: none',
+  );
+  const stack = await describeTenantStack(clients, tenantId, record?.stackId);
+  if (stack) {
+    out(`  stack: ${stack.StackName} ${stack.StackStatus}${stack.StackStatusReason ? ` (${stack.StackStatusReason})` : ''}`);
+    out(`         ${stack.StackId}`);
+    out(`  parameters: ${(stack.Parameters ?? []).map((p) => `${p.ParameterKey}=${p.ParameterValue}`).join(', ')}`);
+    out(`  outputs: ${(stack.Outputs ?? []).map((o) => `${o.OutputKey}=${o.OutputValue}`).join(', ')}`);
+    out(`  template version: ${stackOutput(stack, 'TemplateVersion') ?? '?'}`);
+    const evts = await stackEvents(clients, stack.StackId!);
+    out(`  stack events (${evts.length}, oldest first):`);
+    for (const e of [...evts].reverse()) {
+      out(
+        `    ${e.Timestamp?.toISOString()}  ${(e.LogicalResourceId ?? '').padEnd(20)} ${(e.ResourceStatus ?? '').padEnd(20)} ${shorten(e.ResourceStatusReason, 90)}`,
+      );
+    }
+  } else out('  stack: none');
+  const touched = (await describeExecutions(clients, await listAllExecutions(clients, info))).filter((e) => e.tenantId === tenantId);
+  out(`  executions (${touched.length}):`);
+  for (const e of touched)
+    out(`    ${e.workflow.padEnd(14)} ${(e.status ?? '').padEnd(9)} ${e.name}${e.error ? `  ${e.error}: ${shorten(e.cause, 100)}` : ''}`);
+  return 0;
+}
+
+async function release(
+  clients: CloudClients,
+  info: StackInfo,
+  flags: Flags,
+  timeoutMs: number,
+  out: (line: string) => void,
+): Promise<number> {
+  const file = flags.values.get('--template');
+  let body: string;
+  if (file) {
+    try {
+      body = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--template ${file}: cannot read it (${(error as Error).message})`);
+    }
+    try {
+      JSON.parse(body);
+    } catch (error) {
+      throw new UsageError(`--template ${file}: not JSON (${(error as Error).message}); the tenant template is the synthesized JSON`);
+    }
+    if (flags.values.has('--version')) body = withTemplateVersion(body, flags.values.get('--version')!);
+  } else {
+    const current = await currentTemplate(clients, info);
+    body = withTemplateVersion(current, flags.values.get('--version') ?? nextPatchVersion(current));
+  }
+  const known = new Set((await listAllExecutions(clients, info)).map((e) => e.executionArn));
+  const versionId = await releaseTemplate(clients, info, body);
+  out(
+    `uploaded s3://${info.outputs.TemplateBucketName}/${info.templateObjectKey} (version ${versionId ?? 'none: is the bucket versioned?'})`,
+  );
+  if (flags.switches.has('--no-wait')) return 0;
+  out('following update-tenants …');
+  let printed = 0;
+  const settled = await waitForExecutions(
+    clients,
+    info,
+    (rows) => rows.some((e) => e.workflow === 'update-tenants' && !known.has(e.executionArn)),
+    {
+      timeoutMs,
+      pollMs: 200,
+      onPoll: (rows) => {
+        const children = rows.filter((e) => e.workflow === 'update-tenant' && !known.has(e.executionArn) && e.status !== 'RUNNING');
+        if (children.length > printed) out(`  ${(printed = children.length)} tenant update(s) finished`);
+      },
+    },
+  );
+  const runs = await describeExecutions(
+    clients,
+    settled.filter((e) => e.workflow === 'update-tenants' && !known.has(e.executionArn)),
+  );
+  for (const run of runs) {
+    out(`update-tenants ${run.name}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
+    if (run.output) out(`  summary: ${run.output}`);
+  }
+  await list(clients, info, out);
+  return runs.every((r) => r.status === 'SUCCEEDED') ? 0 : 1;
+}
+
+async function executions(clients: CloudClients, info: StackInfo, out: (line: string) => void): Promise<number> {
+  const rows = await describeExecutions(clients, await listAllExecutions(clients, info));
+  const cells = rows.map((e) => [
+    e.startDate?.toISOString() ?? '',
+    e.workflow,
+    typeof e.tenantId === 'string' ? e.tenantId : '',
+    e.status ?? '',
+    e.stopDate && e.startDate ? duration(e.stopDate.getTime() - e.startDate.getTime()) : '',
+    e.error ? `${e.error}: ${shorten(e.cause, 70)}` : '',
+  ]);
+  if (cells.length === 0) out('no executions yet');
+  else for (const line of table(['started', 'workflow', 'tenant', 'status', 'took', 'error'], cells)) out(line);
+  return 0;
+}
+
+/**
+ * Lifecycle events as the workflows saw them: each execution's input (the event that started it) and
+ * every PutEvents its history shows succeeding (TenantProvisioned, ...). Works against any Step
+ * Functions endpoint, since it reads only execution histories.
+ */
+async function events(clients: CloudClients, info: StackInfo, out: (line: string) => void): Promise<number> {
+  const rows = await describeExecutions(clients, await listAllExecutions(clients, info));
+  const lines: { at: number; cells: string[] }[] = [];
+  for (const e of rows) {
+    if (e.workflow === 'update-tenant') continue; // started by update-tenants, not by an event
+    try {
+      const input = JSON.parse(e.input ?? '{}') as { 'detail-type'?: string; source?: string; detail?: Record<string, unknown> };
+      if (input['detail-type']) {
+        lines.push({
+          at: e.startDate?.getTime() ?? 0,
+          cells: [
+            e.startDate?.toISOString() ?? '',
+            'in',
+            `${input.source} ${input['detail-type']}`,
+            shorten(JSON.stringify(input.detail), 90),
+            `→ ${e.workflow}`,
+          ],
+        });
+      }
+    } catch {
+      /* not an event input */
+    }
+    for (const sent of await putEventsOf(clients, e.executionArn!)) {
+      lines.push({
+        at: sent.at,
+        cells: [new Date(sent.at).toISOString(), 'out', `${sent.source} ${sent.detailType}`, shorten(sent.detail, 90), `← ${e.workflow}`],
+      });
+    }
+  }
+  lines.sort((a, b) => a.at - b.at);
+  if (lines.length === 0) out('no lifecycle events yet');
+  else
+    for (const line of table(
+      ['time', 'dir', 'event', 'detail', 'workflow'],
+      lines.map((l) => l.cells),
+    ))
+      out(line);
+  return 0;
+}
+
+async function putEventsOf(
+  clients: CloudClients,
+  executionArn: string,
+): Promise<{ at: number; source: string; detailType: string; detail: string }[]> {
+  const history: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+    history.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const sent: { at: number; source: string; detailType: string; detail: string }[] = [];
+  const scheduled = new Map<number, string>();
+  for (const event of history) {
+    if (event.type === 'TaskScheduled' && event.taskScheduledEventDetails?.resource === 'putEvents') {
+      scheduled.set(event.id!, event.taskScheduledEventDetails.parameters ?? '{}');
+    }
+    if (event.type === 'TaskSucceeded' && event.taskSucceededEventDetails?.resource === 'putEvents') {
+      // The TaskScheduled of this task is the closest one before it.
+      const ids = [...scheduled.keys()].filter((id) => id < event.id!);
+      const parameters = ids.length > 0 ? scheduled.get(Math.max(...ids))! : '{}';
+      const entries = (JSON.parse(parameters) as { Entries?: { Source?: string; DetailType?: string; Detail?: unknown }[] }).Entries ?? [];
+      for (const entry of entries) {
+        sent.push({
+          at: event.timestamp?.getTime() ?? 0,
+          source: entry.Source ?? '',
+          detailType: entry.DetailType ?? '',
+          detail: typeof entry.Detail === 'string' ? entry.Detail : JSON.stringify(entry.Detail),
+        });
+      }
+    }
+  }
+  return sent;
+}
+
+if (require.main === module) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  runTenantsCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      if (error instanceof UsageError) {
+        console.error(`tenants: ${error.message}`);
+        process.exitCode = 2;
+      } else {
+        console.error(`tenants: ${(error as Error).name}: ${(error as Error).message}`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}

@@ -1,0 +1,231 @@
+/**
+ * The local tenant cloud: every service the tenant workflows use, in one process, on loopback, on ONE
+ * shared time line, with the synthesized CDK app deployed onto them.
+ *
+ *   Step Functions   the project's engine (emulator/), its API server, SDK pass-through to the services below
+ *   DynamoDB         dynalite (local/dynamodb.ts)
+ *   S3               LocalS3: versioning, EventBridge notifications (local/s3/)
+ *   EventBridge      LocalEventBridge: buses, rules, targets; Step Functions targets call the engine's endpoint
+ *   CloudFormation   LocalCloudFormation: tenant stacks, provisioned into the local DynamoDB (local/cloudformation/)
+ *
+ * Services find each other only by endpoint, through the SDK, except AWS service events (S3,
+ * CloudFormation -> EventBridge), which go through ServiceEventSink as the contract says.
+ * With `dataDir`, DynamoDB, S3, EventBridge and CloudFormation keep their state there, and the
+ * deployment record (what a later deploy must not run again) too: a restart keeps tenants, stacks
+ * and template versions.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine } from '../emulator/runtime/engine';
+import { startServer, type RunningServer } from '../emulator/api/server';
+import { RealTimeline, VirtualTimeline, type Timeline } from '../emulator/runtime/timeline';
+import { LocalCloudFormation } from './cloudformation';
+import { startDynamo, type LocalDynamo } from './dynamodb';
+import { LocalEventBridge } from './eventbridge';
+import { LocalS3 } from './s3';
+import { LocalSqs } from './sqs';
+import { createClients, LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION, type CloudClients, type ServiceName } from './deploy/clients';
+import { deployManagementStack, MANAGEMENT_STACK_NAME, type DeployRecord, type DeploySummary } from './deploy';
+import type { CloudAssembly } from './deploy/synth';
+import type { StackInfo } from './cli/operations';
+
+export interface LocalCloudOptions {
+  /** Persist the services' state here (default: in memory). */
+  readonly dataDir?: string;
+  /** Waits take wall-clock time (default: the simulated, discrete-event time line). */
+  readonly realTime?: boolean;
+  /** The time line to share (tests pass their own VirtualTimeline); overrides realTime. */
+  readonly timeline?: Timeline;
+  /** Fixed ports per service (default: ephemeral). */
+  readonly ports?: Partial<Record<ServiceName, number>>;
+  readonly host?: string;
+  readonly region?: string;
+  readonly accountId?: string;
+  /** A synthesized assembly to deploy (default: synthesize the CDK app, cached by source hash). */
+  readonly assembly?: CloudAssembly;
+  /** CloudFormation behaviour (durations, failures, throttling) as LocalCloudFormation takes it. */
+  readonly behaviour?: ConstructorParameters<typeof LocalCloudFormation>[0]['behaviour'];
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalCloud {
+  readonly timeline: Timeline;
+  readonly region: string;
+  readonly accountId: string;
+  readonly endpoints: Readonly<Record<ServiceName, string>>;
+  readonly engine: Engine;
+  readonly services: {
+    /** dynalite with its fault plan (local/dynamodb.ts). */
+    readonly dynamodb: LocalDynamo;
+    readonly s3: LocalS3;
+    readonly eventbridge: LocalEventBridge;
+    readonly cloudformation: LocalCloudFormation;
+    readonly stepfunctions: RunningServer;
+    /** Dead-letter queues of rule targets. */
+    readonly sqs: LocalSqs;
+  };
+  /** SDK clients on the local endpoints. */
+  readonly clients: CloudClients;
+  /** The management stack's deployment. */
+  readonly deployment: DeploySummary;
+  /** Endpoints and stack outputs, as the CLI and the demo use them. */
+  readonly info: StackInfo;
+  /** True when the data directory held an earlier deployment (tenants, stacks and versions were restored). */
+  readonly restored: boolean;
+  /** Makes the next creation of `stackName` fail at `logicalResourceId` (and roll back), with `reason`. */
+  failStackCreation(stackName: string, logicalResourceId: string, reason: string): void;
+  /** Resolves once nothing runs or waits on the simulated time line (virtual mode only). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const region = options.region ?? LOCAL_REGION;
+  const accountId = options.accountId ?? LOCAL_ACCOUNT;
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => undefined);
+  const timeline = options.timeline ?? (options.realTime ? new RealTimeline() : new VirtualTimeline());
+  const dir = (name: string) => {
+    if (!options.dataDir) return undefined;
+    const path = join(options.dataDir, name);
+    mkdirSync(path, { recursive: true });
+    return path;
+  };
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => undefined);
+    closers.length = 0;
+  };
+
+  try {
+    const dynamodb = await startDynamo({ dataDir: dir('dynamodb'), port: options.ports?.dynamodb ?? 0, host });
+    closers.push(() => dynamodb.close());
+
+    const sqs = new LocalSqs({ timeline, region, accountId });
+    const sqsEndpoint = await sqs.listen(options.ports?.sqs ?? 0, host);
+    closers.push(() => sqs.close());
+
+    const eventbridge = new LocalEventBridge({ timeline, region, accountId, dataDir: dir('eventbridge') });
+    const eventbridgeEndpoint = await eventbridge.listen(options.ports?.eventbridge ?? 0, host);
+    closers.push(() => eventbridge.close());
+
+    const s3 = new LocalS3({ timeline, region, accountId, events: eventbridge, dataDir: dir('s3') });
+    const s3Endpoint = await s3.listen(options.ports?.s3 ?? 0, host);
+    closers.push(() => s3.close());
+
+    const cloudformation = new LocalCloudFormation({
+      timeline,
+      region,
+      accountId,
+      endpoints: { s3: s3Endpoint, dynamodb: dynamodb.endpoint },
+      events: eventbridge,
+      dataDir: dir('cloudformation'),
+      behaviour: options.behaviour,
+    });
+    const cloudformationEndpoint = await cloudformation.listen(options.ports?.cloudformation ?? 0, host);
+    closers.push(() => cloudformation.close());
+
+    const engine = new Engine({
+      region,
+      accountId,
+      timeline,
+      passThrough: {
+        endpoints: {
+          dynamodb: dynamodb.endpoint,
+          s3: s3Endpoint,
+          eventbridge: eventbridgeEndpoint,
+          cloudformation: cloudformationEndpoint,
+          sqs: sqsEndpoint,
+        },
+        region,
+        credentials: LOCAL_CREDENTIALS,
+      },
+    });
+    closers.push(async () => engine.close());
+    const stepfunctions = await startServer({ engine, port: options.ports?.stepfunctions ?? 0, host });
+    closers.push(() => stepfunctions.close());
+    eventbridge.setEndpoints({ sfn: stepfunctions.url, sqs: sqsEndpoint });
+
+    const endpoints: Record<ServiceName, string> = {
+      stepfunctions: stepfunctions.url,
+      dynamodb: dynamodb.endpoint,
+      s3: s3Endpoint,
+      eventbridge: eventbridgeEndpoint,
+      cloudformation: cloudformationEndpoint,
+      sqs: sqsEndpoint,
+    };
+    const clients = createClients({ endpoints, region, credentials: LOCAL_CREDENTIALS });
+    closers.push(async () => clients.destroy());
+    log(
+      `local services up: ${Object.entries(endpoints)
+        .map(([s, u]) => `${s} ${u}`)
+        .join(', ')}`,
+    );
+
+    const recordPath = options.dataDir ? join(options.dataDir, 'deployments', `${MANAGEMENT_STACK_NAME}.json`) : undefined;
+    const previous = recordPath && existsSync(recordPath) ? (JSON.parse(readFileSync(recordPath, 'utf8')) as DeployRecord) : undefined;
+    const restored = previous !== undefined;
+    log(`deploying ${MANAGEMENT_STACK_NAME} onto the local services${previous ? ' (update of the deployment kept in the data dir)' : ''}`);
+    const deployment = await deployManagementStack({ clients, region, accountId, assembly: options.assembly, previous, log });
+    if (recordPath) {
+      mkdirSync(join(options.dataDir!, 'deployments'), { recursive: true });
+      writeFileSync(recordPath, `${JSON.stringify(deployment.record, null, 2)}\n`);
+    }
+    const templateObjectKey = templateKeyOf(deployment);
+    const info: StackInfo = { region, accountId, endpoints, outputs: deployment.outputs, templateObjectKey };
+
+    return {
+      timeline,
+      region,
+      accountId,
+      endpoints,
+      engine,
+      services: { dynamodb, s3, eventbridge, cloudformation, stepfunctions, sqs },
+      clients,
+      deployment,
+      info,
+      restored,
+      failStackCreation(stackName, logicalResourceId, reason) {
+        cloudformation.behaviour.addStackRule({
+          stackName,
+          operations: ['create'],
+          failResource: logicalResourceId,
+          failureReason: reason,
+          times: 1,
+        });
+      },
+      idle: () => idle(timeline),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The key the BucketDeployment wrote the tenant template to (from the synthesized template, not a constant). */
+function templateKeyOf(deployment: DeploySummary): string {
+  const resources = deployment.template.template.Resources;
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
+    const key = (resource.Properties?.DefinitionSubstitutions as Record<string, unknown> | undefined)?.TemplateObjectKey;
+    if (typeof key === 'string') return key;
+  }
+  throw new Error('no state machine of the management stack names TemplateObjectKey in its DefinitionSubstitutions');
+}
+
+/** Virtual time line: nothing held and no timer pending for a few macrotask turns (at most `timeoutMs` of wall time). */
+async function idle(timeline: Timeline, timeoutMs = 30_000): Promise<void> {
+  if (!(timeline instanceof VirtualTimeline)) throw new Error('idle() needs the simulated (virtual) time line');
+  const deadline = Date.now() + timeoutMs;
+  let quietTurns = 0;
+  while (quietTurns < 5) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the local cloud is still busy after ${timeoutMs} ms: ${timeline.pendingTimers} timers pending, ${timeline.heldWork} calls in flight`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    quietTurns = timeline.pendingTimers === 0 && timeline.heldWork === 0 ? quietTurns + 1 : 0;
+  }
+}

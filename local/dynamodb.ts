@@ -1,0 +1,164 @@
+/**
+ * Local DynamoDB: dynalite (a maintained DynamoDB implementation on LevelDB) behind a thin proxy that can
+ * answer chosen operations on chosen tables with DynamoDB's throttling errors, changeable at run time.
+ *
+ * - In memory by default; `dataDir` makes dynalite keep its LevelDB there (its `path` option), so tables
+ *   and items survive a restart.
+ * - Table status: DynamoDB tables really go CREATING → ACTIVE (and DELETING, UPDATING); dynalite
+ *   models that with timers. We choose 0 ms by default: CreateTable still answers `CREATING`, as
+ *   DynamoDB does, and the table is ACTIVE on the next DescribeTable, so waiters and CloudFormation's
+ *   polling see the real transition without waiting in wall time (dynalite's timers are wall-clock,
+ *   not on the shared timeline). `createTableMs`/`deleteTableMs`/`updateTableMs` change that.
+ * - Faults, as DynamoDB returns them (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html):
+ *   `ProvisionedThroughputExceededException`, `ThrottlingException`, `RequestLimitExceeded` (HTTP 400),
+ *   `InternalServerError` (500); any other code is answered as `com.amazonaws.dynamodb.v20120810#<code>`.
+ */
+import { Agent, request, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultPlan, listenLoopback, readBody, type FaultRule, type LoopbackServer } from './http';
+
+// dynalite ships no types; this is the part we use.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite') as (options: {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
+
+export interface DynamoOptions {
+  /** Keeps tables and items across restarts (LevelDB files in this directory). */
+  readonly dataDir?: string;
+  readonly port?: number;
+  readonly host?: string;
+  /** How long a new table stays CREATING (default 0: ACTIVE on the next DescribeTable). */
+  readonly createTableMs?: number;
+  readonly deleteTableMs?: number;
+  readonly updateTableMs?: number;
+}
+
+export interface LocalDynamo {
+  readonly endpoint: string;
+  /** Faults by operation (`PutItem`, `Query`, `*`) and table name. */
+  readonly faults: FaultPlan;
+  injectFault(rule: FaultRule): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+}
+
+const MESSAGES: Record<string, string> = {
+  ProvisionedThroughputExceededException:
+    'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+  ThrottlingException: 'Rate of requests exceeds the allowed throughput.',
+  RequestLimitExceeded:
+    'Throughput exceeds the current throughput limit for your account. Please contact AWS Support at https://aws.amazon.com/support request a limit increase',
+  InternalServerError: 'Internal server error',
+};
+
+/** The `__type` DynamoDB puts on each error (ThrottlingException comes from the coral availability layer). */
+function errorType(code: string): string {
+  return code === 'ThrottlingException' ? 'com.amazon.coral.availability#ThrottlingException' : `com.amazonaws.dynamodb.v20120810#${code}`;
+}
+
+export async function startDynamo(options: DynamoOptions = {}): Promise<LocalDynamo> {
+  const backend = dynalite({
+    path: options.dataDir,
+    createTableMs: options.createTableMs ?? 0,
+    deleteTableMs: options.deleteTableMs ?? 0,
+    updateTableMs: options.updateTableMs ?? 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    backend.once('error', reject);
+    backend.listen(0, '127.0.0.1', () => resolve());
+  });
+  const backendPort = (backend.address() as AddressInfo).port;
+  const agent = new Agent({ keepAlive: true });
+  const faults = new FaultPlan();
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    void readBody(req, 16 * 1024 * 1024).then(
+      (body) => {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        const operation = target.slice(target.indexOf('.') + 1);
+        if (faults.size > 0) {
+          const fault = faults.take(operation, tableOf(body));
+          if (fault) {
+            const text = JSON.stringify({
+              __type: errorType(fault.code),
+              message: fault.message ?? MESSAGES[fault.code] ?? `Injected fault: ${fault.code}`,
+            });
+            res.writeHead(fault.status ?? (fault.code === 'InternalServerError' ? 500 : 400), {
+              'content-type': 'application/x-amz-json-1.0',
+              'content-length': Buffer.byteLength(text),
+              'x-amzn-requestid': `local-${Date.now().toString(36)}`,
+            });
+            res.end(text);
+            return;
+          }
+        }
+        const forward = request(
+          {
+            host: '127.0.0.1',
+            port: backendPort,
+            method: req.method,
+            path: req.url,
+            headers: { ...req.headers, 'content-length': body.length },
+            agent,
+          },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 500, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        forward.on('error', (e) => {
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+          res.end(JSON.stringify({ __type: errorType('InternalServerError'), message: `local DynamoDB backend failed: ${e.message}` }));
+        });
+        forward.end(body);
+      },
+      () => res.destroy(),
+    );
+  };
+
+  let front: LoopbackServer;
+  try {
+    front = await listenLoopback(handler, options.port ?? 0, options.host ?? '127.0.0.1');
+  } catch (e) {
+    await closeBackend(backend);
+    throw e;
+  }
+  return {
+    endpoint: front.url,
+    faults,
+    injectFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    close: async () => {
+      await front.close();
+      agent.destroy();
+      await closeBackend(backend);
+    },
+  };
+}
+
+function closeBackend(backend: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    backend.close((err?: Error) => (err ? reject(err) : resolve()));
+    backend.closeAllConnections?.();
+  });
+}
+
+/** The table a request is about: TableName, or the first table of a batch/transaction. */
+function tableOf(body: Buffer): string | undefined {
+  try {
+    const input = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    if (typeof input.TableName === 'string') return input.TableName;
+    if (input.RequestItems && typeof input.RequestItems === 'object') return Object.keys(input.RequestItems)[0];
+    if (Array.isArray(input.TransactItems)) {
+      const first = input.TransactItems[0] as Record<string, { TableName?: string }> | undefined;
+      return first ? Object.values(first)[0]?.TableName : undefined;
+    }
+  } catch {
+    /* not JSON: dynalite answers it */
+  }
+  return undefined;
+}

@@ -1,0 +1,1 @@
+export { LocalSqs, type LocalSqsOptions, type StoredMessage } from './service';

@@ -1,0 +1,210 @@
+/**
+ * One simulated time line for the whole engine (emulator/runtime/timeline.ts): every execution's
+ * history timestamps, Wait, retry intervals and timeouts read the same clock, which jumps to the next
+ * timer only when nothing can make progress and no service call is in flight.
+ */
+import { Engine } from '../../emulator/runtime/engine';
+import { VirtualTimeline } from '../../emulator/runtime/timeline';
+import { eventsOfType, runDefinition } from './engine-helpers';
+
+const START = Date.parse('2030-01-01T00:00:00.000Z');
+const waitMachine = (seconds: number) => ({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: seconds, End: true } } });
+
+function engineAt(start = START): { engine: Engine; timeline: VirtualTimeline } {
+  const timeline = new VirtualTimeline(start);
+  return { engine: new Engine({ timeline }), timeline };
+}
+
+describe('one simulated time line for every execution', () => {
+  test('two executions waiting 60 s each in parallel both end at start + 60 s (waits overlap, not add up)', async () => {
+    const { engine } = engineAt();
+    const { stateMachineArn } = engine.createStateMachine({ name: 'wait60', definition: waitMachine(60) });
+    const a = engine.startExecution({ stateMachineArn, name: 'a' });
+    const b = engine.startExecution({ stateMachineArn, name: 'b' });
+    const [da, db] = await Promise.all([engine.waitForExecution(a.executionArn), engine.waitForExecution(b.executionArn)]);
+    expect(da.startDate.getTime()).toBe(START);
+    expect(db.startDate.getTime()).toBe(START);
+    expect(da.stopDate!.getTime()).toBe(START + 60_000);
+    expect(db.stopDate!.getTime()).toBe(START + 60_000);
+  });
+
+  test('parallel branches waiting 10 s and 20 s end together at +20 s (branch waits overlap)', async () => {
+    const { engine } = engineAt();
+    const branch = (seconds: number) => ({
+      StartAt: `W${seconds}`,
+      States: { [`W${seconds}`]: { Type: 'Wait', Seconds: seconds, End: true } },
+    });
+    const r = await runDefinition(
+      { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [branch(10), branch(20)], End: true } } },
+      {},
+      { engine },
+    );
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.stopDate!.getTime()).toBe(START + 20_000);
+    const exits = eventsOfType(r.events, 'WaitStateExited').map((e) => e.timestamp.getTime() - START);
+    expect(exits.sort((a, b) => a - b)).toEqual([10_000, 20_000]);
+  });
+
+  test('an execution started later starts at the time line’s current time', async () => {
+    const { engine, timeline } = engineAt();
+    const { stateMachineArn } = engine.createStateMachine({ name: 'wait30', definition: waitMachine(30) });
+    await timeline.sleep(10_000);
+    const r = engine.startExecution({ stateMachineArn });
+    const d = await engine.waitForExecution(r.executionArn);
+    expect(d.startDate.getTime()).toBe(START + 10_000);
+    expect(d.stopDate!.getTime()).toBe(START + 40_000);
+  });
+
+  test('a .sync child’s time is the parent’s time: the child’s hour of waiting is the parent’s hour', async () => {
+    const { engine } = engineAt();
+    const child = engine.createStateMachine({ name: 'child', definition: waitMachine(3600) });
+    const parent = await runDefinition(
+      {
+        StartAt: 'Run',
+        States: {
+          Run: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::states:startExecution.sync:2',
+            Parameters: { StateMachineArn: child.stateMachineArn, Name: 'the-child', Input: { a: 1 } },
+            End: true,
+          },
+        },
+      },
+      {},
+      { engine, name: 'parent' },
+    );
+    expect(parent.status).toBe('SUCCEEDED');
+    const childArn = (parent.outputValue as { ExecutionArn: string }).ExecutionArn;
+    const c = engine.describeExecution(childArn);
+    expect(c.startDate.getTime()).toBe(parent.startDate.getTime());
+    expect(c.stopDate!.getTime()).toBe(START + 3_600_000);
+    expect(parent.stopDate!.getTime()).toBe(START + 3_600_000);
+    const [succeeded] = eventsOfType(parent.events, 'TaskSucceeded');
+    expect(succeeded.timestamp.getTime()).toBe(START + 3_600_000);
+  });
+
+  test('an in-flight handler call holds the clock: another execution’s Wait does not end before the call answers', async () => {
+    const { engine, timeline } = engineAt();
+    let waitEndedDuringCall = false;
+    let calling = false;
+    engine.registerHandler('arn:aws:states:::lambda:invoke', async () => {
+      calling = true;
+      // Real milliseconds pass in several macrotask turns; virtual time must stand still meanwhile.
+      for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 5));
+      calling = false;
+      return { at: timeline.now() };
+    });
+    const waiter = engine.createStateMachine({ name: 'waiter', definition: waitMachine(1) });
+    const caller = engine.createStateMachine({
+      name: 'caller',
+      definition: { StartAt: 'Call', States: { Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } } },
+    });
+    const w = engine.startExecution({ stateMachineArn: waiter.stateMachineArn });
+    const c = engine.startExecution({ stateMachineArn: caller.stateMachineArn });
+    const waitDone = engine.waitForExecution(w.executionArn).then((d) => {
+      if (calling) waitEndedDuringCall = true;
+      return d;
+    });
+    const called = await engine.waitForExecution(c.executionArn);
+    const waited = await waitDone;
+    expect(waitEndedDuringCall).toBe(false);
+    expect(JSON.parse(called.output!)).toEqual({ at: START });
+    expect(called.stopDate!.getTime()).toBe(START);
+    expect(waited.stopDate!.getTime()).toBe(START + 1000);
+  });
+
+  test('Task TimeoutSeconds is a timer on the time line: a token nobody sends times out at its simulated deadline', async () => {
+    const { engine } = engineAt();
+    engine.registerHandler('arn:aws:states:::sqs:sendMessage.waitForTaskToken', () => ({}));
+    const r = await runDefinition(
+      {
+        StartAt: 'T',
+        States: {
+          T: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+            Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', MessageBody: { 'token.$': '$$.Task.Token' } },
+            TimeoutSeconds: 300,
+            End: true,
+          },
+        },
+      },
+      {},
+      { engine },
+    );
+    expect(r.error).toBe('States.Timeout');
+    const [timedOut] = eventsOfType(r.events, 'TaskTimedOut');
+    expect(timedOut.timestamp.getTime()).toBe(START + 300_000);
+  });
+
+  test('HeartbeatSeconds is re-armed by SendTaskHeartbeat on the time line', async () => {
+    const { engine, timeline } = engineAt();
+    engine.registerHandler('arn:aws:states:::sqs:sendMessage.waitForTaskToken', (req) => {
+      const token = req.taskToken!;
+      // Beat at +50 s and +100 s, then fall silent: the heartbeat (60 s) expires at +160 s.
+      void (async () => {
+        await timeline.sleep(50_000);
+        engine.sendTaskHeartbeat(token);
+        await timeline.sleep(50_000);
+        engine.sendTaskHeartbeat(token);
+      })();
+      return {};
+    });
+    const r = await runDefinition(
+      {
+        StartAt: 'T',
+        States: {
+          T: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+            Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', MessageBody: { 'token.$': '$$.Task.Token' } },
+            HeartbeatSeconds: 60,
+            End: true,
+          },
+        },
+      },
+      {},
+      { engine },
+    );
+    expect(r.error).toBe('States.HeartbeatTimeout');
+    const [timedOut] = eventsOfType(r.events, 'TaskTimedOut');
+    expect(timedOut.timestamp.getTime()).toBe(START + 160_000);
+  });
+
+  test('execution TimeoutSeconds fires at its simulated deadline, in the middle of a longer Wait', async () => {
+    const { engine } = engineAt();
+    const r = await runDefinition(
+      { TimeoutSeconds: 90, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, End: true } } },
+      {},
+      { engine },
+    );
+    expect(r.status).toBe('TIMED_OUT');
+    expect(r.stopDate!.getTime()).toBe(START + 90_000);
+  });
+
+  test('retry intervals pass on the shared time line', async () => {
+    const { engine } = engineAt();
+    let calls = 0;
+    engine.registerHandler('arn:aws:states:::lambda:invoke', () => {
+      if (++calls < 3) throw Object.assign(new Error('busy'), { name: 'Busy' });
+      return 'ok';
+    });
+    const r = await runDefinition(
+      {
+        StartAt: 'T',
+        States: {
+          T: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Retry: [{ ErrorEquals: ['Busy'], IntervalSeconds: 10, BackoffRate: 3, MaxAttempts: 5 }],
+            End: true,
+          },
+        },
+      },
+      {},
+      { engine },
+    );
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.stopDate!.getTime()).toBe(START + 10_000 + 30_000);
+  });
+});
