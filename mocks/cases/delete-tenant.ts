@@ -784,4 +784,19 @@ export const deleteTenantCases: MockTestCase[] = [
     ),
     expect: { status: 'SUCCEEDED', output: deletedOutput(2, 1) },
   },
+  {
+    workflow: 'delete-tenant',
+    name: 'RecordVanished',
+    description:
+      'The record is gone when read again after a refused write (removed by an operator): the deletion ends, no write, no announcement',
+    input: deleted(TENANT),
+    mocks: {
+      ...marked,
+      'Find tenant stack': [stackDoesNotExist(TENANT)],
+      'Record tenant deleted': [conditionFailed],
+      'Read record again': [noTenantRecord],
+    },
+    path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.recordDeleted, deleteTenant.reread, deleteTenant.superseded),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
 ];

@@ -164,7 +164,9 @@ describeWorkflow('mocked executions of the workflows', () => {
       });
       expect(scheduled.find((s) => s.state === 'Mark tenant absent')!.parameters).toMatchObject({
         ConditionExpression: 'attribute_not_exists(#version) OR #version = :seen',
-        ExpressionAttributeValues: { ':absent': { S: 'ABSENT' }, ':seen': { N: '3' }, ':next': { N: '4' } },
+        // A record from before generations gets generation 0, so the next TenantCreated starts generation 1.
+        UpdateExpression: expect.stringContaining('generation = if_not_exists(generation, :zero)'),
+        ExpressionAttributeValues: { ':absent': { S: 'ABSENT' }, ':seen': { N: '3' }, ':next': { N: '4' }, ':zero': { N: '0' } },
       });
       for (const check of scheduled.filter((s) => s.state === 'Check deletion progress'))
         expect(check.parameters).toEqual({ StackName: stackId('acme') });
