@@ -69,6 +69,7 @@ export async function deployManagementStack(options: DeployOptions): Promise<Dep
   const pseudo = pseudoParameterValues({ ...env, stackId });
 
   const physicalIds = new Map<string, string>();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
   const resolvedProperties = new Map<string, Record<string, any>>();
   const conditionCache = new Map<string, boolean>();
   const context: ResolveContext = {
@@ -136,8 +137,10 @@ export async function deployManagementStack(options: DeployOptions): Promise<Dep
       });
       continue;
     }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
     let properties: Record<string, any>;
     try {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
       properties = (resolveValue(resource.Properties ?? {}, context, `Resources.${logicalId}.Properties`) ?? {}) as Record<string, any>;
     } catch (error) {
       if (error instanceof TemplateResolveError) throw error;

@@ -18,6 +18,7 @@ export function decodeQueryBody(body: string): QueryParams {
   const root: QueryParams = {};
   for (const [name, value] of new URLSearchParams(body)) {
     const path = name.split('.');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
     let node: any = root;
     for (let i = 0; i < path.length; i++) {
       const last = i === path.length - 1;

@@ -248,10 +248,12 @@ function assertAcyclic(resources: readonly ResourceDeclaration[]): void {
   for (const r of resources) visit(r.logicalId, []);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
 export function isObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
 function objectOr(value: unknown): Record<string, any> {
   return isObject(value) ? value : {};
 }

@@ -47,6 +47,7 @@ export interface ProvisionResult {
 export interface ProvisionInput {
   readonly logicalId: string;
   readonly physicalId: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
   readonly properties: Record<string, any>;
   readonly env: StackEnvironment;
   readonly clients: CloudClients;
@@ -55,12 +56,15 @@ export interface ProvisionInput {
 
 export interface ResourceType {
   /** The physical id: the name the template gives, else undefined (then a generated name is used). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
   givenName?(properties: Record<string, any>): string | undefined;
   /** Generated names: maximum length and whether they are lower case (S3). */
   readonly generated?: { maxLength: number; lowerCase?: boolean };
   /** What `Ref` answers (default: the physical id). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
   ref?(physicalId: string, env: StackEnvironment, properties: Record<string, any>): string;
   /** `Fn::GetAtt` values. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
   attributes?(physicalId: string, env: StackEnvironment, properties: Record<string, any>): Record<string, string>;
   /** Creates the resource; absent for types that are only recorded or skipped. */
   provision?(input: ProvisionInput): Promise<ProvisionResult>;

@@ -12,6 +12,7 @@ export interface LocalServer {
 
 /** dynalite (the DynamoDB API on LevelDB, in memory) on 127.0.0.1, a free port. */
 export async function startDynalite(): Promise<LocalServer> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand by path
   const dynalite = require('dynalite') as (o: object) => http.Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

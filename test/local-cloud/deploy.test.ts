@@ -30,6 +30,7 @@ afterAll(async () => {
 });
 
 const resourcesOf = (type: string) =>
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
   Object.entries(cloud.deployment.template.template.Resources).filter(([, r]) => r.Type === type) as [string, { Properties: any }][];
 const physicalId = (logicalId: string) => cloud.deployment.resources.find((r) => r.logicalId === logicalId)!.physicalId;
 

@@ -74,6 +74,7 @@ function load(name: string): SdkModule | Error {
   let resolved: string;
   try {
     resolved = require.resolve(name);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand by path
     exports = require(resolved) as Record<string, unknown>;
   } catch {
     return StatesError.fromService(
@@ -97,6 +98,7 @@ function load(name: string): SdkModule | Error {
       return exports[`${pascalCase(action)}$`];
     },
     requireFromPackage(id) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand by path
       return require(require.resolve(id, { paths: [resolved] }));
     },
   };

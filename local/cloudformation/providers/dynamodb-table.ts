@@ -30,6 +30,7 @@ import {
 
 const TYPE = 'AWS::DynamoDB::Table';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
 type Props = Record<string, any>;
 
 export class DynamoDbTableProvider implements ResourceProvider {
@@ -158,6 +159,7 @@ function gsiUpdates(before: Props[], after: Props[]): GlobalSecondaryIndexUpdate
     ...before.filter((g) => !afterNames.has(g.IndexName)).map((g): GlobalSecondaryIndexUpdate => ({ Delete: { IndexName: g.IndexName } })),
     ...after
       .filter((g) => !beforeNames.has(g.IndexName))
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
       .map((g): GlobalSecondaryIndexUpdate => ({ Create: { ...g, ProvisionedThroughput: throughput(g.ProvisionedThroughput) } as any })),
   ];
 }

@@ -19,6 +19,7 @@ import {
   type ResourceProvider,
 } from './provider';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template / wire JSON
 type Props = Record<string, any>;
 
 /** IAM unique ids: a type prefix and 17 upper-case letters and digits (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids). */
