@@ -233,8 +233,8 @@ describeWorkflow('mocked executions of the workflows', () => {
     // Per run: start 9 (ExecutionStarted + 4 states), end 7 (Summarize, Report summary, Succeed, ExecutionSucceeded).
     const perPage = (active: number, skipped: number) => 17 + 10 * active + 6 * skipped;
 
-    it('one page of 2 ACTIVE and 1 skipped tenant costs 9 + page + 7 events', async () => {
-      expect((await run(find('update-tenants', 'OnePage'))).events.length).toBe(9 + perPage(2, 1) + 7);
+    it('one page of 3 updated (2 ACTIVE, 1 PROVISIONING) and 1 skipped tenant costs 9 + page + 7 events', async () => {
+      expect((await run(find('update-tenants', 'OnePage'))).events.length).toBe(9 + perPage(3, 1) + 7);
     });
 
     it('three pages cost the sum of their pages', async () => {
