@@ -40,35 +40,94 @@ const throttling = {
   outlasted: ['Retry after throttling?', 'Note throttling outlasted retries'],
 } as const;
 
+const validId = ['Check tenant id', 'Prepare tenant', 'Check tenant id characters'];
+type ClaimNote = 'Note first claim' | 'Note new generation' | 'Note same generation';
+/** Read, decide the generation, CreateStack (before any write, so CloudFormation can refuse the id). */
+const upToCreate = (note: ClaimNote = 'Note first claim') => [
+  ...validId,
+  'Read tenant record',
+  'What does the record say?',
+  note,
+  'Create tenant stack',
+];
+const claimed = ['Claim tenant', 'What did CloudFormation answer?'];
+
 export const createTenant = {
   /** Missing, not a string, empty, or a hyphen at either end: the first Choice rejects it. */
   rejectedByFirstCheck: ['Check tenant id', 'Reject invalid tenant id'],
   /** A character outside the allowed set: found by splitting on the allowed ones. */
-  rejectedByCharacterCheck: ['Check tenant id', 'Prepare tenant', 'Check tenant id characters', 'Reject invalid tenant id'],
-  /** A valid-looking id up to CreateStack. */
-  createStack: ['Check tenant id', 'Prepare tenant', 'Check tenant id characters', 'Create tenant stack'],
-  /** CreateStack's CloudFormationException catch (after its Retry), deciding on the Cause. */
-  createRefused: ['Was the tenant id refused?'],
-  rejectInvalidTenantId: ['Reject invalid tenant id'],
-  /** Reached after CreateStack succeeds and after AlreadyExistsException alike. */
-  recordProvisioning: ['Record tenant provisioning'],
+  rejectedByCharacterCheck: [...validId, 'Reject invalid tenant id'],
+  /** Longer than a DynamoDB key: GetItem refuses it. */
+  keyRefused: [...validId, 'Read tenant record', 'Was the key refused?', 'Reject invalid tenant id'],
+  readFailed: [...validId, 'Read tenant record', 'Was the key refused?', 'Tenant record unreadable'],
+  /** No record yet: CreateStack accepted (or AlreadyExists), then the first claim. */
+  createStack: [...upToCreate(), ...claimed],
+  /** The record exists; a new generation (absent, failed or deleted before). */
+  createStackNewGeneration: [...upToCreate('Note new generation'), ...claimed],
+  /** The record is being created or ACTIVE: a duplicate joins its generation. */
+  createStackSameGeneration: [...upToCreate('Note same generation'), ...claimed],
+  /** CreateStack's ValidationError names the TenantId parameter: rejected, nothing written. */
+  createRefusedInvalidId: [...upToCreate(), 'Was the tenant id refused?', 'Reject invalid tenant id'],
+  /** Another CloudFormationException (after its Retry): claimed, then recorded as the failure. */
+  createRefused: [...upToCreate(), 'Was the tenant id refused?', ...claimed, 'Note create failure'],
+  /** Any other error: caught by States.ALL, claimed, recorded. */
+  createFailed: [...upToCreate(), ...claimed, 'Note create failure'],
+  /** The claim lost a race (ConditionalCheckFailed): read again, decide again, CreateStack again (same token). */
+  claimConflict: [...upToCreate(), 'Claim tenant'],
+  afterClaimConflict: (note: ClaimNote) => [...upToCreate(note).slice(validId.length), ...claimed],
   /** One poll of the stack that ends in the status Choice. */
   poll: ['Wait for stack', 'Describe tenant stack', 'Check stack status'],
   /** A poll whose DescribeStacks failed beyond its Retry: the States.ALL catch skips the Choice. */
   pollFailed: ['Wait for stack', 'Describe tenant stack'],
   /** n polls that found the stack *_IN_PROGRESS with polls left. */
   pollsInProgress: (n: number): string[] => times(n, [...createTenant.poll, 'Count poll']),
+  /** A ROLLBACK_COMPLETE stack of an earlier create: deleted, then (after `recreated`) created again. */
+  deleteFailedStack: ['Delete failed stack'],
+  failedStackDeletionPoll: ['Wait for failed stack deletion', 'Check failed stack deletion', 'Is the failed stack gone?'],
+  failedStackDeletionPollsInProgress: (n: number): string[] =>
+    times(n, [...createTenant.failedStackDeletionPoll, 'Count failed stack deletion poll']),
+  recreated: ['Create tenant stack again'],
   pollingGaveUp: ['Note polling gave up'],
   stackFailed: ['Note stack failure'],
   stackFailedWithoutReason: ['Add missing status reason', 'Note stack failure'],
+  readVersion: ['Read template version', 'Record tenant active'],
   provisioned: ['Read template version', 'Record tenant active', 'Announce tenant provisioned', 'Tenant provisioned'],
+  announced: ['Announce tenant provisioned', 'Tenant provisioned'],
+  /** A conditional write failed: read again, adopt its version, decide. */
+  reread: ['Read record again', 'Is the record still there?', 'Adopt record version', 'Has desired state moved?'],
+  recordGone: ['Read record again', 'Is the record still there?', 'Creation withdrawn'],
+  withdraw: ['Delete withdrawn stack'],
+  withdrawnStackPoll: ['Wait for withdrawn stack deletion', 'Check withdrawn stack deletion', 'Is the withdrawn stack gone?'],
+  withdrawnStackPollsInProgress: (n: number): string[] =>
+    times(n, [...createTenant.withdrawnStackPoll, 'Count withdrawn stack deletion poll']),
+  withdrawn: ['Record tenant withdrawn', 'Creation withdrawn'],
+  creationWithdrawn: ['Creation withdrawn'],
+  superseded: ['Creation superseded'],
+  recordFailed: ['Record tenant failed'],
   failed: ['Record tenant failed', 'Announce provisioning failure', 'Provisioning failed'],
+  notificationFailed: ['Record notification pending', 'Notification failed'],
 };
 
+const deleteValidId = ['Check tenant id', 'Prepare tenant', 'Check tenant id characters'];
+
 export const deleteTenant = {
-  /** Missing, not a string, or empty. */
+  /** Missing, not a string, empty, or a hyphen at either end. */
   rejected: ['Check tenant id', 'Reject invalid tenant id'],
-  start: ['Check tenant id', 'Prepare tenant', 'Record tenant deprovisioning'],
+  /** Foreign characters: rejected before any read. */
+  rejectedByCharacterCheck: [...deleteValidId, 'Reject invalid tenant id'],
+  /** Longer than a DynamoDB key: GetItem refuses it. */
+  keyRefused: [...deleteValidId, 'Read tenant record', 'Was the key refused?', 'Reject invalid tenant id'],
+  readFailed: [...deleteValidId, 'Read tenant record', 'Was the key refused?', 'Tenant record unreadable'],
+  /** No record: a no-op. */
+  unknown: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Tenant unknown'],
+  start: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Note record version', 'Mark tenant absent'],
+  startUnversioned: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Note unversioned record', 'Mark tenant absent'],
+  /** After a conflict on the mark: read again (Read tenant record ... Mark tenant absent). */
+  markAgain: ['Read tenant record', 'Is the tenant known?', 'Note record version', 'Mark tenant absent'],
+  /** A conditional outcome write failed: read again and decide. */
+  reread: ['Read record again', 'Has desired state moved?'],
+  adopt: ['Adopt record version', 'Which outcome to write?'],
+  superseded: ['Deletion superseded'],
   /** DescribeStacks by name answered: the status Choice. */
   lookup: ['Find tenant stack', 'Is the stack busy?'],
   /** DescribeStacks by name failed with the generic CloudFormationException: the Cause decides. */
@@ -98,7 +157,11 @@ export const deleteTenant = {
   deletionFailed: ['Note deletion failure'],
   deletionFailedWithoutReason: ['Add missing status reason', 'Note deletion failure'],
   deleted: ['Record tenant deleted', 'Announce tenant deprovisioned', 'Tenant deprovisioned'],
+  recordDeleted: ['Record tenant deleted'],
+  announced: ['Announce tenant deprovisioned', 'Tenant deprovisioned'],
+  recordFailed: ['Record tenant failed'],
   failed: ['Record tenant failed', 'Announce deprovisioning failure', 'Deprovisioning failed'],
+  notificationFailed: ['Record notification pending', 'Notification failed'],
 };
 
 export const updateTenant = {

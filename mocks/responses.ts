@@ -280,3 +280,89 @@ export function objectCreatedEvent(overrides: { bucket?: string; key?: string; v
     },
   };
 }
+
+// --- Tenant record (optimized dynamodb:getItem, conditional writes) ---------------------------------
+
+const SDK_METADATA = {
+  SdkHttpMetadata: {
+    AllHttpHeaders: { 'Content-Type': ['application/x-amz-json-1.0'] },
+    HttpHeaders: { 'Content-Type': 'application/x-amz-json-1.0' },
+    HttpStatusCode: 200,
+  },
+  SdkResponseMetadata: { RequestId: 'Q2N5T8V1B4C7E0G3J6L9M2P5R8S1U4W7X0Z3A6C9E2G5I8K1M4O7' },
+};
+
+/** GetItem of a key that has no item: the response has no Item member. */
+export const noTenantRecord: MockedOutcome = { Return: { ...SDK_METADATA } };
+
+export interface TenantRecordFields {
+  status: string;
+  desired: 'PRESENT' | 'ABSENT';
+  version: number;
+  generation?: number;
+  stackId?: string;
+}
+
+/** GetItem of a tenant record, in DynamoDB JSON. */
+export function tenantRecord(tenantId: string, fields: TenantRecordFields): MockedOutcome {
+  const item: Record<string, unknown> = {
+    tenantId: { S: tenantId },
+    status: { S: fields.status },
+    desired: { S: fields.desired },
+    version: { N: String(fields.version) },
+    generation: { N: String(fields.generation ?? 1) },
+    stackName: { S: `${local.StackNamePrefix}${tenantId}` },
+    updatedAt: { S: '2026-01-05T10:00:00Z' },
+  };
+  if (fields.stackId !== undefined) item.stackId = { S: fields.stackId };
+  return { Return: { Item: item, ...SDK_METADATA } };
+}
+
+/** A record written before records had versions (status only). */
+export function unversionedTenantRecord(tenantId: string, status: string): MockedOutcome {
+  return { Return: { Item: { tenantId: { S: tenantId }, status: { S: status } }, ...SDK_METADATA } };
+}
+
+/** A ConditionExpression that did not hold (optimized integration naming, SDK v1 Cause). */
+export const conditionFailed: MockedOutcome = {
+  Throw: {
+    Error: 'DynamoDB.ConditionalCheckFailedException',
+    Cause:
+      'The conditional request failed (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ConditionalCheckFailedException; Request ID: 7HV0P2C4Q6E8G1J3L5N7R9T2V4X6Z8B0D2F4H6J8L0N2P4R6T8V0; Proxy: null)',
+  },
+};
+
+// --- EventBridge failures (optimized events:putEvents) ----------------------------------------------
+
+/** FailedEntryCount > 0 fails the task with EventBridge.FailedEntry, the response as Cause. */
+export const putEventsFailedEntry: MockedOutcome = {
+  Throw: {
+    Error: 'EventBridge.FailedEntry',
+    Cause: JSON.stringify({ Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service error.' }], FailedEntryCount: 1 }),
+  },
+};
+/** PutEvents throttled: ThrottlingException is not modelled by the EventBridge SDK, so the base exception name. */
+export const putEventsThrottled: MockedOutcome = {
+  Throw: {
+    Error: 'EventBridge.AmazonEventBridgeException',
+    Cause:
+      'Rate exceeded (Service: AmazonEventBridge; Status Code: 400; Error Code: ThrottlingException; Request ID: 2b9d4f61-7a3c-4e8b-9d1f-6c5a3b7e9f20; Proxy: null)',
+  },
+};
+
+/** GetItem of a key longer than 2,048 bytes: a ValidationException, unmodelled, so the base exception name. */
+export const keyTooLarge: MockedOutcome = {
+  Throw: {
+    Error: 'DynamoDB.AmazonDynamoDBException',
+    Cause:
+      'One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ValidationException; Request ID: 3JQ5S7U9W1Y3A5C7E9G1I3K5M7O9Q1S3U5W7Y9A1C3E5G7I9K1M3; Proxy: null)',
+  },
+};
+/** Another ValidationException (the key does not match the table's schema). */
+export const keySchemaMismatch: MockedOutcome = {
+  Throw: {
+    Error: 'DynamoDB.AmazonDynamoDBException',
+    Cause:
+      'The provided key element does not match the schema (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ValidationException; Request ID: 5LR7T9V1X3Z5B7D9F1H3J5L7N9P1R3T5V7X9Z1B3D5F7H9J1L3N5; Proxy: null)',
+  },
+};

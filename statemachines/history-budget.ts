@@ -70,21 +70,41 @@ export function updateTenantWorstCaseEvents(t: StackTuning): number {
 }
 
 /**
- * delete-tenant: start 10 + 3R (ExecutionStarted, Check tenant id, Prepare tenant, Record tenant
- * deprovisioning with its Retry), rounds, polling, end 16 + 3R (Is the stack gone? or Note …, Add missing
- * status reason, Record tenant failed with its Retry, Announce, Fail, ExecutionFailed).
+ * Conflict rounds the bounds below budget for: a conditional write that fails because another
+ * execution wrote the tenant record meanwhile, read again and decided again. Each needs a concurrent
+ * writer, so a handful is already an unusual race; the workflows do not count them.
  */
-export function deleteTenantWorstCaseEvents(t: StackTuning): number {
+export const CONFLICT_ROUNDS_BUDGETED = 3;
+
+/**
+ * delete-tenant: start 21 + 6R (ExecutionStarted, Check tenant id, Prepare tenant, Check tenant id
+ * characters, Read tenant record with its Retry, Is the tenant known?, Note record version, Mark tenant
+ * absent with its Retry), rounds, polling, end 21 + 9R (Note …, Add missing status reason, Record tenant
+ * failed, Announce and Record notification pending with their Retries, Fail, ExecutionFailed), and per
+ * conflict round 16 + 6R (the refused write, Read record again, Has desired state moved?, Adopt record
+ * version, Which outcome to write?).
+ */
+export function deleteTenantWorstCaseEvents(t: StackTuning, conflicts = CONFLICT_ROUNDS_BUDGETED): number {
   const r = t.ApiRetryMaxAttempts;
-  return 10 + EVENTS_PER_RETRY * r + rounds(t) + polling(t) + 16 + EVENTS_PER_RETRY * r;
+  return 21 + 6 * r + rounds(t) + polling(t) + 21 + 9 * r + conflicts * (16 + 6 * r);
 }
 
 /**
- * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 17 + 6R (ExecutionStarted,
- * two Choices, Prepare tenant, CreateStack and Record tenant provisioning with their Retries), polling,
- * end 16 + 3R (Add missing status reason, Note stack failure, Record tenant failed, Announce, Fail, ExecutionFailed).
+ * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 32 + 9R (ExecutionStarted,
+ * two Choices, Prepare tenant, Read tenant record, What does the record say?, Note …, Create tenant stack,
+ * Was the tenant id refused?, Claim tenant, What did CloudFormation answer?, Note create failure, three of
+ * them with Retries); a rolled-back stack's recovery 10 + 6R (Delete failed stack, Create tenant stack
+ * again); polling: the poll counter is shared by the four polling loops (the stack, the failed stack's
+ * deletion, the re-created stack, a withdrawn stack's deletion), so at most MaxStackPolls re-polls plus
+ * one last poll per loop; per conflict round 21 + 9R (the refused write, Read record again, three
+ * decisions, Delete withdrawn stack); end 24 + 9R (Read template version, Add missing status reason,
+ * Note stack failure, Record tenant failed, Announce, Record notification pending, Fail, ExecutionFailed).
  */
-export function createTenantWorstCaseEvents(t: Pick<StackTuning, 'MaxStackPolls' | 'ApiRetryMaxAttempts'>): number {
+export function createTenantWorstCaseEvents(
+  t: Pick<StackTuning, 'MaxStackPolls' | 'ApiRetryMaxAttempts'>,
+  conflicts = CONFLICT_ROUNDS_BUDGETED,
+): number {
   const r = t.ApiRetryMaxAttempts;
-  return 17 + 2 * EVENTS_PER_RETRY * r + polling({ ...t, MaxBusyWaits: 0 }) + 16 + EVENTS_PER_RETRY * r;
+  const polls = (t.MaxStackPolls + 4) * pollEvents(r);
+  return 32 + 9 * r + 10 + 6 * r + polls + conflicts * (21 + 9 * r) + 24 + 9 * r;
 }

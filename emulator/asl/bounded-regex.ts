@@ -39,7 +39,7 @@ export interface RegexBounds {
  * tens of milliseconds of wall time while a catastrophic one burns CPU. The main thread sleeps in
  * Atomics.wait meanwhile, so the process's CPU time during the wait is the worker's.
  */
-export const REGEX_BOUNDS: RegexBounds = { regexCallMs: 10, regexCallWallMs: 500, workerStartMs: 2000 };
+export const REGEX_BOUNDS: RegexBounds = { regexCallMs: 40, regexCallWallMs: 1000, workerStartMs: 2000 };
 const WAIT_SLICE_MS = 5;
 
 /** The error a regular expression past its deadline fails the evaluation with. */

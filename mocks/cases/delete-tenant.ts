@@ -10,6 +10,14 @@ import {
   stackId,
   throttled,
   throttledUnderModelledName,
+  conditionFailed,
+  noTenantRecord,
+  putEventsFailedEntry,
+  putEventsThrottled,
+  tenantRecord,
+  unversionedTenantRecord,
+  keyTooLarge,
+  keySchemaMismatch,
   updateItemOk,
   validationError,
 } from '../responses';
@@ -17,6 +25,16 @@ import { API_RETRY_MAX_ATTEMPTS, deleteTenant, MAX_BUSY_WAITS, MAX_STACK_POLLS, 
 import { local, TENANT, deleted, complete, type MockTestCase } from './common';
 
 const DELETE_FAILURE = 'The following resource(s) failed to delete: [TenantDataTable]. ';
+
+/** The record of an ACTIVE tenant (version 3 after create, ACTIVE and a fleet update). */
+const activeRecord = tenantRecord(TENANT, { status: 'ACTIVE', desired: 'PRESENT', version: 3, stackId: stackId(TENANT) });
+/** What "Read record again" finds after a conditional write failed. */
+const absentRecord = (version: number, status = 'DELETED') => tenantRecord(TENANT, { status, desired: 'ABSENT', version });
+const reclaimedRecord = tenantRecord(TENANT, { status: 'PROVISIONING', desired: 'PRESENT', version: 6, generation: 2 });
+const marked = {
+  'Read tenant record': [activeRecord],
+  'Mark tenant absent': [updateItemOk],
+};
 
 const deprovisioned = {
   'Record tenant deleted': [updateItemOk],
@@ -40,7 +58,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'DeleteStack by stack id, one poll DELETE_IN_PROGRESS, DELETE_COMPLETE: tenant DELETED, TenantDeprovisioned',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [deleteStackOk],
       'Check deletion progress': [
@@ -65,7 +84,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'DescribeStacks says the stack does not exist: already deleted, success',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [stackDoesNotExist(TENANT)],
       ...deprovisioned,
     },
@@ -78,7 +98,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'CREATE_IN_PROGRESS, then UPDATE_IN_PROGRESS, then UPDATE_COMPLETE: waits twice, then deletes',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [
         describeStack(TENANT, 'CREATE_IN_PROGRESS'),
         describeStack(TENANT, 'UPDATE_IN_PROGRESS'),
@@ -104,7 +125,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'Still UPDATE_IN_PROGRESS after MaxBusyWaits waits: tenant FAILED, execution fails',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [[4, describeStack(TENANT, 'UPDATE_IN_PROGRESS')]],
       ...deprovisioningFailed,
     },
@@ -123,7 +145,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'DELETE_IN_PROGRESS (another deletion): follows it to DELETE_COMPLETE without calling DeleteStack',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [describeStack(TENANT, 'DELETE_IN_PROGRESS')],
       'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
       ...deprovisioned,
@@ -137,7 +160,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'The stack turns busy between the lookup and DeleteStack: wait, look again, delete',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE'), complete(TENANT, 'UPDATE_COMPLETE')],
       'Delete tenant stack': [cannotDelete(TENANT, 'UPDATE_IN_PROGRESS'), deleteStackOk],
       'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
@@ -161,7 +185,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'DELETE_FAILED: tenant FAILED with the status reason, TenantDeprovisioningFailed, execution fails',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [deleteStackOk],
       'Check deletion progress': [
@@ -187,7 +212,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'DELETE_FAILED with no StackStatusReason: a placeholder reason is recorded',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [deleteStackOk],
       'Check deletion progress': [describeStack(TENANT, 'DELETE_FAILED')],
@@ -209,7 +235,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'Still DELETE_IN_PROGRESS after MaxStackPolls re-polls: tenant FAILED',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [deleteStackOk],
       'Check deletion progress': [[6, describeStack(TENANT, 'DELETE_IN_PROGRESS')]],
@@ -232,7 +259,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'DeleteStack fails with another ValidationError (the service role cannot be assumed): tenant FAILED',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [validationError(`Role ${local.CloudFormationRoleArn} is invalid or cannot be assumed`)],
       ...deprovisioningFailed,
@@ -246,7 +274,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'DescribeStacks fails for another reason than a missing stack: tenant FAILED',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [
         validationError(
           `User: arn:aws:sts::123456789012:assumed-role/delete-tenant-role/session is not authorized to perform: cloudformation:DescribeStacks on resource: ${stackId(TENANT)}`,
@@ -263,7 +292,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'DescribeStacks by name throttled three times: two back-offs, then tenant FAILED (CloudFormationThrottled)',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [[3, throttled]],
       ...deprovisioningFailed,
     },
@@ -281,7 +311,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'Every call is throttled once and succeeds on retry',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [dynamoThrottled, updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [dynamoThrottled, updateItemOk],
       'Find tenant stack': [throttled, complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [throttled, deleteStackOk],
       'Check deletion progress': [throttled, describeStack(TENANT, 'DELETE_COMPLETE')],
@@ -307,7 +338,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'DeleteStack throttled three times: two back-offs, then tenant FAILED (CloudFormationThrottled)',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [[3, throttled]],
       ...deprovisioningFailed,
@@ -327,7 +359,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'The progress check by stack id answers "does not exist" (deleted long ago): tenant DELETED',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [deleteStackOk],
       // Retried like throttling (same error name) before it is caught.
@@ -343,7 +376,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'The progress check is throttled beyond the retries: tenant FAILED',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [deleteStackOk],
       'Check deletion progress': [[3, throttled]],
@@ -385,7 +419,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'The lookup lists the stack as DELETE_COMPLETE: tenant DELETED without calling DeleteStack',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [describeStack(TENANT, 'DELETE_COMPLETE')],
       ...deprovisioned,
     },
@@ -399,7 +434,8 @@ export const deleteTenantCases: MockTestCase[] = [
       'Two throttled lookups, a busy stack, two more throttled lookups: a busy wait starts a fresh throttling budget, so the deletion goes ahead',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [
         [2, throttled],
         describeStack(TENANT, 'UPDATE_IN_PROGRESS'),
@@ -429,7 +465,8 @@ export const deleteTenantCases: MockTestCase[] = [
     description: 'Lookup and DeleteStack fail once under the modelled name CloudFormation.ThrottlingException: their Retry handles it',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [throttledUnderModelledName, complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [throttledUnderModelledName, deleteStackOk],
       'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
@@ -445,7 +482,8 @@ export const deleteTenantCases: MockTestCase[] = [
       'The lookup fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [[3, throttledUnderModelledName]],
       ...deprovisioningFailed,
     },
@@ -459,7 +497,8 @@ export const deleteTenantCases: MockTestCase[] = [
       'DeleteStack fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [[3, throttledUnderModelledName]],
       ...deprovisioningFailed,
@@ -474,7 +513,8 @@ export const deleteTenantCases: MockTestCase[] = [
       'The progress check fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
     input: deleted(TENANT),
     mocks: {
-      'Record tenant deprovisioning': [updateItemOk],
+      'Read tenant record': [activeRecord],
+      'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Delete tenant stack': [deleteStackOk],
       'Check deletion progress': [[3, throttledUnderModelledName]],
@@ -488,5 +528,275 @@ export const deleteTenantCases: MockTestCase[] = [
       deleteTenant.failed,
     ),
     expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'UnknownTenant',
+    description: 'No record for the id: a documented no-op, nothing written, nothing announced',
+    input: deleted(TENANT),
+    mocks: { 'Read tenant record': [noTenantRecord] },
+    path: path(deleteTenant.unknown),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'TenantIdForeignCharacters',
+    description: 'Upper case and underscore: InvalidTenantId before any read or write',
+    input: deleted('Acme_Corp'),
+    mocks: {},
+    path: path(deleteTenant.rejectedByCharacterCheck),
+    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'TenantIdLongerThanTheRule',
+    description:
+      'A 40-character id of allowed characters: nothing in JSONPath measures it, and no record can exist for it (create-tenant never writes one): an unknown tenant, nothing written',
+    input: deleted('a'.repeat(40)),
+    mocks: { 'Read tenant record': [noTenantRecord] },
+    path: path(deleteTenant.unknown),
+    expect: {
+      status: 'SUCCEEDED',
+      output: { tenantId: 'a'.repeat(40), stackName: `${local.StackNamePrefix}${'a'.repeat(40)}`, busyWaits: 0, polls: 0 },
+    },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'TenantIdTooLongForAKey',
+    description:
+      'A 2,100-character id: GetItem refuses the key (over 2,048 bytes): InvalidTenantId, no raw DynamoDB error, nothing written',
+    input: deleted('a'.repeat(2100)),
+    mocks: { 'Read tenant record': [keyTooLarge] },
+    path: path(deleteTenant.keyRefused),
+    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'RecordUnreadable',
+    description: 'GetItem fails with another ValidationException: TenantRecordUnreadable, nothing written',
+    input: deleted(TENANT),
+    mocks: { 'Read tenant record': [keySchemaMismatch] },
+    path: path(deleteTenant.readFailed),
+    expect: { status: 'FAILED', error: 'TenantRecordUnreadable' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'TenantIdTrailingHyphen',
+    description: 'tenantId ends with a hyphen: the same rule as create-tenant',
+    input: deleted('acme-'),
+    mocks: {},
+    path: path(deleteTenant.rejected),
+    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'UnversionedRecord',
+    description: 'A record written before records had versions: marked absent on the condition attribute_not_exists(version)',
+    input: deleted(TENANT),
+    mocks: {
+      'Read tenant record': [unversionedTenantRecord(TENANT, 'ACTIVE')],
+      'Mark tenant absent': [updateItemOk],
+      'Find tenant stack': [stackDoesNotExist(TENANT)],
+      ...deprovisioned,
+    },
+    path: path(deleteTenant.startUnversioned, deleteTenant.lookupFailed, deleteTenant.deleted),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'MarkConflict',
+    description: 'The record moved between read and mark (a create claimed it): ConditionalCheckFailed, read again, mark again',
+    input: deleted(TENANT),
+    mocks: {
+      'Read tenant record': [activeRecord, tenantRecord(TENANT, { status: 'PROVISIONING', desired: 'PRESENT', version: 4 })],
+      'Mark tenant absent': [conditionFailed, updateItemOk],
+      'Find tenant stack': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      ...deprovisioned,
+    },
+    path: path(deleteTenant.start, deleteTenant.markAgain, deleteTenant.lookup, deleteTenant.deleted),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'DeletedRecordMoved',
+    description:
+      'Recording DELETED fails its condition (the create withdrawing its stack wrote DELETED first): read again, still ABSENT, write on the new version, announce',
+    input: deleted(TENANT),
+    mocks: {
+      ...marked,
+      'Find tenant stack': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      'Record tenant deleted': [conditionFailed, updateItemOk],
+      'Read record again': [absentRecord(5)],
+      'Announce tenant deprovisioned': [putEventsOk],
+    },
+    path: path(
+      deleteTenant.start,
+      deleteTenant.lookup,
+      deleteTenant.recordDeleted,
+      deleteTenant.reread,
+      deleteTenant.adopt,
+      deleteTenant.deleted,
+    ),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'SupersededByCreate',
+    description: 'A TenantCreated claimed the tenant again before DELETED was written: the deletion ends, no write, no announcement',
+    input: deleted(TENANT),
+    mocks: {
+      ...marked,
+      'Find tenant stack': [stackDoesNotExist(TENANT)],
+      'Record tenant deleted': [conditionFailed],
+      'Read record again': [reclaimedRecord],
+    },
+    path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.recordDeleted, deleteTenant.reread, deleteTenant.superseded),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'FailedRecordMoved',
+    description: 'Recording FAILED fails its condition: read again, still ABSENT, FAILED written on the new version',
+    input: deleted(TENANT),
+    mocks: {
+      ...marked,
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [deleteStackOk],
+      'Check deletion progress': [describeStack(TENANT, 'DELETE_FAILED', { reason: DELETE_FAILURE })],
+      'Record tenant failed': [conditionFailed, updateItemOk],
+      'Read record again': [absentRecord(5, 'DEPROVISIONING')],
+      'Announce deprovisioning failure': [putEventsOk],
+    },
+    path: path(
+      deleteTenant.start,
+      deleteTenant.lookup,
+      deleteTenant.deleteStack,
+      deleteTenant.deletionPoll,
+      deleteTenant.deletionFailed,
+      deleteTenant.recordFailed,
+      deleteTenant.reread,
+      deleteTenant.adopt,
+      deleteTenant.failed,
+    ),
+    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'NotificationRetried',
+    description: 'PutEvents throttled, then one failed entry, then accepted: TenantDeprovisioned sent, success',
+    input: deleted(TENANT),
+    mocks: {
+      ...marked,
+      'Find tenant stack': [stackDoesNotExist(TENANT)],
+      'Record tenant deleted': [updateItemOk],
+      'Announce tenant deprovisioned': [putEventsThrottled, putEventsFailedEntry, putEventsOk],
+    },
+    path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.deleted),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'NotificationFailed',
+    description: 'PutEvents keeps failing: the tenant stays DELETED, the record notes the pending notification, NotificationFailed',
+    input: deleted(TENANT),
+    mocks: {
+      ...marked,
+      'Find tenant stack': [stackDoesNotExist(TENANT)],
+      'Record tenant deleted': [updateItemOk],
+      'Announce tenant deprovisioned': [[3, putEventsFailedEntry]],
+      'Record notification pending': [updateItemOk],
+    },
+    path: path(
+      deleteTenant.start,
+      deleteTenant.lookupFailed,
+      deleteTenant.recordDeleted,
+      ['Announce tenant deprovisioned'],
+      deleteTenant.notificationFailed,
+    ),
+    expect: { status: 'FAILED', error: 'NotificationFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'NotificationFailedRecordMoved',
+    description:
+      'The failure announcement cannot be sent and the record moved on since: nothing noted (a newer execution owns it), NotificationFailed',
+    input: deleted(TENANT),
+    mocks: {
+      ...marked,
+      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Delete tenant stack': [deleteStackOk],
+      'Check deletion progress': [describeStack(TENANT, 'DELETE_FAILED', { reason: DELETE_FAILURE })],
+      'Record tenant failed': [updateItemOk],
+      'Announce deprovisioning failure': [[3, putEventsThrottled]],
+      'Record notification pending': [conditionFailed],
+    },
+    path: path(
+      deleteTenant.start,
+      deleteTenant.lookup,
+      deleteTenant.deleteStack,
+      deleteTenant.deletionPoll,
+      deleteTenant.deletionFailed,
+      deleteTenant.recordFailed,
+      ['Announce deprovisioning failure'],
+      deleteTenant.notificationFailed,
+    ),
+    expect: { status: 'FAILED', error: 'NotificationFailed' },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'RacingCreateAndThrottling',
+    description:
+      'A create claims the record between read and mark, the lookup is throttled around a busy stack, and the create withdrawing its stack writes DELETED first: every conflict re-read, the announcement retried once',
+    input: deleted(TENANT),
+    mocks: {
+      'Read tenant record': [activeRecord, tenantRecord(TENANT, { status: 'PROVISIONING', desired: 'PRESENT', version: 4 })],
+      'Mark tenant absent': [conditionFailed, updateItemOk],
+      'Find tenant stack': [
+        [2, throttled],
+        describeStack(TENANT, 'CREATE_IN_PROGRESS'),
+        [2, throttled],
+        [2, complete(TENANT, 'CREATE_COMPLETE')],
+      ],
+      'Delete tenant stack': [cannotDelete(TENANT, 'UPDATE_IN_PROGRESS'), deleteStackOk],
+      'Check deletion progress': [describeStack(TENANT, 'DELETE_IN_PROGRESS'), describeStack(TENANT, 'DELETE_COMPLETE')],
+      'Record tenant deleted': [dynamoThrottled, conditionFailed, updateItemOk],
+      'Read record again': [absentRecord(7)],
+      'Announce tenant deprovisioned': [putEventsThrottled, putEventsOk],
+    },
+    path: path(
+      deleteTenant.start,
+      deleteTenant.markAgain,
+      times(2, deleteTenant.lookupThrottled),
+      deleteTenant.lookup,
+      deleteTenant.busyWait,
+      times(2, deleteTenant.lookupThrottled),
+      deleteTenant.lookup,
+      deleteTenant.deleteRefused,
+      deleteTenant.busyWait,
+      deleteTenant.lookup,
+      deleteTenant.deleteStack,
+      deleteTenant.deletionPollsInProgress(1),
+      deleteTenant.deletionPoll,
+      deleteTenant.recordDeleted,
+      deleteTenant.reread,
+      deleteTenant.adopt,
+      deleteTenant.deleted,
+    ),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(2, 1) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'RecordVanished',
+    description:
+      'The record is gone when read again after a refused write (removed by an operator): the deletion ends, no write, no announcement',
+    input: deleted(TENANT),
+    mocks: {
+      ...marked,
+      'Find tenant stack': [stackDoesNotExist(TENANT)],
+      'Record tenant deleted': [conditionFailed],
+      'Read record again': [noTenantRecord],
+    },
+    path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.recordDeleted, deleteTenant.reread, deleteTenant.superseded),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
   },
 ];

@@ -37,7 +37,8 @@ export const updateTenantsCases: MockTestCase[] = [
   {
     workflow: 'update-tenants',
     name: 'OnePage',
-    description: 'One page: two ACTIVE tenants (one updated, one unchanged), a PROVISIONING tenant skipped',
+    description:
+      'One page: two ACTIVE tenants (one updated, one unchanged), a PROVISIONING tenant updated too (its stack may run the previous template), a DEPROVISIONING one skipped',
     input: objectCreatedEvent(),
     mocks: {
       'Read first tenant page': [
@@ -45,17 +46,18 @@ export const updateTenantsCases: MockTestCase[] = [
           { tenantId: 'a', status: 'ACTIVE' },
           { tenantId: 'b', status: 'ACTIVE' },
           { tenantId: 'c', status: 'PROVISIONING' },
+          { tenantId: 'd', status: 'DEPROVISIONING' },
         ]),
       ],
-      'Update one tenant': [child('a', 'updated'), child('b', 'unchanged', undefined, 1)],
+      'Update one tenant': [child('a', 'updated'), child('b', 'unchanged', undefined, 1), child('c', 'updated', undefined, 2)],
     },
     path: path(
       updateTenants.firstPage,
-      updateTenants.page('active', 'active', 'notActive'),
+      updateTenants.page('active', 'active', 'active', 'notActive'),
       updateTenants.summarize,
       updateTenants.fleetUpdated,
     ),
-    expect: { status: 'SUCCEEDED', output: summary(1, 1, [], ['c']) },
+    expect: { status: 'SUCCEEDED', output: summary(2, 1, [], ['d']) },
   },
   {
     workflow: 'update-tenants',

@@ -47,10 +47,17 @@ function tasks(definition: Json): { name: string; resource: string; parameters: 
   visit(definition);
   return found;
 }
-const taskCalling = (name: WorkflowName, api: string) => {
+/** Every Task of the deployed workflow that calls `api` (a workflow may call one API from several states). */
+const tasksCalling = (name: WorkflowName, api: string) => {
   const found = tasks(deployedDefinition(app.deployed, app.stateMachineId(name))).filter((task) => task.resource.endsWith(`:${api}`));
-  if (found.length !== 1) throw new Error(`${name}: expected one Task calling ${api}, found ${found.length}`);
-  return found[0];
+  if (found.length === 0) throw new Error(`${name}: no Task calling ${api}`);
+  return found;
+};
+/** The one value every Task calling `api` passes as `parameter`. */
+const passedByEvery = (name: WorkflowName, api: string, parameter: string) => {
+  const values = new Set(tasksCalling(name, api).map((task) => JSON.stringify(task.parameters[parameter])));
+  if (values.size !== 1) throw new Error(`${name}: the Tasks calling ${api} pass different ${parameter}: ${[...values].join(', ')}`);
+  return JSON.parse([...values][0]);
 };
 
 const workflowRoleId = (name: WorkflowName) => app.deployed.resources[app.stateMachineId(name)].Properties.RoleArn['Fn::GetAtt'][0];
@@ -73,7 +80,7 @@ describe('workflow roles: stack operations only with the template object and the
     serviceRoleArn = app.deployed.arn(app.logicalId(app.stack.deployerRole.role));
     // What the deployed workflows pass: create-tenant names the current object, update-tenants pins a
     // version for update-tenant with States.Format('<url>?versionId={}', ...).
-    currentTemplateUrl = taskCalling('createTenant', 'createStack').parameters.TemplateURL;
+    currentTemplateUrl = passedByEvery('createTenant', 'createStack', 'TemplateURL');
     const pinning = JSON.stringify(deployedDefinition(app.deployed, app.stateMachineId('updateTenants'))).match(
       /States\.Format\('([^']*\?versionId=)\{\}'/,
     );
@@ -83,8 +90,7 @@ describe('workflow roles: stack operations only with the template object and the
   });
 
   test('create-tenant passes the template object URL and the service role, and they are what its role allows', async () => {
-    const createStack = taskCalling('createTenant', 'createStack');
-    expect(createStack.parameters.RoleARN).toBe(serviceRoleArn);
+    expect(passedByEvery('createTenant', 'createStack', 'RoleARN')).toBe(serviceRoleArn);
     expect(currentTemplateUrl).toMatch(/^https:\/\/.+\.s3\.us-east-1\.amazonaws\.com\/tenant-template\/tenant\.template\.json$/);
     const context = { 'cloudformation:TemplateUrl': currentTemplateUrl, 'cloudformation:RoleArn': serviceRoleArn };
     await expect(asWorkflow('createTenant', 'cloudformation:CreateStack', tenantStackArn(TENANT), context)).resolves.toBe('Allowed');
@@ -109,13 +115,19 @@ describe('workflow roles: stack operations only with the template object and the
     const context = { 'cloudformation:TemplateUrl': currentTemplateUrl, 'cloudformation:RoleArn': serviceRoleArn };
     const other = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/TenantManagementStack/0a1b2c3d-0000-4000-8000-000000000000`;
     await expect(asWorkflow('createTenant', 'cloudformation:CreateStack', other, context)).resolves.not.toBe('Allowed');
-    for (const action of ['cloudformation:UpdateStack', 'cloudformation:DeleteStack']) {
-      await expect(asWorkflow('createTenant', action, tenantStackArn(TENANT), context)).resolves.not.toBe('Allowed');
-    }
+    await expect(asWorkflow('createTenant', 'cloudformation:UpdateStack', tenantStackArn(TENANT), context)).resolves.not.toBe('Allowed');
+  });
+
+  test('create-tenant: DeleteStack (a rolled-back stack before re-creating it, or its own stack when the tenant was deleted meanwhile) only with the service role', async () => {
+    expect(passedByEvery('createTenant', 'deleteStack', 'RoleARN')).toBe(serviceRoleArn);
+    const remove = (context: Record<string, string>) =>
+      asWorkflow('createTenant', 'cloudformation:DeleteStack', tenantStackArn(TENANT), context);
+    await expect(remove({ 'cloudformation:RoleArn': serviceRoleArn })).resolves.toBe('Allowed');
+    await expect(remove({})).resolves.not.toBe('Allowed');
   });
 
   test('update-tenant: UpdateStack with a pinned version and the service role is allowed; the unpinned URL or another role is not', async () => {
-    expect(taskCalling('updateTenant', 'updateStack').parameters.RoleARN).toBe(serviceRoleArn);
+    expect(passedByEvery('updateTenant', 'updateStack', 'RoleARN')).toBe(serviceRoleArn);
     const update = (context: Record<string, string>) =>
       asWorkflow('updateTenant', 'cloudformation:UpdateStack', tenantStackArn(TENANT), context);
     await expect(update({ 'cloudformation:TemplateUrl': pinnedTemplateUrl, 'cloudformation:RoleArn': serviceRoleArn })).resolves.toBe(
@@ -135,7 +147,7 @@ describe('workflow roles: stack operations only with the template object and the
   });
 
   test('delete-tenant: DeleteStack only with the service role', async () => {
-    expect(taskCalling('deleteTenant', 'deleteStack').parameters.RoleARN).toBe(serviceRoleArn);
+    expect(passedByEvery('deleteTenant', 'deleteStack', 'RoleARN')).toBe(serviceRoleArn);
     const remove = (context: Record<string, string>) =>
       asWorkflow('deleteTenant', 'cloudformation:DeleteStack', tenantStackArn(TENANT), context);
     await expect(remove({ 'cloudformation:RoleArn': serviceRoleArn })).resolves.toBe('Allowed');

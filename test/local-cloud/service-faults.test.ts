@@ -105,30 +105,36 @@ test('Step Functions throttling StartExecution for an EventBridge target is retr
   await expectActive('t-sfn');
 });
 
-// Defect (issue "Tenant lifecycle correctness"): the Announce states have no Retry, so a throttled
-// PutEvents after the tenant became ACTIVE fails the execution (the alarm fires for a healthy tenant)
-// and TenantProvisioned is never sent.
-test.failing(
-  'EventBridge throttling the TenantProvisioned announcement: the tenant is ACTIVE, announced, the execution succeeds (known failure: no retry)',
-  async () => {
-    const [created] = await cloud.run([{ kind: 'created', detail: { tenantId: 't-eb' } }], {
-      afterSend: () => cloud.services.eventbridge.injectFault({ operation: 'PutEvents', code: 'ThrottlingException', times: 1 }),
-    });
-    await expectActive('t-eb');
-    expect(cloud.announced('TenantProvisioned', 't-eb')).toHaveLength(1);
-    expect(created.status).toBe('SUCCEEDED');
-  },
-);
+// Notifications are at least once: a throttled PutEvents after the tenant became ACTIVE is retried.
+test('EventBridge throttling the TenantProvisioned announcement: the tenant is ACTIVE, announced, the execution succeeds', async () => {
+  const [created] = await cloud.run([{ kind: 'created', detail: { tenantId: 't-eb' } }], {
+    afterSend: () => cloud.services.eventbridge.injectFault({ operation: 'PutEvents', code: 'ThrottlingException', times: 1 }),
+  });
+  await expectActive('t-eb');
+  expect(cloud.announced('TenantProvisioned', 't-eb')).toHaveLength(1);
+  expect(created.status).toBe('SUCCEEDED');
+});
 
-// Defect (issue "Tenant lifecycle correctness"): a PutEvents answered with FailedEntryCount 1 fails
-// the task (EventBridge.FailedEntry) with no retry: same outcome as throttling.
-test.failing(
-  'a PutEvents hiccup (one failed entry) on TenantProvisioned: the tenant is ACTIVE and announced once retried (known failure: the execution fails, no event)',
-  async () => {
-    cloud.services.eventbridge.injectPutEventsEntryFailure({ code: 'InternalFailure', detailType: 'TenantProvisioned', times: 1 });
-    const [created] = await cloud.run([{ kind: 'created', detail: { tenantId: 't-hiccup' } }]); // only the workflow's entry matches
-    await expectActive('t-hiccup');
-    expect(cloud.announced('TenantProvisioned', 't-hiccup')).toHaveLength(1);
-    expect(created.status).toBe('SUCCEEDED');
-  },
-);
+// A PutEvents answered with FailedEntryCount 1 fails the task (EventBridge.FailedEntry): retried too.
+test('a PutEvents hiccup (one failed entry) on TenantProvisioned: the tenant is ACTIVE and announced once retried', async () => {
+  cloud.services.eventbridge.injectPutEventsEntryFailure({ code: 'InternalFailure', detailType: 'TenantProvisioned', times: 1 });
+  const [created] = await cloud.run([{ kind: 'created', detail: { tenantId: 't-hiccup' } }]); // only the workflow's entry matches
+  await expectActive('t-hiccup');
+  expect(cloud.announced('TenantProvisioned', 't-hiccup')).toHaveLength(1);
+  expect(created.status).toBe('SUCCEEDED');
+});
+
+// When the announcement still fails after its retries, the tenant's state stays true (ACTIVE), the
+// record notes the undelivered notification, and the execution fails with NotificationFailed (the
+// alarm), not with a provisioning failure (docs/workflows.md, "Notifications are at least once").
+test('a TenantProvisioned that keeps failing: the tenant stays ACTIVE, the record notes it, the execution fails NotificationFailed', async () => {
+  cloud.services.eventbridge.injectPutEventsEntryFailure({ code: 'InternalFailure', detailType: 'TenantProvisioned', times: 50 });
+  const [created] = await cloud.run([{ kind: 'created', detail: { tenantId: 't-unheard' } }]);
+  expect([created.status, created.error]).toEqual(['FAILED', 'NotificationFailed']);
+  await expectActive('t-unheard');
+  const record = await cloud.record('t-unheard');
+  expect(record?.notificationPending).toEqual({ BOOL: true });
+  expect(S(record, 'lastNotificationError')).toMatch(/^EventBridge\.FailedEntry: .*InternalFailure/);
+  expect(cloud.announced('TenantProvisioned', 't-unheard')).toHaveLength(0);
+  expect(cloud.announced('TenantProvisioningFailed', 't-unheard')).toHaveLength(0);
+});

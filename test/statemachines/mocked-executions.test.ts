@@ -7,6 +7,7 @@
  * arithmetic of docs/workflows.md, and that the catalogue enters every state of every workflow.
  * Every history is recorded for the coverage gate (test/workflow-coverage/gate.ts).
  */
+import { createHash } from 'node:crypto';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -94,12 +95,26 @@ describeWorkflow('mocked executions of the workflows', () => {
         Parameters: [{ ParameterKey: 'TenantId', ParameterValue: 'acme' }],
         Capabilities: ['CAPABILITY_NAMED_IAM'],
         RoleARN: local.CloudFormationRoleArn,
+        // Derived from the tenant and its generation (1 for a tenant without a record), so a retry is the same request.
+        ClientRequestToken: 'create-acme-1',
+      });
+      // The first claim: only if no writer got there first (no version yet), desired PRESENT, version 1.
+      expect(scheduled.find((s) => s.state === 'Claim tenant')!.parameters).toMatchObject({
+        ConditionExpression: 'attribute_not_exists(#version) OR #version = :seen',
+        ExpressionAttributeValues: { ':present': { S: 'PRESENT' }, ':seen': { N: '0' }, ':next': { N: '1' }, ':generation': { N: '1' } },
       });
       const active = scheduled.find((s) => s.state === 'Record tenant active')!;
       expect(active.parameters).toMatchObject({
         TableName: local.TenantTableName,
         Key: { tenantId: { S: 'acme' } },
-        ExpressionAttributeValues: { ':status': { S: 'ACTIVE' }, ':stackId': { S: stackId('acme') }, ':version': { S: '1.0.0' } },
+        ConditionExpression: '#version = :mine AND desired = :present',
+        ExpressionAttributeValues: {
+          ':status': { S: 'ACTIVE' },
+          ':stackId': { S: stackId('acme') },
+          ':templateVersion': { S: '1.0.0' },
+          ':mine': { N: '1' },
+          ':next': { N: '2' },
+        },
       });
       const announce = scheduled.find((s) => s.state === 'Announce tenant provisioned')!;
       expect(announce.parameters).toEqual({
@@ -144,6 +159,14 @@ describeWorkflow('mocked executions of the workflows', () => {
       expect(scheduled.find((s) => s.state === 'Delete tenant stack')!.parameters).toEqual({
         StackName: stackId('acme'),
         RoleARN: local.CloudFormationRoleArn,
+        // The record read had version 3; marking it absent wrote version 4.
+        ClientRequestToken: 'delete-acme-4',
+      });
+      expect(scheduled.find((s) => s.state === 'Mark tenant absent')!.parameters).toMatchObject({
+        ConditionExpression: 'attribute_not_exists(#version) OR #version = :seen',
+        // A record from before generations gets generation 0, so the next TenantCreated starts generation 1.
+        UpdateExpression: expect.stringContaining('generation = if_not_exists(generation, :zero)'),
+        ExpressionAttributeValues: { ':absent': { S: 'ABSENT' }, ':seen': { N: '3' }, ':next': { N: '4' }, ':zero': { N: '0' } },
       });
       for (const check of scheduled.filter((s) => s.state === 'Check deletion progress'))
         expect(check.parameters).toEqual({ StackName: stackId('acme') });
@@ -157,6 +180,8 @@ describeWorkflow('mocked executions of the workflows', () => {
         Parameters: [{ ParameterKey: 'TenantId', UsePreviousValue: true }],
         Capabilities: ['CAPABILITY_NAMED_IAM'],
         RoleARN: local.CloudFormationRoleArn,
+        // One token per tenant and pinned template version (the URL's MD5 keeps it within [a-zA-Z0-9-]).
+        ClientRequestToken: `update-acme-${createHash('md5').update(`${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}`).digest('hex')}`,
       });
       expect(scheduled.find((s) => s.state === 'Record template version')!.parameters).toMatchObject({
         ExpressionAttributeValues: { ':version': { S: '1.1.0' } },
@@ -208,8 +233,8 @@ describeWorkflow('mocked executions of the workflows', () => {
     // Per run: start 9 (ExecutionStarted + 4 states), end 7 (Summarize, Report summary, Succeed, ExecutionSucceeded).
     const perPage = (active: number, skipped: number) => 17 + 10 * active + 6 * skipped;
 
-    it('one page of 2 ACTIVE and 1 skipped tenant costs 9 + page + 7 events', async () => {
-      expect((await run(find('update-tenants', 'OnePage'))).events.length).toBe(9 + perPage(2, 1) + 7);
+    it('one page of 3 updated (2 ACTIVE, 1 PROVISIONING) and 1 skipped tenant costs 9 + page + 7 events', async () => {
+      expect((await run(find('update-tenants', 'OnePage'))).events.length).toBe(9 + perPage(3, 1) + 7);
     });
 
     it('three pages cost the sum of their pages', async () => {
@@ -457,8 +482,8 @@ describeWorkflow('mocked executions of the workflows', () => {
     it('a stack that stays busy and polling that gives up cost the per-round and per-poll events of docs/workflows.md', async () => {
       // Without throttling and without refused changes, a busy round costs 11 (not 18) and the last
       // round ends in the failure note; these runs pin the per-round and per-poll counts the formulas use.
-      expect((await run(find('delete-tenant', 'StackStaysBusy'))).events.length).toBe(10 + 4 * 7 + 3 * 4 + 14);
-      expect((await run(find('create-tenant', 'PollingGivesUp'))).events.length).toBe(17 + 6 * 9 + 5 * 2 + 14);
+      expect((await run(find('delete-tenant', 'StackStaysBusy'))).events.length).toBe(21 + 4 * 7 + 3 * 4 + 14);
+      expect((await run(find('create-tenant', 'PollingGivesUp'))).events.length).toBe(28 + 6 * 9 + 5 * 2 + 14);
     });
 
     it('the deployed tuning (infra/config.ts) keeps every execution under the 25,000-event quota, throttling included', () => {

@@ -298,8 +298,18 @@ describe('workflow contracts', () => {
         .filter((s) => s.state.Type === 'Fail')
         .map((s) => s.state.Error)
         .sort();
-    expect(errors('create-tenant')).toEqual(['InvalidTenantId', 'TenantProvisioningFailed']);
-    expect(errors('delete-tenant')).toEqual(['InvalidTenantId', 'TenantDeprovisioningFailed']);
+    expect(errors('create-tenant')).toEqual([
+      'InvalidTenantId',
+      'NotificationFailed',
+      'TenantProvisioningFailed',
+      'TenantRecordUnreadable',
+    ]);
+    expect(errors('delete-tenant')).toEqual([
+      'InvalidTenantId',
+      'NotificationFailed',
+      'TenantDeprovisioningFailed',
+      'TenantRecordUnreadable',
+    ]);
     expect(errors('update-tenants')).toEqual(['TemplateVersionMissing', 'TenantUpdatesFailed']);
   });
 });
@@ -318,6 +328,23 @@ describe('the catalogue and the tenant-id rule (template/tenant-id.ts)', () => {
     (_label, testCase) => {
       const tenantId = (testCase.input as { detail: { tenantId?: unknown } }).detail.tenantId;
       const violation = tenantIdViolation(tenantId);
+      // The one documented exception (docs/workflows.md, delete-tenant): JSONPath cannot measure a string,
+      // so a TenantDeleted whose id is only too long (allowed characters, a valid DynamoDB key) finds no
+      // record (create-tenant never writes one for it) and ends as an unknown tenant: nothing written.
+      const onlyTooLongForDelete =
+        testCase.workflow === 'delete-tenant' &&
+        typeof tenantId === 'string' &&
+        tenantId.length <= 2048 &&
+        tenantIdViolation(tenantId.slice(0, 32)) === undefined &&
+        /^[a-z0-9-]*$/.test(tenantId);
+      if (onlyTooLongForDelete && violation !== undefined) {
+        expect({ tenantId, status: testCase.expect.status, mocked: Object.keys(testCase.mocks) }).toEqual({
+          tenantId,
+          status: 'SUCCEEDED',
+          mocked: ['Read tenant record'],
+        });
+        return;
+      }
       expect({ tenantId, violation, error: testCase.expect.error === 'InvalidTenantId' }).toEqual({
         tenantId,
         violation,
