@@ -45,51 +45,32 @@ const double = {
   States: { Double: { Type: 'Pass', Parameters: { 'twice.$': 'States.MathAdd($.n, $.n)' }, End: true } },
 };
 
-test('ItemReader s3:getObject reads the items from the S3 endpoint', async () => {
-  const r = await runDefinition(
-    {
-      StartAt: 'M',
-      States: {
-        M: {
-          Type: 'Map',
-          ItemReader: {
-            Resource: 'arn:aws:states:::s3:getObject',
-            ReaderConfig: { InputType: 'JSON' },
-            Parameters: { Bucket: 'data', Key: 'items.json' },
-          },
-          ItemProcessor: double,
-          End: true,
-        },
+/** A Distributed Map whose items are the JSON object `data/<key>` of the S3 endpoint. */
+const mapReadingJson = (key: string) => ({
+  StartAt: 'M',
+  States: {
+    M: {
+      Type: 'Map',
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { Bucket: 'data', Key: key },
       },
+      ItemProcessor: double,
+      End: true,
     },
-    {},
-    { engine },
-  );
+  },
+});
+
+test('ItemReader s3:getObject reads the items from the S3 endpoint', async () => {
+  const r = await runDefinition(mapReadingJson('items.json'), {}, { engine });
   expect(r.status).toBe('SUCCEEDED');
   expect(r.outputValue).toEqual([{ twice: 2 }, { twice: 4 }, { twice: 6 }]);
   expect(s3.requests.some((q) => q.method === 'GET' && q.url.startsWith('/data/items.json'))).toBe(true);
 });
 
 test('a missing object fails the reader with States.ItemReaderFailed naming S3 error', async () => {
-  const r = await runDefinition(
-    {
-      StartAt: 'M',
-      States: {
-        M: {
-          Type: 'Map',
-          ItemReader: {
-            Resource: 'arn:aws:states:::s3:getObject',
-            ReaderConfig: { InputType: 'JSON' },
-            Parameters: { Bucket: 'data', Key: 'missing.json' },
-          },
-          ItemProcessor: double,
-          End: true,
-        },
-      },
-    },
-    {},
-    { engine },
-  );
+  const r = await runDefinition(mapReadingJson('missing.json'), {}, { engine });
   expect(r.status).toBe('FAILED');
   expect(r.error).toBe('States.ItemReaderFailed');
   expect(r.cause).toContain('NoSuchKey');

@@ -15,6 +15,20 @@ function engineAt(start = START): { engine: Engine; timeline: VirtualTimeline } 
   return { engine: new Engine({ timeline }), timeline };
 }
 
+/** One Task that sends its task token to a queue and waits for it, with the given timeout fields. */
+const tokenTask = (limits: { TimeoutSeconds?: number; HeartbeatSeconds?: number }) => ({
+  StartAt: 'T',
+  States: {
+    T: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+      Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', MessageBody: { 'token.$': '$$.Task.Token' } },
+      ...limits,
+      End: true,
+    },
+  },
+});
+
 describe('one simulated time line for every execution', () => {
   test('two executions waiting 60 s each in parallel both end at start + 60 s (waits overlap, not add up)', async () => {
     const { engine } = engineAt();
@@ -116,22 +130,7 @@ describe('one simulated time line for every execution', () => {
   test('Task TimeoutSeconds is a timer on the time line: a token nobody sends times out at its simulated deadline', async () => {
     const { engine } = engineAt();
     engine.registerHandler('arn:aws:states:::sqs:sendMessage.waitForTaskToken', () => ({}));
-    const r = await runDefinition(
-      {
-        StartAt: 'T',
-        States: {
-          T: {
-            Type: 'Task',
-            Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-            Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', MessageBody: { 'token.$': '$$.Task.Token' } },
-            TimeoutSeconds: 300,
-            End: true,
-          },
-        },
-      },
-      {},
-      { engine },
-    );
+    const r = await runDefinition(tokenTask({ TimeoutSeconds: 300 }), {}, { engine });
     expect(r.error).toBe('States.Timeout');
     const [timedOut] = eventsOfType(r.events, 'TaskTimedOut');
     expect(timedOut.timestamp.getTime()).toBe(START + 300_000);
@@ -150,22 +149,7 @@ describe('one simulated time line for every execution', () => {
       })();
       return {};
     });
-    const r = await runDefinition(
-      {
-        StartAt: 'T',
-        States: {
-          T: {
-            Type: 'Task',
-            Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-            Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', MessageBody: { 'token.$': '$$.Task.Token' } },
-            HeartbeatSeconds: 60,
-            End: true,
-          },
-        },
-      },
-      {},
-      { engine },
-    );
+    const r = await runDefinition(tokenTask({ HeartbeatSeconds: 60 }), {}, { engine });
     expect(r.error).toBe('States.HeartbeatTimeout');
     const [timedOut] = eventsOfType(r.events, 'TaskTimedOut');
     expect(timedOut.timestamp.getTime()).toBe(START + 160_000);
