@@ -18,7 +18,8 @@ export interface TaskTargets {
   readonly templateObjectKey: string;
   /** HTTPS URL of the template object (no version): what CreateStack/UpdateStack may name as TemplateURL. */
   readonly templateUrl: string;
-  readonly tenantTable: dynamodb.ITable;
+  /** DynamoDB tables by the `${Placeholder}` a Task names as its TableName. */
+  readonly tables: Readonly<Record<string, dynamodb.ITable>>;
   readonly eventBus: events.IEventBus;
   /** Name of the state machine the definition belongs to (target of `StateMachineArn.$: $$.StateMachine.Id`). */
   readonly selfName: string;
@@ -78,9 +79,12 @@ function ruleFor(scope: Construct, integration: string, task: TaskState, targets
   switch (service) {
     case 'cloudformation':
       return cloudFormationRule(iamAction, task, targets);
-    case 'dynamodb':
+    case 'dynamodb': {
       if (!['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan'].includes(iamAction)) return undefined;
-      return [new iam.PolicyStatement({ actions: [`dynamodb:${iamAction}`], resources: [targets.tenantTable.tableArn] })];
+      const table = typeof task.parameters.TableName === 'string' ? targets.tables[task.parameters.TableName] : undefined;
+      if (table === undefined) return undefined;
+      return [new iam.PolicyStatement({ actions: [`dynamodb:${iamAction}`], resources: [table.tableArn] })];
+    }
     case 'events':
     case 'eventbridge':
       if (iamAction !== 'PutEvents') return undefined;

@@ -23,6 +23,7 @@ import { RULE_TARGET_RETRY, RuleDeadLetterQueue } from './constructs/rule-dead-l
 import { TenantAppBoundary } from './constructs/tenant-app-boundary';
 import { TenantStackDeployerRole } from './constructs/tenant-stack-deployer-role';
 import { acknowledgeCdkProvidedFunctions, acknowledgeResource } from './nag';
+import { ReleaseTable } from './constructs/release-table';
 import { TenantTable } from './constructs/tenant-table';
 import { Workflow } from './constructs/workflow';
 import { WORKFLOW_FILES, WorkflowName } from '../statemachines/workflows';
@@ -42,6 +43,7 @@ export interface TenantManagementStackProps extends StackProps {
 export class TenantManagementStack extends Stack {
   readonly templateStore: TemplateStore;
   readonly tenantTable: TenantTable;
+  readonly releaseTable: ReleaseTable;
   readonly eventBus: events.EventBus;
   readonly appRoleBoundary: TenantAppBoundary;
   readonly deployerRole: TenantStackDeployerRole;
@@ -60,6 +62,7 @@ export class TenantManagementStack extends Stack {
       templateBody: synthesizeTenantTemplate().body,
     });
     this.tenantTable = new TenantTable(this, 'Tenants');
+    this.releaseTable = new ReleaseTable(this, 'Releases');
     this.eventBus = new events.EventBus(this, 'TenantLifecycleBus', { eventBusName: props.eventBusName ?? DEFAULT_EVENT_BUS_NAME });
     this.appRoleBoundary = new TenantAppBoundary(this, 'TenantAppBoundary');
     this.deployerRole = new TenantStackDeployerRole(this, 'TenantStackDeployer', { appRoleBoundary: this.appRoleBoundary.policy });
@@ -74,6 +77,7 @@ export class TenantManagementStack extends Stack {
     const shared: Omit<SubstitutionValues, 'UpdateTenantStateMachineArn'> = {
       TenantIdCharacters: TENANT_ID_CHARACTERS,
       TenantTableName: this.tenantTable.table.tableName,
+      ReleaseTableName: this.releaseTable.table.tableName,
       TemplateUrl: this.templateStore.templateUrl,
       TemplateBucketName: this.templateStore.bucket.bucketName,
       TemplateObjectKey: this.templateStore.objectKey,
@@ -96,7 +100,7 @@ export class TenantManagementStack extends Stack {
           templateBucket: this.templateStore.bucket,
           templateObjectKey: this.templateStore.objectKey,
           templateUrl: this.templateStore.templateUrl,
-          tenantTable: this.tenantTable.table,
+          tables: { '${TenantTableName}': this.tenantTable.table, '${ReleaseTableName}': this.releaseTable.table },
           eventBus: this.eventBus,
           selfName: this.workflowName(name),
           startable: { '${UpdateTenantStateMachineArn}': this.workflowName('updateTenant') },
@@ -126,6 +130,7 @@ export class TenantManagementStack extends Stack {
     });
     new CfnOutput(this, 'TemplateBucketName', { value: this.templateStore.bucket.bucketName });
     new CfnOutput(this, 'TenantTableName', { value: this.tenantTable.table.tableName });
+    new CfnOutput(this, 'ReleaseTableName', { value: this.releaseTable.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topic.topicArn,
       description: 'Subscribe here: failed, timed-out and aborted executions, dead-lettered events',

@@ -31,6 +31,7 @@ export function localSubstitutions(): SubstitutionValues {
   return {
     TenantIdCharacters: TENANT_ID_CHARACTERS,
     TenantTableName: 'tenants',
+    ReleaseTableName: 'tenant-releases',
     TemplateUrl: `https://${bucket}.s3.${LOCAL_REGION}.amazonaws.com/${objectKey}`,
     TemplateBucketName: bucket,
     TemplateObjectKey: objectKey,

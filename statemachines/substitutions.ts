@@ -9,6 +9,10 @@
 export const SUBSTITUTIONS = {
   TenantIdCharacters: { kind: 'string', doc: 'Characters a tenant id may contain (TENANT_ID_CHARACTERS in template/tenant-id.ts)' },
   TenantTableName: { kind: 'string', doc: 'DynamoDB table holding one item per tenant (partition key tenantId)' },
+  ReleaseTableName: {
+    kind: 'string',
+    doc: 'DynamoDB table of releases: LATEST (the desired template) and one rollout item per release (partition key id)',
+  },
   TemplateUrl: { kind: 'string', doc: 'HTTPS URL of the tenant template object in the template bucket (no version)' },
   TemplateBucketName: { kind: 'string', doc: 'Bucket holding the tenant template' },
   TemplateObjectKey: { kind: 'string', doc: 'Key of the one tenant template object' },

@@ -335,7 +335,9 @@ describe('task permission rules', () => {
     templateBucket: s3.Bucket.fromBucketArn(scope, 'Templates', 'arn:aws:s3:::bucket'),
     templateObjectKey: 'key.json',
     templateUrl: 'https://bucket.s3.us-east-1.amazonaws.com/key.json',
-    tenantTable: dynamodb.Table.fromTableArn(scope, 'Tenants', 'arn:aws:dynamodb:us-east-1:123456789012:table/tenants'),
+    tables: {
+      '${TenantTableName}': dynamodb.Table.fromTableArn(scope, 'Tenants', 'arn:aws:dynamodb:us-east-1:123456789012:table/tenants'),
+    },
     eventBus: events.EventBus.fromEventBusArn(scope, 'Bus', 'arn:aws:events:us-east-1:123456789012:event-bus/tenant-lifecycle'),
     selfName: 'self',
     startable: { '${UpdateTenantStateMachineArn}': 'child' },
