@@ -1,12 +1,14 @@
+import type { RolloutPolicy } from '../statemachines/rollout-policy';
+
 /** The number-kind substitutions: polling, waiting, paging, concurrency and retry limits. */
 export interface WorkflowTuning {
   readonly StackPollSeconds: number;
   readonly MaxStackPolls: number;
   readonly BusyWaitSeconds: number;
   readonly MaxBusyWaits: number;
-  readonly TenantPageSize: number;
-  readonly MaxPagesPerExecution: number;
-  readonly UpdateConcurrency: number;
+  readonly ScanSegments: number;
+  readonly RolloutPageSize: number;
+  readonly DefaultConcurrentResources: number;
   readonly ApiRetryMaxAttempts: number;
   readonly ApiRetryMaxDelaySeconds: number;
 }
@@ -16,13 +18,15 @@ export const DEFAULT_WORKFLOW_TUNING: WorkflowTuning = {
   MaxStackPolls: 240, // 240 x 15 s = 1 hour before a stack operation counts as timed out
   BusyWaitSeconds: 30,
   MaxBusyWaits: 120, // 1 hour waiting for another operation on the same stack
-  TenantPageSize: 50,
-  // Measured: 10 history events per updated tenant, 11 when its child cannot start, 17 per page, 3 per
-  // throttled Scan retry: 25 pages of 50 are at most 22 + 25 x (17 + 3 x 6 + 11 x 50) = 14,647 events
-  // (59 % of the 25,000-event quota; 40 pages would be 23,422), then a continuation execution.
-  // statemachines/history-budget.ts computes it; a test keeps this tuning under the quota.
-  MaxPagesPerExecution: 25,
-  UpdateConcurrency: 10, // concurrent UpdateStack calls; CloudFormation throttles far above this
+  // A rollout wave scans the tenant table in this many parallel segments, each with its share of the
+  // update window: 8 segments keep ~100 updates in flight per segment at an 833-stack window.
+  ScanSegments: 8,
+  // Tenants per scan page; each page is one Distributed Map run of update-tenant executions. 1,000
+  // ids of outcomes (~10 B each) stay far below the 256 KiB state payload limit.
+  RolloutPageSize: 1000,
+  // Planning figure when DescribeAccountLimits cannot be read (an assumption, not a documented AWS
+  // default: the account's real ConcurrentResourcesLimit comes from DescribeAccountLimits).
+  DefaultConcurrentResources: 2500,
   ApiRetryMaxAttempts: 6,
   ApiRetryMaxDelaySeconds: 30,
 };
@@ -34,9 +38,9 @@ export function validateWorkflowTuning(tuning: WorkflowTuning): void {
     'MaxStackPolls',
     'BusyWaitSeconds',
     'MaxBusyWaits',
-    'TenantPageSize',
-    'MaxPagesPerExecution',
-    'UpdateConcurrency',
+    'ScanSegments',
+    'RolloutPageSize',
+    'DefaultConcurrentResources',
     'ApiRetryMaxDelaySeconds',
   ];
   for (const [field, value] of Object.entries(tuning) as [keyof WorkflowTuning, number][]) {
@@ -45,9 +49,14 @@ export function validateWorkflowTuning(tuning: WorkflowTuning): void {
       throw new Error(`workflow tuning ${field} must be ${positive.includes(field) ? 'at least 1' : 'at least 0'}, got ${value}`);
     }
   }
-  if (tuning.UpdateConcurrency > 40) {
-    // Inline Map runs at most 40 iterations at once (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html)
-    throw new Error(`workflow tuning UpdateConcurrency must be at most 40 (inline Map limit), got ${tuning.UpdateConcurrency}`);
+  if (tuning.ScanSegments > 1000) {
+    // DynamoDB Scan TotalSegments is 1 to 1,000,000, but each segment is a child execution of the wave's Distributed Map.
+    throw new Error(`workflow tuning ScanSegments must be at most 1000, got ${tuning.ScanSegments}`);
+  }
+  if (tuning.RolloutPageSize > 10_000) {
+    throw new Error(
+      `workflow tuning RolloutPageSize must be at most 10000 (one page is one Distributed Map run's items), got ${tuning.RolloutPageSize}`,
+    );
   }
   if (tuning.ApiRetryMaxDelaySeconds > 500) {
     // The throttle back-off caps its delay with States.ArrayRange(1, 2 x cap), and ArrayRange returns
@@ -57,3 +66,17 @@ export function validateWorkflowTuning(tuning: WorkflowTuning): void {
     );
   }
 }
+
+/**
+ * How a release reaches the fleet by default (statemachines/rollout-policy.ts, docs/rollouts.md):
+ * about 10 canary tenants, then 10 %, 50 % and the rest, baking 10 minutes after each wave; a wave
+ * halts at 2 failures or 1 % of its tenants, whichever is more. A release's `rollout-policy`
+ * metadata overrides any field.
+ */
+export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
+  canary: { tenants: [], count: 10 },
+  waves: [10, 50, 100],
+  bakeSeconds: 600,
+  errorBudget: { count: 2, percent: 1 },
+  maxConcurrency: 0,
+};

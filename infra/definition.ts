@@ -27,7 +27,7 @@ export function toDefinitionString(yamlText: string, source = 'definition'): str
   }
   let json = JSON.stringify(parsed);
   for (const key of Object.keys(SUBSTITUTIONS) as SubstitutionKey[]) {
-    if (SUBSTITUTIONS[key].kind === 'number') json = json.split(`"\${${key}}"`).join(`\${${key}}`);
+    if (SUBSTITUTIONS[key].kind !== 'string') json = json.split(`"\${${key}}"`).join(`\${${key}}`);
   }
   return json;
 }

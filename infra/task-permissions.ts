@@ -80,11 +80,18 @@ function ruleFor(scope: Construct, integration: string, task: TaskState, targets
     case 'cloudformation':
       return cloudFormationRule(iamAction, task, targets);
     case 'dynamodb': {
-      if (!['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan'].includes(iamAction)) return undefined;
+      if (!['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'DescribeTable'].includes(iamAction)) return undefined;
       const table = typeof task.parameters.TableName === 'string' ? targets.tables[task.parameters.TableName] : undefined;
       if (table === undefined) return undefined;
       return [new iam.PolicyStatement({ actions: [`dynamodb:${iamAction}`], resources: [table.tableArn] })];
     }
+    case 's3':
+      return s3Rule(iamAction, task, targets);
+    case 'sfn':
+      // Task tokens name no resource: SendTaskSuccess/SendTaskFailure take no resource-level
+      // permissions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html).
+      if (iamAction !== 'SendTaskSuccess' && iamAction !== 'SendTaskFailure') return undefined;
+      return [new iam.PolicyStatement({ actions: [`states:${iamAction}`], resources: ['*'] })];
     case 'events':
     case 'eventbridge':
       if (iamAction !== 'PutEvents') return undefined;
@@ -151,9 +158,67 @@ function cloudFormationRule(iamAction: string, task: TaskState, targets: TaskTar
     case 'DescribeStacks':
     case 'DescribeStackEvents':
       return [onStacks(iamAction)];
+    case 'DescribeAccountLimits':
+      // An account-wide read with no resource type (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html).
+      return [new iam.PolicyStatement({ actions: ['cloudformation:DescribeAccountLimits'], resources: ['*'] })];
     default:
       return undefined;
   }
+}
+
+/**
+ * HeadObject of the template object only: s3:GetObject, and s3:GetObjectVersion when a VersionId is
+ * given (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+ */
+function s3Rule(iamAction: string, task: TaskState, targets: TaskTargets): iam.PolicyStatement[] | undefined {
+  if (iamAction !== 'HeadObject') return undefined;
+  if (task.parameters.Bucket !== '${TemplateBucketName}' || task.parameters.Key !== '${TemplateObjectKey}') return undefined;
+  const actions =
+    task.parameters.VersionId === undefined && task.parameters['VersionId.$'] === undefined ? ['s3:GetObject'] : ['s3:GetObjectVersion'];
+  return [new iam.PolicyStatement({ actions, resources: [targets.templateBucket.arnForObjects(targets.templateObjectKey)] })];
+}
+
+/** Whether a definition (parsed with placeholders) has a Map state in DISTRIBUTED mode, at any depth. */
+export function hasDistributedMap(definition: unknown): boolean {
+  if (Array.isArray(definition)) return definition.some(hasDistributedMap);
+  if (typeof definition !== 'object' || definition === null) return false;
+  const record = definition as Record<string, unknown>;
+  const processor = record.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined;
+  if (record.Type === 'Map' && processor?.ProcessorConfig?.Mode === 'DISTRIBUTED') return true;
+  return Object.values(record).some(hasDistributedMap);
+}
+
+/**
+ * A Distributed Map starts its child executions as executions of the parent's own state machine
+ * and follows and stops them (https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html):
+ * StartExecution on the state machine, DescribeExecution/StopExecution on its Map Run children
+ * (`execution:<name>/<map run>:<id>`).
+ */
+export function distributedMapRule(scope: Construct, stateMachineName: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn(scope, stateMachineName)] }),
+    new iam.PolicyStatement({
+      actions: ['states:DescribeExecution', 'states:StopExecution'],
+      resources: [
+        Stack.of(scope).formatArn({
+          service: 'states',
+          resource: 'execution',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          resourceName: `${stateMachineName}/*`,
+        }),
+      ],
+    }),
+  ];
+}
+
+/** `arn:...:states:<region>:<account>:execution:<name>/*`: the child executions of the state machine's Map Runs. */
+export function mapRunExecutionArns(scope: Construct, name: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'execution',
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    resourceName: `${name}/*`,
+  });
 }
 
 /**

@@ -13,10 +13,18 @@ import {
   TENANT_EVENT_SOURCE,
   TENANT_STACK_NAME_PREFIX,
 } from '../statemachines/contract';
-import { DEFAULT_WORKFLOW_TUNING, WorkflowTuning, validateWorkflowTuning } from './config';
+import { DEFAULT_ROLLOUT_POLICY, DEFAULT_WORKFLOW_TUNING, WorkflowTuning, validateWorkflowTuning } from './config';
 import { loadDefinitionString, parseWithPlaceholders } from './definition';
 import { executionTimeoutSeconds } from './execution-timeouts';
-import { executionArns, stateMachineArn, statementsForTasks, taskStates } from './task-permissions';
+import {
+  distributedMapRule,
+  executionArns,
+  mapRunExecutionArns,
+  hasDistributedMap,
+  stateMachineArn,
+  statementsForTasks,
+  taskStates,
+} from './task-permissions';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { TemplateStore } from './constructs/template-store';
 import { RULE_TARGET_RETRY, RuleDeadLetterQueue } from './constructs/rule-dead-letter-queue';
@@ -24,6 +32,8 @@ import { TenantAppBoundary } from './constructs/tenant-app-boundary';
 import { TenantStackDeployerRole } from './constructs/tenant-stack-deployer-role';
 import { acknowledgeCdkProvidedFunctions, acknowledgeResource } from './nag';
 import { ReleaseTable } from './constructs/release-table';
+import { mergeRolloutPolicy, releaseNumberOf, type RolloutPolicy } from '../statemachines/rollout-policy';
+import { TEMPLATE_VERSION } from '../template/version';
 import { TenantTable } from './constructs/tenant-table';
 import { Workflow } from './constructs/workflow';
 import { WORKFLOW_FILES, WorkflowName } from '../statemachines/workflows';
@@ -33,6 +43,8 @@ export interface TenantManagementStackProps extends StackProps {
   readonly eventBusName?: string;
   /** Overrides of the polling, paging, concurrency and retry substitutions. */
   readonly workflowTuning?: Partial<WorkflowTuning>;
+  /** Overrides of the default rollout policy (DEFAULT_ROLLOUT_POLICY in infra/config.ts), field by field. */
+  readonly rolloutPolicy?: Partial<RolloutPolicy>;
 }
 
 /**
@@ -57,9 +69,12 @@ export class TenantManagementStack extends Stack {
     const tuning: WorkflowTuning = { ...DEFAULT_WORKFLOW_TUNING, ...props.workflowTuning };
     validateWorkflowTuning(tuning);
 
+    const rolloutPolicy = mergeRolloutPolicy(DEFAULT_ROLLOUT_POLICY, props.rolloutPolicy ?? {});
+    const tenantTemplate = synthesizeTenantTemplate();
     this.templateStore = new TemplateStore(this, 'TenantTemplate', {
       objectKey: TEMPLATE_OBJECT_KEY,
-      templateBody: synthesizeTenantTemplate().body,
+      templateBody: tenantTemplate.body,
+      release: releaseNumberOf(TEMPLATE_VERSION),
     });
     this.tenantTable = new TenantTable(this, 'Tenants');
     this.releaseTable = new ReleaseTable(this, 'Releases');
@@ -85,6 +100,8 @@ export class TenantManagementStack extends Stack {
       CloudFormationRoleArn: this.deployerRole.role.roleArn,
       EventBusName: this.eventBus.eventBusName,
       EventSource: TENANT_EVENT_SOURCE,
+      RolloutPolicy: JSON.stringify(rolloutPolicy),
+      ResourcesPerTenantStack: String(Object.keys(tenantTemplate.template.Resources ?? {}).length),
       ...(Object.fromEntries(Object.entries(tuning).map(([key, value]) => [key, String(value)])) as Record<keyof WorkflowTuning, string>),
     };
 
@@ -94,17 +111,20 @@ export class TenantManagementStack extends Stack {
         stateMachineName: this.workflowName(name),
         definitionString,
         substitutions,
-        taskPermissions: statementsForTasks(this, taskStates(parseWithPlaceholders(definitionString)), {
-          tenantStackArns,
-          cloudFormationRole: this.deployerRole.role,
-          templateBucket: this.templateStore.bucket,
-          templateObjectKey: this.templateStore.objectKey,
-          templateUrl: this.templateStore.templateUrl,
-          tables: { '${TenantTableName}': this.tenantTable.table, '${ReleaseTableName}': this.releaseTable.table },
-          eventBus: this.eventBus,
-          selfName: this.workflowName(name),
-          startable: { '${UpdateTenantStateMachineArn}': this.workflowName('updateTenant') },
-        }),
+        taskPermissions: [
+          ...(hasDistributedMap(parseWithPlaceholders(definitionString)) ? distributedMapRule(this, this.workflowName(name)) : []),
+          ...statementsForTasks(this, taskStates(parseWithPlaceholders(definitionString)), {
+            tenantStackArns,
+            cloudFormationRole: this.deployerRole.role,
+            templateBucket: this.templateStore.bucket,
+            templateObjectKey: this.templateStore.objectKey,
+            templateUrl: this.templateStore.templateUrl,
+            tables: { '${TenantTableName}': this.tenantTable.table, '${ReleaseTableName}': this.releaseTable.table },
+            eventBus: this.eventBus,
+            selfName: this.workflowName(name),
+            startable: { '${UpdateTenantStateMachineArn}': this.workflowName('updateTenant') },
+          }),
+        ],
         alarmTopic: this.alarmTopic.topic,
         executionTimeoutSeconds: executionTimeoutSeconds(name, tuning),
       });
@@ -221,8 +241,14 @@ export class TenantManagementStack extends Stack {
     acknowledgeResource(
       this.workflows.updateTenants.stateMachine,
       'AwsSolutions-IAM5',
-      executionArns(this, this.workflowName('updateTenants')),
-      'update-tenants follows (.sync) the continuation execution of itself it starts after MaxPagesPerExecution pages; executions get run-time names, so the grant covers its own executions only.',
+      mapRunExecutionArns(this, this.workflowName('updateTenants')),
+      "update-tenants' Distributed Maps (one child per scan segment, one per tenant of a page) run as child executions of its own Map Runs, named at run time; the grant covers only those children.",
+    );
+    acknowledgeResource(
+      this.workflows.updateTenants.stateMachine,
+      'AwsSolutions-IAM5',
+      '*',
+      'update-tenants reads DescribeAccountLimits (no resource type) to size its update window, and sends the task token of a superseded rollout (SendTaskSuccess: task tokens name no resource).',
     );
     acknowledgeCdkProvidedFunctions(this, this.templateStore.bucket.bucketArn);
   }

@@ -12,11 +12,26 @@ import { TENANT_ID_CHARACTERS } from '../template/tenant-id';
 // The deployed event contract and naming, so local runs exercise the same values.
 import { DEFAULT_EVENT_BUS_NAME, TEMPLATE_OBJECT_KEY, TENANT_EVENT_SOURCE, TENANT_STACK_NAME_PREFIX } from './contract';
 import { applySubstitutions } from '../emulator/asl/substitutions';
+import type { RolloutPolicy } from './rollout-policy';
 import { SUBSTITUTION_KEYS, SubstitutionValues } from './substitutions';
 import { parseWorkflowText, workflowPath, type WorkflowFileName } from './workflows';
 
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
+
+/**
+ * The rollout policy of local runs: one canary by count, two waves, no bake (the virtual clock would
+ * skip it anyway; tests that need bake set it per release), halting at the first failure. Mocked
+ * responses are handed out in invocation order, which only one update at a time makes deterministic
+ * (AWS gives the same advice for Step Functions Local), so the window is 1.
+ */
+export const LOCAL_ROLLOUT_POLICY: RolloutPolicy = {
+  canary: { tenants: [], count: 1 },
+  waves: [50, 100],
+  bakeSeconds: 0,
+  errorBudget: { count: 1, percent: 0 },
+  maxConcurrency: 1,
+};
 
 export const LOCAL_SUBSTITUTIONS_JSON = join(__dirname, 'local-substitutions.json');
 
@@ -44,13 +59,14 @@ export function localSubstitutions(): SubstitutionValues {
     MaxStackPolls: '5',
     BusyWaitSeconds: '30',
     MaxBusyWaits: '3',
-    TenantPageSize: '3',
-    MaxPagesPerExecution: '3',
-    // One at a time: mocked responses are handed out in invocation order, which only a sequential
-    // Map makes deterministic (AWS gives the same advice for Step Functions Local).
-    UpdateConcurrency: '1',
     ApiRetryMaxAttempts: '2',
     ApiRetryMaxDelaySeconds: '20',
+    RolloutPolicy: JSON.stringify(LOCAL_ROLLOUT_POLICY),
+    ResourcesPerTenantStack: '3',
+    DefaultConcurrentResources: '2500',
+    // Small pages and few segments: a handful of tenants exercise paging and parallel segments.
+    ScanSegments: '2',
+    RolloutPageSize: '3',
   };
 }
 

@@ -4,7 +4,8 @@
  * Infra (CDK `definitionSubstitutions`) and local runs (the engine, `npm start`, tests) both build
  * their values from this list, so a key cannot be provided in one place and forgotten in another.
  * `kind: 'number'` keys stand where ASL needs a JSON number (Wait Seconds, Retry fields,
- * MaxConcurrency): see `toDefinitionString` for why they are emitted unquoted.
+ * MaxConcurrency), `kind: 'json'` keys where it needs a JSON object; see `toDefinitionString` for why
+ * both are emitted unquoted.
  */
 export const SUBSTITUTIONS = {
   TenantIdCharacters: { kind: 'string', doc: 'Characters a tenant id may contain (TENANT_ID_CHARACTERS in template/tenant-id.ts)' },
@@ -25,15 +26,20 @@ export const SUBSTITUTIONS = {
   MaxStackPolls: { kind: 'number', doc: 'Polls before a stack operation is reported as timed out' },
   BusyWaitSeconds: { kind: 'number', doc: 'Seconds to wait before re-checking a busy (*_IN_PROGRESS) stack' },
   MaxBusyWaits: { kind: 'number', doc: 'Re-checks of a busy stack before giving up' },
-  TenantPageSize: { kind: 'number', doc: 'Tenants read per DynamoDB page (Limit)' },
-  MaxPagesPerExecution: {
-    kind: 'number',
-    doc: 'Tenant pages one update-tenants execution handles before it continues in a new execution (bounds its history)',
-  },
-  UpdateConcurrency: { kind: 'number', doc: 'Tenants updated at once (Map MaxConcurrency)' },
   ApiRetryMaxAttempts: { kind: 'number', doc: 'Retries of a throttled CloudFormation/DynamoDB call' },
   ApiRetryMaxDelaySeconds: { kind: 'number', doc: 'Cap of the exponential backoff between retries' },
-} as const satisfies Record<string, { kind: 'string' | 'number'; doc: string }>;
+  RolloutPolicy: {
+    kind: 'json',
+    doc: 'Default rollout policy (statemachines/rollout-policy.ts), a JSON object; a release overrides it field by field',
+  },
+  ResourcesPerTenantStack: {
+    kind: 'number',
+    doc: 'Resources in one tenant stack: divides ConcurrentResourcesLimit into concurrent stack updates',
+  },
+  DefaultConcurrentResources: { kind: 'number', doc: 'ConcurrentResourcesLimit to plan with when DescribeAccountLimits cannot be read' },
+  ScanSegments: { kind: 'number', doc: 'Parallel-scan segments of a rollout wave (each runs its share of the update window)' },
+  RolloutPageSize: { kind: 'number', doc: 'Tenants read per scan page of a rollout segment (Limit; each page is one Distributed Map run)' },
+} as const satisfies Record<string, { kind: 'string' | 'number' | 'json'; doc: string }>;
 
 export type SubstitutionKey = keyof typeof SUBSTITUTIONS;
 export type SubstitutionValues = Record<SubstitutionKey, string>;

@@ -1,3 +1,4 @@
+import { RELEASE_METADATA } from '../../statemachines/rollout-policy';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
@@ -8,6 +9,8 @@ export interface TemplateStoreProps {
   readonly objectKey: string;
   /** The synthesized tenant template, uploaded byte for byte. */
   readonly templateBody: string;
+  /** Release number of this template (x-amz-meta-release on the uploaded object). */
+  readonly release: number;
 }
 
 /**
@@ -65,6 +68,9 @@ export class TemplateStore extends Construct {
       sources: [s3deploy.Source.data(props.objectKey, props.templateBody)],
       prune: false, // the deployment owns its one key, nothing else in the bucket
       contentType: 'application/json',
+      // The release number orders releases (docs/rollouts.md); S3 events carry no metadata, so the
+      // rollout reads it from the object version.
+      metadata: { [RELEASE_METADATA]: String(props.release) },
     });
   }
 }

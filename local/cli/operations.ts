@@ -19,6 +19,16 @@ import {
 import type { CloudClients, ServiceEndpoints } from '../deploy/clients';
 
 /** Where the tenant management stack lives: its endpoints and the outputs of its deployment. */
+import {
+  MAX_METADATA_BYTES,
+  RELEASE_METADATA,
+  RELEASE_NUMBER_PATTERN,
+  ROLLOUT_POLICY_METADATA,
+  releaseNumberOf,
+  rolloutPolicyProblems,
+  type RolloutPolicy,
+} from '../../statemachines/rollout-policy';
+
 export interface StackInfo {
   readonly region: string;
   readonly accountId: string;
@@ -81,11 +91,40 @@ export async function currentTemplate(clients: CloudClients, info: StackInfo): P
   return object.Body!.transformToString('utf8');
 }
 
-/** Uploads a tenant template version (PutObject): its S3 event starts the fleet update. Returns the version id. */
-export async function releaseTemplate(clients: CloudClients, info: StackInfo, body: string): Promise<string | undefined> {
-  const template = JSON.parse(body) as unknown; // refuse what CloudFormation would not read as a template
+export interface ReleaseOptions {
+  /** The release number (`x-amz-meta-release`); default: from the template's TemplateVersion (releaseNumberOf). */
+  readonly release?: number;
+  /** A rollout policy override for this release (`x-amz-meta-rollout-policy`), validated here. */
+  readonly policy?: Partial<RolloutPolicy>;
+}
+
+/**
+ * Uploads a tenant template version (PutObject) with its release number and optional rollout
+ * policy as object metadata: its S3 event starts the rollout. Returns the version id. Refuses,
+ * naming the field, what the workflow would refuse.
+ */
+export async function releaseTemplate(
+  clients: CloudClients,
+  info: StackInfo,
+  body: string,
+  options: ReleaseOptions = {},
+): Promise<string | undefined> {
+  const template = JSON.parse(body) as { Outputs?: Record<string, { Value?: unknown }> } | null; // refuse what CloudFormation would not read as a template
   if (template === null || typeof template !== 'object' || !('Resources' in template)) {
     throw new Error('the template must be a JSON CloudFormation template with a Resources section');
+  }
+  const release = options.release ?? releaseNumberOf(String(template.Outputs?.TemplateVersion?.Value ?? ''));
+  if (!RELEASE_NUMBER_PATTERN.test(String(release))) {
+    throw new Error(`release must be a positive integer without leading zeros, at most 15 digits; got ${release}`);
+  }
+  const metadata: Record<string, string> = { [RELEASE_METADATA]: String(release) };
+  if (options.policy !== undefined) {
+    const problems = rolloutPolicyProblems(options.policy, true);
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    metadata[ROLLOUT_POLICY_METADATA] = JSON.stringify(options.policy);
+    const size = Object.entries(metadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    if (size > MAX_METADATA_BYTES)
+      throw new Error(`the rollout policy makes the object metadata ${size} bytes; S3 allows ${MAX_METADATA_BYTES}`);
   }
   const put = await clients.s3.send(
     new PutObjectCommand({
@@ -93,6 +132,7 @@ export async function releaseTemplate(clients: CloudClients, info: StackInfo, bo
       Key: info.templateObjectKey,
       Body: body,
       ContentType: 'application/json',
+      Metadata: metadata,
     }),
   );
   return put.VersionId;
