@@ -292,12 +292,19 @@ export async function waitForExecutions(
   clients: CloudClients,
   info: StackInfo,
   done: (executions: ExecutionRow[]) => boolean,
-  options: { timeoutMs?: number; pollMs?: number; onPoll?: (executions: ExecutionRow[]) => void | Promise<void> } = {},
+  options: {
+    timeoutMs?: number;
+    pollMs?: number;
+    onPoll?: (executions: ExecutionRow[]) => void | Promise<void>;
+    /** Ends the wait at once, executions still running or not (e.g. a rollout waiting for its operator). */
+    until?: () => boolean;
+  } = {},
 ): Promise<ExecutionRow[]> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     const executions = await listAllExecutions(clients, info);
     await options.onPoll?.(executions);
+    if (options.until?.()) return executions;
     if (!executions.some((e) => e.status === 'RUNNING') && done(executions)) return executions;
     if (Date.now() > deadline) {
       const running = executions.filter((e) => e.status === 'RUNNING').map((e) => `${e.workflow}/${e.name}`);

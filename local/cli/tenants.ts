@@ -8,9 +8,12 @@
  *   delete <id>                 TenantDeleted, then follows the delete-tenant execution
  *   list                        tenants: record status, template version, stack status
  *   show <id>                   record, stack (parameters, outputs), stack events, executions that touched it
- *   release [--template FILE] [--version V]
+ *   release [--template FILE] [--version V] [--release N] [--policy JSON|@FILE]
  *                               uploads a tenant template version (default: the current one with the next
- *                               patch TemplateVersion), then follows the fleet update
+ *                               patch TemplateVersion) with its release number and rollout policy, then
+ *                               follows the rollout until it ends or waits for the operator
+ *   rollout [status|pause|resume|abort] [N]
+ *                               a rollout's waves, counters and state; the operator's commands
  *   executions                  every execution of the four workflows
  *   events                      lifecycle events: what started each execution and what the workflows announced
  */
@@ -46,7 +49,18 @@ import {
   type StackInfo,
   type WorkflowKey,
 } from './operations';
+import {
+  abortRollout,
+  describeRollout,
+  latestRelease,
+  pauseRollout,
+  resumeRollout,
+  RolloutStateError,
+  tenantsByRelease,
+  type Rollout,
+} from './rollouts';
 import { ENDPOINTS_FILE, readStateFile } from './state-file';
+import { RELEASE_NUMBER_PATTERN, rolloutPolicyProblems, type RolloutPolicy } from '../../statemachines/rollout-policy';
 
 export class UsageError extends Error {}
 
@@ -56,7 +70,7 @@ interface Flags {
   readonly switches: Set<string>;
 }
 
-const VALUE_FLAGS = ['--template', '--version', '--endpoint-url', '--region', '--state', '--timeout'];
+const VALUE_FLAGS = ['--template', '--version', '--release', '--policy', '--endpoint-url', '--region', '--state', '--timeout'];
 const SWITCHES = ['--no-wait', '--aws'];
 
 export function parseFlags(argv: readonly string[]): Flags {
@@ -146,6 +160,8 @@ export async function runTenantsCli(argv: readonly string[], out: (line: string)
         return await show(clients, info, idArgument!, out);
       case 'release':
         return await release(clients, info, flags, timeoutMs, out);
+      case 'rollout':
+        return await rollout(clients, info, rest, out);
       case 'executions':
         return await executions(clients, info, out);
       case 'events':
@@ -157,16 +173,21 @@ export async function runTenantsCli(argv: readonly string[], out: (line: string)
   }
 }
 
-const COMMANDS = ['create', 'delete', 'list', 'show', 'release', 'executions', 'events'];
+const COMMANDS = ['create', 'delete', 'list', 'show', 'release', 'rollout', 'executions', 'events'];
 const USAGE = `usage: npm run tenants -- <command> [options]
 
   create <id>            send TenantCreated and follow the create-tenant execution
   delete <id>            send TenantDeleted and follow the delete-tenant execution
   list                   tenants with record status, template version and stack status
   show <id>              record, stack, stack events and the executions that touched the tenant
-  release [--template FILE] [--version V]
+  release [--template FILE] [--version V] [--release N] [--policy JSON|@FILE]
                          upload a tenant template version (default: the current template with the next
-                         patch TemplateVersion) and follow the fleet update
+                         patch TemplateVersion) as release N (default: from TemplateVersion, 1.2.3 is
+                         1002003) with a rollout policy override, and follow the rollout
+  rollout [status] [N]   the rollout of release N (default: the latest): state, wave, counters, tenants per release
+  rollout pause N        stop touching tenants; the rollout waits once in-flight updates end
+  rollout resume N       run a paused or halted rollout on (the current wave again, then the next)
+  rollout abort N        roll every tenant the rollout touched back to the previous release
   executions             every execution of the four workflows
   events                 lifecycle events: what started each execution, what the workflows announced
 
@@ -280,13 +301,22 @@ async function release(
     body = withTemplateVersion(current, flags.values.get('--version') ?? nextPatchVersion(current));
   }
   const known = new Set((await listAllExecutions(clients, info)).map((e) => e.executionArn));
-  const versionId = await releaseTemplate(clients, info, body);
+  const releaseNumber = flags.values.has('--release') ? parseReleaseNumber(flags.values.get('--release')!) : undefined;
+  const policy = flags.values.has('--policy') ? readPolicy(flags.values.get('--policy')!) : undefined;
+  let versionId: string | undefined;
+  try {
+    versionId = await releaseTemplate(clients, info, body, { release: releaseNumber, policy });
+  } catch (error) {
+    if (/release|rollout policy|metadata/.test((error as Error).message)) throw new UsageError((error as Error).message);
+    throw error;
+  }
   out(
     `uploaded s3://${info.outputs.TemplateBucketName}/${info.templateObjectKey} (version ${versionId ?? 'none: is the bucket versioned?'})`,
   );
   if (flags.switches.has('--no-wait')) return 0;
   out('following update-tenants …');
   let printed = 0;
+  let waiting: Rollout | undefined;
   const settled = await waitForExecutions(
     clients,
     info,
@@ -294,12 +324,22 @@ async function release(
     {
       timeoutMs,
       pollMs: 200,
-      onPoll: (rows) => {
+      onPoll: async (rows) => {
         const children = rows.filter((e) => e.workflow === 'update-tenant' && !known.has(e.executionArn) && e.status !== 'RUNNING');
         if (children.length > printed) out(`  ${(printed = children.length)} tenant update(s) finished`);
+        // A paused or halted rollout waits for the operator: stop following, say so.
+        const latest = await latestRelease(clients, info);
+        const current = latest?.rolloutId ? await describeRollout(clients, info, latest.release) : undefined;
+        waiting = current && (current.state === 'PAUSED' || current.state === 'HALTED') && current.waiting ? current : undefined;
       },
+      until: () => waiting !== undefined,
     },
   );
+  if (waiting) {
+    printRollout(waiting, out);
+    out(`the rollout waits for the operator: npm run tenants -- rollout resume ${waiting.release}  (or: rollout abort ${waiting.release})`);
+    return 3;
+  }
   const runs = await describeExecutions(
     clients,
     settled.filter((e) => e.workflow === 'update-tenants' && !known.has(e.executionArn)),
@@ -310,6 +350,90 @@ async function release(
   }
   await list(clients, info, out);
   return runs.every((r) => r.status === 'SUCCEEDED') ? 0 : 1;
+}
+
+function parseReleaseNumber(value: string): number {
+  if (!RELEASE_NUMBER_PATTERN.test(value)) {
+    throw new UsageError(`--release ${value}: must be a positive integer without leading zeros, at most 15 digits`);
+  }
+  return Number(value);
+}
+
+function readPolicy(value: string): Partial<RolloutPolicy> {
+  let text = value;
+  if (value.startsWith('@')) {
+    try {
+      text = readFileSync(value.slice(1), 'utf8');
+    } catch (error) {
+      throw new UsageError(`--policy ${value}: cannot read it (${(error as Error).message})`);
+    }
+  }
+  let policy: unknown;
+  try {
+    policy = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--policy: not JSON (${(error as Error).message})`);
+  }
+  const problems = rolloutPolicyProblems(policy, true);
+  if (problems.length > 0) throw new UsageError(`--policy: ${problems.join('; ')}`);
+  return policy as Partial<RolloutPolicy>;
+}
+
+function printRollout(rollout: Rollout, out: (line: string) => void): void {
+  out(
+    `rollout of release ${rollout.release}: ${rollout.state}, wave ${rollout.wave + 1} of ${rollout.waveCount}${rollout.waveName ? ` (${rollout.waveName})` : ''}, window ${rollout.window} updates`,
+  );
+  out(
+    `  failures in this wave ${rollout.waveFailed} (budget ${rollout.waveBudget}); ${Object.entries(rollout.counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  if (rollout.haltReason) out(`  halted: ${rollout.haltReason}`);
+  if (rollout.previousRelease) out(`  previous release ${rollout.previousRelease} (abort rolls touched tenants back to it)`);
+}
+
+async function rollout(clients: CloudClients, info: StackInfo, args: readonly string[], out: (line: string) => void): Promise<number> {
+  const [verb = 'status', number] = /^\d/.test(args[0] ?? '') ? ['status', args[0]] : args;
+  if (!['status', 'pause', 'resume', 'abort'].includes(verb))
+    throw new UsageError(`rollout ${verb}: unknown (rollout status|pause|resume|abort [N])`);
+  if (verb !== 'status' && number === undefined) throw new UsageError(`rollout ${verb} needs the release number: rollout ${verb} N`);
+  const release = number === undefined ? undefined : parseReleaseNumber(number);
+  try {
+    if (verb === 'pause') await pauseRollout(clients, info, release!);
+    if (verb === 'resume')
+      out(
+        (await resumeRollout(clients, info, release!)).woke
+          ? 'resumed; the workflow was waiting and goes on'
+          : 'resumed; the workflow reads it when it next looks',
+      );
+    if (verb === 'abort')
+      out(
+        (await abortRollout(clients, info, release!)).woke
+          ? 'aborting; the workflow was waiting and rolls back now'
+          : 'aborting; the workflow rolls back when it next looks',
+      );
+  } catch (error) {
+    if (error instanceof RolloutStateError) throw new UsageError(error.message);
+    throw error;
+  }
+  const latest = await latestRelease(clients, info);
+  const current = await describeRollout(clients, info, release);
+  if (!current) {
+    out(release === undefined ? 'no release recorded yet' : `there is no rollout of release ${release}`);
+    return release === undefined ? 0 : 1;
+  }
+  printRollout(current, out);
+  if (latest)
+    out(
+      `fleet: release ${latest.release}${latest.templateRelease !== latest.release ? ` (running release ${latest.templateRelease}'s template after an abort)` : ''}, desired-template seq ${latest.seq}`,
+    );
+  const byRelease = [...(await tenantsByRelease(clients, info))].sort();
+  for (const line of table(
+    ['release', 'tenants'],
+    byRelease.map(([r, n]) => [r, String(n)]),
+  ))
+    out(line);
+  return 0;
 }
 
 async function executions(clients: CloudClients, info: StackInfo, out: (line: string) => void): Promise<number> {

@@ -38,40 +38,39 @@ test('a release whose S3 event is delivered twice leaves every tenant on that re
   await cloud.run([{ kind: 'created', detail: { tenantId: 'dup-release' } }]);
   cloud.services.eventbridge.shapeDeliveries({ targetArn: cloud.info.outputs.UpdateTenantsStateMachineArn, duplicate: true });
   const before = await cloud.executions();
-  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(await currentTemplate(cloud.clients, cloud.info), '1.1.0'));
+  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(await currentTemplate(cloud.clients, cloud.info), '9.1.0'));
   await cloud.settle('update-tenants', 2, before);
   for (const id of ['twice', 'dup-release']) {
     const stack = await cloud.tenantStack(id);
     expect([id, stack?.StackStatus, stackOutput(stack, 'TemplateVersion'), S(await cloud.record(id), 'templateVersion')]).toEqual([
       id,
       'UPDATE_COMPLETE',
-      '1.1.0',
-      '1.1.0',
+      '9.1.0',
+      '9.1.0',
     ]);
   }
 });
 
-// Defect (issue "Tenant lifecycle correctness"): update-tenants pins the object version named in the
-// event it got, and nothing orders releases: when the older release's event arrives last, the
-// whole fleet is "updated" back to the older template, successfully.
-test.failing(
-  'two releases whose S3 events arrive out of order leave the fleet on the newer one (known failure: downgraded to the older)',
-  async () => {
-    const body = await currentTemplate(cloud.clients, cloud.info);
-    // The first release's event is held back an hour; the second one's goes at once.
-    cloud.services.eventbridge.shapeDeliveries({
-      targetArn: cloud.info.outputs.UpdateTenantsStateMachineArn,
-      delayMs: 3_600_000,
-      times: 1,
-    });
-    const before = await cloud.executions();
-    const release = cloud.timeline.hold();
-    await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(body, '1.2.0'));
-    await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(body, '1.3.0'));
-    release();
-    await cloud.settle('update-tenants', 2, before);
-    for (const id of ['twice', 'dup-release']) {
-      expect([id, stackOutput(await cloud.tenantStack(id), 'TemplateVersion')]).toEqual([id, '1.3.0']);
-    }
-  },
-);
+// Releases are ordered by their number (x-amz-meta-release, docs/rollouts.md), not by event arrival:
+// the older release's event, arriving last, changes nothing.
+test('two releases whose S3 events arrive out of order leave the fleet on the newer one; the older ends as superseded', async () => {
+  const body = await currentTemplate(cloud.clients, cloud.info);
+  // The first release's event is held back an hour; the second one's goes at once.
+  cloud.services.eventbridge.shapeDeliveries({
+    targetArn: cloud.info.outputs.UpdateTenantsStateMachineArn,
+    delayMs: 3_600_000,
+    times: 1,
+  });
+  const before = await cloud.executions();
+  const release = cloud.timeline.hold();
+  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(body, '9.2.0'));
+  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(body, '9.3.0'));
+  release();
+  const runs = (await cloud.settle('update-tenants', 2, before)).filter((e) => e.workflow === 'update-tenants');
+  for (const id of ['twice', 'dup-release']) {
+    expect([id, stackOutput(await cloud.tenantStack(id), 'TemplateVersion')]).toEqual([id, '9.3.0']);
+  }
+  // The late one read its release number (9002000 < 9003000) and touched nothing.
+  const late = runs.find((e) => JSON.parse(e.output ?? '{}').latestRelease !== undefined);
+  expect(late && JSON.parse(late.output!)).toEqual({ release: 9_002_000, latestRelease: 9_003_000 });
+});

@@ -1,8 +1,8 @@
 /**
  * update-tenants and update-tenant, unmocked, on the local tenant cloud: a template release
  * (PutObject of the template object → S3 Object Created → the synthesized rule) rolled out to a
- * fleet larger than one execution's page budget, so the run continues in a new execution. The app
- * is the same CDK code with smaller paging (support/tuned-app.ts). End state in the services.
+ * fleet spread over several scan segments of several pages each. The app is the same CDK code with
+ * small pages (support/tuned-app.ts). End state in the services.
  */
 import { UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -14,7 +14,7 @@ let cloud: TestCloud;
 beforeAll(async () => {
   const assembly = await synthesizeApp({
     app: 'npx tsx test/local-cloud/support/tuned-app.ts',
-    env: { TUNED_APP_WORKFLOW_TUNING: JSON.stringify({ TenantPageSize: 2, MaxPagesPerExecution: 2, UpdateConcurrency: 2 }) },
+    env: { TUNED_APP_WORKFLOW_TUNING: JSON.stringify({ RolloutPageSize: 2, ScanSegments: 2 }) },
     sources: ['test/local-cloud/support/tuned-app.ts'],
   });
   cloud = await startTestCloud({ assembly });
@@ -24,24 +24,21 @@ afterAll(() => cloud?.close());
 const S = (item: Record<string, { S?: string }> | undefined, key: string) => item?.[key]?.S;
 const FLEET = ['f-alpha', 'f-bravo', 'f-charlie', 'f-delta', 'f-echo', 'f-foxtrot', 'f-golf'];
 
-test('a release updates every ACTIVE tenant over several pages, continuing in a new execution, and the records follow', async () => {
+test('a release updates every ACTIVE tenant over several segments and pages, one update-tenant execution each, and the records follow', async () => {
   await cloud.run(FLEET.map((tenantId) => ({ kind: 'created' as const, detail: { tenantId } })));
   for (const id of FLEET) expect(S(await cloud.record(id), 'status')).toBe('ACTIVE');
 
   const before = await cloud.executions();
-  const body = withTemplateVersion(await currentTemplate(cloud.clients, cloud.info), '2.0.0');
+  const body = withTemplateVersion(await currentTemplate(cloud.clients, cloud.info), '5.0.0');
   await releaseTemplate(cloud.clients, cloud.info, body);
-  const executions = await cloud.settle('update-tenants', 2, before);
+  const executions = await cloud.settle('update-tenants', 1, before);
 
-  // 7 tenants, 2 per page, 2 pages per execution: the first execution starts a continuation that starts another.
   const runs = executions.filter((e) => e.workflow === 'update-tenants');
-  expect(runs.length).toBeGreaterThanOrEqual(2);
-  expect(runs.every((e) => e.status === 'SUCCEEDED')).toBe(true);
-  expect(runs.filter((e) => JSON.parse(e.input ?? '{}').continuation !== undefined).length).toBe(runs.length - 1);
+  expect(runs.map((e) => e.status)).toEqual(['SUCCEEDED']);
   for (const id of FLEET) {
     const stack = await cloud.tenantStack(id);
-    expect([id, stack?.StackStatus, stackOutput(stack, 'TemplateVersion')]).toEqual([id, 'UPDATE_COMPLETE', '2.0.0']);
-    expect([id, S(await cloud.record(id), 'templateVersion')]).toEqual([id, '2.0.0']);
+    expect([id, stack?.StackStatus, stackOutput(stack, 'TemplateVersion')]).toEqual([id, 'UPDATE_COMPLETE', '5.0.0']);
+    expect([id, S(await cloud.record(id), 'templateVersion')]).toEqual([id, '5.0.0']);
   }
   expect(executions.filter((e) => e.workflow === 'update-tenant')).toHaveLength(FLEET.length);
 });
@@ -63,7 +60,7 @@ test('a mixed fleet: busy stacks are waited for, rolled-back and not-updatable o
   // An operator's own update, through a template object the fleet rule does not watch.
   const current = await currentTemplate(cloud.clients, cloud.info);
   await cloud.clients.s3.send(
-    new PutObjectCommand({ Bucket: bucket, Key: 'operator/preview.json', Body: withTemplateVersion(current, '2.0.1-preview') }),
+    new PutObjectCommand({ Bucket: bucket, Key: 'operator/preview.json', Body: withTemplateVersion(current, '5.0.1-preview') }),
   );
   const previewUrl = `https://${bucket}.s3.${cloud.region}.amazonaws.com/operator/preview.json`;
   const operatorUpdate = (stackName: string) =>
@@ -90,7 +87,7 @@ test('a mixed fleet: busy stacks are waited for, rolled-back and not-updatable o
   const release = cloud.timeline.hold();
   await operatorUpdate('tenant-m-busy');
   const before = await cloud.executions();
-  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(current, '3.0.0'));
+  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(current, '6.0.0'));
   release();
   const executions = await cloud.settle('update-tenants', 1, before);
 
@@ -99,8 +96,8 @@ test('a mixed fleet: busy stacks are waited for, rolled-back and not-updatable o
     (await cloud.tenantStack(id))?.StackStatus,
     stackOutput(await cloud.tenantStack(id), 'TemplateVersion'),
   ];
-  expect(await version('m-busy')).toEqual(['m-busy', 'UPDATE_COMPLETE', '3.0.0']);
-  for (const id of FLEET) expect(await version(id)).toEqual([id, 'UPDATE_COMPLETE', '3.0.0']);
+  expect(await version('m-busy')).toEqual(['m-busy', 'UPDATE_COMPLETE', '6.0.0']);
+  for (const id of FLEET) expect(await version(id)).toEqual([id, 'UPDATE_COMPLETE', '6.0.0']);
   // A rolled-back create has no outputs, and no update touched it.
   expect(await version('m-rolledback')).toEqual(['m-rolledback', 'ROLLBACK_COMPLETE', undefined]);
   expect((await cloud.tenantStack('m-rolledback'))?.LastUpdatedTime).toBeUndefined();
@@ -109,7 +106,7 @@ test('a mixed fleet: busy stacks are waited for, rolled-back and not-updatable o
   expect(await cloud.tenantStack('m-tombstone')).toBeUndefined();
   expect(await cloud.record('m-tombstone')).toEqual(tombstone);
   // The stuck tenant is a failure the run reports (and the alarm would fire on).
-  const run = executions.find((e) => e.workflow === 'update-tenants' && JSON.parse(e.input ?? '{}').continuation === undefined);
+  const run = executions.find((e) => e.workflow === 'update-tenants');
   expect([run?.status, run?.error]).toEqual(['FAILED', 'TenantUpdatesFailed']);
 
   // The same template again: nothing to update anywhere.
@@ -117,7 +114,7 @@ test('a mixed fleet: busy stacks are waited for, rolled-back and not-updatable o
     await Promise.all(FLEET.map(async (id) => [id, (await cloud.tenantStack(id))?.LastUpdatedTime?.getTime()] as const)),
   );
   const again = await cloud.executions();
-  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(current, '3.0.0'));
+  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(current, '6.0.0'));
   await cloud.settle('update-tenants', 1, again);
   for (const id of FLEET) {
     const stack = await cloud.tenantStack(id);

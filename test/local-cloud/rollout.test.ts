@@ -1,34 +1,183 @@
 /**
  * The fleet rollout (update-tenants + update-tenant), unmocked, on the local tenant cloud: releases
- * ordered by their number, waves, the error budget halting, the operator's pause/resume/abort. End
- * state in the services: stacks (TemplateVersion output), tenant records, the rollout item.
+ * ordered by their number, waves, the operator's pause/resume/abort, the error budget halting a bad
+ * release. End state in the services: stacks (TemplateVersion output), tenant records, the rollout
+ * and LATEST items of the release table.
  */
-import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { currentTemplate, output, releaseTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
+import { abortRollout, describeRollout, latestRelease, pauseRollout, resumeRollout, RolloutStateError } from '../../local/cli/rollouts';
+import { releaseNumberOf } from '../../statemachines/rollout-policy';
+import { dumpWithFailedChildren } from './support/debug-history';
 import { startTestCloud, type TestCloud } from './support/test-cloud';
 
 let cloud: TestCloud;
+let template: string;
 beforeAll(async () => {
   cloud = await startTestCloud();
+  template = await currentTemplate(cloud.clients, cloud.info);
+  await cloud.run(FLEET.map((tenantId) => ({ kind: 'created' as const, detail: { tenantId } })));
 }, 120_000);
 afterAll(() => cloud?.close());
-
-async function rolloutItem(release: number): Promise<Record<string, AttributeValue> | undefined> {
-  const table = output(cloud.info, 'ReleaseTableName');
-  return (await cloud.clients.dynamodb.send(new GetItemCommand({ TableName: table, Key: { id: { S: `release-${release}` } }, ConsistentRead: true })))
-    .Item;
-}
+afterEach(() => cloud.services.cloudformation.behaviour.reset());
 
 const FLEET = ['r-alpha', 'r-bravo', 'r-charlie', 'r-delta', 'r-echo'];
+const versionOf = async (id: string) => stackOutput(await cloud.tenantStack(id), 'TemplateVersion');
+const versions = async () => Object.fromEntries(await Promise.all(FLEET.map(async (id) => [id, await versionOf(id)] as const)));
+const every = (version: string) => Object.fromEntries(FLEET.map((id) => [id, version]));
 
-test('a release reaches every ACTIVE tenant wave by wave and the rollout item ends COMPLETED', async () => {
-  await cloud.run(FLEET.map((tenantId) => ({ kind: 'created' as const, detail: { tenantId } })));
+/** Uploads a release and waits until its rollout execution ended; returns that execution. */
+async function release(version: string, options: Parameters<typeof releaseTemplate>[3] = {}) {
   const before = await cloud.executions();
-  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(await currentTemplate(cloud.clients, cloud.info), '2.0.0'));
-  const executions = await cloud.settle('update-tenants', 1, before);
-  const run = executions.find((e) => e.workflow === 'update-tenants');
-  if (run?.status !== 'SUCCEEDED') console.log(await (await import('./support/debug-history')).dumpFailedChildren(cloud.clients.sfn, run!.executionArn));
-  expect([run?.status, run?.error, run?.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
-  for (const id of FLEET) expect([id, stackOutput(await cloud.tenantStack(id), 'TemplateVersion')]).toEqual([id, '2.0.0']);
-  expect((await rolloutItem(2_000_000))?.state?.S).toBe('COMPLETED');
+  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(template, version), options);
+  const run = (await cloud.settle('update-tenants', 1, before)).find((e) => e.workflow === 'update-tenants')!;
+  if (run.status !== 'SUCCEEDED') console.log(await dumpWithFailedChildren(cloud.clients.sfn, run.executionArn));
+  return run;
+}
+
+/** Sleeps on the simulated time line, then holds it while `act` runs (so time stands still for the operator's call). */
+async function atSimulatedTime(ms: number, act: () => Promise<void>): Promise<void> {
+  await cloud.timeline.sleep(ms);
+  const hold = cloud.timeline.hold();
+  try {
+    await act();
+  } finally {
+    hold();
+  }
+}
+
+test('a release reaches every ACTIVE tenant and its rollout item ends COMPLETED; LATEST names it', async () => {
+  const run = await release('2.0.0');
+  expect([run.status, run.error]).toEqual(['SUCCEEDED', undefined]);
+  expect(await versions()).toEqual(every('2.0.0'));
+  const rollout = await describeRollout(cloud.clients, cloud.info, 2_000_000);
+  expect([rollout?.state, rollout?.counts.failed]).toEqual(['COMPLETED', 0]);
+  expect(await latestRelease(cloud.clients, cloud.info)).toMatchObject({
+    release: 2_000_000,
+    templateRelease: 2_000_000,
+    rolloutId: 'release-2000000',
+  });
 });
+
+test('an older release (lower number) uploaded after a newer one changes nothing and ends as superseded', async () => {
+  await release('3.0.0');
+  const late = await release('2.5.0');
+  expect([late.status, JSON.parse(late.output!)]).toEqual(['SUCCEEDED', { release: 2_005_000, latestRelease: 3_000_000 }]);
+  expect(await versions()).toEqual(every('3.0.0'));
+  expect(await describeRollout(cloud.clients, cloud.info, 2_005_000)).toBeUndefined();
+  expect((await latestRelease(cloud.clients, cloud.info))?.release).toBe(3_000_000);
+});
+
+test('the same release number again (a re-upload) touches no stack', async () => {
+  const updatedAt = await Promise.all(FLEET.map(async (id) => (await cloud.tenantStack(id))?.LastUpdatedTime?.getTime()));
+  const again = await release('3.0.0');
+  expect(JSON.parse(again.output!)).toEqual({ release: 3_000_000, latestRelease: 3_000_000 });
+  expect(await Promise.all(FLEET.map(async (id) => (await cloud.tenantStack(id))?.LastUpdatedTime?.getTime()))).toEqual(updatedAt);
+});
+
+test('a release number that breaks the rule fails ReleaseNumberInvalid naming it; nothing is touched', async () => {
+  const before = await cloud.executions();
+  await cloud.clients.s3.send(
+    new PutObjectCommand({
+      Bucket: output(cloud.info, 'TemplateBucketName'),
+      Key: cloud.info.templateObjectKey,
+      Body: withTemplateVersion(template, '3.1.0'),
+      Metadata: { release: '0031' },
+    }),
+  );
+  const run = (await cloud.settle('update-tenants', 1, before)).find((e) => e.workflow === 'update-tenants')!;
+  expect([run.status, run.error]).toEqual(['FAILED', 'ReleaseNumberInvalid']);
+  expect(run.cause).toContain('"0031"');
+  expect(await versions()).toEqual(every('3.0.0'));
+  expect((await latestRelease(cloud.clients, cloud.info))?.release).toBe(3_000_000);
+});
+
+test('a rollout-policy override that breaks a rule fails RolloutPolicyInvalid naming the field', async () => {
+  const before = await cloud.executions();
+  await cloud.clients.s3.send(
+    new PutObjectCommand({
+      Bucket: output(cloud.info, 'TemplateBucketName'),
+      Key: cloud.info.templateObjectKey,
+      Body: withTemplateVersion(template, '3.2.0'),
+      Metadata: { release: String(releaseNumberOf('3.2.0')), 'rollout-policy': JSON.stringify({ waves: [50, 40] }) },
+    }),
+  );
+  const run = (await cloud.settle('update-tenants', 1, before)).find((e) => e.workflow === 'update-tenants')!;
+  expect([run.status, run.error, run.cause]).toEqual(['FAILED', 'RolloutPolicyInvalid', 'rollout policy waves must rise strictly']);
+  expect(await versions()).toEqual(every('3.0.0'));
+  // The CLI's upload path refuses it before anything is written.
+  await expect(
+    releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(template, '3.2.1'), { policy: { waves: [50, 40] } }),
+  ).rejects.toThrow('rollout policy waves must rise strictly');
+});
+
+test('paused during the bake after the canary, the rollout waits with later tenants untouched; resumed, it completes', async () => {
+  const before = await cloud.executions();
+  const policy = { canary: { tenants: ['r-alpha'], count: 0 }, waves: [100], bakeSeconds: 36_000 };
+  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(template, '4.0.0'), { policy });
+  // The canary takes minutes; at 2 h simulated the rollout is in its 10 h bake.
+  await atSimulatedTime(7_200_000, () => pauseRollout(cloud.clients, cloud.info, 4_000_000));
+  await cloud.timeline.sleep(40_000_000); // past the bake: it must now wait for the operator
+  const paused = await describeRollout(cloud.clients, cloud.info, 4_000_000);
+  expect([paused?.state, paused?.waiting, paused?.counts.updated]).toEqual(['PAUSED', true, 1]);
+  expect(await versions()).toEqual({ ...every('3.0.0'), 'r-alpha': '4.0.0' });
+  await expect(pauseRollout(cloud.clients, cloud.info, 4_000_000)).rejects.toThrow(RolloutStateError);
+
+  expect((await resumeRollout(cloud.clients, cloud.info, 4_000_000)).woke).toBe(true);
+  const run = (await cloud.settle('update-tenants', 1, before)).find((e) => e.workflow === 'update-tenants')!;
+  expect([run.status, run.error]).toEqual(['SUCCEEDED', undefined]);
+  expect(await versions()).toEqual(every('4.0.0'));
+  expect((await describeRollout(cloud.clients, cloud.info, 4_000_000))?.state).toBe('COMPLETED');
+});
+
+test('aborted after the canary, the rollout rolls the canary back to the previous release and ends ABORTED', async () => {
+  const before = await cloud.executions();
+  const policy = { canary: { tenants: ['r-bravo'], count: 0 }, waves: [100], bakeSeconds: 36_000 };
+  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(template, '5.0.0'), { policy });
+  await atSimulatedTime(7_200_000, async () => {
+    expect(await versionOf('r-bravo')).toBe('5.0.0');
+    await abortRollout(cloud.clients, cloud.info, 5_000_000);
+  });
+  const run = (await cloud.settle('update-tenants', 1, before)).find((e) => e.workflow === 'update-tenants')!;
+  expect([run.status, run.error]).toEqual(['SUCCEEDED', undefined]);
+  expect(await versions()).toEqual(every('4.0.0'));
+  expect((await describeRollout(cloud.clients, cloud.info, 5_000_000))?.state).toBe('ABORTED');
+  expect(await latestRelease(cloud.clients, cloud.info)).toMatchObject({ release: 5_000_000, templateRelease: 4_000_000 });
+});
+
+test('a release that fails on every stack halts after the canary wave with no more tenants touched than the budget', async () => {
+  cloud.services.cloudformation.behaviour.addStackRule({
+    stackName: 'tenant-r-*',
+    operations: ['update'],
+    failResource: 'DataTable',
+    failureReason: 'Injected bad release',
+  });
+  const before = await cloud.executions();
+  const policy = {
+    canary: { tenants: ['r-alpha', 'r-bravo', 'r-charlie'], count: 0 },
+    waves: [100],
+    errorBudget: { count: 2, percent: 0 },
+  };
+  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(template, '6.0.0'), { policy });
+  await waitFor(async () => (await describeRollout(cloud.clients, cloud.info, 6_000_000))?.waiting === true);
+  const halted = await describeRollout(cloud.clients, cloud.info, 6_000_000);
+  expect([halted?.state, halted?.wave, halted?.waveFailed]).toEqual(['HALTED', 0, 2]);
+  const touched = (await cloud.executions()).filter(
+    (e) => e.workflow === 'update-tenant' && !before.some((b) => b.executionArn === e.executionArn),
+  );
+  const stacksTried = await Promise.all(FLEET.map(async (id) => (await cloud.tenantStack(id))?.StackStatus === 'UPDATE_ROLLBACK_COMPLETE'));
+  expect(stacksTried.filter(Boolean).length).toBeLessThanOrEqual(2);
+  expect(touched.length).toBeLessThanOrEqual(3);
+  expect(await versions()).toEqual(every('4.0.0'));
+  await abortRollout(cloud.clients, cloud.info, 6_000_000);
+  await cloud.settle('update-tenants', 1, before);
+  expect((await describeRollout(cloud.clients, cloud.info, 6_000_000))?.state).toBe('ABORTED');
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

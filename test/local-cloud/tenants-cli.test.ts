@@ -61,11 +61,11 @@ test('an invalid tenant id is refused before anything is sent, naming the field 
 });
 
 test('release uploads a template version and follows the fleet update to the end', async () => {
-  const { code, output } = await cli('release', '--version', '1.5.0');
+  const { code, output } = await cli('release', '--version', '9.5.0');
   expect(code).toBe(0);
   expect(output).toContain('update-tenants');
-  expect(stackOutput(await cloud.tenantStack('cli-one'), 'TemplateVersion')).toBe('1.5.0');
-  expect(S(await cloud.record('cli-one'), 'templateVersion')).toBe('1.5.0');
+  expect(stackOutput(await cloud.tenantStack('cli-one'), 'TemplateVersion')).toBe('9.5.0');
+  expect(S(await cloud.record('cli-one'), 'templateVersion')).toBe('9.5.0');
 });
 
 test('release --template FILE refuses a file that is not a JSON template', async () => {
