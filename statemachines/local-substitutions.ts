@@ -66,6 +66,7 @@ export function localSubstitutions(): SubstitutionValues {
     DefaultConcurrentResources: '2500',
     // Small pages and few segments: a handful of tenants exercise paging and parallel segments.
     ScanSegments: '2',
+    SegmentConcurrency: '1',
     RolloutPageSize: '3',
   };
 }

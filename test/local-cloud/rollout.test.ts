@@ -31,7 +31,7 @@ async function release(version: string, options: Parameters<typeof releaseTempla
   const before = await cloud.executions();
   await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(template, version), options);
   const run = (await cloud.settle('update-tenants', 1, before)).find((e) => e.workflow === 'update-tenants')!;
-  if (run.status !== 'SUCCEEDED') console.log(await dumpWithFailedChildren(cloud.clients.sfn, run.executionArn));
+  if (run.status !== 'SUCCEEDED') console.log(await dumpWithFailedChildren(cloud.clients.sfn, run.executionArn!));
   return run;
 }
 

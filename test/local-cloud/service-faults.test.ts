@@ -65,7 +65,7 @@ test('CloudFormation (UpdateStack) and DynamoDB (Scan) throttling during a fleet
   const run = executions.find((e) => e.workflow === 'update-tenants');
   expect(await faultsSeen(child?.executionArn, 'Rate exceeded')).toBe(2);
   // The scans run in the rollout's segment executions (children of its Distributed Map).
-  const segments = await mapRunDescendants(cloud.clients.sfn, run!.executionArn);
+  const segments = await mapRunDescendants(cloud.clients.sfn, run!.executionArn!);
   const scanFaults = await Promise.all(segments.map((e) => faultsSeen(e.executionArn!, 'ThrottlingException')));
   expect(scanFaults.reduce((a, b) => a + b, 0)).toBe(2);
   expect(run?.status).toBe('SUCCEEDED');
