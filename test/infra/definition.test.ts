@@ -15,7 +15,10 @@ const WORKFLOWS = Object.keys(WORKFLOW_FILES) as WorkflowName[];
 
 /** A value of the right kind for every key, as CloudFormation would substitute it. */
 const SAMPLE_VALUES: Record<string, string> = Object.fromEntries(
-  SUBSTITUTION_KEYS.map((key) => [key, SUBSTITUTIONS[key].kind === 'number' ? '7' : `sample-${key}`]),
+  SUBSTITUTION_KEYS.map((key) => [
+    key,
+    SUBSTITUTIONS[key].kind === 'number' ? '7' : SUBSTITUTIONS[key].kind === 'json' ? '{"sample":7}' : `sample-${key}`,
+  ]),
 );
 
 describe('toDefinitionString', () => {

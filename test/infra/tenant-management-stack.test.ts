@@ -241,9 +241,10 @@ describe('IAM scoping', () => {
     }
   });
 
-  test('CloudFormation actions reach only stacks named with the tenant prefix', () => {
+  test('CloudFormation stack actions reach only stacks named with the tenant prefix', () => {
+    // DescribeAccountLimits (update-tenants sizes its window with it) is account-wide and has no resource type.
     const cloudFormation = identityStatements().filter((statement) =>
-      actionsOf(statement).some((action) => action.startsWith('cloudformation:')),
+      actionsOf(statement).some((action) => action.startsWith('cloudformation:') && action !== 'cloudformation:DescribeAccountLimits'),
     );
     expect(cloudFormation.length).toBeGreaterThan(0);
     for (const statement of cloudFormation) {
@@ -274,10 +275,14 @@ describe('IAM scoping', () => {
     }
   });
 
-  test('Resource "*" appears only for log delivery and X-Ray, which have no resource-level permissions', () => {
+  // None of these has a resource type (https://docs.aws.amazon.com/service-authorization/latest/reference/):
+  // log delivery, X-Ray, CloudFormation's account limits, and answering a task token.
+  test('Resource "*" appears only for actions with no resource-level permissions', () => {
     for (const statement of identityStatements()) {
       if ([statement.Resource].flat().includes('*')) {
-        for (const action of actionsOf(statement)) expect(action).toMatch(/^(logs|xray):/);
+        for (const action of actionsOf(statement)) {
+          expect(action).toMatch(/^(logs|xray):|^cloudformation:DescribeAccountLimits$|^states:SendTask(Success|Failure)$/);
+        }
       }
     }
   });
@@ -296,10 +301,10 @@ describe('IAM scoping', () => {
     ]);
     expect(stackActions('deleteTenant')).toEqual(['cloudformation:DeleteStack', 'cloudformation:DescribeStacks']);
     expect(stackActions('updateTenant')).toEqual(['cloudformation:DescribeStacks', 'cloudformation:UpdateStack']);
-    expect(stackActions('updateTenants')).toEqual([]);
+    expect(stackActions('updateTenants')).toEqual(['cloudformation:DescribeAccountLimits']);
   });
 
-  test('S3: create-tenant reads the current template object, update-tenant a pinned version of it, the others nothing', () => {
+  test('S3: create-tenant reads the current template object, update-tenant and update-tenants (its release metadata) a pinned version of it, delete-tenant nothing', () => {
     const s3Of = (name: WorkflowName) =>
       workflowStatements(name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')));
     const object = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, `/${TEMPLATE_OBJECT_KEY}`]] };
@@ -308,10 +313,12 @@ describe('IAM scoping', () => {
       [['s3:GetObjectVersion'], object],
     ]);
     expect(s3Of('deleteTenant')).toEqual([]);
-    expect(s3Of('updateTenants')).toEqual([]);
+    expect(s3Of('updateTenants').map((statement) => [actionsOf(statement), statement.Resource])).toEqual([
+      [['s3:GetObjectVersion'], object],
+    ]);
   });
 
-  test('update-tenants may start (.sync) only the child and its own continuation', () => {
+  test('update-tenants may start (.sync) only the child, and executions of itself (its Distributed Map children)', () => {
     const starts = workflowStatements('updateTenants').filter((statement) => actionsOf(statement).includes('states:StartExecution'));
     const targets = starts.map((statement) => JSON.stringify(statement.Resource));
     expect(targets).toHaveLength(2);
@@ -378,10 +385,13 @@ describe('workflow tuning', () => {
     expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, StackPollSeconds: 0 })).toThrow(
       /StackPollSeconds must be at least 1, got 0/,
     );
-    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, UpdateConcurrency: 41 })).toThrow(
-      /UpdateConcurrency must be at most 40/,
+    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, ScanSegments: 1001 })).toThrow(/ScanSegments must be at most 1000/);
+    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, RolloutPageSize: 2.5 })).toThrow(
+      /RolloutPageSize must be an integer/,
     );
-    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, TenantPageSize: 2.5 })).toThrow(/TenantPageSize must be an integer/);
+    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, SegmentConcurrency: 0 })).toThrow(
+      /SegmentConcurrency must be at least 1/,
+    );
     expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, ApiRetryMaxDelaySeconds: 501 })).toThrow(
       /ApiRetryMaxDelaySeconds must be at most 500/,
     );
@@ -430,7 +440,9 @@ describe('cdk-nag', () => {
         .filter(([id]) => id.includes(':cloudformation:'));
     const names = Object.keys(WORKFLOW_FILES) as WorkflowName[];
     const withStackGrants = names.filter((name) =>
-      workflowStatements(name).some((statement) => actionsOf(statement).some((a) => a.startsWith('cloudformation:'))),
+      workflowStatements(name).some((statement) =>
+        actionsOf(statement).some((a) => a.startsWith('cloudformation:') && a !== 'cloudformation:DescribeAccountLimits'),
+      ),
     );
     expect(names.filter((name) => acknowledgedOn(name).length > 0).sort()).toEqual(withStackGrants.sort());
     const reasons = withStackGrants.map((name) =>
