@@ -20,6 +20,12 @@ export interface RolloutPolicy {
   readonly errorBudget: { readonly count: number; readonly percent: number };
   /** Stack updates in flight at once; 0 = from the account: ConcurrentResourcesLimit / resources per tenant stack. */
   readonly maxConcurrency: number;
+  /**
+   * Optional: tier by tier. The percent waves run for the first tier's tenants, then for the next
+   * tier's, and so on (a record without a tier is `standard`); tenants of tiers not listed are not
+   * updated by the percent waves. Empty or absent: one pass over every tier.
+   */
+  readonly tierOrder?: readonly string[];
 }
 
 /** The metadata key (`x-amz-meta-rollout-policy`) a release may carry its override in. */
@@ -47,7 +53,7 @@ export function releaseNumberOf(version: string): number {
   return release;
 }
 
-const POLICY_FIELDS = ['canary', 'waves', 'bakeSeconds', 'errorBudget', 'maxConcurrency'] as const;
+const POLICY_FIELDS = ['canary', 'waves', 'bakeSeconds', 'errorBudget', 'maxConcurrency', 'tierOrder'] as const;
 
 /**
  * Problems with a (partial) policy, each naming the field and the rule; empty when valid. With
@@ -107,6 +113,12 @@ export function rolloutPolicyProblems(value: unknown, partial = false): string[]
   }
   // Distributed Map runs at most 10,000 child executions at once (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html).
   if (present('maxConcurrency')) count(policy.maxConcurrency, 'maxConcurrency', 0, 10_000);
+  if (policy.tierOrder !== undefined) {
+    const tiers = policy.tierOrder;
+    if (!Array.isArray(tiers) || tiers.length > 10 || tiers.some((t) => typeof t !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(t))) {
+      problems.push('rollout policy tierOrder must be a list of at most 10 tier names (lowercase letters, digits, hyphens)');
+    } else if (new Set(tiers).size !== tiers.length) problems.push('rollout policy tierOrder must not repeat a tier');
+  }
   return problems;
 }
 

@@ -38,7 +38,10 @@ export const SUBSTITUTIONS = {
   },
   DefaultConcurrentResources: { kind: 'number', doc: 'ConcurrentResourcesLimit to plan with when DescribeAccountLimits cannot be read' },
   ScanSegments: { kind: 'number', doc: 'Most parallel-scan segments of a rollout wave (each runs its share of the update window)' },
-  SegmentConcurrency: { kind: 'number', doc: 'Stack updates one scan segment aims to run at once (segments = window / this, capped by ScanSegments)' },
+  SegmentConcurrency: {
+    kind: 'number',
+    doc: 'Stack updates one scan segment aims to run at once (segments = window / this, capped by ScanSegments)',
+  },
   RolloutPageSize: { kind: 'number', doc: 'Tenants read per scan page of a rollout segment (Limit; each page is one Distributed Map run)' },
 } as const satisfies Record<string, { kind: 'string' | 'number' | 'json'; doc: string }>;
 
