@@ -24,6 +24,7 @@ import { TenantAppBoundary } from './constructs/tenant-app-boundary';
 import { TenantStackDeployerRole } from './constructs/tenant-stack-deployer-role';
 import { acknowledgeCdkProvidedFunctions, acknowledgeResource } from './nag';
 import { ReleaseTable } from './constructs/release-table';
+import { StackWaiterTable } from './constructs/stack-waiter-table';
 import { TenantTable } from './constructs/tenant-table';
 import { Workflow } from './constructs/workflow';
 import { WORKFLOW_FILES, WorkflowName } from '../statemachines/workflows';
@@ -44,6 +45,7 @@ export class TenantManagementStack extends Stack {
   readonly templateStore: TemplateStore;
   readonly tenantTable: TenantTable;
   readonly releaseTable: ReleaseTable;
+  readonly stackWaiterTable: StackWaiterTable;
   readonly eventBus: events.EventBus;
   readonly appRoleBoundary: TenantAppBoundary;
   readonly deployerRole: TenantStackDeployerRole;
@@ -63,6 +65,7 @@ export class TenantManagementStack extends Stack {
     });
     this.tenantTable = new TenantTable(this, 'Tenants');
     this.releaseTable = new ReleaseTable(this, 'Releases');
+    this.stackWaiterTable = new StackWaiterTable(this, 'StackWaiters');
     this.eventBus = new events.EventBus(this, 'TenantLifecycleBus', { eventBusName: props.eventBusName ?? DEFAULT_EVENT_BUS_NAME });
     this.appRoleBoundary = new TenantAppBoundary(this, 'TenantAppBoundary');
     this.deployerRole = new TenantStackDeployerRole(this, 'TenantStackDeployer', { appRoleBoundary: this.appRoleBoundary.policy });
@@ -78,6 +81,7 @@ export class TenantManagementStack extends Stack {
       TenantIdCharacters: TENANT_ID_CHARACTERS,
       TenantTableName: this.tenantTable.table.tableName,
       ReleaseTableName: this.releaseTable.table.tableName,
+      StackWaiterTableName: this.stackWaiterTable.table.tableName,
       TemplateUrl: this.templateStore.templateUrl,
       TemplateBucketName: this.templateStore.bucket.bucketName,
       TemplateObjectKey: this.templateStore.objectKey,
@@ -85,6 +89,7 @@ export class TenantManagementStack extends Stack {
       CloudFormationRoleArn: this.deployerRole.role.roleArn,
       EventBusName: this.eventBus.eventBusName,
       EventSource: TENANT_EVENT_SOURCE,
+      MaxStackWaitSeconds: String(tuning.MaxStackPolls * tuning.StackPollSeconds),
       ...(Object.fromEntries(Object.entries(tuning).map(([key, value]) => [key, String(value)])) as Record<keyof WorkflowTuning, string>),
     };
 
@@ -100,7 +105,11 @@ export class TenantManagementStack extends Stack {
           templateBucket: this.templateStore.bucket,
           templateObjectKey: this.templateStore.objectKey,
           templateUrl: this.templateStore.templateUrl,
-          tables: { '${TenantTableName}': this.tenantTable.table, '${ReleaseTableName}': this.releaseTable.table },
+          tables: {
+            '${TenantTableName}': this.tenantTable.table,
+            '${ReleaseTableName}': this.releaseTable.table,
+            '${StackWaiterTableName}': this.stackWaiterTable.table,
+          },
           eventBus: this.eventBus,
           selfName: this.workflowName(name),
           startable: { '${UpdateTenantStateMachineArn}': this.workflowName('updateTenant') },
@@ -119,6 +128,7 @@ export class TenantManagementStack extends Stack {
       deleteTenant: build('deleteTenant', withChild),
       updateTenants: build('updateTenants', withChild),
       updateTenant,
+      stackEvents: build('stackEvents', withChild),
     };
 
     this.routeEvents();
@@ -189,6 +199,30 @@ export class TenantManagementStack extends Stack {
       },
       targets: [startWithDeadLetters(this.workflows.updateTenants, 'TemplateUploadedRule', 'start UpdateTenants (template uploaded)')],
     });
+
+    // CloudFormation sends stack status events to the default bus
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/event-detail-stack-status-change.html).
+    // Only the terminal statuses of update-tenant's operations (its tokens) on tenant stacks.
+    new events.Rule(this, 'StackUpdateEndedRule', {
+      description: 'The end of a tenant stack update by update-tenant wakes its waiter through the stack-events relay',
+      eventPattern: {
+        source: ['aws.cloudformation'],
+        detailType: ['CloudFormation Stack Status Change'],
+        detail: {
+          'stack-id': events.Match.prefix(
+            this.formatArn({
+              service: 'cloudformation',
+              resource: 'stack',
+              resourceName: TENANT_STACK_NAME_PREFIX,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ),
+          'status-details': { status: [...TERMINAL_UPDATE_STATUSES] },
+          'client-request-token': events.Match.anyOf(events.Match.prefix('update-'), events.Match.prefix('converge-')),
+        },
+      },
+      targets: [startWithDeadLetters(this.workflows.stackEvents, 'StackUpdateEndedRule', 'start StackEvents (stack update ended)')],
+    });
   }
 
   /** One acknowledgement per workflow and finding, each saying why that workflow needs the pattern. */
@@ -227,6 +261,9 @@ export class TenantManagementStack extends Stack {
     acknowledgeCdkProvidedFunctions(this, this.templateStore.bucket.bucketArn);
   }
 }
+
+/** Where an UpdateStack ends (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html#cfn-console-view-stack-data-resources-status-codes). */
+const TERMINAL_UPDATE_STATUSES = ['UPDATE_COMPLETE', 'UPDATE_FAILED', 'UPDATE_ROLLBACK_COMPLETE', 'UPDATE_ROLLBACK_FAILED'] as const;
 
 function pascal(kebab: string): string {
   return kebab

@@ -135,10 +135,10 @@ describe('tenant table', () => {
 describe('state machines', () => {
   const names = Object.keys(WORKFLOW_FILES) as WorkflowName[];
 
-  test('there are four: create-tenant, delete-tenant, update-tenants and its child update-tenant', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 4);
+  test('there are five: create-tenant, delete-tenant, update-tenants, its child update-tenant and the stack-events relay', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 5);
     expect(names.map((name) => resources[stateMachineId(name)].Properties.StateMachineName).sort()).toEqual(
-      ['create-tenant', 'delete-tenant', 'update-tenant', 'update-tenants'].map((stem) => `TenantManagementStack-${stem}`),
+      ['create-tenant', 'delete-tenant', 'stack-events', 'update-tenant', 'update-tenants'].map((stem) => `TenantManagementStack-${stem}`),
     );
   });
 
@@ -274,10 +274,11 @@ describe('IAM scoping', () => {
     }
   });
 
-  test('Resource "*" appears only for log delivery and X-Ray, which have no resource-level permissions', () => {
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html: SendTaskSuccess has no resource type.
+  test('Resource "*" appears only for log delivery, X-Ray and SendTaskSuccess, which have no resource-level permissions', () => {
     for (const statement of identityStatements()) {
       if ([statement.Resource].flat().includes('*')) {
-        for (const action of actionsOf(statement)) expect(action).toMatch(/^(logs|xray):/);
+        for (const action of actionsOf(statement)) expect(action).toMatch(/^(logs:|xray:|states:SendTaskSuccess$)/);
       }
     }
   });
