@@ -141,6 +141,7 @@ export class TenantManagementStack extends Stack {
     new CfnOutput(this, 'TemplateBucketName', { value: this.templateStore.bucket.bucketName });
     new CfnOutput(this, 'TenantTableName', { value: this.tenantTable.table.tableName });
     new CfnOutput(this, 'ReleaseTableName', { value: this.releaseTable.table.tableName });
+    new CfnOutput(this, 'StackWaiterTableName', { value: this.stackWaiterTable.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topic.topicArn,
       description: 'Subscribe here: failed, timed-out and aborted executions, dead-lettered events',

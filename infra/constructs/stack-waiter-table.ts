@@ -8,7 +8,9 @@ import { Construct } from 'constructs';
  * the waiting task's `taskToken` (written by update-tenant, on condition that no arrival is recorded)
  * and the event's `arrivedStatus`/`arrivedReason`/`arrivedAt` (written by the stack-events relay).
  * Keyed per operation rather than per stack: an older operation still registering can never
- * overwrite the waiter of a newer one. update-tenant deletes its item once it has acted.
+ * overwrite the waiter of a newer one. The relay deletes an item once it woke (or found gone) its
+ * waiter; an item stays behind only when the event was lost or came before the registration (no
+ * JSONPath intrinsic yields the epoch seconds a TTL attribute needs).
  */
 export class StackWaiterTable extends Construct {
   readonly table: dynamodb.Table;
