@@ -209,7 +209,6 @@ test('a failed update is counted in the rollout, which halts when the wave spent
   }
   for (const id of ['u-fail-a', 'u-fail-b']) {
     const stack = await cloud.tenantStack(id);
-    expect([id, stack?.StackStatus, stackOutput(stack, 'TemplateVersion')]).not.toEqual([id, 'UPDATE_COMPLETE', '2.3.0']);
     expect(stack?.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
     // Claimed, but not observed: the record still says what the stack runs.
     const record = await cloud.record(id);
