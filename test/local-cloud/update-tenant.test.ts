@@ -7,6 +7,7 @@
  */
 import { DisableRuleCommand, EnableRuleCommand, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { currentTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
@@ -36,10 +37,15 @@ interface ChildInput {
 }
 
 /** A release of the tenant template under a key of its own (the rollout's template object is not touched, so no fleet run starts). */
-async function publish(version: string): Promise<string> {
+async function publish(
+  version: string,
+  change: (template: Record<string, Record<string, unknown>>) => void = () => undefined,
+): Promise<string> {
   const bucket = outputs().TemplateBucketName;
   const key = `test-releases/${version}.json`;
-  const body = withTemplateVersion(await currentTemplate(cloud.clients, cloud.info), version);
+  const template = JSON.parse(withTemplateVersion(await currentTemplate(cloud.clients, cloud.info), version));
+  change(template);
+  const body = JSON.stringify(template);
   const put = await cloud.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   return `https://${bucket}.s3.${cloud.region}.amazonaws.com/${key}?versionId=${put.VersionId}`;
 }
@@ -321,6 +327,39 @@ test('no updates to perform: the release is recorded as observed, unchanged, and
   expect((await cloud.tenantStack('u-same'))?.LastUpdatedTime).toEqual(updated);
   const record = await cloud.record('u-same');
   expect([N(record, 'targetSeq'), N(record, 'releaseSeq'), N(record, 'release')]).toEqual([10, 10, 1_000_000]);
+});
+
+test('every parameter the stack has keeps its value (UsePreviousValue); a parameter a release adds takes its Default', async () => {
+  await createTenants('u-params');
+  const withTier = (template: Record<string, Record<string, unknown>>) => {
+    template.Parameters = { ...template.Parameters, Tier: { Type: 'String', Default: 'standard', AllowedValues: ['standard', 'premium'] } };
+  };
+  // The first release adds Tier: the stack has only TenantId, so only TenantId is kept.
+  const [first] = await runChildren({ tenantId: 'u-params', release: 2_007_000, seq: 11, templateUrl: await publish('2.7.0', withTier) });
+  expect(first.output.outcome).toBe('updated');
+  const parametersOf = async () =>
+    Object.fromEntries(((await cloud.tenantStack('u-params'))?.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+  expect(await parametersOf()).toEqual({ TenantId: 'u-params', Tier: 'standard' });
+  // An operator moves the tenant to premium; the next release keeps both parameters.
+  const stack = await cloud.tenantStack('u-params');
+  await cloud.clients.cloudformation.send(
+    new UpdateStackCommand({
+      StackName: stack!.StackId,
+      UsePreviousTemplate: true,
+      Parameters: [
+        { ParameterKey: 'TenantId', UsePreviousValue: true },
+        { ParameterKey: 'Tier', ParameterValue: 'premium' },
+      ],
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      RoleARN: stack!.RoleARN,
+    }),
+  );
+  await cloud.idle();
+  const [second] = await runChildren({ tenantId: 'u-params', release: 2_007_001, seq: 12, templateUrl: await publish('2.7.1', withTier) });
+  expect(second.output.outcome).toBe('updated');
+  expect(second.entered.filter((name) => name === 'Use previous value')).toHaveLength(2);
+  expect(await parametersOf()).toEqual({ TenantId: 'u-params', Tier: 'premium' });
+  expect(stackOutput(await cloud.tenantStack('u-params'), 'TemplateVersion')).toBe('2.7.1');
 });
 
 async function entered(executionArn: string): Promise<string[]> {
