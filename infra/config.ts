@@ -4,6 +4,7 @@ import type { RolloutPolicy } from '../statemachines/rollout-policy';
 export interface WorkflowTuning {
   readonly StackPollSeconds: number;
   readonly MaxStackPolls: number;
+  readonly StackEventWaitSeconds: number;
   readonly BusyWaitSeconds: number;
   readonly MaxBusyWaits: number;
   readonly ScanSegments: number;
@@ -17,6 +18,9 @@ export interface WorkflowTuning {
 export const DEFAULT_WORKFLOW_TUNING: WorkflowTuning = {
   StackPollSeconds: 15, // tenant stacks take about a minute; 15 s keeps history short and latency low
   MaxStackPolls: 240, // 240 x 15 s = 1 hour before a stack operation counts as timed out
+  // update-tenant waits this long for its stack's status event before one DescribeStacks (a lost or
+  // late event costs at most this much); each wait counts against MaxStackPolls.
+  StackEventWaitSeconds: 300,
   BusyWaitSeconds: 30,
   MaxBusyWaits: 120, // 1 hour waiting for another operation on the same stack
   // A rollout wave scans the tenant table in parallel segments, each running about SegmentConcurrency
@@ -40,6 +44,7 @@ export function validateWorkflowTuning(tuning: WorkflowTuning): void {
   const positive: (keyof WorkflowTuning)[] = [
     'StackPollSeconds',
     'MaxStackPolls',
+    'StackEventWaitSeconds',
     'BusyWaitSeconds',
     'MaxBusyWaits',
     'ScanSegments',

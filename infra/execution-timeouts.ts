@@ -21,14 +21,24 @@ const FLEET_UPDATE_TIMEOUT_SECONDS = 7 * 24 * 3_600;
 /** A Standard execution runs at most one year (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html). */
 const STANDARD_MAX_EXECUTION_SECONDS = 365 * 24 * 3_600;
 
-/** The longest a per-tenant workflow legitimately waits: every busy wait, then every stack poll. */
+/**
+ * The longest a per-tenant workflow legitimately waits: every busy wait, then every stack poll
+ * (update-tenant waits MaxStackPolls x StackPollSeconds for its operation, by event or poll; its last
+ * event wait may overshoot that by StackEventWaitSeconds, which the margin covers).
+ */
 function perTenantWaitBudgetSeconds(tuning: WorkflowTuning): number {
   return tuning.MaxBusyWaits * tuning.BusyWaitSeconds + tuning.MaxStackPolls * tuning.StackPollSeconds;
 }
 
 export function executionTimeoutSeconds(name: WorkflowName, tuning: WorkflowTuning): number {
   const perTenant = perTenantWaitBudgetSeconds(tuning) + EXECUTION_TIMEOUT_MARGIN_SECONDS;
-  const seconds = name === 'updateTenants' ? Math.max(FLEET_UPDATE_TIMEOUT_SECONDS, perTenant) : perTenant;
+  const seconds =
+    name === 'updateTenants'
+      ? Math.max(FLEET_UPDATE_TIMEOUT_SECONDS, perTenant)
+      : // The relay makes two API calls and never waits.
+        name === 'stackEvents'
+        ? EXECUTION_TIMEOUT_MARGIN_SECONDS
+        : perTenant;
   if (seconds > STANDARD_MAX_EXECUTION_SECONDS) {
     throw new Error(
       `workflow tuning gives ${name} an execution timeout of ${seconds} s, beyond the ${STANDARD_MAX_EXECUTION_SECONDS} s (one year) a Standard execution may run; lower MaxBusyWaits/BusyWaitSeconds/MaxStackPolls/StackPollSeconds`,

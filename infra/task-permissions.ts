@@ -81,6 +81,10 @@ function ruleFor(scope: Construct, integration: string, task: TaskState, targets
       return cloudFormationRule(iamAction, task, targets);
     case 'dynamodb': {
       if (!['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'DescribeTable'].includes(iamAction)) return undefined;
+      // A write that waits for a task token (the stack waiter's registration, the rollout's operator
+      // wait) calls PutItem / UpdateItem once; nothing else waits.
+      if (pattern !== undefined && !(pattern === 'waitForTaskToken' && (iamAction === 'PutItem' || iamAction === 'UpdateItem')))
+        return undefined;
       const table = typeof task.parameters.TableName === 'string' ? targets.tables[task.parameters.TableName] : undefined;
       if (table === undefined) return undefined;
       return [new iam.PolicyStatement({ actions: [`dynamodb:${iamAction}`], resources: [table.tableArn] })];
@@ -96,6 +100,12 @@ function ruleFor(scope: Construct, integration: string, task: TaskState, targets
     case 'eventbridge':
       if (iamAction !== 'PutEvents') return undefined;
       return [new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [targets.eventBus.eventBusArn] })];
+    case 'sfn':
+      // SendTaskSuccess has no resource type: it is authorized on "*" only; the task token itself is
+      // the capability (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html).
+      // The "*" is covered by the Workflow construct's AwsSolutions-IAM5[Resource::*] acknowledgement.
+      if (iamAction !== 'SendTaskSuccess' || pattern !== undefined) return undefined;
+      return [new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: ['*'] })];
     case 'states': {
       if (iamAction !== 'StartExecution') return undefined;
       const target = startedStateMachine(task, targets);

@@ -34,6 +34,7 @@ import { acknowledgeCdkProvidedFunctions, acknowledgeResource } from './nag';
 import { ReleaseTable } from './constructs/release-table';
 import { mergeRolloutPolicy, releaseNumberOf, type RolloutPolicy } from '../statemachines/rollout-policy';
 import { TEMPLATE_VERSION } from '../template/version';
+import { StackWaiterTable } from './constructs/stack-waiter-table';
 import { TenantTable } from './constructs/tenant-table';
 import { Workflow } from './constructs/workflow';
 import { WORKFLOW_FILES, WorkflowName } from '../statemachines/workflows';
@@ -56,6 +57,7 @@ export class TenantManagementStack extends Stack {
   readonly templateStore: TemplateStore;
   readonly tenantTable: TenantTable;
   readonly releaseTable: ReleaseTable;
+  readonly stackWaiterTable: StackWaiterTable;
   readonly eventBus: events.EventBus;
   readonly appRoleBoundary: TenantAppBoundary;
   readonly deployerRole: TenantStackDeployerRole;
@@ -78,6 +80,7 @@ export class TenantManagementStack extends Stack {
     });
     this.tenantTable = new TenantTable(this, 'Tenants');
     this.releaseTable = new ReleaseTable(this, 'Releases');
+    this.stackWaiterTable = new StackWaiterTable(this, 'StackWaiters');
     this.eventBus = new events.EventBus(this, 'TenantLifecycleBus', { eventBusName: props.eventBusName ?? DEFAULT_EVENT_BUS_NAME });
     this.appRoleBoundary = new TenantAppBoundary(this, 'TenantAppBoundary');
     this.deployerRole = new TenantStackDeployerRole(this, 'TenantStackDeployer', { appRoleBoundary: this.appRoleBoundary.policy });
@@ -93,6 +96,7 @@ export class TenantManagementStack extends Stack {
       TenantIdCharacters: TENANT_ID_CHARACTERS,
       TenantTableName: this.tenantTable.table.tableName,
       ReleaseTableName: this.releaseTable.table.tableName,
+      StackWaiterTableName: this.stackWaiterTable.table.tableName,
       TemplateUrl: this.templateStore.templateUrl,
       TemplateBucketName: this.templateStore.bucket.bucketName,
       TemplateObjectKey: this.templateStore.objectKey,
@@ -102,6 +106,7 @@ export class TenantManagementStack extends Stack {
       EventSource: TENANT_EVENT_SOURCE,
       RolloutPolicy: JSON.stringify(rolloutPolicy),
       ResourcesPerTenantStack: String(Object.keys(tenantTemplate.template.Resources ?? {}).length),
+      MaxStackWaitSeconds: String(tuning.MaxStackPolls * tuning.StackPollSeconds),
       ...(Object.fromEntries(Object.entries(tuning).map(([key, value]) => [key, String(value)])) as Record<keyof WorkflowTuning, string>),
     };
 
@@ -119,7 +124,11 @@ export class TenantManagementStack extends Stack {
             templateBucket: this.templateStore.bucket,
             templateObjectKey: this.templateStore.objectKey,
             templateUrl: this.templateStore.templateUrl,
-            tables: { '${TenantTableName}': this.tenantTable.table, '${ReleaseTableName}': this.releaseTable.table },
+            tables: {
+              '${TenantTableName}': this.tenantTable.table,
+              '${ReleaseTableName}': this.releaseTable.table,
+              '${StackWaiterTableName}': this.stackWaiterTable.table,
+            },
             eventBus: this.eventBus,
             selfName: this.workflowName(name),
             startable: { '${UpdateTenantStateMachineArn}': this.workflowName('updateTenant') },
@@ -139,6 +148,7 @@ export class TenantManagementStack extends Stack {
       deleteTenant: build('deleteTenant', withChild),
       updateTenants: build('updateTenants', withChild),
       updateTenant,
+      stackEvents: build('stackEvents', withChild),
     };
 
     this.routeEvents();
@@ -151,6 +161,7 @@ export class TenantManagementStack extends Stack {
     new CfnOutput(this, 'TemplateBucketName', { value: this.templateStore.bucket.bucketName });
     new CfnOutput(this, 'TenantTableName', { value: this.tenantTable.table.tableName });
     new CfnOutput(this, 'ReleaseTableName', { value: this.releaseTable.table.tableName });
+    new CfnOutput(this, 'StackWaiterTableName', { value: this.stackWaiterTable.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topic.topicArn,
       description: 'Subscribe here: failed, timed-out and aborted executions, dead-lettered events',
@@ -209,6 +220,30 @@ export class TenantManagementStack extends Stack {
       },
       targets: [startWithDeadLetters(this.workflows.updateTenants, 'TemplateUploadedRule', 'start UpdateTenants (template uploaded)')],
     });
+
+    // CloudFormation sends stack status events to the default bus
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/event-detail-stack-status-change.html).
+    // Only the terminal statuses of update-tenant's operations (its tokens) on tenant stacks.
+    new events.Rule(this, 'StackUpdateEndedRule', {
+      description: 'The end of a tenant stack update by update-tenant wakes its waiter through the stack-events relay',
+      eventPattern: {
+        source: ['aws.cloudformation'],
+        detailType: ['CloudFormation Stack Status Change'],
+        detail: {
+          'stack-id': events.Match.prefix(
+            this.formatArn({
+              service: 'cloudformation',
+              resource: 'stack',
+              resourceName: TENANT_STACK_NAME_PREFIX,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ),
+          'status-details': { status: [...TERMINAL_UPDATE_STATUSES] },
+          'client-request-token': events.Match.anyOf(events.Match.prefix('update-'), events.Match.prefix('converge-')),
+        },
+      },
+      targets: [startWithDeadLetters(this.workflows.stackEvents, 'StackUpdateEndedRule', 'start StackEvents (stack update ended)')],
+    });
   }
 
   /** One acknowledgement per workflow and finding, each saying why that workflow needs the pattern. */
@@ -253,6 +288,9 @@ export class TenantManagementStack extends Stack {
     acknowledgeCdkProvidedFunctions(this, this.templateStore.bucket.bucketArn);
   }
 }
+
+/** Where an UpdateStack ends (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html#cfn-console-view-stack-data-resources-status-codes). */
+const TERMINAL_UPDATE_STATUSES = ['UPDATE_COMPLETE', 'UPDATE_FAILED', 'UPDATE_ROLLBACK_COMPLETE', 'UPDATE_ROLLBACK_FAILED'] as const;
 
 function pascal(kebab: string): string {
   return kebab

@@ -125,18 +125,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const cloudformationEndpoint = await cloudformation.listen(options.ports?.cloudformation ?? 0, host);
     closers.push(() => cloudformation.close());
 
+    const passThroughEndpoints: Record<string, string> = {
+      dynamodb: dynamodb.endpoint,
+      s3: s3Endpoint,
+      eventbridge: eventbridgeEndpoint,
+      cloudformation: cloudformationEndpoint,
+      sqs: sqsEndpoint,
+    };
     const engine = new Engine({
       region,
       accountId,
       timeline,
       passThrough: {
-        endpoints: {
-          dynamodb: dynamodb.endpoint,
-          s3: s3Endpoint,
-          eventbridge: eventbridgeEndpoint,
-          cloudformation: cloudformationEndpoint,
-          sqs: sqsEndpoint,
-        },
+        endpoints: passThroughEndpoints,
         region,
         credentials: LOCAL_CREDENTIALS,
       },
@@ -145,6 +146,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const stepfunctions = await startServer({ engine, port: options.ports?.stepfunctions ?? 0, host });
     closers.push(() => stepfunctions.close());
     eventbridge.setEndpoints({ sfn: stepfunctions.url, sqs: sqsEndpoint });
+    // Tasks calling Step Functions itself through the SDK (the stack-events relay's SendTaskSuccess)
+    // go to this engine's API server, known only now that it listens.
+    passThroughEndpoints.sfn = stepfunctions.url;
 
     const endpoints: Record<ServiceName, string> = {
       stepfunctions: stepfunctions.url,

@@ -165,37 +165,55 @@ export const deleteTenant = {
 };
 
 export const updateTenant = {
-  start: ['Prepare tenant'],
+  /** Valid input, no rollout: the record read and its Choice. */
+  start: ['Check input', 'Prepare tenant', 'Is it part of a rollout?', 'Read tenant record', 'What does the record say?'],
+  /** Valid input with a RUNNING rollout: the rollout item, then the record. */
+  startInRollout: [
+    'Check input',
+    'Prepare tenant',
+    'Is it part of a rollout?',
+    'Read rollout state',
+    'Is the rollout running?',
+    'Read tenant record',
+    'What does the record say?',
+  ],
+  /** The rollout item read: deferred or missing. */
+  rolloutRead: ['Check input', 'Prepare tenant', 'Is it part of a rollout?', 'Read rollout state', 'Is the rollout running?'],
+  readRecordAgain: ['Read tenant record', 'What does the record say?'],
+  olderTarget: ['Read claimed target', 'Is a newer target claimed?'],
+  claim: ['Claim desired template'],
   /** DescribeStacks by name answered: the status Choice. */
   check: ['Check stack before update', 'Is the stack updatable?'],
   /** DescribeStacks by name failed with the generic CloudFormationException: the Cause decides. */
   checkFailed: ['Check stack before update', 'Was the check throttled?'],
-  checkCaughtByCatchAll: ['Check stack before update'],
   checkThrottled: ['Check stack before update', 'Was the check throttled?', 'Note throttled check', ...throttling.backOff],
   checkThrottledOut: ['Check stack before update', 'Was the check throttled?', 'Note throttled check', ...throttling.outlasted],
-  /** Busy stack (or UpdateStack said so) with busy waits left: wait, fresh throttling budget. */
   busyWait: ['Wait while stack busy', 'Count busy wait'],
-  stayedBusy: ['Note stack stayed busy'],
-  notUpdatable: ['Note stack not updatable'],
-  updateStack: ['Update tenant stack'],
-  /** UpdateStack failed with the generic CloudFormationException: the Cause decides. */
-  updateRefused: ['Update tenant stack', 'Why was the update refused?'],
+  /** UsePreviousValue for the stack's one parameter (TenantId), then UpdateStack. */
+  keepParameters: ['Keep parameter values', 'Use previous value'],
+  updateStack: ['Keep parameter values', 'Use previous value', 'Update tenant stack'],
+  updateRefused: ['Keep parameter values', 'Use previous value', 'Update tenant stack', 'Why was the update refused?'],
   updateThrottled: ['Update tenant stack', 'Why was the update refused?', 'Note throttled update', ...throttling.backOff],
   updateThrottledOut: ['Update tenant stack', 'Why was the update refused?', 'Note throttled update', ...throttling.outlasted],
-  /** One progress check by stack id that ends in the status Choice. */
-  poll: ['Wait for update', 'Check update progress', 'Check update status'],
-  /** The progress check failed beyond its Retry: the States.ALL catch. */
-  pollFailed: ['Wait for update', 'Check update progress'],
-  /** n progress checks that found the stack *_IN_PROGRESS with polls left. */
-  pollsInProgress: (n: number): string[] => times(n, [...updateTenant.poll, 'Count update poll']),
-  pollingGaveUp: ['Note polling gave up'],
-  updateFailed: ['Note update failure'],
-  updateFailedWithoutReason: ['Add missing status reason', 'Note update failure'],
-  /** UPDATE_COMPLETE: the version is read and recorded (the record may still fail). */
-  recordVersion: ['Read template version', 'Record template version'],
-  reportUpdated: ['Report updated'],
-  reportUnchanged: ['Report unchanged'],
-  reportFailed: ['Report failed'],
+  /** The waiter woken by the relay (or its registration refused / timed out), then one DescribeStacks. */
+  woken: ['Wait for stack event', 'Describe updated stack', 'Is the update over?'],
+  eventFirst: ['Wait for stack event', 'Note event came first', 'Describe updated stack', 'Is the update over?'],
+  noEvent: ['Wait for stack event', 'Note no event', 'Describe updated stack', 'Is the update over?'],
+  registerAgain: ['Count event wait'],
+  poll: ['Wait before checking again', 'Count poll', 'Describe updated stack', 'Is the update over?'],
+  updated: ['Note stack updated', 'Record observed release'],
+  noUpdates: ['Note no updates', 'Record observed release'],
+  observed: ['Note observed release'],
+  converge: ['Read newer target', 'Is there a target to converge on?'],
+  failed: ['Note failure'],
+  /** Without a rollout: the count Choice, then the result. */
+  report: ['Count outcome in rollout?', 'Report result'],
+  counted: ['Count outcome in rollout?', 'Count outcome', 'Report result'],
+  countedFailure: ['Count outcome in rollout?', 'Count failure', 'Is the error budget spent?'],
+};
+
+export const stackEvents = {
+  recorded: ['Record stack event', 'Is a waiter registered?'],
 };
 
 /** How one item of a page goes through the Map iterator. */

@@ -21,6 +21,7 @@ import { createTenantCases } from './cases/create-tenant';
 import { deleteTenantCases } from './cases/delete-tenant';
 import { updateTenantCases } from './cases/update-tenant';
 import { updateTenantsCases } from './cases/update-tenants';
+import { stackEventsCases } from './cases/stack-events';
 
 export type { MockTestCase, Step } from './cases/common';
 
@@ -29,4 +30,5 @@ export const TEST_CASES: readonly MockTestCase[] = [
   ...deleteTenantCases,
   ...updateTenantCases,
   ...updateTenantsCases,
+  ...stackEventsCases,
 ];

@@ -60,13 +60,52 @@ function rounds(t: StackTuning): number {
   return t.MaxBusyWaits * (18 + throttled) + 12 + throttled;
 }
 
+/** Parameters of a tenant stack the bound allows for (TenantId, Tier): `Keep parameter values` costs 4 + 4 per parameter. */
+export const TENANT_STACK_PARAMETERS_BUDGETED = 2;
+/** MapStateEntered, MapStateStarted, per parameter (MapIterationStarted, Use previous value 2, MapIterationSucceeded), MapStateSucceeded, MapStateExited. */
+const KEEP_PARAMETERS = 4 + 4 * TENANT_STACK_PARAMETERS_BUDGETED;
+
+/** update-tenant also needs the two waits' lengths: they decide how many wait rounds fit in MaxStackPolls x StackPollSeconds. */
+export interface UpdateTenantTuning extends StackTuning {
+  StackPollSeconds: number;
+  StackEventWaitSeconds: number;
+}
+
 /**
- * update-tenant: start 3 (ExecutionStarted, Prepare tenant), rounds, polling, end 10 + 3R (Read template
- * version, Record template version with its Retry, Report updated, ExecutionSucceeded).
+ * update-tenant (the rollout's child):
+ * - start 30 + 9R: ExecutionStarted, Check input, Prepare tenant, Is it part of a rollout?, Read rollout
+ *   state with its Retry, Is the rollout running?, Read tenant record with its Retry, What does the
+ *   record say?, Read claimed target, Is a newer target claimed?, Claim desired template with its Retry;
+ * - per refused claim 16 + 6R (Read tenant record, the decision, the claim again);
+ * - the busy rounds as delete-tenant's, each with `Keep parameter values` before its UpdateStack;
+ * - the waits: the first (Wait for stack event 6 with its Retry, its note, Describe updated stack with
+ *   its Retry, Is the update over?) 15 + 6R; then rounds adding StackPollSeconds (a poll: Wait, Count
+ *   poll, Describe, Choice: 11 + 3R) or StackEventWaitSeconds (registering again: Count event wait,
+ *   Wait for stack event, its note, Describe, Choice: 17 + 6R) until MaxStackPolls x StackPollSeconds
+ *   are spent: whichever kind costs more per second decides;
+ * - end 19 + 6R: Note …, Record observed release with its Retry, Note observed release, Count outcome
+ *   in rollout?, Count outcome / Count failure with its Retry, Is the error budget spent?, Halt rollout
+ *   (both paths cost the same), Report result, ExecutionSucceeded;
+ * - per converge (a newer release claimed while the update ran) 43 + K + 29R: the refused observed
+ *   write, Read newer target, its Choice, Converge on the newer target, one accepted round and a first
+ *   wait again.
+ * Claim conflicts and converges are budgeted CONFLICT_ROUNDS_BUDGETED times each.
  */
-export function updateTenantWorstCaseEvents(t: StackTuning): number {
+export function updateTenantWorstCaseEvents(t: UpdateTenantTuning, conflicts = CONFLICT_ROUNDS_BUDGETED): number {
   const r = t.ApiRetryMaxAttempts;
-  return 3 + rounds(t) + polling(t) + 10 + EVENTS_PER_RETRY * r;
+  const throttled = EVENTS_PER_THROTTLED_ANSWER * r;
+  const busy = t.MaxBusyWaits * (18 + KEEP_PARAMETERS + throttled) + 12 + KEEP_PARAMETERS + throttled;
+  const budgetSeconds = t.MaxStackPolls * t.StackPollSeconds;
+  const pollRounds = t.MaxStackPolls * (11 + EVENTS_PER_RETRY * r);
+  const eventRounds = Math.ceil(budgetSeconds / t.StackEventWaitSeconds) * (17 + 2 * EVENTS_PER_RETRY * r);
+  const waits = 15 + 2 * EVENTS_PER_RETRY * r + Math.max(pollRounds, eventRounds);
+  const converge = 43 + KEEP_PARAMETERS + 29 * r;
+  return 30 + 9 * r + conflicts * (16 + 6 * r) + busy + waits + 19 + 6 * r + conflicts * converge;
+}
+
+/** The stack-events relay: ExecutionStarted, Record stack event, Is a waiter registered?, Wake waiter, Forget waiter (each Task 5 with its Retry), a Succeed state, ExecutionSucceeded. */
+export function stackEventsWorstCaseEvents(t: Pick<StackTuning, 'ApiRetryMaxAttempts'>): number {
+  return 1 + 3 * (5 + EVENTS_PER_RETRY * t.ApiRetryMaxAttempts) + 2 + 2 + 1;
 }
 
 /**

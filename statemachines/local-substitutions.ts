@@ -47,6 +47,7 @@ export function localSubstitutions(): SubstitutionValues {
     TenantIdCharacters: TENANT_ID_CHARACTERS,
     TenantTableName: 'tenants',
     ReleaseTableName: 'tenant-releases',
+    StackWaiterTableName: 'stack-waiters',
     TemplateUrl: `https://${bucket}.s3.${LOCAL_REGION}.amazonaws.com/${objectKey}`,
     TemplateBucketName: bucket,
     TemplateObjectKey: objectKey,
@@ -57,6 +58,8 @@ export function localSubstitutions(): SubstitutionValues {
     UpdateTenantStateMachineArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:update-tenant`,
     StackPollSeconds: '15',
     MaxStackPolls: '5',
+    StackEventWaitSeconds: '300',
+    MaxStackWaitSeconds: '75', // MaxStackPolls x StackPollSeconds, as infra derives it
     BusyWaitSeconds: '30',
     MaxBusyWaits: '3',
     ApiRetryMaxAttempts: '2',

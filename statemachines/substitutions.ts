@@ -14,6 +14,10 @@ export const SUBSTITUTIONS = {
     kind: 'string',
     doc: 'DynamoDB table of releases: LATEST (the desired template) and one rollout item per release (partition key id)',
   },
+  StackWaiterTableName: {
+    kind: 'string',
+    doc: 'DynamoDB table where update-tenant waits for a stack event and the stack-events relay records arrivals (keys stackId, clientRequestToken)',
+  },
   TemplateUrl: { kind: 'string', doc: 'HTTPS URL of the tenant template object in the template bucket (no version)' },
   TemplateBucketName: { kind: 'string', doc: 'Bucket holding the tenant template' },
   TemplateObjectKey: { kind: 'string', doc: 'Key of the one tenant template object' },
@@ -25,6 +29,14 @@ export const SUBSTITUTIONS = {
   StackPollSeconds: { kind: 'number', doc: 'Seconds between DescribeStacks polls while a stack operation runs' },
   MaxStackPolls: { kind: 'number', doc: 'Polls before a stack operation is reported as timed out' },
   BusyWaitSeconds: { kind: 'number', doc: 'Seconds to wait before re-checking a busy (*_IN_PROGRESS) stack' },
+  StackEventWaitSeconds: {
+    kind: 'number',
+    doc: 'Seconds update-tenant waits for the stack status event of its update before one DescribeStacks (the fallback for a lost event)',
+  },
+  MaxStackWaitSeconds: {
+    kind: 'number',
+    doc: 'Seconds update-tenant waits in all for its stack operation to end (event waits and polls) before it counts as timed out; infra sets MaxStackPolls x StackPollSeconds',
+  },
   MaxBusyWaits: { kind: 'number', doc: 'Re-checks of a busy stack before giving up' },
   ApiRetryMaxAttempts: { kind: 'number', doc: 'Retries of a throttled CloudFormation/DynamoDB call' },
   ApiRetryMaxDelaySeconds: { kind: 'number', doc: 'Cap of the exponential backoff between retries' },

@@ -13,6 +13,7 @@ export const WORKFLOW_FILES = {
   deleteTenant: 'delete-tenant',
   updateTenants: 'update-tenants',
   updateTenant: 'update-tenant',
+  stackEvents: 'stack-events',
 } as const;
 export type WorkflowName = keyof typeof WORKFLOW_FILES;
 export type WorkflowFileName = (typeof WORKFLOW_FILES)[WorkflowName];

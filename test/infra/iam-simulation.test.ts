@@ -351,3 +351,33 @@ describe('tenant app role: capped by the boundary whatever its own policies say'
     await expect(asApp('s3:GetObject', 'arn:aws:s3:::any-bucket/any-key')).resolves.not.toBe('Allowed');
   });
 });
+
+describe('workflow roles: the stack-event wait of update-tenant and the stack-events relay', () => {
+  const tableArn = (table: { table: import('aws-cdk-lib/aws-dynamodb').Table }) => app.deployed.getAtt(app.logicalId(table.table), 'Arn');
+
+  test('update-tenant registers its waiter, reads the rollout item, counts and halts there, writes the tenant record', async () => {
+    const waiters = tableArn(app.stack.stackWaiterTable);
+    const releases = tableArn(app.stack.releaseTable);
+    const tenants = tableArn(app.stack.tenantTable);
+    await expect(asWorkflow('updateTenant', 'dynamodb:PutItem', waiters)).resolves.toBe('Allowed');
+    await expect(asWorkflow('updateTenant', 'dynamodb:GetItem', releases)).resolves.toBe('Allowed');
+    await expect(asWorkflow('updateTenant', 'dynamodb:UpdateItem', releases)).resolves.toBe('Allowed');
+    await expect(asWorkflow('updateTenant', 'dynamodb:UpdateItem', tenants)).resolves.toBe('Allowed');
+    // What it never does: delete waiters (the relay does), write releases whole, wake tasks.
+    await expect(asWorkflow('updateTenant', 'dynamodb:DeleteItem', waiters)).resolves.not.toBe('Allowed');
+    await expect(asWorkflow('updateTenant', 'dynamodb:PutItem', releases)).resolves.not.toBe('Allowed');
+    await expect(asWorkflow('updateTenant', 'states:SendTaskSuccess', '*')).resolves.not.toBe('Allowed');
+  });
+
+  test('the relay records arrivals, removes answered waiters and sends task successes, and touches nothing else', async () => {
+    const waiters = tableArn(app.stack.stackWaiterTable);
+    await expect(asWorkflow('stackEvents', 'dynamodb:UpdateItem', waiters)).resolves.toBe('Allowed');
+    await expect(asWorkflow('stackEvents', 'dynamodb:DeleteItem', waiters)).resolves.toBe('Allowed');
+    // SendTaskSuccess has no resource type: "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html).
+    await expect(isWildcardOnlyAction('states', 'SendTaskSuccess')).resolves.toBe(true);
+    await expect(asWorkflow('stackEvents', 'states:SendTaskSuccess', '*')).resolves.toBe('Allowed');
+    await expect(asWorkflow('stackEvents', 'states:SendTaskFailure', '*')).resolves.not.toBe('Allowed');
+    await expect(asWorkflow('stackEvents', 'dynamodb:UpdateItem', tableArn(app.stack.tenantTable))).resolves.not.toBe('Allowed');
+    await expect(asWorkflow('stackEvents', 'cloudformation:DescribeStacks', tenantStackArn(TENANT))).resolves.not.toBe('Allowed');
+  });
+});

@@ -135,10 +135,10 @@ describe('tenant table', () => {
 describe('state machines', () => {
   const names = Object.keys(WORKFLOW_FILES) as WorkflowName[];
 
-  test('there are four: create-tenant, delete-tenant, update-tenants and its child update-tenant', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 4);
+  test('there are five: create-tenant, delete-tenant, update-tenants, its child update-tenant and the stack-events relay', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 5);
     expect(names.map((name) => resources[stateMachineId(name)].Properties.StateMachineName).sort()).toEqual(
-      ['create-tenant', 'delete-tenant', 'update-tenant', 'update-tenants'].map((stem) => `TenantManagementStack-${stem}`),
+      ['create-tenant', 'delete-tenant', 'stack-events', 'update-tenant', 'update-tenants'].map((stem) => `TenantManagementStack-${stem}`),
     );
   });
 

@@ -88,12 +88,15 @@ test('rules carry the synthesized event patterns and targets (state machine ARNs
 
 test('state machines run the synthesized definitions with every substitution resolved to the local resources', async () => {
   const machines = resourcesOf('AWS::StepFunctions::StateMachine');
-  expect(machines).toHaveLength(4);
+  expect(machines).toHaveLength(5);
+  const { TenantTableName, StackWaiterTableName } = cloud.info.outputs;
   for (const [id] of machines) {
     const arn = `arn:aws:states:us-east-1:123456789012:stateMachine:${physicalId(id)}`;
     const { definition } = await cloud.clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn }));
     expect(definition).not.toMatch(/\$\{[A-Za-z]+\}/);
-    if (definition!.includes('dynamodb')) expect(definition).toContain(cloud.info.outputs.TenantTableName);
+    // The stack-events relay uses only the waiter table; every other workflow reads the tenant table.
+    if (definition!.includes('dynamodb'))
+      expect(definition).toContain(id.startsWith('StackEvents') ? StackWaiterTableName : TenantTableName);
   }
 });
 

@@ -7,7 +7,6 @@
  * arithmetic of docs/workflows.md, and that the catalogue enters every state of every workflow.
  * Every history is recorded for the coverage gate (test/workflow-coverage/gate.ts).
  */
-import { createHash } from 'node:crypto';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -26,6 +25,7 @@ import {
   HISTORY_EVENT_QUOTA,
   updateTenantsWorstCaseEvents,
   updateTenantWorstCaseEvents,
+  stackEventsWorstCaseEvents,
 } from '../../statemachines/history-budget';
 import { DEFAULT_WORKFLOW_TUNING } from '../../infra/config';
 import { deployWorkflow, describeWorkflow, runCase, sfnClient, type CaseRun } from '../support/workflow-harness';
@@ -180,11 +180,16 @@ describeWorkflow('mocked executions of the workflows', () => {
         Parameters: [{ ParameterKey: 'TenantId', UsePreviousValue: true }],
         Capabilities: ['CAPABILITY_NAMED_IAM'],
         RoleARN: local.CloudFormationRoleArn,
-        // One token per tenant and pinned template version (the URL's MD5 keeps it within [a-zA-Z0-9-]).
-        ClientRequestToken: `update-acme-${createHash('md5').update(`${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}`).digest('hex')}`,
+        // One token per tenant and release seq (docs/rollouts.md): a retry of this update is the same request.
+        ClientRequestToken: 'update-acme-3',
       });
-      expect(scheduled.find((s) => s.state === 'Record template version')!.parameters).toMatchObject({
-        ExpressionAttributeValues: { ':version': { S: '1.1.0' } },
+      expect(scheduled.find((s) => s.state === 'Record observed release')!.parameters).toMatchObject({
+        ConditionExpression: 'targetSeq = :seq',
+        ExpressionAttributeValues: { ':version': { S: '1.1.0' }, ':seq': { N: '3' }, ':release': { N: '1001000' } },
+      });
+      expect(scheduled.find((s) => s.state === 'Wait for stack event')!.parameters).toMatchObject({
+        Item: { stackId: { S: stackId('acme') }, clientRequestToken: { S: 'update-acme-3' } },
+        ConditionExpression: 'attribute_not_exists(arrivedStatus)',
       });
     });
 
@@ -385,14 +390,14 @@ describeWorkflow('mocked executions of the workflows', () => {
       const loop = (await run(find('delete-tenant', 'LookupThrottledOut'))).events;
       const lookups = loop.flatMap((e, i) => (e.stateEnteredEventDetails?.name === 'Find tenant stack' ? [i] : []));
       expect(lookups.slice(1).map((at, i) => at - lookups[i])).toEqual([EVENTS_PER_THROTTLED_ANSWER, EVENTS_PER_THROTTLED_ANSWER]);
-      const retried = (await run(find('update-tenant', 'ProgressCheckThrottledOut'))).events;
+      const retried = (await run(find('update-tenant', 'DescribeFails'))).events;
       const attempts = retried.flatMap((e, i) =>
         e.type === 'TaskScheduled' &&
         i > 0 &&
         retried
           .slice(0, i)
           .reverse()
-          .find((p) => p.stateEnteredEventDetails)?.stateEnteredEventDetails?.name === 'Check update progress'
+          .find((p) => p.stateEnteredEventDetails)?.stateEnteredEventDetails?.name === 'Describe updated stack'
           ? [i]
           : [],
       );
@@ -431,11 +436,14 @@ describeWorkflow('mocked executions of the workflows', () => {
       MaxStackPolls: Number(local.MaxStackPolls),
       MaxBusyWaits: Number(local.MaxBusyWaits),
       ApiRetryMaxAttempts: Number(local.ApiRetryMaxAttempts),
+      StackPollSeconds: Number(local.StackPollSeconds),
+      StackEventWaitSeconds: Number(local.StackEventWaitSeconds),
     };
-    const bounds: Record<'create-tenant' | 'delete-tenant' | 'update-tenant', (t: typeof localTuning) => number> = {
+    const bounds: Record<'create-tenant' | 'delete-tenant' | 'update-tenant' | 'stack-events', (t: typeof localTuning) => number> = {
       'create-tenant': createTenantWorstCaseEvents,
       'delete-tenant': deleteTenantWorstCaseEvents,
       'update-tenant': updateTenantWorstCaseEvents,
+      'stack-events': stackEventsWorstCaseEvents,
     };
 
     it.each(Object.keys(bounds) as (keyof typeof bounds)[])(

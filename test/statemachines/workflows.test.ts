@@ -244,12 +244,18 @@ describe('workflow contracts', () => {
     });
   });
 
-  it('update keeps the TenantId parameter (UsePreviousValue) and uses the pinned template URL', () => {
+  it('update keeps every parameter of the stack (UsePreviousValue, built per parameter) and uses the pinned template URL', () => {
     const update = tasks('update-tenant').find((t) => resourceOf(t.state).endsWith(':updateStack'))!;
     expect(update.state.Parameters).toMatchObject({
-      'TemplateURL.$': '$.tenant.templateUrl',
-      Parameters: [{ ParameterKey: 'TenantId', UsePreviousValue: true }],
+      'TemplateURL.$': '$.target.templateUrl',
+      'Parameters.$': '$.parameters',
       Capabilities: ['CAPABILITY_NAMED_IAM'],
+    });
+    const keep = allStates(loadWorkflow('update-tenant')).find((s) => s.name === 'Keep parameter values')!;
+    expect(keep.state).toMatchObject({
+      ItemsPath: '$.described.stack.Parameters',
+      ItemSelector: { 'ParameterKey.$': '$$.Map.Item.Value.ParameterKey', UsePreviousValue: true },
+      ResultPath: '$.parameters',
     });
     const pin = allStates(loadWorkflow('update-tenants')).find((s) => s.name === 'Pin template version')!;
     expect((pin.state.Parameters as Json)['templateUrl.$']).toBe(`States.Format('${local.TemplateUrl}?versionId={}', $.versionId)`);
@@ -398,7 +404,8 @@ describe('Workflow Studio round trip (scripts/json-to-yaml.ts)', () => {
     const { yaml: restored, warnings } = importDefinition(name, exported);
     expect(warnings).toEqual([]);
     expect(placeholders(restored)).toEqual(placeholders(text(name)));
-    if (name !== 'update-tenants') expect(restored).toMatch(/Seconds: \$\{StackPollSeconds\}\n/);
+    // Every workflow that waits on a stack (not the fleet run, not the relay, which never waits).
+    if (name !== 'update-tenants' && name !== 'stack-events') expect(restored).toMatch(/Seconds: \$\{StackPollSeconds\}\n/);
   });
 
   it('an edit in Workflow Studio survives, and an unrestorable value is reported', () => {
