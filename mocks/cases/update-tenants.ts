@@ -1,324 +1,726 @@
-/** The mocked test cases of update-tenants: one per branch (see mocks/test-cases.ts). */
+/**
+ * The mocked test cases of update-tenants, the rollout (docs/rollouts.md): one per branch (see
+ * mocks/test-cases.ts). The waves and pages are Distributed Maps whose children share the case's
+ * mocked responses and invocation counters; the local window is 1, so one segment and one tenant
+ * update run at a time and the responses are handed out in a fixed order. The rollback runs
+ * ScanSegments (2) segments at once: its cases give both segments pages of the same shape.
+ */
 import {
+  accountLimits,
   childExecution,
   ChildResult,
-  continuationExecution,
+  conditionFailed,
   executionLimitExceeded,
-  NEXT_TEMPLATE_VERSION,
+  headObject,
+  headObjectNotFound,
+  latestClaimed,
+  latestRelease,
   objectCreatedEvent,
-  PINNED_VERSION_ID,
-  scanPage,
+  operatorAnswer,
+  type PreviousRelease,
+  rollbackClaimed,
+  rolloutItem,
+  rolloutState,
+  rolloutUpdated,
+  type RolloutCounts,
   scanThrottled,
+  taskSuccessSent,
+  taskTimedOut,
+  tenantPage,
+  tenantTable,
+  throttled,
+  updateItemOk,
 } from '../responses';
-import { path, updateTenants } from '../paths';
-import { pinnedUrl, UPDATE_FAILURE, result, type MockTestCase } from './common';
+import { path, updateTenants as u } from '../paths';
+import type { MockTestCase, Step } from './common';
 
-const child = (tenantId: string, outcome: ChildResult['outcome'], reason?: string, index = 0) =>
-  childExecution(
-    result(
-      outcome,
-      reason ?? (outcome === 'updated' ? `Stack updated to template version ${NEXT_TEMPLATE_VERSION}` : 'No updates are to be performed'),
-      tenantId,
-    ),
-    index,
+/** The release these cases roll out, and the one before it. */
+export const RELEASE = 2;
+export const PREVIOUS: PreviousRelease = { release: 1, seq: 4, versionId: 'Wq2P7cXn0bV5rT8yU3iO6lK9jH1gF4dS' };
+const release = String(RELEASE);
+/** One wave of every tenant, no canaries: the shortest plan, for cases about something else. */
+export const ONE_WAVE = '{"canary":{"tenants":[],"count":0},"waves":[100]}';
+
+const outcome = (tenantId: string, result: ChildResult['outcome'], index: number, reason = '') =>
+  childExecution({ tenantId, outcome: result, reason, release: RELEASE }, index);
+/** Child results for tenants in order (index = invocation). */
+const children = (...results: [string, ChildResult['outcome']][]) => results.map(([id, o], i) => outcome(id, o, i));
+const running = (c: RolloutCounts = {}) => rolloutItem(RELEASE, 'RUNNING', c);
+const completed = (c: RolloutCounts = {}) => rolloutUpdated(RELEASE, 'COMPLETED', c);
+/** The Succeed state after a completed rollout outputs the release and the rollout item's counters. */
+const completedOutput = (c: RolloutCounts) => ({
+  release: RELEASE,
+  counts: { updated: 0, unchanged: 0, failed: 0, skipped: 0, superseded: 0, deferred: 0, ...c },
+});
+
+interface Start {
+  metadata?: Record<string, string>;
+  previous?: PreviousRelease;
+  concurrentResources?: Step[];
+  tenantCount?: number;
+}
+/** The mocks up to the rollout item: metadata, account limits, table size, the LATEST claim, the record. */
+function started({ metadata = { release, 'rollout-policy': ONE_WAVE }, previous, concurrentResources, tenantCount = 10 }: Start = {}) {
+  return {
+    'Read release metadata': [headObject(metadata)],
+    'Read account limits': concurrentResources ?? [accountLimits(2500)],
+    'Count tenants': [tenantTable(tenantCount)],
+    'Claim release': [latestClaimed(previous)],
+    'Start rollout record': [updateItemOk],
+  } satisfies Record<string, Step[]>;
+}
+/** Path of a valid release up to the first wave (an older rollout unfinished or not). */
+const upToWave = path(u.readRelease, u.mergePolicy, u.checkPolicy, u.claim, u.plan);
+
+const rejected = (name: string, description: string, metadata: Record<string, string>, error: string, route: string[]): MockTestCase => ({
+  workflow: 'update-tenants',
+  name,
+  description,
+  input: objectCreatedEvent(),
+  mocks: { 'Read release metadata': [headObject(metadata)] },
+  path: path(u.readRelease, route),
+  expect: { status: 'FAILED', error },
+});
+const invalidNumber = (name: string, description: string, metadata: Record<string, string>) =>
+  rejected(name, description, metadata, 'ReleaseNumberInvalid', u.releaseNumberInvalid);
+const invalidPolicy = (name: string, description: string, policy: string) =>
+  rejected(
+    name,
+    description,
+    { release, 'rollout-policy': policy },
+    'RolloutPolicyInvalid',
+    path(u.mergePolicy, u.checkPolicy, u.policyInvalid),
   );
-const summary = (updated: number, unchanged: number, failed: string[], skipped: string[]) => ({ updated, unchanged, failed, skipped });
-const continuationInput = {
-  continuation: {
-    templateUrl: pinnedUrl,
-    templateVersion: PINNED_VERSION_ID,
-    exclusiveStartKey: { tenantId: { S: 'tenant-i' } },
-    progress: { updated: 7, unchanged: 1, failed: [], skipped: ['e'], pages: 3 },
-  },
-  AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: 'arn:aws:states:us-east-1:123456789012:execution:update-tenants:first',
+
+/** Why each rejected release failed (asserted on the execution's cause in mocked-executions.test.ts). */
+export const REJECTION_CAUSES: Record<string, RegExp> = {
+  ReleaseObjectUnreadable: /^HeadObject of the template version failed: S3\.NoSuchKeyException: /,
+  ReleaseNumberMissing: /has no release metadata; x-amz-meta-release must be a positive integer without leading zeros/,
+  ReleaseNumberLeadingZero: /has release metadata "0042"/,
+  ReleaseNumberWithLetters: /has release metadata "12a"/,
+  ReleaseNumberZero: /has release metadata "0"/,
+  RolloutPolicyNotJson: /^rollout-policy metadata is not a JSON object: /,
+  RolloutPolicyCanaryInvalid: /^rollout policy canary must be \{tenants: \[ids\], count\}$/,
+  RolloutPolicyCanaryCountInvalid: /^rollout policy canary.count must be an integer from 0 to 10000$/,
+  RolloutPolicyWavesEmpty: /^rollout policy waves must be a list of 1 to 20 percents$/,
+  RolloutPolicyWavesNotIntegers: /^rollout policy waves must be integers from 1 to 100$/,
+  RolloutPolicyWavesNotRising: /^rollout policy waves must rise strictly$/,
+  RolloutPolicyWavesNotEndingAt100: /^rollout policy waves must end at 100 \(every tenant\)$/,
+  RolloutPolicyBakeInvalid: /^rollout policy bakeSeconds must be an integer from 0 to 604800$/,
+  RolloutPolicyErrorBudgetCountInvalid: /^rollout policy errorBudget.count must be an integer from 1 to 1000000$/,
+  RolloutPolicyErrorBudgetPercentInvalid: /^rollout policy errorBudget.percent must be an integer from 0 to 100$/,
+  RolloutPolicyMaxConcurrencyInvalid: /^rollout policy maxConcurrency must be an integer from 0 to 10000$/,
 };
 
 export const updateTenantsCases: MockTestCase[] = [
   {
     workflow: 'update-tenants',
-    name: 'OnePage',
+    name: 'HappyPath',
     description:
-      'One page: two ACTIVE tenants (one updated, one unchanged), a PROVISIONING tenant updated too (its stack may run the previous template), a DEPROVISIONING one skipped',
+      'The local policy: a canary wave (one tenant by bucket), then 50 % and 100 % waves; the 50 % wave pages three times (the last page empty), every wave completes',
     input: objectCreatedEvent(),
     mocks: {
-      'Read first tenant page': [
-        scanPage([
-          { tenantId: 'a', status: 'ACTIVE' },
-          { tenantId: 'b', status: 'ACTIVE' },
-          { tenantId: 'c', status: 'PROVISIONING' },
-          { tenantId: 'd', status: 'DEPROVISIONING' },
-        ]),
-      ],
-      'Update one tenant': [child('a', 'updated'), child('b', 'unchanged', undefined, 1), child('c', 'updated', undefined, 2)],
+      ...started({ metadata: { release } }),
+      'Start wave': [[3, updateItemOk]],
+      'Scan first page': [tenantPage(['a']), tenantPage(['b', 'c', 'd'], 'd'), tenantPage(['f', 'g'])],
+      'Scan next page': [tenantPage(['e'], 'e'), tenantPage([], undefined, 2)],
+      'Is the rollout still running?': [[2, rolloutState('RUNNING')]],
+      'Update one tenant': children(
+        ['a', 'updated'],
+        ['b', 'updated'],
+        ['c', 'unchanged'],
+        ['d', 'updated'],
+        ['e', 'skipped'],
+        ['f', 'updated'],
+        ['g', 'updated'],
+      ),
+      'Check rollout state': [running({ updated: 1 }), running({ updated: 3, unchanged: 1, skipped: 1 }), running()],
+      'Complete rollout': [completed({ updated: 5, unchanged: 1, skipped: 1 })],
     },
     path: path(
-      updateTenants.firstPage,
-      updateTenants.page('active', 'active', 'active', 'notActive'),
-      updateTenants.summarize,
-      updateTenants.fleetUpdated,
+      upToWave,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.bake,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran', 'ran', 'ran'], ['ran'], []])),
+      u.checkState,
+      u.bake,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran', 'ran']])),
+      u.checkState,
+      u.fleetUpdated,
     ),
-    expect: { status: 'SUCCEEDED', output: summary(2, 1, [], ['d']) },
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 5, unchanged: 1, skipped: 1 }) },
   },
   {
     workflow: 'update-tenants',
-    name: 'ThreePages',
-    description: 'Three pages chained by LastEvaluatedKey/ExclusiveStartKey; every tenant accounted for',
+    name: 'OneWaveHappyPath',
+    description: 'A release whose policy has one 100 % wave and no canaries: one segment reads four pages, every tenant updated',
     input: objectCreatedEvent(),
     mocks: {
-      'Read first tenant page': [
-        scanPage(
-          [
-            { tenantId: 'a', status: 'ACTIVE' },
-            { tenantId: 'b', status: 'ACTIVE' },
-            { tenantId: 'c', status: 'ACTIVE' },
-          ],
-          'c',
-        ),
-      ],
-      'Read next tenant page': [
-        scanPage([{ tenantId: 'd', status: 'ACTIVE' }, { tenantId: 'e', status: 'FAILED' }, { tenantId: 'f' }], 'f'),
-        scanPage([{ tenantId: 'g', status: 'ACTIVE' }]),
-      ],
-      'Update one tenant': [
-        child('a', 'updated'),
-        child('b', 'updated', undefined, 1),
-        child('c', 'unchanged', undefined, 2),
-        child('d', 'updated', undefined, 3),
-        child('g', 'unchanged', undefined, 4),
-      ],
+      ...started(),
+      'Start wave': [updateItemOk],
+      'Scan first page': [tenantPage(['a', 'b', 'c'], 'c')],
+      'Scan next page': [tenantPage(['d', 'e', 'f'], 'f'), tenantPage(['g'], 'h', 3), tenantPage(['i'])],
+      'Is the rollout still running?': [[3, rolloutState('RUNNING')]],
+      'Update one tenant': children(...['a', 'b', 'c', 'd', 'e', 'f', 'g', 'i'].map((id) => [id, 'updated'] as [string, 'updated'])),
+      'Check rollout state': [running({ updated: 8 })],
+      'Complete rollout': [completed({ updated: 8 })],
     },
     path: path(
-      updateTenants.firstPage,
-      updateTenants.page('active', 'active', 'active'),
-      updateTenants.nextPage,
-      updateTenants.page('active', 'notActive', 'notActive'),
-      updateTenants.nextPage,
-      updateTenants.page('active'),
-      updateTenants.summarize,
-      updateTenants.fleetUpdated,
+      upToWave,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran', 'ran', 'ran'], ['ran', 'ran', 'ran'], ['ran'], ['ran']])),
+      u.checkState,
+      u.fleetUpdated,
     ),
-    expect: { status: 'SUCCEEDED', output: summary(3, 2, [], ['e', 'f']) },
-  },
-  {
-    workflow: 'update-tenants',
-    name: 'EmptyTable',
-    description: 'No tenants at all: an empty summary, success',
-    input: objectCreatedEvent(),
-    mocks: { 'Read first tenant page': [scanPage([])] },
-    path: path(updateTenants.firstPage, updateTenants.page(), updateTenants.summarize, updateTenants.fleetUpdated),
-    expect: { status: 'SUCCEEDED', output: summary(0, 0, [], []) },
-  },
-  {
-    workflow: 'update-tenants',
-    name: 'OneTenantRollsBack',
-    description: 'One tenant rolls back (UPDATE_ROLLBACK_COMPLETE) while the others update: the run fails after all are done',
-    input: objectCreatedEvent(),
-    mocks: {
-      'Read first tenant page': [
-        scanPage([
-          { tenantId: 'a', status: 'ACTIVE' },
-          { tenantId: 'b', status: 'ACTIVE' },
-          { tenantId: 'c', status: 'ACTIVE' },
-        ]),
-      ],
-      'Update one tenant': [
-        child('a', 'updated'),
-        child('b', 'failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`, 1),
-        child('c', 'updated', undefined, 2),
-      ],
-    },
-    path: path(
-      updateTenants.firstPage,
-      updateTenants.page('active', 'active', 'active'),
-      updateTenants.summarize,
-      updateTenants.someTenantsFailed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
-  },
-  {
-    workflow: 'update-tenants',
-    name: 'TenantNotUpdatable',
-    description: 'A tenant whose stack is in ROLLBACK_COMPLETE is reported failed; the others still update',
-    input: objectCreatedEvent(),
-    mocks: {
-      'Read first tenant page': [
-        scanPage([
-          { tenantId: 'a', status: 'ACTIVE' },
-          { tenantId: 'b', status: 'ACTIVE' },
-        ]),
-      ],
-      'Update one tenant': [
-        child('a', 'failed', 'Stack tenant-a is in ROLLBACK_COMPLETE and can not be updated'),
-        child('b', 'updated', undefined, 1),
-      ],
-    },
-    path: path(updateTenants.firstPage, updateTenants.page('active', 'active'), updateTenants.summarize, updateTenants.someTenantsFailed),
-    expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
-  },
-  {
-    workflow: 'update-tenants',
-    name: 'ThrottlingRetried',
-    description: 'Both Scan calls are throttled once and succeed on retry',
-    input: objectCreatedEvent(),
-    mocks: {
-      'Read first tenant page': [scanThrottled, scanPage([{ tenantId: 'a', status: 'ACTIVE' }], 'a')],
-      'Read next tenant page': [scanThrottled, scanPage([{ tenantId: 'b', status: 'ACTIVE' }])],
-      'Update one tenant': [child('a', 'updated'), child('b', 'updated', undefined, 1)],
-    },
-    path: path(
-      updateTenants.firstPage,
-      updateTenants.page('active'),
-      updateTenants.nextPage,
-      updateTenants.page('active'),
-      updateTenants.summarize,
-      updateTenants.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: summary(2, 0, [], []) },
-  },
-  {
-    workflow: 'update-tenants',
-    name: 'ChildCouldNotStart',
-    description: 'StartExecution of one child fails (execution limit): that tenant is failed, the other still updates',
-    input: objectCreatedEvent(),
-    mocks: {
-      'Read first tenant page': [
-        scanPage([
-          { tenantId: 'a', status: 'ACTIVE' },
-          { tenantId: 'b', status: 'ACTIVE' },
-        ]),
-      ],
-      'Update one tenant': [child('a', 'updated'), executionLimitExceeded],
-    },
-    path: path(
-      updateTenants.firstPage,
-      updateTenants.page('active', 'childCouldNotStart'),
-      updateTenants.summarize,
-      updateTenants.someTenantsFailed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
-  },
-  {
-    workflow: 'update-tenants',
-    name: 'ContinuesInNewExecution',
-    description: 'After MaxPagesPerExecution pages with more to read, the run continues in a new execution and reports its summary',
-    input: objectCreatedEvent(),
-    mocks: {
-      'Read first tenant page': [
-        scanPage(
-          [
-            { tenantId: 'a', status: 'ACTIVE' },
-            { tenantId: 'b', status: 'ACTIVE' },
-            { tenantId: 'c', status: 'ACTIVE' },
-          ],
-          'c',
-        ),
-      ],
-      'Read next tenant page': [
-        scanPage(
-          [
-            { tenantId: 'd', status: 'ACTIVE' },
-            { tenantId: 'e', status: 'DEPROVISIONING' },
-            { tenantId: 'f', status: 'ACTIVE' },
-          ],
-          'f',
-        ),
-        scanPage(
-          [
-            { tenantId: 'g', status: 'ACTIVE' },
-            { tenantId: 'h', status: 'ACTIVE' },
-            { tenantId: 'i', status: 'ACTIVE' },
-          ],
-          'i',
-        ),
-      ],
-      'Update one tenant': [
-        ...['a', 'b', 'c', 'd', 'f', 'g'].map((id, i) => child(id, 'updated', undefined, i)),
-        child('h', 'unchanged', undefined, 6),
-        child('i', 'updated', undefined, 7),
-      ],
-      // The continuation reads the rest (j updated, k unchanged) and returns the whole run's summary.
-      'Continue in a new execution': [continuationExecution(summary(8, 2, [], ['e']))],
-    },
-    path: path(
-      updateTenants.firstPage,
-      updateTenants.page('active', 'active', 'active'),
-      updateTenants.nextPage,
-      updateTenants.page('active', 'notActive', 'active'),
-      updateTenants.nextPage,
-      updateTenants.page('active', 'active', 'active'),
-      updateTenants.continueInNewExecution,
-      updateTenants.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: summary(8, 2, [], ['e']) },
-  },
-  {
-    workflow: 'update-tenants',
-    name: 'ContinuationReportsFailure',
-    description: 'The continuation reports a failed tenant: the first execution fails',
-    input: objectCreatedEvent(),
-    mocks: {
-      'Read first tenant page': [scanPage([{ tenantId: 'a', status: 'ACTIVE' }], 'a')],
-      'Read next tenant page': [scanPage([{ tenantId: 'b', status: 'ACTIVE' }], 'b'), scanPage([{ tenantId: 'c', status: 'ACTIVE' }], 'c')],
-      'Update one tenant': [child('a', 'updated'), child('b', 'updated', undefined, 1), child('c', 'updated', undefined, 2)],
-      'Continue in a new execution': [continuationExecution(summary(3, 0, ['z'], []))],
-    },
-    path: path(
-      updateTenants.firstPage,
-      updateTenants.page('active'),
-      updateTenants.nextPage,
-      updateTenants.page('active'),
-      updateTenants.nextPage,
-      updateTenants.page('active'),
-      updateTenants.continueInNewExecution,
-      updateTenants.someTenantsFailed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
-  },
-  {
-    workflow: 'update-tenants',
-    name: 'ResumedContinuation',
-    description: 'A continuation resumes from the cursor with the totals so far and hands the summary back',
-    input: continuationInput,
-    mocks: {
-      'Read next tenant page': [
-        scanPage([
-          { tenantId: 'j', status: 'ACTIVE' },
-          { tenantId: 'k', status: 'ACTIVE' },
-        ]),
-      ],
-      'Update one tenant': [child('j', 'updated'), child('k', 'unchanged', undefined, 1)],
-    },
-    path: path(updateTenants.resumedPage, updateTenants.page('active', 'active'), updateTenants.summarize, updateTenants.handSummaryBack),
-    expect: { status: 'SUCCEEDED', output: summary(8, 2, [], ['e']) },
-  },
-  {
-    workflow: 'update-tenants',
-    name: 'ResumedContinuationWithFailure',
-    description: 'A continuation succeeds even when a tenant failed: only the first execution decides the outcome',
-    input: continuationInput,
-    mocks: {
-      'Read next tenant page': [scanPage([{ tenantId: 'j', status: 'ACTIVE' }])],
-      'Update one tenant': [child('j', 'failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`)],
-    },
-    path: path(updateTenants.resumedPage, updateTenants.page('active'), updateTenants.summarize, updateTenants.handSummaryBack),
-    expect: { status: 'SUCCEEDED', output: summary(7, 1, ['j'], ['e']) },
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 8 }) },
   },
   {
     workflow: 'update-tenants',
     name: 'NotTheTenantTemplate',
-    description: 'Another object in the template bucket: nothing is touched',
+    description: 'Another object in the template bucket: nothing is read or touched',
     input: objectCreatedEvent({ key: 'README.txt' }),
     mocks: {},
-    path: path(updateTenants.ignored),
+    path: path(u.ignored),
     expect: { status: 'SUCCEEDED', output: objectCreatedEvent({ key: 'README.txt' }) },
   },
   {
     workflow: 'update-tenants',
     name: 'TemplateVersionMissing',
-    description: 'An event without version-id (unversioned bucket): fails before touching any tenant',
+    description: 'An event without version-id (unversioned bucket): fails before reading anything',
     input: objectCreatedEvent({ versionId: null }),
     mocks: {},
-    path: path(updateTenants.versionMissing),
+    path: path(u.versionMissing),
     expect: { status: 'FAILED', error: 'TemplateVersionMissing' },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'ReleaseObjectUnreadable',
+    description: 'HeadObject of the event’s version fails (the version was deleted meanwhile): the release is refused, nothing claimed',
+    input: objectCreatedEvent(),
+    mocks: { 'Read release metadata': [headObjectNotFound] },
+    path: path(u.readRelease, u.objectUnreadable),
+    expect: { status: 'FAILED', error: 'ReleaseObjectUnreadable' },
+  },
+  invalidNumber('ReleaseNumberMissing', 'The template version has no release metadata', {}),
+  invalidNumber('ReleaseNumberLeadingZero', 'Release metadata with a leading zero ("0042")', { release: '0042' }),
+  invalidNumber('ReleaseNumberWithLetters', 'Release metadata with letters ("12a")', { release: '12a' }),
+  invalidNumber('ReleaseNumberZero', 'Release metadata "0" (not positive)', { release: '0' }),
+  {
+    ...rejected(
+      'RolloutPolicyNotJson',
+      'rollout-policy metadata that is not JSON: caught in the Parallel and named',
+      { release, 'rollout-policy': '{waves: [100]}' },
+      'RolloutPolicyInvalid',
+      path(u.mergePolicy, u.policyInvalid),
+    ),
+  },
+  invalidPolicy('RolloutPolicyCanaryInvalid', 'canary.tenants is not a list', '{"canary":{"tenants":"acme","count":1}}'),
+  invalidPolicy('RolloutPolicyCanaryCountInvalid', 'canary.count is negative', '{"canary":{"tenants":[],"count":-1}}'),
+  invalidPolicy('RolloutPolicyWavesEmpty', 'waves is an empty list', '{"waves":[]}'),
+  invalidPolicy('RolloutPolicyWavesNotIntegers', 'a wave of 0.5 %', '{"waves":[0.5,100]}'),
+  invalidPolicy('RolloutPolicyWavesNotRising', 'waves that fall (50, 20, 100)', '{"waves":[50,20,100]}'),
+  invalidPolicy('RolloutPolicyWavesNotEndingAt100', 'waves that stop at 50 % (the rest would never be updated)', '{"waves":[10,50]}'),
+  invalidPolicy('RolloutPolicyBakeInvalid', 'bakeSeconds as a string', '{"bakeSeconds":"600"}'),
+  invalidPolicy('RolloutPolicyErrorBudgetCountInvalid', 'an error budget of 0 failures', '{"errorBudget":{"count":0,"percent":0}}'),
+  invalidPolicy('RolloutPolicyErrorBudgetPercentInvalid', 'an error budget of 101 %', '{"errorBudget":{"count":1,"percent":101}}'),
+  invalidPolicy('RolloutPolicyMaxConcurrencyInvalid', 'a negative maxConcurrency', '{"maxConcurrency":-1}'),
+  {
+    workflow: 'update-tenants',
+    name: 'AccountLimitsUnreadable',
+    description:
+      'DescribeAccountLimits stays throttled beyond its Retry: the window comes from the documented default of 2,500 concurrent resources (policy maxConcurrency 0), so two segments scan at once; an empty fleet',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({
+        metadata: { release, 'rollout-policy': '{"canary":{"tenants":[],"count":0},"waves":[100],"maxConcurrency":0}' },
+        concurrentResources: [[3, throttled]],
+        tenantCount: 0,
+      }),
+      'Start wave': [updateItemOk],
+      'Scan first page': [[2, tenantPage([])]],
+      'Check rollout state': [running()],
+      'Complete rollout': [completed()],
+    },
+    path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([[]]), u.segment([[]])), u.checkState, u.fleetUpdated),
+    expect: { status: 'SUCCEEDED', output: completedOutput({}) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'ReleaseAlreadyRecorded',
+    description: 'A repeated event for the release LATEST already holds: the claim is refused and nothing changes',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started(),
+      'Claim release': [conditionFailed],
+      'Read latest release': [latestRelease(RELEASE, 5)],
+    },
+    path: path(u.readRelease, u.mergePolicy, u.checkPolicy, u.claim, u.alreadyRecorded),
+    expect: { status: 'SUCCEEDED', output: { release: RELEASE, latestRelease: RELEASE } },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'ReleaseSuperseded',
+    description: 'An older release arriving after a newer one: the claim is refused and the newer release stays the fleet’s',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started(),
+      'Claim release': [conditionFailed],
+      'Read latest release': [latestRelease(RELEASE + 1, 6)],
+    },
+    path: path(u.readRelease, u.mergePolicy, u.checkPolicy, u.claim, u.superseded),
+    expect: { status: 'SUCCEEDED', output: { release: RELEASE, latestRelease: RELEASE + 1 } },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'SupersedesOlderRollout',
+    description:
+      'The previous release’s rollout is still running: it is marked SUPERSEDED (no operator waits on it), then this release rolls out',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({ previous: PREVIOUS }),
+      'Supersede older rollout': [rolloutUpdated(PREVIOUS.release, 'SUPERSEDED')],
+      'Start wave': [updateItemOk],
+      'Scan first page': [tenantPage(['a'])],
+      'Update one tenant': children(['a', 'updated']),
+      'Check rollout state': [running({ updated: 1 })],
+      'Complete rollout': [completed({ updated: 1 })],
+    },
+    path: path(upToWave, u.supersedeOlder, u.startWave, u.anyBucketRange, u.runWave(u.segment([['ran']])), u.checkState, u.fleetUpdated),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'SupersedesWaitingRollout',
+    description:
+      'The previous rollout waits for its operator (halted): it is superseded and its stored task token released with SendTaskSuccess',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({ previous: PREVIOUS }),
+      'Supersede older rollout': [rolloutUpdated(PREVIOUS.release, 'SUPERSEDED', { failed: 1 }, 'AAAAKgAAAAIAAAAAAAAAAQ-release-1-token')],
+      "Release older rollout's wait": [taskSuccessSent],
+      'Start wave': [updateItemOk],
+      'Scan first page': [tenantPage(['a'])],
+      'Update one tenant': children(['a', 'updated']),
+      'Check rollout state': [running({ updated: 1 })],
+      'Complete rollout': [completed({ updated: 1 })],
+    },
+    path: path(
+      upToWave,
+      u.supersedeOlder,
+      u.releaseOlderWait,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'SupersedesWaitingRolloutTokenExpired',
+    description: 'SendTaskSuccess for the older rollout’s token fails (its wait ended already): this rollout goes on',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({ previous: PREVIOUS }),
+      'Supersede older rollout': [rolloutUpdated(PREVIOUS.release, 'SUPERSEDED', {}, 'AAAAKgAAAAIAAAAAAAAAAQ-release-1-token')],
+      "Release older rollout's wait": [taskTimedOut],
+      'Start wave': [updateItemOk],
+      'Scan first page': [tenantPage([])],
+      'Check rollout state': [running()],
+      'Complete rollout': [completed()],
+    },
+    path: path(
+      upToWave,
+      u.supersedeOlder,
+      u.releaseOlderWait,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([[]])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({}) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'OlderRolloutFinished',
+    description:
+      'The previous release’s rollout completed already: the SUPERSEDED mark is refused (ConditionalCheckFailed) and this rollout goes on',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({ previous: PREVIOUS }),
+      'Supersede older rollout': [conditionFailed],
+      'Start wave': [updateItemOk],
+      'Scan first page': [tenantPage([])],
+      'Check rollout state': [running()],
+      'Complete rollout': [completed()],
+    },
+    path: path(upToWave, u.supersedeOlderRefused, u.startWave, u.anyBucketRange, u.runWave(u.segment([[]])), u.checkState, u.fleetUpdated),
+    expect: { status: 'SUCCEEDED', output: completedOutput({}) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'NamedCanaries',
+    description:
+      'Named canaries (canary.count 0): wave 0 runs them from the list without a scan (one child cannot start), has no bucket range, then the 100 % wave scans',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({ metadata: { release, 'rollout-policy': '{"canary":{"tenants":["acme","globex"],"count":0},"waves":[100]}' } }),
+      'Start wave': [[2, updateItemOk]],
+      'Update named tenant': [outcome('acme', 'updated', 0), executionLimitExceeded],
+      'Scan first page': [tenantPage(['initech'])],
+      'Update one tenant': [outcome('initech', 'updated', 0)],
+      'Check rollout state': [running({ updated: 1 }), running({ updated: 2 })],
+      'Complete rollout': [completed({ updated: 2 })],
+    },
+    path: path(
+      upToWave,
+      u.startWave,
+      u.namedTenants('ran', 'couldNotRun'),
+      u.anyBucketRange,
+      u.checkState,
+      u.bake,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 2 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'EmptyPage',
+    description: 'A page the filter emptied (Limit counts scanned items) still has a next page: the segment reads on',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started(),
+      'Start wave': [updateItemOk],
+      'Scan first page': [tenantPage([], 'c', 3)],
+      'Is the rollout still running?': [rolloutState('RUNNING')],
+      'Scan next page': [tenantPage(['d'])],
+      'Update one tenant': children(['d', 'unchanged']),
+      'Check rollout state': [running({ unchanged: 1 })],
+      'Complete rollout': [completed({ unchanged: 1 })],
+    },
+    path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([[], ['ran']])), u.checkState, u.fleetUpdated),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ unchanged: 1 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'SegmentScanFails',
+    description:
+      'A segment’s Scan stays throttled beyond its Retry: the Map Run fails, the rollout halts for the operator (no tenant skipped), who resumes; the wave runs again',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started(),
+      'Start wave': [[2, updateItemOk]],
+      'Scan first page': [[3, scanThrottled], tenantPage(['a'])],
+      'Halt on wave error': [updateItemOk],
+      'Check rollout state': [
+        rolloutItem(RELEASE, 'HALTED', {}, 'The wave could not run: States.ExceedToleratedFailureThreshold'),
+        running(),
+        running({ updated: 1 }),
+      ],
+      'Wait for the operator': [operatorAnswer('resume')],
+      'Update one tenant': children(['a', 'updated']),
+      'Complete rollout': [completed({ updated: 1 })],
+    },
+    path: path(
+      upToWave,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWaveFailed(u.segmentScanFailed),
+      u.haltOnWaveError,
+      u.checkState,
+      u.waitForOperator,
+      u.checkState,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'WaveErrorWhileAborting',
+    description:
+      'A segment fails while the operator aborts: the halt is refused (the rollout is not RUNNING), the rollout item says ABORTING, and the first release has nothing to go back to',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started(),
+      'Start wave': [updateItemOk],
+      'Scan first page': [[3, scanThrottled]],
+      'Halt on wave error': [conditionFailed],
+      'Check rollout state': [rolloutItem(RELEASE, 'ABORTING')],
+      'Record rollout aborted': [updateItemOk],
+    },
+    path: path(
+      upToWave,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWaveFailed(u.segmentScanFailed),
+      u.haltOnWaveError,
+      u.checkState,
+      u.abort,
+      u.aborted,
+    ),
+    expect: { status: 'SUCCEEDED' },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'PausedBetweenWaves',
+    description:
+      'The local policy; the operator pauses during the bake after the canary wave: the next wave does not start (refused), the workflow stores its token and waits; resumed, the wave starts and the rollout completes',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({ metadata: { release } }),
+      'Start wave': [updateItemOk, conditionFailed, updateItemOk, updateItemOk],
+      'Scan first page': [tenantPage(['a']), tenantPage(['b']), tenantPage(['c'])],
+      'Update one tenant': children(['a', 'updated'], ['b', 'updated'], ['c', 'updated']),
+      'Check rollout state': [
+        running({ updated: 1 }),
+        rolloutItem(RELEASE, 'PAUSED', { updated: 1 }),
+        running({ updated: 1 }),
+        running({ updated: 2 }),
+        running({ updated: 3 }),
+      ],
+      'Wait for the operator': [operatorAnswer('resume')],
+      'Complete rollout': [completed({ updated: 3 })],
+    },
+    path: path(
+      upToWave,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.bake,
+      u.startWaveRefused,
+      u.checkState,
+      u.waitForOperator,
+      u.checkState,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.bake,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 3 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'OperatorActedFirst',
+    description:
+      'Paused after the wave, but the operator resumed before the token was stored: the token write is refused (ConditionalCheckFailed), the state is read again and the wave runs again',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started(),
+      'Start wave': [[2, updateItemOk]],
+      'Scan first page': [tenantPage(['a']), tenantPage(['a'])],
+      'Update one tenant': children(['a', 'updated'], ['a', 'unchanged']),
+      'Check rollout state': [
+        rolloutItem(RELEASE, 'PAUSED', { updated: 1 }),
+        running({ updated: 1 }),
+        running({ updated: 1, unchanged: 1 }),
+      ],
+      'Wait for the operator': [conditionFailed],
+      'Complete rollout': [completed({ updated: 1, unchanged: 1 })],
+    },
+    path: path(
+      upToWave,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.waitForOperator,
+      u.checkState,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1, unchanged: 1 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'HaltedThenAborted',
+    description:
+      'The first tenant fails and its child halts the rollout (error budget 1): the segment stops scanning, the operator aborts, LATEST goes back to the previous release and both segments roll the touched tenants back',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({ previous: PREVIOUS }),
+      'Supersede older rollout': [conditionFailed],
+      'Start wave': [updateItemOk],
+      // Wave: a page of two (a fails and halts, b is deferred), more to read; the rollback: one touched tenant per segment.
+      'Scan first page': [tenantPage(['a', 'b'], 'b'), [2, tenantPage(['a'])]],
+      'Update one tenant': [
+        outcome('a', 'failed', 0, 'UPDATE_ROLLBACK_COMPLETE: The following resource(s) failed to update: [TenantDataTable]. '),
+        outcome('b', 'deferred', 1, 'rollout release-2 is HALTED'),
+        [2, childExecution({ tenantId: 'a', outcome: 'updated', reason: 'Stack updated', release: PREVIOUS.release }, 2)],
+      ],
+      'Is the rollout still running?': [rolloutState('HALTED')],
+      'Check rollout state': [
+        rolloutItem(RELEASE, 'HALTED', { failed: 1, deferred: 1 }, 'error budget spent: 1 failed in wave 0 (budget 1)'),
+        rolloutItem(RELEASE, 'ABORTING', { failed: 1, deferred: 1 }),
+      ],
+      'Wait for the operator': [operatorAnswer('abort')],
+      'Claim rollback': [rollbackClaimed(PREVIOUS.seq + 2, PREVIOUS.release, PREVIOUS.versionId, RELEASE)],
+      'Record rollout aborted': [updateItemOk],
+    },
+    path: path(
+      upToWave,
+      u.supersedeOlderRefused,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran', 'ran']], true)),
+      u.checkState,
+      u.waitForOperator,
+      u.checkState,
+      u.abort,
+      u.claimRollback,
+      u.runWave(u.segment([['ran']]), u.segment([['ran']])),
+      u.aborted,
+    ),
+    expect: { status: 'SUCCEEDED' },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'AbortWithoutPreviousRelease',
+    description:
+      'The first release ever is aborted after its wave: there is no release to go back to, so the rollout is only recorded ABORTED',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started(),
+      'Start wave': [updateItemOk],
+      'Scan first page': [tenantPage(['a'])],
+      'Update one tenant': children(['a', 'updated']),
+      'Check rollout state': [rolloutItem(RELEASE, 'ABORTING', { updated: 1 })],
+      'Record rollout aborted': [updateItemOk],
+    },
+    path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([['ran']])), u.checkState, u.abort, u.aborted),
+    expect: { status: 'SUCCEEDED' },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'RollbackSuperseded',
+    description:
+      'Aborted, but a newer release claimed LATEST meanwhile: the rollback claim is refused and the newer release moves the fleet on',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({ previous: PREVIOUS }),
+      'Supersede older rollout': [conditionFailed],
+      'Start wave': [updateItemOk],
+      'Scan first page': [tenantPage(['a'])],
+      'Update one tenant': children(['a', 'updated']),
+      'Check rollout state': [rolloutItem(RELEASE, 'ABORTING', { updated: 1 })],
+      'Claim rollback': [conditionFailed],
+    },
+    path: path(
+      upToWave,
+      u.supersedeOlderRefused,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.abort,
+      u.claimRollback,
+      u.rolloutSuperseded,
+    ),
+    expect: { status: 'SUCCEEDED' },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'CompleteRefusedThenSuperseded',
+    description:
+      'A newer release superseded this rollout just before it completed: the completion is refused, the item says SUPERSEDED, the run stops',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started(),
+      'Start wave': [updateItemOk],
+      'Scan first page': [tenantPage(['a'])],
+      'Update one tenant': children(['a', 'updated']),
+      'Check rollout state': [running({ updated: 1 }), rolloutItem(RELEASE, 'SUPERSEDED', { updated: 1 })],
+      'Complete rollout': [conditionFailed],
+    },
+    path: path(
+      upToWave,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.completeRefused,
+      u.checkState,
+      u.rolloutSuperseded,
+    ),
+    expect: { status: 'SUCCEEDED', output: { state: 'SUPERSEDED', counts: completedOutput({ updated: 1 }).counts, haltReason: '' } },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'RolloutEndedElsewhere',
+    description: 'The rollout item says COMPLETED when the wave ends (an operator edit): nothing is left to do',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started(),
+      'Start wave': [updateItemOk],
+      'Scan first page': [tenantPage([])],
+      'Check rollout state': [rolloutItem(RELEASE, 'COMPLETED')],
+    },
+    path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([[]])), u.checkState, u.endedElsewhere),
+    expect: { status: 'SUCCEEDED', output: { state: 'COMPLETED', counts: completedOutput({}).counts, haltReason: '' } },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'SomeTenantsFailed',
+    description: 'An error budget of 5: one tenant fails without halting, the rollout completes and the run fails with TenantUpdatesFailed',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({
+        metadata: { release, 'rollout-policy': '{"canary":{"tenants":[],"count":0},"waves":[100],"errorBudget":{"count":5,"percent":0}}' },
+      }),
+      'Start wave': [updateItemOk],
+      'Scan first page': [tenantPage(['a', 'b'])],
+      'Update one tenant': [
+        outcome('a', 'failed', 0, 'UPDATE_ROLLBACK_COMPLETE: The following resource(s) failed to update: [TenantDataTable]. '),
+        outcome('b', 'updated', 1),
+      ],
+      'Check rollout state': [running({ updated: 1, failed: 1 })],
+      'Complete rollout': [completed({ updated: 1, failed: 1 })],
+    },
+    path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([['ran', 'ran']])), u.checkState, u.someTenantsFailed),
+    expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'ChildCouldNotRun',
+    description:
+      'StartExecution of one tenant’s child fails (execution limit): the page’s Map tolerates it and the other tenant still updates (the rollout item only counts what children wrote)',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started(),
+      'Start wave': [updateItemOk],
+      'Scan first page': [tenantPage(['a', 'b'])],
+      'Update one tenant': [executionLimitExceeded, outcome('b', 'updated', 1)],
+      'Check rollout state': [running({ updated: 1 })],
+      'Complete rollout': [completed({ updated: 1 })],
+    },
+    path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([['couldNotRun', 'ran']])), u.checkState, u.fleetUpdated),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1 }) },
   },
 ];
