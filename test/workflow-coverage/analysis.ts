@@ -91,7 +91,7 @@ export function coveredItems(definition: Json, events: readonly HistoryEvent[]):
       }
       continue;
     }
-    const error = failureError(e);
+    const error = failureError(e, byId);
     const stateName = stateOf.get(e.id!);
     if (error === undefined || stateName === undefined) continue;
     const state = states.get(stateName);
@@ -143,9 +143,17 @@ function choiceTaken(name: string, state: RawState, inputText: string | undefine
   return i >= 0 ? `choice:${name}#${i}` : `choice:${name}#Default`;
 }
 
-/** The error name of an event that reports a failure (TaskFailed, MapStateFailed, ...). */
-function failureError(e: HistoryEvent): string | undefined {
+/**
+ * The error name of an event that reports a failure (TaskFailed, MapRunFailed, ...). MapStateFailed and
+ * ParallelStateFailed carry no details: their error is that of the failure they follow (MapRunFailed,
+ * or a branch's EvaluationFailed / TaskFailed).
+ */
+function failureError(e: HistoryEvent, byId: ReadonlyMap<number, HistoryEvent>): string | undefined {
   if (!e.type || !/(Failed|TimedOut)$/.test(e.type) || e.type.startsWith('Execution')) return undefined;
+  if (/^(Map|Parallel)StateFailed$/.test(e.type) && !Object.keys(e).some((k) => k.endsWith('EventDetails'))) {
+    const previous = byId.get(e.previousEventId ?? 0);
+    return previous ? failureError(previous, byId) : undefined;
+  }
   for (const [key, value] of Object.entries(e)) {
     if (key.endsWith('EventDetails') && value && typeof value === 'object' && 'error' in value) {
       return String((value as { error?: string }).error);
