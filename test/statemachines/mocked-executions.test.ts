@@ -198,6 +198,7 @@ describeWorkflow('mocked executions of the workflows', () => {
           names.push(stateName);
           const processor = (state.ItemProcessor ?? state.Iterator) as typeof machine | undefined;
           if (processor) visit(processor);
+          for (const branch of (state.Branches as (typeof machine)[] | undefined) ?? []) visit(branch);
         }
       };
       visit(loadWorkflow(name) as unknown as { States: Record<string, Record<string, unknown>> });
@@ -220,6 +221,7 @@ describeWorkflow('mocked executions of the workflows', () => {
             if (state.Type === 'Task') tasks.add(stateName);
             const processor = (state.ItemProcessor ?? state.Iterator) as typeof machine | undefined;
             if (processor) visit(processor);
+            for (const branch of (state.Branches as (typeof machine)[] | undefined) ?? []) visit(branch);
           }
         };
         visit(definition as unknown as { States: Record<string, Record<string, unknown>> });
