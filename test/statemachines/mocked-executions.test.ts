@@ -17,13 +17,19 @@ import {
 } from '@aws-sdk/client-sfn';
 import { localSubstitutions, loadWorkflow, LOCAL_ACCOUNT } from '../../statemachines/local-substitutions';
 import { MockTestCase, TEST_CASES } from '../../mocks/test-cases';
-import { PINNED_VERSION_ID, stackId } from '../../mocks/responses';
+import { PINNED_VERSION_ID, previousTemplateUrl, stackId } from '../../mocks/responses';
+import { PREVIOUS, RELEASE, REJECTION_CAUSES } from '../../mocks/cases/update-tenants';
 import {
   createTenantWorstCaseEvents,
   deleteTenantWorstCaseEvents,
   EVENTS_PER_RETRY,
   EVENTS_PER_THROTTLED_ANSWER,
   HISTORY_EVENT_QUOTA,
+  ROLLOUT_TENANT_CHILD_EVENTS,
+  rolloutOperatorRoundsWithin,
+  rolloutParentWorstCaseEvents,
+  rolloutSegmentPagesWithin,
+  rolloutSegmentWorstCaseEvents,
   updateTenantWorstCaseEvents,
 } from '../../statemachines/history-budget';
 import { DEFAULT_WORKFLOW_TUNING } from '../../infra/config';
@@ -187,7 +193,164 @@ describeWorkflow('mocked executions of the workflows', () => {
       });
     });
 
-    // update-tenants: see 'what the rollout sends' below.
+    const allCalls = (result: CaseRun) => [...result.scheduled, ...result.children.flatMap((c) => c.scheduled)];
+    const pinned = `${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}`;
+
+    it("update-tenants: HeadObject reads the event's version; LATEST moves only forward, to this release with the pinned URL", async () => {
+      const { scheduled } = await run(find('update-tenants', 'HappyPath'));
+      expect(scheduled.find((s) => s.state === 'Read release metadata')!.parameters).toEqual({
+        Bucket: local.TemplateBucketName,
+        Key: local.TemplateObjectKey,
+        VersionId: PINNED_VERSION_ID,
+      });
+      expect(scheduled.find((s) => s.state === 'Claim release')!.parameters).toMatchObject({
+        TableName: local.ReleaseTableName,
+        Key: { id: { S: 'LATEST' } },
+        ConditionExpression: 'attribute_not_exists(#release) OR #release < :release',
+        ExpressionAttributeValues: { ':release': { N: String(RELEASE) }, ':url': { S: pinned }, ':rollout': { S: `release-${RELEASE}` } },
+      });
+      const record = scheduled.find((s) => s.state === 'Start rollout record')!.parameters as {
+        Item: Record<string, { S?: string; N?: string }>;
+      };
+      expect(record).toMatchObject({ ConditionExpression: 'attribute_not_exists(id)' });
+      expect({ state: record.Item.state, seq: record.Item.seq, previous: record.Item.previousRelease }).toEqual({
+        state: { S: 'RUNNING' },
+        seq: { N: '1' },
+        previous: { N: '0' },
+      });
+    });
+
+    it("update-tenants: each wave scans its bucket range (the last also tenants without a bucket) in parallel segments, and every child gets the release, seq, pinned URL and its wave's budget", async () => {
+      const result = await run(find('update-tenants', 'HappyPath'));
+      const calls = allCalls(result);
+      const firstScans = calls.filter((c) => c.state === 'Scan first page');
+      expect(firstScans.map((c) => c.parameters.ExpressionAttributeValues)).toEqual(
+        [
+          [0, 1000],
+          [1000, 5000],
+          [5000, 10000],
+        ].map(([from, to]) => ({
+          ':active': { S: 'ACTIVE' },
+          ':provisioning': { S: 'PROVISIONING' },
+          ':from': { N: String(from) },
+          ':to': { N: String(to) },
+        })),
+      );
+      expect(firstScans.map((c) => c.parameters.FilterExpression)).toEqual([
+        '(#status = :active OR #status = :provisioning) AND #bucket >= :from AND #bucket < :to',
+        '(#status = :active OR #status = :provisioning) AND #bucket >= :from AND #bucket < :to',
+        '(#status = :active OR #status = :provisioning) AND (#bucket >= :from AND #bucket < :to OR attribute_not_exists(#bucket))',
+      ]);
+      for (const scan of firstScans) {
+        // The local window is 1 (policy maxConcurrency 1), so one segment of one.
+        expect(scan.parameters).toMatchObject({
+          TableName: local.TenantTableName,
+          Segment: 0,
+          TotalSegments: 1,
+          Limit: Number(local.RolloutPageSize),
+          ConsistentRead: true,
+          ProjectionExpression: 'tenantId',
+        });
+      }
+      // Pages chain LastEvaluatedKey into ExclusiveStartKey within the segment.
+      expect(calls.filter((c) => c.state === 'Scan next page').map((c) => c.parameters.ExclusiveStartKey)).toEqual([
+        { tenantId: { S: 'd' } },
+        { tenantId: { S: 'e' } },
+      ]);
+      const children = calls.filter((c) => c.state === 'Update one tenant');
+      expect(children.map((c) => (c.parameters.Input as { tenantId: string }).tenantId)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+      expect(children.map((c) => (c.parameters.Input as { rollout: { wave: number } }).rollout.wave)).toEqual([0, 1, 1, 1, 1, 2, 2]);
+      for (const child of children) {
+        expect(child.parameters).toMatchObject({
+          StateMachineArn: local.UpdateTenantStateMachineArn,
+          Input: { release: RELEASE, seq: 1, templateUrl: pinned, rollout: { id: `release-${RELEASE}`, errorBudget: 1 } },
+        });
+      }
+    });
+
+    it("update-tenants: without the account's limits the window is 2,500 / 3 resources = 833 updates, split over ScanSegments segments", async () => {
+      const result = await run(find('update-tenants', 'AccountLimitsUnreadable'));
+      const record = result.scheduled.find((s) => s.state === 'Start rollout record')!.parameters as {
+        Item: Record<string, { N?: string }>;
+      };
+      expect(record.Item.window).toEqual({ N: '833' });
+      const scans = allCalls(result).filter((c) => c.state === 'Scan first page');
+      expect(scans.map((c) => [c.parameters.Segment, c.parameters.TotalSegments]).sort()).toEqual([
+        [0, 2],
+        [1, 2],
+      ]);
+    });
+
+    it('update-tenants: a superseded older rollout is marked only while unfinished, and its stored token gets SendTaskSuccess', async () => {
+      const { scheduled } = await run(find('update-tenants', 'SupersedesWaitingRollout'));
+      expect(scheduled.find((s) => s.state === 'Supersede older rollout')!.parameters).toMatchObject({
+        Key: { id: { S: `release-${PREVIOUS.release}` } },
+        ConditionExpression: '#state IN (:running, :paused, :halted)',
+        ExpressionAttributeValues: { ':superseded': { S: 'SUPERSEDED' }, ':release': { N: String(RELEASE) } },
+      });
+      expect(scheduled.find((s) => s.state === "Release older rollout's wait")!.parameters).toEqual({
+        TaskToken: 'AAAAKgAAAAIAAAAAAAAAAQ-release-1-token',
+        Output: '{"action": "superseded"}',
+      });
+    });
+
+    it('update-tenants: the operator wait stores its task token on the rollout item only while it is paused or halted', async () => {
+      const { scheduled } = await run(find('update-tenants', 'PausedBetweenWaves'));
+      const wait = scheduled.find((s) => s.state === 'Wait for the operator')!;
+      expect([wait.resourceType, wait.resource]).toEqual(['dynamodb', 'updateItem.waitForTaskToken']);
+      expect(wait.parameters).toMatchObject({
+        Key: { id: { S: `release-${RELEASE}` } },
+        UpdateExpression: 'SET operatorToken = :token, updatedAt = :now',
+        ConditionExpression: '#state IN (:paused, :halted)',
+      });
+      expect((wait.parameters.ExpressionAttributeValues as Record<string, { S: string }>)[':token'].S).not.toEqual('');
+    });
+
+    it('update-tenants: an abort points LATEST back to the previous release (new seq) and rolls back the tenants this rollout claimed', async () => {
+      const result = await run(find('update-tenants', 'HaltedThenAborted'));
+      expect(result.scheduled.find((s) => s.state === 'Claim rollback')!.parameters).toMatchObject({
+        Key: { id: { S: 'LATEST' } },
+        ConditionExpression: 'rolloutId = :rollout',
+        ExpressionAttributeValues: {
+          ':previous': { N: String(PREVIOUS.release) },
+          ':url': { S: previousTemplateUrl(PREVIOUS.versionId) },
+          ':rollout': { S: `release-${RELEASE}` },
+        },
+      });
+      const calls = allCalls(result);
+      const rollbackScans = calls.filter((c) => c.state === 'Scan first page').slice(1);
+      expect(rollbackScans.map((c) => [c.parameters.Segment, c.parameters.TotalSegments]).sort()).toEqual([
+        [0, 2],
+        [1, 2],
+      ]);
+      const rolloutSeq = PREVIOUS.seq + 1;
+      for (const scan of rollbackScans) {
+        expect(scan.parameters).toMatchObject({
+          FilterExpression: '#target = :seq',
+          ExpressionAttributeNames: { '#target': 'targetSeq' },
+          ExpressionAttributeValues: { ':seq': { N: String(rolloutSeq) } },
+        });
+      }
+      const rollbackChildren = calls.filter((c) => c.state === 'Update one tenant').slice(2);
+      expect(rollbackChildren).toHaveLength(2);
+      for (const child of rollbackChildren) {
+        // The rollback's seq is the one Claim rollback returned; no rollout: it is not counted against a wave.
+        expect(child.parameters.Input).toEqual({
+          release: PREVIOUS.release,
+          seq: PREVIOUS.seq + 2,
+          templateUrl: previousTemplateUrl(PREVIOUS.versionId),
+          tenantId: 'a',
+          AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: expect.any(String),
+        });
+      }
+    });
+
+    it.each(Object.entries(REJECTION_CAUSES))(
+      "update-tenants#%s: the failure's cause names the field and the rule",
+      async (name, cause) => {
+        expect((await run(find('update-tenants', name))).cause).toMatch(cause);
+      },
+    );
   });
 
   describe('catalogue coverage', () => {
@@ -350,7 +513,67 @@ describeWorkflow('mocked executions of the workflows', () => {
     });
   });
 
-  // UPDATE_TENANTS_BUDGET
+  describe('history budget of update-tenants (parent, segment children, tenant children)', () => {
+    const r = Number(local.ApiRetryMaxAttempts);
+    const rollout = TEST_CASES.filter((c) => c.workflow === 'update-tenants');
+    const segmentChildren = (runResult: CaseRun) =>
+      runResult.children.filter((c) => c.events.some((e) => e.stateEnteredEventDetails?.name === 'Scan first page'));
+    const tenantChildren = (runResult: CaseRun) =>
+      runResult.children.filter((c) => c.events.some((e) => /^Update (one|named) tenant$/.test(e.stateEnteredEventDetails?.name ?? '')));
+    const pagesOf = (events: HistoryEvent[]) =>
+      events.filter((e) => /^Scan (first|next) page$/.test(e.stateEnteredEventDetails?.name ?? '')).length;
+
+    it('measured runs pin the counts: start 46 without an older rollout, 26 per wave with a bake, 24 for the last, 10 to complete', async () => {
+      expect((await run(find('update-tenants', 'HappyPath'))).events.length).toBe(46 + 26 + 26 + 24 + 10);
+      // An older rollout superseded and its waiting operator released: 5 + 2 + 5 more before the first wave.
+      expect((await run(find('update-tenants', 'SupersedesWaitingRollout'))).events.length).toBe(46 + 12 + 24 + 10);
+      // A segment: 19 for its first page with tenants, 22 for each further page (16 when empty), 13 for an empty segment.
+      const lengths = async (name: string) => segmentChildren(await run(find('update-tenants', name))).map((c) => c.events.length);
+      expect(await lengths('OneWaveHappyPath')).toEqual([19 + 3 * 22]);
+      expect(await lengths('HappyPath')).toEqual([19, 19 + 22 + 16, 19]);
+      expect(await lengths('AccountLimitsUnreadable')).toEqual([13, 13]);
+    });
+
+    it('every measured execution stays within its formula: the parent by waves and operator rounds, a segment by its pages, a tenant child by a constant', async () => {
+      for (const testCase of rollout) {
+        const result = await run(testCase);
+        const waits = result.entered.filter((s) => s === 'Wait for the operator').length;
+        // The local policy has 3 waves (canary, 50 %, 100 %); the cases' overrides fewer.
+        const parentBound = rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, 3, waits);
+        expect({ case: testCase.name, parentWithin: result.events.length <= parentBound }).toEqual({
+          case: testCase.name,
+          parentWithin: true,
+        });
+        for (const segment of segmentChildren(result)) {
+          const bound = rolloutSegmentWorstCaseEvents({ ApiRetryMaxAttempts: r }, pagesOf(segment.events));
+          expect({ case: testCase.name, segmentWithin: segment.events.length <= bound }).toEqual({
+            case: testCase.name,
+            segmentWithin: true,
+          });
+        }
+        for (const child of tenantChildren(result)) expect(child.events.length).toBeLessThanOrEqual(ROLLOUT_TENANT_CHILD_EVENTS);
+      }
+    });
+
+    it('the bounds are tight: the longest parent reaches over a third of its bound, a segment without retries all but its last check', async () => {
+      const longest = (await Promise.all(rollout.map(async (c) => (await run(c)).events.length))).reduce((a, b) => Math.max(a, b));
+      expect(longest).toBeGreaterThan(rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, 3, 1) / 3);
+      // Four pages of tenants without retries: the bound counts a state check after the last page too (7 events).
+      expect(rolloutSegmentWorstCaseEvents({ ApiRetryMaxAttempts: 0 }, 4)).toBe(19 + 3 * 22 + 7);
+    });
+
+    it('the deployed tuning: a segment child reads a 100,000-tenant table alone, and a full policy (21 waves) survives 150 operator rounds (166 with every call retried 6 times)', () => {
+      const deployed = { ApiRetryMaxAttempts: DEFAULT_WORKFLOW_TUNING.ApiRetryMaxAttempts };
+      expect(rolloutSegmentPagesWithin(deployed) * DEFAULT_WORKFLOW_TUNING.RolloutPageSize).toBeGreaterThan(100_000);
+      expect(rolloutSegmentWorstCaseEvents(deployed, Math.ceil(100_000 / DEFAULT_WORKFLOW_TUNING.RolloutPageSize) + 1)).toBeLessThan(
+        0.6 * HISTORY_EVENT_QUOTA,
+      );
+      expect(rolloutOperatorRoundsWithin(deployed, 21)).toBeGreaterThanOrEqual(150);
+      expect(rolloutParentWorstCaseEvents(deployed, 21, rolloutOperatorRoundsWithin(deployed, 21) + 1)).toBeGreaterThan(
+        HISTORY_EVENT_QUOTA,
+      );
+    });
+  });
 
   describe('history budget of create-tenant, delete-tenant and update-tenant', () => {
     const localTuning = {
