@@ -1,7 +1,7 @@
 /**
  * The words the catalogue (mocks/test-cases.ts) uses to spell out each test case's expected path:
  * the names of the states entered, in history order (the *StateEntered events of
- * GetExecutionHistory, Map iterations included; UpdateConcurrency 1 runs them in item order).
+ * GetExecutionHistory, Map iterations and Distributed Map children included; the local window of 1 runs them in item order).
  *
  * Each segment below is a run of states of one workflow, named after what it does, so a case's path
  * can be checked against the YAML and the case's mocked responses. Two rules keep them short:

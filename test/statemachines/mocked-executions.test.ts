@@ -601,7 +601,7 @@ describeWorkflow('mocked executions of the workflows', () => {
     it('each formula bounds the longest measured run of its workflow, and by less than 3 times it', async () => {
       // The bound assumes every call throttled ApiRetryMaxAttempts times and every busy round refused,
       // which no single mocked case combines; a bound over 3 times the longest run would be too loose to
-      // size MaxPagesPerExecution by (the longest runs reach 36 % to 83 % of their bound today).
+      // size the tuning by (the longest runs reach 36 % to 83 % of their bound today).
       // update-tenants has its own bounds per execution kind (history budget of update-tenants).
       const formulas = Object.fromEntries(Object.entries(bounds).map(([workflow, bound]) => [workflow, bound(localTuning)])) as Record<
         keyof typeof bounds,
