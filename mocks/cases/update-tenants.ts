@@ -586,6 +586,36 @@ export const updateTenantsCases: MockTestCase[] = [
   },
   {
     workflow: 'update-tenants',
+    name: 'PausedMidWaveResumedBeforeRead',
+    description:
+      'Paused while a segment pages: it stops with pages unread; resumed before the workflow reads the item, the wave runs again and reads the segment to its end',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started(),
+      'Start wave': [[2, updateItemOk]],
+      'Scan first page': [tenantPage(['a', 'b'], 'b'), tenantPage(['a', 'b'], 'b')],
+      'Is the rollout still running?': [rolloutState('PAUSED'), rolloutState('RUNNING')],
+      'Scan next page': [tenantPage(['c'])],
+      'Update one tenant': children(['a', 'updated'], ['b', 'updated'], ['a', 'unchanged'], ['b', 'unchanged'], ['c', 'updated']),
+      'Check rollout state': [running({ updated: 2 }), running({ updated: 3, unchanged: 2 })],
+      'Complete rollout': [completed({ updated: 3, unchanged: 2 })],
+    },
+    path: path(
+      upToWave,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran', 'ran']], true)),
+      u.checkState,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran', 'ran'], ['ran']])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 3, unchanged: 2 }) },
+  },
+  {
+    workflow: 'update-tenants',
     name: 'OperatorActedFirst',
     description:
       'Paused after the wave, but the operator resumed before the token was stored: the token write is refused (ConditionalCheckFailed), the state is read again and the wave runs again',
