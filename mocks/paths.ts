@@ -1,7 +1,7 @@
 /**
  * The words the catalogue (mocks/test-cases.ts) uses to spell out each test case's expected path:
  * the names of the states entered, in history order (the *StateEntered events of
- * GetExecutionHistory, Map iterations included; UpdateConcurrency 1 runs them in item order).
+ * GetExecutionHistory, Map iterations and Distributed Map children included; the local window of 1 runs them in item order).
  *
  * Each segment below is a run of states of one workflow, named after what it does, so a case's path
  * can be checked against the YAML and the case's mocked responses. Two rules keep them short:
@@ -216,42 +216,83 @@ export const stackEvents = {
   recorded: ['Record stack event', 'Is a waiter registered?'],
 };
 
-/** How one item of a page goes through the Map iterator. */
-export type TenantItem = 'active' | 'notActive' | 'childCouldNotStart';
+/**
+ * update-tenants (the rollout). Its waves and pages are Distributed Maps: the harness splices each
+ * child execution's states in where its Map Run started, one child after the other in item order.
+ */
 
-const iteration: Record<TenantItem, Segment> = {
-  active: ['Is the tenant active?', 'Update one tenant'],
-  notActive: ['Is the tenant active?', 'Skip tenant'],
-  childCouldNotStart: ['Is the tenant active?', 'Update one tenant', 'Report child failure'],
+/** One tenant of a page (or a named canary): its child execution ran, or could not run (StartExecution failed). */
+export type TenantItem = 'ran' | 'couldNotRun';
+const pageTenant: Record<TenantItem, Segment> = {
+  ran: ['Update one tenant'],
+  couldNotRun: ['Update one tenant', 'Tenant child could not run'],
+};
+const namedTenant: Record<TenantItem, Segment> = {
+  ran: ['Update named tenant'],
+  couldNotRun: ['Update named tenant', 'Child could not run'],
 };
 
+/** A scanned page: its tenants through the nested Distributed Map (none: straight to the next-page question). */
+const scannedPage = (tenants: readonly TenantItem[]) =>
+  path(['Any tenants on the page?'], tenants.length > 0 ? ['Update page of tenants', ...tenants.flatMap((t) => pageTenant[t])] : [], [
+    'More pages in the segment?',
+  ]);
+const stillRunning = ['Is the rollout still running?', 'Go on scanning?'];
+
 export const updateTenants = {
-  ignored: ['Is this a continuation?', 'Is it the tenant template?', 'Not the tenant template'],
-  versionMissing: ['Is this a continuation?', 'Is it the tenant template?', 'Template version missing'],
-  /** An S3 event for the template object: pin its version, read the first page. */
-  firstPage: [
-    'Is this a continuation?',
-    'Is it the tenant template?',
-    'Read object version',
-    'Pin template version',
-    'Read first tenant page',
-  ],
-  /** A continuation: resume from its cursor. */
-  resumedPage: ['Is this a continuation?', 'Resume the run', 'Read next tenant page'],
-  nextPage: ['Read next tenant page'],
-  /** The page's items through the Map (in order), then the tally and the decision on more pages. */
-  page: (...items: TenantItem[]) =>
-    path(['Update page of tenants'], ...items.map((item) => iteration[item]), [
-      'Tally page results',
-      'Add page to progress',
-      'Flatten tenant lists',
-      'More pages?',
-    ]),
-  /** n times: the same kind of item. */
-  items: (n: number, item: TenantItem): TenantItem[] => Array<TenantItem>(n).fill(item),
-  summarize: ['Summarize run', 'Report summary'],
-  continueInNewExecution: ['Continue in a new execution', 'Report summary'],
-  fleetUpdated: ['Fleet updated'],
-  someTenantsFailed: ['Some tenants failed'],
-  handSummaryBack: ['Hand summary back'],
+  ignored: ['Is it the tenant template?', 'Not the tenant template'],
+  versionMissing: ['Is it the tenant template?', 'Template version missing'],
+  /** HeadObject of the event's version: the release number is in its metadata. */
+  readRelease: ['Is it the tenant template?', 'Read release metadata'],
+  objectUnreadable: ['Release object unreadable'],
+  releaseNumberInvalid: ['Check release number', 'Release number invalid'],
+  /** The defaults merged with the release's override (in a Parallel, so a $parse failure is caught). */
+  mergePolicy: ['Check release number', 'Read rollout policy', 'Parse rollout policy', 'Merge policy'],
+  checkPolicy: ['Check rollout policy', 'Is the policy valid?'],
+  policyInvalid: ['Rollout policy invalid'],
+  /** The account's budget and the fleet size, then the claim of LATEST. */
+  claim: ['Read account limits', 'Count tenants', 'Claim release'],
+  /** The claim was refused: LATEST holds this release or a newer one. */
+  alreadyRecorded: ['Read latest release', 'Is it the same release?', 'Release already recorded'],
+  superseded: ['Read latest release', 'Is it the same release?', 'Release superseded'],
+  /** The plan and the rollout item, then whether an older rollout must be stopped. */
+  plan: ['Plan waves', 'Start rollout record', 'Is an older rollout unfinished?'],
+  supersedeOlder: ['Supersede older rollout', 'Is the older rollout waiting?'],
+  releaseOlderWait: ["Release older rollout's wait"],
+  supersedeOlderRefused: ['Supersede older rollout'],
+  /** A wave begins (the rollout item says RUNNING): named canaries first, if any. */
+  startWave: ['Start wave', 'Any named tenants?'],
+  startWaveRefused: ['Start wave'],
+  namedTenants: (...tenants: TenantItem[]) => path(['Update named tenants'], ...tenants.map((t) => namedTenant[t])),
+  anyBucketRange: ['Any bucket range?'],
+  /** The wave's (or the rollback's) segments, each a child execution, then what the rollout does next. */
+  runWave: (...segments: Segment[]) => path(['Run wave'], ...segments, ['After the run']),
+  /** A failed segment fails the Map Run: its Catch halts the rollout. */
+  runWaveFailed: (...segments: Segment[]) => path(['Run wave'], ...segments),
+  /**
+   * One segment child: its pages in order (the tenants of each), each page after the first read only
+   * after the rollout item still said the run's state; `stopped`: after the last page listed the
+   * rollout no longer ran, so the segment stopped with more to read.
+   */
+  segment: (pages: readonly (readonly TenantItem[])[], stopped = false) =>
+    path(
+      ['Scan first page'],
+      ...pages.map((tenants, i) => (i === 0 ? scannedPage(tenants) : path(stillRunning, ['Scan next page'], scannedPage(tenants)))),
+      stopped ? [...stillRunning, 'Segment stopped'] : ['Segment done'],
+    ),
+  /** A segment whose first Scan failed beyond its Retry. */
+  segmentScanFailed: ['Scan first page'],
+  haltOnWaveError: ['Halt on wave error'],
+  checkState: ['Check rollout state', 'What does the rollout say?'],
+  bake: ['Bake'],
+  waitForOperator: ['Wait for the operator'],
+  /** The operator aborted: back to the previous release if there is one. */
+  abort: ['Is there a release to go back to?'],
+  claimRollback: ['Claim rollback'],
+  aborted: ['Record rollout aborted', 'Rollout aborted'],
+  rolloutSuperseded: ['Rollout superseded'],
+  endedElsewhere: ['Rollout ended elsewhere'],
+  completeRefused: ['Complete rollout'],
+  fleetUpdated: ['Complete rollout', 'Did any tenant fail?', 'Fleet updated'],
+  someTenantsFailed: ['Complete rollout', 'Did any tenant fail?', 'Some tenants failed'],
 };

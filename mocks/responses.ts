@@ -142,17 +142,14 @@ export const dynamoTableMissing: MockedOutcome = {
   },
 };
 
-export interface TenantRow {
-  tenantId: string;
-  status?: string;
-}
-
-/** aws-sdk integration Scan (ProjectionExpression tenantId, status): items in DynamoDB JSON. */
-export function scanPage(rows: TenantRow[], lastEvaluatedTenantId?: string): MockedOutcome {
-  const items = rows.map((row) =>
-    row.status === undefined ? { tenantId: { S: row.tenantId } } : { tenantId: { S: row.tenantId }, status: { S: row.status } },
-  );
-  const page: Record<string, unknown> = { Count: items.length, Items: items, ScannedCount: items.length };
+/** aws-sdk integration Scan of a rollout segment (ProjectionExpression tenantId): items in DynamoDB JSON. */
+export function tenantPage(tenantIds: string[], lastEvaluatedTenantId?: string, scannedCount = tenantIds.length): MockedOutcome {
+  const page: Record<string, unknown> = {
+    Count: tenantIds.length,
+    Items: tenantIds.map((tenantId) => ({ tenantId: { S: tenantId } })),
+    // Limit counts the items read before the FilterExpression, so a page may hold fewer than it scanned.
+    ScannedCount: scannedCount,
+  };
   if (lastEvaluatedTenantId !== undefined) page.LastEvaluatedKey = { tenantId: { S: lastEvaluatedTenantId } };
   return { Return: page };
 }
@@ -172,10 +169,12 @@ export const putEventsOk: MockedOutcome = {
   Return: { Entries: [{ EventId: '11710aed-b79e-4468-a20b-bb3c0c3b4860' }], FailedEntryCount: 0 },
 };
 
+/** The update-tenant child's result (docs/rollouts.md, "update-tenant (the per-tenant child) contract"). */
 export interface ChildResult {
   tenantId: string;
-  outcome: 'updated' | 'unchanged' | 'failed';
+  outcome: 'updated' | 'unchanged' | 'failed' | 'skipped' | 'superseded' | 'deferred';
   reason: string;
+  release?: number;
 }
 
 /** startExecution.sync:2 returns DescribeExecution with Input and Output as JSON (not strings). */
@@ -200,35 +199,181 @@ export function childExecution(result: ChildResult, index = 0): MockedOutcome {
   };
 }
 
-export interface RunSummary {
-  updated: number;
-  unchanged: number;
-  failed: string[];
-  skipped: string[];
-}
-
-/** The continuation execution of update-tenants, returning the whole run's summary. */
-export function continuationExecution(summary: RunSummary): MockedOutcome {
-  return {
-    Return: {
-      ExecutionArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:update-tenants:continuation-1`,
-      InputDetails: { Included: true },
-      Name: 'continuation-1',
-      Output: summary,
-      OutputDetails: { Included: true },
-      StartDate: 1767607200000,
-      StateMachineArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:update-tenants`,
-      Status: 'SUCCEEDED',
-      StopDate: 1767607900000,
-    },
-  };
-}
-
 export const executionLimitExceeded: MockedOutcome = {
   Throw: {
     Error: 'StepFunctions.ExecutionLimitExceededException',
     Cause:
       'Maximum number of running executions reached (Service: AWSStepFunctions; Status Code: 400; Error Code: ExecutionLimitExceeded; Request ID: 6e1b4c2a-9f0d-4b7e-8a21-3c5d7e9f1a2b; Proxy: null)',
+  },
+};
+
+// --- Rollout (update-tenants): S3 HeadObject, DescribeAccountLimits, DescribeTable, the release table ---
+
+/**
+ * aws-sdk s3:headObject: user metadata comes back lower-cased without the x-amz-meta- prefix
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+ */
+export function headObject(metadata: Record<string, string>): MockedOutcome {
+  return {
+    Return: {
+      AcceptRanges: 'bytes',
+      ContentLength: 5120,
+      ContentType: 'application/json',
+      ETag: '"b1946ac92492d2347c6235b4d2611184"',
+      LastModified: '2026-02-01T09:00:00Z',
+      Metadata: metadata,
+      VersionId: PINNED_VERSION_ID,
+    },
+  };
+}
+
+/** HeadObject of a version that was deleted: a HEAD response has no body, so the SDK names it by status (404). */
+export const headObjectNotFound: MockedOutcome = {
+  Throw: {
+    Error: 'S3.NoSuchKeyException',
+    Cause:
+      'null (Service: S3, Status Code: 404, Request ID: 8DF1C9A3E5B7D2F4, Extended Request ID: Yj3l6Ql1wvqz1X0hF8oV9m2bT5rE4nK7sA6dC3gH0jU=)',
+  },
+};
+
+/**
+ * DescribeAccountLimits (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeAccountLimits.html):
+ * StackLimit, StackOutputsLimit and ConcurrentResourcesLimit (default 2,500).
+ */
+export function accountLimits(concurrentResources: number): MockedOutcome {
+  return {
+    Return: {
+      AccountLimits: [
+        { Name: 'StackLimit', Value: 2000 },
+        { Name: 'StackOutputsLimit', Value: 200 },
+        { Name: 'ConcurrentResourcesLimit', Value: concurrentResources },
+      ],
+    },
+  };
+}
+
+/** aws-sdk dynamodb:describeTable: the table description with its (six-hourly) ItemCount. */
+export function tenantTable(itemCount: number): MockedOutcome {
+  return {
+    Return: {
+      Table: {
+        TableName: local.TenantTableName,
+        TableStatus: 'ACTIVE',
+        ItemCount: itemCount,
+        TableSizeBytes: itemCount * 310,
+        KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'tenantId', AttributeType: 'S' }],
+        BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
+        TableArn: `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${local.TenantTableName}`,
+      },
+    },
+  };
+}
+
+/** A release the LATEST item pointed at before this one (its version id, its rollout). */
+export interface PreviousRelease {
+  release: number;
+  seq: number;
+  versionId: string;
+}
+
+export const previousTemplateUrl = (versionId: string) => `${local.TemplateUrl}?versionId=${versionId}`;
+
+/** The claim of LATEST (optimized updateItem, ReturnValues ALL_OLD): no Attributes for the first release ever. */
+export function latestClaimed(previous?: PreviousRelease): MockedOutcome {
+  if (!previous) return updateItemOk;
+  return {
+    Return: {
+      Attributes: {
+        id: { S: 'LATEST' },
+        release: { N: String(previous.release) },
+        templateRelease: { N: String(previous.release) },
+        seq: { N: String(previous.seq) },
+        templateUrl: { S: previousTemplateUrl(previous.versionId) },
+        versionId: { S: previous.versionId },
+        rolloutId: { S: `release-${previous.release}` },
+        updatedAt: { S: '2026-01-20T09:00:00Z' },
+      },
+      ...SDK_METADATA,
+    },
+  };
+}
+
+/** GetItem of LATEST (optimized integration). */
+export function latestRelease(release: number, seq: number): MockedOutcome {
+  return {
+    Return: {
+      Item: {
+        id: { S: 'LATEST' },
+        release: { N: String(release) },
+        templateRelease: { N: String(release) },
+        seq: { N: String(seq) },
+        rolloutId: { S: `release-${release}` },
+      },
+      ...SDK_METADATA,
+    },
+  };
+}
+
+export type RolloutState = 'RUNNING' | 'PAUSED' | 'HALTED' | 'ABORTING' | 'ABORTED' | 'COMPLETED' | 'SUPERSEDED';
+export type RolloutCounts = Partial<Record<ChildResult['outcome'], number>>;
+
+function rolloutAttributes(release: number, state: RolloutState, counts: RolloutCounts, extra: Record<string, unknown>) {
+  const outcomes: ChildResult['outcome'][] = ['updated', 'unchanged', 'failed', 'skipped', 'superseded', 'deferred'];
+  return {
+    id: { S: `release-${release}` },
+    release: { N: String(release) },
+    state: { S: state },
+    counts: { M: Object.fromEntries(outcomes.map((o) => [o, { N: String(counts[o] ?? 0) }])) },
+    ...extra,
+  };
+}
+
+/** GetItem of a rollout item (optimized integration); haltReason when the error budget or a wave error halted it. */
+export function rolloutItem(release: number, state: RolloutState, counts: RolloutCounts = {}, haltReason?: string): MockedOutcome {
+  const extra = haltReason === undefined ? {} : { haltReason: { S: haltReason } };
+  return { Return: { Item: rolloutAttributes(release, state, counts, extra), ...SDK_METADATA } };
+}
+
+/** GetItem of the rollout item with ProjectionExpression #state. */
+export function rolloutState(state: RolloutState): MockedOutcome {
+  return { Return: { Item: { state: { S: state } }, ...SDK_METADATA } };
+}
+
+/** UpdateItem with ReturnValues ALL_NEW of a rollout item (operatorToken when its workflow waits for the operator). */
+export function rolloutUpdated(release: number, state: RolloutState, counts: RolloutCounts = {}, operatorToken?: string): MockedOutcome {
+  const extra = operatorToken === undefined ? {} : { operatorToken: { S: operatorToken } };
+  return { Return: { Attributes: rolloutAttributes(release, state, counts, extra), ...SDK_METADATA } };
+}
+
+/** The LATEST item after the rollback claim (ReturnValues UPDATED_NEW). */
+export function rollbackClaimed(seq: number, previousRelease: number, versionId: string, release: number): MockedOutcome {
+  return {
+    Return: {
+      Attributes: {
+        seq: { N: String(seq) },
+        templateRelease: { N: String(previousRelease) },
+        templateUrl: { S: previousTemplateUrl(versionId) },
+        rolledBack: { N: String(release) },
+        updatedAt: { S: '2026-02-01T10:00:00Z' },
+      },
+      ...SDK_METADATA,
+    },
+  };
+}
+
+/** What the operator's resume / abort (or a newer rollout) sends with SendTaskSuccess: the Task's result. */
+export const operatorAnswer = (action: 'resume' | 'abort' | 'superseded'): MockedOutcome => ({ Return: { action } });
+
+/** aws-sdk sfn:sendTaskSuccess: an empty response. */
+export const taskSuccessSent: MockedOutcome = { Return: {} };
+/** SendTaskSuccess for a wait that ended already (https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html). */
+export const taskTimedOut: MockedOutcome = {
+  Throw: {
+    Error: 'Sfn.TaskTimedOutException',
+    Cause:
+      "Task Timed Out: 'Provided task does not exist anymore' (Service: Sfn, Status Code: 400, Request ID: 1f6b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d)",
   },
 };
 

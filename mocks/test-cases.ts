@@ -7,7 +7,7 @@
  *
  * Numbers below follow statemachines/local-substitutions.ts: MaxStackPolls 5, MaxBusyWaits 3,
  * ApiRetryMaxAttempts 2 (so 3 invocations exhaust a retrier, and 3 throttled answers exhaust a
- * throttling back-off loop within one round), TenantPageSize 3, MaxPagesPerExecution 3.
+ * throttling back-off loop within one round), ScanSegments 2, RolloutPageSize 3 and the local rollout policy.
  *
  * CloudFormation throttling arrives as the generic CloudFormation.CloudFormationException (see
  * `throttled` in responses.ts). Calls without an expected ValidationError retry that name, so a

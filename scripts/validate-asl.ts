@@ -21,11 +21,24 @@ export interface Verdict {
 export function validateWorkflowFile(path: string, values: Readonly<Record<string, string>> = localSubstitutions()): Verdict {
   try {
     const definition = parseWorkflowText(substitute(readFileSync(path, 'utf8'), values, path), path);
-    const { isValid, errorsText } = aslValidator(definition);
+    const { isValid, errorsText } = aslValidator(foldJsonataLines(definition));
     return { file: path, valid: isValid, errors: isValid ? [] : errorsText('\n').split('\n') };
   } catch (error) {
     return { file: path, valid: false, errors: [(error as Error).message] };
   }
+}
+
+/**
+ * asl-validator's JSONata pattern (`^{% .+ %}$`) does not match across newlines, but Step Functions
+ * accepts multi-line JSONata expressions (https://github.com/aws/aws-cdk/issues/35912: "This is possible
+ * in other places"; the CDK's own check was fixed to match across lines). Newlines are folded into
+ * spaces for the validator only; the definition deployed keeps them.
+ */
+function foldJsonataLines(value: unknown): unknown {
+  if (typeof value === 'string') return /^\{%[\s\S]*%\}$/.test(value) ? value.replace(/\s*\n\s*/g, ' ') : value;
+  if (Array.isArray(value)) return value.map(foldJsonataLines);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, foldJsonataLines(v)]));
+  return value;
 }
 
 function main(): void {

@@ -15,26 +15,92 @@ export const EVENTS_PER_RETRY = 3;
  */
 export const EVENTS_PER_THROTTLED_ANSWER = 17;
 
-// --- update-tenants ---------------------------------------------------------------------------------
+// --- update-tenants (the rollout) ----------------------------------------------------------------
+//
+// A rollout is three kinds of execution, each with its own 25,000-event history: the parent (waves
+// and operator rounds), one child per parallel-scan segment and wave (its pages), and one child per
+// tenant and page (a single startExecution.sync:2 Task). Counts below are pinned against measured
+// runs by test/statemachines/mocked-executions.test.ts; R = ApiRetryMaxAttempts, every Task with a
+// Retry costing EVENTS_PER_RETRY more per retried answer.
 
-/** Start (ExecutionStarted + 4 states) and end (continuation task, Report summary, Succeed, ExecutionSucceeded). */
-const RUN_OVERHEAD = 9 + 13;
-/** Scan 5, Map frame 4, Tally/Add/Flatten/More pages? 8. */
-const PAGE_OVERHEAD = 17;
-/** A tenant whose child could not start (the costliest iteration; an updated tenant costs 10). */
-const WORST_EVENTS_PER_TENANT = 11;
+/** A Task: Entered, Scheduled, Started, Succeeded, Exited (plus Submitted for .sync and .waitForTaskToken). */
+const TASK = 5;
+/** A Choice, Pass, Wait or Succeed state: Entered, Exited. */
+const STEP = 2;
+/** A Distributed Map: Entered, Started, MapRunStarted, MapRunSucceeded, Succeeded, Exited. */
+const DISTRIBUTED_MAP = 6;
 
-export interface FleetTuning {
-  TenantPageSize: number;
-  MaxPagesPerExecution: number;
+export interface RolloutTuning {
   ApiRetryMaxAttempts: number;
 }
 
-/** One update-tenants execution: every Scan retried ApiRetryMaxAttempts times, every child failing to start. */
-export function updateTenantsWorstCaseEvents(tuning: FleetTuning): number {
-  const page = PAGE_OVERHEAD + EVENTS_PER_RETRY * tuning.ApiRetryMaxAttempts + WORST_EVENTS_PER_TENANT * tuning.TenantPageSize;
-  return RUN_OVERHEAD + tuning.MaxPagesPerExecution * page;
+/**
+ * Up to the first wave (ExecutionStarted, the template and release-number checks, HeadObject, the
+ * policy's Parallel with its branch, DescribeAccountLimits, DescribeTable, the LATEST claim, the plan,
+ * the rollout item, superseding the older rollout and releasing its wait): 58 + 6 Tasks with Retries.
+ */
+const rolloutStart = (r: number) =>
+  1 + STEP + TASK + 2 * STEP + 6 + 2 * STEP + 3 * TASK + STEP + TASK + STEP + TASK + STEP + TASK + 6 * EVENTS_PER_RETRY * r;
+/**
+ * One wave: Start wave, Any named tenants?, the named canaries' Map, Any bucket range?, Run wave,
+ * After the run, Check rollout state, What does the rollout say?, Bake: 32 + 2 Tasks with Retries.
+ */
+const rolloutWave = (r: number) =>
+  TASK + STEP + DISTRIBUTED_MAP + STEP + DISTRIBUTED_MAP + STEP + TASK + STEP + STEP + 2 * EVENTS_PER_RETRY * r;
+/**
+ * One operator round (a halt or pause and its resume): Halt on wave error, Wait for the operator
+ * (with TaskSubmitted), Check rollout state, the Choice, and the wave run again: 50 + 5 Tasks with Retries.
+ */
+const operatorRound = (r: number) => TASK + (TASK + 1) + TASK + STEP + rolloutWave(r) + 3 * EVENTS_PER_RETRY * r;
+/**
+ * The costliest end, an abort with a rollback: Is there a release to go back to?, Claim rollback, Run wave,
+ * After the run, Record rollout aborted, Rollout aborted, ExecutionSucceeded: 23 + 2 Tasks with Retries.
+ * (Completing costs 10 + 3R: Complete rollout, Did any tenant fail?, the end state, the execution's end.)
+ */
+const rolloutEnd = (r: number) => STEP + TASK + DISTRIBUTED_MAP + STEP + TASK + STEP + 1 + 2 * EVENTS_PER_RETRY * r;
+
+/**
+ * The rollout's parent execution: `waves` waves (the canary wave included; a policy has at most 20
+ * percent waves) and `operatorRounds` halts or pauses that were resumed. Each round runs its wave
+ * again, so the operator, not the fleet size, bounds this history: the fleet lives in the children.
+ */
+export function rolloutParentWorstCaseEvents(t: RolloutTuning, waves: number, operatorRounds: number): number {
+  const r = t.ApiRetryMaxAttempts;
+  return rolloutStart(r) + waves * rolloutWave(r) + operatorRounds * operatorRound(r) + rolloutEnd(r);
 }
+
+/** The operator rounds one rollout of `waves` waves can take before its parent reaches `budget` events. */
+export function rolloutOperatorRoundsWithin(t: RolloutTuning, waves: number, budget = HISTORY_EVENT_QUOTA): number {
+  const r = t.ApiRetryMaxAttempts;
+  return Math.floor((budget - rolloutStart(r) - waves * rolloutWave(r) - rolloutEnd(r)) / operatorRound(r));
+}
+
+/**
+ * One page of a segment child: Scan (with its Retry), Any tenants on the page?, the page's Distributed
+ * Map, More pages in the segment?, then Is the rollout still running? (with its Retry) and Go on
+ * scanning?: 22 + 2 Tasks with Retries.
+ */
+const segmentPage = (r: number) => TASK + STEP + DISTRIBUTED_MAP + STEP + TASK + STEP + 2 * EVENTS_PER_RETRY * r;
+
+/**
+ * A segment child that reads `pages` pages: ExecutionStarted, its pages, the Succeed state and the
+ * execution's end. Every wave scans the whole segment (the wave's buckets are a FilterExpression,
+ * applied after Limit), so `pages` is the segment's items / RolloutPageSize, rounded up, plus one.
+ */
+export function rolloutSegmentWorstCaseEvents(t: RolloutTuning, pages: number): number {
+  return 1 + pages * segmentPage(t.ApiRetryMaxAttempts) + STEP + 1;
+}
+
+/** The pages one segment child can read before reaching `budget` events. */
+export function rolloutSegmentPagesWithin(t: RolloutTuning, budget = HISTORY_EVENT_QUOTA): number {
+  return Math.floor((budget - 4) / segmentPage(t.ApiRetryMaxAttempts));
+}
+
+/**
+ * A tenant's child of a page (or a named canary): ExecutionStarted, the startExecution.sync:2 Task
+ * (with TaskSubmitted) and the end; one that could not start fails its Task and enters the Pass instead.
+ */
+export const ROLLOUT_TENANT_CHILD_EVENTS = 9;
 
 // --- one stack: create-tenant, delete-tenant, update-tenant --------------------------------------------
 

@@ -41,7 +41,8 @@ export async function applyCatcher(run: StateRun, catcher: Catcher, err: StatesE
     const { output, assigned } = await run.finishJsonata(
       errOut,
       { errorOutput: errOut },
-      catcher.assign,
+      // A Catcher without Assign assigns nothing: the state's own Assign reads $states.result, which a caught error has not.
+      catcher.assign ?? null,
       { value: catcher.output, given: catcher.output !== undefined },
       fields,
     );

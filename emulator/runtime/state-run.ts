@@ -198,7 +198,8 @@ export class StateRun {
   async finishJsonata(
     defaultOutput: unknown,
     extra: { result?: unknown; errorOutput?: unknown } | undefined,
-    assign: CompiledAssign | undefined = this.state.assign,
+    /** null: no Assign at all (undefined means the state's own). */
+    assign: CompiledAssign | null | undefined = this.state.assign,
     output: { value: unknown; given: boolean } = { value: this.state.output, given: this.state.hasOutput },
     /** Where AWS says the fields are: a Catcher's or Choice rule's own Assign/Output are `Catch[i]/...`, `Choices[i]/...`. */
     fields: { assign?: string; output?: string } = {},

@@ -16,14 +16,19 @@ import {
 } from '@aws-sdk/client-sfn';
 import { localSubstitutions, loadWorkflow, LOCAL_ACCOUNT } from '../../statemachines/local-substitutions';
 import { MockTestCase, TEST_CASES } from '../../mocks/test-cases';
-import { PINNED_VERSION_ID, stackId } from '../../mocks/responses';
+import { PINNED_VERSION_ID, previousTemplateUrl, stackId } from '../../mocks/responses';
+import { PREVIOUS, RELEASE, REJECTION_CAUSES } from '../../mocks/cases/update-tenants';
 import {
   createTenantWorstCaseEvents,
   deleteTenantWorstCaseEvents,
   EVENTS_PER_RETRY,
   EVENTS_PER_THROTTLED_ANSWER,
   HISTORY_EVENT_QUOTA,
-  updateTenantsWorstCaseEvents,
+  ROLLOUT_TENANT_CHILD_EVENTS,
+  rolloutOperatorRoundsWithin,
+  rolloutParentWorstCaseEvents,
+  rolloutSegmentPagesWithin,
+  rolloutSegmentWorstCaseEvents,
   updateTenantWorstCaseEvents,
   stackEventsWorstCaseEvents,
 } from '../../statemachines/history-budget';
@@ -193,58 +198,164 @@ describeWorkflow('mocked executions of the workflows', () => {
       });
     });
 
-    it('update-tenants: pages chain LastEvaluatedKey into ExclusiveStartKey, and only ACTIVE tenants start a child, in order, with the pinned URL', async () => {
-      const { scheduled } = await run(find('update-tenants', 'ThreePages'));
-      const scans = scheduled.filter((s) => s.resourceType === 'aws-sdk:dynamodb' && s.resource === 'scan');
-      expect(scans.map((s) => s.parameters.ExclusiveStartKey)).toEqual([undefined, { tenantId: { S: 'c' } }, { tenantId: { S: 'f' } }]);
-      for (const scan of scans) {
+    const allCalls = (result: CaseRun) => [...result.scheduled, ...result.children.flatMap((c) => c.scheduled)];
+    const pinned = `${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}`;
+
+    it("update-tenants: HeadObject reads the event's version; LATEST moves only forward, to this release with the pinned URL", async () => {
+      const { scheduled } = await run(find('update-tenants', 'HappyPath'));
+      expect(scheduled.find((s) => s.state === 'Read release metadata')!.parameters).toEqual({
+        Bucket: local.TemplateBucketName,
+        Key: local.TemplateObjectKey,
+        VersionId: PINNED_VERSION_ID,
+      });
+      expect(scheduled.find((s) => s.state === 'Claim release')!.parameters).toMatchObject({
+        TableName: local.ReleaseTableName,
+        Key: { id: { S: 'LATEST' } },
+        ConditionExpression: 'attribute_not_exists(#release) OR #release < :release',
+        ExpressionAttributeValues: { ':release': { N: String(RELEASE) }, ':url': { S: pinned }, ':rollout': { S: `release-${RELEASE}` } },
+      });
+      const record = scheduled.find((s) => s.state === 'Start rollout record')!.parameters as {
+        Item: Record<string, { S?: string; N?: string }>;
+      };
+      expect(record).toMatchObject({ ConditionExpression: 'attribute_not_exists(id)' });
+      expect({ state: record.Item.state, seq: record.Item.seq, previous: record.Item.previousRelease }).toEqual({
+        state: { S: 'RUNNING' },
+        seq: { N: '1' },
+        previous: { N: '0' },
+      });
+    });
+
+    it("update-tenants: each wave scans its bucket range (the last also tenants without a bucket) in parallel segments, and every child gets the release, seq, pinned URL and its wave's budget", async () => {
+      const result = await run(find('update-tenants', 'HappyPath'));
+      const calls = allCalls(result);
+      const firstScans = calls.filter((c) => c.state === 'Scan first page');
+      expect(firstScans.map((c) => c.parameters.ExpressionAttributeValues)).toEqual(
+        [
+          [0, 1000],
+          [1000, 5000],
+          [5000, 10000],
+        ].map(([from, to]) => ({
+          ':active': { S: 'ACTIVE' },
+          ':provisioning': { S: 'PROVISIONING' },
+          ':from': { N: String(from) },
+          ':to': { N: String(to) },
+        })),
+      );
+      expect(firstScans.map((c) => c.parameters.FilterExpression)).toEqual([
+        '(#status = :active OR #status = :provisioning) AND #bucket >= :from AND #bucket < :to',
+        '(#status = :active OR #status = :provisioning) AND #bucket >= :from AND #bucket < :to',
+        '(#status = :active OR #status = :provisioning) AND (#bucket >= :from AND #bucket < :to OR attribute_not_exists(#bucket))',
+      ]);
+      for (const scan of firstScans) {
+        // The local window is 1 (policy maxConcurrency 1), so one segment of one.
         expect(scan.parameters).toMatchObject({
           TableName: local.TenantTableName,
-          Limit: Number(local.TenantPageSize),
-          FilterExpression: 'attribute_not_exists(#status) OR #status <> :deleted',
-          ExpressionAttributeValues: { ':deleted': { S: 'DELETED' } },
+          Segment: 0,
+          TotalSegments: 1,
+          Limit: Number(local.RolloutPageSize),
+          ConsistentRead: true,
+          ProjectionExpression: 'tenantId',
         });
       }
-      const children = scheduled.filter((s) => s.state === 'Update one tenant');
-      expect(children.map((c) => (c.parameters.Input as { tenantId: string }).tenantId)).toEqual(['a', 'b', 'c', 'd', 'g']);
+      // Pages chain LastEvaluatedKey into ExclusiveStartKey within the segment.
+      expect(calls.filter((c) => c.state === 'Scan next page').map((c) => c.parameters.ExclusiveStartKey)).toEqual([
+        { tenantId: { S: 'd' } },
+        { tenantId: { S: 'e' } },
+      ]);
+      const children = calls.filter((c) => c.state === 'Update one tenant');
+      expect(children.map((c) => (c.parameters.Input as { tenantId: string }).tenantId)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+      expect(children.map((c) => (c.parameters.Input as { rollout: { wave: number } }).rollout.wave)).toEqual([0, 1, 1, 1, 1, 2, 2]);
       for (const child of children) {
         expect(child.parameters).toMatchObject({
           StateMachineArn: local.UpdateTenantStateMachineArn,
-          Input: { templateUrl: `${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}` },
+          Input: { release: RELEASE, seq: 1, templateUrl: pinned, rollout: { id: `release-${RELEASE}`, errorBudget: 1 } },
         });
       }
     });
 
-    it('update-tenants: the continuation gets the cursor, the pinned template and the totals so far', async () => {
-      const { scheduled } = await run(find('update-tenants', 'ContinuesInNewExecution'));
-      const handOff = scheduled.find((s) => s.state === 'Continue in a new execution')!;
-      expect([handOff.resourceType, handOff.resource]).toEqual(['states', 'startExecution.sync:2']);
-      expect(handOff.parameters).toMatchObject({
-        StateMachineArn: await arnOf('update-tenants'),
-        Input: {
-          continuation: {
-            templateUrl: `${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}`,
-            templateVersion: PINNED_VERSION_ID,
-            exclusiveStartKey: { tenantId: { S: 'i' } },
-            progress: { updated: 7, unchanged: 1, failed: [], skipped: ['e'], pages: 3 },
-          },
-        },
+    it("update-tenants: without the account's limits the window is 2,500 / 3 resources = 833 updates, split over ScanSegments segments", async () => {
+      const result = await run(find('update-tenants', 'AccountLimitsUnreadable'));
+      const record = result.scheduled.find((s) => s.state === 'Start rollout record')!.parameters as {
+        Item: Record<string, { N?: string }>;
+      };
+      expect(record.Item.window).toEqual({ N: '833' });
+      const scans = allCalls(result).filter((c) => c.state === 'Scan first page');
+      expect(scans.map((c) => [c.parameters.Segment, c.parameters.TotalSegments]).sort()).toEqual([
+        [0, 2],
+        [1, 2],
+      ]);
+    });
+
+    it('update-tenants: a superseded older rollout is marked only while unfinished, and its stored token gets SendTaskSuccess', async () => {
+      const { scheduled } = await run(find('update-tenants', 'SupersedesWaitingRollout'));
+      expect(scheduled.find((s) => s.state === 'Supersede older rollout')!.parameters).toMatchObject({
+        Key: { id: { S: `release-${PREVIOUS.release}` } },
+        ConditionExpression: '#state IN (:running, :paused, :halted)',
+        ExpressionAttributeValues: { ':superseded': { S: 'SUPERSEDED' }, ':release': { N: String(RELEASE) } },
+      });
+      expect(scheduled.find((s) => s.state === "Release older rollout's wait")!.parameters).toEqual({
+        TaskToken: 'AAAAKgAAAAIAAAAAAAAAAQ-release-1-token',
+        Output: '{"action": "superseded"}',
       });
     });
-  });
 
-  describe('history-event arithmetic (docs/workflows.md)', () => {
-    // Per page: Scan 5, Map frame 4, Tally/Add/Flatten/More pages? 8 = 17; per ACTIVE tenant 10, per skipped 6.
-    // Per run: start 9 (ExecutionStarted + 4 states), end 7 (Summarize, Report summary, Succeed, ExecutionSucceeded).
-    const perPage = (active: number, skipped: number) => 17 + 10 * active + 6 * skipped;
-
-    it('one page of 3 updated (2 ACTIVE, 1 PROVISIONING) and 1 skipped tenant costs 9 + page + 7 events', async () => {
-      expect((await run(find('update-tenants', 'OnePage'))).events.length).toBe(9 + perPage(3, 1) + 7);
+    it('update-tenants: the operator wait stores its task token on the rollout item only while it is paused or halted', async () => {
+      const { scheduled } = await run(find('update-tenants', 'PausedBetweenWaves'));
+      const wait = scheduled.find((s) => s.state === 'Wait for the operator')!;
+      expect([wait.resourceType, wait.resource]).toEqual(['dynamodb', 'updateItem.waitForTaskToken']);
+      expect(wait.parameters).toMatchObject({
+        Key: { id: { S: `release-${RELEASE}` } },
+        UpdateExpression: 'SET operatorToken = :token, updatedAt = :now',
+        ConditionExpression: '#state IN (:paused, :halted)',
+      });
+      expect((wait.parameters.ExpressionAttributeValues as Record<string, { S: string }>)[':token'].S).not.toEqual('');
     });
 
-    it('three pages cost the sum of their pages', async () => {
-      expect((await run(find('update-tenants', 'ThreePages'))).events.length).toBe(9 + perPage(3, 0) + perPage(1, 2) + perPage(1, 0) + 7);
+    it('update-tenants: an abort points LATEST back to the previous release (new seq) and rolls back the tenants this rollout claimed', async () => {
+      const result = await run(find('update-tenants', 'HaltedThenAborted'));
+      expect(result.scheduled.find((s) => s.state === 'Claim rollback')!.parameters).toMatchObject({
+        Key: { id: { S: 'LATEST' } },
+        ConditionExpression: 'rolloutId = :rollout',
+        ExpressionAttributeValues: {
+          ':previous': { N: String(PREVIOUS.release) },
+          ':url': { S: previousTemplateUrl(PREVIOUS.versionId) },
+          ':rollout': { S: `release-${RELEASE}` },
+        },
+      });
+      const calls = allCalls(result);
+      const rollbackScans = calls.filter((c) => c.state === 'Scan first page').slice(1);
+      expect(rollbackScans.map((c) => [c.parameters.Segment, c.parameters.TotalSegments]).sort()).toEqual([
+        [0, 2],
+        [1, 2],
+      ]);
+      const rolloutSeq = PREVIOUS.seq + 1;
+      for (const scan of rollbackScans) {
+        expect(scan.parameters).toMatchObject({
+          FilterExpression: '#target = :seq',
+          ExpressionAttributeNames: { '#target': 'targetSeq' },
+          ExpressionAttributeValues: { ':seq': { N: String(rolloutSeq) } },
+        });
+      }
+      const rollbackChildren = calls.filter((c) => c.state === 'Update one tenant').slice(2);
+      expect(rollbackChildren).toHaveLength(2);
+      for (const child of rollbackChildren) {
+        // The rollback's seq is the one Claim rollback returned; no rollout: it is not counted against a wave.
+        expect(child.parameters.Input).toEqual({
+          release: PREVIOUS.release,
+          seq: PREVIOUS.seq + 2,
+          templateUrl: previousTemplateUrl(PREVIOUS.versionId),
+          tenantId: 'a',
+          AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: expect.any(String),
+        });
+      }
     });
+
+    it.each(Object.entries(REJECTION_CAUSES))(
+      "update-tenants#%s: the failure's cause names the field and the rule",
+      async (name, cause) => {
+        expect((await run(find('update-tenants', name))).cause).toMatch(cause);
+      },
+    );
   });
 
   describe('catalogue coverage', () => {
@@ -255,6 +366,7 @@ describeWorkflow('mocked executions of the workflows', () => {
           names.push(stateName);
           const processor = (state.ItemProcessor ?? state.Iterator) as typeof machine | undefined;
           if (processor) visit(processor);
+          for (const branch of (state.Branches as (typeof machine)[] | undefined) ?? []) visit(branch);
         }
       };
       visit(loadWorkflow(name) as unknown as { States: Record<string, Record<string, unknown>> });
@@ -277,6 +389,7 @@ describeWorkflow('mocked executions of the workflows', () => {
             if (state.Type === 'Task') tasks.add(stateName);
             const processor = (state.ItemProcessor ?? state.Iterator) as typeof machine | undefined;
             if (processor) visit(processor);
+            for (const branch of (state.Branches as (typeof machine)[] | undefined) ?? []) visit(branch);
           }
         };
         visit(definition as unknown as { States: Record<string, Record<string, unknown>> });
@@ -405,27 +518,63 @@ describeWorkflow('mocked executions of the workflows', () => {
     });
   });
 
-  describe('history budget of update-tenants', () => {
-    it('the worst-case formula matches a measured run with a child that could not start', async () => {
-      // ChildCouldNotStart: one page, one tenant updated (10 events), one failed to start (11), no retries;
-      // it ends in the Fail state (Summarize 2, Report summary 2, FailStateEntered, ExecutionFailed = 6).
-      expect((await run(find('update-tenants', 'ChildCouldNotStart'))).events.length).toBe(9 + 17 + 10 + 11 + 6);
-      expect(updateTenantsWorstCaseEvents({ TenantPageSize: 1, MaxPagesPerExecution: 1, ApiRetryMaxAttempts: 0 })).toBe(22 + 17 + 11);
+  describe('history budget of update-tenants (parent, segment children, tenant children)', () => {
+    const r = Number(local.ApiRetryMaxAttempts);
+    const rollout = TEST_CASES.filter((c) => c.workflow === 'update-tenants');
+    const segmentChildren = (runResult: CaseRun) =>
+      runResult.children.filter((c) => c.events.some((e) => e.stateEnteredEventDetails?.name === 'Scan first page'));
+    const tenantChildren = (runResult: CaseRun) =>
+      runResult.children.filter((c) => c.events.some((e) => /^Update (one|named) tenant$/.test(e.stateEnteredEventDetails?.name ?? '')));
+    const pagesOf = (events: HistoryEvent[]) =>
+      events.filter((e) => /^Scan (first|next) page$/.test(e.stateEnteredEventDetails?.name ?? '')).length;
+
+    it('measured runs pin the counts: start 46 without an older rollout, 26 per wave with a bake, 24 for the last, 10 to complete', async () => {
+      expect((await run(find('update-tenants', 'HappyPath'))).events.length).toBe(46 + 26 + 26 + 24 + 10);
+      // An older rollout superseded and its waiting operator released: 5 + 2 + 5 more before the first wave.
+      expect((await run(find('update-tenants', 'SupersedesWaitingRollout'))).events.length).toBe(46 + 12 + 24 + 10);
+      // A segment: 19 for its first page with tenants, 22 for each further page (16 when empty), 13 for an empty segment.
+      const lengths = async (name: string) => segmentChildren(await run(find('update-tenants', name))).map((c) => c.events.length);
+      expect(await lengths('OneWaveHappyPath')).toEqual([19 + 3 * 22]);
+      expect(await lengths('HappyPath')).toEqual([19, 19 + 22 + 16, 19]);
+      expect(await lengths('AccountLimitsUnreadable')).toEqual([13, 13]);
     });
 
-    it('the deployed tuning (infra/config.ts) keeps one execution under the 25,000-event quota with 40 % of it free', () => {
-      expect(updateTenantsWorstCaseEvents(DEFAULT_WORKFLOW_TUNING)).toBeLessThanOrEqual(0.6 * HISTORY_EVENT_QUOTA);
+    it('every measured execution stays within its formula: the parent by waves and operator rounds, a segment by its pages, a tenant child by a constant', async () => {
+      for (const testCase of rollout) {
+        const result = await run(testCase);
+        const waits = result.entered.filter((s) => s === 'Wait for the operator').length;
+        // The local policy has 3 waves (canary, 50 %, 100 %); the cases' overrides fewer.
+        const parentBound = rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, 3, waits);
+        expect({ case: testCase.name, parentWithin: result.events.length <= parentBound }).toEqual({
+          case: testCase.name,
+          parentWithin: true,
+        });
+        for (const segment of segmentChildren(result)) {
+          const bound = rolloutSegmentWorstCaseEvents({ ApiRetryMaxAttempts: r }, pagesOf(segment.events));
+          expect({ case: testCase.name, segmentWithin: segment.events.length <= bound }).toEqual({
+            case: testCase.name,
+            segmentWithin: true,
+          });
+        }
+        for (const child of tenantChildren(result)) expect(child.events.length).toBeLessThanOrEqual(ROLLOUT_TENANT_CHILD_EVENTS);
+      }
     });
 
-    it('the local tuning does too, and a fleet of 100,000 tenants in one execution would not', () => {
-      expect(
-        updateTenantsWorstCaseEvents({
-          TenantPageSize: Number(local.TenantPageSize),
-          MaxPagesPerExecution: Number(local.MaxPagesPerExecution),
-          ApiRetryMaxAttempts: Number(local.ApiRetryMaxAttempts),
-        }),
-      ).toBeLessThan(HISTORY_EVENT_QUOTA);
-      expect(updateTenantsWorstCaseEvents({ TenantPageSize: 50, MaxPagesPerExecution: 2_000, ApiRetryMaxAttempts: 0 })).toBeGreaterThan(
+    it('the bounds are tight: the longest parent reaches over a third of its bound, a segment without retries all but its last check', async () => {
+      const longest = (await Promise.all(rollout.map(async (c) => (await run(c)).events.length))).reduce((a, b) => Math.max(a, b));
+      expect(longest).toBeGreaterThan(rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, 3, 1) / 3);
+      // Four pages of tenants without retries: the bound counts a state check after the last page too (7 events).
+      expect(rolloutSegmentWorstCaseEvents({ ApiRetryMaxAttempts: 0 }, 4)).toBe(19 + 3 * 22 + 7);
+    });
+
+    it('the deployed tuning: a segment child reads a 100,000-tenant table alone, and a full policy (21 waves) survives 150 operator rounds (166 with every call retried 6 times)', () => {
+      const deployed = { ApiRetryMaxAttempts: DEFAULT_WORKFLOW_TUNING.ApiRetryMaxAttempts };
+      expect(rolloutSegmentPagesWithin(deployed) * DEFAULT_WORKFLOW_TUNING.RolloutPageSize).toBeGreaterThan(100_000);
+      expect(rolloutSegmentWorstCaseEvents(deployed, Math.ceil(100_000 / DEFAULT_WORKFLOW_TUNING.RolloutPageSize) + 1)).toBeLessThan(
+        0.6 * HISTORY_EVENT_QUOTA,
+      );
+      expect(rolloutOperatorRoundsWithin(deployed, 21)).toBeGreaterThanOrEqual(150);
+      expect(rolloutParentWorstCaseEvents(deployed, 21, rolloutOperatorRoundsWithin(deployed, 21) + 1)).toBeGreaterThan(
         HISTORY_EVENT_QUOTA,
       );
     });
@@ -460,17 +609,13 @@ describeWorkflow('mocked executions of the workflows', () => {
     it('each formula bounds the longest measured run of its workflow, and by less than 3 times it', async () => {
       // The bound assumes every call throttled ApiRetryMaxAttempts times and every busy round refused,
       // which no single mocked case combines; a bound over 3 times the longest run would be too loose to
-      // size MaxPagesPerExecution by (the longest runs reach 36 % to 83 % of their bound today).
-      const fleetTuning = {
-        TenantPageSize: Number(local.TenantPageSize),
-        MaxPagesPerExecution: Number(local.MaxPagesPerExecution),
-        ApiRetryMaxAttempts: Number(local.ApiRetryMaxAttempts),
-      };
-      const formulas: Record<WorkflowFileName, number> = {
-        ...Object.fromEntries(Object.entries(bounds).map(([workflow, bound]) => [workflow, bound(localTuning)])),
-        'update-tenants': updateTenantsWorstCaseEvents(fleetTuning),
-      } as Record<WorkflowFileName, number>;
-      for (const workflow of WORKFLOW_NAMES) {
+      // size the tuning by (the longest runs reach 36 % to 83 % of their bound today).
+      // update-tenants has its own bounds per execution kind (history budget of update-tenants).
+      const formulas = Object.fromEntries(Object.entries(bounds).map(([workflow, bound]) => [workflow, bound(localTuning)])) as Record<
+        keyof typeof bounds,
+        number
+      >;
+      for (const workflow of Object.keys(bounds) as (keyof typeof bounds)[]) {
         const lengths = await Promise.all(TEST_CASES.filter((c) => c.workflow === workflow).map(async (c) => (await run(c)).events.length));
         const longest = Math.max(...lengths);
         expect({

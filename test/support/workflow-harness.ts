@@ -6,8 +6,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { runToCompletion, statesEntered } from '../../scripts/sfn-executions';
+import {
+  CreateStateMachineCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  UpdateStateMachineCommand,
+  type ExecutionListItem,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import { fullHistory, runToCompletion } from '../../scripts/sfn-executions';
 import { loadWorkflow, localSubstitutions, LOCAL_ACCOUNT } from '../../statemachines/local-substitutions';
 import { type WorkflowFileName } from '../../statemachines/workflows';
 
@@ -65,11 +72,23 @@ export interface CaseRun {
   output?: unknown;
   error?: string;
   cause?: string;
-  /** Names of the states entered, in history order. */
+  /**
+   * Names of the states entered, in history order; a Distributed Map's child executions are spliced
+   * in where their Map Run started, one child after the other in item order (as inline Map iterations appear).
+   */
   entered: string[];
   /** What each Task sent (TaskScheduled), in order, attributed to its state. */
   scheduled: TaskCall[];
   events: HistoryEvent[];
+  /** The Distributed Map child executions, depth first in the order their Map Runs started. */
+  children: ChildRun[];
+}
+
+export interface ChildRun {
+  executionArn: string;
+  status: string;
+  events: HistoryEvent[];
+  scheduled: TaskCall[];
 }
 
 let runCounter = 0;
@@ -89,15 +108,48 @@ export async function runCase(
     { pollMs: 50 },
   );
   recordHistory(workflow, testCase, events);
+  const children: ChildRun[] = [];
+  const entered = await withChildren(client, events, children);
+  // A child's history covers the ItemProcessor's states, so the gate reads it with the parent's definition.
+  children.forEach((child, i) => recordHistory(workflow, `${testCase}.child${i}`, child.events));
   return {
     status: description.status!,
     output: description.output === undefined ? undefined : JSON.parse(description.output),
     error: description.error,
     cause: description.cause,
-    entered: statesEntered(events),
+    entered,
     scheduled: taskCalls(events),
     events,
+    children,
   };
+}
+
+/** The states entered, each MapRunStarted replaced by its children's states (recursively); collects the children. */
+async function withChildren(client: SFNClient, events: readonly HistoryEvent[], children: ChildRun[]): Promise<string[]> {
+  const entered: string[] = [];
+  for (const e of events) {
+    if (e.stateEnteredEventDetails?.name) entered.push(e.stateEnteredEventDetails.name);
+    const mapRunArn = e.mapRunStartedEventDetails?.mapRunArn;
+    if (!mapRunArn) continue;
+    for (const item of await mapRunExecutions(client, mapRunArn)) {
+      const childEvents = await fullHistory(client, item.executionArn!);
+      children.push({ executionArn: item.executionArn!, status: item.status!, events: childEvents, scheduled: taskCalls(childEvents) });
+      entered.push(...(await withChildren(client, childEvents, children)));
+    }
+  }
+  return entered;
+}
+
+/** ListExecutions by mapRunArn lists the newest first; children that started together keep item order. */
+async function mapRunExecutions(client: SFNClient, mapRunArn: string): Promise<ExecutionListItem[]> {
+  const items: ExecutionListItem[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new ListExecutionsCommand({ mapRunArn, nextToken }));
+    items.push(...(page.executions ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return items.sort((a, b) => (a.startDate?.getTime() ?? 0) - (b.startDate?.getTime() ?? 0));
 }
 
 function taskCalls(events: HistoryEvent[]): TaskCall[] {

@@ -95,3 +95,42 @@ test('a caught error covers the first Catch whose ErrorEquals matches it', async
     'state:Route',
   ]);
 });
+
+/** JSONata: a Choice reading a variable, and a Parallel whose branch fails into its Catch. */
+const jsonataDefinition = {
+  QueryLanguage: 'JSONata',
+  StartAt: 'Remember',
+  States: {
+    Remember: { Type: 'Pass', Assign: { kind: '{% $states.input.kind %}' }, Next: 'Route' },
+    Route: {
+      Type: 'Choice',
+      Choices: [
+        { Condition: "{% $kind = 'fail' %}", Next: 'Try' },
+        { Condition: "{% $kind = 'skip' %}", Next: 'Skipped' },
+      ],
+      Default: 'Done',
+    },
+    Try: {
+      Type: 'Parallel',
+      Branches: [{ StartAt: 'Parse', States: { Parse: { Type: 'Pass', Output: "{% $parse('not json') %}", End: true } } }],
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done' }],
+      Next: 'Done',
+    },
+    Skipped: { Type: 'Succeed' },
+    Done: { Type: 'Succeed' },
+  },
+};
+
+async function coveredJsonata(kind: string): Promise<string[]> {
+  const run = await runDefinition(jsonataDefinition, { kind });
+  return [...coveredItems(jsonataDefinition, run.events as unknown as SdkHistoryEvent[])].filter((id) => !id.startsWith('state:')).sort();
+}
+
+test('a JSONata Choice (its rules may read variables the input lacks) is attributed by the state entered next', async () => {
+  expect(await coveredJsonata('skip')).toEqual(['choice:Route#1']);
+  expect(await coveredJsonata('other')).toEqual(['choice:Route#Default']);
+});
+
+test('a ParallelStateFailed without details takes the error of the branch failure it follows, so its Catch is covered', async () => {
+  expect(await coveredJsonata('fail')).toEqual(['catch:Try#0', 'choice:Route#0']);
+});

@@ -9,9 +9,11 @@
  *   retry:<Name>#<i>             Retrier i of a state fired (the state was attempted again)
  *   catch:<Name>#<i>             Catcher i of a state caught an error
  *
- * History events do not say which Choice rule matched, so the rules are evaluated again on the
- * recorded state input with the engine's own rule evaluator; Retry and Catch are attributed by
- * the recorded error name and AWS's ErrorEquals matching rules.
+ * History events do not say which Choice rule matched, so JSONPath rules are evaluated again on the
+ * recorded state input with the engine's own rule evaluator. JSONata rules (Condition) may read
+ * variables, which the state input does not carry, so a JSONata Choice is attributed by the state
+ * entered next (its rules and Default must then name distinct states). Retry and Catch are
+ * attributed by the recorded error name and AWS's ErrorEquals matching rules.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { evaluateJsonPathRule } from '../../emulator/asl/choice';
@@ -80,10 +82,16 @@ export function coveredItems(definition: Json, events: readonly HistoryEvent[]):
     if (entered?.name !== undefined) {
       covered.add(`state:${entered.name}`);
       const state = states.get(entered.name);
-      if (state?.Type === 'Choice') covered.add(choiceTaken(entered.name, state, entered.input));
+      if (state?.Type === 'Choice') {
+        const jsonata = (state.Choices ?? []).some((rule) => 'Condition' in rule);
+        const taken = jsonata
+          ? choiceTakenByNext(entered.name, state, nextStateEntered(e, next))
+          : choiceTaken(entered.name, state, entered.input);
+        if (taken !== undefined) covered.add(taken);
+      }
       continue;
     }
-    const error = failureError(e);
+    const error = failureError(e, byId);
     const stateName = stateOf.get(e.id!);
     if (error === undefined || stateName === undefined) continue;
     const state = states.get(stateName);
@@ -106,6 +114,26 @@ export function coveredItems(definition: Json, events: readonly HistoryEvent[]):
   return covered;
 }
 
+/** The state entered after a Choice: its ChoiceStateExited, then the event that follows it. */
+function nextStateEntered(entered: HistoryEvent, next: ReadonlyMap<number, HistoryEvent[]>): string | undefined {
+  const exited = (next.get(entered.id!) ?? []).find((f) => f.type === 'ChoiceStateExited');
+  if (!exited) return undefined;
+  return (next.get(exited.id!) ?? []).find((f) => f.stateEnteredEventDetails?.name !== undefined)?.stateEnteredEventDetails?.name;
+}
+
+/** The rule (or Default) whose Next is the state entered after the Choice; undefined if the execution ended there. */
+function choiceTakenByNext(name: string, state: RawState, nextState: string | undefined): string | undefined {
+  if (nextState === undefined) return undefined;
+  const targets = [...(state.Choices ?? []).map((rule, i) => [String(i), rule.Next] as const), ['Default', state.Default] as const];
+  const matching = targets.filter(([, target]) => target === nextState);
+  if (matching.length > 1) {
+    throw new Error(
+      `Choice "${name}": ${matching.map(([i]) => i).join(', ')} all go to "${nextState}"; a JSONata Choice needs distinct Next states to be attributed`,
+    );
+  }
+  return matching.length === 1 ? `choice:${name}#${matching[0][0]}` : undefined;
+}
+
 function choiceTaken(name: string, state: RawState, inputText: string | undefined): string {
   const raw = inputText === undefined ? null : JSON.parse(inputText);
   const env = { input: raw, context: {}, variables: new VariableScope() };
@@ -115,9 +143,17 @@ function choiceTaken(name: string, state: RawState, inputText: string | undefine
   return i >= 0 ? `choice:${name}#${i}` : `choice:${name}#Default`;
 }
 
-/** The error name of an event that reports a failure (TaskFailed, MapStateFailed, ...). */
-function failureError(e: HistoryEvent): string | undefined {
+/**
+ * The error name of an event that reports a failure (TaskFailed, MapRunFailed, ...). MapStateFailed and
+ * ParallelStateFailed carry no details: their error is that of the failure they follow (MapRunFailed,
+ * or a branch's EvaluationFailed / TaskFailed).
+ */
+function failureError(e: HistoryEvent, byId: ReadonlyMap<number, HistoryEvent>): string | undefined {
   if (!e.type || !/(Failed|TimedOut)$/.test(e.type) || e.type.startsWith('Execution')) return undefined;
+  if (/^(Map|Parallel)StateFailed$/.test(e.type) && !Object.keys(e).some((k) => k.endsWith('EventDetails'))) {
+    const previous = byId.get(e.previousEventId ?? 0);
+    return previous ? failureError(previous, byId) : undefined;
+  }
   for (const [key, value] of Object.entries(e)) {
     if (key.endsWith('EventDetails') && value && typeof value === 'object' && 'error' in value) {
       return String((value as { error?: string }).error);
