@@ -9,6 +9,7 @@ export interface WorkflowTuning {
   readonly MaxBusyWaits: number;
   readonly ScanSegments: number;
   readonly SegmentConcurrency: number;
+  readonly MinTenantsPerSegment: number;
   readonly RolloutPageSize: number;
   readonly DefaultConcurrentResources: number;
   readonly ApiRetryMaxAttempts: number;
@@ -29,6 +30,7 @@ export const DEFAULT_WORKFLOW_TUNING: WorkflowTuning = {
   // update's tail, 45 s, over 10 x 75 s). An 833-stack window is 84 segments; at most 100.
   ScanSegments: 100,
   SegmentConcurrency: 10,
+  MinTenantsPerSegment: 100, // a fleet of 5 is one segment, not 84 near-empty ones
   // Tenants per scan page; each page is one Distributed Map run of update-tenant executions. 1,000
   // ids of outcomes (~10 B each) stay far below the 256 KiB state payload limit.
   RolloutPageSize: 1000,
@@ -49,6 +51,7 @@ export function validateWorkflowTuning(tuning: WorkflowTuning): void {
     'MaxBusyWaits',
     'ScanSegments',
     'SegmentConcurrency',
+    'MinTenantsPerSegment',
     'RolloutPageSize',
     'DefaultConcurrentResources',
     'ApiRetryMaxDelaySeconds',

@@ -70,6 +70,7 @@ export function localSubstitutions(): SubstitutionValues {
     // Small pages and few segments: a handful of tenants exercise paging and parallel segments.
     ScanSegments: '2',
     SegmentConcurrency: '1',
+    MinTenantsPerSegment: '1',
     RolloutPageSize: '3',
   };
 }

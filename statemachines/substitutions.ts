@@ -50,6 +50,7 @@ export const SUBSTITUTIONS = {
   },
   DefaultConcurrentResources: { kind: 'number', doc: 'ConcurrentResourcesLimit to plan with when DescribeAccountLimits cannot be read' },
   ScanSegments: { kind: 'number', doc: 'Most parallel-scan segments of a rollout wave (each runs its share of the update window)' },
+  MinTenantsPerSegment: { kind: 'number', doc: 'Fewest tenants per scan segment: a small fleet is scanned by few segments' },
   SegmentConcurrency: {
     kind: 'number',
     doc: 'Stack updates one scan segment aims to run at once (segments = window / this, capped by ScanSegments)',

@@ -236,13 +236,14 @@ export const updateTenantsCases: MockTestCase[] = [
     workflow: 'update-tenants',
     name: 'AccountLimitsUnreadable',
     description:
-      'DescribeAccountLimits stays throttled beyond its Retry: the window comes from the documented default of 2,500 concurrent resources (policy maxConcurrency 0), so two segments scan at once; an empty fleet',
+      'DescribeAccountLimits stays throttled beyond its Retry: the window comes from the planning default of 2,500 concurrent resources (DefaultConcurrentResources) (policy maxConcurrency 0), so two segments scan at once; a fleet the stale ItemCount of the table still counts as five, now empty',
     input: objectCreatedEvent(),
     mocks: {
       ...started({
         metadata: { release, 'rollout-policy': '{"canary":{"tenants":[],"count":0},"waves":[100],"maxConcurrency":0}' },
         concurrentResources: [[3, throttled]],
-        tenantCount: 0,
+        // ItemCount is an estimate refreshed about every six hours: five tenants, deleted since.
+        tenantCount: 5,
       }),
       'Start wave': [updateItemOk],
       'Scan first page': [[2, tenantPage([])]],

@@ -15,7 +15,7 @@ export async function dumpHistory(sfn: SFNClient, arn: string, limit = 80): Prom
     }
     token = page.nextToken;
   } while (token);
-  return out.slice(0, limit).join('\n') + (out.length > limit ? `\n... ${out.length} events` : '');
+  return out.slice(-limit).join('\n') + (out.length > limit ? `\n... ${out.length} events` : '');
 }
 
 export async function dumpWithFailedChildren(sfn: SFNClient, arn: string): Promise<string> {
