@@ -2,7 +2,7 @@
  * What every workflow's test cases share: the shape of a test case, the tenant they run for, the
  * local substitution values and the event and stack helpers.
  */
-import { ChildResult, describeStack, lifecycleEvent, MockedOutcome, PINNED_VERSION_ID, TEMPLATE_VERSION } from '../responses';
+import { describeStack, lifecycleEvent, MockedOutcome, PINNED_VERSION_ID, TEMPLATE_VERSION } from '../responses';
 import type { WorkflowFileName } from '../../statemachines/workflows';
 import { localSubstitutions } from '../../statemachines/local-substitutions';
 
@@ -44,4 +44,3 @@ export const UPDATE_FAILURE = 'The following resource(s) failed to update: [Tena
 export const complete = (tenantId: string, status: string, version = TEMPLATE_VERSION) =>
   describeStack(tenantId, status, { templateVersion: version });
 export const causeOf = (outcome: MockedOutcome) => ('Throw' in outcome ? outcome.Throw.Cause : '');
-export const result = (outcome: ChildResult['outcome'], reason: string, tenantId = TENANT): ChildResult => ({ tenantId, outcome, reason });
