@@ -77,8 +77,8 @@ export function updateTenantWorstCaseEvents(t: StackTuning): number {
 export const CONFLICT_ROUNDS_BUDGETED = 3;
 
 /**
- * delete-tenant: start 21 + 6R (ExecutionStarted, Check tenant id, Prepare tenant, Check tenant id
- * characters, Read tenant record with its Retry, Is the tenant known?, Note record version, Mark tenant
+ * delete-tenant: start 25 + 6R (ExecutionStarted, Check tenant id, Does the event carry its time?,
+ * Use execution start time, Prepare tenant, Check tenant id characters, Read tenant record with its Retry, Is the tenant known?, Note record version, Mark tenant
  * absent with its Retry), rounds, polling, end 21 + 9R (Note …, Add missing status reason, Record tenant
  * failed, Announce and Record notification pending with their Retries, Fail, ExecutionFailed), and per
  * conflict round 16 + 6R (the refused write, Read record again, Has desired state moved?, Adopt record
@@ -86,19 +86,19 @@ export const CONFLICT_ROUNDS_BUDGETED = 3;
  */
 export function deleteTenantWorstCaseEvents(t: StackTuning, conflicts = CONFLICT_ROUNDS_BUDGETED): number {
   const r = t.ApiRetryMaxAttempts;
-  return 21 + 6 * r + rounds(t) + polling(t) + 21 + 9 * r + conflicts * (16 + 6 * r);
+  return 25 + 6 * r + rounds(t) + polling(t) + 21 + 9 * r + conflicts * (16 + 6 * r);
 }
 
 /**
- * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 32 + 9R (ExecutionStarted,
- * two Choices, Prepare tenant, Read tenant record, What does the record say?, Note …, Create tenant stack,
+ * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 36 + 9R (ExecutionStarted,
+ * three Choices, Use execution start time, Prepare tenant, Read tenant record, What does the record say?, Note …, Create tenant stack,
  * Was the tenant id refused?, Claim tenant, What did CloudFormation answer?, Note create failure, three of
  * them with Retries); a rolled-back stack's recovery 10 + 6R (Delete failed stack, Create tenant stack
  * again); polling: the poll counter is shared by the four polling loops (the stack, the failed stack's
  * deletion, the re-created stack, a withdrawn stack's deletion), so at most MaxStackPolls re-polls plus
  * one last poll per loop; per conflict round 21 + 9R (the refused write, Read record again, three
- * decisions, Delete withdrawn stack); end 24 + 9R (Read template version, Add missing status reason,
- * Note stack failure, Record tenant failed, Announce, Record notification pending, Fail, ExecutionFailed).
+ * decisions, Delete withdrawn stack); end 28 + 9R (Read template version, Did the stack vanish?, Note
+ * lookup failure, Add missing status reason, Note stack failure, Record tenant failed, Announce, Record notification pending, Fail, ExecutionFailed).
  */
 export function createTenantWorstCaseEvents(
   t: Pick<StackTuning, 'MaxStackPolls' | 'ApiRetryMaxAttempts'>,
@@ -106,5 +106,5 @@ export function createTenantWorstCaseEvents(
 ): number {
   const r = t.ApiRetryMaxAttempts;
   const polls = (t.MaxStackPolls + 4) * pollEvents(r);
-  return 32 + 9 * r + 10 + 6 * r + polls + conflicts * (21 + 9 * r) + 24 + 9 * r;
+  return 36 + 9 * r + 10 + 6 * r + polls + conflicts * (21 + 9 * r) + 28 + 9 * r;
 }

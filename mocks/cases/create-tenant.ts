@@ -21,11 +21,37 @@ import {
   tenantRecord,
   keyTooLarge,
   keySchemaMismatch,
+  throttledUnderModelledName,
+  type MockedOutcome,
+  type TenantRecordFields,
 } from '../responses';
 import { createTenant, MAX_STACK_POLLS, path } from '../paths';
 import { TENANT, created, ROLLBACK_REASON, complete, local, type MockTestCase } from './common';
 
 const CREATE_FAILURE = 'The following resource(s) failed to create: [TenantDataTable]. ';
+
+/** The time of the catalogue's events (mocks/responses.ts lifecycleEvent) and times around it. */
+const EVENT_TIME = '2026-01-05T10:00:00Z';
+const LATER = '2026-01-05T10:00:01Z';
+const EARLIER = '2026-01-05T09:59:59Z';
+/** A TenantCreated that happened at `time`, or one without a time (a StartExecution by hand). */
+const createdAt = (time: string) => ({ ...created(TENANT), time });
+const createdWithoutTime = () => {
+  const { time: _time, ...event } = created(TENANT);
+  return event;
+};
+/** A tenant record whose desired state was set by an event at `desiredAt`. */
+function recordDesiredAt(fields: TenantRecordFields, desiredAt: string): MockedOutcome {
+  const { Return } = tenantRecord(TENANT, fields) as { Return: { Item: Record<string, unknown> } };
+  return { Return: { ...Return, Item: { ...Return.Item, desiredAt: { S: desiredAt } } } };
+}
+/** The marker a TenantDeleted leaves for a tenant without a record (delete-tenant, Record absent marker). */
+const absentMarker = (desiredAt: string) => {
+  const { Return } = recordDesiredAt({ status: 'DELETED', desired: 'ABSENT', version: 1, generation: 0 }, desiredAt) as {
+    Return: { Item: Record<string, unknown> };
+  };
+  return { Return: { ...Return, Item: { ...Return.Item, expiresAt: { N: '1770249600' } } } } as MockedOutcome;
+};
 
 /** Mocks of the create workflow's happy tail once the stack is complete. */
 /** No record yet, and the claim that creates it. */
@@ -301,7 +327,7 @@ export const createTenantCases: MockTestCase[] = [
       'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS'), [3, stackDoesNotExist(TENANT)]],
       ...provisioningFailed,
     },
-    path: path(createTenant.createStack, createTenant.pollsInProgress(1), createTenant.pollFailed, createTenant.failed),
+    path: path(createTenant.createStack, createTenant.pollsInProgress(1), createTenant.pollFailedChecked, createTenant.failed),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
   {
@@ -315,7 +341,7 @@ export const createTenantCases: MockTestCase[] = [
       'Describe tenant stack': [[3, throttled]],
       ...provisioningFailed,
     },
-    path: path(createTenant.createStack, createTenant.pollFailed, createTenant.failed),
+    path: path(createTenant.createStack, createTenant.pollFailedChecked, createTenant.failed),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
   {
@@ -662,7 +688,13 @@ export const createTenantCases: MockTestCase[] = [
       'Record tenant failed': [conditionFailed],
       'Read record again': [tenantRecord(TENANT, { status: 'ACTIVE', desired: 'PRESENT', version: 3 })],
     },
-    path: path(createTenant.createStack, createTenant.pollFailed, createTenant.recordFailed, createTenant.reread, createTenant.superseded),
+    path: path(
+      createTenant.createStack,
+      createTenant.pollFailedChecked,
+      createTenant.recordFailed,
+      createTenant.reread,
+      createTenant.superseded,
+    ),
     expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
   },
   {
@@ -836,6 +868,180 @@ export const createTenantCases: MockTestCase[] = [
       createTenant.reread,
       createTenant.failed,
     ),
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'EventWithoutTime',
+    description: 'An input without a time (a StartExecution by hand): the execution start time is the event time; provisioned as usual',
+    input: createdWithoutTime(),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      ...claimed,
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      ...provisioned,
+    },
+    path: path(createTenant.createStackWithoutTime, createTenant.poll, createTenant.provisioned),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'StaleAfterLaterDelete',
+    description:
+      'A TenantCreated redelivered after a later TenantDeleted was processed (record DELETED, desiredAt newer): stale, nothing written, no stack call',
+    input: createdAt(EARLIER),
+    mocks: {
+      'Read tenant record': [recordDesiredAt({ status: 'DELETED', desired: 'ABSENT', version: 4, stackId: stackId(TENANT) }, EVENT_TIME)],
+    },
+    path: path(createTenant.stale),
+    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'StaleBehindMarker',
+    description: 'The TenantDeleted of the same second came first and left its marker: a tie goes to the deletion, so this create is stale',
+    input: createdAt(EVENT_TIME),
+    mocks: { 'Read tenant record': [absentMarker(EVENT_TIME)] },
+    path: path(createTenant.stale),
+    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'StaleBehindNewerCreate',
+    description: 'A newer TenantCreated already set desired PRESENT (desiredAt later): this older one is stale',
+    input: createdAt(EARLIER),
+    mocks: {
+      'Read tenant record': [recordDesiredAt({ status: 'ACTIVE', desired: 'PRESENT', version: 2, stackId: stackId(TENANT) }, EVENT_TIME)],
+    },
+    path: path(createTenant.stale),
+    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'RecreateAfterMarker',
+    description: 'A TenantCreated newer than the marker of an earlier TenantDeleted: a genuine create (new generation), ACTIVE',
+    input: createdAt(LATER),
+    mocks: {
+      'Read tenant record': [absentMarker(EVENT_TIME)],
+      'Create tenant stack': [createStackOk(TENANT)],
+      'Claim tenant': [updateItemOk],
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      ...provisioned,
+    },
+    path: path(createTenant.createStackNewGeneration, createTenant.poll, createTenant.provisioned),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'StaleAfterClaimConflictWithdraws',
+    description:
+      'The claim lost to the marker of a TenantDeleted of the same second, after CreateStack was accepted: the create follows its stack and withdraws it (no record of its own, no announcement)',
+    input: createdAt(EVENT_TIME),
+    mocks: {
+      'Read tenant record': [noTenantRecord, absentMarker(EVENT_TIME)],
+      'Create tenant stack': [createStackOk(TENANT)],
+      'Claim tenant': [conditionFailed],
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Record tenant active': [conditionFailed],
+      'Read record again': [absentMarker(EVENT_TIME)],
+      'Delete withdrawn stack': [deleteStackOk],
+      'Check withdrawn stack deletion': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      'Record tenant withdrawn': [updateItemOk],
+    },
+    path: path(
+      createTenant.claimConflict,
+      createTenant.staleAfterCreate,
+      createTenant.poll,
+      createTenant.readVersion,
+      createTenant.reread,
+      createTenant.withdraw,
+      createTenant.withdrawnStackPoll,
+      createTenant.withdrawn,
+    ),
+    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'StaleAfterClaimConflictNothingMade',
+    description:
+      'CreateStack found the stack of an earlier create (AlreadyExists), then the claim lost to a newer TenantDeleted: stale, nothing of this execution to withdraw',
+    input: createdAt(EARLIER),
+    mocks: {
+      'Read tenant record': [
+        recordDesiredAt({ status: 'ACTIVE', desired: 'PRESENT', version: 2, stackId: stackId(TENANT) }, EARLIER),
+        recordDesiredAt({ status: 'DEPROVISIONING', desired: 'ABSENT', version: 3, stackId: stackId(TENANT) }, EVENT_TIME),
+      ],
+      'Create tenant stack': [alreadyExists(TENANT)],
+      'Claim tenant': [conditionFailed],
+    },
+    path: path(createTenant.claimConflictAfter('Note same generation'), createTenant.staleAfterClaimConflict),
+    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'RecreateWhileOldStackDeleting',
+    description:
+      'A newer TenantCreated while a TenantDeleted deletes the old stack: AlreadyExists, the stack is DELETE_IN_PROGRESS, followed by id until gone, then created again: ACTIVE',
+    input: createdAt(LATER),
+    mocks: {
+      'Read tenant record': [
+        recordDesiredAt({ status: 'DEPROVISIONING', desired: 'ABSENT', version: 3, stackId: stackId(TENANT) }, EVENT_TIME),
+      ],
+      'Create tenant stack': [alreadyExists(TENANT)],
+      'Claim tenant': [updateItemOk],
+      'Describe tenant stack': [describeStack(TENANT, 'DELETE_IN_PROGRESS'), complete(TENANT, 'CREATE_COMPLETE')],
+      'Check failed stack deletion': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      'Create tenant stack again': [createStackOk(TENANT)],
+      ...provisioned,
+    },
+    path: path(
+      createTenant.createStackNewGeneration,
+      createTenant.poll,
+      createTenant.failedStackDeletionPoll,
+      createTenant.recreated,
+      createTenant.poll,
+      createTenant.provisioned,
+    ),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'RecreateAfterOldStackGone',
+    description:
+      'A newer TenantCreated finds the old stack by name (AlreadyExists), but it is deleted before the first poll ("does not exist", retried): created again: ACTIVE',
+    input: createdAt(LATER),
+    mocks: {
+      'Read tenant record': [
+        recordDesiredAt({ status: 'DEPROVISIONING', desired: 'ABSENT', version: 3, stackId: stackId(TENANT) }, EVENT_TIME),
+      ],
+      'Create tenant stack': [alreadyExists(TENANT)],
+      'Claim tenant': [updateItemOk],
+      'Describe tenant stack': [[3, stackDoesNotExist(TENANT)], complete(TENANT, 'CREATE_COMPLETE')],
+      'Create tenant stack again': [createStackOk(TENANT)],
+      ...provisioned,
+    },
+    path: path(
+      createTenant.createStackNewGeneration,
+      createTenant.pollFoundStackGone,
+      createTenant.recreated,
+      createTenant.poll,
+      createTenant.provisioned,
+    ),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'PollingCatchAll',
+    description:
+      'DescribeStacks while polling fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      ...claimed,
+      'Describe tenant stack': [[3, throttledUnderModelledName]],
+      ...provisioningFailed,
+    },
+    path: path(createTenant.createStack, createTenant.pollFailed, createTenant.failed),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
 ];

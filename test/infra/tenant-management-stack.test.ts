@@ -130,6 +130,14 @@ describe('tenant table', () => {
       BillingMode: 'PAY_PER_REQUEST',
     });
   });
+
+  // delete-tenant's markers for tenants without a record expire (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html).
+  test('expires items by their expiresAt attribute (TTL)', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
 });
 
 describe('state machines', () => {

@@ -482,8 +482,8 @@ describeWorkflow('mocked executions of the workflows', () => {
     it('a stack that stays busy and polling that gives up cost the per-round and per-poll events of docs/workflows.md', async () => {
       // Without throttling and without refused changes, a busy round costs 11 (not 18) and the last
       // round ends in the failure note; these runs pin the per-round and per-poll counts the formulas use.
-      expect((await run(find('delete-tenant', 'StackStaysBusy'))).events.length).toBe(21 + 4 * 7 + 3 * 4 + 14);
-      expect((await run(find('create-tenant', 'PollingGivesUp'))).events.length).toBe(28 + 6 * 9 + 5 * 2 + 14);
+      expect((await run(find('delete-tenant', 'StackStaysBusy'))).events.length).toBe(23 + 4 * 7 + 3 * 4 + 14);
+      expect((await run(find('create-tenant', 'PollingGivesUp'))).events.length).toBe(30 + 6 * 9 + 5 * 2 + 14);
     });
 
     it('the deployed tuning (infra/config.ts) keeps every execution under the 25,000-event quota, throttling included', () => {
