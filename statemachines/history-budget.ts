@@ -90,15 +90,17 @@ export function deleteTenantWorstCaseEvents(t: StackTuning, conflicts = CONFLICT
 }
 
 /**
- * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 36 + 9R (ExecutionStarted,
- * three Choices, Use execution start time, Prepare tenant, Read tenant record, What does the record say?, Note …, Create tenant stack,
+ * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 51 + 12R (ExecutionStarted,
+ * three Choices, Use execution start time, Prepare tenant, the tier check (two Choices and Look up tier),
+ * Read latest release with its Retry, Is a release recorded?, Note release used, Read tenant record, What does the record say?, Note …, Create tenant stack,
  * Was the tenant id refused?, Claim tenant, What did CloudFormation answer?, Note create failure, three of
  * them with Retries); a rolled-back stack's recovery 10 + 6R (Delete failed stack, Create tenant stack
  * again); polling: the poll counter is shared by the four polling loops (the stack, the failed stack's
  * deletion, the re-created stack, a withdrawn stack's deletion), so at most MaxStackPolls re-polls plus
- * one last poll per loop; per conflict round 21 + 9R (the refused write, Read record again, three
- * decisions, Delete withdrawn stack); end 28 + 9R (Read template version, Did the stack vanish?, Note
- * lookup failure, Add missing status reason, Note stack failure, Record tenant failed, Announce, Record notification pending, Fail, ExecutionFailed).
+ * one last poll per loop; per conflict round 23 + 9R (the refused write, Read record again, four
+ * decisions, Delete withdrawn stack); the catch-up after ACTIVE 19 + 3R (Was a release used?, Read latest
+ * release again with its Retry, two Choices, Note latest release, Update to latest release); end 28 + 9R
+ * (Read template version, Did the stack vanish?, Note lookup failure, Add missing status reason, Note stack failure, Record tenant failed, Announce, Record notification pending, Fail, ExecutionFailed).
  */
 export function createTenantWorstCaseEvents(
   t: Pick<StackTuning, 'MaxStackPolls' | 'ApiRetryMaxAttempts'>,
@@ -106,5 +108,5 @@ export function createTenantWorstCaseEvents(
 ): number {
   const r = t.ApiRetryMaxAttempts;
   const polls = (t.MaxStackPolls + 4) * pollEvents(r);
-  return 36 + 9 * r + 10 + 6 * r + polls + conflicts * (21 + 9 * r) + 28 + 9 * r;
+  return 51 + 12 * r + 10 + 6 * r + polls + conflicts * (23 + 9 * r) + 19 + 3 * r + 28 + 9 * r;
 }

@@ -835,7 +835,7 @@ export const deleteTenantCases: MockTestCase[] = [
       'Read tenant record': [
         recordDesiredAt({ status: 'DELETED', desired: 'ABSENT', version: 1, generation: 0 }, EVENT_TIME, '1770249600'),
       ],
-      'Record absent marker': [updateItemOk],
+      'Record absent marker': [dynamoThrottled, updateItemOk],
     },
     path: path(deleteTenant.markerAgain),
     expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },

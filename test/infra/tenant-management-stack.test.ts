@@ -297,7 +297,9 @@ describe('IAM scoping', () => {
         .filter((action) => action.startsWith('cloudformation:'))
         .sort();
     // create-tenant deletes a rolled-back stack before creating again, and the stack of a tenant deleted while it was created.
+    // CreateStack twice: one statement for the current template object, one for a pinned version.
     expect(stackActions('createTenant')).toEqual([
+      'cloudformation:CreateStack',
       'cloudformation:CreateStack',
       'cloudformation:DeleteStack',
       'cloudformation:DescribeStacks',
@@ -307,11 +309,15 @@ describe('IAM scoping', () => {
     expect(stackActions('updateTenants')).toEqual([]);
   });
 
-  test('S3: create-tenant reads the current template object, update-tenant a pinned version of it, the others nothing', () => {
+  test('S3: create-tenant reads the current template object or a pinned version, update-tenant a pinned version of it, the others nothing', () => {
     const s3Of = (name: WorkflowName) =>
       workflowStatements(name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')));
     const object = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, `/${TEMPLATE_OBJECT_KEY}`]] };
-    expect(s3Of('createTenant').map((statement) => [actionsOf(statement), statement.Resource])).toEqual([[['s3:GetObject'], object]]);
+    // The current object when no release is recorded, LATEST's pinned version otherwise.
+    expect(s3Of('createTenant').map((statement) => [actionsOf(statement), statement.Resource])).toEqual([
+      [['s3:GetObject'], object],
+      [['s3:GetObjectVersion'], object],
+    ]);
     expect(s3Of('updateTenant').map((statement) => [actionsOf(statement), statement.Resource])).toEqual([
       [['s3:GetObjectVersion'], object],
     ]);

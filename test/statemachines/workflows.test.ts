@@ -235,13 +235,24 @@ describe('substitution keys', () => {
 });
 
 describe('workflow contracts', () => {
-  it('create passes the tenant id as the TenantId parameter with CAPABILITY_NAMED_IAM and the unversioned template URL', () => {
-    const create = tasks('create-tenant').find((t) => resourceOf(t.state).endsWith(':createStack'))!;
-    expect(create.state.Parameters).toMatchObject({
-      TemplateURL: local.TemplateUrl,
-      Parameters: [{ ParameterKey: 'TenantId', 'ParameterValue.$': '$.tenant.tenantId' }],
-      Capabilities: ['CAPABILITY_NAMED_IAM'],
-    });
+  it('create passes the tenant id and tier as TenantId and Tier with CAPABILITY_NAMED_IAM, and the unversioned template URL or a pinned release', () => {
+    const creates = tasks('create-tenant').filter((t) => resourceOf(t.state).endsWith(':createStack'));
+    expect(creates.map((t) => t.name).sort()).toEqual([
+      'Create tenant stack',
+      'Create tenant stack again',
+      'Create tenant stack again at release',
+      'Create tenant stack at release',
+    ]);
+    for (const create of creates) {
+      expect(create.state.Parameters).toMatchObject({
+        ...(create.name.endsWith('at release') ? { 'TemplateURL.$': '$.release.templateUrl' } : { TemplateURL: local.TemplateUrl }),
+        Parameters: [
+          { ParameterKey: 'TenantId', 'ParameterValue.$': '$.tenant.tenantId' },
+          { ParameterKey: 'Tier', 'ParameterValue.$': '$.detail.tier' },
+        ],
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      });
+    }
   });
 
   it('update keeps the TenantId parameter (UsePreviousValue) and uses the pinned template URL', () => {
@@ -300,6 +311,7 @@ describe('workflow contracts', () => {
         .sort();
     expect(errors('create-tenant')).toEqual([
       'InvalidTenantId',
+      'InvalidTier',
       'NotificationFailed',
       'TenantProvisioningFailed',
       'TenantRecordUnreadable',
