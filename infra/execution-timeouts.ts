@@ -32,13 +32,18 @@ function perTenantWaitBudgetSeconds(tuning: WorkflowTuning): number {
 
 export function executionTimeoutSeconds(name: WorkflowName, tuning: WorkflowTuning): number {
   const perTenant = perTenantWaitBudgetSeconds(tuning) + EXECUTION_TIMEOUT_MARGIN_SECONDS;
+  // create-tenant polls its own stack, then may wait (.sync) for update-tenant to bring it to a release
+  // that landed meanwhile: its polls come on top of the child's budget.
+  const createTenant = perTenant + tuning.MaxStackPolls * tuning.StackPollSeconds;
   const seconds =
     name === 'updateTenants'
       ? Math.max(FLEET_UPDATE_TIMEOUT_SECONDS, perTenant)
-      : // The relay makes two API calls and never waits.
-        name === 'stackEvents'
-        ? EXECUTION_TIMEOUT_MARGIN_SECONDS
-        : perTenant;
+      : name === 'createTenant'
+        ? createTenant
+        : // The relay makes two API calls and never waits.
+          name === 'stackEvents'
+          ? EXECUTION_TIMEOUT_MARGIN_SECONDS
+          : perTenant;
   if (seconds > STANDARD_MAX_EXECUTION_SECONDS) {
     throw new Error(
       `workflow tuning gives ${name} an execution timeout of ${seconds} s, beyond the ${STANDARD_MAX_EXECUTION_SECONDS} s (one year) a Standard execution may run; lower MaxBusyWaits/BusyWaitSeconds/MaxStackPolls/StackPollSeconds`,

@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { TENANT_ID_CHARACTERS } from '../template/tenant-id';
+import { DEFAULT_TENANT_TIER, TENANT_TIERS_LIST } from '../template/tier';
 import { synthesizeTenantTemplate } from '../template/synth';
 import { SubstitutionValues } from '../statemachines/substitutions';
 import {
@@ -94,6 +95,8 @@ export class TenantManagementStack extends Stack {
     });
     const shared: Omit<SubstitutionValues, 'UpdateTenantStateMachineArn'> = {
       TenantIdCharacters: TENANT_ID_CHARACTERS,
+      TenantTiers: TENANT_TIERS_LIST,
+      DefaultTenantTier: DEFAULT_TENANT_TIER,
       TenantTableName: this.tenantTable.table.tableName,
       ReleaseTableName: this.releaseTable.table.tableName,
       StackWaiterTableName: this.stackWaiterTable.table.tableName,
@@ -265,6 +268,12 @@ export class TenantManagementStack extends Stack {
       'AwsSolutions-IAM5',
       tenantStackArns,
       'update-tenant updates and polls the stack of the one tenant it is given; tenant stacks are named tenant-<id> at run time, so only the tenant prefix can name them (UpdateStack is further bound to a version of the template object and the service role).',
+    );
+    acknowledgeResource(
+      this.workflows.createTenant.stateMachine,
+      'AwsSolutions-IAM5',
+      executionArns(this, this.workflowName('updateTenant')),
+      'create-tenant follows (.sync) the update-tenant execution it starts when a release landed while the stack was created; executions get run-time names, so the grant covers the executions of that one state machine.',
     );
     // update-tenants starts (.sync) the per-tenant child and its own continuation.
     acknowledgeResource(

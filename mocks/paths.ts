@@ -40,26 +40,78 @@ const throttling = {
   outlasted: ['Retry after throttling?', 'Note throttling outlasted retries'],
 } as const;
 
-const validId = ['Check tenant id', 'Prepare tenant', 'Check tenant id characters'];
+/** The event's time is taken as is (every EventBridge event has one); `withoutTime` for an input with none. */
+const validId = ['Check tenant id', 'Does the event carry its time?', 'Prepare tenant', 'Check tenant id characters'];
+const validIdWithoutTime = [
+  'Check tenant id',
+  'Does the event carry its time?',
+  'Use execution start time',
+  'Prepare tenant',
+  'Check tenant id characters',
+];
+/** create-tenant checks the tier next; the catalogue's events carry none, so the default applies. */
+const createValid = [...validId, 'Is a tier given?', 'Use default tier'];
+/** A valid tier in the event: looked up in the tier list. */
+const tierLookedUp = ['Is a tier given?', 'Look up tier', 'Is the tier known?'];
 type ClaimNote = 'Note first claim' | 'Note new generation' | 'Note same generation';
-/** Read, decide the generation, CreateStack (before any write, so CloudFormation can refuse the id). */
+/** Read LATEST: none recorded (the catalogue's default), so the stack is made from the template object as it is. */
+const noRelease = ['Read latest release', 'Is a release recorded?'];
+/** Read, decide the generation, read LATEST, CreateStack (before any write, so CloudFormation can refuse the id). */
 const upToCreate = (note: ClaimNote = 'Note first claim') => [
-  ...validId,
+  ...createValid,
   'Read tenant record',
   'What does the record say?',
   note,
+  ...noRelease,
   'Create tenant stack',
+];
+/** The same with LATEST recorded: the release noted, CreateStack from its pinned template. */
+const upToCreateAtRelease = (note: ClaimNote = 'Note first claim', tier: 'default' | 'given' = 'default') => [
+  ...(tier === 'given' ? [...validId, ...tierLookedUp] : createValid),
+  'Read tenant record',
+  'What does the record say?',
+  note,
+  'Read latest release',
+  'Is a release recorded?',
+  'Note release used',
+  'Create tenant stack at release',
 ];
 const claimed = ['Claim tenant', 'What did CloudFormation answer?'];
 
 export const createTenant = {
   /** Missing, not a string, empty, or a hyphen at either end: the first Choice rejects it. */
   rejectedByFirstCheck: ['Check tenant id', 'Reject invalid tenant id'],
+  /** An input without a time: the execution's start time stands in, then the first claim. */
+  createStackWithoutTime: [
+    ...validIdWithoutTime,
+    'Is a tier given?',
+    'Use default tier',
+    'Read tenant record',
+    'What does the record say?',
+    'Note first claim',
+    ...noRelease,
+    'Create tenant stack',
+    ...claimed,
+  ],
+  /** The record's desiredAt is newer (or a TenantDeleted's of the same second): nothing happens. */
+  stale: [...createValid, 'Read tenant record', 'What does the record say?', 'Stale event'],
+  /** After a claim conflict the record says desired ABSENT, as new as this event: the stack this execution made is followed (and withdrawn). */
+  staleAfterCreate: ['Read tenant record', 'What does the record say?'],
+  staleAfterClaimConflict: ['Read tenant record', 'What does the record say?', 'Stale event'],
   /** A character outside the allowed set: found by splitting on the allowed ones. */
   rejectedByCharacterCheck: [...validId, 'Reject invalid tenant id'],
   /** Longer than a DynamoDB key: GetItem refuses it. */
-  keyRefused: [...validId, 'Read tenant record', 'Was the key refused?', 'Reject invalid tenant id'],
-  readFailed: [...validId, 'Read tenant record', 'Was the key refused?', 'Tenant record unreadable'],
+  keyRefused: [...createValid, 'Read tenant record', 'Was the key refused?', 'Reject invalid tenant id'],
+  readFailed: [...createValid, 'Read tenant record', 'Was the key refused?', 'Tenant record unreadable'],
+  /** detail.tier not a string / not one of the tiers: rejected before any read. */
+  tierNotAString: [...validId, 'Is a tier given?', 'Reject invalid tier'],
+  tierUnknown: [...validId, ...tierLookedUp, 'Reject invalid tier'],
+  /** LATEST recorded: CreateStack from its pinned template (after the given or the default tier), then the claim. */
+  createStackAtRelease: (note: ClaimNote = 'Note first claim', tier: 'default' | 'given' = 'default') => [
+    ...upToCreateAtRelease(note, tier),
+    ...claimed,
+  ],
+  createAtReleaseRefusedInvalidId: [...upToCreateAtRelease(), 'Was the tenant id refused?', 'Reject invalid tenant id'],
   /** No record yet: CreateStack accepted (or AlreadyExists), then the first claim. */
   createStack: [...upToCreate(), ...claimed],
   /** The record exists; a new generation (absent, failed or deleted before). */
@@ -74,11 +126,16 @@ export const createTenant = {
   createFailed: [...upToCreate(), ...claimed, 'Note create failure'],
   /** The claim lost a race (ConditionalCheckFailed): read again, decide again, CreateStack again (same token). */
   claimConflict: [...upToCreate(), 'Claim tenant'],
-  afterClaimConflict: (note: ClaimNote) => [...upToCreate(note).slice(validId.length), ...claimed],
+  claimConflictAfter: (note: ClaimNote) => [...upToCreate(note), 'Claim tenant'],
+  afterClaimConflict: (note: ClaimNote) => [...upToCreate(note).slice(createValid.length), ...claimed],
   /** One poll of the stack that ends in the status Choice. */
   poll: ['Wait for stack', 'Describe tenant stack', 'Check stack status'],
-  /** A poll whose DescribeStacks failed beyond its Retry: the States.ALL catch skips the Choice. */
+  /** A poll whose DescribeStacks failed beyond its Retry with another error than CloudFormationException: the States.ALL catch. */
   pollFailed: ['Wait for stack', 'Describe tenant stack'],
+  /** A poll whose DescribeStacks failed with CloudFormationException beyond its Retry, not a vanished earlier stack: a failure. */
+  pollFailedChecked: ['Wait for stack', 'Describe tenant stack', 'Did the stack vanish?', 'Note lookup failure'],
+  /** The earlier stack this create followed is gone (deleted by a TenantDeleted): created again. */
+  pollFoundStackGone: ['Wait for stack', 'Describe tenant stack', 'Did the stack vanish?'],
   /** n polls that found the stack *_IN_PROGRESS with polls left. */
   pollsInProgress: (n: number): string[] => times(n, [...createTenant.poll, 'Count poll']),
   /** A ROLLBACK_COMPLETE stack of an earlier create: deleted, then (after `recreated`) created again. */
@@ -86,12 +143,32 @@ export const createTenant = {
   failedStackDeletionPoll: ['Wait for failed stack deletion', 'Check failed stack deletion', 'Is the failed stack gone?'],
   failedStackDeletionPollsInProgress: (n: number): string[] =>
     times(n, [...createTenant.failedStackDeletionPoll, 'Count failed stack deletion poll']),
-  recreated: ['Create tenant stack again'],
+  recreated: ['Recreate at a release?', 'Create tenant stack again'],
+  recreatedAtRelease: ['Recreate at a release?', 'Create tenant stack again at release'],
   pollingGaveUp: ['Note polling gave up'],
   stackFailed: ['Note stack failure'],
   stackFailedWithoutReason: ['Add missing status reason', 'Note stack failure'],
-  readVersion: ['Read template version', 'Record tenant active'],
-  provisioned: ['Read template version', 'Record tenant active', 'Announce tenant provisioned', 'Tenant provisioned'],
+  readVersion: ['Read template version', 'Was a release used?', 'Record tenant active'],
+  readVersionAtRelease: ['Read template version', 'Was a release used?', 'Record tenant active at release'],
+  /** After ACTIVE: LATEST read again; none recorded (the catalogue's default), so nothing to catch up. */
+  noLateRelease: ['Read latest release again', 'Is a release recorded now?'],
+  /** LATEST read again names a newer release than the create used (or one after none): the child runs. */
+  lateRelease: [
+    'Read latest release again',
+    'Is a release recorded now?',
+    'Note latest release',
+    'Did a newer release land?',
+    'Update to latest release',
+  ],
+  provisioned: [
+    'Read template version',
+    'Was a release used?',
+    'Record tenant active',
+    'Read latest release again',
+    'Is a release recorded now?',
+    'Announce tenant provisioned',
+    'Tenant provisioned',
+  ],
   announced: ['Announce tenant provisioned', 'Tenant provisioned'],
   /** A conditional write failed: read again, adopt its version, decide. */
   reread: ['Read record again', 'Is the record still there?', 'Adopt record version', 'Has desired state moved?'],
@@ -108,7 +185,15 @@ export const createTenant = {
   notificationFailed: ['Record notification pending', 'Notification failed'],
 };
 
-const deleteValidId = ['Check tenant id', 'Prepare tenant', 'Check tenant id characters'];
+const deleteValidId = validId;
+/** The marker of a TenantDeleted for a tenant without a record: its expiry counted, written. */
+const marker = [
+  'Read event date',
+  'Count days of event date',
+  'Count days to marker expiry',
+  'Compute marker expiry',
+  'Record absent marker',
+];
 
 export const deleteTenant = {
   /** Missing, not a string, empty, or a hyphen at either end. */
@@ -118,8 +203,16 @@ export const deleteTenant = {
   /** Longer than a DynamoDB key: GetItem refuses it. */
   keyRefused: [...deleteValidId, 'Read tenant record', 'Was the key refused?', 'Reject invalid tenant id'],
   readFailed: [...deleteValidId, 'Read tenant record', 'Was the key refused?', 'Tenant record unreadable'],
-  /** No record: a no-op. */
-  unknown: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Tenant unknown'],
+  /** No record: the marker, otherwise a no-op. */
+  unknown: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Note no record', ...marker, 'Tenant unknown'],
+  unknownWithoutTime: [...validIdWithoutTime, 'Read tenant record', 'Is the tenant known?', 'Note no record', ...marker, 'Tenant unknown'],
+  /** A marker found: refreshed. */
+  markerAgain: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Note marker version', ...marker, 'Tenant unknown'],
+  /** The marker write lost a race (a create claimed): read again. */
+  markerConflict: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Note no record', ...marker],
+  /** The record's desiredAt is newer: nothing happens. */
+  stale: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Stale event'],
+  staleAfterConflict: ['Read tenant record', 'Is the tenant known?', 'Stale event'],
   start: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Note record version', 'Mark tenant absent'],
   startUnversioned: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Note unversioned record', 'Mark tenant absent'],
   /** After a conflict on the mark: read again (Read tenant record ... Mark tenant absent). */

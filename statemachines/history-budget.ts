@@ -182,8 +182,8 @@ export function stackEventsWorstCaseEvents(t: Pick<StackTuning, 'ApiRetryMaxAtte
 export const CONFLICT_ROUNDS_BUDGETED = 3;
 
 /**
- * delete-tenant: start 21 + 6R (ExecutionStarted, Check tenant id, Prepare tenant, Check tenant id
- * characters, Read tenant record with its Retry, Is the tenant known?, Note record version, Mark tenant
+ * delete-tenant: start 25 + 6R (ExecutionStarted, Check tenant id, Does the event carry its time?,
+ * Use execution start time, Prepare tenant, Check tenant id characters, Read tenant record with its Retry, Is the tenant known?, Note record version, Mark tenant
  * absent with its Retry), rounds, polling, end 21 + 9R (Note …, Add missing status reason, Record tenant
  * failed, Announce and Record notification pending with their Retries, Fail, ExecutionFailed), and per
  * conflict round 16 + 6R (the refused write, Read record again, Has desired state moved?, Adopt record
@@ -191,19 +191,21 @@ export const CONFLICT_ROUNDS_BUDGETED = 3;
  */
 export function deleteTenantWorstCaseEvents(t: StackTuning, conflicts = CONFLICT_ROUNDS_BUDGETED): number {
   const r = t.ApiRetryMaxAttempts;
-  return 21 + 6 * r + rounds(t) + polling(t) + 21 + 9 * r + conflicts * (16 + 6 * r);
+  return 25 + 6 * r + rounds(t) + polling(t) + 21 + 9 * r + conflicts * (16 + 6 * r);
 }
 
 /**
- * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 32 + 9R (ExecutionStarted,
- * two Choices, Prepare tenant, Read tenant record, What does the record say?, Note …, Create tenant stack,
+ * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 51 + 12R (ExecutionStarted,
+ * three Choices, Use execution start time, Prepare tenant, the tier check (two Choices and Look up tier),
+ * Read latest release with its Retry, Is a release recorded?, Note release used, Read tenant record, What does the record say?, Note …, Create tenant stack,
  * Was the tenant id refused?, Claim tenant, What did CloudFormation answer?, Note create failure, three of
  * them with Retries); a rolled-back stack's recovery 10 + 6R (Delete failed stack, Create tenant stack
  * again); polling: the poll counter is shared by the four polling loops (the stack, the failed stack's
  * deletion, the re-created stack, a withdrawn stack's deletion), so at most MaxStackPolls re-polls plus
- * one last poll per loop; per conflict round 21 + 9R (the refused write, Read record again, three
- * decisions, Delete withdrawn stack); end 24 + 9R (Read template version, Add missing status reason,
- * Note stack failure, Record tenant failed, Announce, Record notification pending, Fail, ExecutionFailed).
+ * one last poll per loop; per conflict round 23 + 9R (the refused write, Read record again, four
+ * decisions, Delete withdrawn stack); the catch-up after ACTIVE 19 + 3R (Was a release used?, Read latest
+ * release again with its Retry, two Choices, Note latest release, Update to latest release); end 28 + 9R
+ * (Read template version, Did the stack vanish?, Note lookup failure, Add missing status reason, Note stack failure, Record tenant failed, Announce, Record notification pending, Fail, ExecutionFailed).
  */
 export function createTenantWorstCaseEvents(
   t: Pick<StackTuning, 'MaxStackPolls' | 'ApiRetryMaxAttempts'>,
@@ -211,5 +213,5 @@ export function createTenantWorstCaseEvents(
 ): number {
   const r = t.ApiRetryMaxAttempts;
   const polls = (t.MaxStackPolls + 4) * pollEvents(r);
-  return 32 + 9 * r + 10 + 6 * r + polls + conflicts * (21 + 9 * r) + 24 + 9 * r;
+  return 51 + 12 * r + 10 + 6 * r + polls + conflicts * (23 + 9 * r) + 19 + 3 * r + 28 + 9 * r;
 }

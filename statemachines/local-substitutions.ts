@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TENANT_ID_CHARACTERS } from '../template/tenant-id';
+import { DEFAULT_TENANT_TIER, TENANT_TIERS_LIST } from '../template/tier';
 // The deployed event contract and naming, so local runs exercise the same values.
 import { DEFAULT_EVENT_BUS_NAME, TEMPLATE_OBJECT_KEY, TENANT_EVENT_SOURCE, TENANT_STACK_NAME_PREFIX } from './contract';
 import { applySubstitutions } from '../emulator/asl/substitutions';
@@ -45,6 +46,8 @@ export function localSubstitutions(): SubstitutionValues {
   const objectKey = TEMPLATE_OBJECT_KEY;
   return {
     TenantIdCharacters: TENANT_ID_CHARACTERS,
+    TenantTiers: TENANT_TIERS_LIST,
+    DefaultTenantTier: DEFAULT_TENANT_TIER,
     TenantTableName: 'tenants',
     ReleaseTableName: 'tenant-releases',
     StackWaiterTableName: 'stack-waiters',

@@ -9,6 +9,8 @@
  */
 export const SUBSTITUTIONS = {
   TenantIdCharacters: { kind: 'string', doc: 'Characters a tenant id may contain (TENANT_ID_CHARACTERS in template/tenant-id.ts)' },
+  TenantTiers: { kind: 'string', doc: 'The tenant tiers, comma-separated (TENANT_TIERS_LIST in template/tier.ts)' },
+  DefaultTenantTier: { kind: 'string', doc: 'Tier of a TenantCreated without one (DEFAULT_TENANT_TIER in template/tier.ts)' },
   TenantTableName: { kind: 'string', doc: 'DynamoDB table holding one item per tenant (partition key tenantId)' },
   ReleaseTableName: {
     kind: 'string',

@@ -3,11 +3,13 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TENANT_ID_MAX_LENGTH, TENANT_ID_PATTERN, TENANT_ID_RULE_DESCRIPTION } from './tenant-id';
+import { DEFAULT_TENANT_TIER, TENANT_TIERS, TENANT_TIER_RULE_DESCRIPTION } from './tier';
 import { TENANT_APP_BOUNDARY_POLICY_NAME, tenantAppRoleName, tenantDataTableName } from './naming';
 import { TEMPLATE_VERSION } from './version';
 
 /** Names of the template's parameter and outputs: the workflows pass and read these. */
 export const TENANT_ID_PARAMETER = 'TenantId';
+export const TIER_PARAMETER = 'Tier';
 export const TEMPLATE_VERSION_OUTPUT = 'TemplateVersion';
 export const DATA_TABLE_OUTPUT = 'DataTableName';
 export const APP_ROLE_OUTPUT = 'AppRoleArn';
@@ -15,7 +17,7 @@ export const APP_ROLE_OUTPUT = 'AppRoleArn';
 /**
  * The stack every tenant gets. The workflows deploy it by TemplateURL, never through `cdk deploy`,
  * so it uses the BootstraplessSynthesizer (no bootstrap roles, no assets) and is fully
- * parameterised by `TenantId`.
+ * parameterised by `TenantId` and `Tier`.
  *
  * It names an IAM role, so CreateStack and UpdateStack need `CAPABILITY_NAMED_IAM`.
  */
@@ -38,6 +40,17 @@ export class TenantStack extends Stack {
     });
     tenantId.overrideLogicalId(TENANT_ID_PARAMETER);
     const id_ = tenantId.valueAsString;
+
+    // The tenant's tier (template/tier.ts). Stacks created before the parameter existed get the
+    // default on their next update; update-tenant keeps an existing stack's value (UsePreviousValue).
+    const tier = new CfnParameter(this, TIER_PARAMETER, {
+      type: 'String',
+      description: 'Tier of the tenant (what it is offered and billed for)',
+      allowedValues: [...TENANT_TIERS],
+      default: DEFAULT_TENANT_TIER,
+      constraintDescription: TENANT_TIER_RULE_DESCRIPTION,
+    });
+    tier.overrideLogicalId(TIER_PARAMETER);
 
     // DeletionPolicy RetainExceptOnCreate, UpdateReplacePolicy Retain
     // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html):
@@ -93,6 +106,7 @@ export class TenantStack extends Stack {
     );
 
     Tags.of(this).add('TenantId', id_);
+    Tags.of(this).add('TenantTier', tier.valueAsString);
 
     new CfnOutput(this, TEMPLATE_VERSION_OUTPUT, {
       value: TEMPLATE_VERSION,

@@ -4,5 +4,5 @@
  * tenants run which template. `TEMPLATE_FINGERPRINT` is the SHA-256 of the synthesized template body;
  * a test recomputes it, so a changed template with an unchanged version fails the build.
  */
-export const TEMPLATE_VERSION = '1.2.0';
-export const TEMPLATE_FINGERPRINT = 'ad220e58e637c0967ed4f0d47f70022c27e9618b94a2fa22378ab6099e411fe6';
+export const TEMPLATE_VERSION = '1.3.0';
+export const TEMPLATE_FINGERPRINT = '97165a0ad2d480958fd97838133dbdacfd4badc571b2ff3be6a72cfd7d9d41fd';

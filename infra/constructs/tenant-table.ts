@@ -9,6 +9,12 @@ import { Construct } from 'constructs';
  * - `stackId`: the tenant stack's ARN (a deleted stack is found only by id)
  * - `templateVersion`: TemplateVersion output of the stack's current template
  * - `statusReason`: the stack's status reason when something failed
+ * - `desired`, `desiredAt`: the desired state (PRESENT or ABSENT) and the time of the event that set it
+ * - `expiresAt`: only on the marker a TenantDeleted leaves for a tenant without a record (epoch
+ *   seconds): DynamoDB TTL deletes the marker after that moment
+ *   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html; typically within two
+ *   days, and an expired item is still readable until then). dynalite, the local DynamoDB, never
+ *   expires items.
  * - `updatedAt`: ISO-8601 time of the last change
  * Only the key is declared: DynamoDB is schemaless for the other attributes.
  */
@@ -22,6 +28,7 @@ export class TenantTable extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: 'expiresAt',
       // The registry of every tenant stack: losing it orphans the fleet.
       removalPolicy: RemovalPolicy.RETAIN,
     });

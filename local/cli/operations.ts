@@ -187,6 +187,8 @@ export async function listTenantRecords(clients: CloudClients, info: StackInfo):
   do {
     const page = await clients.dynamodb.send(new ScanCommand({ TableName: output(info, 'TenantTableName'), ExclusiveStartKey: start }));
     for (const item of page.Items ?? []) {
+      // A TenantDeleted's marker for a tenant that had no record (it carries expiresAt, a TTL): not a tenant.
+      if (item.expiresAt !== undefined) continue;
       const s = (name: string) => item[name]?.S;
       records.push({
         tenantId: s('tenantId') ?? '',

@@ -21,11 +21,51 @@ import {
   tenantRecord,
   keyTooLarge,
   keySchemaMismatch,
+  throttledUnderModelledName,
+  childExecution,
+  cloudFormationError as modelledError,
+  type MockedOutcome,
+  type TenantRecordFields,
 } from '../responses';
 import { createTenant, MAX_STACK_POLLS, path } from '../paths';
-import { TENANT, created, ROLLBACK_REASON, complete, local, type MockTestCase } from './common';
+import { TENANT, created, ROLLBACK_REASON, complete, local, pinnedUrl, type MockTestCase } from './common';
 
 const CREATE_FAILURE = 'The following resource(s) failed to create: [TenantDataTable]. ';
+
+/** The time of the catalogue's events (mocks/responses.ts lifecycleEvent) and times around it. */
+const EVENT_TIME = '2026-01-05T10:00:00Z';
+const LATER = '2026-01-05T10:00:01Z';
+const EARLIER = '2026-01-05T09:59:59Z';
+/** A TenantCreated that happened at `time`, or one without a time (a StartExecution by hand). */
+const createdAt = (time: string) => ({ ...created(TENANT), time });
+const createdWithoutTime = () => {
+  const { time: _time, ...event } = created(TENANT);
+  return event;
+};
+/** A tenant record whose desired state was set by an event at `desiredAt`. */
+function recordDesiredAt(fields: TenantRecordFields, desiredAt: string): MockedOutcome {
+  const { Return } = tenantRecord(TENANT, fields) as { Return: { Item: Record<string, unknown> } };
+  return { Return: { ...Return, Item: { ...Return.Item, desiredAt: { S: desiredAt } } } };
+}
+/** LATEST in the release table (docs/rollouts.md): release N, seq S, the pinned template. */
+const latestRelease = (release: number, seq: number, templateUrl = pinnedUrl): MockedOutcome => ({
+  Return: {
+    ...(noTenantRecord as { Return: object }).Return,
+    Item: { id: { S: 'LATEST' }, release: { N: String(release) }, seq: { N: String(seq) }, templateUrl: { S: templateUrl } },
+  },
+});
+const createdWithTier = (tier: unknown) => ({ ...created(TENANT), detail: { tenantId: TENANT, tier } });
+/** LATEST read again, the same release (or an older one) as the create used: nothing to catch up. */
+const sameLateRelease = ['Read latest release again', 'Is a release recorded now?', 'Note latest release', 'Did a newer release land?'];
+const tokenAlreadyExists = modelledError('TokenAlreadyExistsException', 'Request token create-acme-1 already exists.');
+
+/** The marker a TenantDeleted leaves for a tenant without a record (delete-tenant, Record absent marker). */
+const absentMarker = (desiredAt: string) => {
+  const { Return } = recordDesiredAt({ status: 'DELETED', desired: 'ABSENT', version: 1, generation: 0 }, desiredAt) as {
+    Return: { Item: Record<string, unknown> };
+  };
+  return { Return: { ...Return, Item: { ...Return.Item, expiresAt: { N: '1770249600' } } } } as MockedOutcome;
+};
 
 /** Mocks of the create workflow's happy tail once the stack is complete. */
 /** No record yet, and the claim that creates it. */
@@ -66,7 +106,20 @@ const invalidIdCase = (
   expect: { status: 'FAILED', error: 'InvalidTenantId' },
 });
 
-export const createTenantCases: MockTestCase[] = [
+/**
+ * Unless a case mocks them, LATEST is read as absent (no release recorded yet): once per entry of
+ * 'Read latest release' / 'Read latest release again' in its path.
+ */
+function withoutRelease(testCase: MockTestCase): MockTestCase {
+  const mocks = { ...testCase.mocks };
+  for (const state of ['Read latest release', 'Read latest release again']) {
+    const reads = testCase.path.filter((entered) => entered === state).length;
+    if (reads > 0 && mocks[state] === undefined) mocks[state] = [[reads, noTenantRecord]];
+  }
+  return { ...testCase, mocks };
+}
+
+const cases: MockTestCase[] = [
   {
     workflow: 'create-tenant',
     name: 'HappyPath',
@@ -301,7 +354,7 @@ export const createTenantCases: MockTestCase[] = [
       'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS'), [3, stackDoesNotExist(TENANT)]],
       ...provisioningFailed,
     },
-    path: path(createTenant.createStack, createTenant.pollsInProgress(1), createTenant.pollFailed, createTenant.failed),
+    path: path(createTenant.createStack, createTenant.pollsInProgress(1), createTenant.pollFailedChecked, createTenant.failed),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
   {
@@ -315,7 +368,7 @@ export const createTenantCases: MockTestCase[] = [
       'Describe tenant stack': [[3, throttled]],
       ...provisioningFailed,
     },
-    path: path(createTenant.createStack, createTenant.pollFailed, createTenant.failed),
+    path: path(createTenant.createStack, createTenant.pollFailedChecked, createTenant.failed),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
   {
@@ -662,7 +715,13 @@ export const createTenantCases: MockTestCase[] = [
       'Record tenant failed': [conditionFailed],
       'Read record again': [tenantRecord(TENANT, { status: 'ACTIVE', desired: 'PRESENT', version: 3 })],
     },
-    path: path(createTenant.createStack, createTenant.pollFailed, createTenant.recordFailed, createTenant.reread, createTenant.superseded),
+    path: path(
+      createTenant.createStack,
+      createTenant.pollFailedChecked,
+      createTenant.recordFailed,
+      createTenant.reread,
+      createTenant.superseded,
+    ),
     expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
   },
   {
@@ -735,6 +794,7 @@ export const createTenantCases: MockTestCase[] = [
       createTenant.createStack,
       createTenant.poll,
       createTenant.readVersion,
+      createTenant.noLateRelease,
       ['Announce tenant provisioned'],
       createTenant.notificationFailed,
     ),
@@ -838,4 +898,428 @@ export const createTenantCases: MockTestCase[] = [
     ),
     expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
   },
+  {
+    workflow: 'create-tenant',
+    name: 'EventWithoutTime',
+    description: 'An input without a time (a StartExecution by hand): the execution start time is the event time; provisioned as usual',
+    input: createdWithoutTime(),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      ...claimed,
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      ...provisioned,
+    },
+    path: path(createTenant.createStackWithoutTime, createTenant.poll, createTenant.provisioned),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'StaleAfterLaterDelete',
+    description:
+      'A TenantCreated redelivered after a later TenantDeleted was processed (record DELETED, desiredAt newer): stale, nothing written, no stack call',
+    input: createdAt(EARLIER),
+    mocks: {
+      'Read tenant record': [recordDesiredAt({ status: 'DELETED', desired: 'ABSENT', version: 4, stackId: stackId(TENANT) }, EVENT_TIME)],
+    },
+    path: path(createTenant.stale),
+    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'StaleBehindMarker',
+    description: 'The TenantDeleted of the same second came first and left its marker: a tie goes to the deletion, so this create is stale',
+    input: createdAt(EVENT_TIME),
+    mocks: { 'Read tenant record': [absentMarker(EVENT_TIME)] },
+    path: path(createTenant.stale),
+    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'StaleBehindNewerCreate',
+    description: 'A newer TenantCreated already set desired PRESENT (desiredAt later): this older one is stale',
+    input: createdAt(EARLIER),
+    mocks: {
+      'Read tenant record': [recordDesiredAt({ status: 'ACTIVE', desired: 'PRESENT', version: 2, stackId: stackId(TENANT) }, EVENT_TIME)],
+    },
+    path: path(createTenant.stale),
+    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'RecreateAfterMarker',
+    description: 'A TenantCreated newer than the marker of an earlier TenantDeleted: a genuine create (new generation), ACTIVE',
+    input: createdAt(LATER),
+    mocks: {
+      'Read tenant record': [absentMarker(EVENT_TIME)],
+      'Create tenant stack': [createStackOk(TENANT)],
+      'Claim tenant': [updateItemOk],
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      ...provisioned,
+    },
+    path: path(createTenant.createStackNewGeneration, createTenant.poll, createTenant.provisioned),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'StaleAfterClaimConflictWithdraws',
+    description:
+      'The claim lost to the marker of a TenantDeleted of the same second, after CreateStack was accepted: the create follows its stack and withdraws it (no record of its own, no announcement)',
+    input: createdAt(EVENT_TIME),
+    mocks: {
+      'Read tenant record': [noTenantRecord, absentMarker(EVENT_TIME)],
+      'Create tenant stack': [createStackOk(TENANT)],
+      'Claim tenant': [conditionFailed],
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Record tenant active': [conditionFailed],
+      'Read record again': [absentMarker(EVENT_TIME)],
+      'Delete withdrawn stack': [deleteStackOk],
+      'Check withdrawn stack deletion': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      'Record tenant withdrawn': [updateItemOk],
+    },
+    path: path(
+      createTenant.claimConflict,
+      createTenant.staleAfterCreate,
+      createTenant.poll,
+      createTenant.readVersion,
+      createTenant.reread,
+      createTenant.withdraw,
+      createTenant.withdrawnStackPoll,
+      createTenant.withdrawn,
+    ),
+    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'StaleAfterClaimConflictNothingMade',
+    description:
+      'CreateStack found the stack of an earlier create (AlreadyExists), then the claim lost to a newer TenantDeleted: stale, nothing of this execution to withdraw',
+    input: createdAt(EARLIER),
+    mocks: {
+      'Read tenant record': [
+        recordDesiredAt({ status: 'ACTIVE', desired: 'PRESENT', version: 2, stackId: stackId(TENANT) }, EARLIER),
+        recordDesiredAt({ status: 'DEPROVISIONING', desired: 'ABSENT', version: 3, stackId: stackId(TENANT) }, EVENT_TIME),
+      ],
+      'Create tenant stack': [alreadyExists(TENANT)],
+      'Claim tenant': [conditionFailed],
+    },
+    path: path(createTenant.claimConflictAfter('Note same generation'), createTenant.staleAfterClaimConflict),
+    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'RecreateWhileOldStackDeleting',
+    description:
+      'A newer TenantCreated while a TenantDeleted deletes the old stack: AlreadyExists, the stack is DELETE_IN_PROGRESS, followed by id until gone, then created again: ACTIVE',
+    input: createdAt(LATER),
+    mocks: {
+      'Read tenant record': [
+        recordDesiredAt({ status: 'DEPROVISIONING', desired: 'ABSENT', version: 3, stackId: stackId(TENANT) }, EVENT_TIME),
+      ],
+      'Create tenant stack': [alreadyExists(TENANT)],
+      'Claim tenant': [updateItemOk],
+      'Describe tenant stack': [describeStack(TENANT, 'DELETE_IN_PROGRESS'), complete(TENANT, 'CREATE_COMPLETE')],
+      'Check failed stack deletion': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      'Create tenant stack again': [createStackOk(TENANT)],
+      ...provisioned,
+    },
+    path: path(
+      createTenant.createStackNewGeneration,
+      createTenant.poll,
+      createTenant.failedStackDeletionPoll,
+      createTenant.recreated,
+      createTenant.poll,
+      createTenant.provisioned,
+    ),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'RecreateAfterOldStackGone',
+    description:
+      'A newer TenantCreated finds the old stack by name (AlreadyExists), but it is deleted before the first poll ("does not exist", retried): created again: ACTIVE',
+    input: createdAt(LATER),
+    mocks: {
+      'Read tenant record': [
+        recordDesiredAt({ status: 'DEPROVISIONING', desired: 'ABSENT', version: 3, stackId: stackId(TENANT) }, EVENT_TIME),
+      ],
+      'Create tenant stack': [alreadyExists(TENANT)],
+      'Claim tenant': [updateItemOk],
+      'Describe tenant stack': [[3, stackDoesNotExist(TENANT)], complete(TENANT, 'CREATE_COMPLETE')],
+      'Create tenant stack again': [createStackOk(TENANT)],
+      ...provisioned,
+    },
+    path: path(
+      createTenant.createStackNewGeneration,
+      createTenant.pollFoundStackGone,
+      createTenant.recreated,
+      createTenant.poll,
+      createTenant.provisioned,
+    ),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'PollingCatchAll',
+    description:
+      'DescribeStacks while polling fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      ...claimed,
+      'Describe tenant stack': [[3, throttledUnderModelledName]],
+      ...provisioningFailed,
+    },
+    path: path(createTenant.createStack, createTenant.pollFailed, createTenant.failed),
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'ProvisionedAtRelease',
+    description:
+      'A premium tenant while release 7 (seq 3) is LATEST: CreateStack from its pinned template with Tier premium, ACTIVE records the release; LATEST unchanged afterwards',
+    input: createdWithTier('premium'),
+    mocks: {
+      ...claimed,
+      'Read latest release': [dynamoThrottled, latestRelease(7, 3)],
+      'Create tenant stack at release': [throttled, createStackOk(TENANT)],
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Record tenant active at release': [dynamoThrottled, updateItemOk],
+      'Read latest release again': [dynamoThrottled, latestRelease(7, 3)],
+      'Announce tenant provisioned': [putEventsOk],
+    },
+    path: path(
+      createTenant.createStackAtRelease('Note first claim', 'given'),
+      createTenant.poll,
+      createTenant.readVersionAtRelease,
+      sameLateRelease,
+      createTenant.announced,
+    ),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'LateReleaseCaughtUp',
+    description:
+      'Release 8 (seq 4) landed while the stack was created from seq 3: after ACTIVE the create runs update-tenant with {tenantId, release, seq, templateUrl}, then announces',
+    input: created(TENANT),
+    mocks: {
+      ...claimed,
+      'Read latest release': [latestRelease(7, 3)],
+      'Create tenant stack at release': [createStackOk(TENANT)],
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Record tenant active at release': [updateItemOk],
+      'Read latest release again': [latestRelease(8, 4, `${local.TemplateUrl}?versionId=v8`)],
+      'Update to latest release': [childExecution({ tenantId: TENANT, outcome: 'updated', reason: '' })],
+      'Announce tenant provisioned': [putEventsOk],
+    },
+    path: path(
+      createTenant.createStackAtRelease(),
+      createTenant.poll,
+      createTenant.readVersionAtRelease,
+      createTenant.lateRelease,
+      createTenant.announced,
+    ),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'LateReleaseAfterNone',
+    description:
+      'No release was recorded when the stack was created, one is by the time it is ACTIVE: update-tenant runs; it fails, which does not fail the create',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      ...claimed,
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      ...provisioned,
+      'Read latest release again': [latestRelease(1, 1)],
+      'Update to latest release': [{ Throw: { Error: 'States.TaskFailed', Cause: 'The child execution failed.' } }],
+    },
+    path: path(createTenant.createStack, createTenant.poll, createTenant.readVersion, createTenant.lateRelease, createTenant.announced),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'LatestUnreadableAfterActive',
+    description: 'LATEST cannot be read after ACTIVE (throttled beyond the retries): no catch-up, the tenant is announced',
+    input: created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      ...claimed,
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      ...provisioned,
+      'Read latest release again': [[3, dynamoThrottled]],
+    },
+    path: path(
+      createTenant.createStack,
+      createTenant.poll,
+      createTenant.readVersion,
+      ['Read latest release again'],
+      createTenant.announced,
+    ),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'InvalidTier',
+    description: 'detail.tier is not one of the tiers: InvalidTier before any read or write',
+    input: createdWithTier('gold'),
+    mocks: {},
+    path: path(createTenant.tierUnknown),
+    expect: { status: 'FAILED', error: 'InvalidTier' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'TierNotAString',
+    description: 'detail.tier is a number: InvalidTier before any read or write',
+    input: createdWithTier(2),
+    mocks: {},
+    path: path(createTenant.tierNotAString),
+    expect: { status: 'FAILED', error: 'InvalidTier' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'DuplicateWithOtherRequest',
+    description:
+      'A duplicate whose CreateStack differs from the first one under the same token (LATEST moved meanwhile): TokenAlreadyExistsException, the stack is followed by name',
+    input: created(TENANT),
+    mocks: {
+      'Read tenant record': [tenantRecord(TENANT, { status: 'PROVISIONING', desired: 'PRESENT', version: 1 })],
+      'Claim tenant': [updateItemOk],
+      'Read latest release': [latestRelease(2, 2)],
+      'Create tenant stack at release': [tokenAlreadyExists],
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Record tenant active at release': [updateItemOk],
+      'Read latest release again': [latestRelease(2, 2)],
+      'Announce tenant provisioned': [putEventsOk],
+    },
+    path: path(
+      createTenant.createStackAtRelease('Note same generation'),
+      createTenant.poll,
+      createTenant.readVersionAtRelease,
+      sameLateRelease,
+      createTenant.announced,
+    ),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'PinnedCreateRefusedInvalidId',
+    description: 'The pinned CreateStack refuses a 33-character TenantId: InvalidTenantId, nothing written',
+    input: created('a'.repeat(33)),
+    mocks: {
+      'Read tenant record': [noTenantRecord],
+      'Read latest release': [latestRelease(2, 2)],
+      'Create tenant stack at release': [[3, validationError("Parameter 'TenantId' must contain at most 32 characters")]],
+    },
+    path: path(createTenant.createAtReleaseRefusedInvalidId),
+    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'PinnedCreateCatchAll',
+    description: 'The pinned CreateStack fails with a modelled error (InsufficientCapabilitiesException): claimed, recorded FAILED',
+    input: created(TENANT),
+    mocks: {
+      ...claimed,
+      'Read latest release': [latestRelease(2, 2)],
+      'Create tenant stack at release': [
+        modelledError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]'),
+      ],
+      ...provisioningFailed,
+    },
+    path: path(createTenant.createStackAtRelease(), ['Note create failure'], createTenant.failed),
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'RecreateAtRelease',
+    description:
+      'A FAILED tenant created again while a release is LATEST: the rolled-back stack is deleted and created again from the pinned template (throttled once), ACTIVE at that release',
+    input: created(TENANT),
+    mocks: {
+      'Read tenant record': [tenantRecord(TENANT, { status: 'FAILED', desired: 'PRESENT', version: 3 })],
+      'Claim tenant': [updateItemOk],
+      'Read latest release': [latestRelease(5, 5)],
+      'Create tenant stack at release': [alreadyExists(TENANT)],
+      'Describe tenant stack': [
+        describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON }),
+        complete(TENANT, 'CREATE_COMPLETE'),
+      ],
+      'Delete failed stack': [deleteStackOk],
+      'Check failed stack deletion': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      'Create tenant stack again at release': [throttled, createStackOk(TENANT)],
+      'Record tenant active at release': [updateItemOk],
+      'Read latest release again': [latestRelease(5, 5)],
+      'Announce tenant provisioned': [putEventsOk],
+    },
+    path: path(
+      createTenant.createStackAtRelease('Note new generation'),
+      createTenant.poll,
+      createTenant.deleteFailedStack,
+      createTenant.failedStackDeletionPoll,
+      createTenant.recreatedAtRelease,
+      createTenant.poll,
+      createTenant.readVersionAtRelease,
+      sameLateRelease,
+      createTenant.announced,
+    ),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'RecreateAtReleaseRefused',
+    description: 'The pinned CreateStack of the re-create fails beyond its retries: tenant FAILED',
+    input: created(TENANT),
+    mocks: {
+      'Read tenant record': [tenantRecord(TENANT, { status: 'FAILED', desired: 'PRESENT', version: 3 })],
+      'Claim tenant': [updateItemOk],
+      'Read latest release': [latestRelease(5, 5)],
+      'Create tenant stack at release': [alreadyExists(TENANT)],
+      'Describe tenant stack': [describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON })],
+      'Delete failed stack': [deleteStackOk],
+      'Check failed stack deletion': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      'Create tenant stack again at release': [[3, throttled]],
+      ...provisioningFailed,
+    },
+    path: path(
+      createTenant.createStackAtRelease('Note new generation'),
+      createTenant.poll,
+      createTenant.deleteFailedStack,
+      createTenant.failedStackDeletionPoll,
+      createTenant.recreatedAtRelease,
+      createTenant.failed,
+    ),
+    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+  },
+  {
+    workflow: 'create-tenant',
+    name: 'ActiveAtReleaseRecordMoved',
+    description:
+      'Recording ACTIVE at a release fails its condition (a TenantDeleted marked the tenant absent): read again, the stack is withdrawn',
+    input: created(TENANT),
+    mocks: {
+      ...claimed,
+      'Read latest release': [latestRelease(2, 2)],
+      'Create tenant stack at release': [createStackOk(TENANT)],
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      'Record tenant active at release': [conditionFailed],
+      'Read record again': [tenantRecord(TENANT, { status: 'DEPROVISIONING', desired: 'ABSENT', version: 2 })],
+      'Delete withdrawn stack': [deleteStackOk],
+      'Check withdrawn stack deletion': [describeStack(TENANT, 'DELETE_COMPLETE')],
+      'Record tenant withdrawn': [updateItemOk],
+    },
+    path: path(
+      createTenant.createStackAtRelease(),
+      createTenant.poll,
+      createTenant.readVersionAtRelease,
+      createTenant.reread,
+      createTenant.withdraw,
+      createTenant.withdrawnStackPoll,
+      createTenant.withdrawn,
+    ),
+    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+  },
 ];
+
+export const createTenantCases: MockTestCase[] = cases.map(withoutRelease);

@@ -20,11 +20,27 @@ import {
   keySchemaMismatch,
   updateItemOk,
   validationError,
+  type MockedOutcome,
+  type TenantRecordFields,
 } from '../responses';
 import { API_RETRY_MAX_ATTEMPTS, deleteTenant, MAX_BUSY_WAITS, MAX_STACK_POLLS, path, times } from '../paths';
 import { local, TENANT, deleted, complete, type MockTestCase } from './common';
 
 const DELETE_FAILURE = 'The following resource(s) failed to delete: [TenantDataTable]. ';
+
+/** The time of the catalogue's events (mocks/responses.ts lifecycleEvent) and a later one. */
+const EVENT_TIME = '2026-01-05T10:00:00Z';
+const LATER = '2026-01-05T10:00:01Z';
+const deletedWithoutTime = () => {
+  const { time: _time, ...event } = deleted(TENANT);
+  return event;
+};
+/** A tenant record whose desired state was set by an event at `desiredAt` (and, for a marker, its expiry). */
+function recordDesiredAt(fields: TenantRecordFields, desiredAt: string, expiresAt?: string): MockedOutcome {
+  const { Return } = tenantRecord(TENANT, fields) as { Return: { Item: Record<string, unknown> } };
+  const item = { ...Return.Item, desiredAt: { S: desiredAt }, ...(expiresAt ? { expiresAt: { N: expiresAt } } : {}) };
+  return { Return: { ...Return, Item: item } };
+}
 
 /** The record of an ACTIVE tenant (version 3 after create, ACTIVE and a fleet update). */
 const activeRecord = tenantRecord(TENANT, { status: 'ACTIVE', desired: 'PRESENT', version: 3, stackId: stackId(TENANT) });
@@ -532,9 +548,10 @@ export const deleteTenantCases: MockTestCase[] = [
   {
     workflow: 'delete-tenant',
     name: 'UnknownTenant',
-    description: 'No record for the id: a documented no-op, nothing written, nothing announced',
+    description:
+      'No record for the id: a documented no-op for operators and consumers (nothing announced); only the marker that makes an older TenantCreated stale is written',
     input: deleted(TENANT),
-    mocks: { 'Read tenant record': [noTenantRecord] },
+    mocks: { 'Read tenant record': [noTenantRecord], 'Record absent marker': [updateItemOk] },
     path: path(deleteTenant.unknown),
     expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
   },
@@ -551,9 +568,9 @@ export const deleteTenantCases: MockTestCase[] = [
     workflow: 'delete-tenant',
     name: 'TenantIdLongerThanTheRule',
     description:
-      'A 40-character id of allowed characters: nothing in JSONPath measures it, and no record can exist for it (create-tenant never writes one): an unknown tenant, nothing written',
+      'A 40-character id of allowed characters: nothing in JSONPath measures it, and no record can exist for it (create-tenant never writes one): an unknown tenant, only its expiring marker written',
     input: deleted('a'.repeat(40)),
-    mocks: { 'Read tenant record': [noTenantRecord] },
+    mocks: { 'Read tenant record': [noTenantRecord], 'Record absent marker': [updateItemOk] },
     path: path(deleteTenant.unknown),
     expect: {
       status: 'SUCCEEDED',
@@ -797,6 +814,73 @@ export const deleteTenantCases: MockTestCase[] = [
       'Read record again': [noTenantRecord],
     },
     path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.recordDeleted, deleteTenant.reread, deleteTenant.superseded),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'UnknownTenantWithoutTime',
+    description: 'An input without a time (a StartExecution by hand): the execution start time is the event time of the marker',
+    input: deletedWithoutTime(),
+    mocks: { 'Read tenant record': [noTenantRecord], 'Record absent marker': [updateItemOk] },
+    path: path(deleteTenant.unknownWithoutTime),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'MarkerRefreshed',
+    description:
+      'A later TenantDeleted for the same unknown tenant finds its marker: refreshed (newer desiredAt and expiry), nothing announced',
+    input: { ...deleted(TENANT), time: LATER },
+    mocks: {
+      'Read tenant record': [
+        recordDesiredAt({ status: 'DELETED', desired: 'ABSENT', version: 1, generation: 0 }, EVENT_TIME, '1770249600'),
+      ],
+      'Record absent marker': [dynamoThrottled, updateItemOk],
+    },
+    path: path(deleteTenant.markerAgain),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'MarkerLostToCreate',
+    description:
+      'A create claimed the tenant between the read (no record) and the marker write: ConditionalCheckFailed, read again, and the delete marks the claimed tenant absent',
+    input: deleted(TENANT),
+    mocks: {
+      'Read tenant record': [noTenantRecord, recordDesiredAt({ status: 'PROVISIONING', desired: 'PRESENT', version: 1 }, EVENT_TIME)],
+      'Record absent marker': [conditionFailed],
+      'Mark tenant absent': [updateItemOk],
+      'Find tenant stack': [stackDoesNotExist(TENANT)],
+      ...deprovisioned,
+    },
+    path: path(deleteTenant.markerConflict, deleteTenant.markAgain, deleteTenant.lookupFailed, deleteTenant.deleted),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'StaleBehindNewerCreate',
+    description:
+      'A TenantDeleted older than the TenantCreated that set desired PRESENT (a reordered delivery): stale, nothing written, no stack call',
+    input: deleted(TENANT),
+    mocks: {
+      'Read tenant record': [recordDesiredAt({ status: 'ACTIVE', desired: 'PRESENT', version: 2, stackId: stackId(TENANT) }, LATER)],
+    },
+    path: path(deleteTenant.stale),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'StaleAfterMarkConflict',
+    description: 'The mark lost to a newer TenantCreated that claimed between read and mark: read again, stale, nothing written',
+    input: deleted(TENANT),
+    mocks: {
+      'Read tenant record': [
+        recordDesiredAt({ status: 'ACTIVE', desired: 'PRESENT', version: 2, stackId: stackId(TENANT) }, EVENT_TIME),
+        recordDesiredAt({ status: 'PROVISIONING', desired: 'PRESENT', version: 3, stackId: stackId(TENANT) }, LATER),
+      ],
+      'Mark tenant absent': [conditionFailed],
+    },
+    path: path(deleteTenant.start, deleteTenant.staleAfterConflict),
     expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
   },
 ];

@@ -126,6 +126,15 @@ beforeAll(async () => {
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
+  // create-tenant reads LATEST from the release table (none recorded here: the template object is used).
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: localSubstitutions().ReleaseTableName,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
   cfn = await startResponder((req) => stacks.handle(req));
   events = await startResponder((req) =>
     json({ Entries: (req.params.Entries as unknown[]).map((_, i) => ({ EventId: `e-${i}` })), FailedEntryCount: 0 }),

@@ -24,9 +24,13 @@ describe('execution timeouts in the synthesized state machines', () => {
 
   test('per-tenant workflows: every busy wait and stack poll of the default tuning (2 h) plus an hour for the API calls', () => {
     // 120 busy waits x 30 s + 240 polls x 15 s = 2 h; the workflows' own limits fire before the timeout.
-    for (const name of ['createTenant', 'deleteTenant', 'updateTenant'] as const) {
+    for (const name of ['deleteTenant', 'updateTenant'] as const) {
       expect(deployedDefinition(app.deployed, app.stateMachineId(name)).TimeoutSeconds).toBe(3 * HOUR);
     }
+  });
+
+  test("create-tenant: its own polls (1 h) on top, as it may wait for update-tenant's whole budget after them", () => {
+    expect(deployedDefinition(app.deployed, app.stateMachineId('createTenant')).TimeoutSeconds).toBe(4 * HOUR);
   });
 
   test('update-tenants waits for its continuations, so it gets the 7-day fleet budget', () => {
@@ -36,7 +40,8 @@ describe('execution timeouts in the synthesized state machines', () => {
   test('the timeout follows the tuning: doubling MaxStackPolls adds an hour to the per-tenant workflows', () => {
     const tuned = synthesizeApp({ workflowTuning: { MaxStackPolls: DEFAULT_WORKFLOW_TUNING.MaxStackPolls * 2 } });
     try {
-      expect(deployedDefinition(tuned.deployed, tuned.stateMachineId('createTenant')).TimeoutSeconds).toBe(4 * HOUR);
+      expect(deployedDefinition(tuned.deployed, tuned.stateMachineId('deleteTenant')).TimeoutSeconds).toBe(4 * HOUR);
+      expect(deployedDefinition(tuned.deployed, tuned.stateMachineId('createTenant')).TimeoutSeconds).toBe(6 * HOUR);
       expect(deployedDefinition(tuned.deployed, tuned.stateMachineId('updateTenants')).TimeoutSeconds).toBe(7 * 24 * HOUR);
     } finally {
       tuned.cleanup();

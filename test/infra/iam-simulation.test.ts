@@ -53,9 +53,11 @@ const tasksCalling = (name: WorkflowName, api: string) => {
   if (found.length === 0) throw new Error(`${name}: no Task calling ${api}`);
   return found;
 };
-/** The one value every Task calling `api` passes as `parameter`. */
+/** The one value every Task calling `api` passes as `parameter` (of the Tasks that pass it at all). */
 const passedByEvery = (name: WorkflowName, api: string, parameter: string) => {
-  const values = new Set(tasksCalling(name, api).map((task) => JSON.stringify(task.parameters[parameter])));
+  const passing = tasksCalling(name, api).filter((task) => parameter in task.parameters);
+  if (passing.length === 0) throw new Error(`${name}: no Task calling ${api} passes ${parameter}`);
+  const values = new Set(passing.map((task) => JSON.stringify(task.parameters[parameter])));
   if (values.size !== 1) throw new Error(`${name}: the Tasks calling ${api} pass different ${parameter}: ${[...values].join(', ')}`);
   return JSON.parse([...values][0]);
 };
@@ -78,9 +80,11 @@ describe('workflow roles: stack operations only with the template object and the
 
   beforeAll(() => {
     serviceRoleArn = app.deployed.arn(app.logicalId(app.stack.deployerRole.role));
-    // What the deployed workflows pass: create-tenant names the current object, update-tenants pins a
-    // version for update-tenant with the JSONata '<url>?versionId=' & $versionId.
+    // What the deployed workflows pass: create-tenant names the current object (no release recorded)
+    // or LATEST's pinned version (TemplateURL.$), update-tenants pins a version for update-tenant with
+    // the JSONata '<url>?versionId=' & $versionId.
     currentTemplateUrl = passedByEvery('createTenant', 'createStack', 'TemplateURL');
+    expect(passedByEvery('createTenant', 'createStack', 'TemplateURL.$')).toBe('$.release.templateUrl');
     const pinning = JSON.stringify(deployedDefinition(app.deployed, app.stateMachineId('updateTenants'))).match(
       /'([^']*\?versionId=)' & \$versionId/,
     );
@@ -99,7 +103,7 @@ describe('workflow roles: stack operations only with the template object and the
 
   test.each([
     ['another template', { 'cloudformation:TemplateUrl': 'https://attacker.s3.amazonaws.com/admin.json' }],
-    ['a version of the template (create names the current one)', { 'cloudformation:TemplateUrl': 'PINNED' }],
+    ['a version of another object', { 'cloudformation:TemplateUrl': 'https://attacker.s3.amazonaws.com/admin.json?versionId=1' }],
     ['another role', { 'cloudformation:RoleArn': `arn:aws:iam::${ACCOUNT}:role/admin` }],
     ['no role (CloudFormation would act with the caller’s own credentials)', { 'cloudformation:RoleArn': undefined }],
   ])('create-tenant: CreateStack with %s is denied', async (_label, override) => {
@@ -109,6 +113,14 @@ describe('workflow roles: stack operations only with the template object and the
       else context[key] = value === 'PINNED' ? pinnedTemplateUrl : value;
     }
     await expect(asWorkflow('createTenant', 'cloudformation:CreateStack', tenantStackArn(TENANT), context)).resolves.not.toBe('Allowed');
+  });
+
+  // LATEST's templateUrl (docs/rollouts.md) names a version of the template object.
+  test('create-tenant: CreateStack with a version of the template (the latest release) and the service role is allowed', async () => {
+    const context = { 'cloudformation:TemplateUrl': pinnedTemplateUrl, 'cloudformation:RoleArn': serviceRoleArn };
+    await expect(asWorkflow('createTenant', 'cloudformation:CreateStack', tenantStackArn(TENANT), context)).resolves.toBe('Allowed');
+    const noRole = { 'cloudformation:TemplateUrl': pinnedTemplateUrl };
+    await expect(asWorkflow('createTenant', 'cloudformation:CreateStack', tenantStackArn(TENANT), noRole)).resolves.not.toBe('Allowed');
   });
 
   test('create-tenant: a stack outside the tenant prefix, and operations it never performs, are denied', async () => {
@@ -173,8 +185,9 @@ describe('workflow roles: stack operations only with the template object and the
   });
 
   test('S3: each workflow reads the template the way its TemplateURL names it, and nothing else', async () => {
+    // create-tenant names either the current object or a pinned version of it.
     await expect(asWorkflow('createTenant', 's3:GetObject', templateObjectArn)).resolves.toBe('Allowed');
-    await expect(asWorkflow('createTenant', 's3:GetObjectVersion', templateObjectArn)).resolves.not.toBe('Allowed');
+    await expect(asWorkflow('createTenant', 's3:GetObjectVersion', templateObjectArn)).resolves.toBe('Allowed');
     await expect(asWorkflow('updateTenant', 's3:GetObjectVersion', templateObjectArn)).resolves.toBe('Allowed');
     await expect(asWorkflow('updateTenant', 's3:GetObject', templateObjectArn)).resolves.not.toBe('Allowed');
     // update-tenants reads the release number from the version in its event (HeadObject with VersionId).

@@ -130,6 +130,14 @@ describe('tenant table', () => {
       BillingMode: 'PAY_PER_REQUEST',
     });
   });
+
+  // delete-tenant's markers for tenants without a record expire (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html).
+  test('expires items by their expiresAt attribute (TTL)', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
 });
 
 describe('state machines', () => {
@@ -294,7 +302,9 @@ describe('IAM scoping', () => {
         .filter((action) => action.startsWith('cloudformation:'))
         .sort();
     // create-tenant deletes a rolled-back stack before creating again, and the stack of a tenant deleted while it was created.
+    // CreateStack twice: one statement for the current template object, one for a pinned version.
     expect(stackActions('createTenant')).toEqual([
+      'cloudformation:CreateStack',
       'cloudformation:CreateStack',
       'cloudformation:DeleteStack',
       'cloudformation:DescribeStacks',
@@ -304,11 +314,15 @@ describe('IAM scoping', () => {
     expect(stackActions('updateTenants')).toEqual(['cloudformation:DescribeAccountLimits']);
   });
 
-  test('S3: create-tenant reads the current template object, update-tenant and update-tenants (its release metadata) a pinned version of it, delete-tenant nothing', () => {
+  test('S3: create-tenant reads the current template object or a pinned version, update-tenant and update-tenants (its release metadata) a pinned version of it, delete-tenant nothing', () => {
     const s3Of = (name: WorkflowName) =>
       workflowStatements(name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')));
     const object = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, `/${TEMPLATE_OBJECT_KEY}`]] };
-    expect(s3Of('createTenant').map((statement) => [actionsOf(statement), statement.Resource])).toEqual([[['s3:GetObject'], object]]);
+    // The current object when no release is recorded, LATEST's pinned version otherwise.
+    expect(s3Of('createTenant').map((statement) => [actionsOf(statement), statement.Resource])).toEqual([
+      [['s3:GetObject'], object],
+      [['s3:GetObjectVersion'], object],
+    ]);
     expect(s3Of('updateTenant').map((statement) => [actionsOf(statement), statement.Resource])).toEqual([
       [['s3:GetObjectVersion'], object],
     ]);

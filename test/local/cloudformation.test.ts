@@ -3,6 +3,7 @@
  * loopback, provisioning the synthesized tenant template into dynalite and the IAM registry.
  * Status codes: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html
  */
+import { TENANT_TIER_RULE_DESCRIPTION } from '../../template/tier';
 import {
   CreateStackCommand,
   DeleteStackCommand,
@@ -97,7 +98,11 @@ describe('CreateStack / DescribeStacks / DeleteStack with the tenant template', 
 
     const stack = await describe1('tenant-acme');
     expect(stack.StackStatus).toBe('CREATE_COMPLETE');
-    expect(stack.Parameters).toEqual([{ ParameterKey: 'TenantId', ParameterValue: 'acme' }]);
+    // Tier not given: its Default.
+    expect(stack.Parameters).toEqual([
+      { ParameterKey: 'TenantId', ParameterValue: 'acme' },
+      { ParameterKey: 'Tier', ParameterValue: 'standard' },
+    ]);
     expect(stack.Capabilities).toEqual(['CAPABILITY_NAMED_IAM']);
     const outputs = Object.fromEntries(stack.Outputs!.map((o) => [o.OutputKey, o.OutputValue]));
     expect(outputs).toEqual({
@@ -265,7 +270,7 @@ describe('CreateStack / DescribeStacks / DeleteStack with the tenant template', 
       ResourceTypes: string[];
       Metadata?: string;
     }>(new GetTemplateSummaryCommand({ TemplateBody: JSON.stringify({ ...JSON.parse(tenantTemplate), Metadata: { Release: 7 } }) }));
-    expect(summary.Parameters.map((p) => p.ParameterKey)).toEqual(['TenantId']);
+    expect(summary.Parameters.map((p) => p.ParameterKey)).toEqual(['TenantId', 'Tier']);
     expect(summary.Capabilities).toEqual(['CAPABILITY_NAMED_IAM']);
     expect(summary.ResourceTypes).toEqual(['AWS::DynamoDB::Table', 'AWS::IAM::Role', 'AWS::IAM::Policy']);
     expect(JSON.parse(summary.Metadata!)).toEqual({ Release: 7 });
@@ -299,11 +304,25 @@ describe('errors as CloudFormation returns them', () => {
         createTenant('acme', {
           Parameters: [
             { ParameterKey: 'TenantId', ParameterValue: 'acme' },
+            { ParameterKey: 'Region', ParameterValue: 'eu' },
+          ],
+        }),
+      ),
+    ).toEqual({ name: 'ValidationError', message: 'Parameters: [Region] do not exist in the template' });
+    // AllowedValues, reported with the template's ConstraintDescription.
+    expect(
+      await rejection(
+        createTenant('acme', {
+          Parameters: [
+            { ParameterKey: 'TenantId', ParameterValue: 'acme' },
             { ParameterKey: 'Tier', ParameterValue: 'gold' },
           ],
         }),
       ),
-    ).toEqual({ name: 'ValidationError', message: 'Parameters: [Tier] do not exist in the template' });
+    ).toEqual({
+      name: 'ValidationError',
+      message: `Parameter Tier failed to satisfy constraint: ${TENANT_TIER_RULE_DESCRIPTION}`,
+    });
     // The template's ConstraintDescription replaces the reason.
     expect(await rejection(createTenant('Bad_Id', { StackName: 'tenant-bad' }))).toEqual({
       name: 'ValidationError',

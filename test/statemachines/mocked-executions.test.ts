@@ -97,7 +97,11 @@ describeWorkflow('mocked executions of the workflows', () => {
       expect(create.parameters).toEqual({
         StackName: 'tenant-acme',
         TemplateURL: local.TemplateUrl,
-        Parameters: [{ ParameterKey: 'TenantId', ParameterValue: 'acme' }],
+        // The catalogue's events carry no tier: the default (template/tier.ts).
+        Parameters: [
+          { ParameterKey: 'TenantId', ParameterValue: 'acme' },
+          { ParameterKey: 'Tier', ParameterValue: 'standard' },
+        ],
         Capabilities: ['CAPABILITY_NAMED_IAM'],
         RoleARN: local.CloudFormationRoleArn,
         // Derived from the tenant and its generation (1 for a tenant without a record), so a retry is the same request.
@@ -635,8 +639,8 @@ describeWorkflow('mocked executions of the workflows', () => {
     it('a stack that stays busy and polling that gives up cost the per-round and per-poll events of docs/workflows.md', async () => {
       // Without throttling and without refused changes, a busy round costs 11 (not 18) and the last
       // round ends in the failure note; these runs pin the per-round and per-poll counts the formulas use.
-      expect((await run(find('delete-tenant', 'StackStaysBusy'))).events.length).toBe(21 + 4 * 7 + 3 * 4 + 14);
-      expect((await run(find('create-tenant', 'PollingGivesUp'))).events.length).toBe(28 + 6 * 9 + 5 * 2 + 14);
+      expect((await run(find('delete-tenant', 'StackStaysBusy'))).events.length).toBe(23 + 4 * 7 + 3 * 4 + 14);
+      expect((await run(find('create-tenant', 'PollingGivesUp'))).events.length).toBe(41 + 6 * 9 + 5 * 2 + 14);
     });
 
     it('the deployed tuning (infra/config.ts) keeps every execution under the 25,000-event quota, throttling included', () => {

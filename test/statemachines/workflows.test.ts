@@ -261,13 +261,24 @@ describe('substitution keys', () => {
 });
 
 describe('workflow contracts', () => {
-  it('create passes the tenant id as the TenantId parameter with CAPABILITY_NAMED_IAM and the unversioned template URL', () => {
-    const create = tasks('create-tenant').find((t) => resourceOf(t.state).endsWith(':createStack'))!;
-    expect(create.state.Parameters).toMatchObject({
-      TemplateURL: local.TemplateUrl,
-      Parameters: [{ ParameterKey: 'TenantId', 'ParameterValue.$': '$.tenant.tenantId' }],
-      Capabilities: ['CAPABILITY_NAMED_IAM'],
-    });
+  it('create passes the tenant id and tier as TenantId and Tier with CAPABILITY_NAMED_IAM, and the unversioned template URL or a pinned release', () => {
+    const creates = tasks('create-tenant').filter((t) => resourceOf(t.state).endsWith(':createStack'));
+    expect(creates.map((t) => t.name).sort()).toEqual([
+      'Create tenant stack',
+      'Create tenant stack again',
+      'Create tenant stack again at release',
+      'Create tenant stack at release',
+    ]);
+    for (const create of creates) {
+      expect(create.state.Parameters).toMatchObject({
+        ...(create.name.endsWith('at release') ? { 'TemplateURL.$': '$.release.templateUrl' } : { TemplateURL: local.TemplateUrl }),
+        Parameters: [
+          { ParameterKey: 'TenantId', 'ParameterValue.$': '$.tenant.tenantId' },
+          { ParameterKey: 'Tier', 'ParameterValue.$': '$.detail.tier' },
+        ],
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      });
+    }
   });
 
   it('update keeps every parameter of the stack (UsePreviousValue, built per parameter) and uses the pinned template URL', () => {
@@ -349,6 +360,7 @@ describe('workflow contracts', () => {
         .sort();
     expect(errors('create-tenant')).toEqual([
       'InvalidTenantId',
+      'InvalidTier',
       'NotificationFailed',
       'TenantProvisioningFailed',
       'TenantRecordUnreadable',
@@ -385,7 +397,7 @@ describe('the catalogue and the tenant-id rule (template/tenant-id.ts)', () => {
       const violation = tenantIdViolation(tenantId);
       // The one documented exception (docs/workflows.md, delete-tenant): JSONPath cannot measure a string,
       // so a TenantDeleted whose id is only too long (allowed characters, a valid DynamoDB key) finds no
-      // record (create-tenant never writes one for it) and ends as an unknown tenant: nothing written.
+      // record (create-tenant never writes one for it) and ends as an unknown tenant: only its expiring marker is written.
       const onlyTooLongForDelete =
         testCase.workflow === 'delete-tenant' &&
         typeof tenantId === 'string' &&
@@ -396,7 +408,7 @@ describe('the catalogue and the tenant-id rule (template/tenant-id.ts)', () => {
         expect({ tenantId, status: testCase.expect.status, mocked: Object.keys(testCase.mocks) }).toEqual({
           tenantId,
           status: 'SUCCEEDED',
-          mocked: ['Read tenant record'],
+          mocked: ['Read tenant record', 'Record absent marker'],
         });
         return;
       }

@@ -4,7 +4,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { synthesizeTenantTemplate, SynthesizedTenantTemplate } from '../../template/synth';
-import { TEMPLATE_VERSION_OUTPUT, TENANT_ID_PARAMETER, TenantStack } from '../../template/tenant-stack';
+import { TEMPLATE_VERSION_OUTPUT, TENANT_ID_PARAMETER, TIER_PARAMETER, TenantStack } from '../../template/tenant-stack';
+import { DEFAULT_TENANT_TIER, TENANT_TIERS } from '../../template/tier';
 import { TENANT_ID_MAX_LENGTH, TENANT_ID_PATTERN } from '../../template/tenant-id';
 import { TEMPLATE_FINGERPRINT, TEMPLATE_VERSION } from '../../template/version';
 import { tenantAppRoleName, tenantDataTableName, tenantStackName } from '../../template/naming';
@@ -30,8 +31,8 @@ describe('TenantId parameter', () => {
     expect(synthesized.template.Parameters[TENANT_ID_PARAMETER].MaxLength).toBe(32);
   });
 
-  test('is the only parameter (no BootstrapVersion: the template is deployed outside CDK)', () => {
-    expect(Object.keys(synthesized.template.Parameters)).toEqual([TENANT_ID_PARAMETER]);
+  test('it and Tier are the only parameters (no BootstrapVersion: the template is deployed outside CDK)', () => {
+    expect(Object.keys(synthesized.template.Parameters)).toEqual([TENANT_ID_PARAMETER, TIER_PARAMETER]);
     expect(synthesized.template.Rules).toBeUndefined();
   });
 
@@ -52,6 +53,22 @@ describe('TenantId parameter', () => {
     const { AllowedPattern, MaxLength, MinLength } = synthesized.template.Parameters[TENANT_ID_PARAMETER];
     const passes = new RegExp(AllowedPattern!).test(value) && value.length <= MaxLength! && value.length >= MinLength!;
     expect(passes).toBe(accepted);
+  });
+});
+
+// AllowedValues and Default of a parameter: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+describe('Tier parameter', () => {
+  test('allows exactly the tiers of template/tier.ts and defaults to the default tier', () => {
+    template.hasParameter(TIER_PARAMETER, {
+      Type: 'String',
+      AllowedValues: ['free', 'standard', 'premium'],
+      Default: 'standard',
+      ConstraintDescription: Match.anyValue(),
+    });
+    expect([
+      synthesized.template.Parameters[TIER_PARAMETER].AllowedValues,
+      synthesized.template.Parameters[TIER_PARAMETER].Default,
+    ]).toEqual([[...TENANT_TIERS], DEFAULT_TENANT_TIER]);
   });
 });
 
