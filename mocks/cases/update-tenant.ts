@@ -147,12 +147,10 @@ export const updateTenantCases: MockTestCase[] = [
   ),
   c(
     'RolloutUnreadable',
-    'The release table cannot be read: failed with the cause (counted; within the budget of 2)',
+    'The release table cannot be read: failed with the cause (counted failed, not against the error budget: no stack was touched)',
     { ...inRollout, rollout: { ...ROLLOUT, errorBudget: 2 } },
-    { 'Read rollout state': [dynamoTableMissing], 'Count failure': [failuresCounted(1)] },
-    path(['Check input', 'Prepare tenant', 'Is it part of a rollout?', 'Read rollout state'], u.failed, u.countedFailure, [
-      'Report result',
-    ]),
+    { 'Read rollout state': [dynamoTableMissing], 'Count outcome': [updateItemOk] },
+    path(['Check input', 'Prepare tenant', 'Is it part of a rollout?', 'Read rollout state'], u.failed, u.counted),
     out('failed', causeOf(dynamoTableMissing)),
   ),
   c(
