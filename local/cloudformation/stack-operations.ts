@@ -377,6 +377,52 @@ export class StackOperations {
     return undefined;
   }
 
+  // ---- seeding (a test and bench affordance, not a CloudFormation operation) -----------------------
+
+  /**
+   * Provisions the stack's resources at once, in dependency order, and leaves it in `status` with one
+   * stack event and no published event: how a fixture installs thousands of stacks that exist
+   * already. Throws (and leaves the stack as it was) when a resource cannot be provisioned.
+   */
+  async install(stack: StackRecord, status: 'CREATE_COMPLETE' | 'UPDATE_COMPLETE'): Promise<void> {
+    const template = this.host.template(stack.current.templateBody);
+    const deployment = stack.current;
+    const ctx = this.context(stack, deployment, template);
+    const pending = new Map(this.activeResources(template, ctx).map((d) => [d.logicalId, d]));
+    while (pending.size > 0) {
+      const ready = [...pending.values()].filter((d) => d.dependencies.every((dep) => !pending.has(dep)));
+      if (ready.length === 0) throw new Error(`stack ${stack.stackName}: circular dependency among ${[...pending.keys()].join(', ')}`);
+      for (const decl of ready) {
+        pending.delete(decl.logicalId);
+        const provider = this.host.provider(decl.type);
+        if (!provider) throw new Error(`Resource type ${decl.type} is not supported by the local CloudFormation`);
+        const properties = evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>;
+        const provisioned = await this.track(provider.create(properties, this.providerContext(stack, decl.logicalId)));
+        deployment.resources[decl.logicalId] = {
+          logicalId: decl.logicalId,
+          type: decl.type,
+          physicalId: provisioned.physicalId,
+          status: 'CREATE_COMPLETE',
+          timestamp: this.host.timeline.now(),
+          properties,
+          attributes: provisioned.attributes,
+          deletionPolicy: decl.deletionPolicy,
+          updateReplacePolicy: decl.updateReplacePolicy,
+        };
+      }
+    }
+    deployment.outputs = this.evaluateOutputs(stack, deployment, template);
+    stack.status = status;
+    stack.statusReason = undefined;
+    this.addEvent(stack, {
+      logicalResourceId: stack.stackName,
+      physicalResourceId: stack.stackId,
+      resourceType: 'AWS::CloudFormation::Stack',
+      resourceStatus: status,
+    });
+    this.host.persist(stack);
+  }
+
   // ---- create ----------------------------------------------------------------------------------
 
   /** Starts a create; the stack is already CREATE_IN_PROGRESS. */

@@ -1,0 +1,197 @@
+/**
+ * Wall cost of the calls a fleet rollout is made of, on the local cloud (one virtual time line), so the
+ * 100,000-tenant run can be extrapolated before it is run: dynalite GetItem / UpdateItem / a Scan page,
+ * CloudFormation DescribeStacks and UpdateStack → UPDATE_COMPLETE (its events included), EventBridge
+ * PutEvents → rule → StartExecution → the execution's end, and a short execution started in-process.
+ */
+import { DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
+import { GetItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { VirtualTimeline } from '../../emulator/runtime/timeline';
+import { startLocalCloud, type LocalCloud } from '../../local/cloud';
+import { recordedTenantStackProviders } from '../../local/cloudformation';
+import { currentTemplate, output, tenantStackName } from '../../local/cli/operations';
+import { fleetBehaviour, fleetTenantId, seedFleet } from './fixture';
+
+export interface CallCost {
+  readonly call: string;
+  readonly count: number;
+  /** Mean wall milliseconds per call. */
+  readonly meanMs: number;
+}
+
+async function perCall(call: string, count: number, one: (i: number) => Promise<unknown>, parallel = 1): Promise<CallCost> {
+  for (let i = 0; i < Math.min(20, count); i++) await one(i); // warm-up
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) await one(next++);
+    }),
+  );
+  return { call, count, meanMs: (performance.now() - started) / count };
+}
+
+export async function measureCallCosts(options: { log?: (line: string) => void } = {}): Promise<CallCost[]> {
+  const log = options.log ?? (() => undefined);
+  const timeline = new VirtualTimeline();
+  const seeded = 1000;
+  const cloud: LocalCloud = await startLocalCloud({
+    timeline,
+    behaviour: fleetBehaviour({ tenants: seeded, throttling: false, updateMs: { min: 60_000, max: 60_000 } }),
+    cloudformation: { providers: recordedTenantStackProviders(), resourceStatusEvents: false, maxEventsPerStack: 50 },
+  });
+  try {
+    const templateBody = await currentTemplate(cloud.clients, cloud.info);
+    const seedStarted = performance.now();
+    await seedFleet(cloud, { tenants: seeded, templateBody, release: 1, templateVersion: '1.0.0' });
+    const seedMs = performance.now() - seedStarted;
+    log(`  seeded ${seeded} tenants (stacks + records) in ${Math.round(seedMs)} ms: ${(seedMs / seeded).toFixed(2)} ms per tenant`);
+    const costs: CallCost[] = [{ call: 'seed one tenant (stack + record)', count: seeded, meanMs: seedMs / seeded }];
+    const { dynamodb, cloudformation, eventbridge } = cloud.clients;
+    const table = output(cloud.info, 'TenantTableName');
+    const key = (i: number) => ({ tenantId: { S: fleetTenantId(i % seeded) } });
+    costs.push(
+      await perCall(
+        'DynamoDB GetItem (16 in flight)',
+        2000,
+        (i) => dynamodb.send(new GetItemCommand({ TableName: table, Key: key(i), ConsistentRead: true })),
+        16,
+      ),
+    );
+    costs.push(
+      await perCall(
+        'DynamoDB UpdateItem, conditional (16 in flight)',
+        2000,
+        (i) =>
+          dynamodb.send(
+            new UpdateItemCommand({
+              TableName: table,
+              Key: key(i),
+              UpdateExpression: 'SET updatedAt = :now',
+              ConditionExpression: 'attribute_exists(tenantId)',
+              ExpressionAttributeValues: { ':now': { S: String(i) } },
+            }),
+          ),
+        16,
+      ),
+    );
+    costs.push(
+      await perCall(
+        'DynamoDB Scan page of 50 (16 in flight)',
+        200,
+        () => dynamodb.send(new ScanCommand({ TableName: table, Limit: 50 })),
+        16,
+      ),
+    );
+    costs.push(
+      await perCall(
+        'CloudFormation DescribeStacks (16 in flight)',
+        2000,
+        (i) => cloudformation.send(new DescribeStacksCommand({ StackName: tenantStackName(fleetTenantId(i % seeded)) })),
+        16,
+      ),
+    );
+
+    // UpdateStack → UPDATE_COMPLETE: 500 updates in flight together, 60 simulated seconds each.
+    const updates = 500;
+    let completed = 0;
+    let allDone!: () => void;
+    const done = new Promise<void>((resolve) => (allDone = resolve));
+    const ruleTarget = 'arn:aws:lambda:us-east-1:123456789012:function:fleet-bench-stack-events';
+    cloud.services.eventbridge.addTargetHandler(ruleTarget, (invocation) => {
+      const detail = invocation.event.detail as { 'status-details': { status: string } };
+      if (detail['status-details'].status === 'UPDATE_COMPLETE' && ++completed === updates) allDone();
+    });
+    await eventbridge.send(
+      new PutRuleCommand({
+        Name: 'fleet-bench-stack-events',
+        EventPattern: JSON.stringify({ source: ['aws.cloudformation'], 'detail-type': ['CloudFormation Stack Status Change'] }),
+      }),
+    );
+    await eventbridge.send(new PutTargetsCommand({ Rule: 'fleet-bench-stack-events', Targets: [{ Id: 'in-process', Arn: ruleTarget }] }));
+    const updateStarted = performance.now();
+    const simulatedStart = timeline.now();
+    await Promise.all(
+      Array.from({ length: updates }, (_, i) =>
+        // Tracked: virtual time must not pass while the calls are queued in the client.
+        timeline.track(
+          cloudformation.send(
+            new UpdateStackCommand({
+              StackName: tenantStackName(fleetTenantId(i)),
+              UsePreviousTemplate: true,
+              Parameters: [{ ParameterKey: 'TenantId', UsePreviousValue: true }],
+              Capabilities: ['CAPABILITY_NAMED_IAM'],
+              Tags: [
+                { Key: 'TenantId', Value: fleetTenantId(i) },
+                { Key: 'release', Value: '2' },
+              ],
+              ClientRequestToken: `update-${fleetTenantId(i)}-2`,
+            }),
+          ),
+        ),
+      ),
+    );
+    await done;
+    const updateMs = performance.now() - updateStarted;
+    costs.push({ call: 'CloudFormation UpdateStack → UPDATE_COMPLETE event (500 in flight)', count: updates, meanMs: updateMs / updates });
+    log(`  ${updates} stack updates: ${((timeline.now() - simulatedStart) / 1000).toFixed(0)} s simulated in ${Math.round(updateMs)} ms`);
+
+    // PutEvents → rule → StartExecution → SUCCEEDED, and the same short execution started in-process.
+    const { stateMachineArn } = cloud.engine.createStateMachine({
+      name: 'fleet-bench-short',
+      definition: JSON.stringify({
+        StartAt: 'A',
+        States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Result: { ok: true }, End: true } },
+      }),
+    });
+    await eventbridge.send(new PutRuleCommand({ Name: 'fleet-bench-start', EventPattern: JSON.stringify({ source: ['fleet.bench'] }) }));
+    await eventbridge.send(
+      new PutTargetsCommand({
+        Rule: 'fleet-bench-start',
+        Targets: [{ Id: 'sfn', Arn: stateMachineArn, RoleArn: 'arn:aws:iam::123456789012:role/fleet-bench' }],
+      }),
+    );
+    const events = 2000;
+    const closedBefore = cloud.engine.closedExecutionStatistics.executions;
+    const eventsStarted = performance.now();
+    for (let i = 0; i < events; i += 10) {
+      await eventbridge.send(
+        new PutEventsCommand({
+          Entries: Array.from({ length: 10 }, (_, j) => ({
+            Source: 'fleet.bench',
+            DetailType: 'tick',
+            Detail: JSON.stringify({ n: i + j }),
+          })),
+        }),
+      );
+    }
+    while (cloud.engine.closedExecutionStatistics.executions < closedBefore + events) await new Promise((r) => setTimeout(r, 5));
+    costs.push({
+      call: 'EventBridge PutEvents (10 entries) → rule → StartExecution → 2-state execution closed, per event',
+      count: events,
+      meanMs: (performance.now() - eventsStarted) / events,
+    });
+    costs.push(
+      await perCall('engine: 2-state execution started in-process to its end', 5000, async (i) => {
+        const { executionArn } = cloud.engine.startExecution({ stateMachineArn, name: `short-${i}-${Math.random()}` });
+        await cloud.engine.waitForExecution(executionArn);
+      }),
+    );
+    return costs;
+  } finally {
+    await cloud.close();
+  }
+}
+
+if (require.main === module) {
+  measureCallCosts({ log: (line) => console.log(line) }).then(
+    (costs) => {
+      for (const c of costs) console.log(`  ${c.call}: ${c.meanMs.toFixed(3)} ms (${c.count} calls)`);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
