@@ -46,7 +46,7 @@ export async function measureCallCosts(options: { log?: (line: string) => void }
     const seedStarted = performance.now();
     await seedFleet(cloud, { tenants: seeded, templateBody, release: 1, templateVersion: '1.0.0' });
     const seedMs = performance.now() - seedStarted;
-    log(`  seeded ${seeded} tenants (stacks + records) in ${Math.round(seedMs)} ms: ${(seedMs / seeded).toFixed(2)} ms per tenant`);
+    log(`    seeded ${seeded} tenants (stacks + records) in ${Math.round(seedMs)} ms: ${(seedMs / seeded).toFixed(2)} ms per tenant`);
     const costs: CallCost[] = [{ call: 'seed one tenant (stack + record)', count: seeded, meanMs: seedMs / seeded }];
     const { dynamodb, cloudformation, eventbridge } = cloud.clients;
     const table = output(cloud.info, 'TenantTableName');
@@ -135,7 +135,7 @@ export async function measureCallCosts(options: { log?: (line: string) => void }
     await done;
     const updateMs = performance.now() - updateStarted;
     costs.push({ call: 'CloudFormation UpdateStack → UPDATE_COMPLETE event (500 in flight)', count: updates, meanMs: updateMs / updates });
-    log(`  ${updates} stack updates: ${((timeline.now() - simulatedStart) / 1000).toFixed(0)} s simulated in ${Math.round(updateMs)} ms`);
+    log(`    ${updates} stack updates: ${((timeline.now() - simulatedStart) / 1000).toFixed(0)} s simulated in ${Math.round(updateMs)} ms`);
 
     // PutEvents → rule → StartExecution → SUCCEEDED, and the same short execution started in-process.
     const { stateMachineArn } = cloud.engine.createStateMachine({
@@ -182,16 +182,4 @@ export async function measureCallCosts(options: { log?: (line: string) => void }
   } finally {
     await cloud.close();
   }
-}
-
-if (require.main === module) {
-  measureCallCosts({ log: (line) => console.log(line) }).then(
-    (costs) => {
-      for (const c of costs) console.log(`  ${c.call}: ${c.meanMs.toFixed(3)} ms (${c.count} calls)`);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
 }

@@ -23,6 +23,8 @@ export interface FleetRunOptions extends Omit<FleetBehaviourOptions, 'tenants'> 
   readonly log?: (line: string) => void;
   /** Wall-clock budget for the rollout to end (default 15 min). */
   readonly wallTimeoutMs?: number;
+  /** Closed executions the engine keeps (default 2,000; statistics cover released ones too). */
+  readonly retainClosedExecutions?: number;
 }
 
 export interface FleetRunReport {
@@ -53,6 +55,8 @@ export interface FleetRunReport {
   readonly rolloutWallMs: number;
   readonly wallMs: number;
   readonly peakRssBytes: number;
+  /** Heap in use at the end (after a full collection when node runs with --expose-gc), the cloud still up. */
+  readonly heapUsedBytes: number;
 }
 
 export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRunReport> {
@@ -66,7 +70,7 @@ export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRu
     // Lighter tenant stacks: record-only tables and roles, no per-resource events, a bounded event log.
     cloudformation: { providers: recordedTenantStackProviders(), resourceStatusEvents: false, maxEventsPerStack: 20 },
     // Closed executions beyond this are released; their statistics are kept (Engine.closedExecutionStatistics).
-    engine: { retention: { maxClosedExecutions: 2_000 } },
+    engine: { retention: { maxClosedExecutions: options.retainClosedExecutions ?? 2_000 } },
   });
   try {
     cloud.services.eventbridge.setRecordLimit(1_000);
@@ -119,7 +123,7 @@ export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRu
       ),
     );
     log(`  release ${release} uploaded; the rollout runs on the simulated time line`);
-    const ended = await waitForRollout(cloud, rolloutArn, known, options.wallTimeoutMs ?? 15 * 60_000, (line) => log(line));
+    const ended = await waitForRollout(cloud, rolloutArn, known, release, options.wallTimeoutMs ?? 15 * 60_000, (line) => log(line));
     const rolloutWallMs = performance.now() - rolloutStarted;
     const endedAt = Math.max(ended.lastStop ?? t0, ended.idleAt ?? t0);
 
@@ -132,7 +136,10 @@ export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRu
       if (stack.lastUpdatedTime !== undefined && stack.lastUpdatedTime >= t0) touched++;
       stackOutcomes[stack.status] = (stackOutcomes[stack.status] ?? 0) + 1;
     }
+    (globalThis as { gc?: () => void }).gc?.();
+    const heapUsedBytes = process.memoryUsage().heapUsed;
     return {
+      heapUsedBytes,
       tenants: options.tenants,
       release,
       badRelease: options.badRelease ?? false,
@@ -267,6 +274,9 @@ function runningMaxHistory(cloud: LocalCloud, rolloutArn: string): number {
   return max;
 }
 
+/** Rollout item states in which no more tenants are updated (docs/rollouts.md). */
+const STOPPED_STATES = new Set(['PAUSED', 'HALTED', 'ABORTED', 'COMPLETED', 'SUPERSEDED']);
+
 /**
  * Waits until the rollout's executions (those started after the release) have all ended, or nothing is
  * left on the time line (no timer, nothing in flight: a halted rollout waits for an operator's token).
@@ -275,13 +285,16 @@ async function waitForRollout(
   cloud: LocalCloud,
   rolloutArn: string,
   known: ReadonlySet<string>,
+  release: number,
   timeoutMs: number,
   log: (line: string) => void,
 ): Promise<{ status: string; executions: number; lastStop?: number; idleAt?: number }> {
   const timeline = cloud.timeline as VirtualTimeline;
   const deadline = Date.now() + timeoutMs;
+  const childArn = workflowArn(cloud.info, 'update-tenant');
   let quiet = 0;
   let lastReport = Date.now();
+  let lastItemCheck = Date.now();
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     const rollout = cloud.engine.listExecutions(rolloutArn).filter((e) => !known.has(e.executionArn));
@@ -298,6 +311,16 @@ async function waitForRollout(
     const lastStop = Math.max(0, ...rollout.map((e) => e.stopDate?.getTime() ?? 0)) || undefined;
     if (rollout.length > 0 && running === 0) {
       return { status: rollout[0].status, executions: rollout.length, lastStop };
+    }
+    // A rollout that stopped (halted, paused, ...) may keep a timer running while it waits for an operator:
+    // its rollout item says so, and no tenant update runs any more.
+    if (rollout.length > 0 && Date.now() - lastItemCheck > 1_000) {
+      lastItemCheck = Date.now();
+      const state = (await releaseItem(cloud, `release-${release}`))?.state?.S;
+      const updating = cloud.engine.listExecutions(childArn).some((e) => e.status === 'RUNNING');
+      if (state !== undefined && STOPPED_STATES.has(state) && !updating) {
+        return { status: `${rollout[0].status} (rollout ${state})`, executions: rollout.length, lastStop, idleAt: timeline.now() };
+      }
     }
     if (quiet >= 5) {
       return {

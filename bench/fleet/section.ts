@@ -5,8 +5,10 @@
  *   --failing 0.01               share of tenants whose update fails and rolls back (default 0.01)
  *   --bad-release N | --no-bad-release   fleet size of the bad release run (default 1000)
  *   --no-throttling              no CloudFormation API rate limits
+ *   --no-call-costs              skip the per-call wall costs measured first
  */
 import { MiB, type ResultRow } from '../measure';
+import { measureCallCosts } from './call-costs';
 import { detailLines, runFleetRolloutInChild, summaryLines, type FleetRunReport } from './rollout';
 
 const RSS_TARGET = 2048 * MiB;
@@ -19,6 +21,7 @@ export interface FleetArguments {
   readonly failingShare: number;
   readonly badReleaseTenants?: number;
   readonly throttling: boolean;
+  readonly callCosts: boolean;
 }
 
 export function parseFleetArguments(args: readonly string[]): FleetArguments {
@@ -26,6 +29,7 @@ export function parseFleetArguments(args: readonly string[]): FleetArguments {
   let failingShare = 0.01;
   let badReleaseTenants: number | undefined = 1000;
   let throttling = true;
+  let callCosts = true;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = (): string => {
@@ -49,14 +53,27 @@ export function parseFleetArguments(args: readonly string[]): FleetArguments {
     } else if (arg === '--bad-release') badReleaseTenants = count(value(), '--bad-release');
     else if (arg === '--no-bad-release') badReleaseTenants = undefined;
     else if (arg === '--no-throttling') throttling = false;
+    else if (arg === '--no-call-costs') callCosts = false;
     else
-      throw new Error(`fleet: unknown option '${arg}' (options: --tenants, --failing, --bad-release, --no-bad-release, --no-throttling)`);
+      throw new Error(
+        `fleet: unknown option '${arg}' (options: --tenants, --failing, --bad-release, --no-bad-release, --no-throttling, --no-call-costs)`,
+      );
   }
-  return { sizes, failingShare, badReleaseTenants, throttling };
+  return { sizes, failingShare, badReleaseTenants, throttling, callCosts };
 }
 
 export async function fleetSection(args: FleetArguments, rows: ResultRow[], log: (line: string) => void): Promise<number> {
   let failures = 0;
+  if (args.callCosts) {
+    log('  wall cost per call on this machine (the parts a rollout is made of):');
+    try {
+      for (const c of await measureCallCosts({ log }))
+        log(`    ${c.call}: ${c.meanMs.toFixed(3)} ms (${c.count.toLocaleString('en-US')} calls)`);
+    } catch (error) {
+      failures++;
+      log(`  ERROR measuring call costs: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
   const run = async (label: string, options: Parameters<typeof runFleetRolloutInChild>[0]): Promise<FleetRunReport | undefined> => {
     log(`  ${label}`);
     try {
