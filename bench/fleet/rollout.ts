@@ -39,6 +39,8 @@ export interface FleetRunReport {
   readonly resourcesPerStack: number;
   /** How the rollout's first execution ended (RUNNING: it waits, e.g. halted for an operator). */
   readonly rolloutStatus: string;
+  /** The rollout item's state at the end (`HALTED`, `COMPLETED`, ...), when the release table has one. */
+  readonly rolloutState?: string;
   readonly rolloutExecutions: number;
   readonly maxHistoryEvents: number;
   readonly statesEntered: number;
@@ -95,7 +97,9 @@ export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRu
     // Count the calls the local services answer from here on, per simulated second too.
     const apiCalls: Record<string, number> = {};
     const perSecond = new Map<number, number>();
+    let counting = true; // the bench's own reads of the rollout item are not the rollout's calls
     const count = (service: string) => (action: string) => {
+      if (!counting) return;
       const key = `${service}:${action}`;
       apiCalls[key] = (apiCalls[key] ?? 0) + 1;
       const second = Math.floor(timeline.now() / 1000);
@@ -123,7 +127,20 @@ export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRu
       ),
     );
     log(`  release ${release} uploaded; the rollout runs on the simulated time line`);
-    const ended = await waitForRollout(cloud, rolloutArn, known, release, options.wallTimeoutMs ?? 15 * 60_000, (line) => log(line));
+    const readRolloutItem = async () => {
+      counting = false;
+      try {
+        return await releaseItem(cloud, `release-${release}`);
+      } finally {
+        counting = true;
+      }
+    };
+    const ended = await waitForRollout(cloud, rolloutArn, known, readRolloutItem, options.wallTimeoutMs ?? 15 * 60_000, (line) =>
+      log(line),
+    );
+    counting = false;
+    const rolloutItem = await readRolloutItem();
+    counting = false;
     const rolloutWallMs = performance.now() - rolloutStarted;
     const endedAt = Math.max(ended.lastStop ?? t0, ended.idleAt ?? t0);
 
@@ -148,6 +165,7 @@ export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRu
       concurrentStacks,
       resourcesPerStack,
       rolloutStatus: ended.status,
+      rolloutState: rolloutItem?.state?.S,
       rolloutExecutions: ended.executions,
       maxHistoryEvents: Math.max(stats.largestHistory?.events ?? 0, runningHistories),
       statesEntered: stats.statesEntered - statsBefore.statesEntered,
@@ -156,7 +174,7 @@ export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRu
       peakCallsPerSecond: Math.max(0, ...perSecond.values()),
       touched,
       stackOutcomes,
-      errorBudget: await errorBudgetOf(cloud, release),
+      errorBudget: errorBudgetOf(rolloutItem),
       seedWallMs,
       rolloutWallMs,
       wallMs: performance.now() - started,
@@ -172,7 +190,13 @@ export function summaryLines(r: FleetRunReport): string[] {
   const n = r.tenants.toLocaleString('en-US');
   if (r.badRelease) {
     const budget = r.errorBudget === undefined ? 'n/a: no rollout item with an error budget' : String(r.errorBudget);
-    return [`bad release: halted after ${r.touched.toLocaleString('en-US')} tenants touched (budget ${budget})`];
+    const touched = r.touched.toLocaleString('en-US');
+    // Only a rollout that really halted gets the line scripts look for.
+    return r.rolloutState === 'HALTED'
+      ? [`bad release: halted after ${touched} tenants touched (budget ${budget})`]
+      : [
+          `bad release: NOT halted (rollout ${r.rolloutStatus}, item state ${r.rolloutState ?? 'none'}): ${touched} tenants touched (budget ${budget})`,
+        ];
   }
   return [
     `fleet rollout: ${n} tenants, ${Math.round(r.simulatedSeconds).toLocaleString('en-US')} s simulated, bound ${Math.round(r.boundSeconds).toLocaleString('en-US')} s, ratio ${(r.simulatedSeconds / r.boundSeconds).toFixed(2)}, max history ${r.maxHistoryEvents.toLocaleString('en-US')} events`,
@@ -190,7 +214,7 @@ export function detailLines(r: FleetRunReport): string[] {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   return [
-    `  rollout (update-tenants): ${r.rolloutStatus}, ${r.rolloutExecutions} execution(s); ${r.executions.toLocaleString('en-US')} executions closed`,
+    `  rollout (update-tenants): ${r.rolloutStatus}, ${r.rolloutExecutions} execution(s), rollout item ${r.rolloutState ?? 'none'}; ${r.executions.toLocaleString('en-US')} executions closed`,
     `  concurrency budget: ${r.concurrentStacks} stacks (ConcurrentResourcesLimit / ${r.resourcesPerStack} resources per tenant stack)`,
     `  tenant stacks: ${r.touched.toLocaleString('en-US')} touched by UpdateStack; ${outcomes}`,
     `  per tenant: ${(r.statesEntered / r.tenants).toFixed(1)} state transitions, ${(total / r.tenants).toFixed(2)} API calls (${byAction})`,
@@ -250,9 +274,8 @@ async function releaseItem(cloud: LocalCloud, id: string): Promise<Record<string
   }
 }
 
-/** The error budget of the rollout of `release`: the rollout item's `errorBudget` (a number), else its policy's `errorBudget.count`. */
-async function errorBudgetOf(cloud: LocalCloud, release: number): Promise<number | undefined> {
-  const item = await releaseItem(cloud, `release-${release}`);
+/** The error budget of a rollout: its item's `errorBudget` (a number), else its policy's `errorBudget.count`. */
+function errorBudgetOf(item: Record<string, AttributeValue> | undefined): number | undefined {
   if (!item) return undefined;
   const direct = Number(item.errorBudget?.N);
   if (Number.isFinite(direct)) return direct;
@@ -285,7 +308,7 @@ async function waitForRollout(
   cloud: LocalCloud,
   rolloutArn: string,
   known: ReadonlySet<string>,
-  release: number,
+  readRolloutItem: () => Promise<Record<string, AttributeValue> | undefined>,
   timeoutMs: number,
   log: (line: string) => void,
 ): Promise<{ status: string; executions: number; lastStop?: number; idleAt?: number }> {
@@ -316,7 +339,7 @@ async function waitForRollout(
     // its rollout item says so, and no tenant update runs any more.
     if (rollout.length > 0 && Date.now() - lastItemCheck > 1_000) {
       lastItemCheck = Date.now();
-      const state = (await releaseItem(cloud, `release-${release}`))?.state?.S;
+      const state = (await readRolloutItem())?.state?.S;
       const updating = cloud.engine.listExecutions(childArn).some((e) => e.status === 'RUNNING');
       if (state !== undefined && STOPPED_STATES.has(state) && !updating) {
         return { status: `${rollout[0].status} (rollout ${state})`, executions: rollout.length, lastStop, idleAt: timeline.now() };

@@ -134,9 +134,9 @@ export async function fleetSection(args: FleetArguments, rows: ResultRow[], log:
         metric: `fleet bad release (${args.badReleaseTenants.toLocaleString('en-US')} tenants): tenants touched`,
         ours: r.touched.toLocaleString('en-US'),
         peer: '-',
-        ratio: r.errorBudget === undefined ? 'no error budget found' : `budget ${r.errorBudget}`,
-        target: '<= error budget',
-        verdict: r.errorBudget === undefined ? 'info' : r.touched <= r.errorBudget ? 'met' : 'MISSED',
+        ratio: `${r.rolloutState ?? 'no rollout item'}; ${r.errorBudget === undefined ? 'no error budget found' : `budget ${r.errorBudget}`}`,
+        target: 'HALTED, <= error budget',
+        verdict: r.errorBudget === undefined ? 'info' : r.rolloutState === 'HALTED' && r.touched <= r.errorBudget ? 'met' : 'MISSED',
       });
     }
   }
