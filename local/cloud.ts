@@ -46,7 +46,10 @@ export interface LocalCloudOptions {
   /** CloudFormation behaviour (durations, failures, throttling) as LocalCloudFormation takes it. */
   readonly behaviour?: ConstructorParameters<typeof LocalCloudFormation>[0]['behaviour'];
   /** More LocalCloudFormation options (large simulated fleets: lighter providers, no resource events, bounded event logs). */
-  readonly cloudformation?: Pick<LocalCloudFormationOptions, 'providers' | 'resourceStatusEvents' | 'maxEventsPerStack'>;
+  readonly cloudformation?: Pick<
+    LocalCloudFormationOptions,
+    'providers' | 'resourceStatusEvents' | 'maxEventsPerStack' | 'cacheVersionedTemplates'
+  >;
   /** Engine options (large simulated fleets: retention of closed executions). */
   readonly engine?: Pick<EngineOptions, 'retention'>;
   readonly log?: (line: string) => void;

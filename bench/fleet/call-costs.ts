@@ -6,12 +6,14 @@
  */
 import { DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { GetItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { VirtualTimeline } from '../../emulator/runtime/timeline';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud';
 import { recordedTenantStackProviders } from '../../local/cloudformation';
 import { currentTemplate, output, tenantStackName } from '../../local/cli/operations';
 import { fleetBehaviour, fleetTenantId, seedFleet } from './fixture';
+import { releaseBody } from './rollout';
 
 export interface CallCost {
   readonly call: string;
@@ -39,7 +41,12 @@ export async function measureCallCosts(options: { log?: (line: string) => void }
   const cloud: LocalCloud = await startLocalCloud({
     timeline,
     behaviour: fleetBehaviour({ tenants: seeded, throttling: false, updateMs: { min: 60_000, max: 60_000 } }),
-    cloudformation: { providers: recordedTenantStackProviders(), resourceStatusEvents: false, maxEventsPerStack: 50 },
+    cloudformation: {
+      providers: recordedTenantStackProviders(),
+      resourceStatusEvents: false,
+      maxEventsPerStack: 50,
+      cacheVersionedTemplates: true,
+    },
   });
   try {
     const templateBody = await currentTemplate(cloud.clients, cloud.info);
@@ -93,6 +100,25 @@ export async function measureCallCosts(options: { log?: (line: string) => void }
       ),
     );
 
+    // The release's template under a key of its own (the template object's key would start a rollout).
+    const bucket = output(cloud.info, 'TemplateBucketName');
+    const put = await timeline.track(
+      cloud.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'fleet-bench/release.json', Body: releaseBody(templateBody, 2) })),
+    );
+    await cloud.idle();
+    costs.push(
+      await perCall(
+        'S3 GetObject of the template version (what an UpdateStack with TemplateURL costs without the version cache)',
+        1000,
+        () =>
+          cloud.clients.s3
+            .send(new GetObjectCommand({ Bucket: bucket, Key: 'fleet-bench/release.json', VersionId: put.VersionId }))
+            .then((o) => o.Body!.transformToString()),
+        16,
+      ),
+    );
+    const templateUrl = `${cloud.endpoints.s3}/${bucket}/fleet-bench/release.json?versionId=${put.VersionId}`;
+
     // UpdateStack → UPDATE_COMPLETE: 500 updates in flight together, 60 simulated seconds each.
     const updates = 500;
     let completed = 0;
@@ -119,13 +145,9 @@ export async function measureCallCosts(options: { log?: (line: string) => void }
           cloudformation.send(
             new UpdateStackCommand({
               StackName: tenantStackName(fleetTenantId(i)),
-              UsePreviousTemplate: true,
+              TemplateURL: templateUrl,
               Parameters: [{ ParameterKey: 'TenantId', UsePreviousValue: true }],
               Capabilities: ['CAPABILITY_NAMED_IAM'],
-              Tags: [
-                { Key: 'TenantId', Value: fleetTenantId(i) },
-                { Key: 'release', Value: '2' },
-              ],
               ClientRequestToken: `update-${fleetTenantId(i)}-2`,
             }),
           ),
@@ -134,7 +156,11 @@ export async function measureCallCosts(options: { log?: (line: string) => void }
     );
     await done;
     const updateMs = performance.now() - updateStarted;
-    costs.push({ call: 'CloudFormation UpdateStack → UPDATE_COMPLETE event (500 in flight)', count: updates, meanMs: updateMs / updates });
+    costs.push({
+      call: 'CloudFormation UpdateStack (pinned TemplateURL, version cache on) → UPDATE_COMPLETE event (500 in flight)',
+      count: updates,
+      meanMs: updateMs / updates,
+    });
     log(`    ${updates} stack updates: ${((timeline.now() - simulatedStart) / 1000).toFixed(0)} s simulated in ${Math.round(updateMs)} ms`);
 
     // PutEvents → rule → StartExecution → SUCCEEDED, and the same short execution started in-process.

@@ -69,8 +69,14 @@ export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRu
   const cloud = await startLocalCloud({
     timeline,
     behaviour,
-    // Lighter tenant stacks: record-only tables and roles, no per-resource events, a bounded event log.
-    cloudformation: { providers: recordedTenantStackProviders(), resourceStatusEvents: false, maxEventsPerStack: 20 },
+    // Lighter tenant stacks: record-only tables and roles, no per-resource events, a bounded event log,
+    // the release's template read from S3 once.
+    cloudformation: {
+      providers: recordedTenantStackProviders(),
+      resourceStatusEvents: false,
+      maxEventsPerStack: 20,
+      cacheVersionedTemplates: true, // one S3 read of the pinned release, not one per UpdateStack
+    },
     // Closed executions beyond this are released; their statistics are kept (Engine.closedExecutionStatistics).
     engine: { retention: { maxClosedExecutions: options.retainClosedExecutions ?? 2_000 } },
   });

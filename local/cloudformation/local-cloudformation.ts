@@ -66,6 +66,11 @@ export interface LocalCloudFormationOptions {
   /** With a directory, stacks, events, templates, tokens and the IAM registry survive a restart. */
   readonly dataDir?: string;
   readonly behaviour?: CloudFormationBehaviour;
+  /**
+   * Read each versioned TemplateURL (`?versionId=`) from S3 once (object versions are immutable; a version
+   * deleted after its first read is still served). For large simulated fleets; default false.
+   */
+  readonly cacheVersionedTemplates?: boolean;
   /** Extra or replacement resource providers, by their `type` (e.g. a lighter table provider for a large simulated fleet). */
   readonly providers?: readonly ResourceProvider[];
 }
@@ -125,7 +130,7 @@ export class LocalCloudFormation {
     this.behaviour = new BehaviourController(this.timeline, options.behaviour);
     this.persistence = options.dataDir === undefined ? undefined : new StatePersistence(options.dataDir);
     this.iam = new IamRegistry(() => this.persistence?.saveIam(this.iam.snapshot()));
-    this.templateSource = new TemplateSource(options.endpoints.s3, this.region);
+    this.templateSource = new TemplateSource(options.endpoints.s3, this.region, options.cacheVersionedTemplates ?? false);
     for (const provider of [
       new DynamoDbTableProvider(options.endpoints.dynamodb, this.region),
       new IamRoleProvider(this.iam),

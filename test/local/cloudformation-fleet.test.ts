@@ -140,6 +140,31 @@ describe('seeded stacks', () => {
   });
 });
 
+describe('versioned template cache', () => {
+  test('with cacheVersionedTemplates, a TemplateURL with a versionId is read from S3 once; an unversioned one every time', async () => {
+    cloud = await startCloud({ providers: recordedTenantStackProviders(), cacheVersionedTemplates: true });
+    for (const id of ['a', 'b', 'c']) await seed(id);
+    const v2 = cloud.s3.put('templates', 'tenant.json', withReleaseTag('2'));
+    const url = (version?: string) => `${cloud.s3.endpoint}/templates/tenant.json${version ? `?versionId=${version}` : ''}`;
+    const updateFrom = (id: string, templateUrl: string) =>
+      cloud.send(
+        new UpdateStackCommand({
+          StackName: `tenant-${id}`,
+          TemplateURL: templateUrl,
+          Parameters: [{ ParameterKey: 'TenantId', UsePreviousValue: true }],
+          Capabilities: ['CAPABILITY_NAMED_IAM'],
+        }),
+      );
+    await updateFrom('a', url(v2));
+    await updateFrom('b', url(v2));
+    cloud.s3.put('templates', 'tenant.json', withReleaseTag('3'));
+    await updateFrom('c', url());
+    await cloud.cfn.idle();
+    expect(cloud.s3.requests).toEqual([`GET /templates/tenant.json?versionId=${v2}&x-id=GetObject`, 'GET /templates/tenant.json?x-id=GetObject']);
+    for (const id of ['a', 'b', 'c']) expect((await describe1(`tenant-${id}`)).StackStatus).toBe('UPDATE_COMPLETE');
+  });
+});
+
 describe('rate limits and shares', () => {
   test('perAction gives every action its own bucket; without it the actions share one; buckets refill on the time line', () => {
     const timeline = new VirtualTimeline(0);
