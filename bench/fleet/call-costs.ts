@@ -4,16 +4,18 @@
  * CloudFormation DescribeStacks and UpdateStack → UPDATE_COMPLETE (its events included), EventBridge
  * PutEvents → rule → StartExecution → the execution's end, and a short execution started in-process.
  */
-import { DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { GetItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { VirtualTimeline } from '../../emulator/runtime/timeline';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud';
 import { recordedTenantStackProviders } from '../../local/cloudformation';
+import { LOCAL_CREDENTIALS } from '../../local/deploy/clients';
 import { currentTemplate, output, tenantStackName } from '../../local/cli/operations';
 import { fleetBehaviour, fleetTenantId, seedFleet } from './fixture';
 import { releaseBody } from './rollout';
+import { peakRssBytes } from '../measure';
 
 export interface CallCost {
   readonly call: string;
@@ -205,6 +207,155 @@ export async function measureCallCosts(options: { log?: (line: string) => void }
       }),
     );
     return costs;
+  } finally {
+    await cloud.close();
+  }
+}
+
+export interface ServiceScaleReport {
+  readonly tenants: number;
+  readonly window: number;
+  readonly simulatedSeconds: number;
+  readonly boundSeconds: number;
+  readonly throttledCalls: number;
+  readonly seedWallMs: number;
+  readonly wallMs: number;
+  readonly peakRssBytes: number;
+}
+
+/**
+ * The services' side of a rollout at full size, with the bench as an ideal rollout: N tenants seeded,
+ * then an UpdateStack per tenant (pinned TemplateURL, 30-120 s) with at most `window` in flight, each
+ * waited for by its Stack Status Change event (a rule to an in-process target, as the relay gets it),
+ * plus the tenant record writes a rollout makes (claim, observed, counters: 3 UpdateItems). Throttled
+ * UpdateStacks back off (exponential, full jitter, capped at 30 s). Shows whether the local cloud scales to 100,000
+ * stacks (wall, RSS) and that an ideal driver meets the concurrency bound.
+ */
+export async function measureServiceScale(tenants: number, log: (line: string) => void = () => undefined): Promise<ServiceScaleReport> {
+  const started = performance.now();
+  const timeline = new VirtualTimeline();
+  const cloud = await startLocalCloud({
+    timeline,
+    behaviour: fleetBehaviour({ tenants }),
+    cloudformation: {
+      providers: recordedTenantStackProviders(),
+      resourceStatusEvents: false,
+      maxEventsPerStack: 20,
+      cacheVersionedTemplates: true,
+    },
+    engine: { retention: { maxClosedExecutions: 2_000 } },
+  });
+  try {
+    cloud.services.eventbridge.setRecordLimit(1_000);
+    await cloud.idle();
+    const templateBody = await currentTemplate(cloud.clients, cloud.info);
+    const seedStarted = performance.now();
+    await seedFleet(cloud, { tenants, templateBody, release: 1, templateVersion: '1.0.0' });
+    const seedWallMs = performance.now() - seedStarted;
+    log(`    seeded ${tenants.toLocaleString('en-US')} tenants in ${(seedWallMs / 1000).toFixed(1)} s`);
+    const bucket = output(cloud.info, 'TemplateBucketName');
+    const put = await timeline.track(
+      cloud.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'fleet-bench/release.json', Body: releaseBody(templateBody, 2) })),
+    );
+    await cloud.idle();
+    const templateUrl = `${cloud.endpoints.s3}/${bucket}/fleet-bench/release.json?versionId=${put.VersionId}`;
+    const limits = cloud.services.cloudformation.behaviour.getLimits();
+    const window = Math.min(tenants, Math.floor(limits.concurrentResources / 3));
+    const waiting = new Map<string, () => void>();
+    const target = 'arn:aws:lambda:us-east-1:123456789012:function:fleet-bench-scale';
+    cloud.services.eventbridge.addTargetHandler(target, (invocation) => {
+      const detail = invocation.event.detail as { 'stack-id': string; 'status-details': { status: string } };
+      const status = detail['status-details'].status;
+      if (status === 'UPDATE_COMPLETE' || status === 'UPDATE_ROLLBACK_COMPLETE' || status === 'UPDATE_ROLLBACK_FAILED') {
+        waiting.get(detail['stack-id'])?.();
+      }
+    });
+    await timeline.track(
+      cloud.clients.eventbridge.send(
+        new PutRuleCommand({
+          Name: 'fleet-bench-scale',
+          EventPattern: JSON.stringify({ source: ['aws.cloudformation'], 'detail-type': ['CloudFormation Stack Status Change'] }),
+        }),
+      ),
+    );
+    await timeline.track(
+      cloud.clients.eventbridge.send(new PutTargetsCommand({ Rule: 'fleet-bench-scale', Targets: [{ Id: 'in-process', Arn: target }] })),
+    );
+    const table = output(cloud.info, 'TenantTableName');
+    const write = (tenantId: string, field: string) =>
+      timeline.track(
+        cloud.clients.dynamodb.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: { tenantId: { S: tenantId } },
+            UpdateExpression: `SET ${field} = :v`,
+            ConditionExpression: 'attribute_exists(tenantId)',
+            ExpressionAttributeValues: { ':v': { N: '2' } },
+          }),
+        ),
+      );
+    // Our own client without SDK retries: the SDK would retry a throttled call after wall-clock sleeps.
+    const cfnClient = new CloudFormationClient({
+      endpoint: cloud.endpoints.cloudformation,
+      region: cloud.region,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    let throttledCalls = 0;
+    const t0 = timeline.now();
+    let next = 0;
+    let lastReport = Date.now();
+    const updateOne = async (i: number): Promise<void> => {
+      const tenantId = fleetTenantId(i);
+      await write(tenantId, 'targetSeq');
+      for (let attempt = 1; ;) {
+        try {
+          const { StackId } = await timeline.track(
+            cfnClient.send(
+              new UpdateStackCommand({
+                StackName: tenantStackName(tenantId),
+                TemplateURL: templateUrl,
+                Parameters: [{ ParameterKey: 'TenantId', UsePreviousValue: true }],
+                Capabilities: ['CAPABILITY_NAMED_IAM'],
+                ClientRequestToken: `update-${tenantId}-2`,
+              }),
+            ),
+          );
+          await new Promise<void>((resolve) => waiting.set(StackId!, resolve));
+          waiting.delete(StackId!);
+          break;
+        } catch (error) {
+          if ((error as { name?: string }).name !== 'Throttling') throw error;
+          throttledCalls++;
+          // Exponential back-off with full jitter, capped at 30 s, as AWS advises for throttling.
+          await timeline.sleep(1_000 * Math.random() * Math.min(30, 2 ** Math.min(attempt++, 5)));
+        }
+      }
+      await write(tenantId, 'releaseSeq');
+      await write(tenantId, 'counted');
+    };
+    await Promise.all(
+      Array.from({ length: window }, async () => {
+        while (next < tenants) {
+          await updateOne(next++);
+          if (Date.now() - lastReport > 15_000) {
+            lastReport = Date.now();
+            log(`    … ${next.toLocaleString('en-US')} tenants started, ${((timeline.now() - t0) / 1000).toFixed(0)} s simulated`);
+          }
+        }
+      }),
+    );
+    cfnClient.destroy();
+    return {
+      tenants,
+      window,
+      simulatedSeconds: (timeline.now() - t0) / 1000,
+      boundSeconds: (tenants * 75) / window,
+      throttledCalls,
+      seedWallMs,
+      wallMs: performance.now() - started,
+      peakRssBytes: peakRssBytes(),
+    };
   } finally {
     await cloud.close();
   }
