@@ -15,6 +15,7 @@ import { LOCAL_CREDENTIALS } from '../../local/deploy/clients';
 import { currentTemplate, output, tenantStackName } from '../../local/cli/operations';
 import { fleetBehaviour, fleetTenantId, seedFleet } from './fixture';
 import { releaseBody } from './rollout';
+import { runInChild } from '../child';
 import { peakRssBytes } from '../measure';
 
 export interface CallCost {
@@ -359,4 +360,18 @@ export async function measureServiceScale(tenants: number, log: (line: string) =
   } finally {
     await cloud.close();
   }
+}
+
+/** Runs measureServiceScale in a child process of its own (its peak RSS is that run's alone). */
+export function measureServiceScaleInChild(tenants: number, log: (line: string) => void): Promise<ServiceScaleReport> {
+  return runInChild<ServiceScaleReport>(__filename, { tenants }, 40 * 60_000, { nodeArgs: ['--max-old-space-size=1900'], onProgress: log });
+}
+
+if (require.main === module) {
+  process.once('message', (message) => {
+    measureServiceScale((message as { tenants: number }).tenants, (line) => process.send!({ progress: line })).then(
+      (report) => process.send!({ ok: true, report }, () => process.exit(0)),
+      (error: Error) => process.send!({ ok: false, error: error.stack ?? String(error) }, () => process.exit(1)),
+    );
+  });
 }

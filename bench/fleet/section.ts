@@ -6,9 +6,10 @@
  *   --bad-release N | --no-bad-release   fleet size of the bad release run (default 1000)
  *   --no-throttling              no CloudFormation API rate limits
  *   --no-call-costs              skip the per-call wall costs measured first
+ *   --service-scale N            also drive N stack updates straight at the services (an ideal rollout, no workflow)
  */
 import { MiB, type ResultRow } from '../measure';
-import { measureCallCosts } from './call-costs';
+import { measureCallCosts, measureServiceScaleInChild } from './call-costs';
 import { detailLines, runFleetRolloutInChild, summaryLines, type FleetRunReport } from './rollout';
 
 const RSS_TARGET = 2048 * MiB;
@@ -22,6 +23,7 @@ export interface FleetArguments {
   readonly badReleaseTenants?: number;
   readonly throttling: boolean;
   readonly callCosts: boolean;
+  readonly serviceScale?: number;
 }
 
 export function parseFleetArguments(args: readonly string[]): FleetArguments {
@@ -30,6 +32,7 @@ export function parseFleetArguments(args: readonly string[]): FleetArguments {
   let badReleaseTenants: number | undefined = 1000;
   let throttling = true;
   let callCosts = true;
+  let serviceScale: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = (): string => {
@@ -54,12 +57,13 @@ export function parseFleetArguments(args: readonly string[]): FleetArguments {
     else if (arg === '--no-bad-release') badReleaseTenants = undefined;
     else if (arg === '--no-throttling') throttling = false;
     else if (arg === '--no-call-costs') callCosts = false;
+    else if (arg === '--service-scale') serviceScale = count(value(), '--service-scale');
     else
       throw new Error(
-        `fleet: unknown option '${arg}' (options: --tenants, --failing, --bad-release, --no-bad-release, --no-throttling, --no-call-costs)`,
+        `fleet: unknown option '${arg}' (options: --tenants, --failing, --bad-release, --no-bad-release, --no-throttling, --no-call-costs, --service-scale)`,
       );
   }
-  return { sizes, failingShare, badReleaseTenants, throttling, callCosts };
+  return { sizes, failingShare, badReleaseTenants, throttling, callCosts, serviceScale };
 }
 
 export async function fleetSection(args: FleetArguments, rows: ResultRow[], log: (line: string) => void): Promise<number> {
@@ -87,6 +91,27 @@ export async function fleetSection(args: FleetArguments, rows: ResultRow[], log:
       return undefined;
     }
   };
+  if (args.serviceScale !== undefined) {
+    const n = args.serviceScale.toLocaleString('en-US');
+    log(`  services alone: ${n} stack updates from an ideal windowed driver (no workflow), each with 3 record writes`);
+    try {
+      const r = await measureServiceScaleInChild(args.serviceScale, log);
+      log(
+        `    ${Math.round(r.simulatedSeconds).toLocaleString('en-US')} s simulated (bound ${Math.round(r.boundSeconds).toLocaleString('en-US')} s, window ${r.window}), ${r.throttledCalls.toLocaleString('en-US')} throttled UpdateStacks; wall ${(r.wallMs / 1000).toFixed(0)} s (seed ${(r.seedWallMs / 1000).toFixed(0)} s), peak RSS ${(r.peakRssBytes / MiB).toFixed(0)} MiB`,
+      );
+      rows.push({
+        metric: `fleet services alone, ${n} stack updates`,
+        ours: `${(r.wallMs / 1000).toFixed(0)} s, ${(r.peakRssBytes / MiB).toFixed(0)} MiB`,
+        peer: '-',
+        ratio: `${(r.simulatedSeconds / r.boundSeconds).toFixed(2)}x bound`,
+        target: '-',
+        verdict: 'info',
+      });
+    } catch (error) {
+      failures++;
+      log(`  ERROR: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
   for (const tenants of args.sizes) {
     const n = tenants.toLocaleString('en-US');
     const r = await run(`release across ${n} tenants (${(args.failingShare * 100).toFixed(1)} % failing)`, {
