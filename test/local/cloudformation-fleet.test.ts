@@ -160,7 +160,10 @@ describe('versioned template cache', () => {
     cloud.s3.put('templates', 'tenant.json', withReleaseTag('3'));
     await updateFrom('c', url());
     await cloud.cfn.idle();
-    expect(cloud.s3.requests).toEqual([`GET /templates/tenant.json?versionId=${v2}&x-id=GetObject`, 'GET /templates/tenant.json?x-id=GetObject']);
+    expect(cloud.s3.requests).toEqual([
+      `GET /templates/tenant.json?versionId=${v2}&x-id=GetObject`,
+      'GET /templates/tenant.json?x-id=GetObject',
+    ]);
     for (const id of ['a', 'b', 'c']) expect((await describe1(`tenant-${id}`)).StackStatus).toBe('UPDATE_COMPLETE');
   });
 });
