@@ -145,6 +145,9 @@ function reverseDeps(declarations: readonly ResourceDeclaration[], ids: Readonly
   return dependents;
 }
 
+/** Distinct property values kept for sharing between stacks (a few thousand strings: well under a MiB). */
+const CANONICAL_VALUES = 4096;
+
 class OperationFailure {
   readonly failed: string[] = [];
   /** The first failure's reason when no resource is to blame (an output, an export). */
@@ -160,6 +163,8 @@ export class StackOperations {
   private readonly running = new Set<Promise<void>>();
   /** The failure record of each update in its UPDATE_IN_PROGRESS phase (CancelUpdateStack marks it). */
   private readonly runningUpdates = new Map<string, OperationFailure>();
+  /** Canonical copies of evaluated property values (see `shared`). */
+  private readonly canonical = new Map<string, unknown>();
   readonly slots: ResourceSlots;
 
   constructor(private readonly host: OperationHost) {
@@ -361,6 +366,26 @@ export class StackOperations {
     return this.host.timeline.sleep(ms, this.stopSignal);
   }
 
+  /**
+   * Evaluated properties with every nested array and object that equals one seen before replaced by that
+   * earlier copy: stacks of one template share what does not depend on their parameters (key schemas,
+   * policy documents), which is most of a tenant stack's resource properties. Safe because a resource's
+   * properties are replaced, never changed in place. At most CANONICAL_VALUES distinct values are kept.
+   */
+  private shared<T>(value: T): T {
+    if (value === null || typeof value !== 'object') return value;
+    const copy = (
+      Array.isArray(value)
+        ? value.map((v) => this.shared(v))
+        : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.shared(v)]))
+    ) as T;
+    const key = JSON.stringify(copy);
+    const known = this.canonical.get(key);
+    if (known !== undefined) return known as T;
+    if (this.canonical.size < CANONICAL_VALUES) this.canonical.set(key, copy);
+    return copy;
+  }
+
   private track<T>(work: Promise<T>): Promise<T> {
     return this.host.timeline.track(work);
   }
@@ -396,7 +421,7 @@ export class StackOperations {
         pending.delete(decl.logicalId);
         const provider = this.host.provider(decl.type);
         if (!provider) throw new Error(`Resource type ${decl.type} is not supported by the local CloudFormation`);
-        const properties = evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>;
+        const properties = this.shared(evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>);
         const provisioned = await this.track(provider.create(properties, this.providerContext(stack, decl.logicalId)));
         deployment.resources[decl.logicalId] = {
           logicalId: decl.logicalId,
@@ -521,7 +546,7 @@ export class StackOperations {
       };
       let properties: Record<string, unknown>;
       try {
-        properties = evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>;
+        properties = this.shared(evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>);
       } catch (error) {
         return fail((error as Error).message);
       }
@@ -713,8 +738,12 @@ export class StackOperations {
     stack.previous = previous;
     stack.replaced = [];
     stack.failedRollbackResources = undefined;
-    // The new deployment starts from copies of the old resources; steps overwrite what they change.
-    stack.current = { ...next, resources: structuredClone(previous.resources), outputs: previous.outputs };
+    // The new deployment starts from copies of the old resource records; steps overwrite what they change.
+    // Shallow copies: a record's properties and attributes are replaced, never changed in place, so the
+    // two deployments share them (100,000 tenant stacks updated keep one copy of what did not change).
+    const resources: Record<string, ResourceRecord> = {};
+    for (const [id, record] of Object.entries(previous.resources)) resources[id] = { ...record };
+    stack.current = { ...next, resources, outputs: previous.outputs };
     for (const r of Object.values(stack.current.resources)) r.createdByOperation = undefined;
     this.setStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
     const behaviour = this.host.behaviour.forOperation(stack.stackName, 'update');
@@ -816,7 +845,7 @@ export class StackOperations {
     let properties: Record<string, unknown>;
     const record = deployment.resources[decl.logicalId];
     try {
-      properties = evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>;
+      properties = this.shared(evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>);
     } catch (error) {
       failure.failed.push(decl.logicalId);
       this.resourceEvent(stack, record, 'UPDATE_FAILED', (error as Error).message);
