@@ -346,7 +346,10 @@ async function waitForRollout(
     if (rollout.length > 0 && Date.now() - lastItemCheck > 1_000) {
       lastItemCheck = Date.now();
       const state = (await readRolloutItem())?.state?.S;
-      const updating = cloud.engine.listExecutions(childArn).some((e) => e.status === 'RUNNING');
+      // Children of a Distributed Map are listed by their Map Run, not the state machine: stacks in progress count too.
+      const updating =
+        cloud.engine.listExecutions(childArn).some((e) => e.status === 'RUNNING') ||
+        cloud.services.cloudformation.listStackRecords().some((st) => st.status.endsWith('_IN_PROGRESS'));
       if (state !== undefined && STOPPED_STATES.has(state) && !updating) {
         return { status: `${rollout[0].status} (rollout ${state})`, executions: rollout.length, lastStop, idleAt: timeline.now() };
       }
