@@ -373,17 +373,31 @@ export class StackOperations {
    * properties are replaced, never changed in place. At most CANONICAL_VALUES distinct values are kept.
    */
   private shared<T>(value: T): T {
-    if (value === null || typeof value !== 'object') return value;
-    const copy = (
-      Array.isArray(value)
-        ? value.map((v) => this.shared(v))
-        : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.shared(v)]))
-    ) as T;
-    const key = JSON.stringify(copy);
+    return this.canonicalOf(value).value as T;
+  }
+
+  /** The canonical copy of `value` and its JSON text (built from the children's, so each level is serialized once). */
+  private canonicalOf(value: unknown): { value: unknown; key: string } {
+    if (value === null || typeof value !== 'object') return { value, key: JSON.stringify(value) ?? 'undefined' };
+    let copy: unknown;
+    let key: string;
+    if (Array.isArray(value)) {
+      const items = value.map((v) => this.canonicalOf(v));
+      copy = items.map((c) => c.value);
+      key = `[${items.map((c) => c.key).join(',')}]`;
+    } else {
+      const children = Object.entries(value).map(([k, v]) => [k, this.canonicalOf(v)] as const);
+      copy = Object.fromEntries(children.map(([k, c]) => [k, c.value]));
+      // As JSON has it: an undefined member is left out of the text (the copy keeps it, as evaluated).
+      key = `{${children
+        .filter(([, c]) => c.value !== undefined)
+        .map(([k, c]) => `${JSON.stringify(k)}:${c.key}`)
+        .join(',')}}`;
+    }
     const known = this.canonical.get(key);
-    if (known !== undefined) return known as T;
+    if (known !== undefined) return { value: known, key };
     if (this.canonical.size < CANONICAL_VALUES) this.canonical.set(key, copy);
-    return copy;
+    return { value: copy, key };
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
