@@ -9,7 +9,8 @@
  * BENCH_RETAINED_EXECUTIONS (default 10000), BENCH_SOAK_EXECUTIONS (robustness soak, default 1000000).
  *
  * `npm run bench -- <section> ...` runs only the named sections: interpreter, http, rss, retained,
- * suite, robustness.
+ * suite, robustness, pass-through, fleet. `fleet` takes its options after it
+ * (`npm run bench -- fleet --tenants 1000`; bench/fleet/section.ts lists them).
  */
 import { cpus, loadavg } from 'os';
 import { measureConcurrentRss } from './concurrent-rss';
@@ -20,6 +21,7 @@ import { formatRate, median, MiB, printTable, section, type ResultRow } from './
 import { runWorkflowSuite } from './workflow-suite';
 import { measurePathologicalStalls, measureSoak } from './robustness';
 import { measurePassThroughOverhead } from './pass-through-overhead';
+import { fleetSection, parseFleetArguments, type FleetArguments } from './fleet/section';
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -272,6 +274,15 @@ async function passThroughSection(): Promise<void> {
   }
 }
 
+let fleetArguments: FleetArguments = parseFleetArguments([]);
+
+async function fleetRolloutSection(): Promise<void> {
+  section(
+    `7. Fleet rollout on the local cloud (simulated time line; sizes ${fleetArguments.sizes.map((n) => n.toLocaleString('en-US')).join(', ')}; each in a child process)`,
+  );
+  failures += await fleetSection(fleetArguments, rows, (line) => console.log(line));
+}
+
 const SECTIONS: Record<string, (reps: number) => Promise<void>> = {
   interpreter: (reps) => interpreterSection(reps),
   http: () => httpSection(),
@@ -280,18 +291,26 @@ const SECTIONS: Record<string, (reps: number) => Promise<void>> = {
   suite: () => suiteSection(),
   robustness: () => robustnessSection(),
   'pass-through': () => passThroughSection(),
+  fleet: () => fleetRolloutSection(),
 };
 
 async function main(): Promise<void> {
   const started = performance.now();
   const reps = intFromEnv('BENCH_REPS', 5);
-  const selected = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const fleetAt = argv.indexOf('fleet');
+  // Options after `fleet` (up to the next section name) are the fleet section's.
+  let fleetEnd = fleetAt + 1;
+  while (fleetAt >= 0 && fleetEnd < argv.length && !(argv[fleetEnd] in SECTIONS)) fleetEnd++;
+  if (fleetAt >= 0) fleetArguments = parseFleetArguments(argv.slice(fleetAt + 1, fleetEnd));
+  const selected = fleetAt >= 0 ? [...argv.slice(0, fleetAt + 1), ...argv.slice(fleetEnd)] : argv;
   for (const name of selected) {
     if (!(name in SECTIONS)) throw new Error(`unknown bench section '${name}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
   }
   console.log(`bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'})`);
   for (const [name, run] of Object.entries(SECTIONS)) {
-    if (selected.length === 0 || selected.includes(name)) await run(reps);
+    // The fleet section (tens of minutes at all sizes) runs only when named.
+    if ((selected.length === 0 && name !== 'fleet') || selected.includes(name)) await run(reps);
   }
   section(`Summary (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   printTable(rows);

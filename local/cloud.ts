@@ -16,10 +16,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../emulator/runtime/engine';
+import { Engine, type EngineOptions } from '../emulator/runtime/engine';
 import { startServer, type RunningServer } from '../emulator/api/server';
 import { RealTimeline, VirtualTimeline, type Timeline } from '../emulator/runtime/timeline';
-import { LocalCloudFormation } from './cloudformation';
+import { LocalCloudFormation, type LocalCloudFormationOptions } from './cloudformation';
 import { startDynamo, type LocalDynamo } from './dynamodb';
 import { LocalEventBridge } from './eventbridge';
 import { LocalS3 } from './s3';
@@ -45,6 +45,13 @@ export interface LocalCloudOptions {
   readonly assembly?: CloudAssembly;
   /** CloudFormation behaviour (durations, failures, throttling) as LocalCloudFormation takes it. */
   readonly behaviour?: ConstructorParameters<typeof LocalCloudFormation>[0]['behaviour'];
+  /** More LocalCloudFormation options (large simulated fleets: lighter providers, no resource events, bounded event logs). */
+  readonly cloudformation?: Pick<
+    LocalCloudFormationOptions,
+    'providers' | 'resourceStatusEvents' | 'maxEventsPerStack' | 'cacheVersionedTemplates'
+  >;
+  /** Engine options (large simulated fleets: retention of closed executions). */
+  readonly engine?: Pick<EngineOptions, 'retention'>;
   readonly log?: (line: string) => void;
 }
 
@@ -121,6 +128,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       events: eventbridge,
       dataDir: dir('cloudformation'),
       behaviour: options.behaviour,
+      ...options.cloudformation,
     });
     const cloudformationEndpoint = await cloudformation.listen(options.ports?.cloudformation ?? 0, host);
     closers.push(() => cloudformation.close());
@@ -133,6 +141,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sqs: sqsEndpoint,
     };
     const engine = new Engine({
+      ...options.engine,
       region,
       accountId,
       timeline,

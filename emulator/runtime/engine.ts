@@ -54,6 +54,15 @@ export interface EngineOptions {
   retention?: RetentionOptions;
 }
 
+/** Totals over every execution that closed, kept when retention releases the executions themselves. */
+export interface ClosedExecutionStatistics {
+  executions: number;
+  historyEvents: number;
+  statesEntered: number;
+  /** The longest history of a closed execution (the 25,000-event quota is per execution). */
+  largestHistory?: { executionArn: string; events: number };
+}
+
 export interface ListExecutionsPageInput {
   statusFilter?: ExecutionStatus;
   /** Page size (default 100). */
@@ -186,6 +195,7 @@ export class Engine {
   /** Closed executions in the order they closed: the oldest is released first. */
   private readonly closed = new Fifo<ExecutionEntry>();
   private readonly retention: Required<RetentionOptions>;
+  private readonly closedStats: ClosedExecutionStatistics = { executions: 0, historyEvents: 0, statesEntered: 0 };
   private executionSeq = 0;
   private readonly tokens = new Map<string, TokenWaiter>();
   /** Per execution, the definition it started with (an UpdateStateMachine later does not change it). */
@@ -219,6 +229,11 @@ export class Engine {
       if (!(typeof v === 'number' && v >= 0))
         throw new EngineError('ValidationException', `retention.${k} must be a number >= 0, got ${v}`);
     }
+  }
+
+  /** Totals over the executions closed so far (released ones included). */
+  get closedExecutionStatistics(): Readonly<ClosedExecutionStatistics> {
+    return { ...this.closedStats };
   }
 
   /** Releases the pass-through's SDK clients (their keep-alive connections). */
@@ -618,6 +633,14 @@ export class Engine {
       this.statusList(sm, entry.execution.status).add(entry.seq, entry);
     }
     entry.closedAt = Date.now();
+    const history = entry.execution.history;
+    const stats = this.closedStats;
+    stats.executions++;
+    stats.historyEvents += history.lastId;
+    stats.statesEntered += history.statesEntered;
+    if (stats.largestHistory === undefined || history.lastId > stats.largestHistory.events) {
+      stats.largestHistory = { executionArn: entry.execution.executionArn, events: history.lastId };
+    }
     this.closed.push(entry);
     while (this.closed.size > this.retention.maxClosedExecutions) this.release(this.closed.shift()!);
     this.releaseExpired();

@@ -77,6 +77,13 @@ export class HistoryRecorder {
     return this.types.length;
   }
 
+  /** How many events of the history are `*StateEntered` (Step Functions' state transitions, as the bench counts them). */
+  get statesEntered(): number {
+    let n = 0;
+    for (const type of this.types) if (type.endsWith('StateEntered')) n++;
+    return n;
+  }
+
   /** The events in AWS's shape, oldest first. */
   get events(): readonly HistoryEvent[] {
     const cached = this.materialized?.deref();

@@ -31,6 +31,11 @@ export interface StackBehaviourRule {
   readonly failRollback?: boolean;
   /** How many operations the rule applies to before it is used up; omitted: unlimited. */
   times?: number;
+  /**
+   * The share (0-1) of matching stacks the rule applies to, chosen by a hash of the stack name: the same
+   * stacks every time (a failing tenant keeps failing), about `share` of a large fleet. Omitted: all.
+   */
+  readonly share?: number;
 }
 
 export interface ThrottleRule {
@@ -40,12 +45,48 @@ export interface ThrottleRule {
   calls: number;
 }
 
-/** A token bucket per action (or for all of them): sustained calls per second and the burst on top. */
+/** A token bucket for the actions (or for all of them): sustained calls per second and the burst on top. */
 export interface RateLimit {
   readonly actions?: readonly string[];
   readonly perSecond: number;
   readonly burst: number;
+  /** Each action gets a bucket of its own (default: the actions share one). */
+  readonly perAction?: boolean;
 }
+
+/**
+ * A throttling model for large simulated fleets. AWS does not publish CloudFormation's API rates: it
+ * advises exponential backoff and a quota increase request when calls are throttled
+ * (https://repost.aws/knowledge-center/cloudformation-rate-exceeded-error). The figures are
+ * assumptions: DescribeStacks at 5 calls/s is what users report after talking to AWS support
+ * (https://github.com/aws/aws-sam-cli/issues/2671: "Cloud Formation rate caps describe-stacks to 5
+ * calls per second and this cannot be increased"); the mutating actions and the other reads are
+ * assumed to get 10 calls/s each with a burst of twice that. One bucket per action, account-wide.
+ */
+export const ASSUMED_API_RATE_LIMITS: readonly RateLimit[] = [
+  { actions: ['DescribeStacks'], perSecond: 5, burst: 10, perAction: true },
+  {
+    actions: ['CreateStack', 'UpdateStack', 'DeleteStack', 'ContinueUpdateRollback', 'CancelUpdateStack'],
+    perSecond: 10,
+    burst: 20,
+    perAction: true,
+  },
+  {
+    actions: [
+      'DescribeStackEvents',
+      'DescribeStackResources',
+      'ListStackResources',
+      'ListStacks',
+      'GetTemplate',
+      'GetTemplateSummary',
+      'ValidateTemplate',
+      'DescribeAccountLimits',
+    ],
+    perSecond: 10,
+    burst: 20,
+    perAction: true,
+  },
+];
 
 export interface AccountLimits {
   /** Resources the account may have in progress at once; further resource operations wait (DescribeAccountLimits ConcurrentResourcesLimit). */
@@ -92,7 +133,7 @@ export interface ResolvedStackBehaviour {
 export class BehaviourController {
   private stackRules: StackBehaviourRule[];
   private throttles: ThrottleRule[];
-  private rateLimits: { rule: RateLimit; tokens: number; at: number }[] = [];
+  private rateLimits: { rule: RateLimit; buckets: Map<string, { tokens: number; at: number }> }[] = [];
   private limits: AccountLimits;
   private defaultDurations: Record<StackOperationKind, Duration>;
   private random: () => number;
@@ -132,7 +173,7 @@ export class BehaviourController {
   addRateLimit(rule: RateLimit): () => void {
     if (!(rule.perSecond > 0)) throw new RangeError(`rate limit perSecond must be a number above 0, got ${rule.perSecond}`);
     if (!(rule.burst >= 1)) throw new RangeError(`rate limit burst must be at least 1, got ${rule.burst}`);
-    const entry = { rule, tokens: rule.burst, at: this.timeline.now() };
+    const entry = { rule, buckets: new Map<string, { tokens: number; at: number }>() };
     this.rateLimits.push(entry);
     return () => {
       this.rateLimits = this.rateLimits.filter((e) => e !== entry);
@@ -174,10 +215,14 @@ export class BehaviourController {
     const now = this.timeline.now();
     for (const entry of this.rateLimits) {
       if (!applies(entry.rule.actions)) continue;
-      entry.tokens = Math.min(entry.rule.burst, entry.tokens + ((now - entry.at) / 1000) * entry.rule.perSecond);
-      entry.at = now;
-      if (entry.tokens < 1) throw throttled();
-      entry.tokens -= 1;
+      // A bucket starts full, at the first call that needs it.
+      const key = entry.rule.perAction ? action : '';
+      let bucket = entry.buckets.get(key);
+      if (!bucket) entry.buckets.set(key, (bucket = { tokens: entry.rule.burst, at: now }));
+      bucket.tokens = Math.min(entry.rule.burst, bucket.tokens + ((now - bucket.at) / 1000) * entry.rule.perSecond);
+      bucket.at = now;
+      if (bucket.tokens < 1) throw throttled();
+      bucket.tokens -= 1;
     }
   }
 
@@ -187,6 +232,7 @@ export class BehaviourController {
       (r) =>
         (r.times === undefined || r.times > 0) &&
         matchesName(r.stackName, stackName) &&
+        (r.share === undefined || shareOf(stackName) < r.share) &&
         (r.operations === undefined || r.operations.includes(operation)),
     );
     const pick = <K extends keyof StackBehaviourRule>(key: K): StackBehaviourRule[K] | undefined =>
@@ -227,6 +273,19 @@ function checkRule(rule: StackBehaviourRule, field: string): void {
   if (rule.duration !== undefined) checkDuration(rule.duration, `${field}.duration`);
   if (rule.rollbackDuration !== undefined) checkDuration(rule.rollbackDuration, `${field}.rollbackDuration`);
   if (rule.times !== undefined) checkCount(rule.times, `${field}.times`);
+  if (rule.share !== undefined && !(rule.share >= 0 && rule.share <= 1))
+    throw new RangeError(`${field}.share must be a number from 0 to 1, got ${rule.share}`);
+}
+
+/** Where a stack name falls in [0, 1): FNV-1a of the name, so the same stacks are chosen in every run. */
+export function shareOf(stackName: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < stackName.length; i++) h = Math.imul(h ^ stackName.charCodeAt(i), 0x01000193);
+  // A final avalanche step: names differing in their last character must not land next to each other.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return (h >>> 0) / 4294967296;
 }
 
 function checkLimits(limits: Partial<AccountLimits>, field: string): void {

@@ -1,6 +1,7 @@
 /** The local CloudFormation: see local-cloudformation.ts. */
-export { LocalCloudFormation, type LocalCloudFormationOptions } from './local-cloudformation';
+export { LocalCloudFormation, type LocalCloudFormationOptions, type SeedStack } from './local-cloudformation';
 export {
+  ASSUMED_API_RATE_LIMITS,
   BehaviourController,
   DEFAULT_LIMITS,
   type AccountLimits,
@@ -12,6 +13,6 @@ export {
   type ThrottleRule,
 } from './behaviour';
 export { handlerError, ProviderError, type ProviderContext, type Provisioned, type ResourceProvider } from './providers/provider';
-export { RecordedResourceProvider, type RecordedResourceOptions } from './providers/recorded';
+export { RecordedResourceProvider, recordedTenantStackProviders, type RecordedResourceOptions } from './providers/recorded';
 export type { IamRegistry, ManagedPolicyEntry, RoleEntry } from './providers/iam-registry';
 export type { StackEvent, StackRecord, StackStatus, ResourceRecord } from './stack-model';

@@ -66,8 +66,25 @@ export interface LocalCloudFormationOptions {
   /** With a directory, stacks, events, templates, tokens and the IAM registry survive a restart. */
   readonly dataDir?: string;
   readonly behaviour?: CloudFormationBehaviour;
+  /**
+   * Read each versioned TemplateURL (`?versionId=`) from S3 once (object versions are immutable; a version
+   * deleted after its first read is still served). For large simulated fleets; default false.
+   */
+  readonly cacheVersionedTemplates?: boolean;
   /** Extra or replacement resource providers, by their `type` (e.g. a lighter table provider for a large simulated fleet). */
   readonly providers?: readonly ResourceProvider[];
+}
+
+/** A stack for `seedStack`: what CreateStack would take, and the status to leave it in. */
+export interface SeedStack {
+  readonly stackName: string;
+  readonly templateBody: string;
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** Default: the capability the template needs. */
+  readonly capabilities?: readonly string[];
+  readonly tags?: readonly { readonly key: string; readonly value: string }[];
+  readonly roleArn?: string;
+  readonly status?: 'CREATE_COMPLETE' | 'UPDATE_COMPLETE';
 }
 
 type Handler = (params: QueryParams) => Promise<Record<string, XmlValue> | undefined>;
@@ -103,6 +120,7 @@ export class LocalCloudFormation {
   private readonly handlers: Record<string, Handler>;
   private server?: Server;
   private url?: string;
+  private readonly callListeners: ((action: string) => void)[] = [];
 
   constructor(options: LocalCloudFormationOptions) {
     this.timeline = options.timeline;
@@ -112,7 +130,7 @@ export class LocalCloudFormation {
     this.behaviour = new BehaviourController(this.timeline, options.behaviour);
     this.persistence = options.dataDir === undefined ? undefined : new StatePersistence(options.dataDir);
     this.iam = new IamRegistry(() => this.persistence?.saveIam(this.iam.snapshot()));
-    this.templateSource = new TemplateSource(options.endpoints.s3, this.region);
+    this.templateSource = new TemplateSource(options.endpoints.s3, this.region, options.cacheVersionedTemplates ?? false);
     for (const provider of [
       new DynamoDbTableProvider(options.endpoints.dynamodb, this.region),
       new IamRoleProvider(this.iam),
@@ -197,6 +215,11 @@ export class LocalCloudFormation {
     return this.operations.idle();
   }
 
+  /** Calls `listener` with the action of every API request (throttled ones included): counting, for the bench. */
+  addCallListener(listener: (action: string) => void): void {
+    this.callListeners.push(listener);
+  }
+
   /** A stack by name (live) or stack id (deleted ones too), as stored: for tests and tools. */
   getStack(nameOrId: string): Readonly<StackRecord> | undefined {
     return this.find(nameOrId);
@@ -204,6 +227,75 @@ export class LocalCloudFormation {
 
   listStackRecords(): readonly Readonly<StackRecord>[] {
     return [...this.stacks.values()];
+  }
+
+  /**
+   * Installs a stack that already exists, in `status` (default CREATE_COMPLETE), without running an
+   * operation: its resources are provisioned at once (through the providers), no events are published
+   * and no time passes. A test and bench affordance for fleets of thousands of stacks (a create would
+   * cost a simulated operation each), not a CloudFormation API. The same checks as CreateStack: name,
+   * live name taken, the account's stack limit, parameters, capabilities. Resolves with the stack id.
+   */
+  async seedStack(spec: SeedStack): Promise<string> {
+    const { stackName } = spec;
+    if (stackName.length > STACK_NAME_MAX_LENGTH || !STACK_NAME_PATTERN.test(stackName)) {
+      throw constraintViolation(stackName, 'stackName', 'Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*');
+    }
+    if (this.liveByName.has(stackName)) throw alreadyExists(stackName);
+    if (this.liveByName.size >= this.behaviour.getLimits().stacks) {
+      throw new CloudFormationError(
+        'LimitExceededException',
+        `Limit for stacks exceeded: the account may have ${this.behaviour.getLimits().stacks} stacks`,
+      );
+    }
+    const template = this.parse(spec.templateBody);
+    const parameters = resolveParameters(
+      template,
+      Object.entries(spec.parameters ?? {}).map(([key, value]) => ({ key, value, usePreviousValue: false })),
+      undefined,
+    );
+    const needed = requiredCapability(template);
+    const capabilities = spec.capabilities ?? (needed ? [needed] : []);
+    checkCapabilities(template, capabilities);
+    const now = this.timeline.now();
+    const stackId = `arn:${partitionOf(this.region)}:cloudformation:${this.region}:${this.accountId}:stack/${stackName}/${randomUUID()}`;
+    const stack: StackRecord = {
+      stackId,
+      stackName,
+      status: 'CREATE_IN_PROGRESS',
+      creationTime: now,
+      lastUpdatedTime: spec.status === 'UPDATE_COMPLETE' ? now : undefined,
+      disableRollback: false,
+      onFailure: 'ROLLBACK',
+      notificationArns: [],
+      roleArn: spec.roleArn,
+      current: {
+        templateBody: template.body,
+        parameters,
+        resources: {},
+        outputs: [],
+        description: template.description,
+        capabilities: [...capabilities],
+        tags: spec.tags ? spec.tags.map((t) => ({ ...t })) : [],
+      },
+      replaced: [],
+      events: [],
+    };
+    this.stacks.set(stackId, stack);
+    this.liveByName.set(stackName, stackId);
+    try {
+      await this.operations.install(stack, spec.status ?? 'CREATE_COMPLETE');
+    } catch (error) {
+      this.stacks.delete(stackId);
+      this.liveByName.delete(stackName);
+      throw error;
+    }
+    return stackId;
+  }
+
+  /** How many stacks are live (not DELETE_COMPLETE): what the account's StackLimit counts. */
+  get liveStackCount(): number {
+    return this.liveByName.size;
   }
 
   // ---- wire ---------------------------------------------------------------------------------------
@@ -214,6 +306,7 @@ export class LocalCloudFormation {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const params = decodeQueryBody(Buffer.concat(chunks).toString('utf8'));
     const action = stringOf(params.Action) ?? '';
+    for (const listener of this.callListeners) listener(action);
     let status = 200;
     let body: string;
     try {

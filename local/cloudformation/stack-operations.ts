@@ -145,6 +145,9 @@ function reverseDeps(declarations: readonly ResourceDeclaration[], ids: Readonly
   return dependents;
 }
 
+/** Distinct property values kept for sharing between stacks (a few thousand strings: well under a MiB). */
+const CANONICAL_VALUES = 4096;
+
 class OperationFailure {
   readonly failed: string[] = [];
   /** The first failure's reason when no resource is to blame (an output, an export). */
@@ -160,6 +163,8 @@ export class StackOperations {
   private readonly running = new Set<Promise<void>>();
   /** The failure record of each update in its UPDATE_IN_PROGRESS phase (CancelUpdateStack marks it). */
   private readonly runningUpdates = new Map<string, OperationFailure>();
+  /** Canonical copies of evaluated property values (see `shared`). */
+  private readonly canonical = new Map<string, unknown>();
   readonly slots: ResourceSlots;
 
   constructor(private readonly host: OperationHost) {
@@ -361,6 +366,40 @@ export class StackOperations {
     return this.host.timeline.sleep(ms, this.stopSignal);
   }
 
+  /**
+   * Evaluated properties with every nested array and object that equals one seen before replaced by that
+   * earlier copy: stacks of one template share what does not depend on their parameters (key schemas,
+   * policy documents), which is most of a tenant stack's resource properties. Safe because a resource's
+   * properties are replaced, never changed in place. At most CANONICAL_VALUES distinct values are kept.
+   */
+  private shared<T>(value: T): T {
+    return this.canonicalOf(value).value as T;
+  }
+
+  /** The canonical copy of `value` and its JSON text (built from the children's, so each level is serialized once). */
+  private canonicalOf(value: unknown): { value: unknown; key: string } {
+    if (value === null || typeof value !== 'object') return { value, key: JSON.stringify(value) ?? 'undefined' };
+    let copy: unknown;
+    let key: string;
+    if (Array.isArray(value)) {
+      const items = value.map((v) => this.canonicalOf(v));
+      copy = items.map((c) => c.value);
+      key = `[${items.map((c) => c.key).join(',')}]`;
+    } else {
+      const children = Object.entries(value).map(([k, v]) => [k, this.canonicalOf(v)] as const);
+      copy = Object.fromEntries(children.map(([k, c]) => [k, c.value]));
+      // As JSON has it: an undefined member is left out of the text (the copy keeps it, as evaluated).
+      key = `{${children
+        .filter(([, c]) => c.value !== undefined)
+        .map(([k, c]) => `${JSON.stringify(k)}:${c.key}`)
+        .join(',')}}`;
+    }
+    const known = this.canonical.get(key);
+    if (known !== undefined) return { value: known, key };
+    if (this.canonical.size < CANONICAL_VALUES) this.canonical.set(key, copy);
+    return { value: copy, key };
+  }
+
   private track<T>(work: Promise<T>): Promise<T> {
     return this.host.timeline.track(work);
   }
@@ -375,6 +414,52 @@ export class StackOperations {
       );
     }
     return undefined;
+  }
+
+  // ---- seeding (a test and bench affordance, not a CloudFormation operation) -----------------------
+
+  /**
+   * Provisions the stack's resources at once, in dependency order, and leaves it in `status` with one
+   * stack event and no published event: how a fixture installs thousands of stacks that exist
+   * already. Throws (and leaves the stack as it was) when a resource cannot be provisioned.
+   */
+  async install(stack: StackRecord, status: 'CREATE_COMPLETE' | 'UPDATE_COMPLETE'): Promise<void> {
+    const template = this.host.template(stack.current.templateBody);
+    const deployment = stack.current;
+    const ctx = this.context(stack, deployment, template);
+    const pending = new Map(this.activeResources(template, ctx).map((d) => [d.logicalId, d]));
+    while (pending.size > 0) {
+      const ready = [...pending.values()].filter((d) => d.dependencies.every((dep) => !pending.has(dep)));
+      if (ready.length === 0) throw new Error(`stack ${stack.stackName}: circular dependency among ${[...pending.keys()].join(', ')}`);
+      for (const decl of ready) {
+        pending.delete(decl.logicalId);
+        const provider = this.host.provider(decl.type);
+        if (!provider) throw new Error(`Resource type ${decl.type} is not supported by the local CloudFormation`);
+        const properties = this.shared(evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>);
+        const provisioned = await this.track(provider.create(properties, this.providerContext(stack, decl.logicalId)));
+        deployment.resources[decl.logicalId] = {
+          logicalId: decl.logicalId,
+          type: decl.type,
+          physicalId: provisioned.physicalId,
+          status: 'CREATE_COMPLETE',
+          timestamp: this.host.timeline.now(),
+          properties,
+          attributes: provisioned.attributes,
+          deletionPolicy: decl.deletionPolicy,
+          updateReplacePolicy: decl.updateReplacePolicy,
+        };
+      }
+    }
+    deployment.outputs = this.evaluateOutputs(stack, deployment, template);
+    stack.status = status;
+    stack.statusReason = undefined;
+    this.addEvent(stack, {
+      logicalResourceId: stack.stackName,
+      physicalResourceId: stack.stackId,
+      resourceType: 'AWS::CloudFormation::Stack',
+      resourceStatus: status,
+    });
+    this.host.persist(stack);
   }
 
   // ---- create ----------------------------------------------------------------------------------
@@ -475,7 +560,7 @@ export class StackOperations {
       };
       let properties: Record<string, unknown>;
       try {
-        properties = evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>;
+        properties = this.shared(evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>);
       } catch (error) {
         return fail((error as Error).message);
       }
@@ -661,11 +746,18 @@ export class StackOperations {
     stack.operationToken = token;
     stack.operationId = randomUUID();
     stack.lastUpdatedTime = this.host.timeline.now();
-    stack.previous = structuredClone(stack.current);
+    // The running deployment becomes `previous` as it is (nothing writes to it while the update runs; one
+    // deep copy of it, template text included, was the largest cost of an UpdateStack in a large fleet).
+    const previous = stack.current;
+    stack.previous = previous;
     stack.replaced = [];
     stack.failedRollbackResources = undefined;
-    // The new deployment starts from the old resources; steps overwrite what they change.
-    stack.current = { ...next, resources: structuredClone(stack.current.resources), outputs: stack.current.outputs };
+    // The new deployment starts from copies of the old resource records; steps overwrite what they change.
+    // Shallow copies: a record's properties and attributes are replaced, never changed in place, so the
+    // two deployments share them (100,000 tenant stacks updated keep one copy of what did not change).
+    const resources: Record<string, ResourceRecord> = {};
+    for (const [id, record] of Object.entries(previous.resources)) resources[id] = { ...record };
+    stack.current = { ...next, resources, outputs: previous.outputs };
     for (const r of Object.values(stack.current.resources)) r.createdByOperation = undefined;
     this.setStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
     const behaviour = this.host.behaviour.forOperation(stack.stackName, 'update');
@@ -767,7 +859,7 @@ export class StackOperations {
     let properties: Record<string, unknown>;
     const record = deployment.resources[decl.logicalId];
     try {
-      properties = evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>;
+      properties = this.shared(evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>);
     } catch (error) {
       failure.failed.push(decl.logicalId);
       this.resourceEvent(stack, record, 'UPDATE_FAILED', (error as Error).message);

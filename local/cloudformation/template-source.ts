@@ -20,11 +20,23 @@ export interface S3Location {
 /** TemplateURL's documented maximum length. */
 const TEMPLATE_URL_MAX_LENGTH = 5120;
 
+/** Versioned template texts kept by the cache (a release has one; a few releases fit). */
+const VERSION_CACHE_SIZE = 16;
+
 export class TemplateSource {
   private readonly s3: S3Client;
   private readonly localHost: string;
+  /** Texts of versioned TemplateURLs already read (bucket, key, version id), when caching is on. */
+  private readonly versions?: Map<string, string>;
 
-  constructor(s3Endpoint: string, region: string) {
+  /**
+   * `cacheVersions`: a TemplateURL with `?versionId=` is read from S3 once; an object version's content
+   * never changes (https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html), so
+   * the only difference is that a version deleted after its first read is still served. For large
+   * simulated fleets (100,000 UpdateStacks of one pinned release); off by default.
+   */
+  constructor(s3Endpoint: string, region: string, cacheVersions = false) {
+    if (cacheVersions) this.versions = new Map();
     this.s3 = new S3Client({
       endpoint: s3Endpoint,
       region,
@@ -59,14 +71,24 @@ export class TemplateSource {
       throw constraintViolation(templateUrl!, 'templateURL', `Member must have length less than or equal to ${TEMPLATE_URL_MAX_LENGTH}`);
     }
     const location = this.locate(templateUrl!);
+    const cacheKey =
+      this.versions && location.versionId !== undefined ? `${location.bucket}\u0000${location.key}\u0000${location.versionId}` : undefined;
+    const cached = cacheKey === undefined ? undefined : this.versions!.get(cacheKey);
+    if (cached !== undefined) return cached;
+    let text: string;
     try {
       const object = await this.s3.send(
         new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId }),
       );
-      return await object.Body!.transformToString('utf8');
+      text = await object.Body!.transformToString('utf8');
     } catch {
       throw validationError('TemplateURL must reference a valid S3 object to which you have access.');
     }
+    if (cacheKey !== undefined) {
+      if (this.versions!.size >= VERSION_CACHE_SIZE) this.versions!.delete(this.versions!.keys().next().value!);
+      this.versions!.set(cacheKey, text);
+    }
+    return text;
   }
 
   locate(templateUrl: string): S3Location {

@@ -146,6 +146,8 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export class Deliverer {
   readonly log: DeliveryRecord[] = [];
+  /** Keep about this many newest log lines (a large simulated fleet); unlimited when undefined. */
+  logLimit?: number;
   /** Injected target failures: operation = target ARN or `*`, resource unused. */
   readonly targetFaults = new FaultPlan();
   private readonly handlers: { matches: (arn: string) => boolean; handler: TargetHandler }[] = [];
@@ -201,6 +203,11 @@ export class Deliverer {
 
   private readonly shaping: { rule: DeliveryShaping; left: number }[] = [];
 
+  private record(line: DeliveryRecord): void {
+    this.log.push(line);
+    if (this.logLimit !== undefined) keepNewest(this.log, this.logLimit);
+  }
+
   private takeShaping(target: DeliveryTarget, event: EventEnvelope): { delayMs: number; duplicate: boolean } {
     const idx = this.shaping.findIndex(
       ({ rule }) =>
@@ -244,12 +251,12 @@ export class Deliverer {
       let failure: TargetError;
       try {
         const result = await timeline.track(this.invoke(target, event, attempt));
-        this.log.push({ ...base, outcome: 'delivered', attempt, time: timeline.now(), input: target.input, result });
+        this.record({ ...base, outcome: 'delivered', attempt, time: timeline.now(), input: target.input, result });
         return;
       } catch (e) {
         failure = toTargetError(e);
       }
-      this.log.push({
+      this.record({
         ...base,
         outcome: 'attempt-failed',
         attempt,
@@ -284,7 +291,7 @@ export class Deliverer {
     const { timeline } = this.options;
     const ended = { ...base, attempt, errorCode: failure.code, errorMessage: failure.message, exhaustedRetryCondition: exhausted };
     if (!target.deadLetterArn) {
-      this.log.push({ ...ended, outcome: 'dropped', time: timeline.now() });
+      this.record({ ...ended, outcome: 'dropped', time: timeline.now() });
       return;
     }
     const attributes: Record<string, string> = {
@@ -297,10 +304,10 @@ export class Deliverer {
     if (exhausted) attributes.EXHAUSTED_RETRY_CONDITION = exhausted;
     try {
       const messageId = await timeline.track(this.sendToQueue(target.deadLetterArn, JSON.stringify(event), attributes));
-      this.log.push({ ...ended, outcome: 'dead-lettered', time: timeline.now(), deadLetterArn: target.deadLetterArn, result: messageId });
+      this.record({ ...ended, outcome: 'dead-lettered', time: timeline.now(), deadLetterArn: target.deadLetterArn, result: messageId });
     } catch (e) {
       const dlqError = toTargetError(e);
-      this.log.push({
+      this.record({
         ...ended,
         outcome: 'dropped',
         time: timeline.now(),
@@ -384,4 +391,9 @@ function toTargetError(e: unknown): TargetError {
     !NON_RETRIABLE.has(code) &&
     (status === undefined || status >= 500 || status === 429 || /Throttl|Limit|Unavailable|Timeout/i.test(code));
   return new TargetError(code, err?.message ?? String(e), retryable);
+}
+
+/** Drops the oldest entries once `list` holds twice `max` (amortized: one splice per `max` pushes). */
+export function keepNewest(list: unknown[], max: number): void {
+  if (list.length > 2 * max) list.splice(0, list.length - max);
 }

@@ -22,6 +22,7 @@ import {
   type EventEnvelope,
   type RetryPolicy,
   type TargetHandler,
+  keepNewest,
 } from './delivery';
 import { EventPattern, EventPatternError } from './pattern';
 import { renderTargetInput, validateTargetInput, type InputTransformerConfig } from './target-input';
@@ -34,6 +35,12 @@ export interface LocalEventBridgeOptions {
   readonly endpoints?: { readonly sfn?: string; readonly sqs?: string };
   /** Keeps buses, rules and targets across restarts (events in flight are not kept). */
   readonly dataDir?: string;
+  /**
+   * Keep about this many newest entries in each in-process record (acceptedEvents, rejectedEntries,
+   * eventsToMissingBuses, deliveries); unlimited by default. A simulated fleet of 100,000 tenants puts
+   * millions of events through the bus.
+   */
+  readonly recordLimit?: number;
   readonly backoff?: BackoffOptions;
   readonly random?: () => number;
 }
@@ -121,6 +128,8 @@ export class LocalEventBridge implements ServiceEventSink {
   private readonly entryFaults: { fault: PutEventsEntryFault; left: number }[] = [];
   private readonly dataDir?: string;
   private server?: LoopbackServer;
+  private recordLimit?: number;
+  private readonly callListeners: ((operation: string) => void)[] = [];
 
   constructor(options: LocalEventBridgeOptions) {
     this.timeline = options.timeline;
@@ -135,6 +144,24 @@ export class LocalEventBridge implements ServiceEventSink {
       random: options.random,
     });
     if (!this.load()) this.createBus('default');
+    this.setRecordLimit(options.recordLimit);
+  }
+
+  /** Bounds the in-process records (see LocalEventBridgeOptions.recordLimit); undefined: unlimited. */
+  setRecordLimit(limit: number | undefined): void {
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1))
+      throw new RangeError(`recordLimit must be a whole number >= 1, got ${limit}`);
+    this.recordLimit = limit;
+    this.deliverer.logLimit = limit;
+  }
+
+  /** Calls `listener` with the operation name of every API call this service answers (counting, for the bench). */
+  addCallListener(listener: (operation: string) => void): void {
+    this.callListeners.push(listener);
+  }
+
+  private trimRecords(list: unknown[]): void {
+    if (this.recordLimit !== undefined) keepNewest(list, this.recordLimit);
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -146,7 +173,7 @@ export class LocalEventBridge implements ServiceEventSink {
         targetPrefix: 'AWSEvents.',
         contentType: 'application/x-amz-json-1.1',
         maxBodyBytes: 2 * MAX_REQUEST_BYTES,
-        operations: this.operations(),
+        operations: this.countedOperations(),
         faults: this.faults,
         // The bus a call is about; for PutEvents, the first entry's bus.
         resourceOf: (op, input) =>
@@ -242,6 +269,17 @@ export class LocalEventBridge implements ServiceEventSink {
   }
 
   // ------------------------------------------------------------ operations
+
+  private countedOperations(): Record<string, (input: Record<string, unknown>) => unknown> {
+    const counted: Record<string, (input: Record<string, unknown>) => unknown> = {};
+    for (const [name, operation] of Object.entries(this.operations())) {
+      counted[name] = (input) => {
+        for (const listener of this.callListeners) listener(name);
+        return operation(input);
+      };
+    }
+    return counted;
+  }
 
   private operations(): Record<string, (input: Record<string, unknown>) => unknown> {
     return {
@@ -490,6 +528,7 @@ export class LocalEventBridge implements ServiceEventSink {
   private putEntry(entry: Record<string, unknown>): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
     const reject = (code: string, message: string) => {
       this.rejectedEntries.push({ entry, errorCode: code, errorMessage: message, time: this.timeline.now() });
+      this.trimRecords(this.rejectedEntries);
       return { ErrorCode: code, ErrorMessage: message };
     };
     const source = entry.Source;
@@ -534,7 +573,10 @@ export class LocalEventBridge implements ServiceEventSink {
     // AWS answers an entry for a bus that does not exist with an EventId and drops the event
     // (https://github.com/aws/aws-sdk/issues/186, https://github.com/aws/aws-cli/issues/9186): so do we,
     // and the drop is logged here, the only place it shows.
-    else this.eventsToMissingBuses.push({ busName, event: envelope, time: this.timeline.now() });
+    else {
+      this.eventsToMissingBuses.push({ busName, event: envelope, time: this.timeline.now() });
+      this.trimRecords(this.eventsToMissingBuses);
+    }
     return { EventId: envelope.id };
   }
 
@@ -582,6 +624,7 @@ export class LocalEventBridge implements ServiceEventSink {
       }
     }
     this.acceptedEvents.push({ busName: bus.Name, event, via, matchedRules: matched, time: this.timeline.now() });
+    this.trimRecords(this.acceptedEvents);
   }
 
   // ------------------------------------------------------------ state

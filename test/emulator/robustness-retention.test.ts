@@ -37,6 +37,28 @@ function names(page: { executions: { name: string }[] }): string[] {
 }
 
 describe('retention of closed executions', () => {
+  test('closed-execution statistics cover released executions: count, events, states entered, the largest history', async () => {
+    const engine = new Engine({ retention: { maxClosedExecutions: 1 } });
+    const { stateMachineArn: short } = engine.createStateMachine({ name: 'short', definition: JSON.stringify(PASS) });
+    const long = {
+      StartAt: 'A',
+      States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'C' }, C: { Type: 'Pass', End: true } },
+    };
+    const { stateMachineArn: longArn } = engine.createStateMachine({ name: 'long', definition: JSON.stringify(long) });
+    const [longRun] = await runMany(engine, longArn, 1, 'long');
+    const longEvents = engine.getExecutionHistory(longRun).length;
+    await runMany(engine, short, 3, 'short');
+    // The long one is released (retention keeps 1), its figures stay.
+    expect(() => engine.describeExecution(longRun)).toThrow('Execution Does Not Exist');
+    const stats = engine.closedExecutionStatistics;
+    expect(stats.executions).toBe(4);
+    expect(stats.largestHistory).toEqual({ executionArn: longRun, events: longEvents });
+    // Pass-only histories: started, entered/exited per state, succeeded.
+    expect(longEvents).toBe(2 + 2 * 3);
+    expect(stats.historyEvents).toBe(longEvents + 3 * (2 + 2 * 1));
+    expect(stats.statesEntered).toBe(3 + 3 * 1);
+  });
+
   test('beyond maxClosedExecutions the oldest closed executions are released', async () => {
     const engine = new Engine({ retention: { maxClosedExecutions: 3 } });
     const { stateMachineArn } = engine.createStateMachine({ name: 'kept', definition: PASS });

@@ -94,7 +94,13 @@ export interface Cloud {
 }
 
 export async function startCloud(
-  options: { behaviour?: CloudFormationBehaviour; dataDir?: string; maxEventsPerStack?: number; providers?: ResourceProvider[] } = {},
+  options: {
+    behaviour?: CloudFormationBehaviour;
+    dataDir?: string;
+    maxEventsPerStack?: number;
+    providers?: ResourceProvider[];
+    cacheVersionedTemplates?: boolean;
+  } = {},
 ): Promise<Cloud> {
   const timeline = new VirtualTimeline(Date.UTC(2026, 0, 1));
   const dynamo = await startDynalite();
@@ -110,6 +116,7 @@ export async function startCloud(
       behaviour: options.behaviour,
       maxEventsPerStack: options.maxEventsPerStack,
       providers: options.providers,
+      cacheVersionedTemplates: options.cacheVersionedTemplates,
     });
   let cfn = make();
   let endpoint = await cfn.listen();

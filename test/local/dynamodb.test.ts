@@ -81,6 +81,24 @@ describe('local DynamoDB (dynalite)', () => {
     ]);
   });
 
+  it('calls answered in this process (no fault planned) and through the fault proxy see the same tables; the call listener sees each', async () => {
+    const seen: string[] = [];
+    dynamo.addCallListener((operation) => seen.push(operation));
+    await client.send(tableSpec('tenants'));
+    await client.send(new PutItemCommand({ TableName: 'tenants', Item: { pk: { S: 'acme' } } }));
+    // A fault on another table routes every call through the proxy and its second hop.
+    dynamo.injectFault({ operation: 'PutItem', resource: 'other', code: 'ThrottlingException' });
+    expect((await client.send(new GetItemCommand({ TableName: 'tenants', Key: { pk: { S: 'acme' } } }))).Item).toEqual({
+      pk: { S: 'acme' },
+    });
+    await client.send(new PutItemCommand({ TableName: 'tenants', Item: { pk: { S: 'globex' } } }));
+    dynamo.clearFaults();
+    expect((await client.send(new GetItemCommand({ TableName: 'tenants', Key: { pk: { S: 'globex' } } }))).Item).toEqual({
+      pk: { S: 'globex' },
+    });
+    expect(seen).toEqual(['CreateTable', 'PutItem', 'GetItem', 'PutItem', 'GetItem']);
+  });
+
   it('the SDK recognises the injected error as throttling and retries it by itself', async () => {
     const retrying = new DynamoDBClient({
       endpoint: dynamo.endpoint,

@@ -61,3 +61,36 @@ export class RecordedResourceProvider implements ResourceProvider {
     return { Arn: `arn:${partition}:${service}:${ctx.region}:${ctx.accountId}:${physicalId}` };
   }
 }
+
+/**
+ * Record-only stand-ins for the types of the tenant template (DynamoDB tables, IAM roles and inline policies),
+ * with the physical ids and Fn::GetAtt values the real providers give: a simulated fleet of 100,000
+ * tenant stacks then costs no DynamoDB table and no IAM registry entry per stack. Replacement
+ * properties as the real providers have them (dynamodb-table.ts, iam.ts).
+ */
+export function recordedTenantStackProviders(): RecordedResourceProvider[] {
+  const partition = (ctx: ProviderContext) => (ctx.region.startsWith('cn-') ? 'aws-cn' : 'aws');
+  return [
+    new RecordedResourceProvider('AWS::DynamoDB::Table', {
+      nameProperty: 'TableName',
+      replacementProperties: ['KeySchema', 'LocalSecondaryIndexes'],
+      attributeNames: ['Arn', 'StreamArn'],
+      attributes: (physicalId, properties, ctx) => {
+        const arn = `arn:${partition(ctx)}:dynamodb:${ctx.region}:${ctx.accountId}:table/${physicalId}`;
+        return properties.StreamSpecification === undefined
+          ? { Arn: arn }
+          : { Arn: arn, StreamArn: `${arn}/stream/${new Date(ctx.now).toISOString().slice(0, -1)}` };
+      },
+    }),
+    new RecordedResourceProvider('AWS::IAM::Role', {
+      nameProperty: 'RoleName',
+      replacementProperties: ['Path'],
+      attributeNames: ['Arn', 'RoleId'],
+      attributes: (physicalId, properties, ctx) => ({
+        Arn: `arn:${partition(ctx)}:iam::${ctx.accountId}:role${typeof properties.Path === 'string' ? properties.Path : '/'}${physicalId}`,
+        RoleId: `AROA${physicalId.length.toString(16).toUpperCase().padStart(4, '0')}${ctx.logicalId.slice(0, 12).toUpperCase()}`,
+      }),
+    }),
+    new RecordedResourceProvider('AWS::IAM::Policy', { attributeNames: ['Id'], attributes: (physicalId) => ({ Id: physicalId }) }),
+  ];
+}
