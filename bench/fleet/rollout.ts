@@ -14,6 +14,7 @@ import { VirtualTimeline } from '../../emulator/runtime/timeline';
 import { startLocalCloud, type LocalCloud } from '../../local/cloud';
 import { recordedTenantStackProviders } from '../../local/cloudformation';
 import { currentTemplate, output, tenantStackName, workflowArn, withTemplateVersion } from '../../local/cli/operations';
+import { resumeRollout } from '../../local/cli/rollouts';
 import { runInChild } from '../child';
 import { peakRssBytes } from '../measure';
 import { fleetBehaviour, fleetTenantId, seedFleet, type FleetBehaviourOptions } from './fixture';
@@ -41,6 +42,8 @@ export interface FleetRunReport {
   readonly rolloutStatus: string;
   /** The rollout item's state at the end (`HALTED`, `COMPLETED`, ...), when the release table has one. */
   readonly rolloutState?: string;
+  /** How often the bench, as the operator, resumed a halted rollout. */
+  readonly operatorResumes: number;
   readonly rolloutExecutions: number;
   readonly maxHistoryEvents: number;
   readonly statesEntered: number;
@@ -137,10 +140,35 @@ export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRu
       ownReads++;
       return releaseItem(cloud, `release-${release}`);
     };
-    const ended = await waitForRollout(cloud, rolloutArn, known, readRolloutItem, options.wallTimeoutMs ?? 15 * 60_000, (line) =>
-      log(line),
+    // The bench is the operator: a release with a share of failing tenants halts when a failure
+    // lands in the canary wave (it tolerates none); the operator resumes it. A bad release's halt is
+    // the result.
+    const onHalt = async (item: Record<string, AttributeValue>): Promise<'resume' | 'stop'> => {
+      if (options.badRelease) return 'stop';
+      log(`  rollout ${item.state?.S} in ${item.waveName?.S ?? 'a wave'} (${item.haltReason?.S ?? 'paused'}); the operator resumes it`);
+      await resumeRollout(clients, info, release);
+      return 'resume';
+    };
+    const ended = await waitForRollout(
+      cloud,
+      rolloutArn,
+      known,
+      readRolloutItem,
+      options.wallTimeoutMs ?? 15 * 60_000,
+      (line) => log(line),
+      onHalt,
     );
+    // The operator's own writes are not the rollout's calls either.
+    if (ended.resumes > 0) apiCalls['dynamodb:UpdateItem'] = (apiCalls['dynamodb:UpdateItem'] ?? 0) - ended.resumes;
     const rolloutItem = await readRolloutItem();
+    if (process.env.DEBUG_FLEET) {
+      for (const e of cloud.engine.listExecutions(rolloutArn).filter((x) => !known.has(x.executionArn))) {
+        for (const h of cloud.engine.getExecutionHistory(e.executionArn)) {
+          const name = (h as { stateEnteredEventDetails?: { name?: string } }).stateEnteredEventDetails?.name;
+          if (name) log(`    ${((new Date(h.timestamp).getTime() - t0) / 1000).toFixed(0)} s ${name}`);
+        }
+      }
+    }
     if (ownReads > 0 && cloud.info.outputs.ReleaseTableName) {
       apiCalls['dynamodb:GetItem'] = (apiCalls['dynamodb:GetItem'] ?? 0) - ownReads;
       if (apiCalls['dynamodb:GetItem'] <= 0) delete apiCalls['dynamodb:GetItem'];
@@ -170,6 +198,7 @@ export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRu
       resourcesPerStack,
       rolloutStatus: ended.status,
       rolloutState: rolloutItem?.state?.S,
+      operatorResumes: ended.resumes,
       rolloutExecutions: ended.executions,
       maxHistoryEvents: Math.max(stats.largestHistory?.events ?? 0, runningHistories),
       statesEntered: stats.statesEntered - statsBefore.statesEntered,
@@ -218,7 +247,7 @@ export function detailLines(r: FleetRunReport): string[] {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   return [
-    `  rollout (update-tenants): ${r.rolloutStatus}, ${r.rolloutExecutions} execution(s), rollout item ${r.rolloutState ?? 'none'}; ${r.executions.toLocaleString('en-US')} executions closed`,
+    `  rollout (update-tenants): ${r.rolloutStatus}, ${r.rolloutExecutions} execution(s), rollout item ${r.rolloutState ?? 'none'}; ${r.executions.toLocaleString('en-US')} executions closed; the operator resumed ${r.operatorResumes} halt(s)`,
     `  concurrency budget: ${r.concurrentStacks} stacks (ConcurrentResourcesLimit / ${r.resourcesPerStack} resources per tenant stack)`,
     `  tenant stacks: ${r.touched.toLocaleString('en-US')} touched by UpdateStack; ${outcomes}`,
     `  per tenant: ${(r.statesEntered / r.tenants).toFixed(1)} state transitions, ${(total / r.tenants).toFixed(2)} API calls (${byAction})`,
@@ -278,12 +307,15 @@ async function releaseItem(cloud: LocalCloud, id: string): Promise<Record<string
   }
 }
 
-/** The error budget of a rollout: its item's `errorBudget` (a number), else its policy's `errorBudget.count`. */
+/**
+ * The error budget of a rollout's canary wave as the policy sets it: `errorBudget.count` of the
+ * rollout item's `policy` (JSON). The canary wave runs at most that many updates at once and halts
+ * at its first failure (docs/rollouts.md), so a release that fails everywhere touches at most that many.
+ */
 function errorBudgetOf(item: Record<string, AttributeValue> | undefined): number | undefined {
-  if (!item) return undefined;
-  const direct = Number(item.errorBudget?.N);
-  if (Number.isFinite(direct)) return direct;
-  const count = Number(item.policy?.M?.errorBudget?.M?.count?.N);
+  const text = item?.policy?.S;
+  if (text === undefined) return undefined;
+  const count = Number((JSON.parse(text) as { errorBudget?: { count?: unknown } }).errorBudget?.count);
   return Number.isFinite(count) ? count : undefined;
 }
 
@@ -302,11 +334,16 @@ function runningMaxHistory(cloud: LocalCloud, rolloutArn: string): number {
 }
 
 /** Rollout item states in which no more tenants are updated (docs/rollouts.md). */
-const STOPPED_STATES = new Set(['PAUSED', 'HALTED', 'ABORTED', 'COMPLETED', 'SUPERSEDED']);
+const STOPPED_STATES = new Set(['ABORTED', 'COMPLETED', 'SUPERSEDED']);
+/** Simulated time between the bench's looks at the rollout. */
+const LOOK_EVERY_MS = 5_000;
 
 /**
- * Waits until the rollout's executions (those started after the release) have all ended, or nothing is
- * left on the time line (no timer, nothing in flight: a halted rollout waits for an operator's token).
+ * Waits until the rollout's executions (those started after the release) have all ended. It looks on
+ * the simulated time line, every LOOK_EVERY_MS, holding the time line while it looks: a rollout that
+ * waits for its operator must not run into its execution timeout while the bench reads. The bench is
+ * the operator: a rollout waiting HALTED (or PAUSED) is resumed (`onHalt` returns 'resume'), or the
+ * wait ends there ('stop': the bad release, whose halt is the result).
  */
 async function waitForRollout(
   cloud: LocalCloud,
@@ -315,53 +352,48 @@ async function waitForRollout(
   readRolloutItem: () => Promise<Record<string, AttributeValue> | undefined>,
   timeoutMs: number,
   log: (line: string) => void,
-): Promise<{ status: string; executions: number; lastStop?: number; idleAt?: number }> {
+  onHalt: (item: Record<string, AttributeValue>) => Promise<'resume' | 'stop'>,
+): Promise<{ status: string; executions: number; lastStop?: number; idleAt?: number; resumes: number }> {
   const timeline = cloud.timeline as VirtualTimeline;
   const deadline = Date.now() + timeoutMs;
-  const childArn = workflowArn(cloud.info, 'update-tenant');
-  let quiet = 0;
   let lastReport = Date.now();
-  let lastItemCheck = Date.now();
+  let resumes = 0;
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const rollout = cloud.engine.listExecutions(rolloutArn).filter((e) => !known.has(e.executionArn));
-    const running = rollout.filter((e) => e.status === 'RUNNING').length;
-    const idleNow = timeline.pendingTimers === 0 && timeline.heldWork === 0 && cloud.services.eventbridge.pendingDeliveries === 0;
-    quiet = idleNow ? quiet + 1 : 0;
-    if (Date.now() - lastReport > 10_000) {
-      lastReport = Date.now();
-      const stats = cloud.engine.closedExecutionStatistics;
-      log(
-        `    … ${new Date(timeline.now()).toISOString()} simulated: ${rollout.length} rollout execution(s), ${running} running; ${stats.executions.toLocaleString('en-US')} executions closed`,
-      );
-    }
-    const lastStop = Math.max(0, ...rollout.map((e) => e.stopDate?.getTime() ?? 0)) || undefined;
-    if (rollout.length > 0 && running === 0) {
-      return { status: rollout[0].status, executions: rollout.length, lastStop };
-    }
-    // A rollout that stopped (halted, paused, ...) may keep a timer running while it waits for an operator:
-    // its rollout item says so, and no tenant update runs any more.
-    if (rollout.length > 0 && Date.now() - lastItemCheck > 1_000) {
-      lastItemCheck = Date.now();
-      const state = (await readRolloutItem())?.state?.S;
-      // Children of a Distributed Map are listed by their Map Run, not the state machine: stacks in progress count too.
-      const updating =
-        cloud.engine.listExecutions(childArn).some((e) => e.status === 'RUNNING') ||
-        cloud.services.cloudformation.listStackRecords().some((st) => st.status.endsWith('_IN_PROGRESS'));
-      if (state !== undefined && STOPPED_STATES.has(state) && !updating) {
-        return { status: `${rollout[0].status} (rollout ${state})`, executions: rollout.length, lastStop, idleAt: timeline.now() };
+    await timeline.sleep(LOOK_EVERY_MS);
+    const hold = timeline.hold();
+    try {
+      const rollout = cloud.engine.listExecutions(rolloutArn).filter((e) => !known.has(e.executionArn));
+      const running = rollout.filter((e) => e.status === 'RUNNING').length;
+      if (Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        const stats = cloud.engine.closedExecutionStatistics;
+        log(
+          `    … ${new Date(timeline.now()).toISOString()} simulated: ${rollout.length} rollout execution(s), ${running} running; ${stats.executions.toLocaleString('en-US')} executions closed`,
+        );
       }
+      const lastStop = Math.max(0, ...rollout.map((e) => e.stopDate?.getTime() ?? 0)) || undefined;
+      if (rollout.length > 0 && running === 0) return { status: rollout[0].status, executions: rollout.length, lastStop, resumes };
+      const item = rollout.length > 0 ? await readRolloutItem() : undefined;
+      const state = item?.state?.S;
+      if (item && (state === 'HALTED' || state === 'PAUSED') && item.operatorToken?.S) {
+        if ((await onHalt(item)) === 'stop') {
+          return {
+            status: `${rollout[0].status} (rollout ${state})`,
+            executions: rollout.length,
+            lastStop,
+            idleAt: timeline.now(),
+            resumes,
+          };
+        }
+        resumes++;
+      } else if (state !== undefined && STOPPED_STATES.has(state) && running === 0) {
+        return { status: `${rollout[0].status} (rollout ${state})`, executions: rollout.length, lastStop, idleAt: timeline.now(), resumes };
+      }
+      if (Date.now() > deadline)
+        throw new Error(`the rollout did not end within ${timeoutMs} ms of wall time (${running} executions running)`);
+    } finally {
+      hold();
     }
-    if (quiet >= 5) {
-      return {
-        status: rollout.length === 0 ? 'NOT STARTED' : rollout[0].status,
-        executions: rollout.length,
-        lastStop,
-        idleAt: timeline.now(),
-      };
-    }
-    if (Date.now() > deadline)
-      throw new Error(`the rollout did not end within ${timeoutMs} ms of wall time (${running} executions running)`);
   }
 }
 
