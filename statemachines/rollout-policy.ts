@@ -6,7 +6,7 @@
  */
 
 export interface RolloutPolicy {
-  /** Wave 0: these tenants by id, plus about `count` tenants taken by bucket (0 = none). */
+  /** Wave 0: these tenants by id, plus `count` more in the table's scan order (0 = none); both at most 100, and the percent waves skip them. */
   readonly canary: { readonly tenants: readonly string[]; readonly count: number };
   /** Cumulative percents of the fleet, by bucket, one wave each after the canaries; rising, the last is 100. */
   readonly waves: readonly number[];
@@ -86,7 +86,7 @@ export function rolloutPolicyProblems(value: unknown, partial = false): string[]
       if (!Array.isArray(tenants) || tenants.some((t) => typeof t !== 'string') || tenants.length > 100) {
         problems.push('rollout policy canary.tenants must be a list of at most 100 tenant ids');
       }
-      count(canary.count, 'canary.count', 0, 10_000);
+      count(canary.count, 'canary.count', 0, 100);
     }
   }
   if (present('waves')) {
