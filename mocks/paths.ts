@@ -348,6 +348,14 @@ export const updateTenants = {
   /** The claim was refused: LATEST holds this release or a newer one. */
   alreadyRecorded: ['Read latest release', 'Is it the same release?', 'Release already recorded'],
   superseded: ['Read latest release', 'Is it the same release?', 'Release superseded'],
+  /** canary.count 0: no tenants to find, straight to the plan. */
+  noCanariesToFind: ['Any canaries to find?'],
+  /** canary.count > 0: the canaries found over `pages` scan pages (the first, then each further one). */
+  findCanaries: (pages = 1) =>
+    path(
+      ['Any canaries to find?', 'Find canaries', 'Enough canaries?'],
+      ...Array.from({ length: pages - 1 }, () => ['Find more canaries', 'Enough canaries?']),
+    ),
   /** The plan and the rollout item, then whether an older rollout must be stopped. */
   plan: ['Plan waves', 'Start rollout record', 'Is an older rollout unfinished?'],
   supersedeOlder: ['Supersede older rollout', 'Is the older rollout waiting?'],

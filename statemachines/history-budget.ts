@@ -42,6 +42,14 @@ export interface RolloutTuning {
 const rolloutStart = (r: number) =>
   1 + STEP + TASK + 2 * STEP + 6 + 2 * STEP + 3 * TASK + STEP + TASK + STEP + TASK + STEP + TASK + 6 * EVENTS_PER_RETRY * r;
 /**
+ * The canary search after the claim: Any canaries to find?, then (canary.count > 0) `pages` scan
+ * pages, each Find canaries or Find more canaries (with its Retry) and Enough canaries?: 2 + 7 per
+ * page + 1 Task with Retries per page. The search stops once canary.count are found or the table
+ * ends, so `pages` is at most the table's items / RolloutPageSize, rounded up, plus one (the filter
+ * applies after Limit).
+ */
+const canarySearch = (r: number, pages: number) => STEP + pages * (TASK + STEP + EVENTS_PER_RETRY * r);
+/**
  * One wave: Start wave, Any named tenants?, the named canaries' Map, Any bucket range?, Run wave,
  * After the run, Check rollout state, What does the rollout say?, Bake: 32 + 2 Tasks with Retries.
  */
@@ -61,18 +69,19 @@ const rolloutEnd = (r: number) => STEP + TASK + DISTRIBUTED_MAP + STEP + TASK + 
 
 /**
  * The rollout's parent execution: `waves` waves (the canary wave included; a policy has at most 20
- * percent waves) and `operatorRounds` halts or pauses that were resumed. Each round runs its wave
- * again, so the operator, not the fleet size, bounds this history: the fleet lives in the children.
+ * percent waves), `operatorRounds` halts or pauses that were resumed and `canaryPages` pages read by
+ * the canary search (0 for canary.count 0). Each round runs its wave again, so the operator bounds
+ * this history, and the fleet only through the canary search: the waves' tenants live in the children.
  */
-export function rolloutParentWorstCaseEvents(t: RolloutTuning, waves: number, operatorRounds: number): number {
+export function rolloutParentWorstCaseEvents(t: RolloutTuning, waves: number, operatorRounds: number, canaryPages: number): number {
   const r = t.ApiRetryMaxAttempts;
-  return rolloutStart(r) + waves * rolloutWave(r) + operatorRounds * operatorRound(r) + rolloutEnd(r);
+  return rolloutStart(r) + canarySearch(r, canaryPages) + waves * rolloutWave(r) + operatorRounds * operatorRound(r) + rolloutEnd(r);
 }
 
-/** The operator rounds one rollout of `waves` waves can take before its parent reaches `budget` events. */
-export function rolloutOperatorRoundsWithin(t: RolloutTuning, waves: number, budget = HISTORY_EVENT_QUOTA): number {
+/** The operator rounds one rollout of `waves` waves and `canaryPages` canary pages can take before its parent reaches `budget` events. */
+export function rolloutOperatorRoundsWithin(t: RolloutTuning, waves: number, canaryPages: number, budget = HISTORY_EVENT_QUOTA): number {
   const r = t.ApiRetryMaxAttempts;
-  return Math.floor((budget - rolloutStart(r) - waves * rolloutWave(r) - rolloutEnd(r)) / operatorRound(r));
+  return Math.floor((budget - rolloutStart(r) - canarySearch(r, canaryPages) - waves * rolloutWave(r) - rolloutEnd(r)) / operatorRound(r));
 }
 
 /**

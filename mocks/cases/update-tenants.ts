@@ -58,19 +58,35 @@ interface Start {
   previous?: PreviousRelease;
   concurrentResources?: Step[];
   tenantCount?: number;
+  /** The canary search's responses (canary.count > 0): its first page, then the further ones. */
+  findCanaries?: Step[];
+  findMoreCanaries?: Step[];
 }
-/** The mocks up to the rollout item: metadata, account limits, table size, the LATEST claim, the record. */
-function started({ metadata = { release, 'rollout-policy': ONE_WAVE }, previous, concurrentResources, tenantCount = 10 }: Start = {}) {
+/** The mocks up to the rollout item: metadata, account limits, table size, the LATEST claim, the canary search, the record. */
+function started({
+  metadata = { release, 'rollout-policy': ONE_WAVE },
+  previous,
+  concurrentResources,
+  tenantCount = 10,
+  findCanaries,
+  findMoreCanaries,
+}: Start = {}) {
   return {
     'Read release metadata': [headObject(metadata)],
     'Read account limits': concurrentResources ?? [accountLimits(2500)],
     'Count tenants': [tenantTable(tenantCount)],
     'Claim release': [latestClaimed(previous)],
+    ...(findCanaries ? { 'Find canaries': findCanaries } : {}),
+    ...(findMoreCanaries ? { 'Find more canaries': findMoreCanaries } : {}),
     'Start rollout record': [updateItemOk],
   } satisfies Record<string, Step[]>;
 }
-/** Path of a valid release up to the first wave (an older rollout unfinished or not). */
-const upToWave = path(u.readRelease, u.mergePolicy, u.checkPolicy, u.claim, u.plan);
+/** Path of a valid release without canaries to find (canary.count 0) up to the first wave (an older rollout unfinished or not). */
+const upToWave = path(u.readRelease, u.mergePolicy, u.checkPolicy, u.claim, u.noCanariesToFind, u.plan);
+/** The same with canary.count > 0: the canaries found over `pages` scan pages. */
+const upToWaveFinding = (pages = 1) => path(u.readRelease, u.mergePolicy, u.checkPolicy, u.claim, u.findCanaries(pages), u.plan);
+/** A policy of named canaries plus `count` found ones, then one 100 % wave. */
+const canaryPolicy = (count: number, tenants: string[] = []) => JSON.stringify({ canary: { tenants, count }, waves: [100] });
 
 const rejected = (name: string, description: string, metadata: Record<string, string>, error: string, route: string[]): MockTestCase => ({
   workflow: 'update-tenants',
@@ -117,20 +133,20 @@ export const updateTenantsCases: MockTestCase[] = [
     workflow: 'update-tenants',
     name: 'HappyPath',
     description:
-      'The local policy: a canary wave (one tenant by bucket), then 50 % and 100 % waves; the 50 % wave pages three times (the last page empty), every wave completes',
+      'The local policy: a canary wave (the first of the three tenants on the first page found, canary.count 1), then 50 % and 100 % waves from bucket 0 (the canary again, now unchanged); the 50 % wave pages three times (the last page empty), every wave completes',
     input: objectCreatedEvent(),
     mocks: {
-      ...started({ metadata: { release } }),
+      ...started({ metadata: { release }, findCanaries: [tenantPage(['a', 'b', 'c'], 'c')] }),
       'Start wave': [[3, updateItemOk]],
-      'Scan first page': [tenantPage(['a']), tenantPage(['b', 'c', 'd'], 'd'), tenantPage(['f', 'g'])],
-      'Scan next page': [tenantPage(['e'], 'e'), tenantPage([], undefined, 2)],
+      'Update named tenant': [outcome('a', 'updated', 0)],
+      'Scan first page': [tenantPage(['a', 'b', 'c'], 'c'), tenantPage(['f', 'g'])],
+      'Scan next page': [tenantPage(['d'], 'e'), tenantPage([], undefined, 2)],
       'Is the rollout still running?': [[2, rolloutState('RUNNING')]],
       'Update one tenant': children(
-        ['a', 'updated'],
+        ['a', 'unchanged'],
         ['b', 'updated'],
-        ['c', 'unchanged'],
+        ['c', 'skipped'],
         ['d', 'updated'],
-        ['e', 'skipped'],
         ['f', 'updated'],
         ['g', 'updated'],
       ),
@@ -138,10 +154,10 @@ export const updateTenantsCases: MockTestCase[] = [
       'Complete rollout': [completed({ updated: 5, unchanged: 1, skipped: 1 })],
     },
     path: path(
-      upToWave,
+      upToWaveFinding(),
       u.startWave,
+      u.namedTenants('ran'),
       u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
       u.checkState,
       u.bake,
       u.startWave,
@@ -486,10 +502,11 @@ export const updateTenantsCases: MockTestCase[] = [
       'The local policy; the operator pauses during the bake after the canary wave: the next wave does not start (refused), the workflow stores its token and waits; resumed, the wave starts and the rollout completes',
     input: objectCreatedEvent(),
     mocks: {
-      ...started({ metadata: { release } }),
+      ...started({ metadata: { release }, findCanaries: [tenantPage(['a'], 'a')] }),
       'Start wave': [updateItemOk, conditionFailed, updateItemOk, updateItemOk],
-      'Scan first page': [tenantPage(['a']), tenantPage(['b']), tenantPage(['c'])],
-      'Update one tenant': children(['a', 'updated'], ['b', 'updated'], ['c', 'updated']),
+      'Update named tenant': [outcome('a', 'updated', 0)],
+      'Scan first page': [tenantPage(['b']), tenantPage(['c'])],
+      'Update one tenant': children(['b', 'updated'], ['c', 'updated']),
       'Check rollout state': [
         running({ updated: 1 }),
         rolloutItem(RELEASE, 'PAUSED', { updated: 1 }),
@@ -501,10 +518,10 @@ export const updateTenantsCases: MockTestCase[] = [
       'Complete rollout': [completed({ updated: 3 })],
     },
     path: path(
-      upToWave,
+      upToWaveFinding(),
       u.startWave,
+      u.namedTenants('ran'),
       u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
       u.checkState,
       u.bake,
       u.startWaveRefused,
@@ -814,5 +831,198 @@ export const updateTenantsCases: MockTestCase[] = [
     },
     path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([['couldNotRun', 'ran']])), u.checkState, u.fleetUpdated),
     expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'CanariesOverTwoPages',
+    description:
+      'canary.count 2: the filter left one tenant on the first page (Limit counts scanned items), so the search reads on from its LastEvaluatedKey and stops once two are found, more pages unread; the canaries run from the list, then the 100 % wave',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({
+        metadata: { release, 'rollout-policy': canaryPolicy(2) },
+        findCanaries: [tenantPage(['a'], 'b', 3)],
+        findMoreCanaries: [tenantPage(['c', 'd', 'e'], 'e')],
+      }),
+      'Start wave': [[2, updateItemOk]],
+      'Update named tenant': [outcome('a', 'updated', 0), outcome('c', 'updated', 1)],
+      'Scan first page': [tenantPage(['a', 'c', 'd'])],
+      'Update one tenant': children(['a', 'unchanged'], ['c', 'unchanged'], ['d', 'updated']),
+      'Check rollout state': [running({ updated: 2 }), running({ updated: 3, unchanged: 2 })],
+      'Complete rollout': [completed({ updated: 3, unchanged: 2 })],
+    },
+    path: path(
+      upToWaveFinding(2),
+      u.startWave,
+      u.namedTenants('ran', 'ran'),
+      u.anyBucketRange,
+      u.checkState,
+      u.bake,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran', 'ran', 'ran']])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 3, unchanged: 2 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'FewerTenantsThanCanaries',
+    description:
+      'canary.count 3 in a fleet of two: the search reads the table to its end (no LastEvaluatedKey) and the canary wave runs the two it found',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({
+        metadata: { release, 'rollout-policy': canaryPolicy(3) },
+        tenantCount: 2,
+        findCanaries: [tenantPage(['a'], 'a')],
+        findMoreCanaries: [tenantPage(['b'])],
+      }),
+      'Start wave': [[2, updateItemOk]],
+      'Update named tenant': [outcome('a', 'updated', 0), outcome('b', 'updated', 1)],
+      'Scan first page': [tenantPage(['a', 'b'])],
+      'Update one tenant': children(['a', 'unchanged'], ['b', 'unchanged']),
+      'Check rollout state': [running({ updated: 2 }), running({ updated: 2, unchanged: 2 })],
+      'Complete rollout': [completed({ updated: 2, unchanged: 2 })],
+    },
+    path: path(
+      upToWaveFinding(2),
+      u.startWave,
+      u.namedTenants('ran', 'ran'),
+      u.anyBucketRange,
+      u.checkState,
+      u.bake,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran', 'ran']])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 2, unchanged: 2 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'NamedAndFoundCanaries',
+    description:
+      'Named canaries acme and globex plus canary.count 2 found (globex again, then initech): the canary wave runs acme, globex and initech once each, named ones first',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({
+        metadata: { release, 'rollout-policy': canaryPolicy(2, ['acme', 'globex']) },
+        findCanaries: [tenantPage(['globex', 'initech', 'hooli'], 'hooli')],
+      }),
+      'Start wave': [[2, updateItemOk]],
+      'Update named tenant': [outcome('acme', 'updated', 0), outcome('globex', 'updated', 1), outcome('initech', 'updated', 2)],
+      'Scan first page': [tenantPage(['hooli'])],
+      'Update one tenant': children(['hooli', 'updated']),
+      'Check rollout state': [running({ updated: 3 }), running({ updated: 4 })],
+      'Complete rollout': [completed({ updated: 4 })],
+    },
+    path: path(
+      upToWaveFinding(),
+      u.startWave,
+      u.namedTenants('ran', 'ran', 'ran'),
+      u.anyBucketRange,
+      u.checkState,
+      u.bake,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 4 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'FindCanariesThrottled',
+    description: 'The canary search’s Scan is throttled once: its Retry reads the page again and the canary it finds runs',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({ metadata: { release, 'rollout-policy': canaryPolicy(1) }, findCanaries: [scanThrottled, tenantPage(['a', 'b'])] }),
+      'Start wave': [[2, updateItemOk]],
+      'Update named tenant': [outcome('a', 'updated', 0)],
+      'Scan first page': [tenantPage(['a', 'b'])],
+      'Update one tenant': children(['a', 'unchanged'], ['b', 'updated']),
+      'Check rollout state': [running({ updated: 1 }), running({ updated: 2, unchanged: 1 })],
+      'Complete rollout': [completed({ updated: 2, unchanged: 1 })],
+    },
+    path: path(
+      upToWaveFinding(),
+      u.startWave,
+      u.namedTenants('ran'),
+      u.anyBucketRange,
+      u.checkState,
+      u.bake,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran', 'ran']])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 2, unchanged: 1 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'CanariesAfterEmptyPage',
+    description:
+      'The canary search’s first page holds no tenant the filter kept (Limit counts scanned items) but has a LastEvaluatedKey: the search reads on and finds its canary on the next page',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({
+        metadata: { release, 'rollout-policy': canaryPolicy(1) },
+        findCanaries: [tenantPage([], 'c', 3)],
+        findMoreCanaries: [tenantPage(['d'])],
+      }),
+      'Start wave': [[2, updateItemOk]],
+      'Update named tenant': [outcome('d', 'updated', 0)],
+      'Scan first page': [tenantPage(['d'])],
+      'Update one tenant': children(['d', 'unchanged']),
+      'Check rollout state': [running({ updated: 1 }), running({ updated: 1, unchanged: 1 })],
+      'Complete rollout': [completed({ updated: 1, unchanged: 1 })],
+    },
+    path: path(
+      upToWaveFinding(2),
+      u.startWave,
+      u.namedTenants('ran'),
+      u.anyBucketRange,
+      u.checkState,
+      u.bake,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([['ran']])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1, unchanged: 1 }) },
+  },
+  {
+    workflow: 'update-tenants',
+    name: 'EmptyTable',
+    description:
+      'The local policy on a new, empty table (ItemCount 0: unknown): the canary search finds nobody, so there is no canary wave; the 50 % and 100 % waves scan one empty segment each (budgets by count only)',
+    input: objectCreatedEvent(),
+    mocks: {
+      ...started({ metadata: { release }, tenantCount: 0, findCanaries: [tenantPage([])] }),
+      'Start wave': [[2, updateItemOk]],
+      'Scan first page': [[2, tenantPage([])]],
+      'Check rollout state': [[2, running()]],
+      'Complete rollout': [completed()],
+    },
+    path: path(
+      upToWaveFinding(),
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([[]])),
+      u.checkState,
+      u.bake,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([[]])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
+    expect: { status: 'SUCCEEDED', output: completedOutput({}) },
   },
 ];

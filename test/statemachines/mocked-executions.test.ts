@@ -229,14 +229,13 @@ describeWorkflow('mocked executions of the workflows', () => {
       });
     });
 
-    it("update-tenants: each wave scans its bucket range (the last also tenants without a bucket) in parallel segments, and every child gets the release, seq, pinned URL and its wave's budget", async () => {
+    it("update-tenants: each percent wave scans its bucket range from bucket 0 (the last also tenants without a bucket) in parallel segments, and every child gets the release, seq, pinned URL and its wave's budget", async () => {
       const result = await run(find('update-tenants', 'HappyPath'));
       const calls = allCalls(result);
       const firstScans = calls.filter((c) => c.state === 'Scan first page');
       expect(firstScans.map((c) => c.parameters.ExpressionAttributeValues)).toEqual(
         [
-          [0, 1000],
-          [1000, 5000],
+          [0, 5000],
           [5000, 10000],
         ].map(([from, to]) => ({
           ':active': { S: 'ACTIVE' },
@@ -246,7 +245,6 @@ describeWorkflow('mocked executions of the workflows', () => {
         })),
       );
       expect(firstScans.map((c) => c.parameters.FilterExpression)).toEqual([
-        '(#status = :active OR #status = :provisioning) AND #bucket >= :from AND #bucket < :to',
         '(#status = :active OR #status = :provisioning) AND #bucket >= :from AND #bucket < :to',
         '(#status = :active OR #status = :provisioning) AND (#bucket >= :from AND #bucket < :to OR attribute_not_exists(#bucket))',
       ]);
@@ -263,11 +261,15 @@ describeWorkflow('mocked executions of the workflows', () => {
       }
       // Pages chain LastEvaluatedKey into ExclusiveStartKey within the segment.
       expect(calls.filter((c) => c.state === 'Scan next page').map((c) => c.parameters.ExclusiveStartKey)).toEqual([
-        { tenantId: { S: 'd' } },
+        { tenantId: { S: 'c' } },
         { tenantId: { S: 'e' } },
       ]);
-      const children = calls.filter((c) => c.state === 'Update one tenant');
-      expect(children.map((c) => (c.parameters.Input as { tenantId: string }).tenantId)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+      // The canary wave (0) runs its found tenant from the list; the percent waves find it again.
+      const children = calls.filter((c) => c.state === 'Update one tenant' || c.state === 'Update named tenant');
+      expect(children.map((c) => [c.state, (c.parameters.Input as { tenantId: string }).tenantId])).toEqual([
+        ['Update named tenant', 'a'],
+        ...['a', 'b', 'c', 'd', 'f', 'g'].map((id) => ['Update one tenant', id]),
+      ]);
       expect(children.map((c) => (c.parameters.Input as { rollout: { wave: number } }).rollout.wave)).toEqual([0, 1, 1, 1, 1, 2, 2]);
       for (const child of children) {
         expect(child.parameters).toMatchObject({
@@ -275,6 +277,65 @@ describeWorkflow('mocked executions of the workflows', () => {
           Input: { release: RELEASE, seq: 1, templateUrl: pinned, rollout: { id: `release-${RELEASE}`, errorBudget: 1 } },
         });
       }
+    });
+
+    const canaryWave = (result: CaseRun) => {
+      const record = result.scheduled.find((s) => s.state === 'Start rollout record')!.parameters as { Item: { waves: { S: string } } };
+      return (JSON.parse(record.Item.waves.S) as Record<string, unknown>[])[0];
+    };
+    const namedChildren = (result: CaseRun) =>
+      allCalls(result)
+        .filter((c) => c.state === 'Update named tenant')
+        .map((c) => (c.parameters.Input as { tenantId: string }).tenantId);
+
+    it('update-tenants: the canary search scans the tenant table for ACTIVE or PROVISIONING tenants from LastEvaluatedKey until canary.count are found, and wave 0 runs them from its list', async () => {
+      const result = await run(find('update-tenants', 'CanariesOverTwoPages'));
+      const search = {
+        TableName: local.TenantTableName,
+        Limit: Number(local.RolloutPageSize),
+        ConsistentRead: true,
+        ProjectionExpression: 'tenantId',
+        FilterExpression: '#status = :active OR #status = :provisioning',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':active': { S: 'ACTIVE' }, ':provisioning': { S: 'PROVISIONING' } },
+      };
+      expect(result.scheduled.filter((s) => s.state === 'Find canaries').map((s) => s.parameters)).toEqual([search]);
+      expect(result.scheduled.filter((s) => s.state === 'Find more canaries').map((s) => s.parameters)).toEqual([
+        { ...search, ExclusiveStartKey: { tenantId: { S: 'b' } } },
+      ]);
+      // Two found (a on the first page, c first on the second): d and e are left to the 100 % wave.
+      expect(canaryWave(result)).toMatchObject({
+        name: 'canary',
+        from: 0,
+        to: 0,
+        tenants: ['a', 'c'],
+        budget: 1,
+        segments: 1,
+        perSegment: 1,
+      });
+      expect(namedChildren(result)).toEqual(['a', 'c']);
+    });
+
+    it.each([
+      ['FewerTenantsThanCanaries', ['a', 'b']],
+      ['NamedAndFoundCanaries', ['acme', 'globex', 'initech']],
+      ['FindCanariesThrottled', ['a']],
+      ['HappyPath', ['a']],
+      ['CanariesAfterEmptyPage', ['d']],
+    ])('update-tenants#%s: the canary wave runs the named tenants, then the found ones, each once', async (name, tenants) => {
+      const result = await run(find('update-tenants', name));
+      expect(canaryWave(result)).toMatchObject({ name: 'canary', tenants });
+      expect(namedChildren(result)).toEqual(tenants);
+    });
+
+    it('update-tenants: an empty new table (ItemCount 0) plans no canary wave, and percent waves from bucket 0 with budgets by count only', async () => {
+      const result = await run(find('update-tenants', 'EmptyTable'));
+      const record = result.scheduled.find((s) => s.state === 'Start rollout record')!.parameters as { Item: { waves: { S: string } } };
+      expect(JSON.parse(record.Item.waves.S)).toEqual([
+        { name: 'wave 1 (50 %)', from: 0, to: 5000, tenants: [], tier: null, last: false, budget: 1, segments: 1, perSegment: 1 },
+        { name: 'wave 2 (100 %)', from: 5000, to: 10000, tenants: [], tier: null, last: true, budget: 1, segments: 1, perSegment: 1 },
+      ]);
+      expect(namedChildren(result)).toEqual([]);
     });
 
     it("update-tenants: without the account's limits the window is 2,500 / 3 resources = 833 updates, split over ScanSegments segments", async () => {
@@ -529,17 +590,20 @@ describeWorkflow('mocked executions of the workflows', () => {
       runResult.children.filter((c) => c.events.some((e) => e.stateEnteredEventDetails?.name === 'Scan first page'));
     const tenantChildren = (runResult: CaseRun) =>
       runResult.children.filter((c) => c.events.some((e) => /^Update (one|named) tenant$/.test(e.stateEnteredEventDetails?.name ?? '')));
+    const canaryPagesOf = (runResult: CaseRun) => runResult.entered.filter((s) => /^Find (more )?canaries$/.test(s)).length;
     const pagesOf = (events: HistoryEvent[]) =>
       events.filter((e) => /^Scan (first|next) page$/.test(e.stateEnteredEventDetails?.name ?? '')).length;
 
-    it('measured runs pin the counts: start 46 without an older rollout, 26 per wave with a bake, 24 for the last, 10 to complete', async () => {
-      expect((await run(find('update-tenants', 'HappyPath'))).events.length).toBe(46 + 26 + 26 + 24 + 10);
+    it('measured runs pin the counts: start 48 without an older rollout, 7 per canary page, 26 per wave with a bake (24 from the list only), 24 for the last, 10 to complete', async () => {
+      // The local policy: one canary found on the first page (2 + 7), run from the list (no Run wave, After the run).
+      expect((await run(find('update-tenants', 'HappyPath'))).events.length).toBe(48 + 7 + 24 + 26 + 24 + 10);
+      expect((await run(find('update-tenants', 'CanariesOverTwoPages'))).events.length).toBe(48 + 2 * 7 + 24 + 24 + 10);
       // An older rollout superseded and its waiting operator released: 5 + 2 + 5 more before the first wave.
-      expect((await run(find('update-tenants', 'SupersedesWaitingRollout'))).events.length).toBe(46 + 12 + 24 + 10);
+      expect((await run(find('update-tenants', 'SupersedesWaitingRollout'))).events.length).toBe(48 + 12 + 24 + 10);
       // A segment: 19 for its first page with tenants, 22 for each further page (16 when empty), 13 for an empty segment.
       const lengths = async (name: string) => segmentChildren(await run(find('update-tenants', name))).map((c) => c.events.length);
       expect(await lengths('OneWaveHappyPath')).toEqual([19 + 3 * 22]);
-      expect(await lengths('HappyPath')).toEqual([19, 19 + 22 + 16, 19]);
+      expect(await lengths('HappyPath')).toEqual([19 + 22 + 16, 19]);
       expect(await lengths('AccountLimitsUnreadable')).toEqual([13, 13]);
     });
 
@@ -548,7 +612,7 @@ describeWorkflow('mocked executions of the workflows', () => {
         const result = await run(testCase);
         const waits = result.entered.filter((s) => s === 'Wait for the operator').length;
         // The local policy has 3 waves (canary, 50 %, 100 %); the cases' overrides fewer.
-        const parentBound = rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, 3, waits);
+        const parentBound = rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, 3, waits, canaryPagesOf(result));
         expect({ case: testCase.name, parentWithin: result.events.length <= parentBound }).toEqual({
           case: testCase.name,
           parentWithin: true,
@@ -566,21 +630,23 @@ describeWorkflow('mocked executions of the workflows', () => {
 
     it('the bounds are tight: the longest parent reaches over a third of its bound, a segment without retries all but its last check', async () => {
       const longest = (await Promise.all(rollout.map(async (c) => (await run(c)).events.length))).reduce((a, b) => Math.max(a, b));
-      expect(longest).toBeGreaterThan(rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, 3, 1) / 3);
+      expect(longest).toBeGreaterThan(rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, 3, 1, 1) / 3);
       // Four pages of tenants without retries: the bound counts a state check after the last page too (7 events).
       expect(rolloutSegmentWorstCaseEvents({ ApiRetryMaxAttempts: 0 }, 4)).toBe(19 + 3 * 22 + 7);
     });
 
-    it('the deployed tuning: a segment child reads a 100,000-tenant table alone, and a full policy (21 waves) survives 150 operator rounds (166 with every call retried 6 times)', () => {
+    it('the deployed tuning: a segment child reads a 100,000-tenant table alone, and a full policy (21 waves) whose canary search reads that whole table survives 140 operator rounds, every call retried 6 times', () => {
       const deployed = { ApiRetryMaxAttempts: DEFAULT_WORKFLOW_TUNING.ApiRetryMaxAttempts };
       expect(rolloutSegmentPagesWithin(deployed) * DEFAULT_WORKFLOW_TUNING.RolloutPageSize).toBeGreaterThan(100_000);
       expect(rolloutSegmentWorstCaseEvents(deployed, Math.ceil(100_000 / DEFAULT_WORKFLOW_TUNING.RolloutPageSize) + 1)).toBeLessThan(
         0.6 * HISTORY_EVENT_QUOTA,
       );
-      expect(rolloutOperatorRoundsWithin(deployed, 21)).toBeGreaterThanOrEqual(150);
-      expect(rolloutParentWorstCaseEvents(deployed, 21, rolloutOperatorRoundsWithin(deployed, 21) + 1)).toBeGreaterThan(
-        HISTORY_EVENT_QUOTA,
-      );
+      // Few ACTIVE tenants in a large table: the search pages to its end (the filter applies after Limit).
+      const canaryPages = Math.ceil(100_000 / DEFAULT_WORKFLOW_TUNING.RolloutPageSize) + 1;
+      const rounds = rolloutOperatorRoundsWithin(deployed, 21, canaryPages);
+      expect(rounds).toBeGreaterThanOrEqual(140);
+      expect(rolloutParentWorstCaseEvents(deployed, 21, rounds, canaryPages)).toBeLessThanOrEqual(HISTORY_EVENT_QUOTA);
+      expect(rolloutParentWorstCaseEvents(deployed, 21, rounds + 1, canaryPages)).toBeGreaterThan(HISTORY_EVENT_QUOTA);
     });
   });
 
