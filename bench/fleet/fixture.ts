@@ -115,7 +115,8 @@ export async function seedFleet(cloud: LocalCloud, options: SeedOptions): Promis
     stackIds[i] = await cfn.seedStack({
       stackName: tenantStackName(tenantId),
       templateBody: options.templateBody,
-      parameters: { [TENANT_ID_PARAMETER]: tenantId },
+      // The tier the record says (create-tenant passes it as the Tier parameter).
+      parameters: { [TENANT_ID_PARAMETER]: tenantId, Tier: tiers[i % tiers.length] },
       capabilities: ['CAPABILITY_NAMED_IAM'],
       tags: [{ key: 'TenantId', value: tenantId }],
     });

@@ -39,13 +39,16 @@ describe('seeding a fleet', () => {
       expect(Number(item.bucket.N)).toBe(fleetBucket(i));
       expect(['standard', 'premium']).toContain(item.tier.S);
     }
-    // Buckets spread over 0-99 (percent waves find tenants in every bucket range).
-    expect(new Set(seeded.map((i) => Math.floor(Number(i.bucket.N) / 10))).size).toBe(10);
+    // Buckets spread over 0-9999 (percent waves find tenants in every bucket range).
+    expect(new Set(seeded.map((i) => Math.floor(Number(i.bucket.N) / 1000))).size).toBe(10);
     const stack = (await cloud.clients.cloudformation.send(new DescribeStacksCommand({ StackName: tenantStackName(fleetTenantId(7)) })))
       .Stacks![0];
     expect(stack.StackId).toBe(stackIds[7]);
     expect(stack.StackStatus).toBe('CREATE_COMPLETE');
-    expect(stack.Parameters).toEqual([{ ParameterKey: 'TenantId', ParameterValue: fleetTenantId(7) }]);
+    expect(stack.Parameters).toEqual([
+      { ParameterKey: 'TenantId', ParameterValue: fleetTenantId(7) },
+      { ParameterKey: 'Tier', ParameterValue: 'standard' },
+    ]);
     expect(stack.Outputs?.find((o) => o.OutputKey === 'TemplateVersion')?.OutputValue).toBeDefined();
   });
 

@@ -64,9 +64,9 @@ test('CloudFormation (UpdateStack) and DynamoDB (Scan) throttling during a fleet
   const child = executions.find((e) => e.workflow === 'update-tenant');
   const run = executions.find((e) => e.workflow === 'update-tenants');
   expect(await faultsSeen(child?.executionArn, 'Rate exceeded')).toBe(2);
-  // The scans run in the rollout's segment executions (children of its Distributed Map).
+  // The scans run in the rollout itself (the canary search) and in its segment executions (children of its Distributed Maps).
   const segments = await mapRunDescendants(cloud.clients.sfn, run!.executionArn!);
-  const scanFaults = await Promise.all(segments.map((e) => faultsSeen(e.executionArn!, 'ThrottlingException')));
+  const scanFaults = await Promise.all([run!, ...segments].map((e) => faultsSeen(e.executionArn!, 'ThrottlingException')));
   expect(scanFaults.reduce((a, b) => a + b, 0)).toBe(2);
   expect(run?.status).toBe('SUCCEEDED');
   const stack = await cloud.tenantStack('t-fleet');
