@@ -302,7 +302,7 @@ export const updateTenant = {
   /** Without a rollout: the count Choice, then the result. */
   report: ['Count outcome in rollout?', 'Report result'],
   counted: ['Count outcome in rollout?', 'Count outcome', 'Report result'],
-  countedFailure: ['Count outcome in rollout?', 'Count failure', 'Is the error budget spent?'],
+  countedFailure: ['Count outcome in rollout?', 'Record failed seq', 'Count failure', 'Is the error budget spent?'],
 };
 
 export const stackEvents = {

@@ -35,7 +35,14 @@ const onRelease = (release = RELEASE, version = NEXT_TEMPLATE_VERSION) => `Stack
 const METADATA = { SdkHttpMetadata: { HttpStatusCode: 200 }, SdkResponseMetadata: { RequestId: 'U2T4E6N8A0N1T3R5E7C9O1R3D5' } };
 /** GetItem of the tenant record with the rollout attributes (DynamoDB JSON; numbers as strings). */
 function record(
-  fields: { status?: string | null; targetSeq?: number; targetRelease?: number; targetTemplateUrl?: string; releaseSeq?: number } = {},
+  fields: {
+    status?: string | null;
+    targetSeq?: number;
+    targetRelease?: number;
+    targetTemplateUrl?: string;
+    releaseSeq?: number;
+    failedSeq?: number;
+  } = {},
 ): MockedOutcome {
   const item: Record<string, unknown> = { tenantId: { S: TENANT }, version: { N: '2' } };
   if (fields.status !== null) item.status = { S: fields.status ?? 'ACTIVE' };
@@ -43,6 +50,7 @@ function record(
   if (fields.targetRelease !== undefined) item.targetRelease = { N: String(fields.targetRelease) };
   if (fields.targetTemplateUrl !== undefined) item.targetTemplateUrl = { S: fields.targetTemplateUrl };
   if (fields.releaseSeq !== undefined) item.releaseSeq = { N: String(fields.releaseSeq) };
+  if (fields.failedSeq !== undefined) item.failedSeq = { N: String(fields.failedSeq) };
   return { Return: { Item: item, ...METADATA } };
 }
 const rolloutState = (state: string): MockedOutcome => ({ Return: { Item: { state: { S: state } }, ...METADATA } });
@@ -189,8 +197,18 @@ export const updateTenantCases: MockTestCase[] = [
     'ClaimedBefore',
     'This seq is already claimed (an earlier run of this child): no claim, straight to the update',
     input,
-    { ...updatedMocks, 'Read tenant record': [record({ targetSeq: SEQ, releaseSeq: SEQ - 1 })] },
-    path(u.start, ['Is this release observed?'], u.check, u.updateStack, u.woken, u.updated, u.observed, u.report),
+    // It failed at an older seq once (failedSeq): that does not stop this one.
+    { ...updatedMocks, 'Read tenant record': [record({ targetSeq: SEQ, releaseSeq: SEQ - 1, failedSeq: SEQ - 2 })] },
+    path(
+      u.start,
+      ['Is this release observed?', 'Did this seq fail before?'],
+      u.check,
+      u.updateStack,
+      u.woken,
+      u.updated,
+      u.observed,
+      u.report,
+    ),
     out('updated', onRelease(), RELEASE),
   ),
   c(
@@ -198,7 +216,16 @@ export const updateTenantCases: MockTestCase[] = [
     'This seq is claimed and no release was ever observed (a first update that failed): updates again without claiming',
     input,
     { ...updatedMocks, 'Read tenant record': [record({ targetSeq: SEQ })] },
-    path(u.start, ['Is this release observed?'], u.check, u.updateStack, u.woken, u.updated, u.observed, u.report),
+    path(
+      u.start,
+      ['Is this release observed?', 'Did this seq fail before?'],
+      u.check,
+      u.updateStack,
+      u.woken,
+      u.updated,
+      u.observed,
+      u.report,
+    ),
     out('updated', onRelease(), RELEASE),
   ),
   c(
@@ -543,12 +570,24 @@ export const updateTenantCases: MockTestCase[] = [
     out('failed', causeOf(dynamoTableMissing)),
   ),
   c(
+    'FailedEarlier',
+    'A wave run again after a resume meets a tenant whose update at this seq rolled back before: failed, not tried again, not counted again',
+    inRollout,
+    {
+      'Read rollout state': [rolloutState('RUNNING')],
+      'Read tenant record': [record({ targetSeq: SEQ, targetRelease: RELEASE, targetTemplateUrl: pinnedUrl, failedSeq: SEQ })],
+    },
+    path(u.startInRollout, ['Is this release observed?', 'Did this seq fail before?', 'Note failed earlier', 'Report result']),
+    out('failed', `The update to release ${RELEASE} (seq ${SEQ}) failed earlier in this rollout; a new release tries it again`),
+  ),
+  c(
     'FailureHaltsRollout',
     'A rolled-back update in a rollout: counted (counts.failed, waveFailed), the budget of 1 is spent: the rollout is set HALTED',
     inRollout,
     {
       'Read rollout state': [rolloutState('RUNNING')],
       ...rolledBackMocks,
+      'Record failed seq': [updateItemOk],
       'Count failure': [failuresCounted(1)],
       'Halt rollout': [updateItemOk],
     },
@@ -559,17 +598,23 @@ export const updateTenantCases: MockTestCase[] = [
     'FailureWithinBudget',
     'A failure in a rollout with budget left: counted, the rollout keeps running',
     { ...inRollout, rollout: { ...ROLLOUT, errorBudget: 2 } },
-    { 'Read rollout state': [rolloutState('RUNNING')], ...rolledBackMocks, 'Count failure': [failuresCounted(1)] },
+    {
+      'Read rollout state': [rolloutState('RUNNING')],
+      ...rolledBackMocks,
+      'Record failed seq': [updateItemOk],
+      'Count failure': [failuresCounted(1)],
+    },
     path(u.startInRollout, rolledBackPath, u.countedFailure, ['Report result']),
     rolledBack,
   ),
   c(
     'AlreadyHalted',
-    'The budget is spent but the rollout is no longer RUNNING (halted or paused meanwhile): the halt is refused, the result stands',
+    'The budget is spent but the rollout is no longer RUNNING (halted or paused meanwhile): the halt is refused, the result stands (and the failed seq could not be noted: counting goes on)',
     inRollout,
     {
       'Read rollout state': [rolloutState('RUNNING')],
       ...rolledBackMocks,
+      'Record failed seq': [dynamoTableMissing],
       'Count failure': [failuresCounted(2)],
       'Halt rollout': [conditionFailed],
     },
@@ -580,8 +625,13 @@ export const updateTenantCases: MockTestCase[] = [
     'FailureNotCounted',
     'The failure count cannot be written: the result stands',
     inRollout,
-    { 'Read rollout state': [rolloutState('RUNNING')], ...rolledBackMocks, 'Count failure': [dynamoTableMissing] },
-    path(u.startInRollout, rolledBackPath, ['Count outcome in rollout?', 'Count failure', 'Report result']),
+    {
+      'Read rollout state': [rolloutState('RUNNING')],
+      ...rolledBackMocks,
+      'Record failed seq': [updateItemOk],
+      'Count failure': [dynamoTableMissing],
+    },
+    path(u.startInRollout, rolledBackPath, ['Count outcome in rollout?', 'Record failed seq', 'Count failure', 'Report result']),
     rolledBack,
   ),
   c(

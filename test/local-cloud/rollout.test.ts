@@ -195,3 +195,28 @@ async function untilSimulated(condition: () => Promise<boolean>, steps = 10_000)
   }
   throw new Error('condition not met in simulated time');
 }
+
+test('a halt resumed by the operator: the wave runs again, the tenant that failed is not tried or counted twice, the run ends TenantUpdatesFailed', async () => {
+  cloud.services.cloudformation.behaviour.addStackRule({
+    stackName: 'tenant-r-delta',
+    operations: ['update'],
+    failResource: 'DataTable',
+    failureReason: 'Injected failure of one tenant',
+  });
+  const before = await cloud.executions();
+  const policy = { canary: { tenants: ['r-delta'], count: 0 }, waves: [100], errorBudget: { count: 1, percent: 0 }, bakeSeconds: 0 };
+  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(template, '7.0.0'), { policy });
+  const hold = await untilSimulated(async () => (await describeRollout(cloud.clients, cloud.info, 7_000_000))?.waiting === true);
+  try {
+    expect((await describeRollout(cloud.clients, cloud.info, 7_000_000))?.state).toBe('HALTED');
+    await resumeRollout(cloud.clients, cloud.info, 7_000_000);
+  } finally {
+    hold();
+  }
+  const run = (await cloud.settle('update-tenants', 1, before)).find((e) => e.workflow === 'update-tenants')!;
+  expect([run.status, run.error]).toEqual(['FAILED', 'TenantUpdatesFailed']);
+  const rollout = await describeRollout(cloud.clients, cloud.info, 7_000_000);
+  expect([rollout?.state, rollout?.counts.failed, rollout?.counts.updated]).toEqual(['COMPLETED', 1, 4]);
+  expect(await versions()).toEqual({ ...every('7.0.0'), 'r-delta': '4.0.0' });
+  expect((await cloud.tenantStack('r-delta'))?.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+});
