@@ -161,14 +161,6 @@ export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRu
     // The operator's own writes are not the rollout's calls either.
     if (ended.resumes > 0) apiCalls['dynamodb:UpdateItem'] = (apiCalls['dynamodb:UpdateItem'] ?? 0) - ended.resumes;
     const rolloutItem = await readRolloutItem();
-    if (process.env.DEBUG_FLEET) {
-      for (const e of cloud.engine.listExecutions(rolloutArn).filter((x) => !known.has(x.executionArn))) {
-        for (const h of cloud.engine.getExecutionHistory(e.executionArn)) {
-          const name = (h as { stateEnteredEventDetails?: { name?: string } }).stateEnteredEventDetails?.name;
-          if (name) log(`    ${((new Date(h.timestamp).getTime() - t0) / 1000).toFixed(0)} s ${name}`);
-        }
-      }
-    }
     if (ownReads > 0 && cloud.info.outputs.ReleaseTableName) {
       apiCalls['dynamodb:GetItem'] = (apiCalls['dynamodb:GetItem'] ?? 0) - ownReads;
       if (apiCalls['dynamodb:GetItem'] <= 0) delete apiCalls['dynamodb:GetItem'];

@@ -193,10 +193,7 @@ async function wake(clients: CloudClients, previous: Record<string, AttributeVal
     return true;
   } catch (error) {
     // The wait ended already (TaskTimedOut, TaskDoesNotExist): the state written above still holds.
-    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes((error as Error).name)) {
-      if (process.env.DEBUG_ROLLOUT) console.log('wake failed', error);
-      return false;
-    }
+    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes((error as Error).name)) return false;
     throw error;
   }
 }
