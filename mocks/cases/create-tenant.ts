@@ -51,7 +51,13 @@ function recordDesiredAt(fields: TenantRecordFields, desiredAt: string): MockedO
 const latestRelease = (release: number, seq: number, templateUrl = pinnedUrl): MockedOutcome => ({
   Return: {
     ...(noTenantRecord as { Return: object }).Return,
-    Item: { id: { S: 'LATEST' }, release: { N: String(release) }, seq: { N: String(seq) }, templateUrl: { S: templateUrl } },
+    Item: {
+      id: { S: 'LATEST' },
+      release: { N: String(release) },
+      templateRelease: { N: String(release) },
+      seq: { N: String(seq) },
+      templateUrl: { S: templateUrl },
+    },
   },
 });
 const createdWithTier = (tier: unknown) => ({ ...created(TENANT), detail: { tenantId: TENANT, tier } });

@@ -191,6 +191,7 @@ describe('with a release recorded', () => {
         Item: {
           id: { S: 'LATEST' },
           release: { N: String(release) },
+          templateRelease: { N: String(release) },
           seq: { N: String(seq) },
           templateUrl: { S: `${templateUrl()}?versionId=${versions[version]}` },
           versionId: { S: versions[version] },

@@ -144,6 +144,11 @@ test('aborted after the canary, the rollout rolls the canary back to the previou
   expect(await versions()).toEqual(every('4.0.0'));
   expect((await describeRollout(cloud.clients, cloud.info, 5_000_000))?.state).toBe('ABORTED');
   expect(await latestRelease(cloud.clients, cloud.info)).toMatchObject({ release: 5_000_000, templateRelease: 4_000_000 });
+  // A tenant created after the abort gets, and records, the release the fleet went back to.
+  await cloud.run([{ kind: 'created', detail: { tenantId: 'r-after-abort' } }]);
+  expect(stackOutput(await cloud.tenantStack('r-after-abort'), 'TemplateVersion')).toBe('4.0.0');
+  expect((await cloud.record('r-after-abort'))?.release?.N).toBe('4000000');
+  await cloud.run([{ kind: 'deleted', detail: { tenantId: 'r-after-abort' } }]);
 });
 
 test('a release that fails on every stack halts after the canary wave with no more tenants touched than the budget', async () => {
