@@ -364,7 +364,11 @@ async function waitForRollout(
         );
       }
       const lastStop = Math.max(0, ...rollout.map((e) => e.stopDate?.getTime() ?? 0)) || undefined;
-      if (rollout.length > 0 && running === 0) return { status: rollout[0].status, executions: rollout.length, lastStop, resumes };
+      if (rollout.length > 0 && running === 0) {
+        const first = cloud.engine.describeExecution(rollout[0].executionArn);
+        const why = first.error ? ` (${first.error}: ${(first.cause ?? '').slice(0, 300)})` : '';
+        return { status: `${first.status}${why}`, executions: rollout.length, lastStop, resumes };
+      }
       const item = rollout.length > 0 ? await readRolloutItem() : undefined;
       const state = item?.state?.S;
       if (item && (state === 'HALTED' || state === 'PAUSED') && item.operatorToken?.S) {
