@@ -47,11 +47,31 @@ export function resolveDefinition(definitionString: string, values: Record<strin
 }
 
 /**
- * Parses a DefinitionString for inspection before substitution: unquoted (number-kind) placeholders
- * read as 0, string placeholders stay as written.
+ * Parses a DefinitionString for inspection before substitution: placeholders outside JSON strings
+ * (number- and json-kind) read as 0, placeholders inside strings (a whole value, or part of a JSONata
+ * expression) stay as written.
  */
 export function parseWithPlaceholders(definitionString: string): unknown {
-  return JSON.parse(definitionString.replace(/(?<!")\$\{[A-Za-z0-9_]+\}(?!")/g, '0'));
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < definitionString.length; i++) {
+    const c = definitionString[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += definitionString[++i] ?? '';
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else {
+      const placeholder = c === '$' ? /^\$\{[A-Za-z0-9_]+\}/.exec(definitionString.slice(i, i + 200)) : null;
+      if (placeholder) {
+        out += '0';
+        i += placeholder[0].length - 1;
+      } else out += c;
+    }
+  }
+  return JSON.parse(out);
 }
 
 /**

@@ -47,7 +47,7 @@ export function taskStates(definition: unknown): TaskState[] {
           found.push({
             name,
             resource: state.Resource,
-            parameters: (state.Parameters ?? state.Arguments ?? {}) as Record<string, unknown>,
+            parameters: argumentsOf(state.Parameters ?? state.Arguments),
           });
         }
       }
@@ -56,6 +56,19 @@ export function taskStates(definition: unknown): TaskState[] {
   };
   visit(definition);
   return found;
+}
+
+/**
+ * A Task's arguments as far as permissions need them. JSONata Arguments written as one expression
+ * (`{% $merge([{...}, ...]) %}`) are opaque, except for a literal `'TableName': '${Placeholder}'`,
+ * which names the table the way an object would.
+ */
+function argumentsOf(value: unknown): Record<string, unknown> {
+  if (typeof value === 'string') {
+    const table = /['"]TableName['"]\s*:\s*['"](\$\{\w+\})['"]/.exec(value)?.[1];
+    return table === undefined ? {} : { TableName: table };
+  }
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
 const INTEGRATION = /^arn:[^:]+:states:::(.+)$/;

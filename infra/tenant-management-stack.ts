@@ -211,7 +211,7 @@ export class TenantManagementStack extends Stack {
 
     // S3 sends bucket events to the account's default bus.
     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
-    new events.Rule(this, 'TemplateUploadedRule', {
+    const templateUploaded = new events.Rule(this, 'TemplateUploadedRule', {
       description: 'A new version of the tenant template starts the fleet update',
       eventPattern: {
         source: ['aws.s3'],
@@ -223,6 +223,11 @@ export class TenantManagementStack extends Stack {
       },
       targets: [startWithDeadLetters(this.workflows.updateTenants, 'TemplateUploadedRule', 'start UpdateTenants (template uploaded)')],
     });
+    // On the first deploy the template upload comes after its rule and the bucket's EventBridge
+    // notification setting (a child of the bucket), or its Object Created event may find neither and
+    // the first release is never recorded. CloudFormation creates resources in parallel unless a
+    // dependency orders them (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html).
+    this.templateStore.deployment.node.addDependency(templateUploaded, this.templateStore.bucket);
 
     // CloudFormation sends stack status events to the default bus
     // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/event-detail-stack-status-change.html).

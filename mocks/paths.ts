@@ -343,19 +343,18 @@ export const updateTenants = {
   mergePolicy: ['Check release number', 'Read rollout policy', 'Parse rollout policy', 'Merge policy'],
   checkPolicy: ['Check rollout policy', 'Is the policy valid?'],
   policyInvalid: ['Rollout policy invalid'],
-  /** The account's budget and the fleet size, then the claim of LATEST. */
-  claim: ['Read account limits', 'Count tenants', 'Claim release'],
+  /** The account's budget, then the fleet counted over `pages` Select COUNT scan pages. */
+  count: (pages = 1) => path(['Read account limits'], ...Array.from({ length: pages }, () => ['Count tenants', 'More tenants to count?'])),
+  /** The claim of LATEST (after the count and the canary search: a failed scan leaves LATEST untouched). */
+  claim: ['Claim release'],
   /** The claim was refused: LATEST holds this release or a newer one. */
   alreadyRecorded: ['Read latest release', 'Is it the same release?', 'Release already recorded'],
   superseded: ['Read latest release', 'Is it the same release?', 'Release superseded'],
-  /** canary.count 0: no tenants to find, straight to the plan. */
+  /** canary.count 0: no tenants to find, straight to the claim. */
   noCanariesToFind: ['Any canaries to find?'],
-  /** canary.count > 0: the canaries found over `pages` scan pages (the first, then each further one). */
+  /** canary.count > 0: the canaries found over `pages` scan pages. */
   findCanaries: (pages = 1) =>
-    path(
-      ['Any canaries to find?', 'Find canaries', 'Enough canaries?'],
-      ...Array.from({ length: pages - 1 }, () => ['Find more canaries', 'Enough canaries?']),
-    ),
+    path(['Any canaries to find?'], ...Array.from({ length: pages }, () => ['Find canaries', 'Enough canaries?'])),
   /** The plan and the rollout item, then whether an older rollout must be stopped. */
   plan: ['Plan waves', 'Start rollout record', 'Is an older rollout unfinished?'],
   supersedeOlder: ['Supersede older rollout', 'Is the older rollout waiting?'],

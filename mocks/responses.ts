@@ -253,22 +253,14 @@ export function accountLimits(concurrentResources: number): MockedOutcome {
   };
 }
 
-/** aws-sdk dynamodb:describeTable: the table description with its (six-hourly) ItemCount. */
-export function tenantTable(itemCount: number): MockedOutcome {
-  return {
-    Return: {
-      Table: {
-        TableName: local.TenantTableName,
-        TableStatus: 'ACTIVE',
-        ItemCount: itemCount,
-        TableSizeBytes: itemCount * 310,
-        KeySchema: [{ AttributeName: 'tenantId', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'tenantId', AttributeType: 'S' }],
-        BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
-        TableArn: `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${local.TenantTableName}`,
-      },
-    },
-  };
+/**
+ * aws-sdk dynamodb:scan with Select COUNT: no Items, only Count (matched by the filter) and
+ * ScannedCount; LastEvaluatedKey when the 1 MB page ended before the table did.
+ */
+export function tenantCountPage(count: number, lastEvaluatedTenantId?: string, scannedCount = count): MockedOutcome {
+  const page: Record<string, unknown> = { Count: count, ScannedCount: scannedCount };
+  if (lastEvaluatedTenantId !== undefined) page.LastEvaluatedKey = { tenantId: { S: lastEvaluatedTenantId } };
+  return { Return: page };
 }
 
 /** A release the LATEST item pointed at before this one (its version id, its rollout). */

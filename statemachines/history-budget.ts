@@ -35,18 +35,24 @@ export interface RolloutTuning {
 }
 
 /**
- * Up to the first wave (ExecutionStarted, the template and release-number checks, HeadObject, the
- * policy's Parallel with its branch, DescribeAccountLimits, DescribeTable, the LATEST claim, the plan,
- * the rollout item, superseding the older rollout and releasing its wait): 58 + 6 Tasks with Retries.
+ * Up to the first wave, without the fleet count and the canary search (ExecutionStarted, the template
+ * and release-number checks, HeadObject, the policy's Parallel with its branch, DescribeAccountLimits,
+ * the LATEST claim, the plan, the rollout item, superseding the older rollout and releasing its
+ * wait): 53 + 5 Tasks with Retries.
  */
 const rolloutStart = (r: number) =>
-  1 + STEP + TASK + 2 * STEP + 6 + 2 * STEP + 3 * TASK + STEP + TASK + STEP + TASK + STEP + TASK + 6 * EVENTS_PER_RETRY * r;
+  1 + STEP + TASK + 2 * STEP + 6 + 2 * STEP + 2 * TASK + STEP + TASK + STEP + TASK + STEP + TASK + 5 * EVENTS_PER_RETRY * r;
 /**
- * The canary search after the claim: Any canaries to find?, then (canary.count > 0) `pages` scan
- * pages, each Find canaries or Find more canaries (with its Retry) and Enough canaries?: 2 + 7 per
- * page + 1 Task with Retries per page. The search stops once canary.count are found or the table
- * ends, so `pages` is at most the table's items / RolloutPageSize, rounded up, plus one (the filter
- * applies after Limit).
+ * The fleet count: `pages` Select COUNT scan pages, each Count tenants (with its Retry) and More
+ * tenants to count?: 7 per page + 1 Task with Retries. A page ends after 1 MB read, so `pages` is the
+ * table's size / 1 MB, rounded up.
+ */
+const fleetCount = (r: number, pages: number) => pages * (TASK + STEP + EVENTS_PER_RETRY * r);
+/**
+ * The canary search before the claim: Any canaries to find?, then (canary.count > 0) `pages` scan
+ * pages, each Find canaries (with its Retry) and Enough canaries?: 2 + 7 per page + 1 Task with
+ * Retries per page. The search stops once canary.count are found or the table ends, so `pages` is at
+ * most the table's items / RolloutPageSize, rounded up, plus one (the filter applies after Limit).
  */
 const canarySearch = (r: number, pages: number) => STEP + pages * (TASK + STEP + EVENTS_PER_RETRY * r);
 /**
@@ -67,21 +73,41 @@ const operatorRound = (r: number) => TASK + (TASK + 1) + TASK + STEP + rolloutWa
  */
 const rolloutEnd = (r: number) => STEP + TASK + DISTRIBUTED_MAP + STEP + TASK + STEP + 1 + 2 * EVENTS_PER_RETRY * r;
 
-/**
- * The rollout's parent execution: `waves` waves (the canary wave included; a policy has at most 20
- * percent waves), `operatorRounds` halts or pauses that were resumed and `canaryPages` pages read by
- * the canary search (0 for canary.count 0). Each round runs its wave again, so the operator bounds
- * this history, and the fleet only through the canary search: the waves' tenants live in the children.
- */
-export function rolloutParentWorstCaseEvents(t: RolloutTuning, waves: number, operatorRounds: number, canaryPages: number): number {
-  const r = t.ApiRetryMaxAttempts;
-  return rolloutStart(r) + canarySearch(r, canaryPages) + waves * rolloutWave(r) + operatorRounds * operatorRound(r) + rolloutEnd(r);
+/** The size of a rollout's parent execution: its policy's waves and what the fleet costs it. */
+export interface RolloutShape {
+  /** Waves, the canary wave included (a policy has at most 20 percent waves). */
+  readonly waves: number;
+  /** Halts or pauses that were resumed: each runs its wave again. */
+  readonly operatorRounds: number;
+  /** Pages read by the canary search (0 for canary.count 0). */
+  readonly canaryPages: number;
+  /** Select COUNT pages of the fleet count (at least 1). */
+  readonly countPages: number;
 }
 
-/** The operator rounds one rollout of `waves` waves and `canaryPages` canary pages can take before its parent reaches `budget` events. */
-export function rolloutOperatorRoundsWithin(t: RolloutTuning, waves: number, canaryPages: number, budget = HISTORY_EVENT_QUOTA): number {
+/**
+ * The rollout's parent execution. The operator bounds this history, and the fleet only through the
+ * count and the canary search: the waves' tenants live in the children.
+ */
+export function rolloutParentWorstCaseEvents(t: RolloutTuning, shape: RolloutShape): number {
   const r = t.ApiRetryMaxAttempts;
-  return Math.floor((budget - rolloutStart(r) - canarySearch(r, canaryPages) - waves * rolloutWave(r) - rolloutEnd(r)) / operatorRound(r));
+  return (
+    rolloutStart(r) +
+    fleetCount(r, shape.countPages) +
+    canarySearch(r, shape.canaryPages) +
+    shape.waves * rolloutWave(r) +
+    shape.operatorRounds * operatorRound(r) +
+    rolloutEnd(r)
+  );
+}
+
+/** The operator rounds a rollout of this shape can take before its parent reaches `budget` events. */
+export function rolloutOperatorRoundsWithin(
+  t: RolloutTuning,
+  shape: Omit<RolloutShape, 'operatorRounds'>,
+  budget = HISTORY_EVENT_QUOTA,
+): number {
+  return Math.floor((budget - rolloutParentWorstCaseEvents(t, { ...shape, operatorRounds: 0 })) / operatorRound(t.ApiRetryMaxAttempts));
 }
 
 /**

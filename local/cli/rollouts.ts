@@ -40,6 +40,8 @@ export interface Rollout {
   readonly waveFailed: number;
   readonly waveBudget: number;
   readonly window: number;
+  /** The ACTIVE or PROVISIONING tenants the rollout counted when it started (its percent budgets' base). */
+  readonly fleetCount?: number;
   readonly counts: Readonly<Record<string, number>>;
   readonly haltReason?: string;
   readonly previousRelease?: number;
@@ -86,6 +88,7 @@ function toRollout(item: Record<string, AttributeValue>): Rollout {
     waveFailed: num(item.waveFailed) ?? 0,
     waveBudget: num(item.waveBudget) ?? 0,
     window: num(item.window) ?? 0,
+    fleetCount: num(item.fleetCount),
     counts,
     haltReason: item.haltReason?.S,
     previousRelease: num(item.previousRelease) || undefined,

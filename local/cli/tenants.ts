@@ -381,7 +381,7 @@ function readPolicy(value: string): Partial<RolloutPolicy> {
 
 function printRollout(rollout: Rollout, out: (line: string) => void): void {
   out(
-    `rollout of release ${rollout.release}: ${rollout.state}, wave ${rollout.wave + 1} of ${rollout.waveCount}${rollout.waveName ? ` (${rollout.waveName})` : ''}, window ${rollout.window} updates`,
+    `rollout of release ${rollout.release}: ${rollout.state}, wave ${rollout.wave + 1} of ${rollout.waveCount}${rollout.waveName ? ` (${rollout.waveName})` : ''}, window ${rollout.window} updates${rollout.fleetCount !== undefined ? `, fleet of ${rollout.fleetCount} counted at start` : ''}`,
   );
   out(
     `  failures in this wave ${rollout.waveFailed} (budget ${rollout.waveBudget}); ${Object.entries(rollout.counts)

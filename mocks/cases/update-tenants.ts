@@ -27,7 +27,7 @@ import {
   taskSuccessSent,
   taskTimedOut,
   tenantPage,
-  tenantTable,
+  tenantCountPage,
   throttled,
   updateItemOk,
 } from '../responses';
@@ -57,34 +57,34 @@ interface Start {
   metadata?: Record<string, string>;
   previous?: PreviousRelease;
   concurrentResources?: Step[];
+  /** The counting scan's pages (default: one page of `tenantCount`). */
+  countPages?: Step[];
   tenantCount?: number;
-  /** The canary search's responses (canary.count > 0): its first page, then the further ones. */
+  /** The canary search's responses (canary.count > 0), page by page. */
   findCanaries?: Step[];
-  findMoreCanaries?: Step[];
 }
-/** The mocks up to the rollout item: metadata, account limits, table size, the LATEST claim, the canary search, the record. */
+/** The mocks up to the rollout item: metadata, account limits, the fleet count, the canary search, the LATEST claim, the record. */
 function started({
   metadata = { release, 'rollout-policy': ONE_WAVE },
   previous,
   concurrentResources,
   tenantCount = 10,
+  countPages,
   findCanaries,
-  findMoreCanaries,
 }: Start = {}) {
   return {
     'Read release metadata': [headObject(metadata)],
     'Read account limits': concurrentResources ?? [accountLimits(2500)],
-    'Count tenants': [tenantTable(tenantCount)],
-    'Claim release': [latestClaimed(previous)],
+    'Count tenants': countPages ?? [tenantCountPage(tenantCount)],
     ...(findCanaries ? { 'Find canaries': findCanaries } : {}),
-    ...(findMoreCanaries ? { 'Find more canaries': findMoreCanaries } : {}),
+    'Claim release': [latestClaimed(previous)],
     'Start rollout record': [updateItemOk],
   } satisfies Record<string, Step[]>;
 }
 /** Path of a valid release without canaries to find (canary.count 0) up to the first wave (an older rollout unfinished or not). */
-const upToWave = path(u.readRelease, u.mergePolicy, u.checkPolicy, u.claim, u.noCanariesToFind, u.plan);
+const upToWave = path(u.readRelease, u.mergePolicy, u.checkPolicy, u.count(), u.noCanariesToFind, u.claim, u.plan);
 /** The same with canary.count > 0: the canaries found over `pages` scan pages. */
-const upToWaveFinding = (pages = 1) => path(u.readRelease, u.mergePolicy, u.checkPolicy, u.claim, u.findCanaries(pages), u.plan);
+const upToWaveFinding = (pages = 1) => path(u.readRelease, u.mergePolicy, u.checkPolicy, u.count(), u.findCanaries(pages), u.claim, u.plan);
 /** A policy of named canaries plus `count` found ones, then one 100 % wave. */
 const canaryPolicy = (count: number, tenants: string[] = []) => JSON.stringify({ canary: { tenants, count }, waves: [100] });
 
@@ -245,21 +245,33 @@ export const updateTenantsCases: MockTestCase[] = [
     workflow: 'update-tenants',
     name: 'AccountLimitsUnreadable',
     description:
-      'DescribeAccountLimits stays throttled beyond its Retry: the window comes from the planning default of 2,500 concurrent resources (DefaultConcurrentResources) (policy maxConcurrency 0), so two segments scan at once; a fleet the stale ItemCount of the table still counts as five, now empty',
+      'DescribeAccountLimits stays throttled beyond its Retry: the window comes from the planning default of 2,500 concurrent resources (DefaultConcurrentResources) (policy maxConcurrency 0), so two segments scan at once; the fleet is counted over two Select COUNT pages (five tenants, deleted before the wave scans)',
     input: objectCreatedEvent(),
     mocks: {
       ...started({
         metadata: { release, 'rollout-policy': '{"canary":{"tenants":[],"count":0},"waves":[100],"maxConcurrency":0}' },
         concurrentResources: [[3, throttled]],
-        // ItemCount is an estimate refreshed about every six hours: five tenants, deleted since.
-        tenantCount: 5,
+        countPages: [tenantCountPage(3, 'c'), tenantCountPage(2)],
       }),
       'Start wave': [updateItemOk],
       'Scan first page': [[2, tenantPage([])]],
       'Check rollout state': [running()],
       'Complete rollout': [completed()],
     },
-    path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([[]]), u.segment([[]])), u.checkState, u.fleetUpdated),
+    path: path(
+      u.readRelease,
+      u.mergePolicy,
+      u.checkPolicy,
+      u.count(2),
+      u.noCanariesToFind,
+      u.claim,
+      u.plan,
+      u.startWave,
+      u.anyBucketRange,
+      u.runWave(u.segment([[]]), u.segment([[]])),
+      u.checkState,
+      u.fleetUpdated,
+    ),
     expect: { status: 'SUCCEEDED', output: completedOutput({}) },
   },
   {
@@ -272,7 +284,7 @@ export const updateTenantsCases: MockTestCase[] = [
       'Claim release': [conditionFailed],
       'Read latest release': [latestRelease(RELEASE, 5)],
     },
-    path: path(u.readRelease, u.mergePolicy, u.checkPolicy, u.claim, u.alreadyRecorded),
+    path: path(u.readRelease, u.mergePolicy, u.checkPolicy, u.count(), u.noCanariesToFind, u.claim, u.alreadyRecorded),
     expect: { status: 'SUCCEEDED', output: { release: RELEASE, latestRelease: RELEASE } },
   },
   {
@@ -285,7 +297,7 @@ export const updateTenantsCases: MockTestCase[] = [
       'Claim release': [conditionFailed],
       'Read latest release': [latestRelease(RELEASE + 1, 6)],
     },
-    path: path(u.readRelease, u.mergePolicy, u.checkPolicy, u.claim, u.superseded),
+    path: path(u.readRelease, u.mergePolicy, u.checkPolicy, u.count(), u.noCanariesToFind, u.claim, u.superseded),
     expect: { status: 'SUCCEEDED', output: { release: RELEASE, latestRelease: RELEASE + 1 } },
   },
   {
@@ -834,8 +846,7 @@ export const updateTenantsCases: MockTestCase[] = [
     mocks: {
       ...started({
         metadata: { release, 'rollout-policy': canaryPolicy(2) },
-        findCanaries: [tenantPage(['a'], 'b', 3)],
-        findMoreCanaries: [tenantPage(['c', 'd', 'e'], 'e')],
+        findCanaries: [tenantPage(['a'], 'b', 3), tenantPage(['c', 'd', 'e'], 'e')],
       }),
       'Start wave': [[2, updateItemOk]],
       'Update named tenant': [outcome('a', 'updated', 0), outcome('c', 'updated', 1)],
@@ -869,8 +880,7 @@ export const updateTenantsCases: MockTestCase[] = [
       ...started({
         metadata: { release, 'rollout-policy': canaryPolicy(3) },
         tenantCount: 2,
-        findCanaries: [tenantPage(['a'], 'a')],
-        findMoreCanaries: [tenantPage(['b'])],
+        findCanaries: [tenantPage(['a'], 'a'), tenantPage(['b'])],
       }),
       'Start wave': [[2, updateItemOk]],
       'Update named tenant': [outcome('a', 'updated', 0), outcome('b', 'updated', 1)],
@@ -964,8 +974,7 @@ export const updateTenantsCases: MockTestCase[] = [
     mocks: {
       ...started({
         metadata: { release, 'rollout-policy': canaryPolicy(1) },
-        findCanaries: [tenantPage([], 'c', 3)],
-        findMoreCanaries: [tenantPage(['d'])],
+        findCanaries: [tenantPage([], 'c', 3), tenantPage(['d'])],
       }),
       'Start wave': [[2, updateItemOk]],
       'Update named tenant': [outcome('d', 'updated', 0)],
@@ -992,7 +1001,7 @@ export const updateTenantsCases: MockTestCase[] = [
     workflow: 'update-tenants',
     name: 'EmptyTable',
     description:
-      'The local policy on a new, empty table (ItemCount 0: unknown): the canary search finds nobody, so there is no canary wave; the 50 % and 100 % waves scan one empty segment each (budgets by count only)',
+      'The local policy on an empty table (counted 0): the canary search finds nobody, so there is no canary wave; the 50 % and 100 % waves scan one empty segment each (budgets by count only)',
     input: objectCreatedEvent(),
     mocks: {
       ...started({ metadata: { release }, tenantCount: 0, findCanaries: [tenantPage([])] }),

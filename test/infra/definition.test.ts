@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SUBSTITUTIONS, SUBSTITUTION_KEYS } from '../../statemachines/substitutions';
-import { loadDefinitionString, placeholdersIn, resolveDefinition, toDefinitionString } from '../../infra/definition';
+import { loadDefinitionString, parseWithPlaceholders, placeholdersIn, resolveDefinition, toDefinitionString } from '../../infra/definition';
 import { parseWorkflowText, WORKFLOW_FILES, WorkflowName, workflowPath } from '../../statemachines/workflows';
 import { parseDefinition } from '../../emulator/asl/parse';
 import type { WaitState } from '../../emulator/asl/model';
@@ -20,6 +20,15 @@ const SAMPLE_VALUES: Record<string, string> = Object.fromEntries(
     SUBSTITUTIONS[key].kind === 'number' ? '7' : SUBSTITUTIONS[key].kind === 'json' ? '{"sample":7}' : `sample-${key}`,
   ]),
 );
+
+describe('parseWithPlaceholders', () => {
+  const ph = (name: string) => '$' + '{' + name + '}';
+  it('reads placeholders outside strings as 0 and leaves the ones inside strings (whole values, JSONata text, escaped quotes) as written', () => {
+    const jsonata = `{% {'TableName': '${ph('TenantTableName')}', 'Limit': ${ph('RolloutPageSize')}, 'q': "${ph('X')}"} %}`;
+    const text = `{"Limit": ${ph('RolloutPageSize')}, "Policy": ${ph('RolloutPolicy')}, "TableName": "${ph('TenantTableName')}", "Arguments": ${JSON.stringify(jsonata)}}`;
+    expect(parseWithPlaceholders(text)).toEqual({ Limit: 0, Policy: 0, TableName: ph('TenantTableName'), Arguments: jsonata });
+  });
+});
 
 describe('toDefinitionString', () => {
   const yamlText = [

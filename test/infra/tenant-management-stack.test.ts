@@ -120,6 +120,16 @@ describe('BucketDeployment', () => {
     expect(files.map((entry) => join(entry.parentPath, entry.name).slice(assetDir.length + 1))).toEqual([TEMPLATE_OBJECT_KEY]);
     expect(readFileSync(join(assetDir, TEMPLATE_OBJECT_KEY), 'utf8')).toBe(synthesizeTenantTemplate().body);
   });
+
+  test('on the first deploy, uploads only after the rule that starts the fleet update and the bucket’s EventBridge notification exist (DependsOn)', () => {
+    const [deploymentId, deployment] = Object.entries(resources).find(([, r]) => r.Type === 'Custom::CDKBucketDeployment')!;
+    const idOf = (type: string, match: (r: { Properties?: Record<string, unknown> }) => boolean = () => true) =>
+      Object.entries(resources).find(([, r]) => r.Type === type && match(r))![0];
+    const uploadedRule = idOf('AWS::Events::Rule', (r) => JSON.stringify(r.Properties?.EventPattern ?? {}).includes('Object Created'));
+    const notifications = idOf('Custom::S3BucketNotifications');
+    expect(deploymentId).toBeDefined();
+    expect(deployment.DependsOn).toEqual(expect.arrayContaining([uploadedRule, notifications]));
+  });
 });
 
 describe('tenant table', () => {

@@ -4,6 +4,7 @@
  * release. End state in the services: stacks (TemplateVersion output), tenant records, the rollout
  * and LATEST items of the release table.
  */
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { currentTemplate, output, releaseTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
 import { abortRollout, describeRollout, latestRelease, pauseRollout, resumeRollout, RolloutStateError } from '../../local/cli/rollouts';
@@ -46,12 +47,21 @@ async function atSimulatedTime(ms: number, act: () => Promise<void>): Promise<vo
   }
 }
 
-test('a release reaches every ACTIVE tenant and its rollout item ends COMPLETED; LATEST names it', async () => {
+test('a release reaches every ACTIVE tenant and its rollout item ends COMPLETED; LATEST names it; the fleet it counted is the table’s ACTIVE tenants, not a delete marker', async () => {
+  // A TenantDeleted for a tenant never created leaves an expiring DELETED marker in the tenant table.
+  await cloud.run([{ kind: 'deleted', detail: { tenantId: 'r-never-created' } }]);
+  const records = (
+    await cloud.clients.dynamodb.send(new ScanCommand({ TableName: output(cloud.info, 'TenantTableName'), ConsistentRead: true }))
+  ).Items!;
+  expect(records.some((r) => r.tenantId.S === 'r-never-created' && r.status.S === 'DELETED')).toBe(true);
+  const active = records.filter((r) => r.status.S === 'ACTIVE' || r.status.S === 'PROVISIONING').length;
   const run = await release('2.0.0');
   expect([run.status, run.error]).toEqual(['SUCCEEDED', undefined]);
   expect(await versions()).toEqual(every('2.0.0'));
   const rollout = await describeRollout(cloud.clients, cloud.info, 2_000_000);
   expect([rollout?.state, rollout?.counts.failed]).toEqual(['COMPLETED', 0]);
+  expect(rollout?.fleetCount).toBe(active);
+  expect(active).toBe(FLEET.length);
   expect(await latestRelease(cloud.clients, cloud.info)).toMatchObject({
     release: 2_000_000,
     templateRelease: 2_000_000,

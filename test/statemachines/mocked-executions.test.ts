@@ -288,6 +288,21 @@ describeWorkflow('mocked executions of the workflows', () => {
         .filter((c) => c.state === 'Update named tenant')
         .map((c) => (c.parameters.Input as { tenantId: string }).tenantId);
 
+    it('update-tenants: the fleet is counted by Select COUNT scans of ACTIVE or PROVISIONING tenants, page after page from LastEvaluatedKey (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html)', async () => {
+      const result = await run(find('update-tenants', 'AccountLimitsUnreadable'));
+      const count = {
+        TableName: local.TenantTableName,
+        Select: 'COUNT',
+        FilterExpression: '#status = :active OR #status = :provisioning',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':active': { S: 'ACTIVE' }, ':provisioning': { S: 'PROVISIONING' } },
+      };
+      expect(result.scheduled.filter((s) => s.state === 'Count tenants').map((s) => s.parameters)).toEqual([
+        count,
+        { ...count, ExclusiveStartKey: { tenantId: { S: 'c' } } },
+      ]);
+    });
+
     it('update-tenants: the canary search scans the tenant table for ACTIVE or PROVISIONING tenants from LastEvaluatedKey until canary.count are found, and wave 0 runs them from its list', async () => {
       const result = await run(find('update-tenants', 'CanariesOverTwoPages'));
       const search = {
@@ -299,8 +314,8 @@ describeWorkflow('mocked executions of the workflows', () => {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':active': { S: 'ACTIVE' }, ':provisioning': { S: 'PROVISIONING' } },
       };
-      expect(result.scheduled.filter((s) => s.state === 'Find canaries').map((s) => s.parameters)).toEqual([search]);
-      expect(result.scheduled.filter((s) => s.state === 'Find more canaries').map((s) => s.parameters)).toEqual([
+      expect(result.scheduled.filter((s) => s.state === 'Find canaries').map((s) => s.parameters)).toEqual([
+        search,
         { ...search, ExclusiveStartKey: { tenantId: { S: 'b' } } },
       ]);
       // Two found (a on the first page, c first on the second): d and e are left to the 100 % wave.
@@ -590,16 +605,17 @@ describeWorkflow('mocked executions of the workflows', () => {
       runResult.children.filter((c) => c.events.some((e) => e.stateEnteredEventDetails?.name === 'Scan first page'));
     const tenantChildren = (runResult: CaseRun) =>
       runResult.children.filter((c) => c.events.some((e) => /^Update (one|named) tenant$/.test(e.stateEnteredEventDetails?.name ?? '')));
-    const canaryPagesOf = (runResult: CaseRun) => runResult.entered.filter((s) => /^Find (more )?canaries$/.test(s)).length;
+    const canaryPagesOf = (runResult: CaseRun) => runResult.entered.filter((s) => s === 'Find canaries').length;
+    const countPagesOf = (runResult: CaseRun) => runResult.entered.filter((s) => s === 'Count tenants').length;
     const pagesOf = (events: HistoryEvent[]) =>
       events.filter((e) => /^Scan (first|next) page$/.test(e.stateEnteredEventDetails?.name ?? '')).length;
 
-    it('measured runs pin the counts: start 48 without an older rollout, 7 per canary page, 26 per wave with a bake (24 from the list only), 24 for the last, 10 to complete', async () => {
-      // The local policy: one canary found on the first page (2 + 7), run from the list (no Run wave, After the run).
-      expect((await run(find('update-tenants', 'HappyPath'))).events.length).toBe(48 + 7 + 24 + 26 + 24 + 10);
-      expect((await run(find('update-tenants', 'CanariesOverTwoPages'))).events.length).toBe(48 + 2 * 7 + 24 + 24 + 10);
+    it('measured runs pin the counts: start 43 without an older rollout (Any canaries to find? included), 7 per count page, 7 per canary page, 26 per wave with a bake (24 from the list only), 24 for the last, 10 to complete', async () => {
+      // The local policy: the fleet counted on one page (7), one canary found on the first page (7), run from the list (no Run wave, After the run).
+      expect((await run(find('update-tenants', 'HappyPath'))).events.length).toBe(43 + 7 + 7 + 24 + 26 + 24 + 10);
+      expect((await run(find('update-tenants', 'CanariesOverTwoPages'))).events.length).toBe(43 + 7 + 2 * 7 + 24 + 24 + 10);
       // An older rollout superseded and its waiting operator released: 5 + 2 + 5 more before the first wave.
-      expect((await run(find('update-tenants', 'SupersedesWaitingRollout'))).events.length).toBe(48 + 12 + 24 + 10);
+      expect((await run(find('update-tenants', 'SupersedesWaitingRollout'))).events.length).toBe(43 + 7 + 12 + 24 + 10);
       // A segment: 19 for its first page with tenants, 22 for each further page (16 when empty), 13 for an empty segment.
       const lengths = async (name: string) => segmentChildren(await run(find('update-tenants', name))).map((c) => c.events.length);
       expect(await lengths('OneWaveHappyPath')).toEqual([19 + 3 * 22]);
@@ -612,7 +628,10 @@ describeWorkflow('mocked executions of the workflows', () => {
         const result = await run(testCase);
         const waits = result.entered.filter((s) => s === 'Wait for the operator').length;
         // The local policy has 3 waves (canary, 50 %, 100 %); the cases' overrides fewer.
-        const parentBound = rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, 3, waits, canaryPagesOf(result));
+        const parentBound = rolloutParentWorstCaseEvents(
+          { ApiRetryMaxAttempts: r },
+          { waves: 3, operatorRounds: waits, canaryPages: canaryPagesOf(result), countPages: countPagesOf(result) },
+        );
         expect({ case: testCase.name, parentWithin: result.events.length <= parentBound }).toEqual({
           case: testCase.name,
           parentWithin: true,
@@ -630,12 +649,14 @@ describeWorkflow('mocked executions of the workflows', () => {
 
     it('the bounds are tight: the longest parent reaches over a third of its bound, a segment without retries all but its last check', async () => {
       const longest = (await Promise.all(rollout.map(async (c) => (await run(c)).events.length))).reduce((a, b) => Math.max(a, b));
-      expect(longest).toBeGreaterThan(rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, 3, 1, 1) / 3);
+      expect(longest).toBeGreaterThan(
+        rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, { waves: 3, operatorRounds: 1, canaryPages: 1, countPages: 1 }) / 3,
+      );
       // Four pages of tenants without retries: the bound counts a state check after the last page too (7 events).
       expect(rolloutSegmentWorstCaseEvents({ ApiRetryMaxAttempts: 0 }, 4)).toBe(19 + 3 * 22 + 7);
     });
 
-    it('the deployed tuning: a segment child reads a 100,000-tenant table alone, and a full policy (21 waves) whose canary search reads that whole table survives 140 operator rounds, every call retried 6 times', () => {
+    it('the deployed tuning: a segment child reads a 100,000-tenant table alone, and a full policy (21 waves) whose count and canary search read that whole table survives 130 operator rounds, every call retried 6 times', () => {
       const deployed = { ApiRetryMaxAttempts: DEFAULT_WORKFLOW_TUNING.ApiRetryMaxAttempts };
       expect(rolloutSegmentPagesWithin(deployed) * DEFAULT_WORKFLOW_TUNING.RolloutPageSize).toBeGreaterThan(100_000);
       expect(rolloutSegmentWorstCaseEvents(deployed, Math.ceil(100_000 / DEFAULT_WORKFLOW_TUNING.RolloutPageSize) + 1)).toBeLessThan(
@@ -643,10 +664,13 @@ describeWorkflow('mocked executions of the workflows', () => {
       );
       // Few ACTIVE tenants in a large table: the search pages to its end (the filter applies after Limit).
       const canaryPages = Math.ceil(100_000 / DEFAULT_WORKFLOW_TUNING.RolloutPageSize) + 1;
-      const rounds = rolloutOperatorRoundsWithin(deployed, 21, canaryPages);
-      expect(rounds).toBeGreaterThanOrEqual(140);
-      expect(rolloutParentWorstCaseEvents(deployed, 21, rounds, canaryPages)).toBeLessThanOrEqual(HISTORY_EVENT_QUOTA);
-      expect(rolloutParentWorstCaseEvents(deployed, 21, rounds + 1, canaryPages)).toBeGreaterThan(HISTORY_EVENT_QUOTA);
+      // The count reads the table in 1 MB pages: 100,000 records of up to 1 KB (a tenant record is a few hundred bytes).
+      const countPages = Math.ceil((100_000 * 1024) / (1024 * 1024));
+      const shape = { waves: 21, canaryPages, countPages };
+      const rounds = rolloutOperatorRoundsWithin(deployed, shape);
+      expect(rounds).toBeGreaterThanOrEqual(130);
+      expect(rolloutParentWorstCaseEvents(deployed, { ...shape, operatorRounds: rounds })).toBeLessThanOrEqual(HISTORY_EVENT_QUOTA);
+      expect(rolloutParentWorstCaseEvents(deployed, { ...shape, operatorRounds: rounds + 1 })).toBeGreaterThan(HISTORY_EVENT_QUOTA);
     });
   });
 

@@ -312,7 +312,7 @@ describe('workflow contracts', () => {
       expect((map.ItemProcessor as Json).ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     // segments x perSegment updates at once: the wave runs one child per segment, each page perSegment children.
     expect(states.get('Run wave')!.MaxConcurrency).toBe('{% $run.segments %}');
-    expect(states.get('Update page of tenants')!.MaxConcurrency).toBe('{% $segment.perSegment %}');
+    expect(states.get('Update page of tenants')!.MaxConcurrency).toBe('{% $concurrency %}');
     expect(states.get('Update named tenants')!.MaxConcurrency).toBe('{% $run.segments * $run.perSegment %}');
     // A failed segment fails its wave (no tenant silently skipped); a tenant's failure is its child's outcome.
     expect(states.get('Run wave')!.ToleratedFailurePercentage).toBe(0);
