@@ -24,6 +24,8 @@ export interface FleetRunOptions extends Omit<FleetBehaviourOptions, 'tenants'> 
   readonly log?: (line: string) => void;
   /** Wall-clock budget for the rollout to end (default 15 min). */
   readonly wallTimeoutMs?: number;
+  /** The release's `rollout-policy` metadata (a JSON override of the deployed policy), if any. */
+  readonly policyOverride?: string;
   /** Closed executions the engine keeps (default 2,000; statistics cover released ones too). */
   readonly retainClosedExecutions?: number;
 }
@@ -131,11 +133,13 @@ export async function runFleetRollout(options: FleetRunOptions): Promise<FleetRu
           Key: info.templateObjectKey,
           Body: body,
           ContentType: 'application/json',
-          Metadata: { release: String(release) },
+          Metadata: { release: String(release), ...(options.policyOverride ? { 'rollout-policy': options.policyOverride } : {}) },
         }),
       ),
     );
-    log(`  release ${release} uploaded; the rollout runs on the simulated time line`);
+    log(
+      `  release ${release} uploaded${options.policyOverride ? ` with rollout-policy ${options.policyOverride}` : ''}; the rollout runs on the simulated time line`,
+    );
     const readRolloutItem = () => {
       ownReads++;
       return releaseItem(cloud, `release-${release}`);

@@ -4,6 +4,8 @@
  *   --tenants 1000[,10000,...]   sizes (default 1000,10000,100000)
  *   --failing 0.01               share of tenants whose update fails and rolls back (default 0.01)
  *   --bad-release N | --no-bad-release   fleet size of the bad release run (default 1000)
+ *   --bake SECONDS               bakeSeconds of the measured releases (default 0: a bake is a deliberate wait of the
+ *                                policy, not throughput; the waves and canaries stay the deployed policy's)
  *   --no-throttling              no CloudFormation API rate limits
  *   --no-call-costs              skip the per-call wall costs measured first
  *   --service-scale N            also drive N stack updates straight at the services (an ideal rollout, no workflow)
@@ -22,6 +24,7 @@ export interface FleetArguments {
   readonly failingShare: number;
   readonly badReleaseTenants?: number;
   readonly throttling: boolean;
+  readonly bakeSeconds: number;
   readonly callCosts: boolean;
   readonly serviceScale?: number;
 }
@@ -31,6 +34,7 @@ export function parseFleetArguments(args: readonly string[]): FleetArguments {
   let failingShare = 0.01;
   let badReleaseTenants: number | undefined = 1000;
   let throttling = true;
+  let bakeSeconds = 0;
   let callCosts = true;
   let serviceScale: number | undefined;
   for (let i = 0; i < args.length; i++) {
@@ -56,14 +60,19 @@ export function parseFleetArguments(args: readonly string[]): FleetArguments {
     } else if (arg === '--bad-release') badReleaseTenants = count(value(), '--bad-release');
     else if (arg === '--no-bad-release') badReleaseTenants = undefined;
     else if (arg === '--no-throttling') throttling = false;
-    else if (arg === '--no-call-costs') callCosts = false;
+    else if (arg === '--bake') {
+      const text = value();
+      bakeSeconds = Number(text);
+      if (!Number.isInteger(bakeSeconds) || bakeSeconds < 0 || bakeSeconds > 604_800)
+        throw new Error(`fleet: --bake must be whole seconds from 0 to 604800 (the policy's bakeSeconds rule), got '${text}'`);
+    } else if (arg === '--no-call-costs') callCosts = false;
     else if (arg === '--service-scale') serviceScale = count(value(), '--service-scale');
     else
       throw new Error(
-        `fleet: unknown option '${arg}' (options: --tenants, --failing, --bad-release, --no-bad-release, --no-throttling, --no-call-costs, --service-scale)`,
+        `fleet: unknown option '${arg}' (options: --tenants, --failing, --bad-release, --no-bad-release, --bake, --no-throttling, --no-call-costs, --service-scale)`,
       );
   }
-  return { sizes, failingShare, badReleaseTenants, throttling, callCosts, serviceScale };
+  return { sizes, failingShare, badReleaseTenants, throttling, bakeSeconds, callCosts, serviceScale };
 }
 
 export async function fleetSection(args: FleetArguments, rows: ResultRow[], log: (line: string) => void): Promise<number> {
@@ -118,6 +127,7 @@ export async function fleetSection(args: FleetArguments, rows: ResultRow[], log:
       tenants,
       failingShare: args.failingShare,
       throttling: args.throttling,
+      policyOverride: JSON.stringify({ bakeSeconds: args.bakeSeconds }),
     });
     if (!r) continue;
     const ratio = r.simulatedSeconds / r.boundSeconds;
