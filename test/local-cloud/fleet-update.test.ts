@@ -5,6 +5,7 @@
  * small pages (support/tuned-app.ts). End state in the services.
  */
 import { UpdateStackCommand } from '@aws-sdk/client-cloudformation';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, ListMapRunsCommand } from '@aws-sdk/client-sfn';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { synthesizeApp } from '../../local/deploy/synth';
 import { currentTemplate, releaseTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
@@ -14,7 +15,8 @@ let cloud: TestCloud;
 beforeAll(async () => {
   const assembly = await synthesizeApp({
     app: 'npx tsx test/local-cloud/support/tuned-app.ts',
-    env: { TUNED_APP_WORKFLOW_TUNING: JSON.stringify({ RolloutPageSize: 2, ScanSegments: 2 }) },
+    // Two segments of a few pages each even for a small fleet (MinTenantsPerSegment 1).
+    env: { TUNED_APP_WORKFLOW_TUNING: JSON.stringify({ RolloutPageSize: 2, ScanSegments: 2, MinTenantsPerSegment: 1 }) },
     sources: ['test/local-cloud/support/tuned-app.ts'],
   });
   cloud = await startTestCloud({ assembly });
@@ -41,6 +43,26 @@ test('a release updates every ACTIVE tenant over several segments and pages, one
     expect([id, S(await cloud.record(id), 'templateVersion')]).toEqual([id, '5.0.0']);
   }
   expect(executions.filter((e) => e.workflow === 'update-tenant')).toHaveLength(FLEET.length);
+
+  // How the waves ran, read back from Step Functions: each Run wave's Map Run has one child per
+  // segment (2), and the segments together read more pages than there are segments.
+  const sfn = cloud.clients.sfn;
+  const segmentsPerWave: number[] = [];
+  let pages = 0;
+  for (const run of (await sfn.send(new ListMapRunsCommand({ executionArn: runs[0].executionArn }))).mapRuns ?? []) {
+    const children = (await sfn.send(new ListExecutionsCommand({ mapRunArn: run.mapRunArn }))).executions ?? [];
+    let segments = 0;
+    for (const child of children) {
+      const events = (await sfn.send(new GetExecutionHistoryCommand({ executionArn: child.executionArn, maxResults: 1000 }))).events ?? [];
+      const scans = events.filter((e) => /^Scan (first|next) page$/.test(e.stateEnteredEventDetails?.name ?? '')).length;
+      if (scans > 0) segments++;
+      pages += scans;
+    }
+    if (segments > 0) segmentsPerWave.push(segments);
+  }
+  expect(segmentsPerWave.length).toBeGreaterThan(0);
+  expect(segmentsPerWave.every((n) => n === 2)).toBe(true);
+  expect(pages).toBeGreaterThan(2 * segmentsPerWave.length);
 });
 
 test('a mixed fleet: busy stacks are waited for, rolled-back and not-updatable ones left alone, tombstones untouched, a repeated release changes nothing', async () => {
