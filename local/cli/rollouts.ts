@@ -42,6 +42,8 @@ export interface Rollout {
   readonly window: number;
   /** The ACTIVE or PROVISIONING tenants the rollout counted when it started (its percent budgets' base). */
   readonly fleetCount?: number;
+  /** Throttled CloudFormation calls the rollout's children reported (the segments' windows adapt to it). */
+  readonly throttled: number;
   readonly counts: Readonly<Record<string, number>>;
   readonly haltReason?: string;
   readonly previousRelease?: number;
@@ -89,6 +91,7 @@ function toRollout(item: Record<string, AttributeValue>): Rollout {
     waveBudget: num(item.waveBudget) ?? 0,
     window: num(item.window) ?? 0,
     fleetCount: num(item.fleetCount),
+    throttled: num(item.throttled) ?? 0,
     counts,
     haltReason: item.haltReason?.S,
     previousRelease: num(item.previousRelease) || undefined,
