@@ -7,19 +7,14 @@
 import { UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, ListMapRunsCommand } from '@aws-sdk/client-sfn';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { synthesizeApp } from '../../local/deploy/synth';
 import { currentTemplate, releaseTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
-import { startTestCloud, type TestCloud } from './support/test-cloud';
+import { type TestCloud } from './support/test-cloud';
+import { startTunedTestCloud } from './support/tuned-cloud';
 
 let cloud: TestCloud;
 beforeAll(async () => {
-  const assembly = await synthesizeApp({
-    app: 'npx tsx test/local-cloud/support/tuned-app.ts',
-    // Two segments of a few pages each even for a small fleet (MinTenantsPerSegment 1).
-    env: { TUNED_APP_WORKFLOW_TUNING: JSON.stringify({ RolloutPageSize: 2, ScanSegments: 2, MinTenantsPerSegment: 1 }) },
-    sources: ['test/local-cloud/support/tuned-app.ts'],
-  });
-  cloud = await startTestCloud({ assembly });
+  // Two segments of a few pages each even for a small fleet (MinTenantsPerSegment 1).
+  cloud = await startTunedTestCloud({ RolloutPageSize: 2, ScanSegments: 2, MinTenantsPerSegment: 1 });
 }, 120_000);
 afterAll(() => cloud?.close());
 
