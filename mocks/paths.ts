@@ -314,18 +314,6 @@ export const updateTenant = {
     'Note throttled update',
     'Retry after throttling?',
     'Draw back-off delay',
-    'Report throttle to rollout?',
-    'Back off after throttling',
-  ],
-  /** In a rollout, each throttled UpdateStack is counted on the rollout item (throttled). */
-  updateThrottledInRollout: [
-    'Update tenant stack',
-    'Why was the update refused?',
-    'Note throttled update',
-    'Retry after throttling?',
-    'Draw back-off delay',
-    'Report throttle to rollout?',
-    'Count throttled update',
     'Back off after throttling',
   ],
   updateThrottledOut: ['Update tenant stack', 'Why was the update refused?', 'Note throttled update', ...throttling.outlasted],

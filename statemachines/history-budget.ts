@@ -149,9 +149,9 @@ export interface UpdateTenantTuning extends StackTuning {
  *   claimed?, Claim desired template with its Retry;
  * - per refused claim 16 + 6R (Read tenant record, the decision, the claim again);
  * - the tier from the record (a Choice and a Pass: 4) before each first UpdateStack of a target;
- * - a throttled UpdateStack through the back-off loop costs EVENTS_PER_THROTTLED_ANSWER + 5: the loop
- *   has `Report throttle to rollout?` in place of `Return to throttled call`, and `Count throttled
- *   update` (a Task without Retry);
+ * - a throttled UpdateStack through the back-off loop costs EVENTS_PER_THROTTLED_ANSWER - 2: with one
+ *   throttled call there is no `Return to throttled call` (the retries are counted in the state and
+ *   added to the rollout item by the outcome count, no extra Task);
  * - each busy round 11 (UpdateStack refused as busy, the refusal Choice, Wait, Count busy wait) plus
  *   R throttled answers (the budget is per round); the accepted UpdateStack 5 plus R throttled answers;
  * - the waits: the first at most 20 + 9R (Wait for stack event 6 with its Retry, refused: Read
@@ -170,7 +170,7 @@ export interface UpdateTenantTuning extends StackTuning {
  */
 export function updateTenantWorstCaseEvents(t: UpdateTenantTuning, conflicts = CONFLICT_ROUNDS_BUDGETED): number {
   const r = t.ApiRetryMaxAttempts;
-  const throttledAnswer = EVENTS_PER_THROTTLED_ANSWER + 5;
+  const throttledAnswer = EVENTS_PER_THROTTLED_ANSWER - 2;
   const accepted = 4 + 5 + r * throttledAnswer;
   const busy = t.MaxBusyWaits * (11 + r * throttledAnswer);
   const firstWait = 20 + 3 * EVENTS_PER_RETRY * r;

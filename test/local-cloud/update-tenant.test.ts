@@ -29,7 +29,7 @@ const EVENT_WAIT_SECONDS = 300;
  * Measured: one tenant updated by event, without a rollout (docs/workflows.md): no DescribeStacks, the
  * parameters from the record, the status from the relayed event, the TemplateVersion from the template.
  */
-const UPDATED_BY_EVENT_EVENTS = 57;
+const UPDATED_BY_EVENT_EVENTS = 59;
 
 /** CloudFormation actions called while `run` runs (the local service's call listener). */
 const callsDuring = async <T>(run: () => Promise<T>): Promise<{ result: T; calls: string[] }> => {
@@ -252,6 +252,28 @@ test('a failed update is counted in the rollout, which halts when the wave spent
   expect(S(halted, 'haltReason')).toMatch(/^1 failed updates in wave 0 \(error budget 1\); last: u-fail-a: UPDATE_ROLLBACK_COMPLETE/);
   const running = await rolloutItem('release-2003001');
   expect([S(running, 'state'), running?.counts?.M?.failed?.N, N(running, 'waveFailed')]).toEqual(['RUNNING', '1', 1]);
+});
+
+test('throttled UpdateStacks are retried and reported to the rollout item (throttled), never against the error budget', async () => {
+  await createTenants('u-throttled');
+  await putRollout('release-2010000', 'RUNNING');
+  const url = await publish('2.10.0');
+  cloud.services.cloudformation.behaviour.throttle(2, ['UpdateStack']);
+  const [run] = await runChildren({
+    tenantId: 'u-throttled',
+    release: 2_010_000,
+    seq: 15,
+    templateUrl: url,
+    rollout: { id: 'release-2010000', wave: 0, errorBudget: 1 },
+  });
+  expect(run.output.outcome).toBe('updated');
+  const rollout = await rolloutItem('release-2010000');
+  expect([S(rollout, 'state'), rollout?.counts?.M?.updated?.N, N(rollout, 'throttled'), N(rollout, 'waveFailed')]).toEqual([
+    'RUNNING',
+    '1',
+    2,
+    0,
+  ]);
 });
 
 test('deferred while the rollout is PAUSED: nothing claimed, the stack untouched, the deferral counted', async () => {

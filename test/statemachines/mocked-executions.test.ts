@@ -556,7 +556,7 @@ describeWorkflow('mocked executions of the workflows', () => {
           roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/tenant-workflows`,
         }),
       );
-      const input = { items: caps.map((cap) => ({ throttle: { attempts: 0, cap, returnTo: 'Find tenant stack' } })) };
+      const input = { items: caps.map((cap) => ({ throttle: { attempts: 0, cap, returnTo: 'Find tenant stack', total: 0 } })) };
       const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
       let described = await client.send(new DescribeExecutionCommand({ executionArn }));
       for (let i = 0; described.status === 'RUNNING' && i < 100; i++) {
