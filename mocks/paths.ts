@@ -316,7 +316,14 @@ export const updateTenant = {
     'Draw back-off delay',
     'Back off after throttling',
   ],
-  updateThrottledOut: ['Update tenant stack', 'Why was the update refused?', 'Note throttled update', ...throttling.outlasted],
+  /** A round's back-off budget spent: waited out like a busy stack while busy waits are left. */
+  updateThrottledOut: [
+    'Update tenant stack',
+    'Why was the update refused?',
+    'Note throttled update',
+    ...throttling.outlasted,
+    'Can the throttling be waited out?',
+  ],
   /** The waiter woken by the relay: the event's status decides. */
   woken: ['Wait for stack event', 'How did the update end?'],
   /** The registration refused (the event came first): the recorded arrival decides. */

@@ -152,8 +152,10 @@ export interface UpdateTenantTuning extends StackTuning {
  * - a throttled UpdateStack through the back-off loop costs EVENTS_PER_THROTTLED_ANSWER - 2: with one
  *   throttled call there is no `Return to throttled call` (the retries are counted in the state and
  *   added to the rollout item by the outcome count, no extra Task);
- * - each busy round 11 (UpdateStack refused as busy, the refusal Choice, Wait, Count busy wait) plus
- *   R throttled answers (the budget is per round); the accepted UpdateStack 5 plus R throttled answers;
+ * - each busy round at most 15 (UpdateStack refused, the refusal Choice, Wait, Count busy wait; a round
+ *   whose back-off budget ran out adds Note throttled update, Retry after throttling?, Note throttling
+ *   outlasted retries, Can the throttling be waited out?, less the refusal's 4) plus R throttled answers
+ *   (the budget is per round); the accepted UpdateStack 5 plus R throttled answers;
  * - the waits: the first at most 20 + 9R (Wait for stack event 6 with its Retry, refused: Read
  *   recorded event with its Retry and its Choice, the item gone: Describe updated stack with its
  *   Retry and Is the update over?); then, per StackEventWaitSeconds until MaxStackPolls x
@@ -172,7 +174,7 @@ export function updateTenantWorstCaseEvents(t: UpdateTenantTuning, conflicts = C
   const r = t.ApiRetryMaxAttempts;
   const throttledAnswer = EVENTS_PER_THROTTLED_ANSWER - 2;
   const accepted = 4 + 5 + r * throttledAnswer;
-  const busy = t.MaxBusyWaits * (11 + r * throttledAnswer);
+  const busy = t.MaxBusyWaits * (15 + r * throttledAnswer);
   const firstWait = 20 + 3 * EVENTS_PER_RETRY * r;
   const rounds = Math.ceil((t.MaxStackPolls * t.StackPollSeconds) / t.StackEventWaitSeconds);
   const waits = firstWait + rounds * (22 + 3 * EVENTS_PER_RETRY * r);
