@@ -8,6 +8,11 @@ import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { currentTemplate, releaseTemplate, sendTierChangedEvent, stackOutput, withTemplateVersion } from '../../local/cli/operations';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeStateFile } from '../../local/cli/state-file';
+import { runTenantsCli, UsageError } from '../../local/cli/tenants';
 import { startTestCloud, type TestCloud } from './support/test-cloud';
 
 let cloud: TestCloud;
@@ -15,7 +20,9 @@ let template: string;
 beforeAll(async () => {
   cloud = await startTestCloud();
   template = await currentTemplate(cloud.clients, cloud.info);
-  await cloud.run(['t-one', 't-order', 't-race', 't-gone'].map((tenantId) => ({ kind: 'created' as const, detail: { tenantId } })));
+  await cloud.run(
+    ['t-one', 't-order', 't-race', 't-gone', 't-cli'].map((tenantId) => ({ kind: 'created' as const, detail: { tenantId } })),
+  );
   // A release, so that LATEST names a pinned template for change-tier to update at.
   const before = await cloud.executions();
   await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(template, '3.0.0'));
@@ -160,3 +167,20 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Pro
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+test('npm run tenants -- tier <id> <tier> sends the event and follows change-tier; an invalid tier is refused before anything is sent', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tier-cli-'));
+  try {
+    const state = writeStateFile(cloud.info, {}, join(dir, 'endpoints.json'));
+    const lines: string[] = [];
+    const code = await runTenantsCli(['tier', 't-cli', 'free', '--state', state], (line) => lines.push(line));
+    expect([code, lines.join('\n')]).toEqual([0, expect.stringContaining('change-tier')]);
+    expect([S(await cloud.record('t-cli'), 'tier'), await tierOfStack('t-cli')]).toEqual(['free', 'free']);
+    const before = (await cloud.executions()).length;
+    await expect(runTenantsCli(['tier', 't-cli', 'gold', '--state', state], () => undefined)).rejects.toThrow(UsageError);
+    await expect(runTenantsCli(['tier', 't-cli', '--state', state], () => undefined)).rejects.toThrow('a tier is required');
+    expect((await cloud.executions()).length).toBe(before);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
