@@ -576,6 +576,14 @@ export const updateTenantCases: MockTestCase[] = [
     out('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`),
   ),
   c(
+    'RolledBackWithEmptyReason',
+    'The event has an empty status-reason (a stack-level UPDATE_ROLLBACK_COMPLETE often has): failed with a placeholder reason',
+    input,
+    { ...updatedMocks, 'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE', '')] },
+    path(u.start, u.claim, u.updateStack, u.woken, ['Note event failure without reason'], u.failed, u.report),
+    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`),
+  ),
+  c(
     'TemplateUnreadable',
     'The template version cannot be read from S3: failed with the cause',
     input,
