@@ -32,13 +32,13 @@ function perTenantWaitBudgetSeconds(tuning: WorkflowTuning): number {
 
 export function executionTimeoutSeconds(name: WorkflowName, tuning: WorkflowTuning): number {
   const perTenant = perTenantWaitBudgetSeconds(tuning) + EXECUTION_TIMEOUT_MARGIN_SECONDS;
-  // create-tenant polls its own stack, then may wait (.sync) for update-tenant to bring it to a release
+  // change-tier waits (.sync) for update-tenant; create-tenant polls its own stack, then may wait (.sync) for update-tenant to bring it to a release
   // that landed meanwhile: its polls come on top of the child's budget.
   const createTenant = perTenant + tuning.MaxStackPolls * tuning.StackPollSeconds;
   const seconds =
     name === 'updateTenants'
       ? Math.max(FLEET_UPDATE_TIMEOUT_SECONDS, perTenant)
-      : name === 'createTenant'
+      : name === 'createTenant' || name === 'changeTier'
         ? createTenant
         : // The relay makes two API calls and never waits.
           name === 'stackEvents'

@@ -194,6 +194,15 @@ function cloudFormationRule(iamAction: string, task: TaskState, targets: TaskTar
  * given (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
  */
 function s3Rule(iamAction: string, task: TaskState, targets: TaskTargets): iam.PolicyStatement[] | undefined {
+  // update-tenant reads the TemplateVersion output from the pinned template version it updated the
+  // stack to (bucket, key and version id taken from the TemplateURL): versions of the template object only.
+  if (iamAction === 'GetObject' && task.parameters.Bucket === '${TemplateBucketName}' && task.parameters['VersionId.$'] !== undefined)
+    return [
+      new iam.PolicyStatement({
+        actions: ['s3:GetObjectVersion'],
+        resources: [targets.templateBucket.arnForObjects(targets.templateObjectKey)],
+      }),
+    ];
   if (iamAction !== 'HeadObject') return undefined;
   if (task.parameters.Bucket !== '${TemplateBucketName}' || task.parameters.Key !== '${TemplateObjectKey}') return undefined;
   const actions =

@@ -11,6 +11,7 @@ import {
   TEMPLATE_OBJECT_KEY,
   TENANT_CREATED_DETAIL_TYPE,
   TENANT_DELETED_DETAIL_TYPE,
+  TENANT_TIER_CHANGED_DETAIL_TYPE,
   TENANT_EVENT_SOURCE,
   TENANT_STACK_NAME_PREFIX,
 } from '../statemachines/contract';
@@ -152,6 +153,7 @@ export class TenantManagementStack extends Stack {
       updateTenants: build('updateTenants', withChild),
       updateTenant,
       stackEvents: build('stackEvents', withChild),
+      changeTier: build('changeTier', withChild),
     };
 
     this.routeEvents();
@@ -208,6 +210,7 @@ export class TenantManagementStack extends Stack {
       });
     lifecycle(TENANT_CREATED_DETAIL_TYPE, this.workflows.createTenant, 'TenantCreatedRule');
     lifecycle(TENANT_DELETED_DETAIL_TYPE, this.workflows.deleteTenant, 'TenantDeletedRule');
+    lifecycle(TENANT_TIER_CHANGED_DETAIL_TYPE, this.workflows.changeTier, 'TenantTierChangedRule');
 
     // S3 sends bucket events to the account's default bus.
     // https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
@@ -279,6 +282,12 @@ export class TenantManagementStack extends Stack {
       'AwsSolutions-IAM5',
       executionArns(this, this.workflowName('updateTenant')),
       'create-tenant follows (.sync) the update-tenant execution it starts when a release landed while the stack was created; executions get run-time names, so the grant covers the executions of that one state machine.',
+    );
+    acknowledgeResource(
+      this.workflows.changeTier.stateMachine,
+      'AwsSolutions-IAM5',
+      executionArns(this, this.workflowName('updateTenant')),
+      'change-tier follows (.sync) the update-tenant execution it starts to give the stack its new tier; executions get run-time names, so the grant covers the executions of that one state machine.',
     );
     // update-tenants starts (.sync) the per-tenant child and its own continuation.
     acknowledgeResource(

@@ -258,12 +258,30 @@ export const deleteTenant = {
 };
 
 export const updateTenant = {
-  /** Valid input, no rollout: the record read and its Choice. */
-  start: ['Check input', 'Prepare tenant', 'Is it part of a rollout?', 'Read tenant record', 'What does the record say?'],
+  /** Valid input, no rollout, no tier change: the record read and its Choice. */
+  start: [
+    'Check input',
+    'Prepare tenant',
+    'Is it a tier change?',
+    'Is it part of a rollout?',
+    'Read tenant record',
+    'What does the record say?',
+  ],
+  /** A tier change (reason: tier): its own converge token first. */
+  startTierChange: [
+    'Check input',
+    'Prepare tenant',
+    'Is it a tier change?',
+    'Use tier change token',
+    'Is it part of a rollout?',
+    'Read tenant record',
+    'What does the record say?',
+  ],
   /** Valid input with a RUNNING rollout: the rollout item, then the record. */
   startInRollout: [
     'Check input',
     'Prepare tenant',
+    'Is it a tier change?',
     'Is it part of a rollout?',
     'Read rollout state',
     'Is the rollout running?',
@@ -271,31 +289,51 @@ export const updateTenant = {
     'What does the record say?',
   ],
   /** The rollout item read: deferred or missing. */
-  rolloutRead: ['Check input', 'Prepare tenant', 'Is it part of a rollout?', 'Read rollout state', 'Is the rollout running?'],
+  rolloutRead: [
+    'Check input',
+    'Prepare tenant',
+    'Is it a tier change?',
+    'Is it part of a rollout?',
+    'Read rollout state',
+    'Is the rollout running?',
+  ],
   readRecordAgain: ['Read tenant record', 'What does the record say?'],
   olderTarget: ['Read claimed target', 'Is a newer target claimed?'],
   claim: ['Claim desired template'],
-  /** DescribeStacks by name answered: the status Choice. */
-  check: ['Check stack before update', 'Is the stack updatable?'],
-  /** DescribeStacks by name failed with the generic CloudFormationException: the Cause decides. */
-  checkFailed: ['Check stack before update', 'Was the check throttled?'],
-  checkThrottled: ['Check stack before update', 'Was the check throttled?', 'Note throttled check', ...throttling.backOff],
-  checkThrottledOut: ['Check stack before update', 'Was the check throttled?', 'Note throttled check', ...throttling.outlasted],
+  /** The parameters from the record: the catalogue's records carry no tier, so the default. */
+  tier: ['Which tier does the record name?', 'Use default tier'],
+  recordTier: ['Which tier does the record name?', 'Use record tier'],
+  updateStack: ['Which tier does the record name?', 'Use default tier', 'Update tenant stack'],
+  updateRefused: ['Which tier does the record name?', 'Use default tier', 'Update tenant stack', 'Why was the update refused?'],
+  /** UpdateStack refused as busy, then the wait. */
+  busyRound: ['Update tenant stack', 'Why was the update refused?', 'Wait while stack busy', 'Count busy wait'],
   busyWait: ['Wait while stack busy', 'Count busy wait'],
-  /** UsePreviousValue for the stack's one parameter (TenantId), then UpdateStack. */
-  keepParameters: ['Keep parameter values', 'Use previous value'],
-  updateStack: ['Keep parameter values', 'Use previous value', 'Update tenant stack'],
-  updateRefused: ['Keep parameter values', 'Use previous value', 'Update tenant stack', 'Why was the update refused?'],
-  updateThrottled: ['Update tenant stack', 'Why was the update refused?', 'Note throttled update', ...throttling.backOff],
-  updateThrottledOut: ['Update tenant stack', 'Why was the update refused?', 'Note throttled update', ...throttling.outlasted],
-  /** The waiter woken by the relay (or its registration refused / timed out), then one DescribeStacks. */
-  woken: ['Wait for stack event', 'Describe updated stack', 'Is the update over?'],
-  eventFirst: ['Wait for stack event', 'Note event came first', 'Describe updated stack', 'Is the update over?'],
+  updateThrottled: [
+    'Update tenant stack',
+    'Why was the update refused?',
+    'Note throttled update',
+    'Retry after throttling?',
+    'Draw back-off delay',
+    'Back off after throttling',
+  ],
+  /** A round's back-off budget spent: waited out like a busy stack while busy waits are left. */
+  updateThrottledOut: [
+    'Update tenant stack',
+    'Why was the update refused?',
+    'Note throttled update',
+    ...throttling.outlasted,
+    'Can the throttling be waited out?',
+  ],
+  /** The waiter woken by the relay: the event's status decides. */
+  woken: ['Wait for stack event', 'How did the update end?'],
+  /** The registration refused (the event came first): the recorded arrival decides. */
+  eventFirst: ['Wait for stack event', 'Read recorded event', 'What did the recorded event say?'],
+  /** No event (timeout): the one DescribeStacks. */
   noEvent: ['Wait for stack event', 'Note no event', 'Describe updated stack', 'Is the update over?'],
+  described: ['Describe updated stack', 'Is the update over?'],
   registerAgain: ['Count event wait'],
-  poll: ['Wait before checking again', 'Count poll', 'Describe updated stack', 'Is the update over?'],
-  updated: ['Note stack updated', 'Record observed release'],
-  noUpdates: ['Note no updates', 'Record observed release'],
+  updated: ['Note stack updated', 'Read template version', 'Note template version', 'Record observed release'],
+  noUpdates: ['Note no updates', 'Read template version', 'Note template version', 'Record observed release'],
   observed: ['Note observed release'],
   converge: ['Read newer target', 'Is there a target to converge on?'],
   failed: ['Note failure'],

@@ -22,6 +22,7 @@ import { deleteTenantCases } from './cases/delete-tenant';
 import { updateTenantCases } from './cases/update-tenant';
 import { updateTenantsCases } from './cases/update-tenants';
 import { stackEventsCases } from './cases/stack-events';
+import { changeTierCases } from './cases/change-tier';
 
 export type { MockTestCase, Step } from './cases/common';
 
@@ -31,4 +32,5 @@ export const TEST_CASES: readonly MockTestCase[] = [
   ...updateTenantCases,
   ...updateTenantsCases,
   ...stackEventsCases,
+  ...changeTierCases,
 ];

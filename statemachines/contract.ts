@@ -12,6 +12,8 @@ import { TENANT_RESOURCE_PREFIX } from '../template/naming';
 export const TENANT_EVENT_SOURCE = 'saas.tenants';
 export const TENANT_CREATED_DETAIL_TYPE = 'TenantCreated';
 export const TENANT_DELETED_DETAIL_TYPE = 'TenantDeleted';
+/** detail {tenantId, tier}; the event's time orders it (docs/workflows.md "change-tier"). */
+export const TENANT_TIER_CHANGED_DETAIL_TYPE = 'TenantTierChanged';
 export const DEFAULT_EVENT_BUS_NAME = 'tenant-lifecycle';
 
 /** The one object the template bucket holds; its "Object Created" event starts the fleet update. */

@@ -161,11 +161,6 @@ function rounds(t: StackTuning): number {
   return t.MaxBusyWaits * (18 + throttled) + 12 + throttled;
 }
 
-/** Parameters of a tenant stack the bound allows for (TenantId, Tier): `Keep parameter values` costs 4 + 4 per parameter. */
-export const TENANT_STACK_PARAMETERS_BUDGETED = 2;
-/** MapStateEntered, MapStateStarted, per parameter (MapIterationStarted, Use previous value 2, MapIterationSucceeded), MapStateSucceeded, MapStateExited. */
-const KEEP_PARAMETERS = 4 + 4 * TENANT_STACK_PARAMETERS_BUDGETED;
-
 /** update-tenant also needs the two waits' lengths: they decide how many wait rounds fit in MaxStackPolls x StackPollSeconds. */
 export interface UpdateTenantTuning extends StackTuning {
   StackPollSeconds: number;
@@ -173,35 +168,44 @@ export interface UpdateTenantTuning extends StackTuning {
 }
 
 /**
- * update-tenant (the rollout's child):
- * - start 30 + 9R: ExecutionStarted, Check input, Prepare tenant, Is it part of a rollout?, Read rollout
- *   state with its Retry, Is the rollout running?, Read tenant record with its Retry, What does the
- *   record say?, Read claimed target, Is a newer target claimed?, Claim desired template with its Retry;
+ * update-tenant (the rollout's child), which makes no DescribeStacks unless no event came:
+ * - start 34 + 9R: ExecutionStarted, Check input, Prepare tenant, Is it a tier change?, Use tier change
+ *   token, Is it part of a rollout?, Read rollout state with its Retry, Is the rollout running?, Read
+ *   tenant record with its Retry, What does the record say?, Read claimed target, Is a newer target
+ *   claimed?, Claim desired template with its Retry;
  * - per refused claim 16 + 6R (Read tenant record, the decision, the claim again);
- * - the busy rounds as delete-tenant's, each with `Keep parameter values` before its UpdateStack;
- * - the waits: the first (Wait for stack event 6 with its Retry, its note, Describe updated stack with
- *   its Retry, Is the update over?) 15 + 6R; then rounds adding StackPollSeconds (a poll: Wait, Count
- *   poll, Describe, Choice: 11 + 3R) or StackEventWaitSeconds (registering again: Count event wait,
- *   Wait for stack event, its note, Describe, Choice: 17 + 6R) until MaxStackPolls x StackPollSeconds
- *   are spent: whichever kind costs more per second decides;
- * - end 19 + 6R: Note …, Record observed release with its Retry, Note observed release, Count outcome
- *   in rollout?, Count outcome / Count failure with its Retry, Is the error budget spent?, Halt rollout
- *   (both paths cost the same), Report result, ExecutionSucceeded;
- * - per converge (a newer release claimed while the update ran) 43 + K + 29R: the refused observed
- *   write, Read newer target, its Choice, Converge on the newer target, one accepted round and a first
- *   wait again.
+ * - the tier from the record (a Choice and a Pass: 4) before each first UpdateStack of a target;
+ * - a throttled UpdateStack through the back-off loop costs EVENTS_PER_THROTTLED_ANSWER - 2: with one
+ *   throttled call there is no `Return to throttled call` (the retries are counted in the state and
+ *   added to the rollout item by the outcome count, no extra Task);
+ * - each busy round at most 15 (UpdateStack refused, the refusal Choice, Wait, Count busy wait; a round
+ *   whose back-off budget ran out adds Note throttled update, Retry after throttling?, Note throttling
+ *   outlasted retries, Can the throttling be waited out?, less the refusal's 4) plus R throttled answers
+ *   (the budget is per round); the accepted UpdateStack 5 plus R throttled answers;
+ * - the waits: the first at most 20 + 9R (Wait for stack event 6 with its Retry, refused: Read
+ *   recorded event with its Retry and its Choice, the item gone: Describe updated stack with its
+ *   Retry and Is the update over?); then, per StackEventWaitSeconds until MaxStackPolls x
+ *   StackPollSeconds are spent, Count event wait and the same again: 22 + 9R;
+ * - end 26 + 9R: Note stack updated, Read template version and Record observed release with their
+ *   Retries, Note template version, Note observed release, Count outcome in rollout?, Count outcome
+ *   with its Retry, Report result, ExecutionSucceeded (a failure's end, Note …, Note failure, Record
+ *   failed seq, Count failure, Is the error budget spent?, Halt rollout, costs the same);
+ * - per converge (a newer release or another tier recorded while the update ran) 27 + 12R + the tier
+ *   4 + an accepted UpdateStack + a first wait: Note stack updated, Read template version, Note
+ *   template version, the refused observed write, Read newer target, its Choice, Converge on the
+ *   newer target.
  * Claim conflicts and converges are budgeted CONFLICT_ROUNDS_BUDGETED times each.
  */
 export function updateTenantWorstCaseEvents(t: UpdateTenantTuning, conflicts = CONFLICT_ROUNDS_BUDGETED): number {
   const r = t.ApiRetryMaxAttempts;
-  const throttled = EVENTS_PER_THROTTLED_ANSWER * r;
-  const busy = t.MaxBusyWaits * (18 + KEEP_PARAMETERS + throttled) + 12 + KEEP_PARAMETERS + throttled;
-  const budgetSeconds = t.MaxStackPolls * t.StackPollSeconds;
-  const pollRounds = t.MaxStackPolls * (11 + EVENTS_PER_RETRY * r);
-  const eventRounds = Math.ceil(budgetSeconds / t.StackEventWaitSeconds) * (17 + 2 * EVENTS_PER_RETRY * r);
-  const waits = 15 + 2 * EVENTS_PER_RETRY * r + Math.max(pollRounds, eventRounds);
-  const converge = 43 + KEEP_PARAMETERS + 29 * r;
-  return 30 + 9 * r + conflicts * (16 + 6 * r) + busy + waits + 19 + 6 * r + conflicts * converge;
+  const throttledAnswer = EVENTS_PER_THROTTLED_ANSWER - 2;
+  const accepted = 4 + 5 + r * throttledAnswer;
+  const busy = t.MaxBusyWaits * (15 + r * throttledAnswer);
+  const firstWait = 20 + 3 * EVENTS_PER_RETRY * r;
+  const rounds = Math.ceil((t.MaxStackPolls * t.StackPollSeconds) / t.StackEventWaitSeconds);
+  const waits = firstWait + rounds * (22 + 3 * EVENTS_PER_RETRY * r);
+  const converge = 27 + 4 * EVENTS_PER_RETRY * r + accepted + firstWait;
+  return 34 + 9 * r + conflicts * (16 + 6 * r) + busy + accepted + waits + 26 + 9 * r + conflicts * converge;
 }
 
 /** The stack-events relay: ExecutionStarted, Record stack event, Is a waiter registered?, Wake waiter, Forget waiter (each Task 5 with its Retry), a Succeed state, ExecutionSucceeded. */

@@ -14,6 +14,7 @@ export const WORKFLOW_FILES = {
   updateTenants: 'update-tenants',
   updateTenant: 'update-tenant',
   stackEvents: 'stack-events',
+  changeTier: 'change-tier',
 } as const;
 export type WorkflowName = keyof typeof WORKFLOW_FILES;
 export type WorkflowFileName = (typeof WORKFLOW_FILES)[WorkflowName];

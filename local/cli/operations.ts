@@ -13,6 +13,7 @@ import {
   TENANT_EVENT_SOURCE,
   TENANT_CREATED_DETAIL_TYPE,
   TENANT_DELETED_DETAIL_TYPE,
+  TENANT_TIER_CHANGED_DETAIL_TYPE,
   TEMPLATE_OBJECT_KEY,
   TENANT_STACK_NAME_PREFIX,
 } from '../../statemachines/contract';
@@ -43,6 +44,7 @@ export const WORKFLOW_OUTPUTS = {
   'delete-tenant': 'DeleteTenantStateMachineArn',
   'update-tenants': 'UpdateTenantsStateMachineArn',
   'update-tenant': 'UpdateTenantStateMachineArn',
+  'change-tier': 'ChangeTierStateMachineArn',
 } as const;
 export type WorkflowKey = keyof typeof WORKFLOW_OUTPUTS;
 
@@ -74,6 +76,36 @@ export async function sendTenantEvent(
           Source: TENANT_EVENT_SOURCE,
           DetailType: kind === 'created' ? TENANT_CREATED_DETAIL_TYPE : TENANT_DELETED_DETAIL_TYPE,
           Detail: JSON.stringify(detail),
+        },
+      ],
+    }),
+  );
+  const entry = result.Entries?.[0];
+  if ((result.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
+    throw new Error(`PutEvents refused the event: ${entry?.ErrorCode ?? 'no entry'} ${entry?.ErrorMessage ?? ''}`.trim());
+  }
+  return entry.EventId;
+}
+
+/**
+ * PutEvents of TenantTierChanged ({tenantId, tier}) on the tenant-lifecycle bus; `time` is the event's
+ * Time (when the change happened: change-tier orders changes by it), default now.
+ */
+export async function sendTierChangedEvent(
+  clients: CloudClients,
+  info: StackInfo,
+  detail: { tenantId: string; tier: string },
+  time?: Date,
+): Promise<string> {
+  const result = await clients.eventbridge.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: output(info, 'EventBusName'),
+          Source: TENANT_EVENT_SOURCE,
+          DetailType: TENANT_TIER_CHANGED_DETAIL_TYPE,
+          Detail: JSON.stringify(detail),
+          ...(time === undefined ? {} : { Time: time }),
         },
       ],
     }),

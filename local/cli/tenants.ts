@@ -14,13 +14,14 @@
  *                               follows the rollout until it ends or waits for the operator
  *   rollout [status|pause|resume|abort] [N]
  *                               a rollout's waves, counters and state; the operator's commands
- *   executions                  every execution of the four workflows
+ *   executions                  every execution of the workflows
  *   events                      lifecycle events: what started each execution and what the workflows announced
  */
 import { readFileSync } from 'node:fs';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { tenantIdViolation } from '../../template/tenant-id';
+import { tenantTierViolation } from '../../template/tier';
 import {
   createClients,
   endpointsFromEnvironment,
@@ -40,6 +41,7 @@ import {
   nextPatchVersion,
   releaseTemplate,
   sendTenantEvent,
+  sendTierChangedEvent,
   stackEvents,
   stackOutput,
   TEMPLATE_OBJECT_KEY,
@@ -88,6 +90,14 @@ export function parseFlags(argv: readonly string[]): Flags {
     else positional.push(arg);
   }
   return { positional, values, switches };
+}
+
+/** Checks the tier with the tier rule (template/tier.ts) before anything is sent; `tier` needs one. */
+function checkTier(value: string | undefined): string {
+  if (value === undefined) throw new UsageError('a tier is required: tier <id> <tier>');
+  const violation = tenantTierViolation(value);
+  if (violation) throw new UsageError(violation);
+  return value;
 }
 
 /** Checks the tenant id with the tenant-id rule before anything is sent. */
@@ -146,7 +156,9 @@ export async function runTenantsCli(argv: readonly string[], out: (line: string)
     return command ? 0 : 2;
   }
   if (!COMMANDS.includes(command)) throw new UsageError(`unknown command '${command}' (commands: ${COMMANDS.join(', ')})`);
-  const idArgument = command === 'create' || command === 'delete' || command === 'show' ? checkTenantId(rest[0]) : undefined;
+  const idArgument =
+    command === 'create' || command === 'delete' || command === 'show' || command === 'tier' ? checkTenantId(rest[0]) : undefined;
+  const tierArgument = command === 'tier' ? checkTier(rest[1]) : undefined;
   const { info, clients } = await resolveTarget(flags);
   const timeoutMs = Number(flags.values.get('--timeout') ?? 120) * 1000;
   try {
@@ -154,6 +166,8 @@ export async function runTenantsCli(argv: readonly string[], out: (line: string)
       case 'create':
       case 'delete':
         return await lifecycle(clients, info, command, idArgument!, !flags.switches.has('--no-wait'), timeoutMs, out);
+      case 'tier':
+        return await lifecycle(clients, info, command, idArgument!, !flags.switches.has('--no-wait'), timeoutMs, out, tierArgument);
       case 'list':
         return await list(clients, info, out);
       case 'show':
@@ -173,11 +187,12 @@ export async function runTenantsCli(argv: readonly string[], out: (line: string)
   }
 }
 
-const COMMANDS = ['create', 'delete', 'list', 'show', 'release', 'rollout', 'executions', 'events'];
+const COMMANDS = ['create', 'delete', 'tier', 'list', 'show', 'release', 'rollout', 'executions', 'events'];
 const USAGE = `usage: npm run tenants -- <command> [options]
 
   create <id>            send TenantCreated and follow the create-tenant execution
   delete <id>            send TenantDeleted and follow the delete-tenant execution
+  tier <id> <tier>       send TenantTierChanged and follow the change-tier execution (record and stack)
   list                   tenants with record status, template version and stack status
   show <id>              record, stack, stack events and the executions that touched the tenant
   release [--template FILE] [--version V] [--release N] [--policy JSON|@FILE]
@@ -188,7 +203,7 @@ const USAGE = `usage: npm run tenants -- <command> [options]
   rollout pause N        stop touching tenants; the rollout waits once in-flight updates end
   rollout resume N       run a paused or halted rollout on (the current wave again, then the next)
   rollout abort N        roll every tenant the rollout touched back to the previous release
-  executions             every execution of the four workflows
+  executions             every execution of the workflows
   events                 lifecycle events: what started each execution, what the workflows announced
 
 options: --no-wait (do not follow), --timeout SECONDS (default 120), --endpoint-url URL (all services),
@@ -198,16 +213,21 @@ Without --endpoint-url or AWS_ENDPOINT_URL[_<SERVICE>], the endpoints of a runni
 async function lifecycle(
   clients: CloudClients,
   info: StackInfo,
-  command: 'create' | 'delete',
+  command: 'create' | 'delete' | 'tier',
   tenantId: string,
   wait: boolean,
   timeoutMs: number,
   out: (line: string) => void,
+  tier?: string,
 ): Promise<number> {
-  const workflow: WorkflowKey = command === 'create' ? 'create-tenant' : 'delete-tenant';
+  const workflow: WorkflowKey = command === 'create' ? 'create-tenant' : command === 'delete' ? 'delete-tenant' : 'change-tier';
   const known = new Set((await listAllExecutions(clients, info)).map((e) => e.executionArn));
-  const eventId = await sendTenantEvent(clients, info, command === 'create' ? 'created' : 'deleted', { tenantId });
-  out(`Tenant${command === 'create' ? 'Created' : 'Deleted'} for ${tenantId} accepted on ${info.outputs.EventBusName} (event ${eventId})`);
+  const eventId =
+    command === 'tier'
+      ? await sendTierChangedEvent(clients, info, { tenantId, tier: tier! })
+      : await sendTenantEvent(clients, info, command === 'create' ? 'created' : 'deleted', { tenantId });
+  const detailType = command === 'create' ? 'TenantCreated' : command === 'delete' ? 'TenantDeleted' : `TenantTierChanged (${tier})`;
+  out(`${detailType} for ${tenantId} accepted on ${info.outputs.EventBusName} (event ${eventId})`);
   if (!wait) return 0;
   out(`following ${workflow} …`);
   // Find the execution this event started (its input names the tenant) and follow it to its end.

@@ -7,7 +7,6 @@ import {
   noTenantRecord,
   noUpdates,
   notUpdatable,
-  stackDoesNotExist,
   stackId,
   TEMPLATE_VERSION,
   throttled,
@@ -42,6 +41,7 @@ function record(
     targetTemplateUrl?: string;
     releaseSeq?: number;
     failedSeq?: number;
+    tier?: string;
   } = {},
 ): MockedOutcome {
   const item: Record<string, unknown> = { tenantId: { S: TENANT }, version: { N: '2' } };
@@ -51,6 +51,7 @@ function record(
   if (fields.targetTemplateUrl !== undefined) item.targetTemplateUrl = { S: fields.targetTemplateUrl };
   if (fields.releaseSeq !== undefined) item.releaseSeq = { N: String(fields.releaseSeq) };
   if (fields.failedSeq !== undefined) item.failedSeq = { N: String(fields.failedSeq) };
+  if (fields.tier !== undefined) item.tier = { S: fields.tier };
   return { Return: { Item: item, ...METADATA } };
 }
 const rolloutState = (state: string): MockedOutcome => ({ Return: { Item: { state: { S: state } }, ...METADATA } });
@@ -63,31 +64,62 @@ const woken: MockedOutcome = {
     'client-request-token': `update-${TENANT}-${SEQ}`,
   },
 };
+/** The relay woke the waiter with a terminal status other than UPDATE_COMPLETE (reason undefined: none in the detail). */
+const wokenWith = (status: string, reason?: string): MockedOutcome => ({
+  Return: {
+    'stack-id': stackId(TENANT),
+    'status-details': reason === undefined ? { status } : { status, 'status-reason': reason },
+    'client-request-token': `update-${TENANT}-${SEQ}`,
+  },
+});
+/** The waiter item as the relay recorded the arrival (GetItem after a refused registration). */
+const arrival = (status: string, reason = ''): MockedOutcome => ({
+  Return: {
+    Item: {
+      stackId: { S: stackId(TENANT) },
+      clientRequestToken: { S: `update-${TENANT}-${SEQ}` },
+      arrivedStatus: { S: status },
+      arrivedReason: { S: reason },
+    },
+    ...METADATA,
+  },
+});
+const noArrival: MockedOutcome = { Return: { ...METADATA } };
+/** GetObject of the pinned template version: its body (only Outputs.TemplateVersion is read). */
+const templateBody = (version = NEXT_TEMPLATE_VERSION): MockedOutcome => ({
+  Return: { Body: JSON.stringify({ Outputs: { TemplateVersion: { Value: version } } }), ContentType: 'application/json', ...METADATA },
+});
+const templateMissing: MockedOutcome = {
+  Throw: { Error: 'S3.NoSuchVersionException', Cause: 'The specified version does not exist. (Service: S3, Status Code: 404)' },
+};
+const stackMissingOnUpdate = validationError(`Stack [tenant-${TENANT}] does not exist`);
 const timedOut: MockedOutcome = { Throw: { Error: 'States.Timeout', Cause: '' } };
 const failuresCounted = (waveFailed: number): MockedOutcome => ({
   Return: { Attributes: { waveFailed: { N: String(waveFailed) }, counts: { M: { failed: { N: String(waveFailed) } } } }, ...METADATA },
 });
 
-/** The usual middle: claim, check, UpdateStack, woken by the relay, DescribeStacks UPDATE_COMPLETE. */
+/** The usual middle: claim, UpdateStack (parameters from the record), woken by the relay, the template's version read. */
 const updatedMocks = {
   'Read tenant record': [record()],
   'Claim desired template': [updateItemOk],
-  'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
   'Update tenant stack': [updateStackOk(TENANT)],
   'Wait for stack event': [woken],
-  'Describe updated stack': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
+  'Read template version': [templateBody()],
   'Record observed release': [updateItemOk],
 };
-const updatedPath = [...u.claim, ...u.check, ...u.updateStack, ...u.woken, ...u.updated, ...u.observed];
-/** Up to a rolled-back update. */
-const rolledBackMocks = {
-  ...updatedMocks,
-  'Describe updated stack': [
-    describeStack(TENANT, 'UPDATE_ROLLBACK_COMPLETE', { reason: UPDATE_FAILURE, templateVersion: TEMPLATE_VERSION }),
-  ],
-};
-const rolledBackPath = [...u.claim, ...u.check, ...u.updateStack, ...u.woken, 'Note update failure', ...u.failed];
+const updatedPath = [...u.claim, ...u.updateStack, ...u.woken, ...u.updated, ...u.observed];
+/** Up to a rolled-back update (the relay's event says so). */
+const rolledBackMocks = { ...updatedMocks, 'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE', UPDATE_FAILURE)] };
+const rolledBackPath = [...u.claim, ...u.updateStack, ...u.woken, 'Note event failure', ...u.failed];
 const rolledBack = out('failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`);
+
+const invalidInput = {
+  tenantId: null,
+  outcome: 'failed',
+  reason:
+    'update-tenant input must be {tenantId: string, release: number, seq: number, templateUrl: pinned S3 URL (https://...?versionId=...), rollout?: {id: string, wave: number, errorBudget: number}, reason?: tier}',
+  release: null,
+};
 
 const c = (
   name: string,
@@ -109,7 +141,7 @@ const c = (
 export const updateTenantCases: MockTestCase[] = [
   c(
     'Updated',
-    'Claims the release, UpdateStack (token update-<id>-<seq>, UsePreviousValue), woken by the relay, records what the stack runs',
+    'Claims the release, UpdateStack (token update-<id>-<seq>, TenantId and Tier from the record), woken by the relay, records what the stack runs',
     input,
     updatedMocks,
     path(u.start, updatedPath, u.report),
@@ -121,13 +153,7 @@ export const updateTenantCases: MockTestCase[] = [
     { tenantId: TENANT, templateUrl: pinnedUrl },
     {},
     ['Check input', 'Report invalid input'],
-    {
-      tenantId: null,
-      outcome: 'failed',
-      reason:
-        'update-tenant input must be {tenantId: string, release: number, seq: number, templateUrl: string, rollout?: {id: string, wave: number, errorBudget: number}}',
-      release: null,
-    },
+    invalidInput,
   ),
   c(
     'UpdatedInRollout',
@@ -158,7 +184,7 @@ export const updateTenantCases: MockTestCase[] = [
     'The release table cannot be read: failed with the cause (counted failed, not against the error budget: no stack was touched)',
     { ...inRollout, rollout: { ...ROLLOUT, errorBudget: 2 } },
     { 'Read rollout state': [dynamoTableMissing], 'Count outcome': [updateItemOk] },
-    path(['Check input', 'Prepare tenant', 'Is it part of a rollout?', 'Read rollout state'], u.failed, u.counted),
+    path(['Check input', 'Prepare tenant', 'Is it a tier change?', 'Is it part of a rollout?', 'Read rollout state'], u.failed, u.counted),
     out('failed', causeOf(dynamoTableMissing)),
   ),
   c(
@@ -166,7 +192,7 @@ export const updateTenantCases: MockTestCase[] = [
     'The tenant table cannot be read: failed with the cause',
     input,
     { 'Read tenant record': [dynamoTableMissing] },
-    path(['Check input', 'Prepare tenant', 'Is it part of a rollout?', 'Read tenant record'], u.failed, u.report),
+    path(['Check input', 'Prepare tenant', 'Is it a tier change?', 'Is it part of a rollout?', 'Read tenant record'], u.failed, u.report),
     out('failed', causeOf(dynamoTableMissing)),
   ),
   c(
@@ -199,16 +225,7 @@ export const updateTenantCases: MockTestCase[] = [
     input,
     // It failed at an older seq once (failedSeq): that does not stop this one.
     { ...updatedMocks, 'Read tenant record': [record({ targetSeq: SEQ, releaseSeq: SEQ - 1, failedSeq: SEQ - 2 })] },
-    path(
-      u.start,
-      ['Is this release observed?', 'Did this seq fail before?'],
-      u.check,
-      u.updateStack,
-      u.woken,
-      u.updated,
-      u.observed,
-      u.report,
-    ),
+    path(u.start, ['Is this release observed?', 'Did this seq fail before?'], u.updateStack, u.woken, u.updated, u.observed, u.report),
     out('updated', onRelease(), RELEASE),
   ),
   c(
@@ -216,16 +233,15 @@ export const updateTenantCases: MockTestCase[] = [
     'This seq is claimed and no release was ever observed (a first update that failed): updates again without claiming',
     input,
     { ...updatedMocks, 'Read tenant record': [record({ targetSeq: SEQ })] },
-    path(
-      u.start,
-      ['Is this release observed?', 'Did this seq fail before?'],
-      u.check,
-      u.updateStack,
-      u.woken,
-      u.updated,
-      u.observed,
-      u.report,
-    ),
+    path(u.start, ['Is this release observed?', 'Did this seq fail before?'], u.updateStack, u.woken, u.updated, u.observed, u.report),
+    out('updated', onRelease(), RELEASE),
+  ),
+  c(
+    'TierChange',
+    "A tier change (reason tier) at the release the tenant is on: its own converge token, the record's tier sent, updated",
+    { ...input, reason: 'tier' },
+    { ...updatedMocks, 'Read tenant record': [record({ targetSeq: SEQ, releaseSeq: SEQ, tier: 'premium' })] },
+    path(u.startTierChange, ['Is this release observed?'], u.recordTier, ['Update tenant stack'], u.woken, u.updated, u.observed, u.report),
     out('updated', onRelease(), RELEASE),
   ),
   c(
@@ -242,13 +258,15 @@ export const updateTenantCases: MockTestCase[] = [
     { ...input, release: String(RELEASE) },
     {},
     ['Check input', 'Report invalid input'],
-    {
-      tenantId: null,
-      outcome: 'failed',
-      reason:
-        'update-tenant input must be {tenantId: string, release: number, seq: number, templateUrl: string, rollout?: {id: string, wave: number, errorBudget: number}}',
-      release: null,
-    },
+    invalidInput,
+  ),
+  c(
+    'UnpinnedTemplateUrl',
+    'A templateUrl without a versionId: failed, nothing read or written',
+    { ...input, templateUrl: local.TemplateUrl },
+    {},
+    ['Check input', 'Report invalid input'],
+    invalidInput,
   ),
   c(
     'ConvergeRecordWithoutStatus',
@@ -292,77 +310,99 @@ export const updateTenantCases: MockTestCase[] = [
   ),
   c(
     'NoUpdatesToPerform',
-    '"No updates are to be performed.": recorded as observed, unchanged',
+    '"No updates are to be performed.": no wait, the template version read, recorded as observed, unchanged',
     input,
-    {
-      'Read tenant record': [record()],
-      'Claim desired template': [updateItemOk],
-      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE')],
-      'Update tenant stack': [noUpdates],
-      'Record observed release': [updateItemOk],
-    },
-    path(u.start, u.claim, u.check, u.updateRefused, u.noUpdates, u.observed, u.report),
+    { ...updatedMocks, 'Update tenant stack': [noUpdates], 'Read template version': [templateBody(TEMPLATE_VERSION)] },
+    path(u.start, u.claim, u.updateRefused, u.noUpdates, u.observed, u.report),
     out('unchanged', onRelease(RELEASE, TEMPLATE_VERSION), RELEASE),
   ),
   c(
     'BusyThenReady',
-    'UPDATE_IN_PROGRESS from another operation: waits, then updates',
+    'UpdateStack refused: the stack is UPDATE_IN_PROGRESS with another operation; waits, then updates',
     input,
-    {
-      ...updatedMocks,
-      'Check stack before update': [describeStack(TENANT, 'UPDATE_IN_PROGRESS'), complete(TENANT, 'UPDATE_COMPLETE')],
-    },
-    path(u.start, u.claim, u.check, u.busyWait, u.check, u.updateStack, u.woken, u.updated, u.observed, u.report),
+    { ...updatedMocks, 'Update tenant stack': [notUpdatable(TENANT, 'UPDATE_IN_PROGRESS'), updateStackOk(TENANT)] },
+    path(u.start, u.claim, u.updateRefused, u.busyWait, ['Update tenant stack'], u.woken, u.updated, u.observed, u.report),
     out('updated', onRelease(), RELEASE),
   ),
   c(
     'StaysBusy',
     'Still UPDATE_IN_PROGRESS after MaxBusyWaits waits: failed',
     input,
-    { ...updatedMocks, 'Check stack before update': [[MAX_BUSY_WAITS + 1, describeStack(TENANT, 'UPDATE_IN_PROGRESS')]] },
-    path(u.start, u.claim, times(MAX_BUSY_WAITS, [...u.check, ...u.busyWait]), u.check, ['Note stack stayed busy'], u.failed, u.report),
-    out('failed', `Stack tenant-${TENANT} still UPDATE_IN_PROGRESS after ${MAX_BUSY_WAITS} waits`),
+    { ...updatedMocks, 'Update tenant stack': [[MAX_BUSY_WAITS + 1, notUpdatable(TENANT, 'UPDATE_IN_PROGRESS')]] },
+    path(
+      u.start,
+      u.claim,
+      u.tier,
+      times(MAX_BUSY_WAITS, u.busyRound),
+      ['Update tenant stack', 'Why was the update refused?', 'Note stack stayed busy'],
+      u.failed,
+      u.report,
+    ),
+    out(
+      'failed',
+      `Stack tenant-${TENANT} still busy after ${MAX_BUSY_WAITS} waits: ${causeOf(notUpdatable(TENANT, 'UPDATE_IN_PROGRESS'))}`,
+    ),
   ),
   c(
     'RollbackComplete',
-    'ROLLBACK_COMPLETE (a failed create) can only be deleted: failed, UpdateStack never called',
+    "ROLLBACK_COMPLETE (a failed create) can only be deleted: UpdateStack says so, failed with CloudFormation's message",
     input,
-    { ...updatedMocks, 'Check stack before update': [describeStack(TENANT, 'ROLLBACK_COMPLETE')] },
-    path(u.start, u.claim, u.check, ['Note stack not updatable'], u.failed, u.report),
-    out('failed', `Stack tenant-${TENANT} is in ROLLBACK_COMPLETE and can not be updated`),
+    { ...updatedMocks, 'Update tenant stack': [notUpdatable(TENANT, 'ROLLBACK_COMPLETE')] },
+    path(u.start, u.claim, u.updateRefused, u.failed, u.report),
+    out('failed', causeOf(notUpdatable(TENANT, 'ROLLBACK_COMPLETE'))),
   ),
   c(
     'StackMissing',
     'The stack does not exist: failed with the cause',
     input,
-    { ...updatedMocks, 'Check stack before update': [stackDoesNotExist(TENANT)] },
-    path(u.start, u.claim, u.checkFailed, u.failed, u.report),
-    out('failed', causeOf(stackDoesNotExist(TENANT))),
-  ),
-  c(
-    'CheckCatchAll',
-    'The check outlasts its Retry under the modelled-looking throttling name: the States.ALL catch',
-    input,
-    { ...updatedMocks, 'Check stack before update': [[API_RETRY_MAX_ATTEMPTS + 1, throttledUnderModelledName]] },
-    path(u.start, u.claim, ['Check stack before update'], u.failed, u.report),
-    out('failed', causeOf(throttledUnderModelledName)),
+    { ...updatedMocks, 'Update tenant stack': [stackMissingOnUpdate] },
+    path(u.start, u.claim, u.updateRefused, u.failed, u.report),
+    out('failed', causeOf(stackMissingOnUpdate)),
   ),
   c(
     'ThrottledThenSucceeds',
-    'The check and UpdateStack throttled once each: back-off loop, then updated',
+    'UpdateStack throttled once: back-off loop, then updated',
     input,
+    { ...updatedMocks, 'Update tenant stack': [throttled, updateStackOk(TENANT)] },
+    path(u.start, u.claim, u.tier, u.updateThrottled, ['Update tenant stack'], u.woken, u.updated, u.observed, u.report),
+    out('updated', onRelease(), RELEASE),
+  ),
+  c(
+    'ThrottledInRollout',
+    'In a rollout, throttled UpdateStacks are retried and their number added to the rollout item with the outcome (ADD throttled :n)',
+    inRollout,
     {
+      'Read rollout state': [rolloutState('RUNNING')],
       ...updatedMocks,
-      'Check stack before update': [throttled, complete(TENANT, 'UPDATE_COMPLETE')],
-      'Update tenant stack': [throttled, updateStackOk(TENANT)],
+      'Update tenant stack': [throttled, throttled, updateStackOk(TENANT)],
+      'Count outcome': [updateItemOk],
     },
+    path(
+      u.startInRollout,
+      u.claim,
+      u.tier,
+      u.updateThrottled,
+      u.updateThrottled,
+      ['Update tenant stack'],
+      u.woken,
+      u.updated,
+      u.observed,
+      u.counted,
+    ),
+    out('updated', onRelease(), RELEASE),
+  ),
+  c(
+    'ThrottlingWaitedOut',
+    "UpdateStack throttled beyond a round's budget: a busy wait, a fresh round, then updated",
+    input,
+    { ...updatedMocks, 'Update tenant stack': [[API_RETRY_MAX_ATTEMPTS + 1, throttled], updateStackOk(TENANT)] },
     path(
       u.start,
       u.claim,
-      u.checkThrottled,
-      u.check,
-      u.keepParameters,
-      u.updateThrottled,
+      u.tier,
+      times(API_RETRY_MAX_ATTEMPTS, u.updateThrottled),
+      u.updateThrottledOut,
+      u.busyWait,
       ['Update tenant stack'],
       u.woken,
       u.updated,
@@ -373,14 +413,14 @@ export const updateTenantCases: MockTestCase[] = [
   ),
   c(
     'UpdateThrottledOut',
-    'UpdateStack throttled beyond the budget: failed naming the call',
+    'UpdateStack throttled beyond the budget of every round (MaxBusyWaits waits included): failed naming the call',
     input,
-    { ...updatedMocks, 'Update tenant stack': [[API_RETRY_MAX_ATTEMPTS + 1, throttled]] },
+    { ...updatedMocks, 'Update tenant stack': [[(API_RETRY_MAX_ATTEMPTS + 1) * (MAX_BUSY_WAITS + 1), throttled]] },
     path(
       u.start,
       u.claim,
-      u.check,
-      u.keepParameters,
+      u.tier,
+      times(MAX_BUSY_WAITS, [...times(API_RETRY_MAX_ATTEMPTS, u.updateThrottled), ...u.updateThrottledOut, ...u.busyWait]),
       times(API_RETRY_MAX_ATTEMPTS, u.updateThrottled),
       u.updateThrottledOut,
       u.failed,
@@ -389,31 +429,11 @@ export const updateTenantCases: MockTestCase[] = [
     out('failed', `Update tenant stack was still throttled after ${API_RETRY_MAX_ATTEMPTS} retries: ${causeOf(throttled)}`),
   ),
   c(
-    'CheckThrottledOut',
-    'The check throttled beyond the budget: failed naming the call',
-    input,
-    { ...updatedMocks, 'Check stack before update': [[API_RETRY_MAX_ATTEMPTS + 1, throttled]] },
-    path(u.start, u.claim, times(API_RETRY_MAX_ATTEMPTS, u.checkThrottled), u.checkThrottledOut, u.failed, u.report),
-    out('failed', `Check stack before update was still throttled after ${API_RETRY_MAX_ATTEMPTS} retries: ${causeOf(throttled)}`),
-  ),
-  c(
-    'TurnedBusy',
-    'UpdateStack refused because another update started since the check: wait, check, update',
-    input,
-    {
-      ...updatedMocks,
-      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE'), complete(TENANT, 'UPDATE_COMPLETE')],
-      'Update tenant stack': [notUpdatable(TENANT, 'UPDATE_IN_PROGRESS'), updateStackOk(TENANT)],
-    },
-    path(u.start, u.claim, u.check, u.updateRefused, u.busyWait, u.check, u.updateStack, u.woken, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
-  ),
-  c(
     'UpdateRejected',
     'UpdateStack fails with another ValidationError: failed with the cause',
     input,
     { ...updatedMocks, 'Update tenant stack': [validationError('TemplateURL must be a supported URL.')] },
-    path(u.start, u.claim, u.check, u.updateRefused, u.failed, u.report),
+    path(u.start, u.claim, u.updateRefused, u.failed, u.report),
     out('failed', causeOf(validationError('TemplateURL must be a supported URL.'))),
   ),
   c(
@@ -421,47 +441,99 @@ export const updateTenantCases: MockTestCase[] = [
     'UpdateStack outlasts its Retry under the modelled-looking throttling name: the States.ALL catch',
     input,
     { ...updatedMocks, 'Update tenant stack': [[API_RETRY_MAX_ATTEMPTS + 1, throttledUnderModelledName]] },
-    path(u.start, u.claim, u.check, u.updateStack, u.failed, u.report),
+    path(u.start, u.claim, u.updateStack, u.failed, u.report),
     out('failed', causeOf(throttledUnderModelledName)),
   ),
   c(
     'EventCameFirst',
-    'The registration is refused (the relay recorded the event first): one DescribeStacks, updated',
+    'The registration is refused (the relay recorded the event first): the recorded arrival says UPDATE_COMPLETE, updated',
     input,
-    { ...updatedMocks, 'Wait for stack event': [conditionFailed] },
-    path(u.start, u.claim, u.check, u.updateStack, u.eventFirst, u.updated, u.observed, u.report),
+    { ...updatedMocks, 'Wait for stack event': [conditionFailed], 'Read recorded event': [arrival('UPDATE_COMPLETE')] },
+    path(u.start, u.claim, u.updateStack, u.eventFirst, u.updated, u.observed, u.report),
+    out('updated', onRelease(), RELEASE),
+  ),
+  c(
+    'EventCameFirstRolledBack',
+    'The recorded arrival says the update rolled back: failed with its reason',
+    input,
+    {
+      ...updatedMocks,
+      'Wait for stack event': [conditionFailed],
+      'Read recorded event': [arrival('UPDATE_ROLLBACK_COMPLETE', UPDATE_FAILURE)],
+    },
+    path(u.start, u.claim, u.updateStack, u.eventFirst, ['Note recorded failure'], u.failed, u.report),
+    rolledBack,
+  ),
+  c(
+    'ArrivalGone',
+    'Refused, but the waiter item is gone (the relay removed it after waking an earlier registration): one DescribeStacks',
+    input,
+    {
+      ...updatedMocks,
+      'Wait for stack event': [conditionFailed],
+      'Read recorded event': [noArrival],
+      'Describe updated stack': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
+    },
+    path(u.start, u.claim, u.updateStack, u.eventFirst, u.described, u.updated, u.observed, u.report),
+    out('updated', onRelease(), RELEASE),
+  ),
+  c(
+    'ArrivalUnreadable',
+    'Refused, and the waiter item cannot be read: one DescribeStacks',
+    input,
+    {
+      ...updatedMocks,
+      'Wait for stack event': [conditionFailed],
+      'Read recorded event': [dynamoTableMissing],
+      'Describe updated stack': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
+    },
+    path(u.start, u.claim, u.updateStack, ['Wait for stack event', 'Read recorded event'], u.described, u.updated, u.observed, u.report),
     out('updated', onRelease(), RELEASE),
   ),
   c(
     'EventLost',
-    'No event within StackEventWaitSeconds (States.Timeout): one DescribeStacks, updated',
+    'No event within StackEventWaitSeconds (States.Timeout): the one DescribeStacks, updated',
     input,
-    { ...updatedMocks, 'Wait for stack event': [timedOut] },
-    path(u.start, u.claim, u.check, u.updateStack, u.noEvent, u.updated, u.observed, u.report),
+    {
+      ...updatedMocks,
+      'Wait for stack event': [timedOut],
+      'Describe updated stack': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
+    },
+    path(u.start, u.claim, u.updateStack, u.noEvent, u.updated, u.observed, u.report),
     out('updated', onRelease(), RELEASE),
+  ),
+  c(
+    'EventLostRolledBack',
+    'No event, and DescribeStacks finds the update rolled back: failed with the status reason',
+    input,
+    {
+      ...updatedMocks,
+      'Wait for stack event': [timedOut],
+      'Describe updated stack': [
+        describeStack(TENANT, 'UPDATE_ROLLBACK_COMPLETE', { reason: UPDATE_FAILURE, templateVersion: TEMPLATE_VERSION }),
+      ],
+    },
+    path(u.start, u.claim, u.updateStack, u.noEvent, ['Note update failure'], u.failed, u.report),
+    rolledBack,
+  ),
+  c(
+    'DescribedRollbackWithoutReason',
+    'DescribeStacks finds UPDATE_ROLLBACK_COMPLETE with no StackStatusReason: failed with a placeholder reason',
+    input,
+    {
+      ...updatedMocks,
+      'Wait for stack event': [timedOut],
+      'Describe updated stack': [describeStack(TENANT, 'UPDATE_ROLLBACK_COMPLETE', { templateVersion: TEMPLATE_VERSION })],
+    },
+    path(u.start, u.claim, u.updateStack, u.noEvent, ['Add missing status reason', 'Note update failure'], u.failed, u.report),
+    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`),
   ),
   c(
     'StillInProgressAfterTimeout',
     'Timed out while the update still runs: registers again, then woken',
     input,
-    {
-      ...updatedMocks,
-      'Wait for stack event': [timedOut, woken],
-      'Describe updated stack': [describeStack(TENANT, 'UPDATE_IN_PROGRESS'), complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
-    },
-    path(u.start, u.claim, u.check, u.updateStack, u.noEvent, u.registerAgain, u.woken, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
-  ),
-  c(
-    'OtherOperationAfterEvent',
-    'Registration refused but the stack runs another operation: polls until it ends',
-    input,
-    {
-      ...updatedMocks,
-      'Wait for stack event': [conditionFailed],
-      'Describe updated stack': [describeStack(TENANT, 'UPDATE_IN_PROGRESS'), complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
-    },
-    path(u.start, u.claim, u.check, u.updateStack, u.eventFirst, u.poll, u.updated, u.observed, u.report),
+    { ...updatedMocks, 'Wait for stack event': [timedOut, woken], 'Describe updated stack': [describeStack(TENANT, 'UPDATE_IN_PROGRESS')] },
+    path(u.start, u.claim, u.updateStack, u.noEvent, u.registerAgain, u.woken, u.updated, u.observed, u.report),
     out('updated', onRelease(), RELEASE),
   ),
   c(
@@ -473,7 +545,7 @@ export const updateTenantCases: MockTestCase[] = [
       'Wait for stack event': [timedOut, timedOut],
       'Describe updated stack': [[2, describeStack(TENANT, 'UPDATE_IN_PROGRESS')]],
     },
-    path(u.start, u.claim, u.check, u.updateStack, u.noEvent, u.registerAgain, u.noEvent, ['Note waiting gave up'], u.failed, u.report),
+    path(u.start, u.claim, u.updateStack, u.noEvent, u.registerAgain, u.noEvent, ['Note waiting gave up'], u.failed, u.report),
     out(
       'failed',
       `Stack tenant-${TENANT} still UPDATE_IN_PROGRESS after ${local.StackEventWaitSeconds} s of waiting for its operation to end`,
@@ -481,15 +553,15 @@ export const updateTenantCases: MockTestCase[] = [
   ),
   c(
     'DescribeFails',
-    'DescribeStacks after the wake-up fails beyond its Retry: failed with the cause',
+    'The fallback DescribeStacks fails beyond its Retry: failed with the cause',
     input,
-    { ...updatedMocks, 'Describe updated stack': [[API_RETRY_MAX_ATTEMPTS + 1, throttled]] },
-    path(u.start, u.claim, u.check, u.updateStack, ['Wait for stack event', 'Describe updated stack'], u.failed, u.report),
+    { ...updatedMocks, 'Wait for stack event': [timedOut], 'Describe updated stack': [[API_RETRY_MAX_ATTEMPTS + 1, throttled]] },
+    path(u.start, u.claim, u.updateStack, ['Wait for stack event', 'Note no event', 'Describe updated stack'], u.failed, u.report),
     out('failed', causeOf(throttled)),
   ),
   c(
     'RolledBack',
-    'The update rolls back: failed with the status reason',
+    "The relay's event says the update rolled back: failed with the status reason",
     input,
     rolledBackMocks,
     path(u.start, rolledBackPath, u.report),
@@ -497,33 +569,45 @@ export const updateTenantCases: MockTestCase[] = [
   ),
   c(
     'RolledBackWithoutReason',
-    'UPDATE_ROLLBACK_COMPLETE with no StackStatusReason: failed with a placeholder reason',
+    'The event has no status-reason: failed with a placeholder reason',
     input,
-    {
-      ...updatedMocks,
-      'Describe updated stack': [describeStack(TENANT, 'UPDATE_ROLLBACK_COMPLETE', { templateVersion: TEMPLATE_VERSION })],
-    },
-    path(u.start, u.claim, u.check, u.updateStack, u.woken, ['Add missing status reason', 'Note update failure'], u.failed, u.report),
+    { ...updatedMocks, 'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE')] },
+    path(u.start, u.claim, u.updateStack, u.woken, ['Note event failure without reason'], u.failed, u.report),
     out('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`),
+  ),
+  c(
+    'RolledBackWithEmptyReason',
+    'The event has an empty status-reason (a stack-level UPDATE_ROLLBACK_COMPLETE often has): failed with a placeholder reason',
+    input,
+    { ...updatedMocks, 'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE', '')] },
+    path(u.start, u.claim, u.updateStack, u.woken, ['Note event failure without reason'], u.failed, u.report),
+    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`),
+  ),
+  c(
+    'TemplateUnreadable',
+    'The template version cannot be read from S3: failed with the cause',
+    input,
+    { ...updatedMocks, 'Read template version': [templateMissing] },
+    path(u.start, u.claim, u.updateStack, u.woken, ['Note stack updated', 'Read template version'], u.failed, u.report),
+    out('failed', causeOf(templateMissing)),
   ),
   c(
     'RecordFails',
     'The observed write fails otherwise: failed with the cause',
     input,
     { ...updatedMocks, 'Record observed release': [dynamoTableMissing] },
-    path(u.start, u.claim, u.check, u.updateStack, u.woken, u.updated, u.failed, u.report),
+    path(u.start, u.claim, u.updateStack, u.woken, u.updated, u.failed, u.report),
     out('failed', causeOf(dynamoTableMissing)),
   ),
   c(
     'Converge',
-    'A newer release was claimed while this update ran: converge on it (token converge-<id>-<seq>-<execution>), then recorded',
+    'A newer release (or another tier) was claimed while this update ran: converge on the record (token converge-<id>-<seq>-<round>-<execution>), then recorded',
     input,
     {
       ...updatedMocks,
-      'Check stack before update': [complete(TENANT, 'UPDATE_COMPLETE'), complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
       'Update tenant stack': [updateStackOk(TENANT), updateStackOk(TENANT)],
       'Wait for stack event': [woken, woken],
-      'Describe updated stack': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION), complete(TENANT, 'UPDATE_COMPLETE', '1.2.0')],
+      'Read template version': [templateBody(), templateBody('1.2.0')],
       'Record observed release': [conditionFailed, updateItemOk],
       'Read newer target': [record({ targetSeq: SEQ + 1, targetRelease: RELEASE + 1, targetTemplateUrl: NEWER_URL })],
     },
@@ -532,7 +616,6 @@ export const updateTenantCases: MockTestCase[] = [
       updatedPath.slice(0, -1),
       u.converge,
       ['Converge on the newer target'],
-      u.check,
       u.updateStack,
       u.woken,
       u.updated,
@@ -636,26 +719,22 @@ export const updateTenantCases: MockTestCase[] = [
   ),
   c(
     'LongestRun',
-    'Everything at once (the history bound is checked against it): a raced claim, busy rounds with throttled checks, a throttled UpdateStack, a lost event, a converge',
+    'Everything at once (the history bound is checked against it): a raced claim, busy rounds with throttled updates, a lost event, a converge',
     inRollout,
     {
       'Read rollout state': [rolloutState('RUNNING')],
       'Read tenant record': [record(), record({ targetSeq: SEQ - 1 })],
       'Claim desired template': [conditionFailed, updateItemOk],
-      'Check stack before update': [
-        ...times(MAX_BUSY_WAITS, ['t', 't', 'b']).map((k) => (k === 't' ? throttled : describeStack(TENANT, 'UPDATE_IN_PROGRESS'))),
+      'Update tenant stack': [
+        ...times(MAX_BUSY_WAITS, ['t', 't', 'b']).map((k) => (k === 't' ? throttled : notUpdatable(TENANT, 'UPDATE_IN_PROGRESS'))),
         throttled,
-        complete(TENANT, 'UPDATE_COMPLETE'),
+        updateStackOk(TENANT),
         throttled,
-        complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION),
+        updateStackOk(TENANT),
       ],
-      'Update tenant stack': [throttled, updateStackOk(TENANT), throttled, updateStackOk(TENANT)],
       'Wait for stack event': [timedOut, woken, woken],
-      'Describe updated stack': [
-        describeStack(TENANT, 'UPDATE_IN_PROGRESS'),
-        complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION),
-        complete(TENANT, 'UPDATE_COMPLETE', '1.2.0'),
-      ],
+      'Describe updated stack': [describeStack(TENANT, 'UPDATE_IN_PROGRESS')],
+      'Read template version': [templateBody(), templateBody('1.2.0')],
       'Record observed release': [conditionFailed, updateItemOk],
       'Read newer target': [record({ targetSeq: SEQ + 1, targetRelease: RELEASE + 1, targetTemplateUrl: NEWER_URL })],
       'Count outcome': [updateItemOk],
@@ -666,10 +745,8 @@ export const updateTenantCases: MockTestCase[] = [
       u.readRecordAgain,
       u.olderTarget,
       u.claim,
-      times(MAX_BUSY_WAITS, [...u.checkThrottled, ...u.checkThrottled, ...u.check, ...u.busyWait]),
-      u.checkThrottled,
-      u.check,
-      u.keepParameters,
+      u.tier,
+      times(MAX_BUSY_WAITS, [...u.updateThrottled, ...u.updateThrottled, ...u.busyRound]),
       u.updateThrottled,
       ['Update tenant stack'],
       u.noEvent,
@@ -678,9 +755,7 @@ export const updateTenantCases: MockTestCase[] = [
       u.updated,
       u.converge,
       ['Converge on the newer target'],
-      u.checkThrottled,
-      u.check,
-      u.keepParameters,
+      u.tier,
       u.updateThrottled,
       ['Update tenant stack'],
       u.woken,

@@ -94,6 +94,7 @@ const error = (code: string, message: string) =>
 let dynamo: LocalServer;
 let cfn: LocalServer & { requests: ResponderRequest[] };
 let events: LocalServer & { requests: ResponderRequest[] };
+let s3: LocalServer & { requests: ResponderRequest[] };
 let engine: Engine;
 let ddb: DynamoDBClient;
 const stacks = new StackModel();
@@ -136,13 +137,21 @@ beforeAll(async () => {
     }),
   );
   cfn = await startResponder((req) => stacks.handle(req));
+  // update-tenant reads the TemplateVersion output from the pinned template version (S3 GetObject); the
+  // template's body here names the version it was asked for.
+  s3 = await startResponder((req) => ({
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      Outputs: { TemplateVersion: { Value: new URL(req.url, 'http://s3').searchParams.get('versionId') ?? 'initial' } },
+    }),
+  }));
   events = await startResponder((req) =>
     json({ Entries: (req.params.Entries as unknown[]).map((_, i) => ({ EventId: `e-${i}` })), FailedEntryCount: 0 }),
   );
   engine = new Engine({
     timeline: new VirtualTimeline(START),
     passThrough: {
-      endpoints: { dynamodb: dynamo.endpoint, cloudformation: cfn.endpoint, eventbridge: events.endpoint },
+      endpoints: { dynamodb: dynamo.endpoint, cloudformation: cfn.endpoint, eventbridge: events.endpoint, s3: s3.endpoint },
       credentials: LOCAL_CREDENTIALS,
     },
   });
@@ -154,7 +163,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   ddb.destroy();
-  await Promise.all([dynamo.close(), cfn.close(), events.close()]);
+  await Promise.all([dynamo.close(), cfn.close(), events.close(), s3.close()]);
 });
 
 async function run(name: WorkflowFileName, input: unknown) {
@@ -196,7 +205,12 @@ describe('the workflows against dynalite and local endpoints, unmocked', () => {
     expect(d.cause).toBeUndefined();
     expect(JSON.parse(d.output!)).toMatchObject({ tenantId: 'beta', outcome: 'updated', release: 2 });
     expect(stacks.stacks.get('tenant-beta')?.version).toBe('v2');
-    expect(await tenantRecord('beta')).toMatchObject({ targetSeq: '{"N":"1"}', release: '{"N":"2"}', releaseSeq: '{"N":"1"}' });
+    expect(await tenantRecord('beta')).toMatchObject({
+      targetSeq: '{"N":"1"}',
+      release: '{"N":"2"}',
+      releaseSeq: '{"N":"1"}',
+      templateVersion: 'v2',
+    });
     // The wait for the event timed out (StackEventWaitSeconds, simulated) before the one DescribeStacks.
     expect(d.stopDate!.getTime() - d.startDate.getTime()).toBeGreaterThanOrEqual(Number(s.StackEventWaitSeconds) * 1000);
   });

@@ -20,10 +20,10 @@ const queueIdOf = (ruleId: string): string => targetOf(ruleId).DeadLetterConfig.
 // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html,
 // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html
 describe('rule targets: retries, then a dead-letter queue', () => {
-  test('there are four rules (TenantCreated, TenantDeleted, template uploaded, stack update ended), each with its own dead-letter queue', () => {
-    expect(ruleIds).toHaveLength(4);
+  test('there are five rules (TenantCreated, TenantDeleted, TenantTierChanged, template uploaded, stack update ended), each with its own dead-letter queue', () => {
+    expect(ruleIds).toHaveLength(5);
     const queues = ruleIds.map(queueIdOf);
-    expect(new Set(queues).size).toBe(4);
+    expect(new Set(queues).size).toBe(5);
     for (const queue of queues) expect(app.deployed.resources[queue].Type).toBe('AWS::SQS::Queue');
   });
 

@@ -153,10 +153,12 @@ describe('tenant table', () => {
 describe('state machines', () => {
   const names = Object.keys(WORKFLOW_FILES) as WorkflowName[];
 
-  test('there are five: create-tenant, delete-tenant, update-tenants, its child update-tenant and the stack-events relay', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 5);
+  test('there are six: create-tenant, delete-tenant, update-tenants, its child update-tenant, the stack-events relay and change-tier', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 6);
     expect(names.map((name) => resources[stateMachineId(name)].Properties.StateMachineName).sort()).toEqual(
-      ['create-tenant', 'delete-tenant', 'stack-events', 'update-tenant', 'update-tenants'].map((stem) => `TenantManagementStack-${stem}`),
+      ['change-tier', 'create-tenant', 'delete-tenant', 'stack-events', 'update-tenant', 'update-tenants'].map(
+        (stem) => `TenantManagementStack-${stem}`,
+      ),
     );
   });
 

@@ -6,8 +6,8 @@
  * rollout items, waiter items, execution histories.
  */
 import { DisableRuleCommand, EnableRuleCommand, ListRulesCommand } from '@aws-sdk/client-eventbridge';
-import { GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { UpdateStackCommand } from '@aws-sdk/client-cloudformation';
+import { GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DeleteStackCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { currentTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
@@ -26,10 +26,25 @@ const outputs = () => cloud.info.outputs;
 /** The deployed StackEventWaitSeconds (infra/config.ts). */
 const EVENT_WAIT_SECONDS = 300;
 /**
- * Measured: one tenant updated by event, without a rollout: 62 plus 4 per stack parameter kept
- * (`Keep parameter values`, one Map iteration each); the tenant template has TenantId and Tier.
+ * Measured: one tenant updated by event, without a rollout (docs/workflows.md): no DescribeStacks, the
+ * parameters from the record, the status from the relayed event, the TemplateVersion from the template.
  */
-const UPDATED_BY_EVENT_EVENTS = 62 + 4 * 2;
+const UPDATED_BY_EVENT_EVENTS = 59;
+
+/** CloudFormation actions called while `run` runs (the local service's call listener). */
+const callsDuring = async <T>(run: () => Promise<T>): Promise<{ result: T; calls: string[] }> => {
+  const calls: string[] = [];
+  let listening = true;
+  cloud.services.cloudformation.addCallListener((action) => {
+    if (listening) calls.push(action);
+  });
+  try {
+    return { result: await run(), calls };
+  } finally {
+    listening = false;
+  }
+};
+const count = (calls: string[], action: string) => calls.filter((c) => c === action).length;
 
 interface ChildInput {
   tenantId: string;
@@ -37,6 +52,7 @@ interface ChildInput {
   seq: number;
   templateUrl: string;
   rollout?: { id: string; wave: number; errorBudget: number };
+  reason?: 'tier';
 }
 
 /** A release of the tenant template under a key of its own (the rollout's template object is not touched, so no fleet run starts). */
@@ -125,7 +141,10 @@ test('updated by event: the claim, UpdateStack with update-<id>-<seq>, the relay
   await createTenants('u-event');
   const before = await cloud.record('u-event');
   const url = await publish('2.0.0');
-  const [run] = await runChildren({ tenantId: 'u-event', release: 2_000_000, seq: 1, templateUrl: url });
+  const { result, calls } = await callsDuring(() => runChildren({ tenantId: 'u-event', release: 2_000_000, seq: 1, templateUrl: url }));
+  const [run] = result;
+  // The normal path: one UpdateStack, no DescribeStacks (the event's status is trusted).
+  expect([count(calls, 'UpdateStack'), count(calls, 'DescribeStacks')]).toEqual([1, 0]);
 
   expect(run.output).toEqual({
     tenantId: 'u-event',
@@ -141,7 +160,7 @@ test('updated by event: the claim, UpdateStack with update-<id>-<seq>, the relay
   expect(N(record, 'version')).toBe(N(before, 'version'));
   // Woken by the relay, not by the timeout: the wait succeeded, well before StackEventWaitSeconds.
   expect(run.history.some((e) => e.type === 'TaskTimedOut')).toBe(false);
-  expect(run.entered).not.toContain('Note event came first');
+  expect(run.entered).not.toContain('Read recorded event');
   expect(run.seconds).toBeLessThan(EVENT_WAIT_SECONDS);
   // The relay removed the waiter item it answered.
   expect(await waiterItems(stack!.StackId!)).toEqual([]);
@@ -157,8 +176,11 @@ test('the event lost (the rule disabled): after StackEventWaitSeconds one Descri
   expect(rule).toBeDefined();
   await cloud.clients.eventbridge.send(new DisableRuleCommand({ Name: rule }));
   try {
-    const [run] = await runChildren({ tenantId: 'u-lost', release: 2_001_000, seq: 2, templateUrl: url });
+    const { result, calls } = await callsDuring(() => runChildren({ tenantId: 'u-lost', release: 2_001_000, seq: 2, templateUrl: url }));
+    const [run] = result;
     expect(run.output.outcome).toBe('updated');
+    // The one fallback DescribeStacks, after StackEventWaitSeconds.
+    expect([count(calls, 'UpdateStack'), count(calls, 'DescribeStacks')]).toEqual([1, 1]);
     expect(run.history.filter((e) => e.type === 'TaskTimedOut')).toHaveLength(1);
     expect(run.seconds).toBeGreaterThanOrEqual(EVENT_WAIT_SECONDS);
   } finally {
@@ -173,7 +195,7 @@ test('the event lost (the rule disabled): after StackEventWaitSeconds one Descri
   expect([S(waiter, 'clientRequestToken'), S(waiter, 'arrivedStatus')]).toEqual(['update-u-lost-2', undefined]);
 });
 
-test('the event before the registration: the refused registration describes the stack at once', async () => {
+test('the event before the registration: the refused registration reads the recorded arrival at once (no DescribeStacks)', async () => {
   await createTenants('u-early');
   const url = await publish('2.2.0');
   // The update ends at once, and the child's first registration is throttled, so the relay records the arrival first.
@@ -184,10 +206,12 @@ test('the event before the registration: the refused registration describes the 
     code: 'ProvisionedThroughputExceededException',
     times: 1,
   });
-  const [run] = await runChildren({ tenantId: 'u-early', release: 2_002_000, seq: 3, templateUrl: url });
+  const { result, calls } = await callsDuring(() => runChildren({ tenantId: 'u-early', release: 2_002_000, seq: 3, templateUrl: url }));
+  const [run] = result;
   cloud.clearDynamoFaults();
   expect(run.output.outcome).toBe('updated');
-  expect(run.entered).toContain('Note event came first');
+  expect(run.entered).toContain('Read recorded event');
+  expect(count(calls, 'DescribeStacks')).toBe(0);
   expect(run.seconds).toBeLessThan(EVENT_WAIT_SECONDS);
   const stack = await cloud.tenantStack('u-early');
   expect(stackOutput(stack, 'TemplateVersion')).toBe('2.2.0');
@@ -228,6 +252,28 @@ test('a failed update is counted in the rollout, which halts when the wave spent
   expect(S(halted, 'haltReason')).toMatch(/^1 failed updates in wave 0 \(error budget 1\); last: u-fail-a: UPDATE_ROLLBACK_COMPLETE/);
   const running = await rolloutItem('release-2003001');
   expect([S(running, 'state'), running?.counts?.M?.failed?.N, N(running, 'waveFailed')]).toEqual(['RUNNING', '1', 1]);
+});
+
+test('throttled UpdateStacks are retried and reported to the rollout item (throttled), never against the error budget', async () => {
+  await createTenants('u-throttled');
+  await putRollout('release-2010000', 'RUNNING');
+  const url = await publish('2.10.0');
+  cloud.services.cloudformation.behaviour.throttle(2, ['UpdateStack']);
+  const [run] = await runChildren({
+    tenantId: 'u-throttled',
+    release: 2_010_000,
+    seq: 15,
+    templateUrl: url,
+    rollout: { id: 'release-2010000', wave: 0, errorBudget: 1 },
+  });
+  expect(run.output.outcome).toBe('updated');
+  const rollout = await rolloutItem('release-2010000');
+  expect([S(rollout, 'state'), rollout?.counts?.M?.updated?.N, N(rollout, 'throttled'), N(rollout, 'waveFailed')]).toEqual([
+    'RUNNING',
+    '1',
+    2,
+    0,
+  ]);
 });
 
 test('deferred while the rollout is PAUSED: nothing claimed, the stack untouched, the deferral counted', async () => {
@@ -332,37 +378,81 @@ test('no updates to perform: the release is recorded as observed, unchanged, and
   expect([N(record, 'targetSeq'), N(record, 'releaseSeq'), N(record, 'release')]).toEqual([10, 10, 1_000_000]);
 });
 
-test('every parameter the stack has keeps its value (UsePreviousValue); a parameter a release adds takes its Default', async () => {
+test("the parameters come from the record: TenantId and the record's tier (a record without one: the default)", async () => {
   await createTenants('u-params');
-  const withTier = (template: Record<string, Record<string, unknown>>) => {
-    template.Parameters = { ...template.Parameters, Tier: { Type: 'String', Default: 'standard', AllowedValues: ['standard', 'premium'] } };
-  };
-  // The first release adds Tier: the stack has only TenantId, so only TenantId is kept.
-  const [first] = await runChildren({ tenantId: 'u-params', release: 2_007_000, seq: 11, templateUrl: await publish('2.7.0', withTier) });
-  expect(first.output.outcome).toBe('updated');
   const parametersOf = async () =>
     Object.fromEntries(((await cloud.tenantStack('u-params'))?.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+  const setTier = (expression: string, values?: Record<string, AttributeValue>) =>
+    cloud.clients.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: outputs().TenantTableName,
+        Key: { tenantId: { S: 'u-params' } },
+        UpdateExpression: expression,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  await setTier('SET tier = :tier', { ':tier': { S: 'premium' } });
+  const [first] = await runChildren({ tenantId: 'u-params', release: 2_007_000, seq: 11, templateUrl: await publish('2.7.0') });
+  expect(first.output.outcome).toBe('updated');
+  expect(await parametersOf()).toEqual({ TenantId: 'u-params', Tier: 'premium' });
+  await setTier('REMOVE tier');
+  const [second] = await runChildren({ tenantId: 'u-params', release: 2_007_001, seq: 12, templateUrl: await publish('2.7.1') });
+  expect(second.output.outcome).toBe('updated');
   expect(await parametersOf()).toEqual({ TenantId: 'u-params', Tier: 'standard' });
-  // An operator moves the tenant to premium; the next release keeps both parameters.
-  const stack = await cloud.tenantStack('u-params');
+  expect(stackOutput(await cloud.tenantStack('u-params'), 'TemplateVersion')).toBe('2.7.1');
+});
+
+test('a busy stack: UpdateStack itself says so, the child waits and updates after it (no DescribeStacks)', async () => {
+  await createTenants('u-busy');
+  // An operator's update runs for 100 s (the busy wait is 30 s locally: a few waits).
+  cloud.services.cloudformation.behaviour.addStackRule({ stackName: 'tenant-u-busy', operations: ['update'], duration: 100_000, times: 1 });
+  const stack = await cloud.tenantStack('u-busy');
+  const url = await publish('2.8.0');
+  // Held: simulated time stands still until the child has started, so the stack is still busy then.
+  const hold = cloud.timeline.hold();
   await cloud.clients.cloudformation.send(
     new UpdateStackCommand({
       StackName: stack!.StackId,
       UsePreviousTemplate: true,
       Parameters: [
         { ParameterKey: 'TenantId', UsePreviousValue: true },
-        { ParameterKey: 'Tier', ParameterValue: 'premium' },
+        { ParameterKey: 'Tier', ParameterValue: 'free' },
       ],
       Capabilities: ['CAPABILITY_NAMED_IAM'],
       RoleARN: stack!.RoleARN,
     }),
   );
+  expect((await cloud.tenantStack('u-busy'))?.StackStatus).toBe('UPDATE_IN_PROGRESS');
+  const { result: run, calls } = await callsDuring(async () => {
+    let arn: string;
+    try {
+      arn = await startChild({ tenantId: 'u-busy', release: 2_008_000, seq: 13, templateUrl: url });
+    } finally {
+      hold();
+    }
+    await cloud.idle();
+    await cloud.services.eventbridge.settled();
+    await cloud.idle();
+    return finished(arn);
+  });
+  expect(run.output.outcome).toBe('updated');
+  expect(run.entered).toContain('Wait while stack busy');
+  expect(count(calls, 'DescribeStacks')).toBe(0);
+  expect(count(calls, 'UpdateStack')).toBeGreaterThan(1);
+  const after = await cloud.tenantStack('u-busy');
+  expect([after?.StackStatus, stackOutput(after, 'TemplateVersion')]).toEqual(['UPDATE_COMPLETE', '2.8.0']);
+  // The record's tier (standard) is what the release sends: the operator's direct change is not kept.
+  expect(after?.Parameters?.find((p) => p.ParameterKey === 'Tier')?.ParameterValue).toBe('standard');
+});
+
+test('a stack that cannot be updated or does not exist: failed with what UpdateStack said, nothing recorded as observed', async () => {
+  await createTenants('u-gone');
+  await cloud.clients.cloudformation.send(new DeleteStackCommand({ StackName: 'tenant-u-gone' }));
   await cloud.idle();
-  const [second] = await runChildren({ tenantId: 'u-params', release: 2_007_001, seq: 12, templateUrl: await publish('2.7.1', withTier) });
-  expect(second.output.outcome).toBe('updated');
-  expect(second.entered.filter((name) => name === 'Use previous value')).toHaveLength(2);
-  expect(await parametersOf()).toEqual({ TenantId: 'u-params', Tier: 'premium' });
-  expect(stackOutput(await cloud.tenantStack('u-params'), 'TemplateVersion')).toBe('2.7.1');
+  const [run] = await runChildren({ tenantId: 'u-gone', release: 2_009_000, seq: 14, templateUrl: await publish('2.9.0') });
+  expect(run.output.outcome).toBe('failed');
+  expect(run.output.reason).toMatch(/^Stack \[tenant-u-gone\] does not exist/);
+  expect(N(await cloud.record('u-gone'), 'releaseSeq')).toBeUndefined();
 });
 
 async function entered(executionArn: string): Promise<string[]> {

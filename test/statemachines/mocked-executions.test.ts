@@ -181,20 +181,34 @@ describeWorkflow('mocked executions of the workflows', () => {
         expect(check.parameters).toEqual({ StackName: stackId('acme') });
     });
 
-    it('update-tenant: UpdateStack uses the pinned template URL, keeps TenantId and passes the role', async () => {
+    it("update-tenant: UpdateStack by name with the pinned template URL, TenantId and the record's tier (default), and the role", async () => {
       const { scheduled } = await run(find('update-tenant', 'Updated'));
       expect(scheduled.find((s) => s.state === 'Update tenant stack')!.parameters).toEqual({
-        StackName: stackId('acme'),
+        StackName: 'tenant-acme',
         TemplateURL: `${local.TemplateUrl}?versionId=${PINNED_VERSION_ID}`,
-        Parameters: [{ ParameterKey: 'TenantId', UsePreviousValue: true }],
+        Parameters: [
+          { ParameterKey: 'TenantId', ParameterValue: 'acme' },
+          { ParameterKey: 'Tier', ParameterValue: local.DefaultTenantTier },
+        ],
         Capabilities: ['CAPABILITY_NAMED_IAM'],
         RoleARN: local.CloudFormationRoleArn,
         // One token per tenant and release seq (docs/rollouts.md): a retry of this update is the same request.
         ClientRequestToken: 'update-acme-3',
       });
       expect(scheduled.find((s) => s.state === 'Record observed release')!.parameters).toMatchObject({
-        ConditionExpression: 'targetSeq = :seq',
-        ExpressionAttributeValues: { ':version': { S: '1.1.0' }, ':seq': { N: '3' }, ':release': { N: '1001000' } },
+        ConditionExpression: 'targetSeq = :seq AND (attribute_not_exists(tier) OR tier = :tier)',
+        ExpressionAttributeValues: {
+          ':version': { S: '1.1.0' },
+          ':seq': { N: '3' },
+          ':release': { N: '1001000' },
+          ':tier': { S: 'standard' },
+        },
+      });
+      // The TemplateVersion comes from the pinned template version itself (S3), not from a DescribeStacks.
+      expect(scheduled.find((s) => s.state === 'Read template version')!.parameters).toEqual({
+        Bucket: local.TemplateBucketName,
+        Key: local.TemplateObjectKey,
+        VersionId: PINNED_VERSION_ID,
       });
       expect(scheduled.find((s) => s.state === 'Wait for stack event')!.parameters).toMatchObject({
         Item: { stackId: { S: stackId('acme') }, clientRequestToken: { S: 'update-acme-3' } },
@@ -557,7 +571,7 @@ describeWorkflow('mocked executions of the workflows', () => {
           roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/tenant-workflows`,
         }),
       );
-      const input = { items: caps.map((cap) => ({ throttle: { attempts: 0, cap, returnTo: 'Find tenant stack' } })) };
+      const input = { items: caps.map((cap) => ({ throttle: { attempts: 0, cap, returnTo: 'Find tenant stack', total: 0 } })) };
       const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
       let described = await client.send(new DescribeExecutionCommand({ executionArn }));
       for (let i = 0; described.status === 'RUNNING' && i < 100; i++) {
