@@ -42,7 +42,7 @@ export class TenantStack extends Stack {
     const id_ = tenantId.valueAsString;
 
     // The tenant's tier (template/tier.ts). Stacks created before the parameter existed get the
-    // default on their next update; update-tenant keeps an existing stack's value (UsePreviousValue).
+    // default on their next update; update-tenant sends the tenant record's tier (change-tier sets it).
     const tier = new CfnParameter(this, TIER_PARAMETER, {
       type: 'String',
       description: 'Tier of the tenant (what it is offered and billed for)',
