@@ -357,12 +357,34 @@ describeWorkflow('mocked executions of the workflows', () => {
       expect(namedChildren(result)).toEqual(tenants);
     });
 
-    it('update-tenants: an empty new table (ItemCount 0) plans no canary wave, and percent waves from bucket 0 with budgets by count only', async () => {
+    it('update-tenants: an empty table (counted 0) plans no canary wave, and percent waves from bucket 0 with budgets by count only', async () => {
       const result = await run(find('update-tenants', 'EmptyTable'));
       const record = result.scheduled.find((s) => s.state === 'Start rollout record')!.parameters as { Item: { waves: { S: string } } };
       expect(JSON.parse(record.Item.waves.S)).toEqual([
-        { name: 'wave 1 (50 %)', from: 0, to: 5000, tenants: [], tier: null, last: false, budget: 1, segments: 1, perSegment: 1 },
-        { name: 'wave 2 (100 %)', from: 5000, to: 10000, tenants: [], tier: null, last: true, budget: 1, segments: 1, perSegment: 1 },
+        {
+          name: 'wave 1 (50 %)',
+          from: 0,
+          to: 5000,
+          tenants: [],
+          tier: null,
+          last: false,
+          budget: 1,
+          segments: 1,
+          perSegment: 1,
+          pageSize: Number(local.RolloutPageSize),
+        },
+        {
+          name: 'wave 2 (100 %)',
+          from: 5000,
+          to: 10000,
+          tenants: [],
+          tier: null,
+          last: true,
+          budget: 1,
+          segments: 1,
+          perSegment: 1,
+          pageSize: Number(local.RolloutPageSize),
+        },
       ]);
       expect(namedChildren(result)).toEqual([]);
     });
