@@ -191,22 +191,22 @@ export function stackEventsWorstCaseEvents(t: Pick<StackTuning, 'ApiRetryMaxAtte
 export const CONFLICT_ROUNDS_BUDGETED = 3;
 
 /**
- * delete-tenant: start 25 + 6R (ExecutionStarted, Check tenant id, Does the event carry its time?,
- * Use execution start time, Prepare tenant, Check tenant id characters, Read tenant record with its Retry, Is the tenant known?, Note record version, Mark tenant
- * absent with its Retry), rounds, polling, end 21 + 9R (Note …, Add missing status reason, Record tenant
+ * delete-tenant: start 31 + 6R (ExecutionStarted, Check tenant id, Does the event carry its time?,
+ * Use execution start time, Prepare tenant, Check tenant id characters, Read tenant record with its Retry, Is the tenant known?, Note record version, Load cells, Is a cell recorded?,
+ * Use recorded cell, Mark tenant absent with its Retry), rounds, polling, end 21 + 9R (Note …, Add missing status reason, Record tenant
  * failed, Announce and Record notification pending with their Retries, Fail, ExecutionFailed), and per
  * conflict round 16 + 6R (the refused write, Read record again, Has desired state moved?, Adopt record
  * version, Which outcome to write?).
  */
 export function deleteTenantWorstCaseEvents(t: StackTuning, conflicts = CONFLICT_ROUNDS_BUDGETED): number {
   const r = t.ApiRetryMaxAttempts;
-  return 25 + 6 * r + rounds(t) + polling(t) + 21 + 9 * r + conflicts * (16 + 6 * r);
+  return 31 + 6 * r + rounds(t) + polling(t) + 21 + 9 * r + conflicts * (16 + 6 * r);
 }
 
 /**
- * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 51 + 12R (ExecutionStarted,
+ * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 61 + 12R (ExecutionStarted,
  * three Choices, Use execution start time, Prepare tenant, the tier check (two Choices and Look up tier),
- * Read latest release with its Retry, Is a release recorded?, Note release used, Read tenant record, What does the record say?, Note …, Create tenant stack,
+ * Read latest release with its Retry, Is a release recorded?, Note release used, Read tenant record, What does the record say?, Note …, the placement (Load cells, Is a cell recorded?, Place tenant, Choose cell, Note placed cell), Create tenant stack,
  * Was the tenant id refused?, Claim tenant, What did CloudFormation answer?, Note create failure, three of
  * them with Retries); a rolled-back stack's recovery 10 + 6R (Delete failed stack, Create tenant stack
  * again); polling: the poll counter is shared by the four polling loops (the stack, the failed stack's
@@ -222,5 +222,5 @@ export function createTenantWorstCaseEvents(
 ): number {
   const r = t.ApiRetryMaxAttempts;
   const polls = (t.MaxStackPolls + 4) * pollEvents(r);
-  return 51 + 12 * r + 10 + 6 * r + polls + conflicts * (23 + 9 * r) + 19 + 3 * r + 28 + 9 * r;
+  return 61 + 12 * r + 10 + 6 * r + polls + conflicts * (23 + 9 * r) + 19 + 3 * r + 28 + 9 * r;
 }

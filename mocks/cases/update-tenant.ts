@@ -15,6 +15,7 @@ import {
   updateItemOk,
   updateStackOk,
   validationError,
+  HOME_CELL_ITEM,
   type MockedOutcome,
 } from '../responses';
 import { API_RETRY_MAX_ATTEMPTS, MAX_BUSY_WAITS, path, times, updateTenant as u } from '../paths';
@@ -44,7 +45,7 @@ function record(
     failedSeq?: number;
   } = {},
 ): MockedOutcome {
-  const item: Record<string, unknown> = { tenantId: { S: TENANT }, version: { N: '2' } };
+  const item: Record<string, unknown> = { tenantId: { S: TENANT }, version: { N: '2' }, cell: HOME_CELL_ITEM };
   if (fields.status !== null) item.status = { S: fields.status ?? 'ACTIVE' };
   if (fields.targetSeq !== undefined) item.targetSeq = { N: String(fields.targetSeq) };
   if (fields.targetRelease !== undefined) item.targetRelease = { N: String(fields.targetRelease) };
