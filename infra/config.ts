@@ -184,3 +184,16 @@ export function validateCells(cells: readonly TenantCell[], managementRegion?: s
     return { name: cell.name, accountId: cell.accountId, region: cell.region, roleArn, open: cell.open ?? true };
   });
 }
+
+/** Cells from a JSON list (the TENANT_CELLS environment variable of infra/app.ts); undefined when unset. Validated by the stack. */
+export function cellsFromEnvironment(text: string | undefined): TenantCell[] | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`TENANT_CELLS must be a JSON list of cells ({name, accountId, region, roleArn?, open?}): ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) throw new Error('TENANT_CELLS must be a JSON list of cells ({name, accountId, region, roleArn?, open?})');
+  return parsed as TenantCell[];
+}
