@@ -97,7 +97,7 @@ export interface LocalCloud {
   readonly info: StackInfo;
   /** True when the data directory held an earlier deployment (tenants, stacks and versions were restored). */
   readonly restored: boolean;
-  /** Makes the next creation of `stackName` fail at `logicalResourceId` (and roll back), with `reason`. */
+  /** Makes the next creation of `stackName` (in any cell) fail at `logicalResourceId` (and roll back), with `reason`. */
   failStackCreation(stackName: string, logicalResourceId: string, reason: string): void;
   /** Resolves once nothing runs or waits on the simulated time line (virtual mode only). */
   idle(): Promise<void>;
@@ -262,13 +262,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       info,
       restored,
       failStackCreation(stackName, logicalResourceId, reason) {
-        cloudformation.behaviour.addStackRule({
-          stackName,
-          operations: ['create'],
-          failResource: logicalResourceId,
-          failureReason: reason,
-          times: 1,
-        });
+        // In whichever cell the stack is created.
+        for (const service of cellServices) {
+          service.behaviour.addStackRule({
+            stackName,
+            operations: ['create'],
+            failResource: logicalResourceId,
+            failureReason: reason,
+            times: 1,
+          });
+        }
       },
       idle: () => idle(timeline),
       close,
