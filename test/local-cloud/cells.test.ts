@@ -4,6 +4,7 @@
  * the services: which account's CloudFormation holds each tenant's stack, the tenant records' cell.
  * docs/rollouts.md "Cells".
  */
+import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { currentTemplate, releaseTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
 import { localCellAccount } from '../../local/cloud';
 import { startTestCloud, type TestCloud } from './support/test-cloud';
@@ -110,6 +111,27 @@ test('a release updates the tenants of both cells', async () => {
   );
   expect(versions.filter(([, , status, version]) => status !== 'UPDATE_COMPLETE' || version !== '2.0.0')).toEqual([]);
   expect(new Set(versions.map(([, name]) => name))).toEqual(new Set(['home', 'cell-1']));
+  // Each update learnt its end from the stack's status event, forwarded from its cell's account to the
+  // management bus and matched by the StackUpdateEndedRule (no fallback after StackEventWaitSeconds).
+  const children = runs.filter((run) => run.workflow === 'update-tenant');
+  // (The newcomers of the test above are ACTIVE tenants too.)
+  const updated = new Set(children.map((child) => child.tenantId));
+  expect(TENANTS.filter((tenantId) => !updated.has(tenantId))).toEqual([]);
+  for (const child of children) {
+    const history: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await cloud.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: child.executionArn, nextToken }));
+      history.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const entered = history.flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
+    expect([child.tenantId, entered.includes('Wait for stack event'), entered.includes('Note no event')]).toEqual([
+      child.tenantId,
+      true,
+      false,
+    ]);
+  }
   // The home cell's stacks read through the API show it too.
   const home = versions.find(([, name]) => name === 'home')![0] as string;
   expect(stackOutput(await cloud.tenantStack(home), 'TemplateVersion')).toBe('2.0.0');
