@@ -93,3 +93,107 @@ export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = {
   errorBudget: { count: 2, percent: 1 },
   maxConcurrency: 0,
 };
+
+/**
+ * A tenant cell: an account (in the management region) whose CloudFormation holds tenant stacks, and
+ * the role the workflows assume there (Task `Credentials`), which is also the stack operations'
+ * service role (RoleARN). docs/rollouts.md "Cells".
+ */
+export interface TenantCell {
+  /** Unique, 1-32 of a-z, 0-9 and hyphens: recorded on every tenant record placed in the cell. */
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** Default `arn:aws:iam::<accountId>:role/<CELL_DEPLOYER_ROLE_NAME>` (what the cell stack creates). */
+  readonly roleArn?: string;
+  /**
+   * New tenants are placed only in open cells (default true). An operator closes a cell that nears its
+   * quotas and opens new ones: existing tenants never move (their record names their cell).
+   */
+  readonly open?: boolean;
+}
+
+/** The cell as the workflows see it (the TenantCells substitution; the `cell` of a tenant record). */
+export interface ResolvedCell {
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly roleArn: string;
+  readonly open: boolean;
+}
+
+/** The home cell: the management account itself, always first (records written before cells existed belong to it). */
+export const HOME_CELL_NAME = 'home';
+
+/** Name of the deployer role in every cell account (the cell stack creates it; the management stack in the home cell). */
+export const CELL_DEPLOYER_ROLE_NAME = 'tenant-cell-deployer';
+
+/**
+ * Cells beyond the home cell. Empty by default: one cell, the management account (every tenant in it,
+ * as before cells existed). An entry here (or the `cells` stack prop) adds an account; deploy its
+ * cell stack (infra/cell-stack.ts) first.
+ */
+export const TENANT_CELLS: readonly TenantCell[] = [];
+
+const CELL_NAME = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+
+/**
+ * Checks the cells at synthesis and fills in their defaults, naming the field and the rule. All cells
+ * are in the management region (`managementRegion`, when the stack's region is known): the AWS SDK
+ * integrations of Step Functions call services in the state machine's own region (CDK's
+ * CallAwsServiceCrossRegion exists because they cannot target another one:
+ * https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_stepfunctions_tasks.CallAwsServiceCrossRegion.html).
+ */
+export function validateCells(cells: readonly TenantCell[], managementRegion?: string): ResolvedCell[] {
+  const names = new Set<string>();
+  const accounts = new Set<string>();
+  return cells.map((cell, index) => {
+    const at = `cells[${index}]`;
+    if (typeof cell.name !== 'string' || !CELL_NAME.test(cell.name)) {
+      throw new Error(
+        `${at}.name must be 1-32 characters of a-z, 0-9 and hyphens, not starting or ending with a hyphen, got ${JSON.stringify(cell.name)}`,
+      );
+    }
+    if (names.has(cell.name)) throw new Error(`${at}.name must be unique, '${cell.name}' is used twice`);
+    names.add(cell.name);
+    if (typeof cell.accountId !== 'string' || !ACCOUNT_ID.test(cell.accountId)) {
+      throw new Error(`${at}.accountId must be 12 digits, got ${JSON.stringify(cell.accountId)}`);
+    }
+    if (accounts.has(cell.accountId))
+      throw new Error(`${at}.accountId must be unique (one cell per account), ${cell.accountId} is used twice`);
+    accounts.add(cell.accountId);
+    if (typeof cell.region !== 'string' || !REGION.test(cell.region)) {
+      throw new Error(`${at}.region must be a region name like us-east-1, got ${JSON.stringify(cell.region)}`);
+    }
+    if (managementRegion !== undefined && cell.region !== managementRegion) {
+      throw new Error(
+        `${at}.region must be the management region ${managementRegion} (Step Functions SDK integrations call the state machine's own region), got ${cell.region}`,
+      );
+    }
+    const roleArn = cell.roleArn ?? `arn:aws:iam::${cell.accountId}:role/${CELL_DEPLOYER_ROLE_NAME}`;
+    const roleAccount = ROLE_ARN.exec(roleArn)?.[1];
+    if (roleAccount === undefined)
+      throw new Error(`${at}.roleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got ${JSON.stringify(roleArn)}`);
+    if (roleAccount !== cell.accountId)
+      throw new Error(`${at}.roleArn must be a role of the cell's account ${cell.accountId}, got ${roleArn}`);
+    if (cell.open !== undefined && typeof cell.open !== 'boolean')
+      throw new Error(`${at}.open must be true or false, got ${JSON.stringify(cell.open)}`);
+    return { name: cell.name, accountId: cell.accountId, region: cell.region, roleArn, open: cell.open ?? true };
+  });
+}
+
+/** Cells from a JSON list (the TENANT_CELLS environment variable of infra/app.ts); undefined when unset. Validated by the stack. */
+export function cellsFromEnvironment(text: string | undefined): TenantCell[] | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`TENANT_CELLS must be a JSON list of cells ({name, accountId, region, roleArn?, open?}): ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) throw new Error('TENANT_CELLS must be a JSON list of cells ({name, accountId, region, roleArn?, open?})');
+  return parsed as TenantCell[];
+}

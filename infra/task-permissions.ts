@@ -14,6 +14,8 @@ export interface TaskTargets {
   /** `arn:...:cloudformation:<region>:<account>:stack/<prefix>*\/*` */
   readonly tenantStackArns: string;
   readonly cloudFormationRole: iam.IRole;
+  /** The cells' deployer roles: what a Task's `Credentials.RoleArn` may name (sts:AssumeRole). */
+  readonly cellRoleArns: readonly string[];
   readonly templateBucket: s3.IBucket;
   readonly templateObjectKey: string;
   /** HTTPS URL of the template object (no version): what CreateStack/UpdateStack may name as TemplateURL. */
@@ -31,6 +33,8 @@ export interface TaskState {
   readonly name: string;
   readonly resource: string;
   readonly parameters: Record<string, unknown>;
+  /** The Task's `Credentials` (a role Step Functions assumes for the call), when it has one. */
+  readonly credentials?: unknown;
 }
 
 /** Every Task state, nested Map/Parallel states included (definition parsed with placeholders left in). */
@@ -48,6 +52,7 @@ export function taskStates(definition: unknown): TaskState[] {
             name,
             resource: state.Resource,
             parameters: argumentsOf(state.Parameters ?? state.Arguments),
+            ...(state.Credentials !== undefined ? { credentials: state.Credentials } : {}),
           });
         }
       }
@@ -82,8 +87,20 @@ export function statementsForTasks(scope: Construct, tasks: readonly TaskState[]
         `Task state '${task.name}' (Resource ${task.resource}) has no permission rule in infra/task-permissions.ts; add one granting the narrowest action and resource`,
       );
     }
-    return rule;
+    return task.credentials === undefined ? rule : [...rule, assumeCellRole(task, targets)];
   });
+}
+
+/**
+ * A Task with `Credentials` is called as that role: the state machine's role must be allowed to
+ * assume it (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-access-cross-acct-resources.html).
+ * Only the cells' deployer roles: the RoleArn is read from the tenant record at run time.
+ */
+function assumeCellRole(task: TaskState, targets: TaskTargets): iam.PolicyStatement {
+  if (targets.cellRoleArns.length === 0) {
+    throw new Error(`Task state '${task.name}' has Credentials, but no cell roles were given to infra/task-permissions.ts`);
+  }
+  return new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [...targets.cellRoleArns] });
 }
 
 function ruleFor(scope: Construct, integration: string, task: TaskState, targets: TaskTargets): iam.PolicyStatement[] | undefined {

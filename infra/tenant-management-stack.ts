@@ -1,5 +1,6 @@
-import { ArnFormat, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { TENANT_ID_CHARACTERS } from '../template/tenant-id';
@@ -15,7 +16,17 @@ import {
   TENANT_EVENT_SOURCE,
   TENANT_STACK_NAME_PREFIX,
 } from '../statemachines/contract';
-import { DEFAULT_ROLLOUT_POLICY, DEFAULT_WORKFLOW_TUNING, WorkflowTuning, validateWorkflowTuning } from './config';
+import {
+  DEFAULT_ROLLOUT_POLICY,
+  DEFAULT_WORKFLOW_TUNING,
+  HOME_CELL_NAME,
+  TENANT_CELLS,
+  WorkflowTuning,
+  validateCells,
+  validateWorkflowTuning,
+  type ResolvedCell,
+  type TenantCell,
+} from './config';
 import { loadDefinitionString, parseWithPlaceholders } from './definition';
 import { executionTimeoutSeconds } from './execution-timeouts';
 import {
@@ -48,6 +59,10 @@ export interface TenantManagementStackProps extends StackProps {
   readonly workflowTuning?: Partial<WorkflowTuning>;
   /** Overrides of the default rollout policy (DEFAULT_ROLLOUT_POLICY in infra/config.ts), field by field. */
   readonly rolloutPolicy?: Partial<RolloutPolicy>;
+  /** Tenant cells beyond the home cell (default TENANT_CELLS in infra/config.ts); validated at synthesis. */
+  readonly cells?: readonly TenantCell[];
+  /** Whether new tenants may be placed in the home cell (the management account); default true. */
+  readonly homeCellOpen?: boolean;
 }
 
 /**
@@ -64,6 +79,8 @@ export class TenantManagementStack extends Stack {
   readonly appRoleBoundary: TenantAppBoundary;
   readonly deployerRole: TenantStackDeployerRole;
   readonly alarmTopic: AlarmTopic;
+  /** Every cell, the home cell (this account, its role the deployer role) first. */
+  readonly cells: readonly ResolvedCell[];
   readonly workflows: Record<WorkflowName, Workflow>;
   /** The dead-letter queue of each rule's target, by rule id. */
   readonly deadLetterQueues: Record<string, RuleDeadLetterQueue> = {};
@@ -85,7 +102,34 @@ export class TenantManagementStack extends Stack {
     this.stackWaiterTable = new StackWaiterTable(this, 'StackWaiters');
     this.eventBus = new events.EventBus(this, 'TenantLifecycleBus', { eventBusName: props.eventBusName ?? DEFAULT_EVENT_BUS_NAME });
     this.appRoleBoundary = new TenantAppBoundary(this, 'TenantAppBoundary');
-    this.deployerRole = new TenantStackDeployerRole(this, 'TenantStackDeployer', { appRoleBoundary: this.appRoleBoundary.policy });
+    const templateObjectArn = this.templateStore.bucket.arnForObjects(this.templateStore.objectKey);
+    this.deployerRole = new TenantStackDeployerRole(this, 'TenantStackDeployer', {
+      appRoleBoundary: this.appRoleBoundary.policy,
+      managementAccount: this.account,
+      templateObjectArn,
+    });
+    const extraCells = validateCells(props.cells ?? TENANT_CELLS, Token.isUnresolved(this.region) ? undefined : this.region);
+    const reserved = extraCells.find(
+      (cell) => cell.name === HOME_CELL_NAME || (!Token.isUnresolved(this.account) && cell.accountId === this.account),
+    );
+    if (reserved) {
+      throw new Error(
+        `cells: '${reserved.name}' (${reserved.accountId}) is the home cell (the management account, named '${HOME_CELL_NAME}'), which is always present; list only other accounts`,
+      );
+    }
+    this.cells = [
+      {
+        name: HOME_CELL_NAME,
+        accountId: this.account,
+        region: this.region,
+        roleArn: this.deployerRole.role.roleArn,
+        open: props.homeCellOpen ?? true,
+      },
+      ...extraCells,
+    ];
+    if (!this.cells.some((cell) => cell.open))
+      throw new Error('cells: at least one cell (or the home cell, homeCellOpen) must be open for new tenants');
+    this.grantCellAccess(extraCells);
     this.alarmTopic = new AlarmTopic(this, 'WorkflowAlarms');
 
     const tenantStackArns = this.formatArn({
@@ -105,7 +149,7 @@ export class TenantManagementStack extends Stack {
       TemplateBucketName: this.templateStore.bucket.bucketName,
       TemplateObjectKey: this.templateStore.objectKey,
       StackNamePrefix: TENANT_STACK_NAME_PREFIX,
-      CloudFormationRoleArn: this.deployerRole.role.roleArn,
+      TenantCells: JSON.stringify(this.cells),
       EventBusName: this.eventBus.eventBusName,
       EventSource: TENANT_EVENT_SOURCE,
       RolloutPolicy: JSON.stringify(rolloutPolicy),
@@ -125,6 +169,7 @@ export class TenantManagementStack extends Stack {
           ...statementsForTasks(this, taskStates(parseWithPlaceholders(definitionString)), {
             tenantStackArns,
             cloudFormationRole: this.deployerRole.role,
+            cellRoleArns: this.cells.map((cell) => cell.roleArn),
             templateBucket: this.templateStore.bucket,
             templateObjectKey: this.templateStore.objectKey,
             templateUrl: this.templateStore.templateUrl,
@@ -241,19 +286,56 @@ export class TenantManagementStack extends Stack {
         source: ['aws.cloudformation'],
         detailType: ['CloudFormation Stack Status Change'],
         detail: {
-          'stack-id': events.Match.prefix(
-            this.formatArn({
-              service: 'cloudformation',
-              resource: 'stack',
-              resourceName: TENANT_STACK_NAME_PREFIX,
-              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-            }),
+          // Tenant stacks of every cell (a cell's stack forwards its events to this account's default bus).
+          'stack-id': events.Match.anyOf(
+            ...this.cells.map((cell) =>
+              events.Match.prefix(
+                this.formatArn({
+                  service: 'cloudformation',
+                  account: cell.accountId,
+                  resource: 'stack',
+                  resourceName: TENANT_STACK_NAME_PREFIX,
+                  arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+                }),
+              ),
+            ),
           ),
           'status-details': { status: [...TERMINAL_UPDATE_STATUSES] },
           'client-request-token': events.Match.anyOf(events.Match.prefix('update-'), events.Match.prefix('converge-')),
         },
       },
       targets: [startWithDeadLetters(this.workflows.stackEvents, 'StackUpdateEndedRule', 'start StackEvents (stack update ended)')],
+    });
+  }
+
+  /**
+   * What the other cells' deployer roles need here: reading the template object (CloudFormation fetches
+   * TemplateURL with the caller's credentials) and sending their accounts' stack status events to
+   * this account's default bus (the cell stack's forwarding rule;
+   * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html).
+   */
+  private grantCellAccess(cells: readonly ResolvedCell[]): void {
+    if (cells.length === 0) return;
+    this.templateStore.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CellDeployersReadTheTemplate',
+        principals: cells.map((cell) => new iam.ArnPrincipal(cell.roleArn)),
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [this.templateStore.bucket.arnForObjects(this.templateStore.objectKey)],
+      }),
+    );
+    cells.forEach((cell) => {
+      new events.CfnEventBusPolicy(this, `CellEvents${pascal(cell.name)}`, {
+        eventBusName: 'default',
+        statementId: `cell-${cell.name}-stack-events`,
+        statement: {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${this.partition}:iam::${cell.accountId}:root` },
+          Action: 'events:PutEvents',
+          Resource: this.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
+          Condition: { StringEquals: { 'events:source': 'aws.cloudformation' } },
+        },
+      });
     });
   }
 

@@ -15,6 +15,7 @@
  * and template versions.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { DescribeStateMachineCommand, ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { join } from 'node:path';
 import { Engine, type EngineOptions } from '../emulator/runtime/engine';
 import { startServer, type RunningServer } from '../emulator/api/server';
@@ -24,6 +25,9 @@ import { startDynamo, type LocalDynamo } from './dynamodb';
 import { LocalEventBridge } from './eventbridge';
 import { LocalS3 } from './s3';
 import { LocalSqs } from './sqs';
+import { LocalSts } from './sts';
+import { CloudFormationAccounts } from './cloudformation/accounts';
+import { synthesizeApp } from './deploy/synth';
 import { createClients, LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION, type CloudClients, type ServiceName } from './deploy/clients';
 import { deployManagementStack, MANAGEMENT_STACK_NAME, type DeployRecord, type DeploySummary } from './deploy';
 import type { CloudAssembly } from './deploy/synth';
@@ -50,6 +54,13 @@ export interface LocalCloudOptions {
     LocalCloudFormationOptions,
     'providers' | 'resourceStatusEvents' | 'maxEventsPerStack' | 'cacheVersionedTemplates'
   >;
+  /**
+   * Tenant cells: 1 (default) is the home cell only, the management account, as before cells
+   * existed; 2 or more adds accounts 210000000001, 210000000002, ... each with its own local
+   * CloudFormation behind the one endpoint (local/cloudformation/accounts.ts), the management stack
+   * synthesized with them (TENANT_CELLS for infra/app.ts). Ignored with `assembly`.
+   */
+  readonly cells?: number;
   /** Engine options (large simulated fleets: retention of closed executions). */
   readonly engine?: Pick<EngineOptions, 'retention'>;
   readonly log?: (line: string) => void;
@@ -66,24 +77,45 @@ export interface LocalCloud {
     readonly dynamodb: LocalDynamo;
     readonly s3: LocalS3;
     readonly eventbridge: LocalEventBridge;
+    /** The home cell's (the management account's) CloudFormation. */
     readonly cloudformation: LocalCloudFormation;
+    /** Every cell's CloudFormation by account (the home cell's included), behind `endpoints.cloudformation`. */
+    readonly cells: CloudFormationAccounts;
+    /** AssumeRole for the cells' deployer roles; its keys tell the cells' CloudFormation apart. */
+    readonly sts: LocalSts;
     readonly stepfunctions: RunningServer;
     /** Dead-letter queues of rule targets. */
     readonly sqs: LocalSqs;
   };
   /** SDK clients on the local endpoints. */
   readonly clients: CloudClients;
+  /** The cells the workflows place tenants in (as deployed: the create-tenant definition's), the home cell first. */
+  readonly tenantCells: readonly LocalCell[];
   /** The management stack's deployment. */
   readonly deployment: DeploySummary;
   /** Endpoints and stack outputs, as the CLI and the demo use them. */
   readonly info: StackInfo;
   /** True when the data directory held an earlier deployment (tenants, stacks and versions were restored). */
   readonly restored: boolean;
-  /** Makes the next creation of `stackName` fail at `logicalResourceId` (and roll back), with `reason`. */
+  /** Makes the next creation of `stackName` (in any cell) fail at `logicalResourceId` (and roll back), with `reason`. */
   failStackCreation(stackName: string, logicalResourceId: string, reason: string): void;
   /** Resolves once nothing runs or waits on the simulated time line (virtual mode only). */
   idle(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One tenant cell as the workflows see it (infra/config.ts ResolvedCell). */
+export interface LocalCell {
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly roleArn: string;
+  readonly open: boolean;
+}
+
+/** The accounts of the extra local cells: 210000000001, 210000000002, ... */
+export function localCellAccount(index: number): string {
+  return `21${String(index).padStart(10, '0')}`;
 }
 
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
@@ -120,18 +152,40 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const s3Endpoint = await s3.listen(options.ports?.s3 ?? 0, host);
     closers.push(() => s3.close());
 
-    const cloudformation = new LocalCloudFormation({
-      timeline,
+    const sts = new LocalSts({ timeline, region, accountId });
+    const stsEndpoint = await sts.listen(0, host);
+    closers.push(() => sts.close());
+
+    // One CloudFormation per cell account. A cell's stack status events reach the management
+    // account's default bus, as its cell stack's forwarding rule sends them (infra/cell-stack.ts):
+    // the local EventBridge is that bus, and the events keep the cell's account.
+    const cellCount = options.assembly ? 1 : Math.max(1, options.cells ?? 1);
+    const extraCells = Array.from({ length: cellCount - 1 }, (_, i) => ({
+      name: `cell-${i + 1}`,
+      accountId: localCellAccount(i + 1),
       region,
-      accountId,
-      endpoints: { s3: s3Endpoint, dynamodb: dynamodb.endpoint },
-      events: eventbridge,
-      dataDir: dir('cloudformation'),
-      behaviour: options.behaviour,
-      ...options.cloudformation,
-    });
-    const cloudformationEndpoint = await cloudformation.listen(options.ports?.cloudformation ?? 0, host);
-    closers.push(() => cloudformation.close());
+    }));
+    const cellServices = [accountId, ...extraCells.map((cell) => cell.accountId)].map(
+      (cellAccount) =>
+        new LocalCloudFormation({
+          timeline,
+          region,
+          accountId: cellAccount,
+          endpoints: { s3: s3Endpoint, dynamodb: dynamodb.endpoint },
+          events: eventbridge,
+          dataDir: dir(cellAccount === accountId ? 'cloudformation' : `cloudformation-${cellAccount}`),
+          behaviour: options.behaviour,
+          ...options.cloudformation,
+        }),
+    );
+    const cloudformation = cellServices[0];
+    const ownEndpoint = await cloudformation.listen(cellCount === 1 ? (options.ports?.cloudformation ?? 0) : 0, host);
+    for (const service of cellServices.slice(1)) await service.listen(0, host);
+    for (const service of cellServices) closers.push(() => service.close());
+    const cells = new CloudFormationAccounts({ accountOf: (key) => sts.accountOf(key), services: cellServices });
+    // One cell: its own endpoint (no front end on the calls' path); more: the front end by account.
+    const cloudformationEndpoint = cellCount === 1 ? ownEndpoint : await cells.listen(options.ports?.cloudformation ?? 0, host);
+    if (cellCount > 1) closers.push(() => cells.close());
 
     const passThroughEndpoints: Record<string, string> = {
       dynamodb: dynamodb.endpoint,
@@ -139,6 +193,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       eventbridge: eventbridgeEndpoint,
       cloudformation: cloudformationEndpoint,
       sqs: sqsEndpoint,
+      sts: stsEndpoint,
     };
     const engine = new Engine({
       ...options.engine,
@@ -179,7 +234,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const previous = recordPath && existsSync(recordPath) ? (JSON.parse(readFileSync(recordPath, 'utf8')) as DeployRecord) : undefined;
     const restored = previous !== undefined;
     log(`deploying ${MANAGEMENT_STACK_NAME} onto the local services${previous ? ' (update of the deployment kept in the data dir)' : ''}`);
-    const deployment = await deployManagementStack({ clients, region, accountId, assembly: options.assembly, previous, log });
+    const assembly =
+      options.assembly ??
+      (extraCells.length > 0 ? await synthesizeApp({ env: { TENANT_CELLS: JSON.stringify(extraCells) }, log }) : undefined);
+    const deployment = await deployManagementStack({ clients, region, accountId, assembly, previous, log });
+    // The cells as the workflows got them; each cell's deployer role trusts the management account
+    // (what its cell stack, or the management stack for the home cell, sets up).
+    const tenantCells = await deployedCells(clients);
+    for (const cell of tenantCells) sts.addRole(cell.roleArn, [accountId]);
     if (recordPath) {
       mkdirSync(join(options.dataDir!, 'deployments'), { recursive: true });
       writeFileSync(recordPath, `${JSON.stringify(deployment.record, null, 2)}\n`);
@@ -193,19 +255,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       accountId,
       endpoints,
       engine,
-      services: { dynamodb, s3, eventbridge, cloudformation, stepfunctions, sqs },
+      services: { dynamodb, s3, eventbridge, cloudformation, cells, sts, stepfunctions, sqs },
       clients,
+      tenantCells,
       deployment,
       info,
       restored,
       failStackCreation(stackName, logicalResourceId, reason) {
-        cloudformation.behaviour.addStackRule({
-          stackName,
-          operations: ['create'],
-          failResource: logicalResourceId,
-          failureReason: reason,
-          times: 1,
-        });
+        // In whichever cell the stack is created.
+        for (const service of cellServices) {
+          service.behaviour.addStackRule({
+            stackName,
+            operations: ['create'],
+            failResource: logicalResourceId,
+            failureReason: reason,
+            times: 1,
+          });
+        }
       },
       idle: () => idle(timeline),
       close,
@@ -214,6 +280,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await close();
     throw error;
   }
+}
+
+/** The TenantCells the deployed create-tenant workflow places tenants in (its "Load cells" state). */
+async function deployedCells(clients: CloudClients): Promise<LocalCell[]> {
+  const { stateMachines } = await clients.sfn.send(new ListStateMachinesCommand({}));
+  const createTenant = stateMachines?.find((machine) => machine.name?.endsWith('-create-tenant'));
+  if (!createTenant?.stateMachineArn) throw new Error('the deployed management stack has no create-tenant state machine');
+  const { definition } = await clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: createTenant.stateMachineArn }));
+  const cells = (JSON.parse(definition ?? '{}') as { States?: Record<string, { Parameters?: { all?: LocalCell[] } }> }).States?.[
+    'Load cells'
+  ]?.Parameters?.all;
+  if (!Array.isArray(cells) || cells.length === 0)
+    throw new Error('the deployed create-tenant workflow names no tenant cells (its Load cells state)');
+  return cells;
 }
 
 /** The key the BucketDeployment wrote the tenant template to (from the synthesized template, not a constant). */

@@ -57,11 +57,12 @@ type ClaimNote = 'Note first claim' | 'Note new generation' | 'Note same generat
 /** Read LATEST: none recorded (the catalogue's default), so the stack is made from the template object as it is. */
 const noRelease = ['Read latest release', 'Is a release recorded?'];
 /** Read, decide the generation, read LATEST, CreateStack (before any write, so CloudFormation can refuse the id). */
-const upToCreate = (note: ClaimNote = 'Note first claim') => [
+const upToCreate = (note: ClaimNote = 'Note first claim', source?: CellSource) => [
   ...createValid,
   'Read tenant record',
   'What does the record say?',
   note,
+  ...cellOf(note, source),
   ...noRelease,
   'Create tenant stack',
 ];
@@ -71,12 +72,22 @@ const upToCreateAtRelease = (note: ClaimNote = 'Note first claim', tier: 'defaul
   'Read tenant record',
   'What does the record say?',
   note,
+  ...cellOf(note),
   'Read latest release',
   'Is a release recorded?',
   'Note release used',
   'Create tenant stack at release',
 ];
 const claimed = ['Claim tenant', 'What did CloudFormation answer?'];
+/** After the claim note, the tenant's cell: a first claim places it; a record of it (the catalogue's records name the home cell) keeps it. */
+type CellSource = 'Place tenant' | 'Use recorded cell' | 'Use home cell';
+const cellOf = (note: ClaimNote, source?: CellSource) => [
+  'Load cells',
+  'Is a cell recorded?',
+  ...((source ?? (note === 'Note first claim' ? 'Place tenant' : 'Use recorded cell')) === 'Place tenant'
+    ? ['Place tenant', 'Choose cell', 'Note placed cell']
+    : [source ?? 'Use recorded cell']),
+];
 
 export const createTenant = {
   /** Missing, not a string, empty, or a hyphen at either end: the first Choice rejects it. */
@@ -89,6 +100,7 @@ export const createTenant = {
     'Read tenant record',
     'What does the record say?',
     'Note first claim',
+    ...cellOf('Note first claim'),
     ...noRelease,
     'Create tenant stack',
     ...claimed,
@@ -128,6 +140,8 @@ export const createTenant = {
   claimConflict: [...upToCreate(), 'Claim tenant'],
   claimConflictAfter: (note: ClaimNote) => [...upToCreate(note), 'Claim tenant'],
   afterClaimConflict: (note: ClaimNote) => [...upToCreate(note).slice(createValid.length), ...claimed],
+  /** A record from before cells existed (a stack name, no cell): the home cell. */
+  createStackLegacyRecord: (note: ClaimNote) => [...upToCreate(note, 'Use home cell'), ...claimed],
   /** One poll of the stack that ends in the status Choice. */
   poll: ['Wait for stack', 'Describe tenant stack', 'Check stack status'],
   /** A poll whose DescribeStacks failed beyond its Retry with another error than CloudFormationException: the States.ALL catch. */
@@ -195,6 +209,9 @@ const marker = [
   'Record absent marker',
 ];
 
+/** delete-tenant finds the tenant's cell before it marks the record: the one recorded, else (a record from before cells) the home cell. */
+const deleteCell = (source: 'Use recorded cell' | 'Use home cell') => ['Load cells', 'Is a cell recorded?', source];
+
 export const deleteTenant = {
   /** Missing, not a string, empty, or a hyphen at either end. */
   rejected: ['Check tenant id', 'Reject invalid tenant id'],
@@ -213,10 +230,40 @@ export const deleteTenant = {
   /** The record's desiredAt is newer: nothing happens. */
   stale: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Stale event'],
   staleAfterConflict: ['Read tenant record', 'Is the tenant known?', 'Stale event'],
-  start: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Note record version', 'Mark tenant absent'],
-  startUnversioned: [...deleteValidId, 'Read tenant record', 'Is the tenant known?', 'Note unversioned record', 'Mark tenant absent'],
+  start: [
+    ...deleteValidId,
+    'Read tenant record',
+    'Is the tenant known?',
+    'Note record version',
+    ...deleteCell('Use recorded cell'),
+    'Mark tenant absent',
+  ],
+  /** A record from before versions (and cells): the home cell. */
+  startUnversioned: [
+    ...deleteValidId,
+    'Read tenant record',
+    'Is the tenant known?',
+    'Note unversioned record',
+    ...deleteCell('Use home cell'),
+    'Mark tenant absent',
+  ],
+  /** A versioned record from before cells existed: the home cell. */
+  startWithoutCell: [
+    ...deleteValidId,
+    'Read tenant record',
+    'Is the tenant known?',
+    'Note record version',
+    ...deleteCell('Use home cell'),
+    'Mark tenant absent',
+  ],
   /** After a conflict on the mark: read again (Read tenant record ... Mark tenant absent). */
-  markAgain: ['Read tenant record', 'Is the tenant known?', 'Note record version', 'Mark tenant absent'],
+  markAgain: [
+    'Read tenant record',
+    'Is the tenant known?',
+    'Note record version',
+    ...deleteCell('Use recorded cell'),
+    'Mark tenant absent',
+  ],
   /** A conditional outcome write failed: read again and decide. */
   reread: ['Read record again', 'Has desired state moved?'],
   adopt: ['Adopt record version', 'Which outcome to write?'],
@@ -301,10 +348,19 @@ export const updateTenant = {
   olderTarget: ['Read claimed target', 'Is a newer target claimed?'],
   claim: ['Claim desired template'],
   /** The parameters from the record: the catalogue's records carry no tier, so the default. */
-  tier: ['Which tier does the record name?', 'Use default tier'],
-  recordTier: ['Which tier does the record name?', 'Use record tier'],
-  updateStack: ['Which tier does the record name?', 'Use default tier', 'Update tenant stack'],
-  updateRefused: ['Which tier does the record name?', 'Use default tier', 'Update tenant stack', 'Why was the update refused?'],
+  tier: ['Which tier does the record name?', 'Use default tier', 'Is a cell recorded?', 'Use recorded cell'],
+  recordTier: ['Which tier does the record name?', 'Use record tier', 'Is a cell recorded?', 'Use recorded cell'],
+  /** A record from before cells: its stack is in the home cell (the first of ${TenantCells}). */
+  homeCell: ['Which tier does the record name?', 'Use default tier', 'Is a cell recorded?', 'Load cells', 'Use home cell'],
+  updateStack: ['Which tier does the record name?', 'Use default tier', 'Is a cell recorded?', 'Use recorded cell', 'Update tenant stack'],
+  updateRefused: [
+    'Which tier does the record name?',
+    'Use default tier',
+    'Is a cell recorded?',
+    'Use recorded cell',
+    'Update tenant stack',
+    'Why was the update refused?',
+  ],
   /** UpdateStack refused as busy, then the wait. */
   busyRound: ['Update tenant stack', 'Why was the update refused?', 'Wait while stack busy', 'Count busy wait'],
   busyWait: ['Wait while stack busy', 'Count busy wait'],

@@ -3,7 +3,7 @@
  * of the service API; errors as `Service.ErrorName` with the SDK's message in Cause). Sources are
  * listed in mocks/README.md.
  */
-import { localSubstitutions, LOCAL_ACCOUNT, LOCAL_REGION } from '../statemachines/local-substitutions';
+import { localSubstitutions, LOCAL_ACCOUNT, LOCAL_CELL_ROLE_ARN, LOCAL_REGION } from '../statemachines/local-substitutions';
 
 export type MockedOutcome = { Return: unknown } | { Throw: { Error: string; Cause: string } };
 
@@ -49,7 +49,7 @@ export function describeStack(tenantId: string, status: string, options: StackOp
     DisableRollback: false,
     NotificationARNs: [],
     Capabilities: ['CAPABILITY_NAMED_IAM'],
-    RoleARN: local.CloudFormationRoleArn,
+    RoleARN: LOCAL_CELL_ROLE_ARN,
     Tags: [],
     EnableTerminationProtection: false,
     DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
@@ -438,7 +438,15 @@ export interface TenantRecordFields {
   version: number;
   generation?: number;
   stackId?: string;
+  /** A record written before cells existed: no `cell` attribute (default: the home cell is recorded). */
+  withoutCell?: boolean;
 }
+
+/** The `cell` attribute of a tenant record in the local home cell (DynamoDB JSON), as create-tenant's claim writes it. */
+export const HOME_CELL_ITEM = (() => {
+  const home = (JSON.parse(local.TenantCells) as Record<string, string>[])[0];
+  return { M: { name: { S: home.name }, accountId: { S: home.accountId }, region: { S: home.region }, roleArn: { S: home.roleArn } } };
+})();
 
 /** GetItem of a tenant record, in DynamoDB JSON. */
 export function tenantRecord(tenantId: string, fields: TenantRecordFields): MockedOutcome {
@@ -452,6 +460,7 @@ export function tenantRecord(tenantId: string, fields: TenantRecordFields): Mock
     updatedAt: { S: '2026-01-05T10:00:00Z' },
   };
   if (fields.stackId !== undefined) item.stackId = { S: fields.stackId };
+  if (!fields.withoutCell) item.cell = HOME_CELL_ITEM;
   return { Return: { Item: item, ...SDK_METADATA } };
 }
 

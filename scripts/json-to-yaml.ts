@@ -31,6 +31,15 @@ export function restorePlaceholders(edited: unknown, template: unknown, values: 
     const substituted = substitute(template, values);
     // A number-kind placeholder parses to a number once substituted.
     if (substituted === String(edited) && (typeof edited === 'string' || /^\$\{[A-Za-z0-9_]+\}$/.test(template))) return template;
+    // A json-kind placeholder (the whole value) parses to an object or array once substituted.
+    const whole = /^\$\{([A-Za-z0-9_]+)\}$/.exec(template)?.[1];
+    if (
+      whole !== undefined &&
+      SUBSTITUTIONS[whole as SubstitutionKey]?.kind === 'json' &&
+      isDeepStrictEqual(JSON.parse(substituted), edited)
+    ) {
+      return template;
+    }
   }
   if (Array.isArray(edited))
     return edited.map((item, i) =>
@@ -55,11 +64,11 @@ export function importDefinition(name: WorkflowFileName, editedJson: string, val
   const template = parseWorkflowText(readFileSync(workflowPath(name), 'utf8'), workflowPath(name));
   const warnings: string[] = [];
   const restored = restorePlaceholders(edited, template, values, '$', warnings);
-  // Number placeholders must stay unquoted (`Seconds: ${StackPollSeconds}`), as the hand-written files have them.
+  // Number and json placeholders must stay unquoted (`Seconds: ${StackPollSeconds}`), as the hand-written files have them.
   const text = yaml
     .dump(restored, { lineWidth: 120, noRefs: true, quotingType: "'" })
     .replace(/^(\s*(?:- )?[^\n]*?: )'\$\{([A-Za-z0-9_]+)\}'$/gm, (whole, lead: string, key: string) =>
-      SUBSTITUTIONS[key as SubstitutionKey]?.kind === 'number' ? `${lead}\${${key}}` : whole,
+      SUBSTITUTIONS[key as SubstitutionKey]?.kind !== 'string' ? `${lead}\${${key}}` : whole,
     );
   const roundTrip = parseWorkflowText(substitute(text, values, name), name);
   if (!isDeepStrictEqual(roundTrip, edited))

@@ -10,6 +10,7 @@
  *   npm start -- --no-serve           run the demo, print the end state, exit (1 if it is not the expected one)
  *   npm start -- --data-dir DIR       keep tenants, stacks and template versions in DIR across restarts
  *   npm start -- --real-time          waits take real time (a stack takes its simulated minutes)
+ *   npm start -- --cells 2            two tenant cells: the home account and cell-1 (210000000001), docs/rollouts.md "Cells"
  */
 import { formatDeploySummary } from '../local/deploy';
 import { startLocalCloud, type LocalCloud } from '../local/cloud';
@@ -23,12 +24,13 @@ interface Options {
   dataDir?: string;
   realTime: boolean;
   demo: boolean;
+  cells: number;
 }
 
 const DEFAULT_BASE_PORT = 8083;
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { port: DEFAULT_BASE_PORT, host: '127.0.0.1', serve: true, realTime: false, demo: true };
+  const options: Options = { port: DEFAULT_BASE_PORT, host: '127.0.0.1', serve: true, realTime: false, demo: true, cells: 1 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -47,6 +49,11 @@ function parseArgs(argv: string[]): Options {
       if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65530) {
         usage(`--port must be an integer 0-65530 (the first of six consecutive ports; 0 for any free ports), got '${text}'`);
       }
+    } else if (arg === '--cells') {
+      const text = value();
+      options.cells = Number(text);
+      if (!Number.isInteger(options.cells) || options.cells < 1 || options.cells > 9)
+        usage(`--cells must be an integer 1-9, got '${text}'`);
     } else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown argument '${arg}'`);
   }
@@ -55,7 +62,7 @@ function parseArgs(argv: string[]): Options {
 
 function usage(problem?: string): never {
   if (problem) console.error(`npm start: ${problem}`);
-  console.error('usage: npm start -- [--port N] [--host H] [--data-dir DIR] [--real-time] [--no-serve] [--no-demo]');
+  console.error('usage: npm start -- [--port N] [--host H] [--data-dir DIR] [--real-time] [--cells N] [--no-serve] [--no-demo]');
   process.exit(problem ? 2 : 0);
 }
 
@@ -81,6 +88,7 @@ async function main(): Promise<void> {
       realTime: options.realTime,
       host: options.host,
       ports,
+      cells: options.cells,
       log: (line) => console.log(line),
     });
   } catch (error) {
@@ -96,6 +104,11 @@ async function main(): Promise<void> {
   for (const line of formatDeploySummary(cloud.deployment)) console.log(line);
   console.log('\nEndpoints (any AWS SDK or `aws --endpoint-url` works against them):');
   for (const [service, url] of Object.entries(cloud.endpoints)) console.log(`  ${service.padEnd(15)} ${url}`);
+  if (cloud.tenantCells.length > 1) {
+    console.log('\nTenant cells (new tenants are placed in the open ones; each keeps its cell):');
+    for (const cell of cloud.tenantCells)
+      console.log(`  ${cell.name.padEnd(15)} account ${cell.accountId}, role ${cell.roleArn}${cell.open ? '' : ' (closed)'}`);
+  }
   const stateFile = writeStateFile(cloud.info, { dataDir: options.dataDir });
   console.log(`  (written to ${stateFile} for \`npm run tenants\`)`);
 

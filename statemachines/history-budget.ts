@@ -174,7 +174,8 @@ export interface UpdateTenantTuning extends StackTuning {
  *   tenant record with its Retry, What does the record say?, Read claimed target, Is a newer target
  *   claimed?, Claim desired template with its Retry;
  * - per refused claim 16 + 6R (Read tenant record, the decision, the claim again);
- * - the tier from the record (a Choice and a Pass: 4) before each first UpdateStack of a target;
+ * - the tier and the cell from the record (a Choice and a Pass: 4; a Choice and one Pass, or two for the
+ *   home cell of a record without one: 6) before each first UpdateStack of a target;
  * - a throttled UpdateStack through the back-off loop costs EVENTS_PER_THROTTLED_ANSWER - 2: with one
  *   throttled call there is no `Return to throttled call` (the retries are counted in the state and
  *   added to the rollout item by the outcome count, no extra Task);
@@ -191,7 +192,7 @@ export interface UpdateTenantTuning extends StackTuning {
  *   with its Retry, Report result, ExecutionSucceeded (a failure's end, Note …, Note failure, Record
  *   failed seq, Count failure, Is the error budget spent?, Halt rollout, costs the same);
  * - per converge (a newer release or another tier recorded while the update ran) 27 + 12R + the tier
- *   4 + an accepted UpdateStack + a first wait: Note stack updated, Read template version, Note
+ *   and cell 10 + an accepted UpdateStack + a first wait: Note stack updated, Read template version, Note
  *   template version, the refused observed write, Read newer target, its Choice, Converge on the
  *   newer target.
  * Claim conflicts and converges are budgeted CONFLICT_ROUNDS_BUDGETED times each.
@@ -199,7 +200,7 @@ export interface UpdateTenantTuning extends StackTuning {
 export function updateTenantWorstCaseEvents(t: UpdateTenantTuning, conflicts = CONFLICT_ROUNDS_BUDGETED): number {
   const r = t.ApiRetryMaxAttempts;
   const throttledAnswer = EVENTS_PER_THROTTLED_ANSWER - 2;
-  const accepted = 4 + 5 + r * throttledAnswer;
+  const accepted = 4 + 6 + 5 + r * throttledAnswer;
   const busy = t.MaxBusyWaits * (15 + r * throttledAnswer);
   const firstWait = 20 + 3 * EVENTS_PER_RETRY * r;
   const rounds = Math.ceil((t.MaxStackPolls * t.StackPollSeconds) / t.StackEventWaitSeconds);
@@ -221,22 +222,22 @@ export function stackEventsWorstCaseEvents(t: Pick<StackTuning, 'ApiRetryMaxAtte
 export const CONFLICT_ROUNDS_BUDGETED = 3;
 
 /**
- * delete-tenant: start 25 + 6R (ExecutionStarted, Check tenant id, Does the event carry its time?,
- * Use execution start time, Prepare tenant, Check tenant id characters, Read tenant record with its Retry, Is the tenant known?, Note record version, Mark tenant
- * absent with its Retry), rounds, polling, end 21 + 9R (Note …, Add missing status reason, Record tenant
+ * delete-tenant: start 31 + 6R (ExecutionStarted, Check tenant id, Does the event carry its time?,
+ * Use execution start time, Prepare tenant, Check tenant id characters, Read tenant record with its Retry, Is the tenant known?, Note record version, Load cells, Is a cell recorded?,
+ * Use recorded cell, Mark tenant absent with its Retry), rounds, polling, end 21 + 9R (Note …, Add missing status reason, Record tenant
  * failed, Announce and Record notification pending with their Retries, Fail, ExecutionFailed), and per
  * conflict round 16 + 6R (the refused write, Read record again, Has desired state moved?, Adopt record
  * version, Which outcome to write?).
  */
 export function deleteTenantWorstCaseEvents(t: StackTuning, conflicts = CONFLICT_ROUNDS_BUDGETED): number {
   const r = t.ApiRetryMaxAttempts;
-  return 25 + 6 * r + rounds(t) + polling(t) + 21 + 9 * r + conflicts * (16 + 6 * r);
+  return 31 + 6 * r + rounds(t) + polling(t) + 21 + 9 * r + conflicts * (16 + 6 * r);
 }
 
 /**
- * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 51 + 12R (ExecutionStarted,
+ * create-tenant (no busy rounds, every CloudFormation call has a plain Retry): start 61 + 12R (ExecutionStarted,
  * three Choices, Use execution start time, Prepare tenant, the tier check (two Choices and Look up tier),
- * Read latest release with its Retry, Is a release recorded?, Note release used, Read tenant record, What does the record say?, Note …, Create tenant stack,
+ * Read latest release with its Retry, Is a release recorded?, Note release used, Read tenant record, What does the record say?, Note …, the placement (Load cells, Is a cell recorded?, Place tenant, Choose cell, Note placed cell), Create tenant stack,
  * Was the tenant id refused?, Claim tenant, What did CloudFormation answer?, Note create failure, three of
  * them with Retries); a rolled-back stack's recovery 10 + 6R (Delete failed stack, Create tenant stack
  * again); polling: the poll counter is shared by the four polling loops (the stack, the failed stack's
@@ -252,5 +253,5 @@ export function createTenantWorstCaseEvents(
 ): number {
   const r = t.ApiRetryMaxAttempts;
   const polls = (t.MaxStackPolls + 4) * pollEvents(r);
-  return 51 + 12 * r + 10 + 6 * r + polls + conflicts * (23 + 9 * r) + 19 + 3 * r + 28 + 9 * r;
+  return 61 + 12 * r + 10 + 6 * r + polls + conflicts * (23 + 9 * r) + 19 + 3 * r + 28 + 9 * r;
 }

@@ -19,6 +19,8 @@ import { parseWorkflowText, workflowPath, type WorkflowFileName } from './workfl
 
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
+/** The local home cell's deployer role: what stack calls are made as (Task Credentials) and CloudFormation's service role (RoleARN). */
+export const LOCAL_CELL_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/tenant-stack-deployer`;
 
 /**
  * The rollout policy of local runs: one canary by count, two waves, no bake (the virtual clock would
@@ -55,7 +57,9 @@ export function localSubstitutions(): SubstitutionValues {
     TemplateBucketName: bucket,
     TemplateObjectKey: objectKey,
     StackNamePrefix: TENANT_STACK_NAME_PREFIX,
-    CloudFormationRoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/tenant-stack-deployer`,
+    TenantCells: JSON.stringify([
+      { name: 'home', accountId: LOCAL_ACCOUNT, region: LOCAL_REGION, roleArn: LOCAL_CELL_ROLE_ARN, open: true },
+    ]),
     EventBusName: DEFAULT_EVENT_BUS_NAME,
     EventSource: TENANT_EVENT_SOURCE,
     UpdateTenantStateMachineArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:update-tenant`,

@@ -24,7 +24,10 @@ export const SUBSTITUTIONS = {
   TemplateBucketName: { kind: 'string', doc: 'Bucket holding the tenant template' },
   TemplateObjectKey: { kind: 'string', doc: 'Key of the one tenant template object' },
   StackNamePrefix: { kind: 'string', doc: 'Prefix of every tenant stack name; IAM grants are scoped to it' },
-  CloudFormationRoleArn: { kind: 'string', doc: 'Service role CloudFormation assumes for tenant stacks (RoleARN)' },
+  TenantCells: {
+    kind: 'json',
+    doc: 'The tenant cells, a JSON array of {name, accountId, region, roleArn, open}, the home cell (the management account) first (infra/config.ts); roleArn is what stack calls are made as (Task Credentials) and the service role CloudFormation uses (RoleARN)',
+  },
   EventBusName: { kind: 'string', doc: 'EventBridge bus for tenant lifecycle events' },
   EventSource: { kind: 'string', doc: 'Source of tenant lifecycle events' },
   UpdateTenantStateMachineArn: { kind: 'string', doc: 'Child workflow that updates one tenant stack' },

@@ -123,11 +123,16 @@ export async function seedFleet(cloud: LocalCloud, options: SeedOptions): Promis
   });
   const table = output(cloud.info, 'TenantTableName');
   const at = new Date(options.now ?? cloud.timeline.now()).toISOString();
+  // The seeded stacks are in the home cell's CloudFormation; create-tenant records the cell (docs/rollouts.md "Cells").
+  const home = cloud.tenantCells[0];
+  const homeCell: AttributeValue = {
+    M: { name: { S: home.name }, accountId: { S: home.accountId }, region: { S: home.region }, roleArn: { S: home.roleArn } },
+  };
   const batches = Math.ceil(options.tenants / 25);
   await inBatches(batches, concurrency, async (b) => {
     const requests: WriteRequest[] = [];
     for (let i = b * 25; i < Math.min(options.tenants, (b + 1) * 25); i++) {
-      requests.push({ PutRequest: { Item: tenantRecord(i, stackIds[i], options, tiers[i % tiers.length], at) } });
+      requests.push({ PutRequest: { Item: { ...tenantRecord(i, stackIds[i], options, tiers[i % tiers.length], at), cell: homeCell } } });
     }
     await writeAll(cloud, table, requests);
   });

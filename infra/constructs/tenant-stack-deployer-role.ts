@@ -1,9 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeResource } from '../nag';
 import { stackOperationPermissions } from '../cfn-handler-permissions';
 import { tenantAppRoleName, tenantDataTableName } from '../../template/naming';
+import { TENANT_STACK_NAME_PREFIX } from '../../statemachines/contract';
 
 /** The resource types of the tenant template; the service role holds their handlers' permissions. */
 export const TENANT_TEMPLATE_RESOURCE_TYPES = ['AWS::DynamoDB::Table', 'AWS::IAM::Role', 'AWS::IAM::Policy'] as const;
@@ -77,6 +78,15 @@ export const BOUNDED_ROLE_ACTIONS = [
 export interface TenantStackDeployerRoleProps {
   /** The permissions boundary tenant app roles must carry. */
   readonly appRoleBoundary: iam.IManagedPolicy;
+  /**
+   * The management account, whose workflows assume this role (Task `Credentials`) to call
+   * CloudFormation in this role's account; the role is then both the caller and the stacks' service role.
+   */
+  readonly managementAccount: string;
+  /** ARN of the tenant template object (in the management account's template bucket) CloudFormation reads as the caller. */
+  readonly templateObjectArn: string;
+  /** Fixed role name (a cell stack: CELL_DEPLOYER_ROLE_NAME, so the management side can name it); default generated. */
+  readonly roleName?: string;
 }
 
 /**
@@ -108,8 +118,16 @@ export class TenantStackDeployerRole extends Construct {
     }
 
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
-      description: 'CloudFormation service role for tenant stacks: tenant data tables and boundary-capped tenant app roles only',
+      roleName: props.roleName,
+      // CloudFormation acts as it (RoleARN); the management account's workflows assume it (Task
+      // Credentials, https://docs.aws.amazon.com/step-functions/latest/dg/concepts-access-cross-acct-resources.html);
+      // only the workflow roles are granted sts:AssumeRole on it there.
+      assumedBy: new iam.CompositePrincipal(
+        new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+        new iam.AccountPrincipal(props.managementAccount),
+      ),
+      description:
+        'Tenant cell deployer: the workflows call CloudFormation as it, and CloudFormation deploys tenant stacks as it (tenant data tables and boundary-capped tenant app roles only)',
       inlinePolicies: {
         TenantResources: new iam.PolicyDocument({
           statements: [
@@ -130,7 +148,42 @@ export class TenantStackDeployerRole extends Construct {
       },
     });
 
-    for (const pattern of [tables, roles]) {
+    // As the workflows' caller in this account: the tenant stack operations, handing CloudFormation
+    // only this role, and reading the template object CloudFormation fetches with the caller's credentials.
+    const tenantStacks = stack.formatArn({
+      service: 'cloudformation',
+      resource: 'stack',
+      resourceName: `${TENANT_STACK_NAME_PREFIX}*/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TenantStackOperations',
+        actions: ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack'],
+        resources: [tenantStacks],
+        conditions: { StringEquals: { 'cloudformation:RoleArn': this.role.roleArn } },
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'TenantStackReads', actions: ['cloudformation:DescribeStacks'], resources: [tenantStacks] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassItselfToCloudFormation',
+        actions: ['iam:PassRole'],
+        resources: [this.role.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTenantTemplate',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [props.templateObjectArn],
+      }),
+    );
+
+    for (const pattern of [tables, roles, tenantStacks, props.templateObjectArn]) {
       acknowledgeResource(
         this.role,
         'AwsSolutions-IAM5',

@@ -179,10 +179,7 @@ export class LocalCloudFormation {
 
   /** Starts serving; resolves with the endpoint URL. Operations interrupted by a restart resume here. */
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    const server = createServer((req, res) => {
-      // A request that breaks off (client gone) only closes its socket.
-      this.timeline.track(this.serve(req, res)).catch(() => res.destroy());
-    });
+    const server = createServer((req, res) => this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
@@ -192,6 +189,15 @@ export class LocalCloudFormation {
     this.url = `http://${host}:${address.port}`;
     for (const stack of this.stacks.values()) if (isInProgress(stack.status)) this.operations.resume(stack, resumeKind(stack.status));
     return this.url;
+  }
+
+  /**
+   * Answers one API request: what the server does per request, also for a front end that serves
+   * several accounts' CloudFormation behind one endpoint (local/cloudformation/accounts.ts).
+   */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    // A request that breaks off (client gone) only closes its socket.
+    this.timeline.track(this.serve(req, res)).catch(() => res.destroy());
   }
 
   get endpoint(): string {
@@ -318,6 +324,7 @@ export class LocalCloudFormation {
         );
       }
       this.behaviour.checkThrottle(action);
+      checkRoleAccount(params, this.accountId);
       body = resultXml(action, await handler(params), requestId);
     } catch (error) {
       const cfnError =
@@ -841,4 +848,17 @@ function paginate<T>(items: readonly T[], nextToken: string | undefined): { item
   const page = items.slice(offset, offset + PAGE_SIZE);
   const next = offset + PAGE_SIZE < items.length ? Buffer.from(String(offset + PAGE_SIZE)).toString('base64url') : undefined;
   return { items: page, nextToken: next };
+}
+
+/**
+ * A service role (RoleARN) must be a role of the stack's own account: CloudFormation cannot assume one
+ * from another account for a stack operation, and a caller can only pass roles of its own account
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html).
+ * Answered as CloudFormation answers a role it cannot use.
+ */
+function checkRoleAccount(params: QueryParams, accountId: string): void {
+  const roleArn = stringOf(params.RoleARN);
+  if (roleArn === undefined) return;
+  const account = /^arn:[^:]+:iam::(\d{12}):role\//.exec(roleArn)?.[1];
+  if (account !== accountId) throw validationError(`Role ${roleArn} is invalid or cannot be assumed`);
 }

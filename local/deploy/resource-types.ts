@@ -142,6 +142,9 @@ export const RESOURCE_TYPES: Record<string, ResourceType> = {
     },
   },
   'AWS::S3::BucketPolicy': skipped('bucket policies are not evaluated locally (no IAM)'),
+  'AWS::Events::EventBusPolicy': skipped(
+    'bus policies are not evaluated locally (no IAM): cell accounts deliver to the one local default bus',
+  ),
   'Custom::S3BucketNotifications': {
     async provision({ properties, clients }) {
       // What CDK's notifications handler does: PutBucketNotificationConfiguration with the given configuration.

@@ -245,6 +245,24 @@ const cases: MockTestCase[] = [
     path: path(createTenant.createStackSameGeneration, createTenant.poll, createTenant.provisioned),
     expect: { status: 'SUCCEEDED', output: provisionedOutput },
   },
+  {
+    workflow: 'create-tenant',
+    name: 'DuplicateOfRecordWithoutCell',
+    description:
+      'A TenantCreated for an ACTIVE tenant recorded before cells existed (a stack name, no cell): its stack is in the home cell, which the claim records',
+    input: created(TENANT),
+    mocks: {
+      'Read tenant record': [
+        tenantRecord(TENANT, { status: 'ACTIVE', desired: 'PRESENT', version: 2, stackId: stackId(TENANT), withoutCell: true }),
+      ],
+      'Claim tenant': [updateItemOk],
+      'Create tenant stack': [alreadyExists(TENANT)],
+      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
+      ...provisioned,
+    },
+    path: path(createTenant.createStackLegacyRecord('Note same generation'), createTenant.poll, createTenant.provisioned),
+    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+  },
   invalidIdCase(
     'InvalidTenantId',
     'Uppercase and underscore break the character set: no stack, no record',

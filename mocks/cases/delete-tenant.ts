@@ -24,6 +24,7 @@ import {
   type TenantRecordFields,
 } from '../responses';
 import { API_RETRY_MAX_ATTEMPTS, deleteTenant, MAX_BUSY_WAITS, MAX_STACK_POLLS, path, times } from '../paths';
+import { LOCAL_CELL_ROLE_ARN } from '../../statemachines/local-substitutions';
 import { local, TENANT, deleted, complete, type MockTestCase } from './common';
 
 const DELETE_FAILURE = 'The following resource(s) failed to delete: [TenantDataTable]. ';
@@ -278,7 +279,7 @@ export const deleteTenantCases: MockTestCase[] = [
       'Read tenant record': [activeRecord],
       'Mark tenant absent': [updateItemOk],
       'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [validationError(`Role ${local.CloudFormationRoleArn} is invalid or cannot be assumed`)],
+      'Delete tenant stack': [validationError(`Role ${LOCAL_CELL_ROLE_ARN} is invalid or cannot be assumed`)],
       ...deprovisioningFailed,
     },
     path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleteRefused, deleteTenant.failed),
@@ -617,6 +618,20 @@ export const deleteTenantCases: MockTestCase[] = [
       ...deprovisioned,
     },
     path: path(deleteTenant.startUnversioned, deleteTenant.lookupFailed, deleteTenant.deleted),
+    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+  },
+  {
+    workflow: 'delete-tenant',
+    name: 'RecordWithoutCell',
+    description: 'A versioned record written before cells existed (no cell): its stack is looked for and deleted in the home cell',
+    input: deleted(TENANT),
+    mocks: {
+      'Read tenant record': [tenantRecord(TENANT, { status: 'ACTIVE', desired: 'PRESENT', version: 2, withoutCell: true })],
+      'Mark tenant absent': [updateItemOk],
+      'Find tenant stack': [stackDoesNotExist(TENANT)],
+      ...deprovisioned,
+    },
+    path: path(deleteTenant.startWithoutCell, deleteTenant.lookupFailed, deleteTenant.deleted),
     expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
   },
   {

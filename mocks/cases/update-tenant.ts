@@ -14,6 +14,7 @@ import {
   updateItemOk,
   updateStackOk,
   validationError,
+  HOME_CELL_ITEM,
   type MockedOutcome,
 } from '../responses';
 import { API_RETRY_MAX_ATTEMPTS, MAX_BUSY_WAITS, path, times, updateTenant as u } from '../paths';
@@ -42,9 +43,15 @@ function record(
     releaseSeq?: number;
     failedSeq?: number;
     tier?: string;
+    /** A record written before cells existed. */
+    withoutCell?: boolean;
   } = {},
 ): MockedOutcome {
-  const item: Record<string, unknown> = { tenantId: { S: TENANT }, version: { N: '2' } };
+  const item: Record<string, unknown> = {
+    tenantId: { S: TENANT },
+    version: { N: '2' },
+    ...(fields.withoutCell ? {} : { cell: HOME_CELL_ITEM }),
+  };
   if (fields.status !== null) item.status = { S: fields.status ?? 'ACTIVE' };
   if (fields.targetSeq !== undefined) item.targetSeq = { N: String(fields.targetSeq) };
   if (fields.targetRelease !== undefined) item.targetRelease = { N: String(fields.targetRelease) };
@@ -145,6 +152,14 @@ export const updateTenantCases: MockTestCase[] = [
     input,
     updatedMocks,
     path(u.start, updatedPath, u.report),
+    out('updated', onRelease(), RELEASE),
+  ),
+  c(
+    'UpdatedInHomeCell',
+    'A record from before cells (no cell): the stack is in the home cell, whose deployer role the stack calls use',
+    input,
+    { ...updatedMocks, 'Read tenant record': [record({ withoutCell: true })] },
+    path(u.start, u.claim, u.homeCell, ['Update tenant stack'], u.woken, u.updated, u.observed, u.report),
     out('updated', onRelease(), RELEASE),
   ),
   c(

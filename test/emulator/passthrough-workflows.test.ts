@@ -7,7 +7,8 @@
 import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Engine } from '../../emulator/runtime/engine';
 import { VirtualTimeline } from '../../emulator/runtime/timeline';
-import { loadWorkflow, localSubstitutions } from '../../statemachines/local-substitutions';
+import { LOCAL_ACCOUNT, LOCAL_CELL_ROLE_ARN, loadWorkflow, localSubstitutions } from '../../statemachines/local-substitutions';
+import { LocalSts } from '../../local/sts';
 import type { WorkflowFileName } from '../../statemachines/workflows';
 import {
   json,
@@ -97,6 +98,7 @@ let events: LocalServer & { requests: ResponderRequest[] };
 let s3: LocalServer & { requests: ResponderRequest[] };
 let engine: Engine;
 let ddb: DynamoDBClient;
+let sts: LocalSts;
 const stacks = new StackModel();
 const arns = new Map<WorkflowFileName, string>();
 
@@ -148,10 +150,21 @@ beforeAll(async () => {
   events = await startResponder((req) =>
     json({ Entries: (req.params.Entries as unknown[]).map((_, i) => ({ EventId: `e-${i}` })), FailedEntryCount: 0 }),
   );
+  // The stack calls are made as the tenant's cell role (Task Credentials): assumed through STS.
+  const timeline = new VirtualTimeline(START);
+  sts = new LocalSts({ timeline, accountId: LOCAL_ACCOUNT });
+  sts.addRole(LOCAL_CELL_ROLE_ARN, [LOCAL_ACCOUNT]);
+  const stsEndpoint = await sts.listen();
   engine = new Engine({
-    timeline: new VirtualTimeline(START),
+    timeline,
     passThrough: {
-      endpoints: { dynamodb: dynamo.endpoint, cloudformation: cfn.endpoint, eventbridge: events.endpoint, s3: s3.endpoint },
+      endpoints: {
+        dynamodb: dynamo.endpoint,
+        cloudformation: cfn.endpoint,
+        eventbridge: events.endpoint,
+        s3: s3.endpoint,
+        sts: stsEndpoint,
+      },
       credentials: LOCAL_CREDENTIALS,
     },
   });
@@ -163,7 +176,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   ddb.destroy();
-  await Promise.all([dynamo.close(), cfn.close(), events.close(), s3.close()]);
+  await Promise.all([dynamo.close(), cfn.close(), events.close(), s3.close(), sts.close()]);
 });
 
 async function run(name: WorkflowFileName, input: unknown) {

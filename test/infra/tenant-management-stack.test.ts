@@ -172,7 +172,10 @@ describe('state machines', () => {
     }
     // Substituting (CloudFormation tokens stand in as text) gives a parseable definition.
     const asText = Object.fromEntries(
-      Object.entries(DefinitionSubstitutions).map(([key, value]) => [key, typeof value === 'string' ? value : 'resolved-at-deploy']),
+      Object.entries(DefinitionSubstitutions).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? value : SUBSTITUTIONS[key as SubstitutionKey].kind === 'json' ? '[]' : 'resolved-at-deploy',
+      ]),
     );
     expect(() => resolveDefinition(DefinitionString, asText)).not.toThrow();
   });
@@ -352,11 +355,13 @@ describe('IAM scoping', () => {
     expect(targets.some((target) => target.includes(':stateMachine:TenantManagementStack-update-tenants"'))).toBe(true);
   });
 
-  test('the CloudFormation service role is assumable by CloudFormation only', () => {
+  test('the home cell deployer role is assumable by CloudFormation and by principals of the management account only', () => {
     const role = resources[deployerRoleId()];
-    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' } },
-    ]);
+    const statements = role.Properties.AssumeRolePolicyDocument.Statement as { Action: string; Principal: Record<string, unknown> }[];
+    expect(statements.map((statement) => statement.Action)).toEqual(['sts:AssumeRole', 'sts:AssumeRole']);
+    expect(statements[0].Principal).toEqual({ Service: 'cloudformation.amazonaws.com' });
+    expect(JSON.stringify(statements[1].Principal)).toContain(':root');
+    expect(JSON.stringify(statements[1].Principal)).toContain('AWS::AccountId');
   });
 });
 
@@ -374,6 +379,7 @@ describe('task permission rules', () => {
     eventBus: events.EventBus.fromEventBusArn(scope, 'Bus', 'arn:aws:events:us-east-1:123456789012:event-bus/tenant-lifecycle'),
     selfName: 'self',
     startable: { '${UpdateTenantStateMachineArn}': 'child' },
+    cellRoleArns: ['arn:aws:iam::123456789012:role/deployer'],
   };
   const definition = (resource: string, parameters: object = {}) => ({
     StartAt: 'A',

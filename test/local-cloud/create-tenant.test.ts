@@ -8,6 +8,8 @@ import { TEMPLATE_VERSION } from '../../template/version';
 import { tenantDataTableName } from '../../template/naming';
 import { DEFAULT_TENANT_TIER, tenantTierViolation } from '../../template/tier';
 import { startTestCloud, type TestCloud } from './support/test-cloud';
+import { latestRelease } from '../../local/cli/rollouts';
+import { releaseNumberOf } from '../../statemachines/rollout-policy';
 import { currentTemplate, output, releaseTemplate, stackOutput, stackParameter, withTemplateVersion } from '../../local/cli/operations';
 
 let cloud: TestCloud;
@@ -32,13 +34,15 @@ test('a TenantCreated provisions the stack, the data table and an ACTIVE record,
   expect(S(record, 'status')).toBe('ACTIVE');
   expect(S(record, 'stackId')).toBe(stack?.StackId);
   expect(S(record, 'templateVersion')).toBe(TEMPLATE_VERSION);
-  // No tier in the event: the default, passed to the stack and recorded; a wave bucket 0-9999; no
-  // release recorded yet (no LATEST in the release table), so none on the tenant either.
+  // No tier in the event: the default, passed to the stack and recorded; a wave bucket 0-9999; the
+  // release the deployment's own template upload recorded (LATEST: the rule exists before the upload).
   expect(stackParameter(stack, 'Tier')).toBe(DEFAULT_TENANT_TIER);
   expect(S(record, 'tier')).toBe(DEFAULT_TENANT_TIER);
   const bucket = Number(record?.bucket?.N);
   expect(Number.isInteger(bucket) && bucket >= 0 && bucket <= 9999).toBe(true);
-  expect([record?.release, record?.releaseSeq]).toEqual([undefined, undefined]);
+  const latest = await latestRelease(cloud.clients, cloud.info);
+  expect(latest?.release).toBe(releaseNumberOf(TEMPLATE_VERSION));
+  expect([record?.release?.N, record?.releaseSeq?.N]).toEqual([String(latest!.release), String(latest!.seq)]);
 
   const announced = cloud.announced('TenantProvisioned', 'acme');
   expect(announced).toHaveLength(1);

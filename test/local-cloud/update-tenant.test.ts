@@ -29,7 +29,7 @@ const EVENT_WAIT_SECONDS = 300;
  * Measured: one tenant updated by event, without a rollout (docs/workflows.md): no DescribeStacks, the
  * parameters from the record, the status from the relayed event, the TemplateVersion from the template.
  */
-const UPDATED_BY_EVENT_EVENTS = 59;
+const UPDATED_BY_EVENT_EVENTS = 63;
 
 /** CloudFormation actions called while `run` runs (the local service's call listener). */
 const callsDuring = async <T>(run: () => Promise<T>): Promise<{ result: T; calls: string[] }> => {
@@ -232,6 +232,8 @@ test('a failed update is counted in the rollout, which halts when the wave spent
       times: 1,
     });
   }
+  // What the records say the stacks run before (the release they were created with, if one was recorded).
+  const observedBefore = await Promise.all(['u-fail-a', 'u-fail-b'].map(async (id) => N(await cloud.record(id), 'releaseSeq')));
   const [halting, within] = await runChildren(
     { tenantId: 'u-fail-a', release: 2_003_000, seq: 4, templateUrl: url, rollout: { id: 'release-2003000', wave: 0, errorBudget: 1 } },
     { tenantId: 'u-fail-b', release: 2_003_001, seq: 4, templateUrl: url, rollout: { id: 'release-2003001', wave: 0, errorBudget: 2 } },
@@ -240,12 +242,13 @@ test('a failed update is counted in the rollout, which halts when the wave spent
     expect(run.output.outcome).toBe('failed');
     expect(run.output.reason).toMatch(/^UPDATE_ROLLBACK_COMPLETE: /);
   }
-  for (const id of ['u-fail-a', 'u-fail-b']) {
+  for (const [i, id] of ['u-fail-a', 'u-fail-b'].entries()) {
     const stack = await cloud.tenantStack(id);
     expect(stack?.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
     // Claimed, but not observed: the record still says what the stack runs.
     const record = await cloud.record(id);
-    expect([N(record, 'targetSeq'), N(record, 'releaseSeq')]).toEqual([4, undefined]);
+    expect([N(record, 'targetSeq'), N(record, 'releaseSeq')]).toEqual([4, observedBefore[i]]);
+    expect(observedBefore[i]).not.toBe(4);
   }
   const halted = await rolloutItem('release-2003000');
   expect([S(halted, 'state'), halted?.counts?.M?.failed?.N, N(halted, 'waveFailed')]).toEqual(['HALTED', '1', 1]);
@@ -449,10 +452,12 @@ test('a stack that cannot be updated or does not exist: failed with what UpdateS
   await createTenants('u-gone');
   await cloud.clients.cloudformation.send(new DeleteStackCommand({ StackName: 'tenant-u-gone' }));
   await cloud.idle();
+  const observedBefore = N(await cloud.record('u-gone'), 'releaseSeq');
   const [run] = await runChildren({ tenantId: 'u-gone', release: 2_009_000, seq: 14, templateUrl: await publish('2.9.0') });
   expect(run.output.outcome).toBe('failed');
   expect(run.output.reason).toMatch(/^Stack \[tenant-u-gone\] does not exist/);
-  expect(N(await cloud.record('u-gone'), 'releaseSeq')).toBeUndefined();
+  expect(N(await cloud.record('u-gone'), 'releaseSeq')).toBe(observedBefore);
+  expect(observedBefore).not.toBe(14);
 });
 
 async function entered(executionArn: string): Promise<string[]> {

@@ -14,7 +14,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { localSubstitutions, loadWorkflow, LOCAL_ACCOUNT } from '../../statemachines/local-substitutions';
+import { localSubstitutions, loadWorkflow, LOCAL_ACCOUNT, LOCAL_CELL_ROLE_ARN } from '../../statemachines/local-substitutions';
 import { MockTestCase, TEST_CASES } from '../../mocks/test-cases';
 import { PINNED_VERSION_ID, previousTemplateUrl, stackId } from '../../mocks/responses';
 import { PREVIOUS, RELEASE, REJECTION_CAUSES } from '../../mocks/cases/update-tenants';
@@ -103,7 +103,7 @@ describeWorkflow('mocked executions of the workflows', () => {
           { ParameterKey: 'Tier', ParameterValue: 'standard' },
         ],
         Capabilities: ['CAPABILITY_NAMED_IAM'],
-        RoleARN: local.CloudFormationRoleArn,
+        RoleARN: LOCAL_CELL_ROLE_ARN,
         // Derived from the tenant and its generation (1 for a tenant without a record), so a retry is the same request.
         ClientRequestToken: 'create-acme-1',
       });
@@ -167,7 +167,7 @@ describeWorkflow('mocked executions of the workflows', () => {
       expect(scheduled.find((s) => s.state === 'Find tenant stack')!.parameters).toEqual({ StackName: 'tenant-acme' });
       expect(scheduled.find((s) => s.state === 'Delete tenant stack')!.parameters).toEqual({
         StackName: stackId('acme'),
-        RoleARN: local.CloudFormationRoleArn,
+        RoleARN: LOCAL_CELL_ROLE_ARN,
         // The record read had version 3; marking it absent wrote version 4.
         ClientRequestToken: 'delete-acme-4',
       });
@@ -191,7 +191,7 @@ describeWorkflow('mocked executions of the workflows', () => {
           { ParameterKey: 'Tier', ParameterValue: local.DefaultTenantTier },
         ],
         Capabilities: ['CAPABILITY_NAMED_IAM'],
-        RoleARN: local.CloudFormationRoleArn,
+        RoleARN: LOCAL_CELL_ROLE_ARN,
         // One token per tenant and release seq (docs/rollouts.md): a retry of this update is the same request.
         ClientRequestToken: 'update-acme-3',
       });
@@ -765,8 +765,8 @@ describeWorkflow('mocked executions of the workflows', () => {
     it('a stack that stays busy and polling that gives up cost the per-round and per-poll events of docs/workflows.md', async () => {
       // Without throttling and without refused changes, a busy round costs 11 (not 18) and the last
       // round ends in the failure note; these runs pin the per-round and per-poll counts the formulas use.
-      expect((await run(find('delete-tenant', 'StackStaysBusy'))).events.length).toBe(23 + 4 * 7 + 3 * 4 + 14);
-      expect((await run(find('create-tenant', 'PollingGivesUp'))).events.length).toBe(41 + 6 * 9 + 5 * 2 + 14);
+      expect((await run(find('delete-tenant', 'StackStaysBusy'))).events.length).toBe(29 + 4 * 7 + 3 * 4 + 14);
+      expect((await run(find('create-tenant', 'PollingGivesUp'))).events.length).toBe(51 + 6 * 9 + 5 * 2 + 14);
     });
 
     it('the deployed tuning (infra/config.ts) keeps every execution under the 25,000-event quota, throttling included', () => {

@@ -210,12 +210,20 @@ describe.each(CLOUDFORMATION_WORKFLOWS)('%s (calls CloudFormation)', (name) => {
     }
   });
 
-  it('passes the CloudFormation service role on every stack-changing call', () => {
+  it("makes every stack call as the tenant cell's deployer role (Credentials), which stack-changing calls pass as the service role", () => {
     const changes = tasks(name).filter(({ state }) => /cloudformation:(create|update|delete)Stack$/.test(resourceOf(state)));
     expect(changes.length).toBeGreaterThan(0);
     for (const { state } of changes) {
-      expect((state.Parameters as Json).RoleARN).toBe(local.CloudFormationRoleArn);
+      // The cell's deployer role, read from the tenant's cell at run time, is both the caller and the service role.
+      const roleArnPath = (state.Parameters as Json)['RoleARN.$'];
+      expect(roleArnPath).toMatch(/cell/);
+      expect((state.Credentials as Json)['RoleArn.$']).toBe(roleArnPath);
     }
+    // Reads too: a stack is found only in its own cell's account.
+    const withoutCredentials = tasks(name)
+      .filter(({ state }) => /aws-sdk:cloudformation:(create|update|delete|describe)Stacks?$/.test(resourceOf(state)))
+      .filter(({ state }) => !(state.Credentials as Json | undefined)?.['RoleArn.$']);
+    expect(withoutCredentials.map(({ name: stateName }) => stateName)).toEqual([]);
   });
 });
 
@@ -467,19 +475,12 @@ describe('Workflow Studio round trip (scripts/json-to-yaml.ts)', () => {
     const exported = JSON.stringify(loadWorkflow(name));
     const { yaml: restored, warnings } = importDefinition(name, exported);
     expect(warnings).toEqual([]);
-    if (name !== 'update-tenants') {
-      expect(placeholders(restored)).toEqual(placeholders(text(name)));
-      // Every workflow that waits on a stack (not the relay, which never waits, nor change-tier, which waits for update-tenant).
-      // (update-tenant waits for the event, not by polling: its Wait is the busy wait.)
-      if (name !== 'stack-events' && name !== 'change-tier')
-        expect(restored).toMatch(name === 'update-tenant' ? /Seconds: \$\{BusyWaitSeconds\}\n/ : /Seconds: \$\{StackPollSeconds\}\n/);
-      return;
-    }
-    // Known gap of the importer: ${RolloutPolicy} is substituted as an object, not a string, so it comes back as
-    // the local policy itself (without a warning); every other placeholder is restored.
-    const lost = [...placeholders(text(name))].filter((key) => !placeholders(restored).has(key));
-    expect(lost).toEqual(['RolloutPolicy']);
-    expect(restored).toContain('defaults:');
+    // json-kind placeholders (${RolloutPolicy}, ${TenantCells}) are restored too: the whole value parses to the substituted JSON.
+    expect(placeholders(restored)).toEqual(placeholders(text(name)));
+    // Every workflow that waits on a stack (not the relay, which never waits, nor the rollout and change-tier, which wait for
+    // update-tenant). update-tenant waits for the event, not by polling: its Wait is the busy wait.
+    if (name !== 'stack-events' && name !== 'update-tenants' && name !== 'change-tier')
+      expect(restored).toMatch(name === 'update-tenant' ? /Seconds: \$\{BusyWaitSeconds\}\n/ : /Seconds: \$\{StackPollSeconds\}\n/);
   });
 
   it('an edit in Workflow Studio survives, and an unrestorable value is reported', () => {

@@ -1,0 +1,2 @@
+/** The local STS: see service.ts. */
+export { LocalSts, credentialScopeOf, type LocalStsOptions } from './service';
