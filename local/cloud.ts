@@ -99,6 +99,8 @@ export interface LocalCloud {
   readonly restored: boolean;
   /** Makes the next creation of `stackName` (in any cell) fail at `logicalResourceId` (and roll back), with `reason`. */
   failStackCreation(stackName: string, logicalResourceId: string, reason: string): void;
+  /** Every update of this stack fails at this resource and rolls back (a release that breaks one tenant), in any cell. */
+  failStackUpdates(stackName: string, logicalResourceId: string, reason: string): void;
   /** Resolves once nothing runs or waits on the simulated time line (virtual mode only). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -271,6 +273,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             failureReason: reason,
             times: 1,
           });
+        }
+      },
+      failStackUpdates(stackName, logicalResourceId, reason) {
+        for (const service of cellServices) {
+          service.behaviour.addStackRule({ stackName, operations: ['update'], failResource: logicalResourceId, failureReason: reason });
         }
       },
       idle: () => idle(timeline),

@@ -10,9 +10,13 @@
  *   npm start -- --no-serve           run the demo, print the end state, exit (1 if it is not the expected one)
  *   npm start -- --data-dir DIR       keep tenants, stacks and template versions in DIR across restarts
  *   npm start -- --real-time          waits take real time (a stack takes its simulated minutes)
+ *   npm start -- --fail-updates ID,.. every stack update of these tenants fails and rolls back (to watch a rollout halt)
  *   npm start -- --cells 2            two tenant cells: the home account and cell-1 (210000000001), docs/rollouts.md "Cells"
  */
 import { formatDeploySummary } from '../local/deploy';
+import { VirtualTimeline } from '../emulator/runtime/timeline';
+import { tenantStackName } from '../local/cli/operations';
+import { tenantIdViolation } from '../template/tenant-id';
 import { startLocalCloud, type LocalCloud } from '../local/cloud';
 import { printState, runDemo, type DemoReport } from '../local/cli/demo';
 import { removeStateFile, writeStateFile } from '../local/cli/state-file';
@@ -25,12 +29,15 @@ interface Options {
   realTime: boolean;
   demo: boolean;
   cells: number;
+  failUpdates: string[];
 }
 
 const DEFAULT_BASE_PORT = 8083;
+/** While serving, simulated time jumps at most this far at once (further timers come at wall-clock speed). */
+const SERVING_MAX_JUMP_MS = 3600_000;
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { port: DEFAULT_BASE_PORT, host: '127.0.0.1', serve: true, realTime: false, demo: true, cells: 1 };
+  const options: Options = { port: DEFAULT_BASE_PORT, host: '127.0.0.1', serve: true, realTime: false, demo: true, cells: 1, failUpdates: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -54,6 +61,12 @@ function parseArgs(argv: string[]): Options {
       options.cells = Number(text);
       if (!Number.isInteger(options.cells) || options.cells < 1 || options.cells > 9)
         usage(`--cells must be an integer 1-9, got '${text}'`);
+    } else if (arg === '--fail-updates') {
+      options.failUpdates = value()
+        .split(',')
+        .map((id) => id.trim());
+      const bad = options.failUpdates.find((id) => tenantIdViolation(id) !== undefined);
+      if (bad !== undefined) usage(`--fail-updates: '${bad}' is not a tenant id (${tenantIdViolation(bad)})`);
     } else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown argument '${arg}'`);
   }
@@ -62,7 +75,7 @@ function parseArgs(argv: string[]): Options {
 
 function usage(problem?: string): never {
   if (problem) console.error(`npm start: ${problem}`);
-  console.error('usage: npm start -- [--port N] [--host H] [--data-dir DIR] [--real-time] [--cells N] [--no-serve] [--no-demo]');
+  console.error('usage: npm start -- [--port N] [--host H] [--data-dir DIR] [--real-time] [--cells N] [--fail-updates ID,..] [--no-serve] [--no-demo]');
   process.exit(problem ? 2 : 0);
 }
 
@@ -100,6 +113,9 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  for (const id of options.failUpdates) {
+    cloud.failStackUpdates(tenantStackName(id), 'DataTable', `Injected update failure (npm start --fail-updates ${id})`);
+  }
   console.log('');
   for (const line of formatDeploySummary(cloud.deployment)) console.log(line);
   console.log('\nEndpoints (any AWS SDK or `aws --endpoint-url` works against them):');
@@ -132,6 +148,9 @@ async function main(): Promise<void> {
     process.exitCode = report && report.problems.length > 0 ? 1 : 0;
     return;
   }
+  // While serving, people answer the workflows (a rollout waiting for the operator): simulated time
+  // still skips stack durations, bakes and retry delays, but not the days to an execution timeout.
+  if (cloud.timeline instanceof VirtualTimeline) cloud.timeline.limitJumps(SERVING_MAX_JUMP_MS);
   const e = cloud.endpoints;
   console.log(`
 Serving (Ctrl-C stops). Try next:

@@ -43,9 +43,25 @@ export class VirtualTimeline implements Timeline {
   /** Min-heap on (due, seq): timers that end at the same instant fire in the order they were set. */
   private readonly heap: Timer[] = [];
   private advanceScheduled = false;
+  /** See limitJumps: the longest jump, and the wall-clock tick that runs time beyond it. */
+  private maxJumpMs = Infinity;
+  private wallTick: ReturnType<typeof setTimeout> | undefined;
 
   constructor(start: number = Date.now()) {
     this.current = start;
+  }
+
+  /**
+   * From now on, time jumps to the next timer only when it is at most `maxJumpMs` away; a timer
+   * further off is approached at wall-clock speed (and reached by a jump once within `maxJumpMs`).
+   * For an interactive session: a workflow that waits for a person (a task token) with only its
+   * execution timeout pending would otherwise see days pass in an instant and time out before anyone
+   * could answer. Stack durations, bakes and retry delays below the limit still pass at once.
+   */
+  limitJumps(maxJumpMs: number): void {
+    if (!(maxJumpMs >= 0)) throw new Error(`limitJumps: maxJumpMs must be a number >= 0, got ${maxJumpMs}`);
+    this.maxJumpMs = maxJumpMs;
+    this.scheduleAdvance();
   }
 
   now(): number {
@@ -111,11 +127,32 @@ export class VirtualTimeline implements Timeline {
     this.dropSettled();
     if (this.holds > 0 || this.heap.length === 0) return;
     const due = this.heap[0].due;
+    if (due - this.current > this.maxJumpMs) {
+      this.runAtWallSpeed(due);
+      return;
+    }
     if (due > this.current) this.current = due;
     // Fire every timer due at this instant, in the order they were set.
     while (this.heap.length > 0 && this.heap[0].due <= this.current) this.pop().resolve(true);
     this.scheduleAdvance();
   };
+
+  /** Beyond the jump limit: let wall time pass (at most a second per tick), then look again. */
+  private runAtWallSpeed(due: number): void {
+    if (this.wallTick !== undefined) return;
+    const wallStart = Date.now();
+    const from = this.current;
+    this.wallTick = setTimeout(
+      () => {
+        this.wallTick = undefined;
+        // Work that arrived meanwhile may have moved time already: never move it back.
+        this.current = Math.max(this.current, from + (Date.now() - wallStart));
+        this.scheduleAdvance();
+      },
+      Math.min(1000, Math.max(1, due - this.current - this.maxJumpMs)),
+    );
+    this.wallTick.unref();
+  }
 
   private dropSettled(): void {
     while (this.heap.length > 0 && this.heap[0].settled) this.pop();

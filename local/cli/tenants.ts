@@ -410,7 +410,7 @@ function printRollout(rollout: Rollout, out: (line: string) => void): void {
   );
   if (rollout.throttled > 0)
     out(`  throttled CloudFormation calls so far: ${rollout.throttled} (the segments' windows halve after each throttled page)`);
-  if (rollout.haltReason) out(`  halted: ${rollout.haltReason}`);
+  if (rollout.haltReason) out(`  ${rollout.state === 'HALTED' ? 'halted' : 'halted earlier'}: ${rollout.haltReason}`);
   if (rollout.previousRelease) out(`  previous release ${rollout.previousRelease} (abort rolls touched tenants back to it)`);
 }
 

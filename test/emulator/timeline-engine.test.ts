@@ -192,3 +192,38 @@ describe('one simulated time line for every execution', () => {
     expect(r.stopDate!.getTime()).toBe(START + 10_000 + 30_000);
   });
 });
+
+describe('limitJumps (an interactive session)', () => {
+  test('a timer within the limit is still reached at once; one beyond it only at wall-clock speed, so a token wait does not time out in an instant', async () => {
+    const timeline = new VirtualTimeline(START);
+    timeline.limitJumps(60_000);
+    // Within the limit: a 30 s sleep ends at once, at +30 s.
+    expect(await timeline.sleep(30_000)).toBe(true);
+    expect(timeline.now()).toBe(START + 30_000);
+
+    // Beyond it: a week away. After 300 ms of wall time the clock has moved by about that much, not a week.
+    let fired = false;
+    void timeline.sleep(7 * 24 * 3600_000).then(() => (fired = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fired).toBe(false);
+    const moved = timeline.now() - (START + 30_000);
+    expect(moved).toBeLessThan(5_000);
+
+    // New near work still runs at once, from where the clock stands.
+    const before = timeline.now();
+    expect(await timeline.sleep(10_000)).toBe(true);
+    expect(timeline.now()).toBeGreaterThanOrEqual(before + 10_000);
+    expect(timeline.now()).toBeLessThan(before + 10_000 + 5_000);
+    expect(fired).toBe(false);
+  });
+
+  test('without the limit the same week-long timer is reached at once (discrete-event default)', async () => {
+    const timeline = new VirtualTimeline(START);
+    expect(await timeline.sleep(7 * 24 * 3600_000)).toBe(true);
+    expect(timeline.now()).toBe(START + 7 * 24 * 3600_000);
+  });
+
+  test('a limit below zero is refused, naming the rule', () => {
+    expect(() => new VirtualTimeline(START).limitJumps(-1)).toThrow('limitJumps: maxJumpMs must be a number >= 0, got -1');
+  });
+});
