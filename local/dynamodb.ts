@@ -17,6 +17,7 @@ import { Agent, request, type IncomingMessage, type ServerResponse, type Server 
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { FaultPlan, listenLoopback, readBody, type FaultRule, type LoopbackServer } from './http';
+import type { InProcessNetwork } from './in-process';
 
 export interface DynamoOptions {
   /** Keeps tables and items across restarts (LevelDB files in this directory). */
@@ -27,6 +28,8 @@ export interface DynamoOptions {
   readonly createTableMs?: number;
   readonly deleteTableMs?: number;
   readonly updateTableMs?: number;
+  /** Also answer in-process clients of the endpoint (local/in-process.ts). */
+  readonly network?: InProcessNetwork;
 }
 
 export interface LocalDynamo {
@@ -129,7 +132,7 @@ export async function startDynamo(options: DynamoOptions = {}): Promise<LocalDyn
 
   let front: LoopbackServer;
   try {
-    front = await listenLoopback(handler, options.port ?? 0, options.host ?? '127.0.0.1');
+    front = await listenLoopback(handler, options.port ?? 0, options.host ?? '127.0.0.1', options.network);
   } catch (e) {
     await closeBackend(backend);
     throw e;
