@@ -60,6 +60,8 @@ export interface LocalCloudOptions {
    * services listen on their ports either way (the CLI, `aws --endpoint-url`).
    */
   readonly transport?: 'in-process' | 'http';
+  /** Run dynalite in a worker thread, on another core than the engine (default true). */
+  readonly dynamodbWorker?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -115,7 +117,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
 
   try {
-    const dynamodb = await startDynamo({ dataDir: dir('dynamodb'), port: options.ports?.dynamodb ?? 0, host, network });
+    const dynamodb = await startDynamo({
+      dataDir: dir('dynamodb'),
+      port: options.ports?.dynamodb ?? 0,
+      host,
+      network,
+      worker: options.dynamodbWorker ?? true,
+    });
     closers.push(() => dynamodb.close());
 
     const sqs = new LocalSqs({ timeline, region, accountId });

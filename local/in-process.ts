@@ -185,6 +185,8 @@ class InProcessResponse extends Writable {
     private readonly onError: (error: Error) => void,
   ) {
     super();
+    // A write after the end is the service's mistake; as on a socket, it must not take the process down.
+    this.on('error', () => undefined);
   }
 
   get headersSent(): boolean {

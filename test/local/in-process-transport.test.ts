@@ -92,12 +92,11 @@ async function bothWays(scenario: (c: ReturnType<typeof clients>, transport: Tra
 }
 
 describe('in-process transport gives the answers of the socket path', () => {
-  it('DynamoDB (dynalite): CreateTable, PutItem, GetItem, a failed condition, a validation error', async () => {
-    const [http, inProcess] = await bothWays(async (c, transport) => {
-      const table = `transport-${transport}`;
+  it('DynamoDB (dynalite, in this thread and in a worker thread): CreateTable, PutItem, GetItem, a failed condition, a validation error', async () => {
+    const scenario = async (client: DynamoDBClient, table: string) => {
       const steps: unknown[] = [];
       const created = (await outcome(
-        c.dynamodb.send(
+        client.send(
           new CreateTableCommand({
             TableName: table,
             KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
@@ -109,11 +108,11 @@ describe('in-process transport gives the answers of the socket path', () => {
       steps.push(created.ok.TableDescription.TableStatus, created.ok.TableDescription.KeySchema);
       // dynalite makes the table ACTIVE on a 0 ms wall-clock timer; until then it is CREATING, as in DynamoDB.
       await new Promise((resolve) => setTimeout(resolve, 5));
-      steps.push(await outcome(c.dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'a' }, n: { N: '1' } } }))));
-      steps.push(await outcome(c.dynamodb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'a' } }, ConsistentRead: true }))));
+      steps.push(await outcome(client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'a' }, n: { N: '1' } } }))));
+      steps.push(await outcome(client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'a' } }, ConsistentRead: true }))));
       steps.push(
         await outcome(
-          c.dynamodb.send(
+          client.send(
             new UpdateItemCommand({
               TableName: table,
               Key: { pk: { S: 'a' } },
@@ -124,15 +123,28 @@ describe('in-process transport gives the answers of the socket path', () => {
           ),
         ),
       );
-      steps.push(await outcome(c.dynamodb.send(new GetItemCommand({ TableName: 'x', Key: { pk: { S: 'a' } } }))));
+      steps.push(await outcome(client.send(new GetItemCommand({ TableName: 'x', Key: { pk: { S: 'a' } } }))));
       return steps;
-    });
+    };
+    const [http, inProcess] = await bothWays((c, transport) => scenario(c.dynamodb, `transport-${transport}`));
     expect(inProcess).toEqual(http);
     const steps = inProcess as unknown[];
     expect(steps[0]).toBe('CREATING');
     expect(steps[3]).toEqual({ ok: { Item: { pk: { S: 'a' }, n: { N: '1' } } }, status: 200 });
     expect(steps[4]).toMatchObject({ error: 'ConditionalCheckFailedException', status: 400 });
     expect(steps[5]).toMatchObject({ error: 'ValidationException', status: 400 });
+
+    const own = new InProcessNetwork();
+    const inWorker = await startDynamo({ network: own, worker: true });
+    try {
+      for (const requestHandler of [own.requestHandlerFor(inWorker.endpoint), undefined]) {
+        const client = new DynamoDBClient({ region, credentials, maxAttempts: 1, endpoint: inWorker.endpoint, requestHandler });
+        expect(await scenario(client, `worker-${requestHandler ? 'in-process' : 'http'}`)).toEqual(http);
+        client.destroy();
+      }
+    } finally {
+      await inWorker.close();
+    }
   });
 
   it('S3: a string body and a stream body in, a streamed body and metadata out, NoSuchKey', async () => {
@@ -212,6 +224,29 @@ describe('in-process transport edges', () => {
       code: 'ECONNREFUSED',
     });
     client.destroy();
+  });
+
+  it('a DynamoDB in a worker thread answers injected faults, then the calls they let through', async () => {
+    const own = new InProcessNetwork();
+    const inWorker = await startDynamo({ network: own, worker: true });
+    const client = new DynamoDBClient({
+      region,
+      credentials,
+      maxAttempts: 1,
+      endpoint: inWorker.endpoint,
+      requestHandler: own.requestHandlerFor(inWorker.endpoint),
+    });
+    try {
+      inWorker.injectFault({ operation: 'GetItem', code: 'ThrottlingException', times: 1 });
+      inWorker.injectFault({ operation: 'PutItem', resource: 'other-table', code: 'InternalServerError' });
+      const get = () => client.send(new GetItemCommand({ TableName: 'no-table', Key: { pk: { S: 'a' } } }));
+      await expect(get()).rejects.toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+      // The PutItem rule is still there (faults are checked), the GetItem one is used up: dynalite answers.
+      await expect(get()).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    } finally {
+      client.destroy();
+      await inWorker.close();
+    }
   });
 
   it('rejects an aborted call with AbortError', async () => {
