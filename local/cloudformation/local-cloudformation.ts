@@ -10,6 +10,7 @@
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Operations.html).
  */
 import { randomUUID } from 'node:crypto';
+import { flatRandomUUID } from '../ids';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Timeline } from '../../emulator/runtime/timeline';
@@ -273,7 +274,7 @@ export class LocalCloudFormation {
     const capabilities = spec.capabilities ?? (needed ? [needed] : []);
     checkCapabilities(template, capabilities);
     const now = this.timeline.now();
-    const stackId = `arn:${partitionOf(this.region)}:cloudformation:${this.region}:${this.accountId}:stack/${stackName}/${randomUUID()}`;
+    const stackId = `arn:${partitionOf(this.region)}:cloudformation:${this.region}:${this.accountId}:stack/${stackName}/${flatRandomUUID()}`;
     const stack: StackRecord = {
       stackId,
       stackName,
@@ -382,7 +383,7 @@ export class LocalCloudFormation {
     // The lookups above awaited: a concurrent CreateStack of the same name may have won meanwhile.
     if (this.liveByName.has(stackName)) throw alreadyExists(stackName);
     const now = this.timeline.now();
-    const stackId = `arn:${partitionOf(this.region)}:cloudformation:${this.region}:${this.accountId}:stack/${stackName}/${randomUUID()}`;
+    const stackId = `arn:${partitionOf(this.region)}:cloudformation:${this.region}:${this.accountId}:stack/${stackName}/${flatRandomUUID()}`;
     const stack: StackRecord = {
       stackId,
       stackName,
@@ -404,7 +405,7 @@ export class LocalCloudFormation {
       replaced: [],
       events: [],
       operationToken: token?.value,
-      operationId: randomUUID(),
+      operationId: flatRandomUUID(),
     };
     this.stacks.set(stackId, stack);
     this.liveByName.set(stackName, stackId);
