@@ -149,9 +149,23 @@ async function threadBackend(dynaliteOptions: DynaliteOptions): Promise<Backend>
   // dynalite's own request handler: with no fault to answer, a request goes to it in this process,
   // not over a second loopback hop (that hop was half the wall cost of a call).
   const answerInProcess = backend.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
+  // Requests dynalite is still working on: closing its database under one throws in dynalite's callback
+  // (and takes the process down), so close() waits for them (in-process calls get there without a socket to cut).
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const track = (res: ServerResponse): void => {
+    inFlight++;
+    res.once('close', () => {
+      if (--inFlight === 0) drained?.();
+    });
+  };
   return {
-    answer: answerInProcess,
+    answer(req, res) {
+      track(res);
+      answerInProcess(req, res);
+    },
     answerRead(req, res, body) {
+      track(res);
       const forward = request(
         {
           host: '127.0.0.1',
@@ -170,6 +184,15 @@ async function threadBackend(dynaliteOptions: DynaliteOptions): Promise<Backend>
       forward.end(body);
     },
     close: async () => {
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 5_000);
+          drained = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
       agent.destroy();
       await closeBackend(backend);
     },
