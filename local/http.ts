@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import type { InProcessNetwork } from './in-process';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -16,8 +17,11 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-/** Starts an HTTP server on host:port (port 0 picks a free one) and resolves with its endpoint URL. */
-export function listenLoopback(handler: RequestHandler, port = 0, host = '127.0.0.1'): Promise<LoopbackServer> {
+/**
+ * Starts an HTTP server on host:port (port 0 picks a free one) and resolves with its endpoint URL;
+ * with `network`, the same handler also answers that URL's in-process clients (local/in-process.ts).
+ */
+export function listenLoopback(handler: RequestHandler, port = 0, host = '127.0.0.1', network?: InProcessNetwork): Promise<LoopbackServer> {
   const server = createServer({ keepAliveTimeout: 65_000 }, handler);
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
@@ -29,7 +33,13 @@ export function listenLoopback(handler: RequestHandler, port = 0, host = '127.0.
       server.off('error', reject);
       const actualPort = (server.address() as AddressInfo).port;
       const shownHost = host.includes(':') ? `[${host}]` : host;
-      resolve({ server, port: actualPort, url: `http://${shownHost}:${actualPort}`, close: () => closeServer(server) });
+      const url = `http://${shownHost}:${actualPort}`;
+      const stopInProcess = network?.serve(url, handler);
+      const close = (): Promise<void> => {
+        stopInProcess?.();
+        return closeServer(server);
+      };
+      resolve({ server, port: actualPort, url, close });
     });
   });
 }

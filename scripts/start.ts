@@ -37,7 +37,15 @@ const DEFAULT_BASE_PORT = 8083;
 const SERVING_MAX_JUMP_MS = 3600_000;
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { port: DEFAULT_BASE_PORT, host: '127.0.0.1', serve: true, realTime: false, demo: true, cells: 1, failUpdates: [] };
+  const options: Options = {
+    port: DEFAULT_BASE_PORT,
+    host: '127.0.0.1',
+    serve: true,
+    realTime: false,
+    demo: true,
+    cells: 1,
+    failUpdates: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -75,7 +83,9 @@ function parseArgs(argv: string[]): Options {
 
 function usage(problem?: string): never {
   if (problem) console.error(`npm start: ${problem}`);
-  console.error('usage: npm start -- [--port N] [--host H] [--data-dir DIR] [--real-time] [--cells N] [--fail-updates ID,..] [--no-serve] [--no-demo]');
+  console.error(
+    'usage: npm start -- [--port N] [--host H] [--data-dir DIR] [--real-time] [--cells N] [--fail-updates ID,..] [--no-serve] [--no-demo]',
+  );
   process.exit(problem ? 2 : 0);
 }
 

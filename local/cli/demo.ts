@@ -20,6 +20,21 @@ import {
   type ExecutionRow,
   type WorkflowKey,
 } from './operations';
+import { latestRelease, type LatestRelease } from './rollouts';
+
+/** LATEST once update-tenants recorded it and its rollout ended (polled on the cloud's time line, at most a minute of it). */
+async function waitForFirstRelease(cloud: LocalCloud): Promise<LatestRelease | undefined> {
+  for (let waited = 0; waited <= 60_000; waited += 200) {
+    const latest = await latestRelease(cloud.clients, cloud.info);
+    // Recorded, and its rollout over the (empty) fleet ended: the demo's tenants are not part of it.
+    const rolloutRunning = (await listAllExecutions(cloud.clients, cloud.info)).some(
+      (e) => e.workflow === 'update-tenants' && e.status === 'RUNNING',
+    );
+    if (latest && !rolloutRunning) return latest;
+    await cloud.timeline.sleep(200);
+  }
+  return latestRelease(cloud.clients, cloud.info);
+}
 
 export interface DemoReport {
   /** What differs from the expected end state; empty when all is as expected. */
@@ -57,6 +72,15 @@ export async function runDemo(cloud: LocalCloud, options: { log: (line: string) 
   };
   const count = (executions: ExecutionRow[], workflow: WorkflowKey) => executions.filter((e) => e.workflow === workflow).length;
 
+  // The deployment's own template upload is the first release: new tenants are created from it once
+  // update-tenants has recorded it (LATEST). Creates racing that claim are handled (they catch up), but
+  // the demo's counts assume they come after it.
+  const first = await waitForFirstRelease(cloud);
+  log(
+    first
+      ? `\n0. The deployment's template upload was recorded as release ${first.release} (LATEST, seq ${first.seq}) by update-tenants`
+      : `\n0. The deployment's template upload was not recorded as a release within a minute (or its rollout still runs)`,
+  );
   log(
     `\n1. Tenants sign up: TenantCreated for ${[...GOOD, FAILING].join(', ')} and the invalid id '${INVALID}' (PutEvents on ${info.outputs.EventBusName})`,
   );

@@ -10,10 +10,12 @@
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Operations.html).
  */
 import { randomUUID } from 'node:crypto';
+import { flatRandomUUID } from '../ids';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Timeline } from '../../emulator/runtime/timeline';
 import type { ServiceEvent, ServiceEventSink } from '../service-events';
+import type { InProcessNetwork } from '../in-process';
 import { BehaviourController, type CloudFormationBehaviour } from './behaviour';
 import {
   alreadyExists,
@@ -73,6 +75,8 @@ export interface LocalCloudFormationOptions {
   readonly cacheVersionedTemplates?: boolean;
   /** Extra or replacement resource providers, by their `type` (e.g. a lighter table provider for a large simulated fleet). */
   readonly providers?: readonly ResourceProvider[];
+  /** Also answer in-process clients of the endpoint, and reach S3 and DynamoDB in process when they are on it (local/in-process.ts). */
+  readonly network?: InProcessNetwork;
 }
 
 /** A stack for `seedStack`: what CreateStack would take, and the status to leave it in. */
@@ -120,19 +124,27 @@ export class LocalCloudFormation {
   private readonly handlers: Record<string, Handler>;
   private server?: Server;
   private url?: string;
+  private readonly network?: InProcessNetwork;
+  private stopInProcess?: () => void;
   private readonly callListeners: ((action: string) => void)[] = [];
 
   constructor(options: LocalCloudFormationOptions) {
     this.timeline = options.timeline;
+    this.network = options.network;
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
     this.events = options.events;
     this.behaviour = new BehaviourController(this.timeline, options.behaviour);
     this.persistence = options.dataDir === undefined ? undefined : new StatePersistence(options.dataDir);
     this.iam = new IamRegistry(() => this.persistence?.saveIam(this.iam.snapshot()));
-    this.templateSource = new TemplateSource(options.endpoints.s3, this.region, options.cacheVersionedTemplates ?? false);
+    this.templateSource = new TemplateSource(
+      options.endpoints.s3,
+      this.region,
+      options.cacheVersionedTemplates ?? false,
+      options.network?.requestHandlerFor(options.endpoints.s3),
+    );
     for (const provider of [
-      new DynamoDbTableProvider(options.endpoints.dynamodb, this.region),
+      new DynamoDbTableProvider(options.endpoints.dynamodb, this.region, options.network?.requestHandlerFor(options.endpoints.dynamodb)),
       new IamRoleProvider(this.iam),
       new IamPolicyProvider(this.iam),
       new IamManagedPolicyProvider(this.iam),
@@ -179,7 +191,8 @@ export class LocalCloudFormation {
 
   /** Starts serving; resolves with the endpoint URL. Operations interrupted by a restart resume here. */
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    const server = createServer((req, res) => this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => this.handle(req, res);
+    const server = createServer(handler);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
@@ -187,6 +200,7 @@ export class LocalCloudFormation {
     this.server = server;
     const address = server.address() as AddressInfo;
     this.url = `http://${host}:${address.port}`;
+    this.stopInProcess = this.network?.serve(this.url, handler);
     for (const stack of this.stacks.values()) if (isInProgress(stack.status)) this.operations.resume(stack, resumeKind(stack.status));
     return this.url;
   }
@@ -207,6 +221,8 @@ export class LocalCloudFormation {
 
   /** Stops serving and stops the running operations at their next wait (their stacks stay in progress, and resume after a restart with the same dataDir). */
   async close(): Promise<void> {
+    this.stopInProcess?.();
+    this.stopInProcess = undefined;
     await this.operations.stop();
     const server = this.server;
     this.server = undefined;
@@ -264,7 +280,7 @@ export class LocalCloudFormation {
     const capabilities = spec.capabilities ?? (needed ? [needed] : []);
     checkCapabilities(template, capabilities);
     const now = this.timeline.now();
-    const stackId = `arn:${partitionOf(this.region)}:cloudformation:${this.region}:${this.accountId}:stack/${stackName}/${randomUUID()}`;
+    const stackId = `arn:${partitionOf(this.region)}:cloudformation:${this.region}:${this.accountId}:stack/${stackName}/${flatRandomUUID()}`;
     const stack: StackRecord = {
       stackId,
       stackName,
@@ -374,7 +390,7 @@ export class LocalCloudFormation {
     // The lookups above awaited: a concurrent CreateStack of the same name may have won meanwhile.
     if (this.liveByName.has(stackName)) throw alreadyExists(stackName);
     const now = this.timeline.now();
-    const stackId = `arn:${partitionOf(this.region)}:cloudformation:${this.region}:${this.accountId}:stack/${stackName}/${randomUUID()}`;
+    const stackId = `arn:${partitionOf(this.region)}:cloudformation:${this.region}:${this.accountId}:stack/${stackName}/${flatRandomUUID()}`;
     const stack: StackRecord = {
       stackId,
       stackName,
@@ -396,7 +412,7 @@ export class LocalCloudFormation {
       replaced: [],
       events: [],
       operationToken: token?.value,
-      operationId: randomUUID(),
+      operationId: flatRandomUUID(),
     };
     this.stacks.set(stackId, stack);
     this.liveByName.set(stackName, stackId);

@@ -18,6 +18,7 @@
  * one slot of the account's concurrent-resources budget; when none is free it waits.
  */
 import { randomUUID } from 'node:crypto';
+import { flatRandomUUID } from '../ids';
 import type { Timeline } from '../../emulator/runtime/timeline';
 import { ExecutionStopSignal } from '../../emulator/runtime/clock';
 import type { ServiceEvent } from '../service-events';
@@ -204,7 +205,7 @@ export class StackOperations {
     event: Omit<StackEvent, 'eventId' | 'stackId' | 'stackName' | 'timestamp' | 'clientRequestToken'>,
   ): void {
     const full: StackEvent = {
-      eventId: randomUUID(),
+      eventId: flatRandomUUID(),
       stackId: stack.stackId,
       stackName: stack.stackName,
       timestamp: this.host.timeline.now(),
@@ -702,7 +703,7 @@ export class StackOperations {
   /** Starts a delete; the caller has checked the status. `retainResources`: logical ids to keep (DELETE_FAILED retries). */
   startDelete(stack: StackRecord, token: string | undefined, retainResources: readonly string[]): void {
     stack.operationToken = token;
-    stack.operationId = randomUUID();
+    stack.operationId = flatRandomUUID();
     stack.lastUpdatedTime = this.host.timeline.now();
     this.setStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
     const behaviour = this.host.behaviour.forOperation(stack.stackName, 'delete');
@@ -744,7 +745,7 @@ export class StackOperations {
   /** Starts an update to `next`; the stack's current deployment becomes `previous`. */
   startUpdate(stack: StackRecord, next: Deployment, token: string | undefined): void {
     stack.operationToken = token;
-    stack.operationId = randomUUID();
+    stack.operationId = flatRandomUUID();
     stack.lastUpdatedTime = this.host.timeline.now();
     // The running deployment becomes `previous` as it is (nothing writes to it while the update runs; one
     // deep copy of it, template text included, was the largest cost of an UpdateStack in a large fleet).
@@ -1061,7 +1062,7 @@ export class StackOperations {
   /** ContinueUpdateRollback: UPDATE_ROLLBACK_FAILED → UPDATE_ROLLBACK_IN_PROGRESS → ... */
   startContinueUpdateRollback(stack: StackRecord, token: string | undefined, resourcesToSkip: readonly string[]): void {
     stack.operationToken = token;
-    stack.operationId = randomUUID();
+    stack.operationId = flatRandomUUID();
     this.setStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS');
     const behaviour = this.host.behaviour.forOperation(stack.stackName, 'continue-update-rollback');
     this.launch(() => this.runUpdateRollback(stack, behaviour, new Set(resourcesToSkip)));

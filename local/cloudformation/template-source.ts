@@ -8,6 +8,7 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html (TemplateURL)
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { InProcessHttpHandler } from '../in-process';
 import { constraintViolation, validationError } from './errors';
 import { TEMPLATE_BODY_MAX_LENGTH } from './template';
 
@@ -35,7 +36,7 @@ export class TemplateSource {
    * the only difference is that a version deleted after its first read is still served. For large
    * simulated fleets (100,000 UpdateStacks of one pinned release); off by default.
    */
-  constructor(s3Endpoint: string, region: string, cacheVersions = false) {
+  constructor(s3Endpoint: string, region: string, cacheVersions = false, requestHandler?: InProcessHttpHandler) {
     if (cacheVersions) this.versions = new Map();
     this.s3 = new S3Client({
       endpoint: s3Endpoint,
@@ -43,6 +44,7 @@ export class TemplateSource {
       forcePathStyle: true,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 3,
+      requestHandler,
     });
     this.localHost = new URL(s3Endpoint).host;
   }

@@ -35,6 +35,8 @@ export interface ClientSettings {
   readonly region?: string;
   /** Default: `local`/`local` when any endpoint is set, else the SDK's credential chain. */
   readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** The SDK requestHandler for an endpoint (the local cloud's in-process transport), undefined for the SDK's default. */
+  readonly requestHandlerFor?: (endpoint: string) => object | undefined;
 }
 
 export interface CloudClients {
@@ -52,7 +54,14 @@ export function createClients(settings: ClientSettings): CloudClients {
   const common = (service: ServiceName) => {
     const endpoint = settings.endpoints[service];
     const credentials = settings.credentials ?? (endpoint ? LOCAL_CREDENTIALS : undefined);
-    return { region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}), maxAttempts: 3 };
+    const requestHandler = endpoint ? settings.requestHandlerFor?.(endpoint) : undefined;
+    return {
+      region,
+      ...(endpoint ? { endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+      ...(requestHandler ? { requestHandler } : {}),
+      maxAttempts: 3,
+    };
   };
   const clients = {
     dynamodb: new DynamoDBClient(common('dynamodb')),

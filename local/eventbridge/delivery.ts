@@ -16,6 +16,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Timeline } from '../../emulator/runtime/timeline';
 import { FaultPlan } from '../http';
+import type { InProcessNetwork } from '../in-process';
 
 export interface EventEnvelope {
   readonly version: '0';
@@ -125,6 +126,8 @@ export interface DelivererOptions {
   readonly backoff?: BackoffOptions;
   /** Random source for the jitter, [0, 1) (tests pass a fixed one). */
   readonly random?: () => number;
+  /** Targets whose service answers in process are called without a socket (local/in-process.ts). */
+  readonly network?: InProcessNetwork;
 }
 
 const DEFAULT_MAX_RETRIES = 185;
@@ -357,6 +360,7 @@ export class Deliverer {
       region: this.options.region,
       credentials: LOCAL_CREDENTIALS,
       maxAttempts: 1,
+      requestHandler: this.options.network?.requestHandlerFor(this.endpoints.sfn),
     });
     const out = await this.sfn.send(new StartExecutionCommand({ stateMachineArn, input }));
     return out.executionArn ?? '';
@@ -369,6 +373,7 @@ export class Deliverer {
       region: this.options.region,
       credentials: LOCAL_CREDENTIALS,
       maxAttempts: 1,
+      requestHandler: this.options.network?.requestHandlerFor(this.endpoints.sqs),
     });
     let url = this.queueUrls.get(queueArn);
     if (!url) {

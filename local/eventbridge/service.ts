@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Timeline } from '../../emulator/runtime/timeline';
 import type { ServiceEvent, ServiceEventSink } from '../service-events';
 import { AwsError, FaultPlan, jsonProtocolHandler, listenLoopback, type FaultRule, type LoopbackServer } from '../http';
+import type { InProcessNetwork } from '../in-process';
 import {
   Deliverer,
   type BackoffOptions,
@@ -43,6 +44,8 @@ export interface LocalEventBridgeOptions {
   readonly recordLimit?: number;
   readonly backoff?: BackoffOptions;
   readonly random?: () => number;
+  /** Also answer in-process clients of the endpoint, and call targets in process when their service is on it (local/in-process.ts). */
+  readonly network?: InProcessNetwork;
 }
 
 export interface Target {
@@ -130,6 +133,7 @@ export class LocalEventBridge implements ServiceEventSink {
   private server?: LoopbackServer;
   private recordLimit?: number;
   private readonly callListeners: ((operation: string) => void)[] = [];
+  private readonly network?: InProcessNetwork;
 
   constructor(options: LocalEventBridgeOptions) {
     this.timeline = options.timeline;
@@ -142,7 +146,9 @@ export class LocalEventBridge implements ServiceEventSink {
       endpoints: options.endpoints ?? {},
       backoff: options.backoff,
       random: options.random,
+      network: options.network,
     });
+    this.network = options.network;
     if (!this.load()) this.createBus('default');
     this.setRecordLimit(options.recordLimit);
   }
@@ -183,6 +189,7 @@ export class LocalEventBridge implements ServiceEventSink {
       }),
       port,
       host,
+      this.network,
     );
     return this.server.url;
   }

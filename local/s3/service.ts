@@ -19,6 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Timeline } from '../../emulator/runtime/timeline';
 import type { ServiceEventSink } from '../service-events';
 import { AwsError, BodyTooLargeError, FaultPlan, listenLoopback, readBody, type FaultRule, type LoopbackServer } from '../http';
+import type { InProcessNetwork } from '../in-process';
 import { S3Store, VERSION_ID_FORMAT, type Bucket, type ObjectVersion } from './store';
 import {
   ERROR_STATUS,
@@ -55,6 +56,8 @@ export interface LocalS3Options {
   readonly events?: ServiceEventSink;
   /** Largest object accepted (default 64 MiB). */
   readonly maxObjectBytes?: number;
+  /** Also answer in-process clients of the endpoint (local/in-process.ts). */
+  readonly network?: InProcessNetwork;
 }
 
 interface S3Request {
@@ -79,8 +82,10 @@ export class LocalS3 {
   private server?: LoopbackServer;
   private sequence = 0;
   private readonly ownerId: string;
+  private readonly network?: InProcessNetwork;
 
   constructor(options: LocalS3Options) {
+    this.network = options.network;
     this.timeline = options.timeline;
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
@@ -92,7 +97,7 @@ export class LocalS3 {
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     if (this.server) throw new Error('LocalS3 is already listening');
-    this.server = await listenLoopback((req, res) => void this.handle(req, res), port, host);
+    this.server = await listenLoopback((req, res) => void this.handle(req, res), port, host, this.network);
     return this.server.url;
   }
 

@@ -141,7 +141,7 @@ test('updated by event: the claim, UpdateStack with update-<id>-<seq>, the relay
   await createTenants('u-event');
   const before = await cloud.record('u-event');
   const url = await publish('2.0.0');
-  const { result, calls } = await callsDuring(() => runChildren({ tenantId: 'u-event', release: 2_000_000, seq: 1, templateUrl: url }));
+  const { result, calls } = await callsDuring(() => runChildren({ tenantId: 'u-event', release: 2_000_000, seq: 16, templateUrl: url }));
   const [run] = result;
   // The normal path: one UpdateStack, no DescribeStacks (the event's status is trusted).
   expect([count(calls, 'UpdateStack'), count(calls, 'DescribeStacks')]).toEqual([1, 0]);
@@ -155,8 +155,8 @@ test('updated by event: the claim, UpdateStack with update-<id>-<seq>, the relay
   const stack = await cloud.tenantStack('u-event');
   expect([stack?.StackStatus, stackOutput(stack, 'TemplateVersion')]).toEqual(['UPDATE_COMPLETE', '2.0.0']);
   const record = await cloud.record('u-event');
-  expect([N(record, 'targetSeq'), N(record, 'targetRelease'), S(record, 'targetTemplateUrl')]).toEqual([1, 2_000_000, url]);
-  expect([N(record, 'releaseSeq'), N(record, 'release'), S(record, 'templateVersion')]).toEqual([1, 2_000_000, '2.0.0']);
+  expect([N(record, 'targetSeq'), N(record, 'targetRelease'), S(record, 'targetTemplateUrl')]).toEqual([16, 2_000_000, url]);
+  expect([N(record, 'releaseSeq'), N(record, 'release'), S(record, 'templateVersion')]).toEqual([16, 2_000_000, '2.0.0']);
   expect(N(record, 'version')).toBe(N(before, 'version'));
   // Woken by the relay, not by the timeout: the wait succeeded, well before StackEventWaitSeconds.
   expect(run.history.some((e) => e.type === 'TaskTimedOut')).toBe(false);

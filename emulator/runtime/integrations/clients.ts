@@ -22,6 +22,12 @@ export interface PassThroughOptions {
   allowRealAws?: boolean;
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * The SDK `requestHandler` for clients of an endpoint, or undefined for the SDK's default (HTTP):
+   * how a host process hands calls to services it runs itself without a socket (the local cloud's
+   * in-process transport). Called once per client.
+   */
+  requestHandlerFor?: (endpoint: string) => object | undefined;
 }
 
 export interface ClientContext {
@@ -51,6 +57,8 @@ const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 export class ClientPool {
   private readonly clients = new Map<string, SdkClient>();
+  /** The raw HTTP response of each call's output (for the optimized integrations' SdkHttpMetadata). */
+  private readonly responses = new WeakMap<object, HttpResponseInfo>();
   private readonly roles = new Map<string, Promise<{ credentials: Credentials; expires: number }>>();
 
   constructor(
@@ -95,10 +103,9 @@ export class ClientPool {
             States.Runtime,
             `${sdk.packageName} has no ${action} action (no ${action[0].toUpperCase()}${action.slice(1)}Command).`,
           );
-        const capture: { http?: HttpResponseInfo } = {};
-        const command = new Command(input) as { middlewareStack: SdkClient['middlewareStack'] };
-        command.middlewareStack.add(captureResponse(capture), { step: 'deserialize', name: 'passThroughResponse', priority: 'low' });
-        const sent = client.send(command, signal ? { abortSignal: signal } : undefined).then((output) => ({ output, http: capture.http }));
+        const sent = client
+          .send(new Command(input), signal ? { abortSignal: signal } : undefined)
+          .then((output: Record<string, unknown>) => ({ output, http: this.responses.get(output) }));
         return timeline.track(sent);
       },
     };
@@ -118,7 +125,11 @@ export class ClientPool {
         region: region ?? this.options.region ?? process.env.AWS_REGION ?? this.context.region,
         maxAttempts: 1,
       };
-      if (endpoint !== undefined) config.endpoint = endpoint;
+      if (endpoint !== undefined) {
+        config.endpoint = endpoint;
+        const requestHandler = this.options.requestHandlerFor?.(endpoint);
+        if (requestHandler !== undefined) config.requestHandler = requestHandler;
+      }
       const creds =
         credentials ??
         (this.options.credentials && { ...this.options.credentials }) ??
@@ -126,7 +137,16 @@ export class ClientPool {
       if (creds) config.credentials = creds;
       // S3 against a local endpoint: path-style addressing (no bucket.host DNS names on loopback).
       if (service === 's3' && endpoint !== undefined) config.forcePathStyle = true;
+      // One resolved middleware stack per command class instead of one per call (the SDK's
+      // `cacheMiddleware`). Not for S3: a cached handler shares its context between concurrent
+      // calls, and S3's endpoint differs per bucket.
+      if (service !== 's3') config.cacheMiddleware = true;
       client = new sdk.Client(config);
+      client.middlewareStack.add(captureResponse(this.responses), {
+        step: 'deserialize',
+        name: 'passThroughResponse',
+        priority: 'low',
+      });
       this.clients.set(key, client);
     }
     return client;
@@ -195,11 +215,13 @@ function environmentOrLocalCredentials(): Credentials {
   return { accessKeyId: 'local', secretAccessKey: 'local' };
 }
 
-type Handler = (args: unknown) => Promise<{ response?: { statusCode?: number; headers?: Record<string, string> } }>;
-/** A deserialize middleware that keeps the raw HTTP response's status and headers. */
-const captureResponse = (sink: { http?: HttpResponseInfo }) => (next: Handler) => async (args: unknown) => {
+type Handler = (args: unknown) => Promise<{ output?: unknown; response?: { statusCode?: number; headers?: Record<string, string> } }>;
+/** A deserialize middleware that keeps the raw HTTP response's status and headers, by the call's output. */
+const captureResponse = (sink: WeakMap<object, HttpResponseInfo>) => (next: Handler) => async (args: unknown) => {
   const result = await next(args);
   const r = result.response;
-  if (r) sink.http = { statusCode: r.statusCode ?? 200, headers: { ...(r.headers ?? {}) } };
+  if (r && typeof result.output === 'object' && result.output !== null) {
+    sink.set(result.output, { statusCode: r.statusCode ?? 200, headers: { ...(r.headers ?? {}) } });
+  }
   return result;
 };

@@ -6,6 +6,7 @@
  * throughput, GSIs created/deleted, tags) or recorded (point-in-time recovery, SSE, TTL, streams: not
  * modelled by the local DynamoDB).
  */
+import type { InProcessHttpHandler } from '../../in-process';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -41,8 +42,14 @@ export class DynamoDbTableProvider implements ResourceProvider {
   readonly nameProperty = 'TableName';
   private readonly client: DynamoDBClient;
 
-  constructor(endpoint: string, region: string) {
-    this.client = new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 });
+  constructor(endpoint: string, region: string, requestHandler?: InProcessHttpHandler) {
+    this.client = new DynamoDBClient({
+      endpoint,
+      region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 3,
+      requestHandler,
+    });
   }
 
   requiresReplacement(before: Props, after: Props): boolean {

@@ -48,6 +48,11 @@ const CAPTURE_ARN = 'arn:aws:sqs:us-east-1:123456789012:integration-test-capture
 
 export async function startTestCloud(options: Omit<LocalCloudOptions, 'timeline' | 'realTime'> = {}): Promise<TestCloud> {
   const cloud = await startLocalCloud({ ...options, timeline: new VirtualTimeline() });
+  // The deployment's own template upload is the first release: let its rollout (over an empty fleet)
+  // end before a test starts, so tests see a recorded LATEST and no rollout of their own making.
+  await cloud.idle();
+  await cloud.services.eventbridge.settled();
+  await cloud.idle();
   const captured: EventEnvelope[] = [];
   const bus = output(cloud.info, 'EventBusName');
   // A rule of our own on the bus, as an operator would add one, delivered to an in-process target.
