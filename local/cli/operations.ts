@@ -62,39 +62,34 @@ export function workflowArn(info: StackInfo, workflow: WorkflowKey): string {
 }
 
 /** PutEvents of TenantCreated/TenantDeleted on the tenant-lifecycle bus, as a producer sends it. */
-export async function sendTenantEvent(
+export function sendTenantEvent(
   clients: CloudClients,
   info: StackInfo,
   kind: 'created' | 'deleted',
   detail: Record<string, unknown>,
 ): Promise<string> {
-  const result = await clients.eventbridge.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: output(info, 'EventBusName'),
-          Source: TENANT_EVENT_SOURCE,
-          DetailType: kind === 'created' ? TENANT_CREATED_DETAIL_TYPE : TENANT_DELETED_DETAIL_TYPE,
-          Detail: JSON.stringify(detail),
-        },
-      ],
-    }),
-  );
-  const entry = result.Entries?.[0];
-  if ((result.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
-    throw new Error(`PutEvents refused the event: ${entry?.ErrorCode ?? 'no entry'} ${entry?.ErrorMessage ?? ''}`.trim());
-  }
-  return entry.EventId;
+  return putTenantEvent(clients, info, kind === 'created' ? TENANT_CREATED_DETAIL_TYPE : TENANT_DELETED_DETAIL_TYPE, detail);
 }
 
 /**
  * PutEvents of TenantTierChanged ({tenantId, tier}) on the tenant-lifecycle bus; `time` is the event's
  * Time (when the change happened: change-tier orders changes by it), default now.
  */
-export async function sendTierChangedEvent(
+export function sendTierChangedEvent(
   clients: CloudClients,
   info: StackInfo,
   detail: { tenantId: string; tier: string },
+  time?: Date,
+): Promise<string> {
+  return putTenantEvent(clients, info, TENANT_TIER_CHANGED_DETAIL_TYPE, detail, time);
+}
+
+/** One tenant event on the tenant-lifecycle bus; throws with EventBridge's per-entry error when it is refused. */
+async function putTenantEvent(
+  clients: CloudClients,
+  info: StackInfo,
+  detailType: string,
+  detail: Record<string, unknown>,
   time?: Date,
 ): Promise<string> {
   const result = await clients.eventbridge.send(
@@ -103,7 +98,7 @@ export async function sendTierChangedEvent(
         {
           EventBusName: output(info, 'EventBusName'),
           Source: TENANT_EVENT_SOURCE,
-          DetailType: TENANT_TIER_CHANGED_DETAIL_TYPE,
+          DetailType: detailType,
           Detail: JSON.stringify(detail),
           ...(time === undefined ? {} : { Time: time }),
         },
