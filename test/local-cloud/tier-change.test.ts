@@ -6,7 +6,7 @@
  */
 import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { currentTemplate, releaseTemplate, sendTierChangedEvent, stackOutput, withTemplateVersion } from '../../local/cli/operations';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,8 +14,10 @@ import { join } from 'node:path';
 import { writeStateFile } from '../../local/cli/state-file';
 import { runTenantsCli, UsageError } from '../../local/cli/tenants';
 import { startTestCloud, type TestCloud } from './support/test-cloud';
+import { enteredStates, until } from './support/execution-progress';
 
 let cloud: TestCloud;
+const entered = (executionArn: string) => enteredStates(cloud.clients.sfn, executionArn);
 let template: string;
 beforeAll(async () => {
   cloud = await startTestCloud();
@@ -154,19 +156,6 @@ test("a tier change during a release's update of the tenant: the stack ends on t
     await cloud.clients.dynamodb.send(new PutItemCommand({ TableName: cloud.info.outputs.ReleaseTableName, Item: latest.Attributes }));
   }
 });
-
-async function entered(executionArn: string): Promise<string[]> {
-  const page = await cloud.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-  return (page.events ?? []).filter((e) => e.stateEnteredEventDetails).map((e) => e.stateEnteredEventDetails!.name!);
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 test('npm run tenants -- tier <id> <tier> sends the event and follows change-tier; an invalid tier is refused before anything is sent', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tier-cli-'));

@@ -12,8 +12,10 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { currentTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
 import { startTestCloud, type TestCloud } from './support/test-cloud';
+import { enteredStates, until } from './support/execution-progress';
 
 let cloud: TestCloud;
+const entered = (executionArn: string) => enteredStates(cloud.clients.sfn, executionArn);
 beforeAll(async () => {
   cloud = await startTestCloud();
 }, 120_000);
@@ -459,16 +461,3 @@ test('a stack that cannot be updated or does not exist: failed with what UpdateS
   expect(N(await cloud.record('u-gone'), 'releaseSeq')).toBe(observedBefore);
   expect(observedBefore).not.toBe(14);
 });
-
-async function entered(executionArn: string): Promise<string[]> {
-  const page = await cloud.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-  return (page.events ?? []).filter((e) => e.stateEnteredEventDetails).map((e) => e.stateEnteredEventDetails!.name!);
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
