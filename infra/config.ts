@@ -11,6 +11,7 @@ export interface WorkflowTuning {
   readonly SegmentConcurrency: number;
   readonly MinTenantsPerSegment: number;
   readonly RolloutPageSize: number;
+  readonly RolloutRampSeconds: number;
   readonly DefaultConcurrentResources: number;
   readonly ApiRetryMaxAttempts: number;
   readonly ApiRetryMaxDelaySeconds: number;
@@ -34,6 +35,10 @@ export const DEFAULT_WORKFLOW_TUNING: WorkflowTuning = {
   // Tenants per scan page; each page is one Distributed Map run of update-tenant executions. 1,000
   // ids of outcomes (~10 B each) stay far below the 256 KiB state payload limit.
   RolloutPageSize: 1000,
+  // A wave's segments start one after another over this long (segment i after i x 60 s / segments),
+  // so its first round of UpdateStacks comes at about the steady state's rate (window / mean update
+  // time) instead of all at once: tenant stack updates take about a minute.
+  RolloutRampSeconds: 60,
   // Planning figure when DescribeAccountLimits cannot be read (an assumption, not a documented AWS
   // default: the account's real ConcurrentResourcesLimit comes from DescribeAccountLimits).
   DefaultConcurrentResources: 2500,
@@ -69,6 +74,11 @@ export function validateWorkflowTuning(tuning: WorkflowTuning): void {
   if (tuning.RolloutPageSize > 10_000) {
     throw new Error(
       `workflow tuning RolloutPageSize must be at most 10000 (one page is one Distributed Map run's items), got ${tuning.RolloutPageSize}`,
+    );
+  }
+  if (tuning.RolloutRampSeconds > 3600) {
+    throw new Error(
+      `workflow tuning RolloutRampSeconds must be at most 3600 (a wave's segments start within an hour), got ${tuning.RolloutRampSeconds}`,
     );
   }
   if (tuning.ApiRetryMaxDelaySeconds > 500) {

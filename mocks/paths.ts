@@ -464,18 +464,18 @@ export const updateTenants = {
   /** A failed segment fails the Map Run: its Catch halts the rollout. */
   runWaveFailed: (...segments: Segment[]) => path(['Run wave'], ...segments),
   /**
-   * One segment child: its pages in order (the tenants of each), each page after the first read only
+   * One segment child: it waits for its turn to open its window (Open the segment's window), then its pages in order (the tenants of each), each page after the first read only
    * after the rollout item still said the run's state; `stopped`: after the last page listed the
    * rollout no longer ran, so the segment stopped with more to read.
    */
   segment: (pages: readonly (readonly TenantItem[])[], stopped = false) =>
     path(
-      ['Scan first page'],
+      ["Open the segment's window", 'Scan first page'],
       ...pages.map((tenants, i) => (i === 0 ? scannedPage(tenants) : path(stillRunning, ['Scan next page'], scannedPage(tenants)))),
       stopped ? [...stillRunning, 'Segment stopped'] : ['Segment done'],
     ),
   /** A segment whose first Scan failed beyond its Retry. */
-  segmentScanFailed: ['Scan first page'],
+  segmentScanFailed: ["Open the segment's window", 'Scan first page'],
   haltOnWaveError: ['Halt on wave error'],
   checkState: ['Check rollout state', 'What does the rollout say?'],
   bake: ['Bake'],

@@ -118,17 +118,17 @@ export function rolloutOperatorRoundsWithin(
 const segmentPage = (r: number) => TASK + STEP + DISTRIBUTED_MAP + STEP + TASK + STEP + 2 * EVENTS_PER_RETRY * r;
 
 /**
- * A segment child that reads `pages` pages: ExecutionStarted, its pages, the Succeed state and the
+ * A segment child that reads `pages` pages: ExecutionStarted, the Wait that opens its window, its pages, the Succeed state and the
  * execution's end. Every wave scans the whole segment (the wave's buckets are a FilterExpression,
  * applied after Limit), so `pages` is the segment's items / RolloutPageSize, rounded up, plus one.
  */
 export function rolloutSegmentWorstCaseEvents(t: RolloutTuning, pages: number): number {
-  return 1 + pages * segmentPage(t.ApiRetryMaxAttempts) + STEP + 1;
+  return 1 + STEP + pages * segmentPage(t.ApiRetryMaxAttempts) + STEP + 1;
 }
 
-/** The pages one segment child can read before reaching `budget` events. */
+/** The pages one segment child can read before reaching `budget` events (ExecutionStarted, the window's opening Wait, Succeed, end: 6). */
 export function rolloutSegmentPagesWithin(t: RolloutTuning, budget = HISTORY_EVENT_QUOTA): number {
-  return Math.floor((budget - 4) / segmentPage(t.ApiRetryMaxAttempts));
+  return Math.floor((budget - 6) / segmentPage(t.ApiRetryMaxAttempts));
 }
 
 /**

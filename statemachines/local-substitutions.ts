@@ -79,6 +79,7 @@ export function localSubstitutions(): SubstitutionValues {
     SegmentConcurrency: '1',
     MinTenantsPerSegment: '1',
     RolloutPageSize: '3',
+    RolloutRampSeconds: '4',
   };
 }
 

@@ -61,6 +61,10 @@ export const SUBSTITUTIONS = {
     doc: 'Stack updates one scan segment aims to run at once (segments = window / this, capped by ScanSegments)',
   },
   RolloutPageSize: { kind: 'number', doc: 'Tenants read per scan page of a rollout segment (Limit; each page is one Distributed Map run)' },
+  RolloutRampSeconds: {
+    kind: 'number',
+    doc: "Seconds over which a rollout wave's segments start, one after another (about one stack update's duration)",
+  },
 } as const satisfies Record<string, { kind: 'string' | 'number' | 'json'; doc: string }>;
 
 export type SubstitutionKey = keyof typeof SUBSTITUTIONS;

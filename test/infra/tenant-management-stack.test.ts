@@ -428,6 +428,13 @@ describe('workflow tuning', () => {
       /ApiRetryMaxDelaySeconds must be at most 500/,
     );
     expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, ApiRetryMaxDelaySeconds: 500 })).not.toThrow();
+    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, RolloutRampSeconds: 3601 })).toThrow(
+      /RolloutRampSeconds must be at most 3600/,
+    );
+    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, RolloutRampSeconds: -1 })).toThrow(
+      /RolloutRampSeconds must be at least 0/,
+    );
+    expect(() => validateWorkflowTuning({ ...DEFAULT_WORKFLOW_TUNING, RolloutRampSeconds: 0 })).not.toThrow();
     expect(() => validateWorkflowTuning(DEFAULT_WORKFLOW_TUNING)).not.toThrow();
   });
 });

@@ -7,6 +7,7 @@
 import { UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, ListMapRunsCommand } from '@aws-sdk/client-sfn';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DEFAULT_WORKFLOW_TUNING } from '../../infra/config';
 import { currentTemplate, releaseTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
 import { type TestCloud } from './support/test-cloud';
 import { startTunedTestCloud } from './support/tuned-cloud';
@@ -43,6 +44,8 @@ test('a release updates every ACTIVE tenant over several segments and pages, one
   // segment (2), and the segments together read more pages than there are segments.
   const sfn = cloud.clients.sfn;
   const segmentsPerWave: number[] = [];
+  // Each segment's first scan, seconds after the segment started, by segment number.
+  const opened = new Map<number, number>();
   let pages = 0;
   for (const run of (await sfn.send(new ListMapRunsCommand({ executionArn: runs[0].executionArn }))).mapRuns ?? []) {
     const children = (await sfn.send(new ListExecutionsCommand({ mapRunArn: run.mapRunArn }))).executions ?? [];
@@ -52,12 +55,22 @@ test('a release updates every ACTIVE tenant over several segments and pages, one
       const scans = events.filter((e) => /^Scan (first|next) page$/.test(e.stateEnteredEventDetails?.name ?? '')).length;
       if (scans > 0) segments++;
       pages += scans;
+      const input = JSON.parse(events[0].executionStartedEventDetails?.input ?? '{}') as { segment?: number };
+      const firstScan = events.find((e) => e.stateEnteredEventDetails?.name === 'Scan first page');
+      if (input.segment !== undefined && firstScan)
+        opened.set(input.segment, (firstScan.timestamp!.getTime() - events[0].timestamp!.getTime()) / 1000);
     }
     if (segments > 0) segmentsPerWave.push(segments);
   }
   expect(segmentsPerWave.length).toBeGreaterThan(0);
   expect(segmentsPerWave.every((n) => n === 2)).toBe(true);
   expect(pages).toBeGreaterThan(2 * segmentsPerWave.length);
+  // The wave's window opens segment by segment over RolloutRampSeconds (60 deployed): of two
+  // segments, the second scans 30 s after it started, the first at once.
+  expect([...opened].sort((a, b) => a[0] - b[0])).toEqual([
+    [0, 0],
+    [1, DEFAULT_WORKFLOW_TUNING.RolloutRampSeconds / 2],
+  ]);
 });
 
 test('a mixed fleet: busy stacks are waited for, rolled-back and not-updatable ones left alone, tombstones untouched, a repeated release changes nothing', async () => {

@@ -1,8 +1,8 @@
 /**
- * The rollout's window adapts to throttling, unmocked, on the local tenant cloud: a segment halves
- * its window at the page end after its children were throttled (the rollout item's `throttled`
- * counter, added to by update-tenant) and grows it again, by an eighth of its share, when they were
- * not. Read back from Step Functions (each page's Map Run and its MaxConcurrency) and from the
+ * The rollout's window adapts to throttling, unmocked, on the local tenant cloud: a segment cuts
+ * its window by a quarter at the page end after its children were throttled more than once per two
+ * finished updates (the rollout item's `throttled` counter and `counts`, added to by update-tenant)
+ * and grows it again, by an eighth of its share, when they were not. Read back from Step Functions (each page's Map Run and its MaxConcurrency) and from the
  * stacks (every tenant ends on the release).
  */
 import { DescribeMapRunCommand, ListExecutionsCommand, ListMapRunsCommand, type SFNClient } from '@aws-sdk/client-sfn';
@@ -35,7 +35,7 @@ async function pageWindows(sfn: SFNClient, rolloutArn: string): Promise<number[]
   return windows.sort((a, b) => a.at - b.at).map((w) => w.max);
 }
 
-test('throttled UpdateStacks halve the next page’s window; unthrottled pages grow it back by an eighth of the share; every tenant still ends on the release', async () => {
+test('three throttled UpdateStacks among two finished updates cut the next page’s window by a quarter; unthrottled pages grow it back by an eighth of the share; every tenant still ends on the release', async () => {
   await cloud.run(FLEET.map((tenantId) => ({ kind: 'created' as const, detail: { tenantId } })));
   // The first three UpdateStack calls are throttled: the children back off, retry and count them on the rollout item.
   cloud.services.cloudformation.behaviour.throttle(3, ['UpdateStack']);
@@ -52,8 +52,9 @@ test('throttled UpdateStacks halve the next page’s window; unthrottled pages g
   const item = await describeRollout(cloud.clients, cloud.info, 6_000_000);
   expect(item?.throttled).toBeGreaterThanOrEqual(3);
 
-  // Window 8, one segment: the first page runs at 8 while its children are throttled; the next at 4;
-  // then 4 + max(1, floor(8 / 8)) = 5, 6, ... as long as nothing is throttled (the scan may end with an empty page).
+  // Window 8, one segment: the first page (two tenants) runs at 8 while its children are throttled 3 times,
+  // more than one per two finished updates; the next at floor(8 x 3 / 4) = 6; then 6 + max(1, floor(8 / 8)) = 7,
+  // then 8, the share, as long as nothing is throttled (the scan may end with an empty page).
   const windows = await pageWindows(cloud.clients.sfn, rollout.executionArn!);
-  expect(windows.slice(0, 4)).toEqual([8, 4, 5, 6]);
+  expect(windows.slice(0, 4)).toEqual([8, 6, 7, 8]);
 });

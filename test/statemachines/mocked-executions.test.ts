@@ -652,11 +652,12 @@ describeWorkflow('mocked executions of the workflows', () => {
       expect((await run(find('update-tenants', 'CanariesOverTwoPages'))).events.length).toBe(43 + 7 + 2 * 7 + 24 + 24 + 10);
       // An older rollout superseded and its waiting operator released: 5 + 2 + 5 more before the first wave.
       expect((await run(find('update-tenants', 'SupersedesWaitingRollout'))).events.length).toBe(43 + 7 + 12 + 24 + 10);
-      // A segment: 19 for its first page with tenants, 22 for each further page (16 when empty), 13 for an empty segment.
+      // A segment: 21 for its first page with tenants (the Wait opening its window included), 22 for each further page
+      // (16 when empty), 15 for an empty segment.
       const lengths = async (name: string) => segmentChildren(await run(find('update-tenants', name))).map((c) => c.events.length);
-      expect(await lengths('OneWaveHappyPath')).toEqual([19 + 3 * 22]);
-      expect(await lengths('HappyPath')).toEqual([19 + 22 + 16, 19]);
-      expect(await lengths('AccountLimitsUnreadable')).toEqual([13, 13]);
+      expect(await lengths('OneWaveHappyPath')).toEqual([21 + 3 * 22]);
+      expect(await lengths('HappyPath')).toEqual([21 + 22 + 16, 21]);
+      expect(await lengths('AccountLimitsUnreadable')).toEqual([15, 15]);
     });
 
     it('every measured execution stays within its formula: the parent by waves and operator rounds, a segment by its pages, a tenant child by a constant', async () => {
@@ -689,7 +690,7 @@ describeWorkflow('mocked executions of the workflows', () => {
         rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, { waves: 3, operatorRounds: 1, canaryPages: 1, countPages: 1 }) / 3,
       );
       // Four pages of tenants without retries: the bound counts a state check after the last page too (7 events).
-      expect(rolloutSegmentWorstCaseEvents({ ApiRetryMaxAttempts: 0 }, 4)).toBe(19 + 3 * 22 + 7);
+      expect(rolloutSegmentWorstCaseEvents({ ApiRetryMaxAttempts: 0 }, 4)).toBe(21 + 3 * 22 + 7);
     });
 
     it('the deployed tuning: a segment child reads a 100,000-tenant table alone, and a full policy (21 waves) whose count and canary search read that whole table survives 130 operator rounds, every call retried 6 times', () => {
