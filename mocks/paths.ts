@@ -392,6 +392,8 @@ export const updateTenant = {
   noUpdates: ['Note no updates', 'Read template version', 'Note template version', 'Record observed release'],
   observed: ['Note observed release'],
   converge: ['Read newer target', 'Is there a target to converge on?'],
+  /** A failed update whose end said no reason: the operation's rollback event (DescribeStackEvents) says it. */
+  failureReason: ['Find failure reason', 'Does a rollback say why?', "Is it this operation's rollback?", 'Note rollback reason'],
   failed: ['Note failure'],
   /** Without a rollout: the count Choice, then the result. */
   report: ['Count outcome in rollout?', 'Report result'],

@@ -187,10 +187,12 @@ export interface UpdateTenantTuning extends StackTuning {
  *   recorded event with its Retry and its Choice, the item gone: Describe updated stack with its
  *   Retry and Is the update over?); then, per StackEventWaitSeconds until MaxStackPolls x
  *   StackPollSeconds are spent, Count event wait and the same again: 22 + 9R;
- * - end 26 + 9R: Note stack updated, Read template version and Record observed release with their
- *   Retries, Note template version, Note observed release, Count outcome in rollout?, Count outcome
- *   with its Retry, Report result, ExecutionSucceeded (a failure's end, Note …, Note failure, Record
- *   failed seq, Count failure, Is the error budget spent?, Halt rollout, costs the same);
+ * - end 37 + 12R, a failure's without a status reason: Note event status, Find failure reason with its
+ *   Retry, Does a rollback say why?, Is it this operation's rollback?, Note rollback reason, Note
+ *   failure, Record failed seq, Count failure, Is the error budget spent?, Halt rollout (the Tasks with
+ *   their Retries), the end (a success's end, Note stack updated, Read template version and Record
+ *   observed release with their Retries, Note template version, Note observed release, Count outcome
+ *   in rollout?, Count outcome with its Retry, Report result, ExecutionSucceeded, costs 26 + 9R);
  * - per converge (a newer release or another tier recorded while the update ran) 27 + 12R + the tier
  *   and cell 10 + an accepted UpdateStack + a first wait: Note stack updated, Read template version, Note
  *   template version, the refused observed write, Read newer target, its Choice, Converge on the
@@ -206,7 +208,7 @@ export function updateTenantWorstCaseEvents(t: UpdateTenantTuning, conflicts = C
   const rounds = Math.ceil((t.MaxStackPolls * t.StackPollSeconds) / t.StackEventWaitSeconds);
   const waits = firstWait + rounds * (22 + 3 * EVENTS_PER_RETRY * r);
   const converge = 27 + 4 * EVENTS_PER_RETRY * r + accepted + firstWait;
-  return 34 + 9 * r + conflicts * (16 + 6 * r) + busy + accepted + waits + 26 + 9 * r + conflicts * converge;
+  return 34 + 9 * r + conflicts * (16 + 6 * r) + busy + accepted + waits + 37 + 12 * r + conflicts * converge;
 }
 
 /** The stack-events relay: ExecutionStarted, Record stack event, Is a waiter registered?, Wake waiter, Forget waiter (each Task 5 with its Retry), a Succeed state, ExecutionSucceeded. */

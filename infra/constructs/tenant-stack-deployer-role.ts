@@ -165,7 +165,12 @@ export class TenantStackDeployerRole extends Construct {
       }),
     );
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'TenantStackReads', actions: ['cloudformation:DescribeStacks'], resources: [tenantStacks] }),
+      // DescribeStackEvents: update-tenant reads why an update failed when its end said no reason.
+      new iam.PolicyStatement({
+        sid: 'TenantStackReads',
+        actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'],
+        resources: [tenantStacks],
+      }),
     );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -92,6 +92,43 @@ const arrival = (status: string, reason = ''): MockedOutcome => ({
   },
 });
 const noArrival: MockedOutcome = { Return: { ...METADATA } };
+type StackEventOf = { status: string; resource?: string; reason?: string };
+/**
+ * DescribeStackEvents, newest first: this operation's events (ClientRequestToken update-<tenant>-<seq>),
+ * then an older operation's (another token), which must not be taken for this one's.
+ */
+function stackEvents(
+  ours: StackEventOf[],
+  older: StackEventOf[] = [{ status: 'UPDATE_ROLLBACK_IN_PROGRESS', reason: 'an older operation’s rollback' }],
+): MockedOutcome {
+  const event = (e: StackEventOf, token: string, i: number) => ({
+    StackId: stackId(TENANT),
+    EventId: `event-${token}-${i}`,
+    StackName: `tenant-${TENANT}`,
+    LogicalResourceId: e.resource ?? `tenant-${TENANT}`,
+    ResourceType: e.resource ? 'AWS::DynamoDB::Table' : 'AWS::CloudFormation::Stack',
+    Timestamp: `2026-01-01T00:00:${String(59 - i).padStart(2, '0')}Z`,
+    ResourceStatus: e.status,
+    ...(e.reason !== undefined ? { ResourceStatusReason: e.reason } : {}),
+    ClientRequestToken: token,
+  });
+  const events = [...ours.map((e) => [e, `update-${TENANT}-${SEQ}`] as const), ...older.map((e) => [e, 'update-older-1'] as const)];
+  return { Return: { StackEvents: events.map(([e, token], i) => event(e, token, i)), ...METADATA } };
+}
+/** A rolled-back update as CloudFormation records it: the resource's failure, the stack's rollback, the rollback's end. */
+const rolledBackEvents = stackEvents([
+  { status: 'UPDATE_ROLLBACK_COMPLETE' },
+  { status: 'UPDATE_COMPLETE', resource: 'TenantDataTable' },
+  { status: 'UPDATE_IN_PROGRESS', resource: 'TenantDataTable' },
+  { status: 'UPDATE_ROLLBACK_IN_PROGRESS', reason: UPDATE_FAILURE },
+  {
+    status: 'UPDATE_FAILED',
+    resource: 'TenantDataTable',
+    reason: 'Resource handler returned message: "Invalid request" (HandlerErrorCode: InvalidRequest)',
+  },
+  { status: 'UPDATE_IN_PROGRESS', resource: 'TenantDataTable' },
+  { status: 'UPDATE_IN_PROGRESS', reason: 'User Initiated' },
+]);
 /** GetObject of the pinned template version: its body (only Outputs.TemplateVersion is read). */
 const templateBody = (version = NEXT_TEMPLATE_VERSION): MockedOutcome => ({
   Return: { Body: JSON.stringify({ Outputs: { TemplateVersion: { Value: version } } }), ContentType: 'application/json', ...METADATA },
@@ -533,15 +570,16 @@ export const updateTenantCases: MockTestCase[] = [
   ),
   c(
     'DescribedRollbackWithoutReason',
-    'DescribeStacks finds UPDATE_ROLLBACK_COMPLETE with no StackStatusReason: failed with a placeholder reason',
+    'DescribeStacks finds UPDATE_ROLLBACK_COMPLETE with no StackStatusReason: the operation’s UPDATE_ROLLBACK_IN_PROGRESS stack event gives the reason',
     input,
     {
       ...updatedMocks,
       'Wait for stack event': [timedOut],
       'Describe updated stack': [describeStack(TENANT, 'UPDATE_ROLLBACK_COMPLETE', { templateVersion: TEMPLATE_VERSION })],
+      'Find failure reason': [rolledBackEvents],
     },
-    path(u.start, u.claim, u.updateStack, u.noEvent, ['Add missing status reason', 'Note update failure'], u.failed, u.report),
-    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`),
+    path(u.start, u.claim, u.updateStack, u.noEvent, ['Note described status'], u.failureReason, u.failed, u.report),
+    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`),
   ),
   c(
     'StillInProgressAfterTimeout',
@@ -584,18 +622,84 @@ export const updateTenantCases: MockTestCase[] = [
   ),
   c(
     'RolledBackWithoutReason',
-    'The event has no status-reason: failed with a placeholder reason',
+    'The event has no status-reason: this operation’s UPDATE_ROLLBACK_IN_PROGRESS stack event (its ClientRequestToken) gives the reason',
     input,
-    { ...updatedMocks, 'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE')] },
-    path(u.start, u.claim, u.updateStack, u.woken, ['Note event failure without reason'], u.failed, u.report),
-    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`),
+    { ...updatedMocks, 'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE')], 'Find failure reason': [rolledBackEvents] },
+    path(u.start, u.claim, u.updateStack, u.woken, ['Note event status'], u.failureReason, u.failed, u.report),
+    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`),
   ),
   c(
     'RolledBackWithEmptyReason',
-    'The event has an empty status-reason (a stack-level UPDATE_ROLLBACK_COMPLETE often has): failed with a placeholder reason',
+    'The event has an empty status-reason (a stack-level UPDATE_ROLLBACK_COMPLETE often has): the same stack-event lookup gives the reason',
     input,
-    { ...updatedMocks, 'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE', '')] },
-    path(u.start, u.claim, u.updateStack, u.woken, ['Note event failure without reason'], u.failed, u.report),
+    { ...updatedMocks, 'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE', '')], 'Find failure reason': [rolledBackEvents] },
+    path(u.start, u.claim, u.updateStack, u.woken, ['Note event status'], u.failureReason, u.failed, u.report),
+    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`),
+  ),
+  c(
+    'UpdateFailedWithoutRollback',
+    'UPDATE_FAILED without a reason and without a rollback of its own: the newest rollback on the page is an older operation’s (another ClientRequestToken), so the reason stays unknown',
+    input,
+    {
+      ...updatedMocks,
+      'Wait for stack event': [wokenWith('UPDATE_FAILED')],
+      'Find failure reason': [stackEvents([{ status: 'UPDATE_FAILED' }, { status: 'UPDATE_IN_PROGRESS', reason: 'User Initiated' }])],
+    },
+    path(
+      u.start,
+      u.claim,
+      u.updateStack,
+      u.woken,
+      [
+        'Note event status',
+        'Find failure reason',
+        'Does a rollback say why?',
+        "Is it this operation's rollback?",
+        'Note failure without reason',
+      ],
+      u.failed,
+      u.report,
+    ),
+    out('failed', `UPDATE_FAILED: ${NO_REASON}`),
+  ),
+  c(
+    'NoRollbackOnThePage',
+    'No UPDATE_ROLLBACK_IN_PROGRESS event on the page at all: the reason stays unknown',
+    input,
+    {
+      ...updatedMocks,
+      'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE')],
+      'Find failure reason': [stackEvents([{ status: 'UPDATE_ROLLBACK_COMPLETE' }, { status: 'UPDATE_IN_PROGRESS' }], [])],
+    },
+    path(
+      u.start,
+      u.claim,
+      u.updateStack,
+      u.woken,
+      ['Note event status', 'Find failure reason', 'Does a rollback say why?', 'Note failure without reason'],
+      u.failed,
+      u.report,
+    ),
+    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`),
+  ),
+  c(
+    'FailureReasonUnreadable',
+    'DescribeStackEvents stays throttled beyond its Retry: the failure is noted with a placeholder reason all the same',
+    input,
+    {
+      ...updatedMocks,
+      'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE')],
+      'Find failure reason': [[API_RETRY_MAX_ATTEMPTS + 1, throttled]],
+    },
+    path(
+      u.start,
+      u.claim,
+      u.updateStack,
+      u.woken,
+      ['Note event status', 'Find failure reason', 'Note failure without reason'],
+      u.failed,
+      u.report,
+    ),
     out('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`),
   ),
   c(

@@ -325,7 +325,11 @@ describe('IAM scoping', () => {
       'cloudformation:DescribeStacks',
     ]);
     expect(stackActions('deleteTenant')).toEqual(['cloudformation:DeleteStack', 'cloudformation:DescribeStacks']);
-    expect(stackActions('updateTenant')).toEqual(['cloudformation:DescribeStacks', 'cloudformation:UpdateStack']);
+    expect(stackActions('updateTenant')).toEqual([
+      'cloudformation:DescribeStackEvents',
+      'cloudformation:DescribeStacks',
+      'cloudformation:UpdateStack',
+    ]);
     expect(stackActions('updateTenants')).toEqual(['cloudformation:DescribeAccountLimits']);
   });
 
