@@ -252,6 +252,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       eventbridge: eventbridgeEndpoint,
       cloudformation: cloudformationEndpoint,
       sqs: sqsEndpoint,
+      sts: stsEndpoint,
     };
     const clients = createClients({ endpoints, region, credentials: LOCAL_CREDENTIALS, requestHandlerFor });
     closers.push(async () => clients.destroy());

@@ -7,7 +7,7 @@ import { duration, offset, shorten, table } from './format';
 import {
   currentTemplate,
   describeExecutions,
-  describeTenantStack,
+  describeRecordedStack,
   listAllExecutions,
   listTenantRecords,
   nextPatchVersion,
@@ -122,9 +122,7 @@ export async function printState(cloud: LocalCloud, log: (line: string) => void)
 async function printAndCheck(cloud: LocalCloud, log: (line: string) => void, releasedVersion: string | undefined): Promise<string[]> {
   const { clients, info } = cloud;
   const records = await listTenantRecords(clients, info);
-  const stacks = new Map(
-    await Promise.all(records.map(async (r) => [r.tenantId, await describeTenantStack(clients, r.tenantId, r.stackId)] as const)),
-  );
+  const stacks = new Map(await Promise.all(records.map(async (r) => [r.tenantId, await describeRecordedStack(clients, info, r)] as const)));
   log('\nTenants (tenant table in DynamoDB, stacks in CloudFormation):\n');
   const rows = records.map((r) => {
     const stack = stacks.get(r.tenantId);

@@ -9,6 +9,7 @@ import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import {
   TENANT_EVENT_SOURCE,
   TENANT_CREATED_DETAIL_TYPE,
@@ -203,8 +204,64 @@ export interface TenantRecord {
   readonly templateVersion?: string;
   readonly statusReason?: string;
   readonly updatedAt?: string;
+  /** The cell (account, region, deployer role) create-tenant placed the tenant in; absent on records from before cells. */
+  readonly cell?: TenantCellRef;
   /** Every attribute as stored. */
   readonly item: Record<string, AttributeValue>;
+}
+
+/** A tenant's cell as its record names it (`cell`, a map: docs/rollouts.md "Cells"). */
+export interface TenantCellRef {
+  readonly name?: string;
+  readonly accountId?: string;
+  readonly region?: string;
+  readonly roleArn?: string;
+}
+
+function cellOf(item: Record<string, AttributeValue>): TenantCellRef | undefined {
+  const m = item.cell?.M;
+  if (!m) return undefined;
+  return { name: m.name?.S, accountId: m.accountId?.S, region: m.region?.S, roleArn: m.roleArn?.S };
+}
+
+/** Assumed cell roles per set of clients: one AssumeRole per role, renewed five minutes before it expires. */
+const cellSessions = new WeakMap<CloudClients, Map<string, Promise<{ clients: CloudClients; expires: number }>>>();
+
+/**
+ * The clients that reach a tenant's stack: the operator's own when the tenant lives in the
+ * management account (or its record names no cell), else the cell's deployer role, assumed with the
+ * operator's credentials (the role trusts the management account, as update-tenant's `Credentials`
+ * use it: https://docs.aws.amazon.com/step-functions/latest/dg/concepts-access-cross-acct-resources.html).
+ */
+export async function clientsForCell(clients: CloudClients, info: StackInfo, cell: TenantCellRef | undefined): Promise<CloudClients> {
+  if (!cell?.roleArn || cell.accountId === undefined || cell.accountId === info.accountId) return clients;
+  const roleArn = cell.roleArn;
+  let sessions = cellSessions.get(clients);
+  if (!sessions) cellSessions.set(clients, (sessions = new Map()));
+  const cached = sessions.get(roleArn);
+  if (cached) {
+    const session = await cached.catch(() => undefined);
+    if (session && session.expires > Date.now() + 5 * 60_000) return session.clients;
+    sessions.delete(roleArn);
+  }
+  const session = (async () => {
+    let answer;
+    try {
+      answer = await clients.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'tenants-cli' }));
+    } catch (error) {
+      throw new Error(
+        `cannot read stacks of cell ${cell.name ?? cell.accountId}: AssumeRole of ${roleArn} failed: ${(error as Error).message}`,
+      );
+    }
+    const c = answer.Credentials!;
+    return {
+      clients: clients.withCredentials({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken }),
+      expires: c.Expiration?.getTime() ?? Date.now() + 15 * 60_000,
+    };
+  })();
+  sessions.set(roleArn, session);
+  session.catch(() => sessions.delete(roleArn));
+  return (await session).clients;
 }
 
 /** Every item of the tenant table (all pages). */
@@ -225,6 +282,7 @@ export async function listTenantRecords(clients: CloudClients, info: StackInfo):
         templateVersion: s('templateVersion'),
         statusReason: s('statusReason'),
         updatedAt: s('updatedAt'),
+        cell: cellOf(item),
         item,
       });
     }
@@ -235,6 +293,11 @@ export async function listTenantRecords(clients: CloudClients, info: StackInfo):
 
 export function tenantStackName(tenantId: string): string {
   return `${TENANT_STACK_NAME_PREFIX}${tenantId}`;
+}
+
+/** The stack of a tenant record, read in the tenant's cell (clientsForCell). */
+export async function describeRecordedStack(clients: CloudClients, info: StackInfo, record: TenantRecord): Promise<Stack | undefined> {
+  return describeTenantStack(await clientsForCell(clients, info, record.cell), record.tenantId, record.stackId);
 }
 
 /** The tenant's stack by id (found even when deleted) or else by name; undefined when there is none. */

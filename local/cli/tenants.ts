@@ -35,6 +35,8 @@ import { duration, shorten, table } from './format';
 import {
   currentTemplate,
   describeExecutions,
+  clientsForCell,
+  describeRecordedStack,
   describeTenantStack,
   listAllExecutions,
   listTenantRecords,
@@ -256,8 +258,9 @@ async function list(clients: CloudClients, info: StackInfo, out: (line: string) 
   const records = (await listTenantRecords(clients, info)).filter((r) => only === undefined || r.tenantId === only);
   const rows = await Promise.all(
     records.map(async (r) => {
-      const stack = await describeTenantStack(clients, r.tenantId, r.stackId);
-      return [r.tenantId, r.status ?? '', r.templateVersion ?? '', stack?.StackStatus ?? '(no stack)', shorten(r.statusReason, 80)];
+      const stack = await describeRecordedStack(clients, info, r).catch((error: Error) => error);
+      const stackStatus = stack instanceof Error ? `(unreadable: ${shorten(stack.message, 60)})` : (stack?.StackStatus ?? '(no stack)');
+      return [r.tenantId, r.status ?? '', r.templateVersion ?? '', stackStatus, shorten(r.statusReason, 80)];
     }),
   );
   if (rows.length === 0) out(only ? `no tenant record for ${only}` : 'no tenants yet (npm run tenants -- create <id>)');
@@ -273,14 +276,16 @@ async function show(clients: CloudClients, info: StackInfo, tenantId: string, ou
       ? `  record: ${JSON.stringify(Object.fromEntries(Object.entries(record.item).map(([k, v]) => [k, v.S ?? v.N ?? JSON.stringify(v)])))}`
       : '  record: none',
   );
-  const stack = await describeTenantStack(clients, tenantId, record?.stackId);
+  const inCell = await clientsForCell(clients, info, record?.cell);
+  if (record?.cell?.name) out(`  cell: ${record.cell.name} (account ${record.cell.accountId}, ${record.cell.region})`);
+  const stack = await describeTenantStack(inCell, tenantId, record?.stackId);
   if (stack) {
     out(`  stack: ${stack.StackName} ${stack.StackStatus}${stack.StackStatusReason ? ` (${stack.StackStatusReason})` : ''}`);
     out(`         ${stack.StackId}`);
     out(`  parameters: ${(stack.Parameters ?? []).map((p) => `${p.ParameterKey}=${p.ParameterValue}`).join(', ')}`);
     out(`  outputs: ${(stack.Outputs ?? []).map((o) => `${o.OutputKey}=${o.OutputValue}`).join(', ')}`);
     out(`  template version: ${stackOutput(stack, 'TemplateVersion') ?? '?'}`);
-    const evts = await stackEvents(clients, stack.StackId!);
+    const evts = await stackEvents(inCell, stack.StackId!);
     out(`  stack events (${evts.length}, oldest first):`);
     for (const e of [...evts].reverse()) {
       out(

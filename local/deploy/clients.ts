@@ -10,13 +10,14 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
 /** The services of the local tenant cloud, by the key the SDK's endpoint variables use. */
-export const SERVICES = ['dynamodb', 's3', 'eventbridge', 'cloudformation', 'stepfunctions', 'sqs'] as const;
+export const SERVICES = ['dynamodb', 's3', 'eventbridge', 'cloudformation', 'stepfunctions', 'sqs', 'sts'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 export type ServiceEndpoints = Partial<Record<ServiceName, string>>;
 
@@ -28,6 +29,7 @@ export const ENDPOINT_VARIABLES: Record<ServiceName, string> = {
   cloudformation: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
   stepfunctions: 'AWS_ENDPOINT_URL_SFN',
   sqs: 'AWS_ENDPOINT_URL_SQS',
+  sts: 'AWS_ENDPOINT_URL_STS',
 };
 
 export interface ClientSettings {
@@ -46,6 +48,9 @@ export interface CloudClients {
   readonly cloudformation: CloudFormationClient;
   readonly sfn: SFNClient;
   readonly sqs: SQSClient;
+  readonly sts: STSClient;
+  /** The same endpoints with other credentials (a role assumed in a tenant cell); destroyed with these. */
+  withCredentials(credentials: NonNullable<ClientSettings['credentials']>): CloudClients;
   destroy(): void;
 }
 
@@ -71,11 +76,19 @@ export function createClients(settings: ClientSettings): CloudClients {
     cloudformation: new CloudFormationClient(common('cloudformation')),
     sfn: new SFNClient(common('stepfunctions')),
     sqs: new SQSClient(common('sqs')),
+    sts: new STSClient(common('sts')),
   };
+  const derived: CloudClients[] = [];
   return {
     ...clients,
+    withCredentials(credentials) {
+      const other = createClients({ ...settings, credentials });
+      derived.push(other);
+      return other;
+    },
     destroy() {
       for (const client of Object.values(clients)) client.destroy();
+      for (const other of derived.splice(0)) other.destroy();
     },
   };
 }

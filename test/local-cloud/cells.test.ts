@@ -5,8 +5,13 @@
  * docs/rollouts.md "Cells".
  */
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { currentTemplate, releaseTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
 import { localCellAccount } from '../../local/cloud';
+import { writeStateFile } from '../../local/cli/state-file';
+import { runTenantsCli } from '../../local/cli/tenants';
 import { startTestCloud, type TestCloud } from './support/test-cloud';
 
 let cloud: TestCloud;
@@ -135,6 +140,32 @@ test('a release updates the tenants of both cells', async () => {
   // The home cell's stacks read through the API show it too.
   const home = versions.find(([, name]) => name === 'home')![0] as string;
   expect(stackOutput(await cloud.tenantStack(home), 'TemplateVersion')).toBe('2.0.0');
+});
+
+test('the operator CLI reads each tenant’s stack in its cell: `tenants list` and `show` see cell-1’s stacks through its assumed deployer role', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cells-cli-'));
+  try {
+    const state = writeStateFile(cloud.info, {}, join(dir, 'endpoints.json'));
+    const inCell1: string[] = [];
+    for (const tenantId of TENANTS) if ((await cellOf(tenantId))?.name === 'cell-1') inCell1.push(tenantId);
+    expect(inCell1.length).toBeGreaterThan(0);
+    const assumedBefore = cloud.services.sts.assumeRoleCalls;
+    const lines: string[] = [];
+    expect(await runTenantsCli(['list', '--state', state], (line) => lines.push(line))).toBe(0);
+    for (const tenantId of inCell1) {
+      // The stack's status as cell-1's CloudFormation holds it, not "(no stack)".
+      const status = cloud.services.cells.of(localCellAccount(1)).getStack(`tenant-${tenantId}`)!.status;
+      expect(lines.find((line) => line.startsWith(`${tenantId} `))).toMatch(new RegExp(`\\b${status}\\b`));
+    }
+    // One AssumeRole of cell-1's role for the whole listing, none for the home cell.
+    expect(cloud.services.sts.assumeRoleCalls - assumedBefore).toBe(1);
+    const shown: string[] = [];
+    expect(await runTenantsCli(['show', inCell1[0], '--state', state], (line) => shown.push(line))).toBe(0);
+    expect(shown.join('\n')).toContain(`cell: cell-1 (account ${localCellAccount(1)}`);
+    expect(shown.join('\n')).toMatch(new RegExp(`stack: tenant-${inCell1[0]} UPDATE_COMPLETE`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a TenantDeleted removes the stack from its cell, whichever it is', async () => {

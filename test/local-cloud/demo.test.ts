@@ -28,3 +28,18 @@ test('the demo creates, fails, releases and deletes as it says, and the end stat
   expect(output).toMatch(/globex\s+DELETED\s+\S+\s+DELETE_COMPLETE/);
   expect(output).toMatch(/create-tenant\s+Not_A_Valid_Id\s+FAILED\s+\S+\s+InvalidTenantId/);
 });
+
+test('with two cells (`npm start -- --cells 2`) the demo reaches the same end state, reading each stack in its tenant’s cell', async () => {
+  const cells = await startLocalCloud({ timeline: new VirtualTimeline(), cells: 2 });
+  try {
+    const lines: string[] = [];
+    const report = await runDemo(cells, { log: (line) => lines.push(line) });
+    expect(report.problems).toEqual([]);
+    // At least one demo tenant lives in the second cell's account, so the check really read a cell stack.
+    const placed = cells.services.cells.of(cells.tenantCells[1].accountId).listStackRecords();
+    expect(placed.filter((stack) => stack.stackName.startsWith('tenant-')).length).toBeGreaterThan(0);
+    expect(lines.join('\n')).toMatch(new RegExp(`acme\\s+ACTIVE\\s+${RELEASED}\\s+UPDATE_COMPLETE\\s+${RELEASED}`));
+  } finally {
+    await cells.close();
+  }
+}, 120_000);
