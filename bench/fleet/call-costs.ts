@@ -5,7 +5,7 @@
  * PutEvents → rule → StartExecution → the execution's end, and a short execution started in-process.
  */
 import { CloudFormationClient, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
-import { GetItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { VirtualTimeline } from '../../emulator/runtime/timeline';
@@ -106,7 +106,41 @@ export async function measureCallCosts(options: { log?: (line: string) => void }
         16,
       ),
     );
-    // The same two calls over loopback sockets (the cloud's clients use the in-process transport).
+    // The same two calls in process but signed by the SDK's own SigV4 (the cloud's in-process clients
+    // sign without hashing: local/in-process-signer.ts), then over loopback sockets.
+    const sdkSigned = new DynamoDBClient({
+      endpoint: cloud.endpoints.dynamodb,
+      region: cloud.region,
+      credentials: LOCAL_CREDENTIALS,
+      requestHandler: dynamodb.config.requestHandler,
+    });
+    const sdkSignedCfn = new CloudFormationClient({
+      endpoint: cloud.endpoints.cloudformation,
+      region: cloud.region,
+      credentials: LOCAL_CREDENTIALS,
+      requestHandler: cloudformation.config.requestHandler,
+    });
+    try {
+      costs.push(
+        await perCall(
+          'DynamoDB GetItem in process, signed by the SDK’s SigV4 instead (16 in flight)',
+          2000,
+          (i) => sdkSigned.send(new GetItemCommand({ TableName: table, Key: key(i), ConsistentRead: true })),
+          16,
+        ),
+      );
+      costs.push(
+        await perCall(
+          'CloudFormation DescribeStacks in process, signed by the SDK’s SigV4 instead (16 in flight)',
+          2000,
+          (i) => sdkSignedCfn.send(new DescribeStacksCommand({ StackName: tenantStackName(fleetTenantId(i % seeded)) })),
+          16,
+        ),
+      );
+    } finally {
+      sdkSigned.destroy();
+      sdkSignedCfn.destroy();
+    }
     const overHttp = createClients({ endpoints: cloud.endpoints, region: cloud.region, credentials: LOCAL_CREDENTIALS });
     try {
       costs.push(
