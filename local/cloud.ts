@@ -147,7 +147,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     return path;
   };
   const network = options.transport === 'http' ? undefined : new InProcessNetwork();
-  const requestHandlerFor = network && ((endpoint: string) => network.requestHandlerFor(endpoint));
+  const clientConfigFor = network && ((endpoint: string) => network.clientConfigFor(endpoint));
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
@@ -229,7 +229,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         endpoints: passThroughEndpoints,
         region,
         credentials: LOCAL_CREDENTIALS,
-        requestHandlerFor,
+        clientConfigFor,
       },
     });
     closers.push(async () => engine.close());
@@ -254,7 +254,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sqs: sqsEndpoint,
       sts: stsEndpoint,
     };
-    const clients = createClients({ endpoints, region, credentials: LOCAL_CREDENTIALS, requestHandlerFor });
+    const clients = createClients({ endpoints, region, credentials: LOCAL_CREDENTIALS, clientConfigFor });
     closers.push(async () => clients.destroy());
     log(
       `local services up: ${Object.entries(endpoints)

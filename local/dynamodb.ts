@@ -19,6 +19,10 @@ import { Worker } from 'node:worker_threads';
 import dynalite from 'dynalite';
 import { FaultPlan, listenLoopback, readBody, type FaultRule, type LoopbackServer } from './http';
 import type { InProcessNetwork } from './in-process';
+import { installExpressionCache } from './dynamodb-expression-cache';
+
+// dynalite in this thread parses each expression text once (local/dynamodb-expression-cache.ts).
+installExpressionCache();
 
 export interface DynamoOptions {
   /** Keeps tables and items across restarts (LevelDB files in this directory). */

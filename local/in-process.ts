@@ -7,11 +7,15 @@
  * connection, Node's HTTP framing and parsing, and the agent.
  *
  * Services register their handler under their endpoint URL when they listen (`InProcessNetwork.serve`);
- * a client opts in with `requestHandler: network.requestHandlerFor(endpoint)` (undefined: the SDK's
- * default, sockets). A request to an endpoint whose service stopped fails as a refused connection does.
+ * a client opts in with `...network.clientConfigFor(endpoint)`: the in-process `requestHandler` and
+ * a SigV4 signer that skips the hashing no local service checks (local/in-process-signer.ts), or
+ * nothing (the SDK's defaults: sockets, real SigV4) when no service here serves the endpoint.
+ * `requestHandlerFor(endpoint)` alone keeps the real signer. A request to an endpoint whose service
+ * stopped fails as a refused connection does.
  */
 import { PassThrough, Readable, Writable } from 'node:stream';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { inProcessSigning } from './in-process-signer';
 
 export type NodeRequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -59,6 +63,21 @@ export class InProcessNetwork {
     if (endpoint === undefined || !this.routes.has(originOf(endpoint))) return undefined;
     return new InProcessHttpHandler(this);
   }
+
+  /**
+   * SDK client configuration for clients of `endpoint` (spread into the client's config): the
+   * in-process requestHandler and the hash-free SigV4 (an `extensions` entry); undefined when no
+   * service here serves it (the SDK's defaults then).
+   */
+  clientConfigFor(endpoint: string | undefined): InProcessClientConfig | undefined {
+    const requestHandler = this.requestHandlerFor(endpoint);
+    return requestHandler && { requestHandler, extensions: [inProcessSigning] };
+  }
+}
+
+export interface InProcessClientConfig {
+  readonly requestHandler: InProcessHttpHandler;
+  readonly extensions: (typeof inProcessSigning)[];
 }
 
 function originOf(url: string): string {

@@ -5,7 +5,7 @@
  * PutEvents → rule → StartExecution → the execution's end, and a short execution started in-process.
  */
 import { CloudFormationClient, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
-import { GetItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { VirtualTimeline } from '../../emulator/runtime/timeline';
@@ -39,6 +39,29 @@ async function perCall(call: string, count: number, one: (i: number) => Promise<
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMs = (cpu.user + cpu.system) / 1000 / count;
   return { call: `${call} [${cpuMs.toFixed(3)} ms CPU, all threads]`, count, meanMs: (performance.now() - started) / count };
+}
+
+/**
+ * Two ways of making the same call, alternated one call at a time so both see the same machine
+ * (JIT warmth, other processes): mean wall milliseconds of each.
+ */
+async function alternating(
+  call: string,
+  a: [string, (i: number) => Promise<unknown>],
+  b: [string, (i: number) => Promise<unknown>],
+  count: number,
+): Promise<CallCost[]> {
+  const totals = [0, 0];
+  const ways = [a, b];
+  for (let i = 0; i < Math.min(20, count); i++) for (const [, one] of ways) await one(i); // warm-up
+  for (let i = 0; i < count; i++) {
+    for (let w = 0; w < 2; w++) {
+      const started = performance.now();
+      await ways[(i + w) % 2][1](i);
+      totals[(i + w) % 2] += performance.now() - started;
+    }
+  }
+  return ways.map(([label], w) => ({ call: `${call}, ${label} (alternated with the other)`, count, meanMs: totals[w] / count }));
 }
 
 export async function measureCallCosts(options: { log?: (line: string) => void } = {}): Promise<CallCost[]> {
@@ -106,7 +129,47 @@ export async function measureCallCosts(options: { log?: (line: string) => void }
         16,
       ),
     );
-    // The same two calls over loopback sockets (the cloud's clients use the in-process transport).
+    // The same two calls in process but signed by the SDK's own SigV4 (the cloud's in-process clients
+    // sign without hashing: local/in-process-signer.ts), then over loopback sockets.
+    const sdkSigned = new DynamoDBClient({
+      endpoint: cloud.endpoints.dynamodb,
+      region: cloud.region,
+      credentials: LOCAL_CREDENTIALS,
+      requestHandler: dynamodb.config.requestHandler,
+    });
+    const sdkSignedCfn = new CloudFormationClient({
+      endpoint: cloud.endpoints.cloudformation,
+      region: cloud.region,
+      credentials: LOCAL_CREDENTIALS,
+      requestHandler: cloudformation.config.requestHandler,
+    });
+    try {
+      costs.push(
+        ...(await alternating(
+          'DynamoDB GetItem in process, one at a time',
+          ['hash-free signer', (i) => dynamodb.send(new GetItemCommand({ TableName: table, Key: key(i), ConsistentRead: true }))],
+          ['the SDK’s SigV4', (i) => sdkSigned.send(new GetItemCommand({ TableName: table, Key: key(i), ConsistentRead: true }))],
+          2000,
+        )),
+      );
+      costs.push(
+        ...(await alternating(
+          'CloudFormation DescribeStacks in process, one at a time',
+          [
+            'hash-free signer',
+            (i) => cloudformation.send(new DescribeStacksCommand({ StackName: tenantStackName(fleetTenantId(i % seeded)) })),
+          ],
+          [
+            'the SDK’s SigV4',
+            (i) => sdkSignedCfn.send(new DescribeStacksCommand({ StackName: tenantStackName(fleetTenantId(i % seeded)) })),
+          ],
+          2000,
+        )),
+      );
+    } finally {
+      sdkSigned.destroy();
+      sdkSignedCfn.destroy();
+    }
     const overHttp = createClients({ endpoints: cloud.endpoints, region: cloud.region, credentials: LOCAL_CREDENTIALS });
     try {
       costs.push(

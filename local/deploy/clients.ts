@@ -37,8 +37,8 @@ export interface ClientSettings {
   readonly region?: string;
   /** Default: `local`/`local` when any endpoint is set, else the SDK's credential chain. */
   readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** The SDK requestHandler for an endpoint (the local cloud's in-process transport), undefined for the SDK's default. */
-  readonly requestHandlerFor?: (endpoint: string) => object | undefined;
+  /** More SDK client configuration for clients of an endpoint (the local cloud's in-process transport: InProcessNetwork.clientConfigFor), undefined for the SDK's defaults. */
+  readonly clientConfigFor?: (endpoint: string) => object | undefined;
 }
 
 export interface CloudClients {
@@ -59,12 +59,12 @@ export function createClients(settings: ClientSettings): CloudClients {
   const common = (service: ServiceName) => {
     const endpoint = settings.endpoints[service];
     const credentials = settings.credentials ?? (endpoint ? LOCAL_CREDENTIALS : undefined);
-    const requestHandler = endpoint ? settings.requestHandlerFor?.(endpoint) : undefined;
+    const extra = endpoint ? settings.clientConfigFor?.(endpoint) : undefined;
     return {
       region,
       ...(endpoint ? { endpoint } : {}),
       ...(credentials ? { credentials } : {}),
-      ...(requestHandler ? { requestHandler } : {}),
+      ...extra,
       maxAttempts: 3,
     };
   };

@@ -360,7 +360,7 @@ export class Deliverer {
       region: this.options.region,
       credentials: LOCAL_CREDENTIALS,
       maxAttempts: 1,
-      requestHandler: this.options.network?.requestHandlerFor(this.endpoints.sfn),
+      ...this.options.network?.clientConfigFor(this.endpoints.sfn),
     });
     const out = await this.sfn.send(new StartExecutionCommand({ stateMachineArn, input }));
     return out.executionArn ?? '';
@@ -373,7 +373,7 @@ export class Deliverer {
       region: this.options.region,
       credentials: LOCAL_CREDENTIALS,
       maxAttempts: 1,
-      requestHandler: this.options.network?.requestHandlerFor(this.endpoints.sqs),
+      ...this.options.network?.clientConfigFor(this.endpoints.sqs),
     });
     let url = this.queueUrls.get(queueArn);
     if (!url) {

@@ -48,11 +48,12 @@ afterAll(async () => {
 type Transport = 'http' | 'in-process';
 const transports: Transport[] = ['http', 'in-process'];
 
+/** The client config of a transport: the SDK's defaults, or the in-process requestHandler with its hash-free signer. */
 function handlerFor(transport: Transport, endpoint: string) {
   if (transport === 'http') return {};
-  const requestHandler = network.requestHandlerFor(endpoint);
-  if (!requestHandler) throw new Error(`no in-process route for ${endpoint}`);
-  return { requestHandler };
+  const config = network.clientConfigFor(endpoint);
+  if (!config) throw new Error(`no in-process route for ${endpoint}`);
+  return config;
 }
 
 function clients(transport: Transport) {

@@ -23,11 +23,12 @@ export interface PassThroughOptions {
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /**
-   * The SDK `requestHandler` for clients of an endpoint, or undefined for the SDK's default (HTTP):
-   * how a host process hands calls to services it runs itself without a socket (the local cloud's
-   * in-process transport). Called once per client.
+   * More SDK client configuration for clients of an endpoint, merged over the pool's own, or
+   * undefined for the SDK's defaults: how a host process hands calls to services it runs itself
+   * (the local cloud's in-process transport: its `requestHandler`, no socket, and a signer that
+   * skips the hashing). Called once per client.
    */
-  requestHandlerFor?: (endpoint: string) => object | undefined;
+  clientConfigFor?: (endpoint: string) => object | undefined;
 }
 
 export interface ClientContext {
@@ -127,8 +128,8 @@ export class ClientPool {
       };
       if (endpoint !== undefined) {
         config.endpoint = endpoint;
-        const requestHandler = this.options.requestHandlerFor?.(endpoint);
-        if (requestHandler !== undefined) config.requestHandler = requestHandler;
+        const extra = this.options.clientConfigFor?.(endpoint);
+        if (extra !== undefined) Object.assign(config, extra);
       }
       const creds =
         credentials ??
