@@ -440,7 +440,11 @@ export const updateTenants = {
   checkPolicy: ['Check rollout policy', 'Is the policy valid?'],
   policyInvalid: ['Rollout policy invalid'],
   /** The account's budget, then the fleet counted over `pages` Select COUNT scan pages. */
-  count: (pages = 1) => path(['Read account limits'], ...Array.from({ length: pages }, () => ['Count tenants', 'More tenants to count?'])),
+  count: (pages = 1) =>
+    path(
+      ["Read cells' account limits", 'Read account limits'],
+      ...Array.from({ length: pages }, () => ['Count tenants', 'More tenants to count?']),
+    ),
   /** The claim of LATEST (after the count and the canary search: a failed scan leaves LATEST untouched). */
   claim: ['Claim release'],
   /** The claim was refused: LATEST holds this release or a newer one. */

@@ -43,6 +43,12 @@ export interface RolloutTuning {
 const rolloutStart = (r: number) =>
   1 + STEP + TASK + 2 * STEP + 6 + 2 * STEP + 2 * TASK + STEP + TASK + STEP + TASK + STEP + TASK + 5 * EVENTS_PER_RETRY * r;
 /**
+ * Read cells' account limits: an inline Map (Entered, Started, Succeeded, Exited) with one iteration
+ * per cell (IterationStarted, IterationSucceeded, DescribeAccountLimits with its Retry). rolloutStart
+ * counts one DescribeAccountLimits; this is the rest.
+ */
+const cellLimits = (r: number, cells: number) => 4 + 2 * cells + (cells - 1) * (TASK + EVENTS_PER_RETRY * r);
+/**
  * The fleet count: `pages` Select COUNT scan pages, each Count tenants (with its Retry) and More
  * tenants to count?: 7 per page + 1 Task with Retries. A page ends after 1 MB read, so `pages` is the
  * table's size / 1 MB, rounded up.
@@ -83,6 +89,8 @@ export interface RolloutShape {
   readonly canaryPages: number;
   /** Select COUNT pages of the fleet count (at least 1). */
   readonly countPages: number;
+  /** Tenant cells (TenantCells), each asked for its account limits. */
+  readonly cells: number;
 }
 
 /**
@@ -93,6 +101,7 @@ export function rolloutParentWorstCaseEvents(t: RolloutTuning, shape: RolloutSha
   const r = t.ApiRetryMaxAttempts;
   return (
     rolloutStart(r) +
+    cellLimits(r, shape.cells) +
     fleetCount(r, shape.countPages) +
     canarySearch(r, shape.canaryPages) +
     shape.waves * rolloutWave(r) +

@@ -172,6 +172,11 @@ export class TenantStackDeployerRole extends Construct {
         resources: [tenantStacks],
       }),
     );
+    // The rollout sizes its window from every cell's ConcurrentResourcesLimit, read as this role; an
+    // account-wide read with no resource type (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html).
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'AccountLimitsRead', actions: ['cloudformation:DescribeAccountLimits'], resources: ['*'] }),
+    );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'PassItselfToCloudFormation',
@@ -196,5 +201,11 @@ export class TenantStackDeployerRole extends Construct {
         'Tenant resources are created per tenant, so they can only be named by the tenant name pattern; the pattern is the tenant prefix and a fixed suffix.',
       );
     }
+    acknowledgeResource(
+      this.role,
+      'AwsSolutions-IAM5',
+      '*',
+      "DescribeAccountLimits has no resource type: the rollout reads the cell account's ConcurrentResourcesLimit as this role to size its window.",
+    );
   }
 }

@@ -96,8 +96,9 @@ describe('the management stack with a second cell', () => {
       (machine: Json) => machine.Properties.DefinitionSubstitutions.TenantCells,
     );
     const withCells = substitutions.filter((value) => value !== undefined);
-    // create-tenant and delete-tenant read the cells; update-tenant too, for a record from before cells (the home cell).
-    expect(withCells).toHaveLength(3);
+    // create-tenant and delete-tenant read the cells; update-tenant too, for a record from before cells (the home cell);
+    // update-tenants reads every cell's account limits.
+    expect(withCells).toHaveLength(4);
     const text = JSON.stringify(withCells[0]);
     expect(text.indexOf('home')).toBeLessThan(text.indexOf('eu-2'));
     expect(text).toContain(OTHER_ROLE);

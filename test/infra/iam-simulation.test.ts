@@ -253,13 +253,15 @@ describe('CloudFormation service role: what the resource handlers need, on the t
   const asServiceRole = (action: string, resource: string, context: Record<string, string> = {}) =>
     decide({ ...serviceRole, action, resource, context });
 
-  test('the workflows’ reads of tenant stacks, made as this role (Credentials): DescribeStacks and DescribeStackEvents on tenant stacks only', async () => {
+  test('the workflows’ reads made as this role (Credentials): DescribeStacks and DescribeStackEvents on tenant stacks only, DescribeAccountLimits', async () => {
     for (const action of ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents']) {
       await expect(asServiceRole(action, tenantStackArn(TENANT))).resolves.toBe('Allowed');
       await expect(asServiceRole(action, `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/TenantManagementStack/1`)).resolves.not.toBe(
         'Allowed',
       );
     }
+    // The rollout reads each cell's ConcurrentResourcesLimit as this role.
+    await expect(asServiceRole('cloudformation:DescribeAccountLimits', '*')).resolves.toBe('Allowed');
   });
 
   /** A resource of the kind the action acts on (https://docs.aws.amazon.com/service-authorization/latest/reference/). */

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { currentTemplate, releaseTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
 import { localCellAccount } from '../../local/cloud';
+import { describeRollout } from '../../local/cli/rollouts';
 import { writeStateFile } from '../../local/cli/state-file';
 import { runTenantsCli } from '../../local/cli/tenants';
 import { startTestCloud, type TestCloud } from './support/test-cloud';
@@ -101,12 +102,24 @@ test('a duplicate TenantCreated keeps the tenant in its recorded cell (tenants n
   for (const tenantId of TENANTS) expect(accountsHolding(tenantId)).toHaveLength(1);
 });
 
-test('a release updates the tenants of both cells', async () => {
+test('a release updates the tenants of both cells, with a window no cell’s account limit is exceeded by', async () => {
   const template = await currentTemplate(cloud.clients, cloud.info);
   const before = await cloud.executions();
-  await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(template, '2.0.0'));
-  const runs = await cloud.settle('update-tenants', 1, before);
+  // cell-1's account has a lower ConcurrentResourcesLimit than the home account: the window is sized from it.
+  const cell1 = cloud.services.cells.of(localCellAccount(1)).behaviour;
+  const homeLimit = cloud.services.cloudformation.behaviour.getLimits().concurrentResources;
+  cell1.setLimits({ concurrentResources: 30 });
+  let runs: Awaited<ReturnType<TestCloud['settle']>>;
+  try {
+    await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(template, '2.0.0'));
+    runs = await cloud.settle('update-tenants', 1, before);
+  } finally {
+    cell1.setLimits({ concurrentResources: homeLimit });
+  }
   expect(runs.find((run) => run.workflow === 'update-tenants')?.status).toBe('SUCCEEDED');
+  // 30 concurrent resources / 3 resources per tenant stack = 10 stacks, not the home account's 2,500 / 3.
+  expect(homeLimit).toBeGreaterThan(30);
+  expect((await describeRollout(cloud.clients, cloud.info, 2_000_000))?.window).toBe(10);
   const versions = await Promise.all(
     TENANTS.map(async (tenantId) => {
       const cell = await cellOf(tenantId);

@@ -646,12 +646,12 @@ describeWorkflow('mocked executions of the workflows', () => {
     const pagesOf = (events: HistoryEvent[]) =>
       events.filter((e) => /^Scan (first|next) page$/.test(e.stateEnteredEventDetails?.name ?? '')).length;
 
-    it('measured runs pin the counts: start 43 without an older rollout (Any canaries to find? included), 7 per count page, 7 per canary page, 26 per wave with a bake (24 from the list only), 24 for the last, 10 to complete', async () => {
+    it('measured runs pin the counts: start 49 without an older rollout (Any canaries to find? included; the one cell’s limits read in a Map), 7 per count page, 7 per canary page, 26 per wave with a bake (24 from the list only), 24 for the last, 10 to complete', async () => {
       // The local policy: the fleet counted on one page (7), one canary found on the first page (7), run from the list (no Run wave, After the run).
-      expect((await run(find('update-tenants', 'HappyPath'))).events.length).toBe(43 + 7 + 7 + 24 + 26 + 24 + 10);
-      expect((await run(find('update-tenants', 'CanariesOverTwoPages'))).events.length).toBe(43 + 7 + 2 * 7 + 24 + 24 + 10);
+      expect((await run(find('update-tenants', 'HappyPath'))).events.length).toBe(49 + 7 + 7 + 24 + 26 + 24 + 10);
+      expect((await run(find('update-tenants', 'CanariesOverTwoPages'))).events.length).toBe(49 + 7 + 2 * 7 + 24 + 24 + 10);
       // An older rollout superseded and its waiting operator released: 5 + 2 + 5 more before the first wave.
-      expect((await run(find('update-tenants', 'SupersedesWaitingRollout'))).events.length).toBe(43 + 7 + 12 + 24 + 10);
+      expect((await run(find('update-tenants', 'SupersedesWaitingRollout'))).events.length).toBe(49 + 7 + 12 + 24 + 10);
       // A segment: 21 for its first page with tenants (the Wait opening its window included), 22 for each further page
       // (16 when empty), 15 for an empty segment.
       const lengths = async (name: string) => segmentChildren(await run(find('update-tenants', name))).map((c) => c.events.length);
@@ -667,7 +667,7 @@ describeWorkflow('mocked executions of the workflows', () => {
         // The local policy has 3 waves (canary, 50 %, 100 %); the cases' overrides fewer.
         const parentBound = rolloutParentWorstCaseEvents(
           { ApiRetryMaxAttempts: r },
-          { waves: 3, operatorRounds: waits, canaryPages: canaryPagesOf(result), countPages: countPagesOf(result) },
+          { waves: 3, operatorRounds: waits, canaryPages: canaryPagesOf(result), countPages: countPagesOf(result), cells: 1 },
         );
         expect({ case: testCase.name, parentWithin: result.events.length <= parentBound }).toEqual({
           case: testCase.name,
@@ -687,13 +687,14 @@ describeWorkflow('mocked executions of the workflows', () => {
     it('the bounds are tight: the longest parent reaches over a third of its bound, a segment without retries all but its last check', async () => {
       const longest = (await Promise.all(rollout.map(async (c) => (await run(c)).events.length))).reduce((a, b) => Math.max(a, b));
       expect(longest).toBeGreaterThan(
-        rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, { waves: 3, operatorRounds: 1, canaryPages: 1, countPages: 1 }) / 3,
+        rolloutParentWorstCaseEvents({ ApiRetryMaxAttempts: r }, { waves: 3, operatorRounds: 1, canaryPages: 1, countPages: 1, cells: 1 }) /
+          3,
       );
       // Four pages of tenants without retries: the bound counts a state check after the last page too (7 events).
       expect(rolloutSegmentWorstCaseEvents({ ApiRetryMaxAttempts: 0 }, 4)).toBe(21 + 3 * 22 + 7);
     });
 
-    it('the deployed tuning: a segment child reads a 100,000-tenant table alone, and a full policy (21 waves) whose count and canary search read that whole table survives 130 operator rounds, every call retried 6 times', () => {
+    it('the deployed tuning: a segment child reads a 100,000-tenant table alone, and a full policy (21 waves) whose count and canary search read that whole table survives 120 operator rounds with 50 cells, every call retried 6 times', () => {
       const deployed = { ApiRetryMaxAttempts: DEFAULT_WORKFLOW_TUNING.ApiRetryMaxAttempts };
       expect(rolloutSegmentPagesWithin(deployed) * DEFAULT_WORKFLOW_TUNING.RolloutPageSize).toBeGreaterThan(100_000);
       expect(rolloutSegmentWorstCaseEvents(deployed, Math.ceil(100_000 / DEFAULT_WORKFLOW_TUNING.RolloutPageSize) + 1)).toBeLessThan(
@@ -703,9 +704,9 @@ describeWorkflow('mocked executions of the workflows', () => {
       const canaryPages = Math.ceil(100_000 / DEFAULT_WORKFLOW_TUNING.RolloutPageSize) + 1;
       // The count reads the table in 1 MB pages: 100,000 records of up to 1 KB (a tenant record is a few hundred bytes).
       const countPages = Math.ceil((100_000 * 1024) / (1024 * 1024));
-      const shape = { waves: 21, canaryPages, countPages };
+      const shape = { waves: 21, canaryPages, countPages, cells: 50 };
       const rounds = rolloutOperatorRoundsWithin(deployed, shape);
-      expect(rounds).toBeGreaterThanOrEqual(130);
+      expect(rounds).toBeGreaterThanOrEqual(120);
       expect(rolloutParentWorstCaseEvents(deployed, { ...shape, operatorRounds: rounds })).toBeLessThanOrEqual(HISTORY_EVENT_QUOTA);
       expect(rolloutParentWorstCaseEvents(deployed, { ...shape, operatorRounds: rounds + 1 })).toBeGreaterThan(HISTORY_EVENT_QUOTA);
     });
