@@ -177,6 +177,8 @@ interface ExecutionEntry {
   readonly sm?: StateMachineRecord;
   /** Date.now() when it closed. */
   closedAt?: number;
+  /** A Map Run's child: its slot in the run (the run lists it until it is released). */
+  readonly mapRunSlot?: number;
 }
 
 const DEFAULT_ROLE = (account: string) => `arn:aws:iam::${account}:role/StepFunctionsLocal`;
@@ -468,9 +470,10 @@ export class Engine {
   listMapRunExecutions(mapRunArn: string): (ExecutionDescription & { itemCount: number })[] {
     const run = this.mapRun(mapRunArn);
     const list: (ExecutionDescription & { itemCount: number })[] = [];
-    run.children.forEach((child, i) => {
-      if (child) list.push({ ...this.describe(child), itemCount: run.itemCounts[i] });
-    });
+    for (const { arn, slot } of run.childExecutionArns()) {
+      const entry = this.executions.get(arn);
+      if (entry) list.push({ ...this.describe(entry.execution), itemCount: run.itemCounts[slot] });
+    }
     return list;
   }
 
@@ -512,7 +515,7 @@ export class Engine {
         mockStateMachineName: parent.init.mockStateMachineName ?? parent.init.stateMachineName,
         invocationCounters: parent.invocationCounters,
       });
-      const entry: ExecutionEntry = { execution, seq: ++this.executionSeq };
+      const entry: ExecutionEntry = { execution, seq: ++this.executionSeq, mapRunSlot: request.slot };
       this.executions.set(request.executionArn, entry);
       void execution.done.then(() => this.closedExecution(entry));
       const label = request.stateMachineName.slice(request.stateMachineName.lastIndexOf('/') + 1);
@@ -659,6 +662,8 @@ export class Engine {
       // Its Map Runs go with it (their children are released as any closed execution).
       for (const run of this.mapRunsByExecution.get(arn) ?? []) this.mapRuns.delete(run.arn);
       this.mapRunsByExecution.delete(arn);
+      const mapRunArn = entry.execution.init.mapRunArn;
+      if (mapRunArn !== undefined) this.mapRuns.get(mapRunArn)?.childReleased(entry.mapRunSlot!, arn);
     }
     entry.sm?.executions.remove(entry.seq);
     entry.sm?.executionsByStatus.get(entry.execution.status)?.remove(entry.seq);

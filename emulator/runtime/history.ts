@@ -65,6 +65,8 @@ export class HistoryRecorder {
   private detailsOrName: unknown[] = [];
   /** The payload text of a compact state event; undefined for every other event. */
   private stateTexts: (string | undefined)[] = [];
+  /** The last long state text stored whole: later ones are stored as their difference to it (`compactText`). */
+  private base?: string;
   /** The last materialized `events`, kept only while something else holds on to it. */
   private materialized?: WeakRef<HistoryEvent[]>;
 
@@ -121,9 +123,37 @@ export class HistoryRecorder {
    * outputDetails}) with an untruncated payload, at the cursor; stored without a details object.
    */
   addStateEvent(cursor: Cursor, type: string, entered: boolean, stateName: string, text: string): number {
-    const id = this.append(type, cursor.prev, entered ? ENTERED_KEY : EXITED_KEY, stateName, text, false);
+    const id = this.append(type, cursor.prev, entered ? ENTERED_KEY : EXITED_KEY, stateName, this.compactText(text), false);
     cursor.prev = id;
     return id;
+  }
+
+  /**
+   * A state's payload text, stored as the part it shares with the previous long text kept whole (the
+   * base) plus what differs: consecutive states of a workflow mostly carry the same state data with a
+   * field changed, and a long execution's history was mostly copies of that text. The stored string
+   * has the same characters (a V8 cons of slices of the base around a copy of the middle).
+   */
+  private compactText(text: string): string {
+    if (text.length < COMPACT_MIN_CHARS) return text;
+    const base = this.base;
+    if (base === undefined) {
+      this.base = text;
+      return text;
+    }
+    if (text === base) return base;
+    const n = Math.min(text.length, base.length);
+    let prefix = 0;
+    while (prefix < n && text.charCodeAt(prefix) === base.charCodeAt(prefix)) prefix++;
+    let suffix = 0;
+    while (suffix < n - prefix && text.charCodeAt(text.length - 1 - suffix) === base.charCodeAt(base.length - 1 - suffix)) suffix++;
+    if ((prefix + suffix) * 2 < text.length) {
+      this.base = text;
+      return text;
+    }
+    // The middle is copied (structuredClone makes a flat string): a slice would keep all of `text`.
+    const middle = structuredClone(text.slice(prefix, text.length - suffix));
+    return base.slice(0, prefix) + middle + base.slice(base.length - suffix);
   }
 
   private append(
@@ -174,6 +204,8 @@ export class HistoryRecorder {
 }
 
 const TRIM_MAX_EVENTS = 4096;
+/** State texts shorter than this are stored as they are (the bookkeeping of a difference costs about 100 bytes). */
+const COMPACT_MIN_CHARS = 512;
 const ENTERED_KEY = 'stateEnteredEventDetails';
 const EXITED_KEY = 'stateExitedEventDetails';
 /** Shared, immutable `{truncated: false}`. */

@@ -17,7 +17,7 @@ import { evaluateTemplate, selectPath } from '../asl/jsonpath';
 import { evaluateJsonataValue } from '../asl/jsonata';
 import type { MapState, StateMachineModel } from '../asl/model';
 import { finishMap, iterationInput, pathValueInvalid, readItems, readMaxConcurrency, readTolerance } from './states/map';
-import type { Execution, ExecutionStatus } from './execution';
+import type { Execution } from './execution';
 import { batchItems, readItemSource, type S3Call } from './map-run-items';
 import { plainResults, transformResults, writeResults, type ChildOutcome } from './map-run-results';
 import { BranchCancelled, type RunScope, type StateOutcome, type StateRun } from './state-run';
@@ -32,6 +32,8 @@ export type MapRunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 export interface ChildExecutionRequest {
   readonly parent: MapRunParent;
   readonly mapRunArn: string;
+  /** The child's slot (item index) in its Map Run. */
+  readonly slot: number;
   readonly executionArn: string;
   readonly name: string;
   /** `arn:...:stateMachine:<parent name>/<label>`: children run the ItemProcessor as their state machine. */
@@ -62,7 +64,19 @@ export interface MapRunCounts {
   pendingRedrive: number;
 }
 
-/** A Map Run: the children, the settings UpdateMapRun may change, its status and counts. */
+/** A child slot's status: PENDING (0, the initial value) until its child starts, RUNNING while it runs, then how it ended. */
+const SLOT_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+type SlotStatus = (typeof SLOT_STATUSES)[number];
+const RUNNING = 1;
+
+/**
+ * A Map Run: the children, the settings UpdateMapRun may change, its status and counts.
+ *
+ * It holds a child's Execution only while the child runs. An ended child leaves its status (one byte
+ * per item, for the counts DescribeMapRun answers), its outcome until the run's result is built, and
+ * its ARN until the engine releases the execution (retention), so that a long run does not keep every
+ * child execution and its history for as long as the parent runs.
+ */
 export class MapRun {
   status: MapRunStatus = 'RUNNING';
   stopDate?: Date;
@@ -77,10 +91,17 @@ export class MapRun {
   private failedItems = 0;
   private onEnd?: (status: 'SUCCEEDED' | 'FAILED' | 'ABORTED') => void;
 
-  /** The children's inputs and how many items each carries (1 each without an ItemBatcher); set once the items are read. */
-  inputs: readonly unknown[] = [];
+  /** The children's inputs (until the run's result is built) and how many items each carries (1 each without an ItemBatcher). */
+  private inputs: readonly unknown[] = [];
   itemCounts: readonly number[] = [];
-  children: (Execution | undefined)[] = [];
+  /** Per child slot, an index into SLOT_STATUSES. */
+  private statuses = new Uint8Array(0);
+  /** Children still running, by slot. */
+  private readonly running = new Map<number, Execution>();
+  /** Ended children's outcomes, by slot, until the run's result is built. */
+  private ended: (ChildOutcome | undefined)[] = [];
+  /** Children's execution ARNs, by slot, until the engine releases them. */
+  private childArns: (string | undefined)[] = [];
 
   constructor(
     readonly arn: string,
@@ -98,12 +119,27 @@ export class MapRun {
   setItems(inputs: readonly unknown[], itemCounts: readonly number[]): void {
     this.inputs = inputs;
     this.itemCounts = itemCounts;
-    // Filled (no holes: forEach/map skip holes) so that counts see the children not started yet.
-    this.children = new Array<Execution | undefined>(inputs.length).fill(undefined);
+    this.statuses = new Uint8Array(inputs.length);
+    this.ended = new Array<ChildOutcome | undefined>(inputs.length);
+    this.childArns = new Array<string | undefined>(inputs.length);
   }
 
   get totalItems(): number {
     return this.itemCounts.reduce((a, b) => a + b, 0);
+  }
+
+  /** The ARNs of the children started so far that the engine still keeps, in item order, with their slots. */
+  childExecutionArns(): { arn: string; slot: number }[] {
+    const list: { arn: string; slot: number }[] = [];
+    this.childArns.forEach((arn, slot) => {
+      if (arn !== undefined) list.push({ arn, slot });
+    });
+    return list;
+  }
+
+  /** The engine released the child of `slot` (retention): ListExecutions by Map Run no longer lists it. */
+  childReleased(slot: number, executionArn: string): void {
+    if (this.childArns[slot] === executionArn) this.childArns[slot] = undefined;
   }
 
   /** UpdateMapRun: new limits apply to children started from now on. */
@@ -128,17 +164,19 @@ export class MapRun {
       failuresNotRedrivable: 0,
       pendingRedrive: 0,
     };
-    this.children.forEach((child, i) => {
+    const statuses = this.statuses;
+    for (let i = 0; i < statuses.length; i++) {
       const n = per === 'item' ? this.itemCounts[i] : 1;
       c.total += n;
-      const status: ExecutionStatus | 'PENDING' = child?.status ?? 'PENDING';
+      // A running child's own status: it may have ended a moment before its slot learns it.
+      const status: SlotStatus = statuses[i] === RUNNING ? (this.running.get(i)?.status ?? 'RUNNING') : SLOT_STATUSES[statuses[i]];
       if (status === 'PENDING') c.pending += n;
       else if (status === 'RUNNING') c.running += n;
       else if (status === 'SUCCEEDED') c.succeeded += n;
       else if (status === 'FAILED') c.failed += n;
       else if (status === 'TIMED_OUT') c.timedOut += n;
       else c.aborted += n;
-    });
+    }
     if (this.resultsWritten) c.resultsWritten = c.succeeded + c.failed + c.timedOut + c.aborted;
     return c;
   }
@@ -163,30 +201,30 @@ export class MapRun {
   run(start: (index: number) => Execution, cancelled: () => boolean): Promise<'SUCCEEDED' | 'FAILED' | 'ABORTED'> {
     return new Promise((resolve) => {
       let next = 0;
-      let running = 0;
       let outcome: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | undefined;
       const limit = () =>
         this.maxConcurrency === 0 ? MAX_DISTRIBUTED_CONCURRENCY : Math.min(this.maxConcurrency, MAX_DISTRIBUTED_CONCURRENCY);
       const finish = () => {
-        if (running > 0) return;
+        if (this.running.size > 0) return;
         this.reschedule = undefined;
         resolve(outcome ?? 'SUCCEEDED');
       };
       const stopAll = (why: 'FAILED' | 'ABORTED') => {
         outcome ??= why;
-        for (const child of this.children) if (child?.status === 'RUNNING') child.stop();
+        for (const child of [...this.running.values()]) if (child.status === 'RUNNING') child.stop();
       };
       this.onEnd = (why) => stopAll(why === 'SUCCEEDED' ? 'ABORTED' : why);
       const schedule = () => {
         if (outcome === undefined && cancelled()) stopAll('ABORTED');
-        while (outcome === undefined && next < this.inputs.length && running < limit()) {
+        while (outcome === undefined && next < this.inputs.length && this.running.size < limit()) {
           const index = next++;
-          running++;
           // On the shared time line the next child starts when the slot was freed: now.
           const child = start(index);
-          this.children[index] = child;
+          this.running.set(index, child);
+          this.statuses[index] = RUNNING;
+          this.childArns[index] = child.executionArn;
           void child.done.then(() => {
-            running--;
+            this.childEnded(index, child);
             if (child.status !== 'SUCCEEDED' && outcome === undefined) {
               this.failedItems += this.itemCounts[index];
               if (this.toleranceExceeded()) stopAll('FAILED');
@@ -201,6 +239,13 @@ export class MapRun {
     });
   }
 
+  /** A child ended: keep what the counts and the result need of it, not the execution. */
+  private childEnded(slot: number, child: Execution): void {
+    this.running.delete(slot);
+    this.statuses[slot] = SLOT_STATUSES.indexOf(child.status);
+    this.ended[slot] = outcomeOf(child);
+  }
+
   /** The parent stopped or timed out: stop the children. */
   abort(): void {
     this.onEnd?.('ABORTED');
@@ -208,22 +253,35 @@ export class MapRun {
 
   /** Each child's outcome, in item order (PENDING for items that never got a child). */
   outcomes(): ChildOutcome[] {
-    return this.children.map((child, i) => {
-      if (!child) return { status: 'PENDING', input: JSON.stringify(this.inputs[i]) };
-      return {
-        status: child.status === 'RUNNING' ? 'ABORTED' : child.status,
-        input: child.init.inputText,
-        executionArn: child.executionArn,
-        name: child.init.name,
-        stateMachineArn: child.init.stateMachineArn,
-        startDate: child.startDate,
-        stopDate: child.stopDate,
-        output: child.output,
-        error: child.error,
-        cause: child.cause,
-      };
-    });
+    const list: ChildOutcome[] = new Array(this.statuses.length);
+    for (let i = 0; i < list.length; i++) {
+      const child = this.running.get(i);
+      if (child) list[i] = outcomeOf(child);
+      else list[i] = this.ended[i] ?? { status: 'PENDING', input: JSON.stringify(this.inputs[i]) };
+    }
+    return list;
   }
+
+  /** The run's result is built: its inputs and the children's outcomes are no longer needed. */
+  releaseOutcomes(): void {
+    this.inputs = [];
+    this.ended = [];
+  }
+}
+
+function outcomeOf(child: Execution): ChildOutcome {
+  return {
+    status: child.status === 'RUNNING' ? 'ABORTED' : child.status,
+    input: child.init.inputText,
+    executionArn: child.executionArn,
+    name: child.init.name,
+    stateMachineArn: child.init.stateMachineArn,
+    startDate: child.startDate,
+    stopDate: child.stopDate,
+    output: child.output,
+    error: child.error,
+    cause: child.cause,
+  };
 }
 
 /** What a Map Run needs of the parent execution (implemented by Execution). */
@@ -335,6 +393,7 @@ export async function runMapRun(parent: MapRunParent, run: StateRun, state: MapS
         return host.startChildExecution({
           parent,
           mapRunArn,
+          slot: index,
           executionArn: `arn:aws:states:${region}:${accountId}:${kind}:${childSmName}:${name}`,
           name,
           stateMachineArn: childSmArn,
@@ -350,6 +409,27 @@ export async function runMapRun(parent: MapRunParent, run: StateRun, state: MapS
   } finally {
     parent.activeMapRuns.delete(abortHandle);
   }
+  try {
+    return await finishMapRun(parent, run, state, effective, scope, mapRun, abortHandle, startedId, outcome, call);
+  } finally {
+    mapRun.releaseOutcomes();
+  }
+}
+
+/** After the children: the Map Run's end events and the state's result. */
+async function finishMapRun(
+  parent: MapRunParent,
+  run: StateRun,
+  state: MapState,
+  effective: unknown,
+  scope: RunScope,
+  mapRun: MapRun,
+  abortHandle: { abort(): void },
+  startedId: number,
+  outcome: 'SUCCEEDED' | 'FAILED' | 'ABORTED',
+  call: S3Call,
+): Promise<StateOutcome> {
+  const mapRunArn = mapRun.arn;
   // The children ran on the parent's time line: it resumes when the last child ended, with no catch-up.
   parent.checkAlive();
   if (outcome === 'ABORTED' && mapRun.status === 'RUNNING') {

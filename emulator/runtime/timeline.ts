@@ -35,13 +35,23 @@ interface Timer {
   settled: boolean;
 }
 
+/** What a settled timer still in the heap calls: nothing (it keeps no closure, signal or promise alive). */
+const settledTimer = (): void => undefined;
+/** Settled timers the heap may hold before it is rebuilt without them (and at least half of it). */
+const COMPACT_SETTLED_TIMERS = 1024;
+
 export class VirtualTimeline implements Timeline {
   readonly mode = 'virtual';
   private current: number;
   private holds = 0;
   private seq = 0;
   /** Min-heap on (due, seq): timers that end at the same instant fire in the order they were set. */
-  private readonly heap: Timer[] = [];
+  private heap: Timer[] = [];
+  /**
+   * Timers stopped by their signal while in the heap. A stopped timer stays until it reaches the top;
+   * an execution's or a Task's timeout is stopped long before it is due, so a long run kept many.
+   */
+  private settledInHeap = 0;
   private advanceScheduled = false;
   /** See limitJumps: the longest jump, and the wall-clock tick that runs time beyond it. */
   private maxJumpMs = Infinity;
@@ -88,11 +98,17 @@ export class VirtualTimeline implements Timeline {
         resolve: (done) => {
           if (timer.settled) return;
           timer.settled = true;
+          timer.resolve = settledTimer;
           if (signal) signal.removeEventListener('abort', onStop);
           resolve(done);
         },
       };
-      const onStop = (): void => timer.resolve(false);
+      // Stopped while in the heap (a timer that fired was popped first and is settled by then).
+      const onStop = (): void => {
+        if (timer.settled) return;
+        timer.resolve(false);
+        this.settledInHeap++;
+      };
       if (signal) signal.addEventListener('abort', onStop, { once: true });
       this.push(timer);
       this.scheduleAdvance();
@@ -156,9 +172,17 @@ export class VirtualTimeline implements Timeline {
 
   private dropSettled(): void {
     while (this.heap.length > 0 && this.heap[0].settled) this.pop();
+    if (this.settledInHeap > COMPACT_SETTLED_TIMERS && this.settledInHeap * 2 > this.heap.length) this.compact();
+  }
+
+  /** Rebuilds the heap without its settled timers; a sorted array is a heap, in the same (due, seq) order. */
+  private compact(): void {
+    this.heap = this.heap.filter((t) => !t.settled).sort((a, b) => (before(a, b) ? -1 : 1));
+    this.settledInHeap = 0;
   }
 
   private push(timer: Timer): void {
+    if (this.settledInHeap > COMPACT_SETTLED_TIMERS && this.settledInHeap * 2 > this.heap.length) this.compact();
     const h = this.heap;
     h.push(timer);
     let i = h.length - 1;
@@ -173,6 +197,7 @@ export class VirtualTimeline implements Timeline {
   private pop(): Timer {
     const h = this.heap;
     const top = h[0];
+    if (top.settled) this.settledInHeap--;
     const last = h.pop()!;
     if (h.length > 0) {
       h[0] = last;

@@ -9,7 +9,7 @@
  * GetTemplate, GetTemplateSummary, ValidateTemplate, DescribeAccountLimits
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Operations.html).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { flatRandomUUID } from '../ids';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -791,7 +791,7 @@ export class LocalCloudFormation {
     }
     const iam = persistence.loadIam();
     if (iam) this.iam.restore(iam);
-    for (const t of persistence.loadTokens()) this.tokens.set(tokenKey(t.stackName, t.token), t);
+    for (const t of persistence.loadTokens()) this.tokens.set(tokenKey(t.stackName, t.token), withDigest(t));
   }
 }
 
@@ -851,8 +851,22 @@ function tokenKey(stackName: string, token: string): string {
   return `${stackName}\u0000${token}`;
 }
 
+/**
+ * What identifies a request for ClientRequestToken reuse: a digest of its decoded parameters (the
+ * ledger keeps one per token ever used, so not the parameters' text, which for an UpdateStack is most
+ * of a kilobyte).
+ */
 function fingerprint(p: QueryParams): string {
-  return JSON.stringify(p);
+  return digestOf(JSON.stringify(p));
+}
+
+function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64');
+}
+
+/** A ledger entry as persisted; entries written before fingerprints were digests hold the parameters' JSON text. */
+function withDigest(t: TokenEntry): TokenEntry {
+  return t.fingerprint.startsWith('{') ? { ...t, fingerprint: digestOf(t.fingerprint) } : t;
 }
 
 function paginate<T>(items: readonly T[], nextToken: string | undefined): { items: T[]; nextToken?: string } {

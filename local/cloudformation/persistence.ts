@@ -13,7 +13,7 @@ export interface TokenEntry {
   readonly token: string;
   readonly action: string;
   readonly stackName: string;
-  /** What made the request (its decoded parameters): a different request with the same token is refused. */
+  /** A digest of what made the request (its decoded parameters): a different request with the same token is refused. */
   readonly fingerprint: string;
   readonly stackId: string;
 }

@@ -63,6 +63,29 @@ export interface ResourceRecord {
   updatedInOperation?: boolean;
 }
 
+/**
+ * A copy of a resource record with every field in one order: records built this way share one hidden
+ * class. (Spread copies, `{ ...record }`, got a hidden class each in V8, about 0.4 KiB per record, the
+ * largest part of a tenant stack's record in a fleet of 100,000.) Shallow: a record's properties and
+ * attributes are replaced, never changed in place.
+ */
+export function copyOfRecord(r: ResourceRecord): ResourceRecord {
+  return {
+    logicalId: r.logicalId,
+    type: r.type,
+    physicalId: r.physicalId,
+    status: r.status,
+    statusReason: r.statusReason,
+    timestamp: r.timestamp,
+    properties: r.properties,
+    attributes: r.attributes,
+    deletionPolicy: r.deletionPolicy,
+    updateReplacePolicy: r.updateReplacePolicy,
+    createdByOperation: r.createdByOperation,
+    updatedInOperation: r.updatedInOperation,
+  };
+}
+
 export interface StackOutput {
   readonly key: string;
   readonly value: string;

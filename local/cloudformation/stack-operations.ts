@@ -26,7 +26,16 @@ import type { BehaviourController, ResolvedStackBehaviour, StackOperationKind } 
 import { evaluate, evaluateCondition, EvaluationError, type EvaluationContext } from './intrinsics';
 import { parameterValues } from './parameters';
 import type { ProviderContext, ResourceProvider } from './providers/provider';
-import type { Deployment, ResourceRecord, ResourceStatus, StackEvent, StackOutput, StackRecord, StackStatus } from './stack-model';
+import {
+  copyOfRecord,
+  type Deployment,
+  type ResourceRecord,
+  type ResourceStatus,
+  type StackEvent,
+  type StackOutput,
+  type StackRecord,
+  type StackStatus,
+} from './stack-model';
 import type { ResourceDeclaration, Template } from './template';
 
 export interface OperationHost {
@@ -204,13 +213,20 @@ export class StackOperations {
     stack: StackRecord,
     event: Omit<StackEvent, 'eventId' | 'stackId' | 'stackName' | 'timestamp' | 'clientRequestToken'>,
   ): void {
+    // Every field in one order (no spread): the events, a stack's largest part after its resources,
+    // share one hidden class and keep their fields in the object.
     const full: StackEvent = {
       eventId: flatRandomUUID(),
       stackId: stack.stackId,
       stackName: stack.stackName,
+      logicalResourceId: event.logicalResourceId,
+      physicalResourceId: event.physicalResourceId,
+      resourceType: event.resourceType,
       timestamp: this.host.timeline.now(),
+      resourceStatus: event.resourceStatus,
+      resourceStatusReason: event.resourceStatusReason,
+      resourceProperties: event.resourceProperties,
       clientRequestToken: stack.operationToken,
-      ...event,
     };
     stack.events.push(full);
     const max = this.host.maxEventsPerStack;
@@ -438,7 +454,7 @@ export class StackOperations {
         if (!provider) throw new Error(`Resource type ${decl.type} is not supported by the local CloudFormation`);
         const properties = this.shared(evaluate(decl.properties, this.context(stack, deployment, template)) as Record<string, unknown>);
         const provisioned = await this.track(provider.create(properties, this.providerContext(stack, decl.logicalId)));
-        deployment.resources[decl.logicalId] = {
+        deployment.resources[decl.logicalId] = copyOfRecord({
           logicalId: decl.logicalId,
           type: decl.type,
           physicalId: provisioned.physicalId,
@@ -448,7 +464,7 @@ export class StackOperations {
           attributes: provisioned.attributes,
           deletionPolicy: decl.deletionPolicy,
           updateReplacePolicy: decl.updateReplacePolicy,
-        };
+        });
       }
     }
     deployment.outputs = this.evaluateOutputs(stack, deployment, template);
@@ -530,7 +546,7 @@ export class StackOperations {
     const release = await this.slots.acquire();
     try {
       const existing = deployment.resources[decl.logicalId];
-      const record: ResourceRecord =
+      const record: ResourceRecord = copyOfRecord(
         kind === 'REPLACE' && existing
           ? { ...existing, physicalId: undefined, attributes: {} }
           : {
@@ -542,7 +558,8 @@ export class StackOperations {
               attributes: {},
               deletionPolicy: decl.deletionPolicy,
               updateReplacePolicy: decl.updateReplacePolicy,
-            };
+            },
+      );
       record.createdByOperation = stack.operationId;
       deployment.resources[decl.logicalId] = record;
       const inProgress: ResourceStatus = kind === 'CREATE' ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS';
@@ -757,7 +774,7 @@ export class StackOperations {
     // Shallow copies: a record's properties and attributes are replaced, never changed in place, so the
     // two deployments share them (100,000 tenant stacks updated keep one copy of what did not change).
     const resources: Record<string, ResourceRecord> = {};
-    for (const [id, record] of Object.entries(previous.resources)) resources[id] = { ...record };
+    for (const [id, record] of Object.entries(previous.resources)) resources[id] = copyOfRecord(record);
     stack.current = { ...next, resources, outputs: previous.outputs };
     for (const r of Object.values(stack.current.resources)) r.createdByOperation = undefined;
     this.setStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
@@ -891,7 +908,7 @@ export class StackOperations {
         );
         return false;
       }
-      stack.replaced.push(structuredClone(before));
+      stack.replaced.push(copyOfRecord(before));
       return this.createResource(stack, deployment, template, decl, stepMs, behaviour, failure, 'REPLACE');
     }
     const release = await this.slots.acquire();
@@ -985,7 +1002,7 @@ export class StackOperations {
         const release = await this.slots.acquire();
         try {
           const old = previous.resources[record.logicalId];
-          const restored: ResourceRecord = structuredClone(old);
+          const restored: ResourceRecord = copyOfRecord(old);
           if (replacedIds.has(record.logicalId) && record.physicalId !== undefined && record.physicalId !== old.physicalId) {
             (stack.replacements ??= []).push(record);
           }

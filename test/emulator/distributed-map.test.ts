@@ -170,6 +170,33 @@ describe('Map Run: child executions with their own histories', () => {
   });
 });
 
+describe('Map Run children and the retention of closed executions (runtime/execution-index.ts)', () => {
+  test('children released while the run goes on still give their results; the run lists only the children still kept', async () => {
+    const processor = {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      StartAt: 'Work',
+      States: { Work: { Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)' }, End: true } },
+    };
+    // Retention keeps the 2 newest closed executions: the first children are released before the run ends.
+    const r = await runDefinition(
+      distributedMap({ MaxConcurrency: 1 }, processor),
+      [1, 2, 3, 4, 5].map((n) => ({ n })),
+      { retention: { maxClosedExecutions: 2 } },
+    );
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.outputValue).toEqual([2, 4, 6, 8, 10].map((doubled) => ({ doubled })));
+    const mapRunArn = (r.events[3].mapRunStartedEventDetails as { mapRunArn: string }).mapRunArn;
+    // The counts cover every child, released or not.
+    expect(r.engine.describeMapRun(mapRunArn).executionCounts).toMatchObject({ succeeded: 5, total: 5, running: 0, pending: 0 });
+    expect(r.engine.describeMapRun(mapRunArn).itemCounts).toMatchObject({ succeeded: 5, total: 5 });
+    // The parent and the last child are the two kept: a released child is gone for every API.
+    const listed = r.engine.listMapRunExecutions(mapRunArn);
+    expect(listed).toHaveLength(1);
+    expect(JSON.parse(listed[0].input)).toEqual({ n: 5 });
+    expect(r.engine.describeExecution(listed[0].executionArn).status).toBe('SUCCEEDED');
+  });
+});
+
 describe('Failure tolerance (https://docs.aws.amazon.com/step-functions/latest/dg/maprun-fail-threshold.html)', () => {
   const items = [{ id: 1 }, { id: 2, fail: true }, { id: 3 }, { id: 4, fail: true }];
 

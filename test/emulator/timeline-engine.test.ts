@@ -5,6 +5,7 @@
  */
 import { Engine } from '../../emulator/runtime/engine';
 import { VirtualTimeline } from '../../emulator/runtime/timeline';
+import { ExecutionStopSignal } from '../../emulator/runtime/clock';
 import { eventsOfType, runDefinition } from './engine-helpers';
 
 const START = Date.parse('2030-01-01T00:00:00.000Z');
@@ -190,6 +191,27 @@ describe('one simulated time line for every execution', () => {
     );
     expect(r.status).toBe('SUCCEEDED');
     expect(r.stopDate!.getTime()).toBe(START + 10_000 + 30_000);
+  });
+});
+
+describe('timers stopped before they are due', () => {
+  test('are not kept until their due time; the others fire at their times, ties in the order they were set', async () => {
+    const timeline = new VirtualTimeline(START);
+    const hold = timeline.hold(); // nothing fires while the timers are set and stopped
+    // Thousands of timeouts stopped long before they are due (executions and Tasks that ended early).
+    const signals = Array.from({ length: 3000 }, () => new ExecutionStopSignal());
+    const stopped = signals.map((signal, i) => timeline.sleep(3_600_000 + i, signal));
+    const fired: string[] = [];
+    const keepers = [5_000, 1_000, 5_000, 3_000, 7_200_000].map((ms, i) =>
+      timeline.sleep(ms).then((done) => fired.push(`${i} ${done} +${timeline.now() - START}`)),
+    );
+    for (const signal of signals) signal.stop();
+    expect(await Promise.all(stopped)).toEqual(signals.map(() => false));
+    void timeline.sleep(2_000).then(() => fired.push(`new +${timeline.now() - START}`));
+    expect(timeline.pendingTimers).toBe(6); // the five kept and the new one, not the 3,000 stopped
+    hold();
+    await Promise.all(keepers);
+    expect(fired).toEqual(['1 true +1000', 'new +2000', '3 true +3000', '0 true +5000', '2 true +5000', '4 true +7200000']);
   });
 });
 
