@@ -20,9 +20,12 @@ import dynalite from 'dynalite';
 import { FaultPlan, listenLoopback, readBody, type FaultRule, type LoopbackServer } from './http';
 import type { InProcessNetwork } from './in-process';
 import { installExpressionCache } from './dynamodb-expression-cache';
+import { installOwnedStoreBuffers } from './dynamodb-store-buffers';
 
-// dynalite in this thread parses each expression text once (local/dynamodb-expression-cache.ts).
+// dynalite in this thread parses each expression text once (local/dynamodb-expression-cache.ts) and
+// stores items in buffers of their own size, not in slices of Node's shared pool (local/dynamodb-store-buffers.ts).
 installExpressionCache();
+installOwnedStoreBuffers();
 
 export interface DynamoOptions {
   /** Keeps tables and items across restarts (LevelDB files in this directory). */
