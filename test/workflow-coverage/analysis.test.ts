@@ -134,3 +134,32 @@ test('a JSONata Choice (its rules may read variables the input lacks) is attribu
 test('a ParallelStateFailed without details takes the error of the branch failure it follows, so its Catch is covered', async () => {
   expect(await coveredJsonata('fail')).toEqual(['catch:Try#0', 'choice:Route#0']);
 });
+
+test('an inline Map whose iteration fails: MapStateFailed follows MapIterationFailed (no error of its own), so the error inside the iteration covers the Map’s Catch', async () => {
+  const definition = {
+    QueryLanguage: 'JSONata',
+    StartAt: 'Each',
+    States: {
+      Each: {
+        Type: 'Map',
+        Items: [1],
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          StartAt: 'Parse',
+          States: { Parse: { Type: 'Pass', Output: "{% $parse('not json') %}", End: true } },
+        },
+        Catch: [
+          { ErrorEquals: ['States.QueryEvaluationError'], Next: 'Done' },
+          { ErrorEquals: ['States.ALL'], Next: 'Done' },
+        ],
+        Next: 'Done',
+      },
+      Done: { Type: 'Succeed' },
+    },
+  };
+  const run = await runDefinition(definition, {});
+  expect(run.events.map((e) => e.type)).toContain('MapIterationFailed');
+  expect([...coveredItems(definition, run.events as unknown as SdkHistoryEvent[])].filter((id) => id.startsWith('catch:'))).toEqual([
+    'catch:Each#0',
+  ]);
+});

@@ -73,7 +73,9 @@ export function coveredItems(definition: Json, events: readonly HistoryEvent[]):
     if (!next.has(prev)) next.set(prev, []);
     next.get(prev)!.push(e);
     const entered = e.stateEnteredEventDetails?.name;
+    const owner = /^(Map|Parallel)State(Failed|Aborted|Succeeded)$/.test(e.type ?? '') ? enclosing(e, byId, stateOf, states) : undefined;
     if (entered !== undefined) stateOf.set(e.id!, entered);
+    else if (owner !== undefined) stateOf.set(e.id!, owner);
     else if (!e.type?.endsWith('StateExited') && stateOf.has(prev)) stateOf.set(e.id!, stateOf.get(prev)!);
   }
 
@@ -114,6 +116,24 @@ export function coveredItems(definition: Json, events: readonly HistoryEvent[]):
   return covered;
 }
 
+/**
+ * The Map or Parallel state a MapStateFailed (Succeeded, Aborted) or ParallelState... event closes: the innermost state of that
+ * type on its thread. (A failed iteration's MapStateFailed may follow the failed Task inside it.)
+ */
+function enclosing(
+  e: HistoryEvent,
+  byId: ReadonlyMap<number, HistoryEvent>,
+  stateOf: ReadonlyMap<number, string>,
+  states: ReadonlyMap<string, RawState>,
+): string | undefined {
+  const type = e.type!.startsWith('Map') ? 'Map' : 'Parallel';
+  for (let id = e.previousEventId ?? 0; id > 0; id = byId.get(id)?.previousEventId ?? 0) {
+    const name = stateOf.get(id);
+    if (name !== undefined && states.get(name)?.Type === type) return name;
+  }
+  return undefined;
+}
+
 /** The state entered after a Choice: its ChoiceStateExited, then the event that follows it. */
 function nextStateEntered(entered: HistoryEvent, next: ReadonlyMap<number, HistoryEvent[]>): string | undefined {
   const exited = (next.get(entered.id!) ?? []).find((f) => f.type === 'ChoiceStateExited');
@@ -146,11 +166,17 @@ function choiceTaken(name: string, state: RawState, inputText: string | undefine
 /**
  * The error name of an event that reports a failure (TaskFailed, MapRunFailed, ...). MapStateFailed and
  * ParallelStateFailed carry no details: their error is that of the failure they follow (MapRunFailed,
- * or a branch's EvaluationFailed / TaskFailed).
+ * an inline Map's MapIterationFailed, or a branch's EvaluationFailed / TaskFailed).
  */
 function failureError(e: HistoryEvent, byId: ReadonlyMap<number, HistoryEvent>): string | undefined {
   if (!e.type || !/(Failed|TimedOut)$/.test(e.type) || e.type.startsWith('Execution')) return undefined;
-  if (/^(Map|Parallel)StateFailed$/.test(e.type) && !Object.keys(e).some((k) => k.endsWith('EventDetails'))) {
+  // MapIterationFailed names the iteration (name, index) but not the error: an inline Map's failure
+  // follows it, and it follows the failure inside the iteration.
+  const detailsWithError = Object.entries(e).some(([k, v]) => k.endsWith('EventDetails') && v && typeof v === 'object' && 'error' in v);
+  if (
+    (/^(Map|Parallel)StateFailed$/.test(e.type) && !Object.keys(e).some((k) => k.endsWith('EventDetails'))) ||
+    (e.type === 'MapIterationFailed' && !detailsWithError)
+  ) {
     const previous = byId.get(e.previousEventId ?? 0);
     return previous ? failureError(previous, byId) : undefined;
   }
