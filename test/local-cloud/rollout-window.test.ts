@@ -1,6 +1,6 @@
 /**
  * The rollout's window adapts to throttling, unmocked, on the local tenant cloud: a segment cuts
- * its window by a quarter at the page end after its children were throttled more than once per two
+ * its window by a quarter at the page end after its children were throttled more often than they
  * finished updates (the rollout item's `throttled` counter and `counts`, added to by update-tenant)
  * and grows it again, by an eighth of its share, when they were not. Read back from Step Functions (each page's Map Run and its MaxConcurrency) and from the
  * stacks (every tenant ends on the release).
@@ -53,7 +53,7 @@ test('three throttled UpdateStacks among two finished updates cut the next pageâ
   expect(item?.throttled).toBeGreaterThanOrEqual(3);
 
   // Window 8, one segment: the first page (two tenants) runs at 8 while its children are throttled 3 times,
-  // more than one per two finished updates; the next at floor(8 x 3 / 4) = 6; then 6 + max(1, floor(8 / 8)) = 7,
+  // more than the 2 updates finished; the next at floor(8 x 3 / 4) = 6; then 6 + max(1, floor(8 / 8)) = 7,
   // then 8, the share, as long as nothing is throttled (the scan may end with an empty page).
   const windows = await pageWindows(cloud.clients.sfn, rollout.executionArn!);
   expect(windows.slice(0, 4)).toEqual([8, 6, 7, 8]);

@@ -4,7 +4,7 @@
  * variables and a mocked GetItem of the rollout item
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.html). The local-cloud
  * test (test/local-cloud/rollout-window.test.ts) shows the same law on real throttling; this one
- * walks its three bands: cut by a quarter, hold, grow.
+ * walks its two bands: cut by a quarter, grow.
  */
 import { Engine } from '../../emulator/runtime/engine';
 import { DEFAULT_WORKFLOW_TUNING } from '../../infra/config';
@@ -67,27 +67,21 @@ async function pageEnd(look: Look): Promise<{ concurrency: number; throttledSeen
 
 const seen = { throttledSeen: 40, finishedSeen: 100 };
 
-test('more than one throttled call per two finished updates since the last look: the window is cut by a quarter (at least 1)', async () => {
-  // 11 throttled against 20 finished since the last look (the outcome counts now sum to 120).
+test('more throttled calls than finished updates since the last look: the window is cut by a quarter (at least 1)', async () => {
+  // 21 throttled against 20 finished since the last look (the outcome counts now sum to 120).
   const counts = { updated: 110, failed: 5, unchanged: 5, skipped: 0 };
-  expect(await pageEnd({ concurrency: 10, perSegment: 10, ...seen, throttled: 51, counts })).toEqual({
+  expect(await pageEnd({ concurrency: 10, perSegment: 10, ...seen, throttled: 61, counts })).toEqual({
     concurrency: 7,
-    throttledSeen: 51,
+    throttledSeen: 61,
     finishedSeen: 120,
   });
-  expect((await pageEnd({ concurrency: 1, perSegment: 10, ...seen, throttled: 51, counts })).concurrency).toBe(1);
+  expect((await pageEnd({ concurrency: 1, perSegment: 10, ...seen, throttled: 61, counts })).concurrency).toBe(1);
 });
 
-test('between one per eight and one per two: the window holds', async () => {
-  // 10 throttled against 20 finished: exactly one per two is not more than one per two.
-  expect((await pageEnd({ concurrency: 6, perSegment: 10, ...seen, throttled: 50, counts: { updated: 120 } })).concurrency).toBe(6);
-  // 3 throttled against 20 finished.
-  expect((await pageEnd({ concurrency: 6, perSegment: 10, ...seen, throttled: 43, counts: { updated: 120 } })).concurrency).toBe(6);
-});
-
-test('at most one throttled call per eight finished updates: the window grows by an eighth of the share, up to the share', async () => {
-  // 2 throttled against 20 finished: grows by max(1, floor(10 / 8)) = 1.
-  expect((await pageEnd({ concurrency: 6, perSegment: 10, ...seen, throttled: 42, counts: { updated: 120 } })).concurrency).toBe(7);
+test('at most one throttled call per finished update (bursts, the API rate still used): the window grows by an eighth of the share, up to the share', async () => {
+  // 20 throttled against 20 finished: grows by max(1, floor(10 / 8)) = 1.
+  expect((await pageEnd({ concurrency: 6, perSegment: 10, ...seen, throttled: 60, counts: { updated: 120 } })).concurrency).toBe(7);
+  expect((await pageEnd({ concurrency: 6, perSegment: 10, ...seen, throttled: 40, counts: { updated: 120 } })).concurrency).toBe(7);
   expect((await pageEnd({ concurrency: 10, perSegment: 10, ...seen, throttled: 40, counts: { updated: 120 } })).concurrency).toBe(10);
   // A share of 40 grows by 5.
   expect((await pageEnd({ concurrency: 20, perSegment: 40, ...seen, throttled: 40, counts: { updated: 101 } })).concurrency).toBe(25);
