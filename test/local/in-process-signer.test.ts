@@ -18,25 +18,8 @@ import { InProcessNetwork } from '../../local/in-process';
 import { inProcessSigning } from '../../local/in-process-signer';
 import { LocalSts } from '../../local/sts';
 import { credentialScopeOf } from '../../local/sts/service';
+import { BASE, CELL, CELL_ROLE, HOME, ROLE_TEMPLATE } from './cell-accounts';
 
-const HOME = '123456789012';
-const CELL = '210000000001';
-const CELL_ROLE = `arn:aws:iam::${CELL}:role/tenant-cell-deployer`;
-const BASE = { accessKeyId: 'local', secretAccessKey: 'local' };
-// A stack with nothing outside the local CloudFormation's own IAM registry.
-const ROLE_TEMPLATE = JSON.stringify({
-  Resources: {
-    Role: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        },
-      },
-    },
-  },
-});
 const SESSION = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session-token' };
 
 describe('the in-process signer writes what SigV4 writes, without the hashes', () => {

@@ -8,24 +8,7 @@ import { VirtualTimeline } from '../../emulator/runtime/timeline';
 import { LocalCloudFormation } from '../../local/cloudformation';
 import { CloudFormationAccounts } from '../../local/cloudformation/accounts';
 import { LocalSts } from '../../local/sts';
-
-const HOME = '123456789012';
-const CELL = '210000000001';
-const CELL_ROLE = `arn:aws:iam::${CELL}:role/tenant-cell-deployer`;
-const BASE = { accessKeyId: 'local', secretAccessKey: 'local' };
-const ROLE_TEMPLATE = JSON.stringify({
-  Resources: {
-    Role: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        },
-      },
-    },
-  },
-});
+import { BASE, CELL, CELL_ROLE, HOME, ROLE_TEMPLATE } from './cell-accounts';
 
 let timeline: VirtualTimeline;
 let sts: LocalSts;
