@@ -265,7 +265,8 @@ async function list(clients: CloudClients, info: StackInfo, out: (line: string) 
   );
   if (rows.length === 0) out(only ? `no tenant record for ${only}` : 'no tenants yet (npm run tenants -- create <id>)');
   else for (const line of table(['tenant', 'status', 'template version', 'stack status', 'reason'], rows)) out(line);
-  return 0;
+  // A stack that could not be read (its cell's role not assumable, the service down) is shown per row and fails the command.
+  return rows.some((row) => row[3].startsWith('(unreadable: ')) ? 1 : 0;
 }
 
 async function show(clients: CloudClients, info: StackInfo, tenantId: string, out: (line: string) => void): Promise<number> {

@@ -176,6 +176,18 @@ test('the operator CLI reads each tenant’s stack in its cell: `tenants list` a
     expect(await runTenantsCli(['show', inCell1[0], '--state', state], (line) => shown.push(line))).toBe(0);
     expect(shown.join('\n')).toContain(`cell: cell-1 (account ${localCellAccount(1)}`);
     expect(shown.join('\n')).toMatch(new RegExp(`stack: tenant-${inCell1[0]} UPDATE_COMPLETE`));
+    // cell-1's role no longer assumable: its tenants' rows say why, the home cell's still read, the command fails.
+    const cell1 = cloud.tenantCells[1];
+    cloud.services.sts.removeRole(cell1.roleArn);
+    try {
+      const refused: string[] = [];
+      expect(await runTenantsCli(['list', '--state', state], (line) => refused.push(line))).toBe(1);
+      expect(refused.find((line) => line.startsWith(`${inCell1[0]} `))).toContain('(unreadable: cannot read stacks of cell cell-1');
+      const home = TENANTS.find((tenantId) => !inCell1.includes(tenantId))!;
+      expect(refused.find((line) => line.startsWith(`${home} `))).not.toContain('unreadable');
+    } finally {
+      cloud.services.sts.addRole(cell1.roleArn, [cloud.accountId]);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
