@@ -18,7 +18,7 @@ import { InProcessNetwork } from '../../local/in-process';
 import { inProcessSigning } from '../../local/in-process-signer';
 import { LocalSts } from '../../local/sts';
 import { credentialScopeOf } from '../../local/sts/service';
-import { BASE, CELL, CELL_ROLE, HOME, ROLE_TEMPLATE } from './cell-accounts';
+import { BASE, CELL_ROLE, HOME, ROLE_TEMPLATE, startCellAccounts } from './cell-accounts';
 
 const SESSION = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session-token' };
 
@@ -89,29 +89,20 @@ describe('the in-process signer writes what SigV4 writes, without the hashes', (
 describe('the local services read the in-process signer’s credential scope', () => {
   let timeline: VirtualTimeline;
   let sts: LocalSts;
-  let home: LocalCloudFormation;
   let cell: LocalCloudFormation;
   let front: CloudFormationAccounts;
+  let close: () => Promise<void>;
   const clients: { destroy(): void }[] = [];
   // The signer alone (over sockets): what these services read does not depend on the transport.
   const signing = { extensions: [inProcessSigning] };
 
   beforeAll(async () => {
     timeline = new VirtualTimeline(Date.UTC(2026, 0, 1));
-    sts = new LocalSts({ timeline, accountId: HOME });
-    sts.addRole(CELL_ROLE, [HOME]);
-    await sts.listen();
-    const endpoints = { s3: 'http://127.0.0.1:9', dynamodb: 'http://127.0.0.1:9' };
-    home = new LocalCloudFormation({ timeline, accountId: HOME, endpoints });
-    cell = new LocalCloudFormation({ timeline, accountId: CELL, endpoints });
-    await home.listen();
-    await cell.listen();
-    front = new CloudFormationAccounts({ accountOf: (key) => sts.accountOf(key), services: [home, cell] });
-    await front.listen();
+    ({ sts, cell, front, close } = await startCellAccounts(timeline));
   });
   afterAll(async () => {
     for (const client of clients) client.destroy();
-    await Promise.all([front.close(), home.close(), cell.close(), sts.close()]);
+    await close();
   });
 
   it('LocalSts names the caller, and assumed-role credentials reach the cell account’s CloudFormation', async () => {

@@ -8,7 +8,7 @@ import { VirtualTimeline } from '../../emulator/runtime/timeline';
 import { LocalCloudFormation } from '../../local/cloudformation';
 import { CloudFormationAccounts } from '../../local/cloudformation/accounts';
 import { LocalSts } from '../../local/sts';
-import { BASE, CELL, CELL_ROLE, HOME, ROLE_TEMPLATE } from './cell-accounts';
+import { BASE, CELL, CELL_ROLE, HOME, ROLE_TEMPLATE, startCellAccounts } from './cell-accounts';
 
 let timeline: VirtualTimeline;
 let sts: LocalSts;
@@ -16,26 +16,18 @@ let stsClient: STSClient;
 let home: LocalCloudFormation;
 let cell: LocalCloudFormation;
 let front: CloudFormationAccounts;
+let close: () => Promise<void>;
 const clients: { destroy(): void }[] = [];
 
 beforeAll(async () => {
   timeline = new VirtualTimeline(Date.UTC(2026, 0, 1));
-  sts = new LocalSts({ timeline, accountId: HOME });
-  sts.addRole(CELL_ROLE, [HOME]);
-  stsClient = new STSClient({ endpoint: await sts.listen(), region: 'us-east-1', credentials: BASE, maxAttempts: 1 });
+  ({ sts, home, cell, front, close } = await startCellAccounts(timeline));
+  stsClient = new STSClient({ endpoint: sts.endpoint, region: 'us-east-1', credentials: BASE, maxAttempts: 1 });
   clients.push(stsClient);
-  // No stack here provisions DynamoDB tables or reads templates from S3 (IAM roles live in-process).
-  const endpoints = { s3: 'http://127.0.0.1:9', dynamodb: 'http://127.0.0.1:9' };
-  home = new LocalCloudFormation({ timeline, accountId: HOME, endpoints });
-  cell = new LocalCloudFormation({ timeline, accountId: CELL, endpoints });
-  await home.listen();
-  await cell.listen();
-  front = new CloudFormationAccounts({ accountOf: (key) => sts.accountOf(key), services: [home, cell] });
-  await front.listen();
 });
 afterAll(async () => {
   for (const client of clients) client.destroy();
-  await Promise.all([front.close(), home.close(), cell.close(), sts.close()]);
+  await close();
 });
 
 const assume = async (roleArn: string, credentials = BASE) => {
