@@ -21,11 +21,14 @@ import { FaultPlan, listenLoopback, readBody, type FaultRule, type LoopbackServe
 import type { InProcessNetwork } from './in-process';
 import { installExpressionCache } from './dynamodb-expression-cache';
 import { installOwnedStoreBuffers } from './dynamodb-store-buffers';
+import { installClosedStoreIterators } from './dynamodb-closed-iterators';
 
 // dynalite in this thread parses each expression text once (local/dynamodb-expression-cache.ts) and
-// stores items in buffers of their own size, not in slices of Node's shared pool (local/dynamodb-store-buffers.ts).
+// stores items in buffers of their own size, not in slices of Node's shared pool (local/dynamodb-store-buffers.ts),
+// and closes the store iterators its Scans and Queries read (local/dynamodb-closed-iterators.ts).
 installExpressionCache();
 installOwnedStoreBuffers();
+installClosedStoreIterators();
 
 export interface DynamoOptions {
   /** Keeps tables and items across restarts (LevelDB files in this directory). */
