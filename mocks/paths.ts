@@ -394,6 +394,15 @@ export const updateTenant = {
   converge: ['Read newer target', 'Is there a target to converge on?'],
   /** A failed update whose end said no reason: the operation's rollback event (DescribeStackEvents) says it. */
   failureReason: ['Find failure reason', 'Does a rollback say why?', "Is it this operation's rollback?", 'Note rollback reason'],
+  /** No reason found: the newest rollback on the page is another operation's, there is none, or the events cannot be read. */
+  failureReasonOfOtherOperation: [
+    'Find failure reason',
+    'Does a rollback say why?',
+    "Is it this operation's rollback?",
+    'Note failure without reason',
+  ],
+  failureReasonNoRollback: ['Find failure reason', 'Does a rollback say why?', 'Note failure without reason'],
+  failureReasonUnreadable: ['Find failure reason', 'Note failure without reason'],
   failed: ['Note failure'],
   /** Without a rollout: the count Choice, then the result. */
   report: ['Count outcome in rollout?', 'Report result'],
