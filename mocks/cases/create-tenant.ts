@@ -98,10 +98,10 @@ const tenantOutput = (polls: number) => ({
 const provisionedOutput = { stackId: stackId(TENANT), templateVersions: [TEMPLATE_VERSION] };
 
 /** What a create ends in: TenantProvisioned, TenantProvisioningFailed, or no tenant of its own (stale, withdrawn, superseded) after `polls` polls. */
-const invalidTenantId: Expectation = { status: 'FAILED', error: 'InvalidTenantId' };
 const provisionedResult: Expectation = { status: 'SUCCEEDED', output: provisionedOutput };
 const provisioningFailure: Expectation = { status: 'FAILED', error: 'TenantProvisioningFailed' };
 const endedWithoutTenant = (polls: number): Expectation => ({ status: 'SUCCEEDED', output: tenantOutput(polls) });
+const invalidTenantId: Expectation = { status: 'FAILED', error: 'InvalidTenantId' };
 
 const invalidIdCase = (
   name: string,
@@ -131,7 +131,7 @@ function withoutRelease(testCase: MockTestCase): MockTestCase {
   return { ...testCase, mocks };
 }
 
-/** The two usual endings of a create: the mocks they take, the states they enter, what the execution ends in. */
+/** The usual endings of a create: the mocks they take, the states they enter, what the execution ends in. */
 type CreateEnding = 'provisioned' | 'announced' | 'failed';
 const endings: Record<CreateEnding, { mocks: MockTestCase['mocks']; path: string[]; expect: Expectation }> = {
   provisioned: { mocks: provisioned, path: createTenant.provisioned, expect: provisionedResult },
