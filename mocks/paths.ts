@@ -304,63 +304,31 @@ export const deleteTenant = {
   notificationFailed: ['Record notification pending', 'Notification failed'],
 };
 
+/** update-tenant's input checked (not a tier change), then the rollout question; the record read and its Choice. */
+const updateInputChecked = ['Check input', 'Prepare tenant', 'Is it a tier change?'];
+const rolloutItemRead = ['Is it part of a rollout?', 'Read rollout state', 'Is the rollout running?'];
+const updateRecordRead = ['Read tenant record', 'What does the record say?'];
+/** The stack parameters from the record: the catalogue's records carry no tier (the default) and name the home cell. */
+const defaultTierParameters = ['Which tier does the record name?', 'Use default tier', 'Is a cell recorded?', 'Use recorded cell'];
+
 export const updateTenant = {
   /** Valid input, no rollout, no tier change: the record read and its Choice. */
-  start: [
-    'Check input',
-    'Prepare tenant',
-    'Is it a tier change?',
-    'Is it part of a rollout?',
-    'Read tenant record',
-    'What does the record say?',
-  ],
+  start: [...updateInputChecked, 'Is it part of a rollout?', ...updateRecordRead],
   /** A tier change (reason: tier): its own converge token first. */
-  startTierChange: [
-    'Check input',
-    'Prepare tenant',
-    'Is it a tier change?',
-    'Use tier change token',
-    'Is it part of a rollout?',
-    'Read tenant record',
-    'What does the record say?',
-  ],
+  startTierChange: [...updateInputChecked, 'Use tier change token', 'Is it part of a rollout?', ...updateRecordRead],
   /** Valid input with a RUNNING rollout: the rollout item, then the record. */
-  startInRollout: [
-    'Check input',
-    'Prepare tenant',
-    'Is it a tier change?',
-    'Is it part of a rollout?',
-    'Read rollout state',
-    'Is the rollout running?',
-    'Read tenant record',
-    'What does the record say?',
-  ],
+  startInRollout: [...updateInputChecked, ...rolloutItemRead, ...updateRecordRead],
   /** The rollout item read: deferred or missing. */
-  rolloutRead: [
-    'Check input',
-    'Prepare tenant',
-    'Is it a tier change?',
-    'Is it part of a rollout?',
-    'Read rollout state',
-    'Is the rollout running?',
-  ],
-  readRecordAgain: ['Read tenant record', 'What does the record say?'],
+  rolloutRead: [...updateInputChecked, ...rolloutItemRead],
+  readRecordAgain: updateRecordRead,
   olderTarget: ['Read claimed target', 'Is a newer target claimed?'],
   claim: ['Claim desired template'],
-  /** The parameters from the record: the catalogue's records carry no tier, so the default. */
-  tier: ['Which tier does the record name?', 'Use default tier', 'Is a cell recorded?', 'Use recorded cell'],
+  tier: defaultTierParameters,
   recordTier: ['Which tier does the record name?', 'Use record tier', 'Is a cell recorded?', 'Use recorded cell'],
   /** A record from before cells: its stack is in the home cell (the first of ${TenantCells}). */
   homeCell: ['Which tier does the record name?', 'Use default tier', 'Is a cell recorded?', 'Load cells', 'Use home cell'],
-  updateStack: ['Which tier does the record name?', 'Use default tier', 'Is a cell recorded?', 'Use recorded cell', 'Update tenant stack'],
-  updateRefused: [
-    'Which tier does the record name?',
-    'Use default tier',
-    'Is a cell recorded?',
-    'Use recorded cell',
-    'Update tenant stack',
-    'Why was the update refused?',
-  ],
+  updateStack: [...defaultTierParameters, 'Update tenant stack'],
+  updateRefused: [...defaultTierParameters, 'Update tenant stack', 'Why was the update refused?'],
   /** UpdateStack refused as busy, then the wait. */
   busyRound: ['Update tenant stack', 'Why was the update refused?', 'Wait while stack busy', 'Count busy wait'],
   busyWait: ['Wait while stack busy', 'Count busy wait'],
@@ -394,6 +362,15 @@ export const updateTenant = {
   converge: ['Read newer target', 'Is there a target to converge on?'],
   /** A failed update whose end said no reason: the operation's rollback event (DescribeStackEvents) says it. */
   failureReason: ['Find failure reason', 'Does a rollback say why?', "Is it this operation's rollback?", 'Note rollback reason'],
+  /** No reason found: the newest rollback on the page is another operation's, there is none, or the events cannot be read. */
+  failureReasonOfOtherOperation: [
+    'Find failure reason',
+    'Does a rollback say why?',
+    "Is it this operation's rollback?",
+    'Note failure without reason',
+  ],
+  failureReasonNoRollback: ['Find failure reason', 'Does a rollback say why?', 'Note failure without reason'],
+  failureReasonUnreadable: ['Find failure reason', 'Note failure without reason'],
   failed: ['Note failure'],
   /** Without a rollout: the count Choice, then the result. */
   report: ['Count outcome in rollout?', 'Report result'],

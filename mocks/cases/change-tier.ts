@@ -1,7 +1,7 @@
 /** The mocked test cases of change-tier (a TenantTierChanged event): one per branch (see mocks/test-cases.ts). */
 import { childExecution, conditionFailed, dynamoTableMissing, noTenantRecord, updateItemOk, type MockedOutcome } from '../responses';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../statemachines/local-substitutions';
-import { TENANT, pinnedUrl, local, type MockTestCase } from './common';
+import { TENANT, pinnedUrl, local, type Expectation, type MockTestCase } from './common';
 
 const EVENT_TIME = '2026-01-05T10:00:00Z';
 const METADATA = { SdkHttpMetadata: { HttpStatusCode: 200 }, SdkResponseMetadata: { RequestId: 'C4H6A8N0G2E4T6I8E0R2' } };
@@ -71,50 +71,50 @@ const out = (outcome: string, reason: string, tier = 'premium') => ({ tenantId: 
 const changed = out('changed', 'Stack on release 1001000 (template version 1.1.0)');
 const stale = out('stale', `The event (${EVENT_TIME}) is older than the tenant record says (a newer tier change or the tenant creation)`);
 
-const ok = (
+/** A change-tier case that succeeds with `output` (ok) or fails with `error` (failed). */
+function tierCase(
   name: string,
   description: string,
   input: unknown,
   mocks: MockTestCase['mocks'],
   path: string[],
-  output: unknown,
-): MockTestCase => ({
-  workflow: 'change-tier',
-  name,
-  description,
-  input,
-  mocks,
-  path,
-  expect: { status: 'SUCCEEDED', output },
-});
-const failed = (
-  name: string,
-  description: string,
-  input: unknown,
-  mocks: MockTestCase['mocks'],
-  path: string[],
-  error: string,
-): MockTestCase => ({
-  workflow: 'change-tier',
-  name,
-  description,
-  input,
-  mocks,
-  path,
-  expect: { status: 'FAILED', error },
-});
+  expect: Expectation,
+): MockTestCase {
+  return { workflow: 'change-tier', name, description, input, mocks, path, expect };
+}
+const ok = (name: string, description: string, input: unknown, mocks: MockTestCase['mocks'], path: string[], output: unknown) =>
+  tierCase(name, description, input, mocks, path, { status: 'SUCCEEDED', output });
+const failed = (name: string, description: string, input: unknown, mocks: MockTestCase['mocks'], path: string[], error: string) =>
+  tierCase(name, description, input, mocks, path, { status: 'FAILED', error });
+
+type TierWrite = 'Record first tier change' | 'Record tier change';
+/** The record read as `read`, the tier recorded by `write` (none: the record has the tier already), LATEST read, update-tenant answers `child`. */
+function throughStack(child: MockedOutcome, read = record(), write: TierWrite | null = 'Record first tier change'): MockTestCase['mocks'] {
+  return {
+    'Read tenant record': [read],
+    ...(write && { [write]: [updateItemOk] }),
+    'Read latest release': [latest],
+    'Update tenant stack': [child],
+  };
+}
+
+/** The record read decides (stale, unknown, not active): nothing written; `decision` is the last state. */
+const nothingWrittenCase = (name: string, description: string, read: MockedOutcome, decision: string, output: unknown) =>
+  ok(name, description, premium, { 'Read tenant record': [read] }, [...start, decision], output);
+const notActive = out('skipped', 'Tenant is not ACTIVE: the tier is not changed');
+
+/** An input the first checks reject, nothing read: `rejectedAt` are the states up to the rejection. */
+const rejected = (name: string, description: string, detail: Record<string, unknown>, rejectedAt: string[], error: string) =>
+  failed(name, description, tierChanged(detail), {}, rejectedAt, error);
+const tenantIdRejected = ['Check tenant id', 'Reject invalid tenant id'];
+const tierRejected = ['Check tenant id', 'Is a tier given?', 'Reject invalid tier'];
 
 export const changeTierCases: MockTestCase[] = [
   ok(
     'FirstChange',
     'The first tier change of an ACTIVE tenant: recorded (no tierAt yet), the stack updated at LATEST by update-tenant (reason tier)',
     premium,
-    {
-      'Read tenant record': [record()],
-      'Record first tier change': [updateItemOk],
-      'Read latest release': [latest],
-      'Update tenant stack': [updated],
-    },
+    throughStack(updated),
     [...start, 'Record first tier change', ...toStack, 'Tier changed'],
     changed,
   ),
@@ -122,12 +122,7 @@ export const changeTierCases: MockTestCase[] = [
     'LaterChange',
     'A change after an older one: recorded on the tierAt that was read',
     premium,
-    {
-      'Read tenant record': [record({ tier: 'free', tierAt: '2026-01-04T10:00:00Z' })],
-      'Record tier change': [updateItemOk],
-      'Read latest release': [latest],
-      'Update tenant stack': [updated],
-    },
+    throughStack(updated, record({ tier: 'free', tierAt: '2026-01-04T10:00:00Z' }), 'Record tier change'),
     [...start, 'Record tier change', ...toStack, 'Tier changed'],
     changed,
   ),
@@ -135,11 +130,7 @@ export const changeTierCases: MockTestCase[] = [
     'SameTier',
     'The record has this tier already (a repeated event): nothing written, the stack updated anyway ("No updates" when it has it)',
     premium,
-    {
-      'Read tenant record': [record({ tier: 'premium', tierAt: '2026-01-04T10:00:00Z' })],
-      'Read latest release': [latest],
-      'Update tenant stack': [updated],
-    },
+    throughStack(updated, record({ tier: 'premium', tierAt: '2026-01-04T10:00:00Z' }), null),
     [...start, ...toStack, 'Tier changed'],
     changed,
   ),
@@ -147,12 +138,7 @@ export const changeTierCases: MockTestCase[] = [
     'WithoutTime',
     'An input without time (started by hand): the execution start time orders it',
     tierChanged({ tenantId: TENANT, tier: 'premium' }, null),
-    {
-      'Read tenant record': [record()],
-      'Record first tier change': [updateItemOk],
-      'Read latest release': [latest],
-      'Update tenant stack': [updated],
-    },
+    throughStack(updated),
     [
       ...checked,
       'Use execution start time',
@@ -165,53 +151,41 @@ export const changeTierCases: MockTestCase[] = [
     ],
     changed,
   ),
-  ok(
+  nothingWrittenCase(
     'OlderThanCreation',
     'The event is older than the tenant creation (desiredAt): stale, nothing written',
-    premium,
-    { 'Read tenant record': [record({ desiredAt: '2026-01-06T10:00:00Z' })] },
-    [...start, 'Stale event'],
+    record({ desiredAt: '2026-01-06T10:00:00Z' }),
+    'Stale event',
     stale,
   ),
-  ok(
+  nothingWrittenCase(
     'OlderThanLastChange',
     'The event is not newer than the last recorded change (a tie included): stale, nothing written',
-    premium,
-    { 'Read tenant record': [record({ tier: 'free', tierAt: EVENT_TIME })] },
-    [...start, 'Stale event'],
+    record({ tier: 'free', tierAt: EVENT_TIME }),
+    'Stale event',
     stale,
   ),
-  ok(
+  nothingWrittenCase(
     'UnknownTenant',
     'No tenant record: reported unknown, nothing written',
-    premium,
-    { 'Read tenant record': [noTenantRecord] },
-    [...start, 'Unknown tenant'],
+    noTenantRecord,
+    'Unknown tenant',
     out('unknown', 'No tenant record'),
   ),
-  ok(
+  nothingWrittenCase(
     'NotActive',
     'A DELETED tenant: skipped, nothing written',
-    premium,
-    { 'Read tenant record': [record({ status: 'DELETED' })] },
-    [...start, 'Tenant not active'],
-    out('skipped', 'Tenant is not ACTIVE: the tier is not changed'),
+    record({ status: 'DELETED' }),
+    'Tenant not active',
+    notActive,
   ),
-  ok(
-    'RecordWithoutStatus',
-    'A record without a status: skipped',
-    premium,
-    { 'Read tenant record': [record({ status: null })] },
-    [...start, 'Tenant not active'],
-    out('skipped', 'Tenant is not ACTIVE: the tier is not changed'),
-  ),
-  ok(
+  nothingWrittenCase('RecordWithoutStatus', 'A record without a status: skipped', record({ status: null }), 'Tenant not active', notActive),
+  nothingWrittenCase(
     'RecordWithoutVersion',
     'A record written before records had versions: skipped (the write could not be made conditional)',
-    premium,
-    { 'Read tenant record': [record({ version: null })] },
-    [...start, 'Tenant not active'],
-    out('skipped', 'Tenant is not ACTIVE: the tier is not changed'),
+    record({ version: null }),
+    'Tenant not active',
+    notActive,
   ),
   ok(
     'RecordRaced',
@@ -244,12 +218,7 @@ export const changeTierCases: MockTestCase[] = [
     'Superseded',
     'update-tenant reports superseded (a newer release is the target): its update carries the recorded tier, so changed',
     premium,
-    {
-      'Read tenant record': [record()],
-      'Record first tier change': [updateItemOk],
-      'Read latest release': [latest],
-      'Update tenant stack': [childSuperseded],
-    },
+    throughStack(childSuperseded),
     [...start, 'Record first tier change', ...toStack, 'Tier changed'],
     out('changed', 'A newer release (seq 4) is already the target of this tenant'),
   ),
@@ -257,12 +226,7 @@ export const changeTierCases: MockTestCase[] = [
     'StackUpdateFailed',
     'update-tenant reports failed: TierChangeNotApplied (the tier stays recorded)',
     premium,
-    {
-      'Read tenant record': [record()],
-      'Record first tier change': [updateItemOk],
-      'Read latest release': [latest],
-      'Update tenant stack': [childFailed],
-    },
+    throughStack(childFailed),
     [...start, 'Record first tier change', ...toStack, 'Note update outcome', 'Stack not updated'],
     'TierChangeNotApplied',
   ),
@@ -270,12 +234,7 @@ export const changeTierCases: MockTestCase[] = [
     'ChildCouldNotRun',
     'update-tenant could not be started: TierChangeNotApplied',
     premium,
-    {
-      'Read tenant record': [record()],
-      'Record first tier change': [updateItemOk],
-      'Read latest release': [latest],
-      'Update tenant stack': [childCouldNotRun],
-    },
+    throughStack(childCouldNotRun),
     [...start, 'Record first tier change', 'Read latest release', 'Is a release recorded?', 'Update tenant stack', 'Stack not updated'],
     'TierChangeNotApplied',
   ),
@@ -311,51 +270,21 @@ export const changeTierCases: MockTestCase[] = [
     [...start.slice(0, -1), 'Record unreadable'],
     'TenantRecordUnreadable',
   ),
-  failed(
-    'TenantIdMissing',
-    'No tenantId: InvalidTenantId, nothing read',
-    tierChanged({ tier: 'premium' }),
-    {},
-    ['Check tenant id', 'Reject invalid tenant id'],
-    'InvalidTenantId',
-  ),
-  failed(
+  rejected('TenantIdMissing', 'No tenantId: InvalidTenantId, nothing read', { tier: 'premium' }, tenantIdRejected, 'InvalidTenantId'),
+  rejected(
     'TenantIdNotString',
     'tenantId a number: InvalidTenantId',
-    tierChanged({ tenantId: 7, tier: 'premium' }),
-    {},
-    ['Check tenant id', 'Reject invalid tenant id'],
+    { tenantId: 7, tier: 'premium' },
+    tenantIdRejected,
     'InvalidTenantId',
   ),
-  failed(
-    'TenantIdEmpty',
-    'tenantId empty: InvalidTenantId',
-    tierChanged({ tenantId: '', tier: 'premium' }),
-    {},
-    ['Check tenant id', 'Reject invalid tenant id'],
-    'InvalidTenantId',
-  ),
-  failed(
-    'TierMissing',
-    'No tier: InvalidTier, nothing read',
-    tierChanged({ tenantId: TENANT }),
-    {},
-    ['Check tenant id', 'Is a tier given?', 'Reject invalid tier'],
-    'InvalidTier',
-  ),
-  failed(
-    'TierNotString',
-    'tier a number: InvalidTier',
-    tierChanged({ tenantId: TENANT, tier: 3 }),
-    {},
-    ['Check tenant id', 'Is a tier given?', 'Reject invalid tier'],
-    'InvalidTier',
-  ),
-  failed(
+  rejected('TenantIdEmpty', 'tenantId empty: InvalidTenantId', { tenantId: '', tier: 'premium' }, tenantIdRejected, 'InvalidTenantId'),
+  rejected('TierMissing', 'No tier: InvalidTier, nothing read', { tenantId: TENANT }, tierRejected, 'InvalidTier'),
+  rejected('TierNotString', 'tier a number: InvalidTier', { tenantId: TENANT, tier: 3 }, tierRejected, 'InvalidTier'),
+  rejected(
     'TierUnknown',
     'A tier that is not one of the tiers: InvalidTier',
-    tierChanged({ tenantId: TENANT, tier: 'gold' }),
-    {},
+    { tenantId: TENANT, tier: 'gold' },
     ['Check tenant id', 'Is a tier given?', 'Look up tier', 'Is the tier known?', 'Reject invalid tier'],
     'InvalidTier',
   ),

@@ -28,7 +28,7 @@ import {
   type TenantRecordFields,
 } from '../responses';
 import { createTenant, MAX_STACK_POLLS, path } from '../paths';
-import { TENANT, created, ROLLBACK_REASON, complete, local, pinnedUrl, type MockTestCase } from './common';
+import { TENANT, created, ROLLBACK_REASON, complete, local, pinnedUrl, type Expectation, type MockTestCase, type Step } from './common';
 
 const CREATE_FAILURE = 'The following resource(s) failed to create: [TenantDataTable]. ';
 
@@ -97,6 +97,12 @@ const tenantOutput = (polls: number) => ({
 });
 const provisionedOutput = { stackId: stackId(TENANT), templateVersions: [TEMPLATE_VERSION] };
 
+/** What a create ends in: TenantProvisioned, TenantProvisioningFailed, or no tenant of its own (stale, withdrawn, superseded) after `polls` polls. */
+const provisionedResult: Expectation = { status: 'SUCCEEDED', output: provisionedOutput };
+const provisioningFailure: Expectation = { status: 'FAILED', error: 'TenantProvisioningFailed' };
+const endedWithoutTenant = (polls: number): Expectation => ({ status: 'SUCCEEDED', output: tenantOutput(polls) });
+const invalidTenantId: Expectation = { status: 'FAILED', error: 'InvalidTenantId' };
+
 const invalidIdCase = (
   name: string,
   description: string,
@@ -109,7 +115,7 @@ const invalidIdCase = (
   input: lifecycleEvent('TenantCreated', detail),
   mocks: {},
   path: path(rejectedBy),
-  expect: { status: 'FAILED', error: 'InvalidTenantId' },
+  expect: invalidTenantId,
 });
 
 /**
@@ -125,110 +131,186 @@ function withoutRelease(testCase: MockTestCase): MockTestCase {
   return { ...testCase, mocks };
 }
 
-const cases: MockTestCase[] = [
-  {
+/** The usual endings of a create: the mocks they take, the states they enter, what the execution ends in. */
+type CreateEnding = 'provisioned' | 'announced' | 'failed';
+const endings: Record<CreateEnding, { mocks: MockTestCase['mocks']; path: string[]; expect: Expectation }> = {
+  provisioned: { mocks: provisioned, path: createTenant.provisioned, expect: provisionedResult },
+  /** Provisioned, the states after ACTIVE spelled by the case (what LATEST read again said). */
+  announced: { mocks: provisioned, path: createTenant.announced, expect: provisionedResult },
+  failed: { mocks: provisioningFailed, path: createTenant.failed, expect: provisioningFailure },
+};
+
+const rolledBackStack = describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON });
+
+/**
+ * A first create (no record; CreateStack accepted, then the claim) whose polls DescribeStacks
+ * answers with `describes`; `polls` are the states from the first poll to the ending's.
+ * (Mock keys keep the catalogue's order: it is the order of MockConfigFile.json.)
+ */
+function firstCreateCase(c: {
+  name: string;
+  description: string;
+  describes: Step[];
+  polls: string[][];
+  ending: CreateEnding;
+  /** An input other than the tenant's TenantCreated, and the states it takes up to the claim. */
+  input?: unknown;
+  upToClaim?: string[];
+  /** Mocks after the ending's (LATEST read again and the catch-up). */
+  lateMocks?: MockTestCase['mocks'];
+}): MockTestCase {
+  const ending = endings[c.ending];
+  return {
     workflow: 'create-tenant',
+    name: c.name,
+    description: c.description,
+    input: c.input ?? created(TENANT),
+    mocks: {
+      'Create tenant stack': [createStackOk(TENANT)],
+      ...claimed,
+      'Describe tenant stack': c.describes,
+      ...ending.mocks,
+      ...c.lateMocks,
+    },
+    path: path(c.upToClaim ?? createTenant.createStack, ...c.polls, ending.path),
+    expect: ending.expect,
+  };
+}
+
+/** The record's desiredAt is newer than the event's time (or a TenantDeleted's of the same second): stale, nothing written, no stack call. */
+function staleCase(name: string, description: string, eventTime: string, record: MockedOutcome): MockTestCase {
+  return {
+    workflow: 'create-tenant',
+    name,
+    description,
+    input: createdAt(eventTime),
+    mocks: { 'Read tenant record': [record] },
+    path: path(createTenant.stale),
+    expect: endedWithoutTenant(0),
+  };
+}
+
+/** No record; CreateStack answered `answers` (a refusal, after its Retry where it has one); `states` up to the failure note. */
+function refusedCreateCase(name: string, description: string, answers: Step[], states: string[]): MockTestCase {
+  return {
+    workflow: 'create-tenant',
+    name,
+    description,
+    input: created(TENANT),
+    mocks: { ...claimed, 'Create tenant stack': answers, ...provisioningFailed },
+    path: path(states, createTenant.failed),
+    expect: provisioningFailure,
+  };
+}
+
+/**
+ * A first create (claimed, CreateStack accepted) whose stack DescribeStacks answered with
+ * `describes`, then what the case mocks after that; `after` are the states after the claim.
+ */
+function createdStackCase(c: {
+  name: string;
+  description: string;
+  describes: Step[];
+  mocks: MockTestCase['mocks'];
+  after: string[][];
+  expect: Expectation;
+}): MockTestCase {
+  return {
+    workflow: 'create-tenant',
+    name: c.name,
+    description: c.description,
+    input: created(TENANT),
+    mocks: { ...claimed, 'Create tenant stack': [createStackOk(TENANT)], 'Describe tenant stack': c.describes, ...c.mocks },
+    path: path(createTenant.createStack, ...c.after),
+    expect: c.expect,
+  };
+}
+
+/**
+ * A TenantCreated for a FAILED tenant (or `record`): a new generation whose CreateStack finds the
+ * earlier stack (AlreadyExists), polled as `describes` (ROLLBACK_COMPLETE), then deleted by id
+ * (`deletion`, its checks `deletionChecks`) and, with `recreate`, created again; `after` are the
+ * states after the failed stack's DeleteStack.
+ */
+function rolledBackStackCase(c: {
+  name: string;
+  description: string;
+  record?: MockedOutcome;
+  recreate?: Step[];
+  describes?: Step[];
+  deletion?: Step[];
+  deletionChecks?: Step[];
+  after: string[][];
+  ending: CreateEnding;
+}): MockTestCase {
+  const ending = endings[c.ending];
+  return {
+    workflow: 'create-tenant',
+    name: c.name,
+    description: c.description,
+    input: created(TENANT),
+    mocks: {
+      'Read tenant record': [c.record ?? tenantRecord(TENANT, { status: 'FAILED', desired: 'PRESENT', version: 3 })],
+      'Claim tenant': [updateItemOk],
+      'Create tenant stack': [alreadyExists(TENANT)],
+      ...(c.recreate && { 'Create tenant stack again': c.recreate }),
+      'Describe tenant stack': c.describes ?? [rolledBackStack],
+      'Delete failed stack': c.deletion ?? [deleteStackOk],
+      ...(c.deletionChecks && { 'Check failed stack deletion': c.deletionChecks }),
+      ...ending.mocks,
+    },
+    path: path(createTenant.createStackNewGeneration, createTenant.poll, createTenant.deleteFailedStack, ...c.after, ending.path),
+    expect: ending.expect,
+  };
+}
+
+const cases: MockTestCase[] = [
+  firstCreateCase({
     name: 'HappyPath',
     description: 'CreateStack, one poll in progress, CREATE_COMPLETE: tenant ACTIVE with stack id and template version, TenantProvisioned',
-    input: created(TENANT),
-    mocks: {
-      'Create tenant stack': [createStackOk(TENANT)],
-      ...claimed,
-      'Describe tenant stack': [
-        describeStack(TENANT, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' }),
-        complete(TENANT, 'CREATE_COMPLETE'),
-      ],
-      ...provisioned,
-    },
-    path: path(createTenant.createStack, createTenant.pollsInProgress(1), createTenant.poll, createTenant.provisioned),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
-  },
-  {
-    workflow: 'create-tenant',
+    describes: [describeStack(TENANT, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' }), complete(TENANT, 'CREATE_COMPLETE')],
+    polls: [createTenant.pollsInProgress(1), createTenant.poll],
+    ending: 'provisioned',
+  }),
+  firstCreateCase({
     name: 'StackBusyForSeveralPolls',
     description: 'The stack stays CREATE_IN_PROGRESS for three polls, then CREATE_COMPLETE',
-    input: created(TENANT),
-    mocks: {
-      'Create tenant stack': [createStackOk(TENANT)],
-      ...claimed,
-      'Describe tenant stack': [
-        [3, describeStack(TENANT, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' })],
-        complete(TENANT, 'CREATE_COMPLETE'),
-      ],
-      ...provisioned,
-    },
-    path: path(createTenant.createStack, createTenant.pollsInProgress(3), createTenant.poll, createTenant.provisioned),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
-  },
-  {
-    workflow: 'create-tenant',
+    describes: [[3, describeStack(TENANT, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' })], complete(TENANT, 'CREATE_COMPLETE')],
+    polls: [createTenant.pollsInProgress(3), createTenant.poll],
+    ending: 'provisioned',
+  }),
+  firstCreateCase({
     name: 'CreateFailed',
     description: 'CREATE_FAILED (rollback disabled): tenant FAILED with the status reason, TenantProvisioningFailed, execution fails',
-    input: created(TENANT),
-    mocks: {
-      'Create tenant stack': [createStackOk(TENANT)],
-      ...claimed,
-      'Describe tenant stack': [
-        describeStack(TENANT, 'CREATE_IN_PROGRESS'),
-        describeStack(TENANT, 'CREATE_FAILED', { reason: CREATE_FAILURE }),
-      ],
-      ...provisioningFailed,
-    },
-    path: path(createTenant.createStack, createTenant.pollsInProgress(1), createTenant.poll, createTenant.stackFailed, createTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+    describes: [describeStack(TENANT, 'CREATE_IN_PROGRESS'), describeStack(TENANT, 'CREATE_FAILED', { reason: CREATE_FAILURE })],
+    polls: [createTenant.pollsInProgress(1), createTenant.poll, createTenant.stackFailed],
+    ending: 'failed',
+  }),
+  firstCreateCase({
     name: 'RolledBack',
     description: 'ROLLBACK_IN_PROGRESS (still polled) then ROLLBACK_COMPLETE: tenant FAILED, execution fails',
-    input: created(TENANT),
-    mocks: {
-      'Create tenant stack': [createStackOk(TENANT)],
-      ...claimed,
-      'Describe tenant stack': [
-        describeStack(TENANT, 'CREATE_IN_PROGRESS'),
-        describeStack(TENANT, 'ROLLBACK_IN_PROGRESS', { reason: ROLLBACK_REASON }),
-        describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON }),
-      ],
-      ...provisioningFailed,
-    },
-    path: path(createTenant.createStack, createTenant.pollsInProgress(2), createTenant.poll, createTenant.stackFailed, createTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+    describes: [
+      describeStack(TENANT, 'CREATE_IN_PROGRESS'),
+      describeStack(TENANT, 'ROLLBACK_IN_PROGRESS', { reason: ROLLBACK_REASON }),
+      rolledBackStack,
+    ],
+    polls: [createTenant.pollsInProgress(2), createTenant.poll, createTenant.stackFailed],
+    ending: 'failed',
+  }),
+  firstCreateCase({
     name: 'RollbackFailedWithoutReason',
     description: 'ROLLBACK_FAILED with no StackStatusReason: a placeholder reason is recorded',
-    input: created(TENANT),
-    mocks: {
-      'Create tenant stack': [createStackOk(TENANT)],
-      ...claimed,
-      'Describe tenant stack': [describeStack(TENANT, 'ROLLBACK_FAILED')],
-      ...provisioningFailed,
-    },
-    path: path(createTenant.createStack, createTenant.poll, createTenant.stackFailedWithoutReason, createTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+    describes: [describeStack(TENANT, 'ROLLBACK_FAILED')],
+    polls: [createTenant.poll, createTenant.stackFailedWithoutReason],
+    ending: 'failed',
+  }),
+  firstCreateCase({
     name: 'PollingGivesUp',
     description: 'Still CREATE_IN_PROGRESS after MaxStackPolls re-polls: tenant FAILED (StackOperationTimedOut)',
-    input: created(TENANT),
-    mocks: {
-      'Create tenant stack': [createStackOk(TENANT)],
-      ...claimed,
-      'Describe tenant stack': [[6, describeStack(TENANT, 'CREATE_IN_PROGRESS')]],
-      ...provisioningFailed,
-    },
-    path: path(
-      createTenant.createStack,
-      createTenant.pollsInProgress(MAX_STACK_POLLS),
-      createTenant.poll,
-      createTenant.pollingGaveUp,
-      createTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
+    describes: [[6, describeStack(TENANT, 'CREATE_IN_PROGRESS')]],
+    polls: [createTenant.pollsInProgress(MAX_STACK_POLLS), createTenant.poll, createTenant.pollingGaveUp],
+    ending: 'failed',
+  }),
   {
     workflow: 'create-tenant',
     name: 'DuplicateEvent',
@@ -243,7 +325,7 @@ const cases: MockTestCase[] = [
       ...provisioned,
     },
     path: path(createTenant.createStackSameGeneration, createTenant.poll, createTenant.provisioned),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+    expect: provisionedResult,
   },
   {
     workflow: 'create-tenant',
@@ -261,7 +343,7 @@ const cases: MockTestCase[] = [
       ...provisioned,
     },
     path: path(createTenant.createStackLegacyRecord('Note same generation'), createTenant.poll, createTenant.provisioned),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+    expect: provisionedResult,
   },
   invalidIdCase(
     'InvalidTenantId',
@@ -286,7 +368,7 @@ const cases: MockTestCase[] = [
       'Create tenant stack': [[3, validationError("Parameter 'TenantId' must contain at most 32 characters")]],
     },
     path: path(createTenant.createRefusedInvalidId),
-    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+    expect: invalidTenantId,
   },
   {
     workflow: 'create-tenant',
@@ -295,7 +377,7 @@ const cases: MockTestCase[] = [
     input: created('a'.repeat(2100)),
     mocks: { 'Read tenant record': [keyTooLarge] },
     path: path(createTenant.keyRefused),
-    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+    expect: invalidTenantId,
   },
   {
     workflow: 'create-tenant',
@@ -306,37 +388,18 @@ const cases: MockTestCase[] = [
     path: path(createTenant.readFailed),
     expect: { status: 'FAILED', error: 'TenantRecordUnreadable' },
   },
-  {
-    workflow: 'create-tenant',
-    name: 'CreateRejected',
-    description: 'CreateStack fails with another ValidationError: tenant FAILED, execution fails',
-    input: created(TENANT),
-    mocks: {
-      ...claimed,
-      'Create tenant stack': [
-        [
-          3,
-          validationError('Template format error: Unresolved resource dependencies [TenantTable] in the Resources block of the template'),
-        ],
-      ],
-      ...provisioningFailed,
-    },
-    path: path(createTenant.createRefused, createTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
-    name: 'CapabilitiesMissing',
-    description: 'A modelled CloudFormation error (InsufficientCapabilitiesException) is caught by States.ALL: tenant FAILED',
-    input: created(TENANT),
-    mocks: {
-      ...claimed,
-      'Create tenant stack': [cloudFormationError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]')],
-      ...provisioningFailed,
-    },
-    path: path(createTenant.createFailed, createTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
+  refusedCreateCase(
+    'CreateRejected',
+    'CreateStack fails with another ValidationError: tenant FAILED, execution fails',
+    [[3, validationError('Template format error: Unresolved resource dependencies [TenantTable] in the Resources block of the template')]],
+    createTenant.createRefused,
+  ),
+  refusedCreateCase(
+    'CapabilitiesMissing',
+    'A modelled CloudFormation error (InsufficientCapabilitiesException) is caught by States.ALL: tenant FAILED',
+    [cloudFormationError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]')],
+    createTenant.createFailed,
+  ),
   {
     workflow: 'create-tenant',
     name: 'ThrottledThenSucceeds',
@@ -350,51 +413,29 @@ const cases: MockTestCase[] = [
       ...provisioned,
     },
     path: path(createTenant.createStack, createTenant.poll, createTenant.provisioned),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+    expect: provisionedResult,
   },
-  {
-    workflow: 'create-tenant',
-    name: 'ThrottlingOutlastsRetries',
-    description:
-      'CreateStack is throttled on the first call and both retries: caught, not taken for a refused tenant id; tenant FAILED, execution fails',
-    input: created(TENANT),
-    mocks: {
-      ...claimed,
-      'Create tenant stack': [[3, throttled]],
-      ...provisioningFailed,
-    },
-    path: path(createTenant.createRefused, createTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+  refusedCreateCase(
+    'ThrottlingOutlastsRetries',
+    'CreateStack is throttled on the first call and both retries: caught, not taken for a refused tenant id; tenant FAILED, execution fails',
+    [[3, throttled]],
+    createTenant.createRefused,
+  ),
+  firstCreateCase({
     name: 'StackVanished',
     description: 'The stack disappears while being polled (deleted by someone): tenant FAILED',
-    input: created(TENANT),
-    mocks: {
-      'Create tenant stack': [createStackOk(TENANT)],
-      ...claimed,
-      // "does not exist" shares the generic error name with throttling, so it is retried before it is caught.
-      'Describe tenant stack': [describeStack(TENANT, 'CREATE_IN_PROGRESS'), [3, stackDoesNotExist(TENANT)]],
-      ...provisioningFailed,
-    },
-    path: path(createTenant.createStack, createTenant.pollsInProgress(1), createTenant.pollFailedChecked, createTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+    // "does not exist" shares the generic error name with throttling, so it is retried before it is caught.
+    describes: [describeStack(TENANT, 'CREATE_IN_PROGRESS'), [3, stackDoesNotExist(TENANT)]],
+    polls: [createTenant.pollsInProgress(1), createTenant.pollFailedChecked],
+    ending: 'failed',
+  }),
+  firstCreateCase({
     name: 'PollingThrottledOut',
     description: 'DescribeStacks while polling is throttled on the first call and both retries: tenant FAILED',
-    input: created(TENANT),
-    mocks: {
-      'Create tenant stack': [createStackOk(TENANT)],
-      ...claimed,
-      'Describe tenant stack': [[3, throttled]],
-      ...provisioningFailed,
-    },
-    path: path(createTenant.createStack, createTenant.pollFailedChecked, createTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
+    describes: [[3, throttled]],
+    polls: [createTenant.pollFailedChecked],
+    ending: 'failed',
+  }),
   {
     workflow: 'create-tenant',
     name: 'TenantIdForeignCharacterAndTooLong',
@@ -402,7 +443,7 @@ const cases: MockTestCase[] = [
     input: created(`A${'b'.repeat(40)}`),
     mocks: {},
     path: path(createTenant.rejectedByCharacterCheck),
-    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+    expect: invalidTenantId,
   },
   {
     workflow: 'create-tenant',
@@ -422,172 +463,78 @@ const cases: MockTestCase[] = [
       createTenant.poll,
       createTenant.provisioned,
     ),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+    expect: provisionedResult,
   },
-  {
-    workflow: 'create-tenant',
+  rolledBackStackCase({
     name: 'RecreateAfterFailedCreate',
     description:
       'A TenantCreated for a FAILED tenant: new generation; the ROLLBACK_COMPLETE stack is deleted (by id), then created again: ACTIVE',
-    input: created(TENANT),
-    mocks: {
-      'Read tenant record': [tenantRecord(TENANT, { status: 'FAILED', desired: 'PRESENT', version: 3 })],
-      'Claim tenant': [updateItemOk],
-      'Create tenant stack': [alreadyExists(TENANT)],
-      'Create tenant stack again': [createStackOk(TENANT)],
-      'Describe tenant stack': [
-        describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON }),
-        complete(TENANT, 'CREATE_COMPLETE'),
-      ],
-      'Delete failed stack': [deleteStackOk],
-      'Check failed stack deletion': [describeStack(TENANT, 'DELETE_IN_PROGRESS'), describeStack(TENANT, 'DELETE_COMPLETE')],
-      ...provisioned,
-    },
-    path: path(
-      createTenant.createStackNewGeneration,
-      createTenant.poll,
-      createTenant.deleteFailedStack,
+    recreate: [createStackOk(TENANT)],
+    describes: [rolledBackStack, complete(TENANT, 'CREATE_COMPLETE')],
+    deletionChecks: [describeStack(TENANT, 'DELETE_IN_PROGRESS'), describeStack(TENANT, 'DELETE_COMPLETE')],
+    after: [
       createTenant.failedStackDeletionPollsInProgress(1),
       createTenant.failedStackDeletionPoll,
       createTenant.recreated,
       createTenant.poll,
-      createTenant.provisioned,
-    ),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
-  },
-  {
-    workflow: 'create-tenant',
+    ],
+    ending: 'provisioned',
+  }),
+  rolledBackStackCase({
     name: 'RecreateRollsBackAgain',
     description: 'The re-created stack rolls back too: recreated once only, the tenant is FAILED',
-    input: created(TENANT),
-    mocks: {
-      'Read tenant record': [tenantRecord(TENANT, { status: 'FAILED', desired: 'PRESENT', version: 3 })],
-      'Claim tenant': [updateItemOk],
-      'Create tenant stack': [alreadyExists(TENANT)],
-      'Create tenant stack again': [createStackOk(TENANT)],
-      'Describe tenant stack': [[2, describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON })]],
-      'Delete failed stack': [deleteStackOk],
-      'Check failed stack deletion': [describeStack(TENANT, 'DELETE_COMPLETE')],
-      ...provisioningFailed,
-    },
-    path: path(
-      createTenant.createStackNewGeneration,
-      createTenant.poll,
-      createTenant.deleteFailedStack,
-      createTenant.failedStackDeletionPoll,
-      createTenant.recreated,
-      createTenant.poll,
-      createTenant.stackFailed,
-      createTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+    recreate: [createStackOk(TENANT)],
+    describes: [[2, rolledBackStack]],
+    deletionChecks: [describeStack(TENANT, 'DELETE_COMPLETE')],
+    after: [createTenant.failedStackDeletionPoll, createTenant.recreated, createTenant.poll, createTenant.stackFailed],
+    ending: 'failed',
+  }),
+  rolledBackStackCase({
     name: 'FailedStackDeletionFails',
     description: 'Deleting the rolled-back stack ends DELETE_FAILED without a reason: tenant FAILED with a placeholder reason',
-    input: created(TENANT),
-    mocks: {
-      'Read tenant record': [tenantRecord(TENANT, { status: 'DELETED', desired: 'ABSENT', version: 4 })],
-      'Claim tenant': [updateItemOk],
-      'Create tenant stack': [alreadyExists(TENANT)],
-      'Describe tenant stack': [describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON })],
-      'Delete failed stack': [deleteStackOk],
-      'Check failed stack deletion': [describeStack(TENANT, 'DELETE_FAILED')],
-      ...provisioningFailed,
-    },
-    path: path(
-      createTenant.createStackNewGeneration,
-      createTenant.poll,
-      createTenant.deleteFailedStack,
-      createTenant.failedStackDeletionPoll,
-      createTenant.stackFailedWithoutReason,
-      createTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+    record: tenantRecord(TENANT, { status: 'DELETED', desired: 'ABSENT', version: 4 }),
+    deletionChecks: [describeStack(TENANT, 'DELETE_FAILED')],
+    after: [createTenant.failedStackDeletionPoll, createTenant.stackFailedWithoutReason],
+    ending: 'failed',
+  }),
+  rolledBackStackCase({
     name: 'FailedStackDeletionGivesUp',
     description: 'The rolled-back stack stays DELETE_IN_PROGRESS beyond MaxStackPolls: tenant FAILED (StackOperationTimedOut)',
-    input: created(TENANT),
-    mocks: {
-      'Read tenant record': [tenantRecord(TENANT, { status: 'FAILED', desired: 'PRESENT', version: 3 })],
-      'Claim tenant': [updateItemOk],
-      'Create tenant stack': [alreadyExists(TENANT)],
-      'Describe tenant stack': [describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON })],
-      'Delete failed stack': [deleteStackOk],
-      'Check failed stack deletion': [[MAX_STACK_POLLS + 1, describeStack(TENANT, 'DELETE_IN_PROGRESS')]],
-      ...provisioningFailed,
-    },
-    path: path(
-      createTenant.createStackNewGeneration,
-      createTenant.poll,
-      createTenant.deleteFailedStack,
+    deletionChecks: [[MAX_STACK_POLLS + 1, describeStack(TENANT, 'DELETE_IN_PROGRESS')]],
+    after: [
       createTenant.failedStackDeletionPollsInProgress(MAX_STACK_POLLS),
       createTenant.failedStackDeletionPoll,
       createTenant.pollingGaveUp,
-      createTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+    ],
+    ending: 'failed',
+  }),
+  rolledBackStackCase({
     name: 'FailedStackDeletionRefused',
     description: 'DeleteStack of the rolled-back stack fails beyond its retries, then the check: tenant FAILED',
-    input: created(TENANT),
-    mocks: {
-      'Read tenant record': [tenantRecord(TENANT, { status: 'FAILED', desired: 'PRESENT', version: 3 })],
-      'Claim tenant': [updateItemOk],
-      'Create tenant stack': [alreadyExists(TENANT)],
-      'Describe tenant stack': [describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON })],
-      'Delete failed stack': [[3, throttled]],
-      ...provisioningFailed,
-    },
-    path: path(createTenant.createStackNewGeneration, createTenant.poll, createTenant.deleteFailedStack, createTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+    deletion: [[3, throttled]],
+    after: [],
+    ending: 'failed',
+  }),
+  rolledBackStackCase({
     name: 'FailedStackCheckThrottledOut',
     description: 'The deletion check of the rolled-back stack is throttled beyond its retries: tenant FAILED',
-    input: created(TENANT),
-    mocks: {
-      'Read tenant record': [tenantRecord(TENANT, { status: 'FAILED', desired: 'PRESENT', version: 3 })],
-      'Claim tenant': [updateItemOk],
-      'Create tenant stack': [alreadyExists(TENANT)],
-      'Describe tenant stack': [describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON })],
-      'Delete failed stack': [deleteStackOk],
-      'Check failed stack deletion': [[3, throttled]],
-      ...provisioningFailed,
-    },
-    path: path(
-      createTenant.createStackNewGeneration,
-      createTenant.poll,
-      createTenant.deleteFailedStack,
-      ['Wait for failed stack deletion', 'Check failed stack deletion'],
-      createTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+    deletionChecks: [[3, throttled]],
+    after: [['Wait for failed stack deletion', 'Check failed stack deletion']],
+    ending: 'failed',
+  }),
+  createdStackCase({
     name: 'DeletedWhileCreating',
     description:
       'A TenantDeleted marked the tenant ABSENT while the stack was created: recording ACTIVE fails its condition, the workflow deletes the stack it made and records DELETED (no TenantProvisioned)',
-    input: created(TENANT),
+    describes: [complete(TENANT, 'CREATE_COMPLETE')],
     mocks: {
-      ...claimed,
-      'Create tenant stack': [createStackOk(TENANT)],
-      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Record tenant active': [conditionFailed],
       'Read record again': [tenantRecord(TENANT, { status: 'DEPROVISIONING', desired: 'ABSENT', version: 2 })],
       'Delete withdrawn stack': [deleteStackOk],
       'Check withdrawn stack deletion': [describeStack(TENANT, 'DELETE_IN_PROGRESS'), describeStack(TENANT, 'DELETE_COMPLETE')],
       'Record tenant withdrawn': [updateItemOk],
     },
-    path: path(
-      createTenant.createStack,
+    after: [
       createTenant.poll,
       createTenant.readVersion,
       createTenant.reread,
@@ -595,19 +542,15 @@ const cases: MockTestCase[] = [
       createTenant.withdrawnStackPollsInProgress(1),
       createTenant.withdrawnStackPoll,
       createTenant.withdrawn,
-    ),
-    expect: { status: 'SUCCEEDED', output: tenantOutput(1) },
-  },
-  {
-    workflow: 'create-tenant',
+    ],
+    expect: endedWithoutTenant(1),
+  }),
+  createdStackCase({
     name: 'WithdrawalRecordMoved',
     description:
       'delete-tenant wrote DELETED while the create deleted its stack too: recording DELETED fails its condition, read again, delete again (DeleteStack of a deleted stack succeeds), record',
-    input: created(TENANT),
+    describes: [complete(TENANT, 'CREATE_COMPLETE')],
     mocks: {
-      ...claimed,
-      'Create tenant stack': [createStackOk(TENANT)],
-      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Record tenant active': [conditionFailed],
       'Read record again': [
         tenantRecord(TENANT, { status: 'DEPROVISIONING', desired: 'ABSENT', version: 2 }),
@@ -617,8 +560,7 @@ const cases: MockTestCase[] = [
       'Check withdrawn stack deletion': [[2, describeStack(TENANT, 'DELETE_COMPLETE')]],
       'Record tenant withdrawn': [conditionFailed, updateItemOk],
     },
-    path: path(
-      createTenant.createStack,
+    after: [
       createTenant.poll,
       createTenant.readVersion,
       createTenant.reread,
@@ -629,18 +571,14 @@ const cases: MockTestCase[] = [
       createTenant.withdraw,
       createTenant.withdrawnStackPoll,
       createTenant.withdrawn,
-    ),
-    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
-  },
-  {
-    workflow: 'create-tenant',
+    ],
+    expect: endedWithoutTenant(0),
+  }),
+  createdStackCase({
     name: 'WithdrawalFails',
     description: 'The withdrawn stack ends DELETE_FAILED, then its deletion gives up, or DeleteStack fails: recorded as a failure',
-    input: created(TENANT),
+    describes: [complete(TENANT, 'CREATE_COMPLETE')],
     mocks: {
-      ...claimed,
-      'Create tenant stack': [createStackOk(TENANT)],
-      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Record tenant active': [conditionFailed],
       'Read record again': [[3, tenantRecord(TENANT, { status: 'DEPROVISIONING', desired: 'ABSENT', version: 2 })]],
       'Delete withdrawn stack': [deleteStackOk, deleteStackOk, [3, throttled]],
@@ -651,8 +589,7 @@ const cases: MockTestCase[] = [
       'Record tenant failed': [conditionFailed, conditionFailed, updateItemOk],
       'Announce provisioning failure': [putEventsOk],
     },
-    path: path(
-      createTenant.createStack,
+    after: [
       createTenant.poll,
       createTenant.readVersion,
       createTenant.reread,
@@ -669,18 +606,14 @@ const cases: MockTestCase[] = [
       createTenant.reread,
       createTenant.withdraw,
       createTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+    ],
+    expect: provisioningFailure,
+  }),
+  createdStackCase({
     name: 'WithdrawalCheckFails',
     description: 'The deletion check of the withdrawn stack fails beyond its retries; its status then has no reason: recorded as a failure',
-    input: created(TENANT),
+    describes: [complete(TENANT, 'CREATE_COMPLETE')],
     mocks: {
-      ...claimed,
-      'Create tenant stack': [createStackOk(TENANT)],
-      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Record tenant active': [conditionFailed],
       'Read record again': [[2, tenantRecord(TENANT, { status: 'DEPROVISIONING', desired: 'ABSENT', version: 2 })]],
       'Delete withdrawn stack': [deleteStackOk, deleteStackOk],
@@ -688,8 +621,7 @@ const cases: MockTestCase[] = [
       'Record tenant failed': [conditionFailed, updateItemOk],
       'Announce provisioning failure': [putEventsOk],
     },
-    path: path(
-      createTenant.createStack,
+    after: [
       createTenant.poll,
       createTenant.readVersion,
       createTenant.reread,
@@ -701,152 +633,100 @@ const cases: MockTestCase[] = [
       createTenant.withdrawnStackPoll,
       createTenant.stackFailedWithoutReason,
       createTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+    ],
+    expect: provisioningFailure,
+  }),
+  createdStackCase({
     name: 'DeletedBeforeStackFailed',
     description:
       'The stack failed and the tenant was deleted meanwhile: recording FAILED fails its condition; desired ABSENT, nothing to keep: withdrawn',
-    input: created(TENANT),
+    describes: [describeStack(TENANT, 'CREATE_FAILED', { reason: CREATE_FAILURE })],
     mocks: {
-      ...claimed,
-      'Create tenant stack': [createStackOk(TENANT)],
-      'Describe tenant stack': [describeStack(TENANT, 'CREATE_FAILED', { reason: CREATE_FAILURE })],
       'Record tenant failed': [conditionFailed],
       'Read record again': [tenantRecord(TENANT, { status: 'DELETED', desired: 'ABSENT', version: 3 })],
     },
-    path: path(
-      createTenant.createStack,
-      createTenant.poll,
-      createTenant.stackFailed,
-      createTenant.recordFailed,
-      createTenant.reread,
-      createTenant.creationWithdrawn,
-    ),
-    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
-  },
-  {
-    workflow: 'create-tenant',
+    after: [createTenant.poll, createTenant.stackFailed, createTenant.recordFailed, createTenant.reread, createTenant.creationWithdrawn],
+    expect: endedWithoutTenant(0),
+  }),
+  createdStackCase({
     name: 'FailedWhileDuplicateSucceeded',
     description: 'This create failed, but a concurrent duplicate made the tenant ACTIVE: FAILED is not written over ACTIVE',
-    input: created(TENANT),
+    describes: [[3, throttled]],
     mocks: {
-      ...claimed,
-      'Create tenant stack': [createStackOk(TENANT)],
-      'Describe tenant stack': [[3, throttled]],
       'Record tenant failed': [conditionFailed],
       'Read record again': [tenantRecord(TENANT, { status: 'ACTIVE', desired: 'PRESENT', version: 3 })],
     },
-    path: path(
-      createTenant.createStack,
-      createTenant.pollFailedChecked,
-      createTenant.recordFailed,
-      createTenant.reread,
-      createTenant.superseded,
-    ),
-    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
-  },
-  {
-    workflow: 'create-tenant',
+    after: [createTenant.pollFailedChecked, createTenant.recordFailed, createTenant.reread, createTenant.superseded],
+    expect: endedWithoutTenant(0),
+  }),
+  createdStackCase({
     name: 'ActiveRecordMovedByDuplicate',
     description: 'A duplicate create claimed meanwhile (version moved, still PRESENT): ACTIVE is written on the new version',
-    input: created(TENANT),
+    describes: [complete(TENANT, 'CREATE_COMPLETE')],
     mocks: {
-      ...claimed,
-      'Create tenant stack': [createStackOk(TENANT)],
-      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Record tenant active': [conditionFailed, updateItemOk],
       'Read record again': [tenantRecord(TENANT, { status: 'PROVISIONING', desired: 'PRESENT', version: 2 })],
       'Announce tenant provisioned': [putEventsOk],
     },
-    path: path(
-      createTenant.createStack,
-      createTenant.poll,
-      createTenant.readVersion,
-      createTenant.reread,
-      createTenant.provisioned.slice(1),
-    ),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
-  },
-  {
-    workflow: 'create-tenant',
+    after: [createTenant.poll, createTenant.readVersion, createTenant.reread, createTenant.provisioned.slice(1)],
+    expect: provisionedResult,
+  }),
+  createdStackCase({
     name: 'RecordVanished',
     description: 'The record is gone when read again after a conflict (deleted by an operator): the create withdraws without writing',
-    input: created(TENANT),
-    mocks: {
-      ...claimed,
-      'Create tenant stack': [createStackOk(TENANT)],
-      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Record tenant active': [conditionFailed],
-      'Read record again': [noTenantRecord],
-    },
-    path: path(createTenant.createStack, createTenant.poll, createTenant.readVersion, createTenant.recordGone),
-    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
-  },
-  {
-    workflow: 'create-tenant',
+    describes: [complete(TENANT, 'CREATE_COMPLETE')],
+    mocks: { 'Record tenant active': [conditionFailed], 'Read record again': [noTenantRecord] },
+    after: [createTenant.poll, createTenant.readVersion, createTenant.recordGone],
+    expect: endedWithoutTenant(0),
+  }),
+  createdStackCase({
     name: 'NotificationRetried',
     description: 'TenantProvisioned is throttled once and has a failed entry once: retried with back-off, sent, success',
-    input: created(TENANT),
+    describes: [complete(TENANT, 'CREATE_COMPLETE')],
     mocks: {
-      ...claimed,
-      'Create tenant stack': [createStackOk(TENANT)],
-      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Record tenant active': [updateItemOk],
       'Announce tenant provisioned': [putEventsThrottled, putEventsFailedEntry, putEventsOk],
     },
-    path: path(createTenant.createStack, createTenant.poll, createTenant.provisioned),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
-  },
-  {
-    workflow: 'create-tenant',
+    after: [createTenant.poll, createTenant.provisioned],
+    expect: provisionedResult,
+  }),
+  createdStackCase({
     name: 'NotificationFailed',
     description:
       'TenantProvisioned still fails after the retries: the tenant stays ACTIVE, the record notes notificationPending, execution fails NotificationFailed',
-    input: created(TENANT),
+    describes: [complete(TENANT, 'CREATE_COMPLETE')],
     mocks: {
-      ...claimed,
-      'Create tenant stack': [createStackOk(TENANT)],
-      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
       'Record tenant active': [updateItemOk],
       'Announce tenant provisioned': [[3, putEventsFailedEntry]],
       'Record notification pending': [updateItemOk],
     },
-    path: path(
-      createTenant.createStack,
+    after: [
       createTenant.poll,
       createTenant.readVersion,
       createTenant.noLateRelease,
       ['Announce tenant provisioned'],
       createTenant.notificationFailed,
-    ),
+    ],
     expect: { status: 'FAILED', error: 'NotificationFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+  }),
+  createdStackCase({
     name: 'FailureNotificationFailedRecordMoved',
     description: 'TenantProvisioningFailed cannot be sent and the record moved on since: nothing noted, NotificationFailed',
-    input: created(TENANT),
+    describes: [describeStack(TENANT, 'CREATE_FAILED', { reason: CREATE_FAILURE })],
     mocks: {
-      ...claimed,
-      'Create tenant stack': [createStackOk(TENANT)],
-      'Describe tenant stack': [describeStack(TENANT, 'CREATE_FAILED', { reason: CREATE_FAILURE })],
       'Record tenant failed': [updateItemOk],
       'Announce provisioning failure': [[3, putEventsThrottled]],
       'Record notification pending': [conditionFailed],
     },
-    path: path(
-      createTenant.createStack,
+    after: [
       createTenant.poll,
       createTenant.stackFailed,
       createTenant.recordFailed,
       ['Announce provisioning failure'],
       createTenant.notificationFailed,
-    ),
+    ],
     expect: { status: 'FAILED', error: 'NotificationFailed' },
-  },
+  }),
   {
     workflow: 'create-tenant',
     name: 'RecreateRefused',
@@ -856,7 +736,7 @@ const cases: MockTestCase[] = [
       'Read tenant record': [tenantRecord(TENANT, { status: 'FAILED', desired: 'PRESENT', version: 3 })],
       'Create tenant stack': [alreadyExists(TENANT)],
       'Claim tenant': [updateItemOk],
-      'Describe tenant stack': [describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON })],
+      'Describe tenant stack': [rolledBackStack],
       'Delete failed stack': [deleteStackOk],
       'Check failed stack deletion': [describeStack(TENANT, 'DELETE_COMPLETE')],
       'Create tenant stack again': [[3, throttled]],
@@ -870,7 +750,7 @@ const cases: MockTestCase[] = [
       createTenant.recreated,
       createTenant.failed,
     ),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+    expect: provisioningFailure,
   },
   {
     workflow: 'create-tenant',
@@ -881,7 +761,7 @@ const cases: MockTestCase[] = [
       'Read tenant record': [tenantRecord(TENANT, { status: 'FAILED', desired: 'PRESENT', version: 3 })],
       'Create tenant stack': [alreadyExists(TENANT)],
       'Claim tenant': [updateItemOk],
-      'Describe tenant stack': [describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON })],
+      'Describe tenant stack': [rolledBackStack],
       'Delete failed stack': [deleteStackOk],
       'Check failed stack deletion': [
         describeStack(TENANT, 'DELETE_FAILED', { reason: 'The following resource(s) failed to delete: [AppRole]. ' }),
@@ -896,78 +776,48 @@ const cases: MockTestCase[] = [
       createTenant.stackFailed,
       createTenant.failed,
     ),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+    expect: provisioningFailure,
   },
-  {
-    workflow: 'create-tenant',
+  createdStackCase({
     name: 'FailedRecordMovedByDuplicate',
     description:
       'A duplicate create claimed while this one failed and has not succeeded (still PROVISIONING): FAILED is written on the new version',
-    input: created(TENANT),
+    describes: [describeStack(TENANT, 'CREATE_FAILED', { reason: CREATE_FAILURE })],
     mocks: {
-      ...claimed,
-      'Create tenant stack': [createStackOk(TENANT)],
-      'Describe tenant stack': [describeStack(TENANT, 'CREATE_FAILED', { reason: CREATE_FAILURE })],
       'Record tenant failed': [conditionFailed, updateItemOk],
       'Read record again': [tenantRecord(TENANT, { status: 'PROVISIONING', desired: 'PRESENT', version: 2 })],
       'Announce provisioning failure': [putEventsOk],
     },
-    path: path(
-      createTenant.createStack,
-      createTenant.poll,
-      createTenant.stackFailed,
-      createTenant.recordFailed,
-      createTenant.reread,
-      createTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
-  {
-    workflow: 'create-tenant',
+    after: [createTenant.poll, createTenant.stackFailed, createTenant.recordFailed, createTenant.reread, createTenant.failed],
+    expect: provisioningFailure,
+  }),
+  firstCreateCase({
     name: 'EventWithoutTime',
     description: 'An input without a time (a StartExecution by hand): the execution start time is the event time; provisioned as usual',
     input: createdWithoutTime(),
-    mocks: {
-      'Create tenant stack': [createStackOk(TENANT)],
-      ...claimed,
-      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      ...provisioned,
-    },
-    path: path(createTenant.createStackWithoutTime, createTenant.poll, createTenant.provisioned),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
-  },
-  {
-    workflow: 'create-tenant',
-    name: 'StaleAfterLaterDelete',
-    description:
-      'A TenantCreated redelivered after a later TenantDeleted was processed (record DELETED, desiredAt newer): stale, nothing written, no stack call',
-    input: createdAt(EARLIER),
-    mocks: {
-      'Read tenant record': [recordDesiredAt({ status: 'DELETED', desired: 'ABSENT', version: 4, stackId: stackId(TENANT) }, EVENT_TIME)],
-    },
-    path: path(createTenant.stale),
-    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
-  },
-  {
-    workflow: 'create-tenant',
-    name: 'StaleBehindMarker',
-    description: 'The TenantDeleted of the same second came first and left its marker: a tie goes to the deletion, so this create is stale',
-    input: createdAt(EVENT_TIME),
-    mocks: { 'Read tenant record': [absentMarker(EVENT_TIME)] },
-    path: path(createTenant.stale),
-    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
-  },
-  {
-    workflow: 'create-tenant',
-    name: 'StaleBehindNewerCreate',
-    description: 'A newer TenantCreated already set desired PRESENT (desiredAt later): this older one is stale',
-    input: createdAt(EARLIER),
-    mocks: {
-      'Read tenant record': [recordDesiredAt({ status: 'ACTIVE', desired: 'PRESENT', version: 2, stackId: stackId(TENANT) }, EVENT_TIME)],
-    },
-    path: path(createTenant.stale),
-    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
-  },
+    upToClaim: createTenant.createStackWithoutTime,
+    describes: [complete(TENANT, 'CREATE_COMPLETE')],
+    polls: [createTenant.poll],
+    ending: 'provisioned',
+  }),
+  staleCase(
+    'StaleAfterLaterDelete',
+    'A TenantCreated redelivered after a later TenantDeleted was processed (record DELETED, desiredAt newer): stale, nothing written, no stack call',
+    EARLIER,
+    recordDesiredAt({ status: 'DELETED', desired: 'ABSENT', version: 4, stackId: stackId(TENANT) }, EVENT_TIME),
+  ),
+  staleCase(
+    'StaleBehindMarker',
+    'The TenantDeleted of the same second came first and left its marker: a tie goes to the deletion, so this create is stale',
+    EVENT_TIME,
+    absentMarker(EVENT_TIME),
+  ),
+  staleCase(
+    'StaleBehindNewerCreate',
+    'A newer TenantCreated already set desired PRESENT (desiredAt later): this older one is stale',
+    EARLIER,
+    recordDesiredAt({ status: 'ACTIVE', desired: 'PRESENT', version: 2, stackId: stackId(TENANT) }, EVENT_TIME),
+  ),
   {
     workflow: 'create-tenant',
     name: 'RecreateAfterMarker',
@@ -981,7 +831,7 @@ const cases: MockTestCase[] = [
       ...provisioned,
     },
     path: path(createTenant.createStackNewGeneration, createTenant.poll, createTenant.provisioned),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+    expect: provisionedResult,
   },
   {
     workflow: 'create-tenant',
@@ -1010,7 +860,7 @@ const cases: MockTestCase[] = [
       createTenant.withdrawnStackPoll,
       createTenant.withdrawn,
     ),
-    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+    expect: endedWithoutTenant(0),
   },
   {
     workflow: 'create-tenant',
@@ -1027,7 +877,7 @@ const cases: MockTestCase[] = [
       'Claim tenant': [conditionFailed],
     },
     path: path(createTenant.claimConflictAfter('Note same generation'), createTenant.staleAfterClaimConflict),
-    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+    expect: endedWithoutTenant(0),
   },
   {
     workflow: 'create-tenant',
@@ -1054,7 +904,7 @@ const cases: MockTestCase[] = [
       createTenant.poll,
       createTenant.provisioned,
     ),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+    expect: provisionedResult,
   },
   {
     workflow: 'create-tenant',
@@ -1079,23 +929,16 @@ const cases: MockTestCase[] = [
       createTenant.poll,
       createTenant.provisioned,
     ),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+    expect: provisionedResult,
   },
-  {
-    workflow: 'create-tenant',
+  firstCreateCase({
     name: 'PollingCatchAll',
     description:
       'DescribeStacks while polling fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
-    input: created(TENANT),
-    mocks: {
-      'Create tenant stack': [createStackOk(TENANT)],
-      ...claimed,
-      'Describe tenant stack': [[3, throttledUnderModelledName]],
-      ...provisioningFailed,
-    },
-    path: path(createTenant.createStack, createTenant.pollFailed, createTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
-  },
+    describes: [[3, throttledUnderModelledName]],
+    polls: [createTenant.pollFailed],
+    ending: 'failed',
+  }),
   {
     workflow: 'create-tenant',
     name: 'ProvisionedAtRelease',
@@ -1118,7 +961,7 @@ const cases: MockTestCase[] = [
       sameLateRelease,
       createTenant.announced,
     ),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+    expect: provisionedResult,
   },
   {
     workflow: 'create-tenant',
@@ -1143,46 +986,28 @@ const cases: MockTestCase[] = [
       createTenant.lateRelease,
       createTenant.announced,
     ),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+    expect: provisionedResult,
   },
-  {
-    workflow: 'create-tenant',
+  firstCreateCase({
     name: 'LateReleaseAfterNone',
     description:
       'No release was recorded when the stack was created, one is by the time it is ACTIVE: update-tenant runs; it fails, which does not fail the create',
-    input: created(TENANT),
-    mocks: {
-      'Create tenant stack': [createStackOk(TENANT)],
-      ...claimed,
-      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      ...provisioned,
+    describes: [complete(TENANT, 'CREATE_COMPLETE')],
+    lateMocks: {
       'Read latest release again': [latestRelease(1, 1)],
       'Update to latest release': [{ Throw: { Error: 'States.TaskFailed', Cause: 'The child execution failed.' } }],
     },
-    path: path(createTenant.createStack, createTenant.poll, createTenant.readVersion, createTenant.lateRelease, createTenant.announced),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
-  },
-  {
-    workflow: 'create-tenant',
+    polls: [createTenant.poll, createTenant.readVersion, createTenant.lateRelease],
+    ending: 'announced',
+  }),
+  firstCreateCase({
     name: 'LatestUnreadableAfterActive',
     description: 'LATEST cannot be read after ACTIVE (throttled beyond the retries): no catch-up, the tenant is announced',
-    input: created(TENANT),
-    mocks: {
-      'Create tenant stack': [createStackOk(TENANT)],
-      ...claimed,
-      'Describe tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      ...provisioned,
-      'Read latest release again': [[3, dynamoThrottled]],
-    },
-    path: path(
-      createTenant.createStack,
-      createTenant.poll,
-      createTenant.readVersion,
-      ['Read latest release again'],
-      createTenant.announced,
-    ),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
-  },
+    describes: [complete(TENANT, 'CREATE_COMPLETE')],
+    lateMocks: { 'Read latest release again': [[3, dynamoThrottled]] },
+    polls: [createTenant.poll, createTenant.readVersion, ['Read latest release again']],
+    ending: 'announced',
+  }),
   {
     workflow: 'create-tenant',
     name: 'InvalidTier',
@@ -1224,7 +1049,7 @@ const cases: MockTestCase[] = [
       sameLateRelease,
       createTenant.announced,
     ),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+    expect: provisionedResult,
   },
   {
     workflow: 'create-tenant',
@@ -1237,7 +1062,7 @@ const cases: MockTestCase[] = [
       'Create tenant stack at release': [[3, validationError("Parameter 'TenantId' must contain at most 32 characters")]],
     },
     path: path(createTenant.createAtReleaseRefusedInvalidId),
-    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+    expect: invalidTenantId,
   },
   {
     workflow: 'create-tenant',
@@ -1253,7 +1078,7 @@ const cases: MockTestCase[] = [
       ...provisioningFailed,
     },
     path: path(createTenant.createStackAtRelease(), ['Note create failure'], createTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+    expect: provisioningFailure,
   },
   {
     workflow: 'create-tenant',
@@ -1266,10 +1091,7 @@ const cases: MockTestCase[] = [
       'Claim tenant': [updateItemOk],
       'Read latest release': [latestRelease(5, 5)],
       'Create tenant stack at release': [alreadyExists(TENANT)],
-      'Describe tenant stack': [
-        describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON }),
-        complete(TENANT, 'CREATE_COMPLETE'),
-      ],
+      'Describe tenant stack': [rolledBackStack, complete(TENANT, 'CREATE_COMPLETE')],
       'Delete failed stack': [deleteStackOk],
       'Check failed stack deletion': [describeStack(TENANT, 'DELETE_COMPLETE')],
       'Create tenant stack again at release': [throttled, createStackOk(TENANT)],
@@ -1288,7 +1110,7 @@ const cases: MockTestCase[] = [
       sameLateRelease,
       createTenant.announced,
     ),
-    expect: { status: 'SUCCEEDED', output: provisionedOutput },
+    expect: provisionedResult,
   },
   {
     workflow: 'create-tenant',
@@ -1300,7 +1122,7 @@ const cases: MockTestCase[] = [
       'Claim tenant': [updateItemOk],
       'Read latest release': [latestRelease(5, 5)],
       'Create tenant stack at release': [alreadyExists(TENANT)],
-      'Describe tenant stack': [describeStack(TENANT, 'ROLLBACK_COMPLETE', { reason: ROLLBACK_REASON })],
+      'Describe tenant stack': [rolledBackStack],
       'Delete failed stack': [deleteStackOk],
       'Check failed stack deletion': [describeStack(TENANT, 'DELETE_COMPLETE')],
       'Create tenant stack again at release': [[3, throttled]],
@@ -1314,7 +1136,7 @@ const cases: MockTestCase[] = [
       createTenant.recreatedAtRelease,
       createTenant.failed,
     ),
-    expect: { status: 'FAILED', error: 'TenantProvisioningFailed' },
+    expect: provisioningFailure,
   },
   {
     workflow: 'create-tenant',
@@ -1342,7 +1164,7 @@ const cases: MockTestCase[] = [
       createTenant.withdrawnStackPoll,
       createTenant.withdrawn,
     ),
-    expect: { status: 'SUCCEEDED', output: tenantOutput(0) },
+    expect: endedWithoutTenant(0),
   },
 ];
 

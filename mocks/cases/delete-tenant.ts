@@ -25,7 +25,7 @@ import {
 } from '../responses';
 import { API_RETRY_MAX_ATTEMPTS, deleteTenant, MAX_BUSY_WAITS, MAX_STACK_POLLS, path, times } from '../paths';
 import { LOCAL_CELL_ROLE_ARN } from '../../statemachines/local-substitutions';
-import { local, TENANT, deleted, complete, type MockTestCase } from './common';
+import { local, TENANT, deleted, complete, type Expectation, type MockTestCase, type Step } from './common';
 
 const DELETE_FAILURE = 'The following resource(s) failed to delete: [TenantDataTable]. ';
 
@@ -68,260 +68,205 @@ const deletedOutput = (busyWaits: number, polls: number) => ({
   polls,
 });
 
-export const deleteTenantCases: MockTestCase[] = [
-  {
+/** What a deletion ends in: DELETED after that many busy waits and deletion polls in progress, or TenantDeprovisioningFailed. */
+const deletionSucceeded = (busyWaits: number, polls: number): Expectation => ({
+  status: 'SUCCEEDED',
+  output: deletedOutput(busyWaits, polls),
+});
+const deprovisioningFailedResult: Expectation = { status: 'FAILED', error: 'TenantDeprovisioningFailed' };
+
+/** The two usual endings of a deletion: the mocks they take, the states they enter, what the execution ends in. */
+interface DeleteEnding {
+  mocks: MockTestCase['mocks'];
+  path: string[];
+  expect: Expectation;
+}
+const deletedAfter = (busyWaits: number, polls: number): DeleteEnding => ({
+  mocks: deprovisioned,
+  path: deleteTenant.deleted,
+  expect: deletionSucceeded(busyWaits, polls),
+});
+const deprovisioningFailure: DeleteEnding = { mocks: deprovisioningFailed, path: deleteTenant.failed, expect: deprovisioningFailedResult };
+
+/**
+ * An ACTIVE tenant marked absent, whose stack DescribeStacks by name answers `lookups`, DeleteStack
+ * `deletions` and the progress checks by id `checks` (each where the case gets that far); `states`
+ * are those after the mark. It ends in a usual `ending` (whose states follow `states`), or the case
+ * mocks its own outcome writes and announcements (`outcomeMocks`) and says what it `expect`s.
+ */
+function markedCase(
+  c: { name: string; description: string; lookups: Step[]; deletions?: Step[]; checks?: Step[]; states: string[][] } & (
+    { ending: DeleteEnding } | { outcomeMocks: MockTestCase['mocks']; expect: Expectation }
+  ),
+): MockTestCase {
+  const ending = 'ending' in c ? c.ending : { mocks: c.outcomeMocks, path: [], expect: c.expect };
+  return {
     workflow: 'delete-tenant',
+    name: c.name,
+    description: c.description,
+    input: deleted(TENANT),
+    mocks: {
+      ...marked,
+      'Find tenant stack': c.lookups,
+      ...(c.deletions && { 'Delete tenant stack': c.deletions }),
+      ...(c.checks && { 'Check deletion progress': c.checks }),
+      ...ending.mocks,
+    },
+    path: path(deleteTenant.start, ...c.states, ending.path),
+    expect: ending.expect,
+  };
+}
+
+const invalidTenantId: Expectation = { status: 'FAILED', error: 'InvalidTenantId' };
+/** An id the first checks reject (`rejectedBy`): InvalidTenantId, nothing read or written. */
+function invalidIdCase(name: string, description: string, input: unknown, rejectedBy: string[] = deleteTenant.rejected): MockTestCase {
+  return { workflow: 'delete-tenant', name, description, input, mocks: {}, path: path(rejectedBy), expect: invalidTenantId };
+}
+
+/** No record for the id: only the marker that makes an older TenantCreated stale is written. */
+function unknownTenantCase(name: string, description: string, input: unknown, states: string[], expect: Expectation): MockTestCase {
+  return {
+    workflow: 'delete-tenant',
+    name,
+    description,
+    input,
+    mocks: { 'Read tenant record': [noTenantRecord], 'Record absent marker': [updateItemOk] },
+    path: path(states),
+    expect,
+  };
+}
+
+export const deleteTenantCases: MockTestCase[] = [
+  markedCase({
     name: 'HappyPath',
     description: 'DeleteStack by stack id, one poll DELETE_IN_PROGRESS, DELETE_COMPLETE: tenant DELETED, TenantDeprovisioned',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [
-        describeStack(TENANT, 'DELETE_IN_PROGRESS', { reason: 'User Initiated' }),
-        describeStack(TENANT, 'DELETE_COMPLETE'),
-      ],
-      ...deprovisioned,
-    },
-    path: path(
-      deleteTenant.start,
-      deleteTenant.lookup,
-      deleteTenant.deleteStack,
-      deleteTenant.deletionPollsInProgress(1),
-      deleteTenant.deletionPoll,
-      deleteTenant.deleted,
-    ),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 1) },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [complete(TENANT, 'CREATE_COMPLETE')],
+    deletions: [deleteStackOk],
+    checks: [describeStack(TENANT, 'DELETE_IN_PROGRESS', { reason: 'User Initiated' }), describeStack(TENANT, 'DELETE_COMPLETE')],
+    states: [deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.deletionPollsInProgress(1), deleteTenant.deletionPoll],
+    ending: deletedAfter(0, 1),
+  }),
+  markedCase({
     name: 'StackDoesNotExist',
     description: 'DescribeStacks says the stack does not exist: already deleted, success',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [stackDoesNotExist(TENANT)],
-      ...deprovisioned,
-    },
-    path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.deleted),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [stackDoesNotExist(TENANT)],
+    states: [deleteTenant.lookupFailed],
+    ending: deletedAfter(0, 0),
+  }),
+  markedCase({
     name: 'StackBusyThenDeletable',
     description: 'CREATE_IN_PROGRESS, then UPDATE_IN_PROGRESS, then UPDATE_COMPLETE: waits twice, then deletes',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [
-        describeStack(TENANT, 'CREATE_IN_PROGRESS'),
-        describeStack(TENANT, 'UPDATE_IN_PROGRESS'),
-        complete(TENANT, 'UPDATE_COMPLETE'),
-      ],
-      'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
-      ...deprovisioned,
-    },
-    path: path(
-      deleteTenant.start,
+    lookups: [
+      describeStack(TENANT, 'CREATE_IN_PROGRESS'),
+      describeStack(TENANT, 'UPDATE_IN_PROGRESS'),
+      complete(TENANT, 'UPDATE_COMPLETE'),
+    ],
+    deletions: [deleteStackOk],
+    checks: [describeStack(TENANT, 'DELETE_COMPLETE')],
+    states: [
       times(2, [...deleteTenant.lookup, ...deleteTenant.busyWait]),
       deleteTenant.lookup,
       deleteTenant.deleteStack,
       deleteTenant.deletionPoll,
-      deleteTenant.deleted,
-    ),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(2, 0) },
-  },
-  {
-    workflow: 'delete-tenant',
+    ],
+    ending: deletedAfter(2, 0),
+  }),
+  markedCase({
     name: 'StackStaysBusy',
     description: 'Still UPDATE_IN_PROGRESS after MaxBusyWaits waits: tenant FAILED, execution fails',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [[4, describeStack(TENANT, 'UPDATE_IN_PROGRESS')]],
-      ...deprovisioningFailed,
-    },
-    path: path(
-      deleteTenant.start,
-      times(MAX_BUSY_WAITS, [...deleteTenant.lookup, ...deleteTenant.busyWait]),
-      deleteTenant.lookup,
-      deleteTenant.stayedBusy,
-      deleteTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [[4, describeStack(TENANT, 'UPDATE_IN_PROGRESS')]],
+    states: [times(MAX_BUSY_WAITS, [...deleteTenant.lookup, ...deleteTenant.busyWait]), deleteTenant.lookup, deleteTenant.stayedBusy],
+    ending: deprovisioningFailure,
+  }),
+  markedCase({
     name: 'AlreadyBeingDeleted',
     description: 'DELETE_IN_PROGRESS (another deletion): follows it to DELETE_COMPLETE without calling DeleteStack',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [describeStack(TENANT, 'DELETE_IN_PROGRESS')],
-      'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
-      ...deprovisioned,
-    },
-    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deletionPoll, deleteTenant.deleted),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [describeStack(TENANT, 'DELETE_IN_PROGRESS')],
+    checks: [describeStack(TENANT, 'DELETE_COMPLETE')],
+    states: [deleteTenant.lookup, deleteTenant.deletionPoll],
+    ending: deletedAfter(0, 0),
+  }),
+  markedCase({
     name: 'DeleteRefusedWhileBusy',
     description: 'The stack turns busy between the lookup and DeleteStack: wait, look again, delete',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE'), complete(TENANT, 'UPDATE_COMPLETE')],
-      'Delete tenant stack': [cannotDelete(TENANT, 'UPDATE_IN_PROGRESS'), deleteStackOk],
-      'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
-      ...deprovisioned,
-    },
-    path: path(
-      deleteTenant.start,
+    lookups: [complete(TENANT, 'CREATE_COMPLETE'), complete(TENANT, 'UPDATE_COMPLETE')],
+    deletions: [cannotDelete(TENANT, 'UPDATE_IN_PROGRESS'), deleteStackOk],
+    checks: [describeStack(TENANT, 'DELETE_COMPLETE')],
+    states: [
       deleteTenant.lookup,
       deleteTenant.deleteRefused,
       deleteTenant.busyWait,
       deleteTenant.lookup,
       deleteTenant.deleteStack,
       deleteTenant.deletionPoll,
-      deleteTenant.deleted,
-    ),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(1, 0) },
-  },
-  {
-    workflow: 'delete-tenant',
+    ],
+    ending: deletedAfter(1, 0),
+  }),
+  markedCase({
     name: 'DeleteFailed',
     description: 'DELETE_FAILED: tenant FAILED with the status reason, TenantDeprovisioningFailed, execution fails',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [
-        describeStack(TENANT, 'DELETE_IN_PROGRESS'),
-        describeStack(TENANT, 'DELETE_FAILED', { reason: DELETE_FAILURE }),
-      ],
-      ...deprovisioningFailed,
-    },
-    path: path(
-      deleteTenant.start,
+    lookups: [complete(TENANT, 'CREATE_COMPLETE')],
+    deletions: [deleteStackOk],
+    checks: [describeStack(TENANT, 'DELETE_IN_PROGRESS'), describeStack(TENANT, 'DELETE_FAILED', { reason: DELETE_FAILURE })],
+    states: [
       deleteTenant.lookup,
       deleteTenant.deleteStack,
       deleteTenant.deletionPollsInProgress(1),
       deleteTenant.deletionPoll,
       deleteTenant.deletionFailed,
-      deleteTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
-  {
-    workflow: 'delete-tenant',
+    ],
+    ending: deprovisioningFailure,
+  }),
+  markedCase({
     name: 'DeleteFailedWithoutReason',
     description: 'DELETE_FAILED with no StackStatusReason: a placeholder reason is recorded',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [describeStack(TENANT, 'DELETE_FAILED')],
-      ...deprovisioningFailed,
-    },
-    path: path(
-      deleteTenant.start,
-      deleteTenant.lookup,
-      deleteTenant.deleteStack,
-      deleteTenant.deletionPoll,
-      deleteTenant.deletionFailedWithoutReason,
-      deleteTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [complete(TENANT, 'CREATE_COMPLETE')],
+    deletions: [deleteStackOk],
+    checks: [describeStack(TENANT, 'DELETE_FAILED')],
+    states: [deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.deletionPoll, deleteTenant.deletionFailedWithoutReason],
+    ending: deprovisioningFailure,
+  }),
+  markedCase({
     name: 'DeletionPollingGivesUp',
     description: 'Still DELETE_IN_PROGRESS after MaxStackPolls re-polls: tenant FAILED',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [[6, describeStack(TENANT, 'DELETE_IN_PROGRESS')]],
-      ...deprovisioningFailed,
-    },
-    path: path(
-      deleteTenant.start,
+    lookups: [complete(TENANT, 'CREATE_COMPLETE')],
+    deletions: [deleteStackOk],
+    checks: [[6, describeStack(TENANT, 'DELETE_IN_PROGRESS')]],
+    states: [
       deleteTenant.lookup,
       deleteTenant.deleteStack,
       deleteTenant.deletionPollsInProgress(MAX_STACK_POLLS),
       deleteTenant.deletionPoll,
       deleteTenant.pollingGaveUp,
-      deleteTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
-  {
-    workflow: 'delete-tenant',
+    ],
+    ending: deprovisioningFailure,
+  }),
+  markedCase({
     name: 'DeleteRejected',
     description: 'DeleteStack fails with another ValidationError (the service role cannot be assumed): tenant FAILED',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [validationError(`Role ${LOCAL_CELL_ROLE_ARN} is invalid or cannot be assumed`)],
-      ...deprovisioningFailed,
-    },
-    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleteRefused, deleteTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [complete(TENANT, 'CREATE_COMPLETE')],
+    deletions: [validationError(`Role ${LOCAL_CELL_ROLE_ARN} is invalid or cannot be assumed`)],
+    states: [deleteTenant.lookup, deleteTenant.deleteRefused],
+    ending: deprovisioningFailure,
+  }),
+  markedCase({
     name: 'LookupDenied',
     description: 'DescribeStacks fails for another reason than a missing stack: tenant FAILED',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [
-        validationError(
-          `User: arn:aws:sts::123456789012:assumed-role/delete-tenant-role/session is not authorized to perform: cloudformation:DescribeStacks on resource: ${stackId(TENANT)}`,
-        ),
-      ],
-      ...deprovisioningFailed,
-    },
-    path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [
+      validationError(
+        `User: arn:aws:sts::123456789012:assumed-role/delete-tenant-role/session is not authorized to perform: cloudformation:DescribeStacks on resource: ${stackId(TENANT)}`,
+      ),
+    ],
+    states: [deleteTenant.lookupFailed],
+    ending: deprovisioningFailure,
+  }),
+  markedCase({
     name: 'LookupThrottledOut',
     description: 'DescribeStacks by name throttled three times: two back-offs, then tenant FAILED (CloudFormationThrottled)',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [[3, throttled]],
-      ...deprovisioningFailed,
-    },
-    path: path(
-      deleteTenant.start,
-      times(API_RETRY_MAX_ATTEMPTS, deleteTenant.lookupThrottled),
-      deleteTenant.lookupThrottledOut,
-      deleteTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
+    lookups: [[3, throttled]],
+    states: [times(API_RETRY_MAX_ATTEMPTS, deleteTenant.lookupThrottled), deleteTenant.lookupThrottledOut],
+    ending: deprovisioningFailure,
+  }),
   {
     workflow: 'delete-tenant',
     name: 'ThrottledThenSucceeds',
@@ -347,29 +292,16 @@ export const deleteTenantCases: MockTestCase[] = [
       deleteTenant.deletionPoll,
       deleteTenant.deleted,
     ),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+    expect: deletionSucceeded(0, 0),
   },
-  {
-    workflow: 'delete-tenant',
+  markedCase({
     name: 'DeleteThrottledOut',
     description: 'DeleteStack throttled three times: two back-offs, then tenant FAILED (CloudFormationThrottled)',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [[3, throttled]],
-      ...deprovisioningFailed,
-    },
-    path: path(
-      deleteTenant.start,
-      deleteTenant.lookup,
-      times(API_RETRY_MAX_ATTEMPTS, deleteTenant.deleteThrottled),
-      deleteTenant.deleteThrottledOut,
-      deleteTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
+    lookups: [complete(TENANT, 'CREATE_COMPLETE')],
+    deletions: [[3, throttled]],
+    states: [deleteTenant.lookup, times(API_RETRY_MAX_ATTEMPTS, deleteTenant.deleteThrottled), deleteTenant.deleteThrottledOut],
+    ending: deprovisioningFailure,
+  }),
   {
     workflow: 'delete-tenant',
     name: 'DeletedStackNoLongerListed',
@@ -385,86 +317,39 @@ export const deleteTenantCases: MockTestCase[] = [
       ...deprovisioned,
     },
     path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.deletionPollFailed, deleteTenant.deleted),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+    expect: deletionSucceeded(0, 0),
   },
-  {
-    workflow: 'delete-tenant',
+  markedCase({
     name: 'ProgressCheckThrottledOut',
     description: 'The progress check is throttled beyond the retries: tenant FAILED',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [[3, throttled]],
-      ...deprovisioningFailed,
-    },
-    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.deletionPollFailed, deleteTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
-  {
-    workflow: 'delete-tenant',
-    name: 'InvalidTenantId',
-    description: 'The event detail has no tenantId',
-    input: lifecycleEvent('TenantDeleted', {}),
-    mocks: {},
-    path: path(deleteTenant.rejected),
-    expect: { status: 'FAILED', error: 'InvalidTenantId' },
-  },
-  {
-    workflow: 'delete-tenant',
-    name: 'TenantIdNotAString',
-    description: 'tenantId is a number: rejected before any record is written',
-    input: lifecycleEvent('TenantDeleted', { tenantId: 42 }),
-    mocks: {},
-    path: path(deleteTenant.rejected),
-    expect: { status: 'FAILED', error: 'InvalidTenantId' },
-  },
-  {
-    workflow: 'delete-tenant',
-    name: 'TenantIdEmpty',
-    description: 'tenantId is the empty string: rejected before any record is written',
-    input: deleted(''),
-    mocks: {},
-    path: path(deleteTenant.rejected),
-    expect: { status: 'FAILED', error: 'InvalidTenantId' },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [complete(TENANT, 'CREATE_COMPLETE')],
+    deletions: [deleteStackOk],
+    checks: [[3, throttled]],
+    states: [deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.deletionPollFailed],
+    ending: deprovisioningFailure,
+  }),
+  invalidIdCase('InvalidTenantId', 'The event detail has no tenantId', lifecycleEvent('TenantDeleted', {})),
+  invalidIdCase(
+    'TenantIdNotAString',
+    'tenantId is a number: rejected before any record is written',
+    lifecycleEvent('TenantDeleted', { tenantId: 42 }),
+  ),
+  invalidIdCase('TenantIdEmpty', 'tenantId is the empty string: rejected before any record is written', deleted('')),
+  markedCase({
     name: 'FoundAlreadyDeleted',
     description: 'The lookup lists the stack as DELETE_COMPLETE: tenant DELETED without calling DeleteStack',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [describeStack(TENANT, 'DELETE_COMPLETE')],
-      ...deprovisioned,
-    },
-    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleted),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [describeStack(TENANT, 'DELETE_COMPLETE')],
+    states: [deleteTenant.lookup],
+    ending: deletedAfter(0, 0),
+  }),
+  markedCase({
     name: 'ThrottledAcrossBusyWaits',
     description:
       'Two throttled lookups, a busy stack, two more throttled lookups: a busy wait starts a fresh throttling budget, so the deletion goes ahead',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [
-        [2, throttled],
-        describeStack(TENANT, 'UPDATE_IN_PROGRESS'),
-        [2, throttled],
-        complete(TENANT, 'UPDATE_COMPLETE'),
-      ],
-      'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
-      ...deprovisioned,
-    },
-    path: path(
-      deleteTenant.start,
+    lookups: [[2, throttled], describeStack(TENANT, 'UPDATE_IN_PROGRESS'), [2, throttled], complete(TENANT, 'UPDATE_COMPLETE')],
+    deletions: [deleteStackOk],
+    checks: [describeStack(TENANT, 'DELETE_COMPLETE')],
+    states: [
       times(2, deleteTenant.lookupThrottled),
       deleteTenant.lookup,
       deleteTenant.busyWait,
@@ -472,112 +357,68 @@ export const deleteTenantCases: MockTestCase[] = [
       deleteTenant.lookup,
       deleteTenant.deleteStack,
       deleteTenant.deletionPoll,
-      deleteTenant.deleted,
-    ),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(1, 0) },
-  },
-  {
-    workflow: 'delete-tenant',
+    ],
+    ending: deletedAfter(1, 0),
+  }),
+  markedCase({
     name: 'ModelledThrottlingNameRetried',
     description: 'Lookup and DeleteStack fail once under the modelled name CloudFormation.ThrottlingException: their Retry handles it',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [throttledUnderModelledName, complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [throttledUnderModelledName, deleteStackOk],
-      'Check deletion progress': [describeStack(TENANT, 'DELETE_COMPLETE')],
-      ...deprovisioned,
-    },
-    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.deletionPoll, deleteTenant.deleted),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [throttledUnderModelledName, complete(TENANT, 'CREATE_COMPLETE')],
+    deletions: [throttledUnderModelledName, deleteStackOk],
+    checks: [describeStack(TENANT, 'DELETE_COMPLETE')],
+    states: [deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.deletionPoll],
+    ending: deletedAfter(0, 0),
+  }),
+  markedCase({
     name: 'LookupCatchAll',
     description:
       'The lookup fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [[3, throttledUnderModelledName]],
-      ...deprovisioningFailed,
-    },
-    path: path(deleteTenant.start, deleteTenant.lookupCaughtByCatchAll, deleteTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [[3, throttledUnderModelledName]],
+    states: [deleteTenant.lookupCaughtByCatchAll],
+    ending: deprovisioningFailure,
+  }),
+  markedCase({
     name: 'DeleteCatchAll',
     description:
       'DeleteStack fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [[3, throttledUnderModelledName]],
-      ...deprovisioningFailed,
-    },
-    path: path(deleteTenant.start, deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.failed),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [complete(TENANT, 'CREATE_COMPLETE')],
+    deletions: [[3, throttledUnderModelledName]],
+    states: [deleteTenant.lookup, deleteTenant.deleteStack],
+    ending: deprovisioningFailure,
+  }),
+  markedCase({
     name: 'ProgressCheckCatchAll',
     description:
       'The progress check fails with an error other than CloudFormationException beyond its retries: caught by States.ALL, tenant FAILED',
-    input: deleted(TENANT),
-    mocks: {
-      'Read tenant record': [activeRecord],
-      'Mark tenant absent': [updateItemOk],
-      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [[3, throttledUnderModelledName]],
-      ...deprovisioningFailed,
-    },
-    path: path(
-      deleteTenant.start,
-      deleteTenant.lookup,
-      deleteTenant.deleteStack,
-      deleteTenant.deletionPollCaughtByCatchAll,
-      deleteTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
-  {
-    workflow: 'delete-tenant',
-    name: 'UnknownTenant',
-    description:
-      'No record for the id: a documented no-op for operators and consumers (nothing announced); only the marker that makes an older TenantCreated stale is written',
-    input: deleted(TENANT),
-    mocks: { 'Read tenant record': [noTenantRecord], 'Record absent marker': [updateItemOk] },
-    path: path(deleteTenant.unknown),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
-  },
-  {
-    workflow: 'delete-tenant',
-    name: 'TenantIdForeignCharacters',
-    description: 'Upper case and underscore: InvalidTenantId before any read or write',
-    input: deleted('Acme_Corp'),
-    mocks: {},
-    path: path(deleteTenant.rejectedByCharacterCheck),
-    expect: { status: 'FAILED', error: 'InvalidTenantId' },
-  },
-  {
-    workflow: 'delete-tenant',
-    name: 'TenantIdLongerThanTheRule',
-    description:
-      'A 40-character id of allowed characters: nothing in JSONPath measures it, and no record can exist for it (create-tenant never writes one): an unknown tenant, only its expiring marker written',
-    input: deleted('a'.repeat(40)),
-    mocks: { 'Read tenant record': [noTenantRecord], 'Record absent marker': [updateItemOk] },
-    path: path(deleteTenant.unknown),
-    expect: {
+    lookups: [complete(TENANT, 'CREATE_COMPLETE')],
+    deletions: [deleteStackOk],
+    checks: [[3, throttledUnderModelledName]],
+    states: [deleteTenant.lookup, deleteTenant.deleteStack, deleteTenant.deletionPollCaughtByCatchAll],
+    ending: deprovisioningFailure,
+  }),
+  unknownTenantCase(
+    'UnknownTenant',
+    'No record for the id: a documented no-op for operators and consumers (nothing announced); only the marker that makes an older TenantCreated stale is written',
+    deleted(TENANT),
+    deleteTenant.unknown,
+    deletionSucceeded(0, 0),
+  ),
+  invalidIdCase(
+    'TenantIdForeignCharacters',
+    'Upper case and underscore: InvalidTenantId before any read or write',
+    deleted('Acme_Corp'),
+    deleteTenant.rejectedByCharacterCheck,
+  ),
+  unknownTenantCase(
+    'TenantIdLongerThanTheRule',
+    'A 40-character id of allowed characters: nothing in JSONPath measures it, and no record can exist for it (create-tenant never writes one): an unknown tenant, only its expiring marker written',
+    deleted('a'.repeat(40)),
+    deleteTenant.unknown,
+    {
       status: 'SUCCEEDED',
       output: { tenantId: 'a'.repeat(40), stackName: `${local.StackNamePrefix}${'a'.repeat(40)}`, busyWaits: 0, polls: 0 },
     },
-  },
+  ),
   {
     workflow: 'delete-tenant',
     name: 'TenantIdTooLongForAKey',
@@ -586,7 +427,7 @@ export const deleteTenantCases: MockTestCase[] = [
     input: deleted('a'.repeat(2100)),
     mocks: { 'Read tenant record': [keyTooLarge] },
     path: path(deleteTenant.keyRefused),
-    expect: { status: 'FAILED', error: 'InvalidTenantId' },
+    expect: invalidTenantId,
   },
   {
     workflow: 'delete-tenant',
@@ -597,15 +438,7 @@ export const deleteTenantCases: MockTestCase[] = [
     path: path(deleteTenant.readFailed),
     expect: { status: 'FAILED', error: 'TenantRecordUnreadable' },
   },
-  {
-    workflow: 'delete-tenant',
-    name: 'TenantIdTrailingHyphen',
-    description: 'tenantId ends with a hyphen: the same rule as create-tenant',
-    input: deleted('acme-'),
-    mocks: {},
-    path: path(deleteTenant.rejected),
-    expect: { status: 'FAILED', error: 'InvalidTenantId' },
-  },
+  invalidIdCase('TenantIdTrailingHyphen', 'tenantId ends with a hyphen: the same rule as create-tenant', deleted('acme-')),
   {
     workflow: 'delete-tenant',
     name: 'UnversionedRecord',
@@ -618,7 +451,7 @@ export const deleteTenantCases: MockTestCase[] = [
       ...deprovisioned,
     },
     path: path(deleteTenant.startUnversioned, deleteTenant.lookupFailed, deleteTenant.deleted),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+    expect: deletionSucceeded(0, 0),
   },
   {
     workflow: 'delete-tenant',
@@ -632,7 +465,7 @@ export const deleteTenantCases: MockTestCase[] = [
       ...deprovisioned,
     },
     path: path(deleteTenant.startWithoutCell, deleteTenant.lookupFailed, deleteTenant.deleted),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+    expect: deletionSucceeded(0, 0),
   },
   {
     workflow: 'delete-tenant',
@@ -646,61 +479,36 @@ export const deleteTenantCases: MockTestCase[] = [
       ...deprovisioned,
     },
     path: path(deleteTenant.start, deleteTenant.markAgain, deleteTenant.lookup, deleteTenant.deleted),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+    expect: deletionSucceeded(0, 0),
   },
-  {
-    workflow: 'delete-tenant',
+  markedCase({
     name: 'DeletedRecordMoved',
     description:
       'Recording DELETED fails its condition (the create withdrawing its stack wrote DELETED first): read again, still ABSENT, write on the new version, announce',
-    input: deleted(TENANT),
-    mocks: {
-      ...marked,
-      'Find tenant stack': [describeStack(TENANT, 'DELETE_COMPLETE')],
+    lookups: [describeStack(TENANT, 'DELETE_COMPLETE')],
+    states: [deleteTenant.lookup, deleteTenant.recordDeleted, deleteTenant.reread, deleteTenant.adopt, deleteTenant.deleted],
+    outcomeMocks: {
       'Record tenant deleted': [conditionFailed, updateItemOk],
       'Read record again': [absentRecord(5)],
       'Announce tenant deprovisioned': [putEventsOk],
     },
-    path: path(
-      deleteTenant.start,
-      deleteTenant.lookup,
-      deleteTenant.recordDeleted,
-      deleteTenant.reread,
-      deleteTenant.adopt,
-      deleteTenant.deleted,
-    ),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
-  },
-  {
-    workflow: 'delete-tenant',
+    expect: deletionSucceeded(0, 0),
+  }),
+  markedCase({
     name: 'SupersededByCreate',
     description: 'A TenantCreated claimed the tenant again before DELETED was written: the deletion ends, no write, no announcement',
-    input: deleted(TENANT),
-    mocks: {
-      ...marked,
-      'Find tenant stack': [stackDoesNotExist(TENANT)],
-      'Record tenant deleted': [conditionFailed],
-      'Read record again': [reclaimedRecord],
-    },
-    path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.recordDeleted, deleteTenant.reread, deleteTenant.superseded),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
-  },
-  {
-    workflow: 'delete-tenant',
+    lookups: [stackDoesNotExist(TENANT)],
+    states: [deleteTenant.lookupFailed, deleteTenant.recordDeleted, deleteTenant.reread, deleteTenant.superseded],
+    outcomeMocks: { 'Record tenant deleted': [conditionFailed], 'Read record again': [reclaimedRecord] },
+    expect: deletionSucceeded(0, 0),
+  }),
+  markedCase({
     name: 'FailedRecordMoved',
     description: 'Recording FAILED fails its condition: read again, still ABSENT, FAILED written on the new version',
-    input: deleted(TENANT),
-    mocks: {
-      ...marked,
-      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [describeStack(TENANT, 'DELETE_FAILED', { reason: DELETE_FAILURE })],
-      'Record tenant failed': [conditionFailed, updateItemOk],
-      'Read record again': [absentRecord(5, 'DEPROVISIONING')],
-      'Announce deprovisioning failure': [putEventsOk],
-    },
-    path: path(
-      deleteTenant.start,
+    lookups: [complete(TENANT, 'CREATE_COMPLETE')],
+    deletions: [deleteStackOk],
+    checks: [describeStack(TENANT, 'DELETE_FAILED', { reason: DELETE_FAILURE })],
+    states: [
       deleteTenant.lookup,
       deleteTenant.deleteStack,
       deleteTenant.deletionPoll,
@@ -709,61 +517,45 @@ export const deleteTenantCases: MockTestCase[] = [
       deleteTenant.reread,
       deleteTenant.adopt,
       deleteTenant.failed,
-    ),
-    expect: { status: 'FAILED', error: 'TenantDeprovisioningFailed' },
-  },
-  {
-    workflow: 'delete-tenant',
+    ],
+    outcomeMocks: {
+      'Record tenant failed': [conditionFailed, updateItemOk],
+      'Read record again': [absentRecord(5, 'DEPROVISIONING')],
+      'Announce deprovisioning failure': [putEventsOk],
+    },
+    expect: deprovisioningFailedResult,
+  }),
+  markedCase({
     name: 'NotificationRetried',
     description: 'PutEvents throttled, then one failed entry, then accepted: TenantDeprovisioned sent, success',
-    input: deleted(TENANT),
-    mocks: {
-      ...marked,
-      'Find tenant stack': [stackDoesNotExist(TENANT)],
+    lookups: [stackDoesNotExist(TENANT)],
+    states: [deleteTenant.lookupFailed, deleteTenant.deleted],
+    outcomeMocks: {
       'Record tenant deleted': [updateItemOk],
       'Announce tenant deprovisioned': [putEventsThrottled, putEventsFailedEntry, putEventsOk],
     },
-    path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.deleted),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
-  },
-  {
-    workflow: 'delete-tenant',
+    expect: deletionSucceeded(0, 0),
+  }),
+  markedCase({
     name: 'NotificationFailed',
     description: 'PutEvents keeps failing: the tenant stays DELETED, the record notes the pending notification, NotificationFailed',
-    input: deleted(TENANT),
-    mocks: {
-      ...marked,
-      'Find tenant stack': [stackDoesNotExist(TENANT)],
+    lookups: [stackDoesNotExist(TENANT)],
+    states: [deleteTenant.lookupFailed, deleteTenant.recordDeleted, ['Announce tenant deprovisioned'], deleteTenant.notificationFailed],
+    outcomeMocks: {
       'Record tenant deleted': [updateItemOk],
       'Announce tenant deprovisioned': [[3, putEventsFailedEntry]],
       'Record notification pending': [updateItemOk],
     },
-    path: path(
-      deleteTenant.start,
-      deleteTenant.lookupFailed,
-      deleteTenant.recordDeleted,
-      ['Announce tenant deprovisioned'],
-      deleteTenant.notificationFailed,
-    ),
     expect: { status: 'FAILED', error: 'NotificationFailed' },
-  },
-  {
-    workflow: 'delete-tenant',
+  }),
+  markedCase({
     name: 'NotificationFailedRecordMoved',
     description:
       'The failure announcement cannot be sent and the record moved on since: nothing noted (a newer execution owns it), NotificationFailed',
-    input: deleted(TENANT),
-    mocks: {
-      ...marked,
-      'Find tenant stack': [complete(TENANT, 'CREATE_COMPLETE')],
-      'Delete tenant stack': [deleteStackOk],
-      'Check deletion progress': [describeStack(TENANT, 'DELETE_FAILED', { reason: DELETE_FAILURE })],
-      'Record tenant failed': [updateItemOk],
-      'Announce deprovisioning failure': [[3, putEventsThrottled]],
-      'Record notification pending': [conditionFailed],
-    },
-    path: path(
-      deleteTenant.start,
+    lookups: [complete(TENANT, 'CREATE_COMPLETE')],
+    deletions: [deleteStackOk],
+    checks: [describeStack(TENANT, 'DELETE_FAILED', { reason: DELETE_FAILURE })],
+    states: [
       deleteTenant.lookup,
       deleteTenant.deleteStack,
       deleteTenant.deletionPoll,
@@ -771,9 +563,14 @@ export const deleteTenantCases: MockTestCase[] = [
       deleteTenant.recordFailed,
       ['Announce deprovisioning failure'],
       deleteTenant.notificationFailed,
-    ),
+    ],
+    outcomeMocks: {
+      'Record tenant failed': [updateItemOk],
+      'Announce deprovisioning failure': [[3, putEventsThrottled]],
+      'Record notification pending': [conditionFailed],
+    },
     expect: { status: 'FAILED', error: 'NotificationFailed' },
-  },
+  }),
   {
     workflow: 'delete-tenant',
     name: 'RacingCreateAndThrottling',
@@ -814,32 +611,24 @@ export const deleteTenantCases: MockTestCase[] = [
       deleteTenant.adopt,
       deleteTenant.deleted,
     ),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(2, 1) },
+    expect: deletionSucceeded(2, 1),
   },
-  {
-    workflow: 'delete-tenant',
+  markedCase({
     name: 'RecordVanished',
     description:
       'The record is gone when read again after a refused write (removed by an operator): the deletion ends, no write, no announcement',
-    input: deleted(TENANT),
-    mocks: {
-      ...marked,
-      'Find tenant stack': [stackDoesNotExist(TENANT)],
-      'Record tenant deleted': [conditionFailed],
-      'Read record again': [noTenantRecord],
-    },
-    path: path(deleteTenant.start, deleteTenant.lookupFailed, deleteTenant.recordDeleted, deleteTenant.reread, deleteTenant.superseded),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
-  },
-  {
-    workflow: 'delete-tenant',
-    name: 'UnknownTenantWithoutTime',
-    description: 'An input without a time (a StartExecution by hand): the execution start time is the event time of the marker',
-    input: deletedWithoutTime(),
-    mocks: { 'Read tenant record': [noTenantRecord], 'Record absent marker': [updateItemOk] },
-    path: path(deleteTenant.unknownWithoutTime),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
-  },
+    lookups: [stackDoesNotExist(TENANT)],
+    states: [deleteTenant.lookupFailed, deleteTenant.recordDeleted, deleteTenant.reread, deleteTenant.superseded],
+    outcomeMocks: { 'Record tenant deleted': [conditionFailed], 'Read record again': [noTenantRecord] },
+    expect: deletionSucceeded(0, 0),
+  }),
+  unknownTenantCase(
+    'UnknownTenantWithoutTime',
+    'An input without a time (a StartExecution by hand): the execution start time is the event time of the marker',
+    deletedWithoutTime(),
+    deleteTenant.unknownWithoutTime,
+    deletionSucceeded(0, 0),
+  ),
   {
     workflow: 'delete-tenant',
     name: 'MarkerRefreshed',
@@ -853,7 +642,7 @@ export const deleteTenantCases: MockTestCase[] = [
       'Record absent marker': [dynamoThrottled, updateItemOk],
     },
     path: path(deleteTenant.markerAgain),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+    expect: deletionSucceeded(0, 0),
   },
   {
     workflow: 'delete-tenant',
@@ -869,7 +658,7 @@ export const deleteTenantCases: MockTestCase[] = [
       ...deprovisioned,
     },
     path: path(deleteTenant.markerConflict, deleteTenant.markAgain, deleteTenant.lookupFailed, deleteTenant.deleted),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+    expect: deletionSucceeded(0, 0),
   },
   {
     workflow: 'delete-tenant',
@@ -881,7 +670,7 @@ export const deleteTenantCases: MockTestCase[] = [
       'Read tenant record': [recordDesiredAt({ status: 'ACTIVE', desired: 'PRESENT', version: 2, stackId: stackId(TENANT) }, LATER)],
     },
     path: path(deleteTenant.stale),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+    expect: deletionSucceeded(0, 0),
   },
   {
     workflow: 'delete-tenant',
@@ -896,6 +685,6 @@ export const deleteTenantCases: MockTestCase[] = [
       'Mark tenant absent': [conditionFailed],
     },
     path: path(deleteTenant.start, deleteTenant.staleAfterConflict),
-    expect: { status: 'SUCCEEDED', output: deletedOutput(0, 0) },
+    expect: deletionSucceeded(0, 0),
   },
 ];

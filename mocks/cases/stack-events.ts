@@ -42,12 +42,23 @@ const c = (name: string, description: string, mocks: MockTestCase['mocks'], case
   expect: { status: 'SUCCEEDED', output: event.detail },
 });
 
-export const stackEventsCases: MockTestCase[] = [
+/** A registered waiter (task token `token`) woken: SendTaskSuccess answers `wake`, the item's removal `forget`; `end` is the last state. */
+const wakeCase = (name: string, description: string, token: string, wake: MockedOutcome, forget: MockedOutcome, end: string) =>
   c(
+    name,
+    description,
+    { 'Record stack event': [before(token)], 'Wake waiter': [wake], 'Forget waiter': [forget] },
+    path(r.recorded, ['Wake waiter', 'Forget waiter', end]),
+  );
+
+export const stackEventsCases: MockTestCase[] = [
+  wakeCase(
     'WaiterWoken',
     'A waiter registered before the event: the arrival recorded, the task success sent, the item removed',
-    { 'Record stack event': [before('token-of-the-waiting-task')], 'Wake waiter': [sent], 'Forget waiter': [updateItemOk] },
-    path(r.recorded, ['Wake waiter', 'Forget waiter', 'Waiter answered']),
+    'token-of-the-waiting-task',
+    sent,
+    updateItemOk,
+    'Waiter answered',
   ),
   c(
     'NoWaiterYet',
@@ -55,24 +66,20 @@ export const stackEventsCases: MockTestCase[] = [
     { 'Record stack event': [before()] },
     path(r.recorded, ['No waiter yet']),
   ),
-  c(
+  wakeCase(
     'WaiterTimedOut',
     'The waiter already gave up (TaskTimedOut): ignored, the item removed',
-    {
-      'Record stack event': [before('token-of-a-timed-out-task')],
-      'Wake waiter': [sfnError('TaskTimedOutException', 'Task Timed Out')],
-      'Forget waiter': [updateItemOk],
-    },
-    path(r.recorded, ['Wake waiter', 'Forget waiter', 'Waiter answered']),
+    'token-of-a-timed-out-task',
+    sfnError('TaskTimedOutException', 'Task Timed Out'),
+    updateItemOk,
+    'Waiter answered',
   ),
-  c(
+  wakeCase(
     'WaiterRegisteredAgain',
     'The waiter registered again with a new token meanwhile: its item is kept',
-    {
-      'Record stack event': [before('token-of-the-first-wait')],
-      'Wake waiter': [sfnError('TaskDoesNotExistException', 'Task Timed Out or does not exist')],
-      'Forget waiter': [conditionFailed],
-    },
-    path(r.recorded, ['Wake waiter', 'Forget waiter', 'Waiter kept']),
+    'token-of-the-first-wait',
+    sfnError('TaskDoesNotExistException', 'Task Timed Out or does not exist'),
+    conditionFailed,
+    'Waiter kept',
   ),
 ];

@@ -18,7 +18,7 @@ import {
   type MockedOutcome,
 } from '../responses';
 import { API_RETRY_MAX_ATTEMPTS, MAX_BUSY_WAITS, path, times, updateTenant as u } from '../paths';
-import { TENANT, pinnedUrl, UPDATE_FAILURE, complete, causeOf, local, type MockTestCase } from './common';
+import { TENANT, pinnedUrl, UPDATE_FAILURE, complete, causeOf, local, type MockTestCase, type Step } from './common';
 
 const RELEASE = 1_001_000;
 const SEQ = 3;
@@ -157,6 +157,11 @@ const rolledBackMocks = { ...updatedMocks, 'Wait for stack event': [wokenWith('U
 const rolledBackPath = [...u.claim, ...u.updateStack, ...u.woken, 'Note event failure', ...u.failed];
 const rolledBack = out('failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`);
 
+/** The result of an update to this release (template version NEXT_TEMPLATE_VERSION). */
+const updatedToRelease = out('updated', onRelease(), RELEASE);
+/** The rollout item read before the record says RUNNING. */
+const runningRollout = { 'Read rollout state': [rolloutState('RUNNING')] };
+
 const invalidInput = {
   tenantId: null,
   outcome: 'failed',
@@ -182,6 +187,40 @@ const c = (
   expect: { status: 'SUCCEEDED', output },
 });
 
+/**
+ * The relay woke the waiter with a failed `status` and no reason (`eventReason` '': an empty one):
+ * this operation's stack events (DescribeStackEvents answers `events`, the states `lookup`) give
+ * the failure its `reason`.
+ */
+const failureReasonCase = (
+  name: string,
+  description: string,
+  status: string,
+  eventReason: '' | undefined,
+  events: Step[],
+  lookup: string[],
+  reason: string,
+) =>
+  c(
+    name,
+    description,
+    input,
+    { ...updatedMocks, 'Wait for stack event': [wokenWith(status, eventReason)], 'Find failure reason': events },
+    path(u.start, u.claim, u.updateStack, u.woken, ['Note event status'], lookup, u.failed, u.report),
+    out('failed', `${status}: ${reason}`),
+  );
+
+/** A rolled-back update in a RUNNING rollout: the counting writes answer `counting`; `after` are the states after the failure note. */
+const rolloutFailureCase = (name: string, description: string, caseInput: unknown, counting: MockTestCase['mocks'], after: string[]) =>
+  c(
+    name,
+    description,
+    caseInput,
+    { ...runningRollout, ...rolledBackMocks, ...counting },
+    path(u.startInRollout, rolledBackPath, after),
+    rolledBack,
+  );
+
 export const updateTenantCases: MockTestCase[] = [
   c(
     'Updated',
@@ -189,7 +228,7 @@ export const updateTenantCases: MockTestCase[] = [
     input,
     updatedMocks,
     path(u.start, updatedPath, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'UpdatedInHomeCell',
@@ -197,7 +236,7 @@ export const updateTenantCases: MockTestCase[] = [
     input,
     { ...updatedMocks, 'Read tenant record': [record({ withoutCell: true })] },
     path(u.start, u.claim, u.homeCell, ['Update tenant stack'], u.woken, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'InvalidInput',
@@ -211,9 +250,9 @@ export const updateTenantCases: MockTestCase[] = [
     'UpdatedInRollout',
     'In a RUNNING rollout: updated, then counted (ADD counts.updated)',
     inRollout,
-    { 'Read rollout state': [rolloutState('RUNNING')], ...updatedMocks, 'Count outcome': [updateItemOk] },
+    { ...runningRollout, ...updatedMocks, 'Count outcome': [updateItemOk] },
     path(u.startInRollout, updatedPath, u.counted),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'Deferred',
@@ -278,7 +317,7 @@ export const updateTenantCases: MockTestCase[] = [
     // It failed at an older seq once (failedSeq): that does not stop this one.
     { ...updatedMocks, 'Read tenant record': [record({ targetSeq: SEQ, releaseSeq: SEQ - 1, failedSeq: SEQ - 2 })] },
     path(u.start, ['Is this release observed?', 'Did this seq fail before?'], u.updateStack, u.woken, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'ClaimedNeverObserved',
@@ -286,7 +325,7 @@ export const updateTenantCases: MockTestCase[] = [
     input,
     { ...updatedMocks, 'Read tenant record': [record({ targetSeq: SEQ })] },
     path(u.start, ['Is this release observed?', 'Did this seq fail before?'], u.updateStack, u.woken, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'TierChange',
@@ -294,7 +333,7 @@ export const updateTenantCases: MockTestCase[] = [
     { ...input, reason: 'tier' },
     { ...updatedMocks, 'Read tenant record': [record({ targetSeq: SEQ, releaseSeq: SEQ, tier: 'premium' })] },
     path(u.startTierChange, ['Is this release observed?'], u.recordTier, ['Update tenant stack'], u.woken, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'RecordWithoutStatus',
@@ -342,7 +381,7 @@ export const updateTenantCases: MockTestCase[] = [
     input,
     { ...updatedMocks, 'Read tenant record': [record({ targetSeq: SEQ - 1, releaseSeq: SEQ - 1 })] },
     path(u.start, u.olderTarget, updatedPath, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'ClaimRaced',
@@ -374,7 +413,7 @@ export const updateTenantCases: MockTestCase[] = [
     input,
     { ...updatedMocks, 'Update tenant stack': [notUpdatable(TENANT, 'UPDATE_IN_PROGRESS'), updateStackOk(TENANT)] },
     path(u.start, u.claim, u.updateRefused, u.busyWait, ['Update tenant stack'], u.woken, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'StaysBusy',
@@ -417,14 +456,14 @@ export const updateTenantCases: MockTestCase[] = [
     input,
     { ...updatedMocks, 'Update tenant stack': [throttled, updateStackOk(TENANT)] },
     path(u.start, u.claim, u.tier, u.updateThrottled, ['Update tenant stack'], u.woken, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'ThrottledInRollout',
     'In a rollout, throttled UpdateStacks are retried and their number added to the rollout item with the outcome (ADD throttled :n)',
     inRollout,
     {
-      'Read rollout state': [rolloutState('RUNNING')],
+      ...runningRollout,
       ...updatedMocks,
       'Update tenant stack': [throttled, throttled, updateStackOk(TENANT)],
       'Count outcome': [updateItemOk],
@@ -441,7 +480,7 @@ export const updateTenantCases: MockTestCase[] = [
       u.observed,
       u.counted,
     ),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'ThrottlingWaitedOut',
@@ -461,7 +500,7 @@ export const updateTenantCases: MockTestCase[] = [
       u.observed,
       u.report,
     ),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'UpdateThrottledOut',
@@ -502,7 +541,7 @@ export const updateTenantCases: MockTestCase[] = [
     input,
     { ...updatedMocks, 'Wait for stack event': [conditionFailed], 'Read recorded event': [arrival('UPDATE_COMPLETE')] },
     path(u.start, u.claim, u.updateStack, u.eventFirst, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'EventCameFirstRolledBack',
@@ -527,7 +566,7 @@ export const updateTenantCases: MockTestCase[] = [
       'Describe updated stack': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
     },
     path(u.start, u.claim, u.updateStack, u.eventFirst, u.described, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'ArrivalUnreadable',
@@ -540,7 +579,7 @@ export const updateTenantCases: MockTestCase[] = [
       'Describe updated stack': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
     },
     path(u.start, u.claim, u.updateStack, ['Wait for stack event', 'Read recorded event'], u.described, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'EventLost',
@@ -552,7 +591,7 @@ export const updateTenantCases: MockTestCase[] = [
       'Describe updated stack': [complete(TENANT, 'UPDATE_COMPLETE', NEXT_TEMPLATE_VERSION)],
     },
     path(u.start, u.claim, u.updateStack, u.noEvent, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'EventLostRolledBack',
@@ -587,7 +626,7 @@ export const updateTenantCases: MockTestCase[] = [
     input,
     { ...updatedMocks, 'Wait for stack event': [timedOut, woken], 'Describe updated stack': [describeStack(TENANT, 'UPDATE_IN_PROGRESS')] },
     path(u.start, u.claim, u.updateStack, u.noEvent, u.registerAgain, u.woken, u.updated, u.observed, u.report),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
   c(
     'WaitingGivesUp',
@@ -620,87 +659,50 @@ export const updateTenantCases: MockTestCase[] = [
     path(u.start, rolledBackPath, u.report),
     rolledBack,
   ),
-  c(
+  failureReasonCase(
     'RolledBackWithoutReason',
     'The event has no status-reason: this operation’s UPDATE_ROLLBACK_IN_PROGRESS stack event (its ClientRequestToken) gives the reason',
-    input,
-    { ...updatedMocks, 'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE')], 'Find failure reason': [rolledBackEvents] },
-    path(u.start, u.claim, u.updateStack, u.woken, ['Note event status'], u.failureReason, u.failed, u.report),
-    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`),
+    'UPDATE_ROLLBACK_COMPLETE',
+    undefined,
+    [rolledBackEvents],
+    u.failureReason,
+    UPDATE_FAILURE,
   ),
-  c(
+  failureReasonCase(
     'RolledBackWithEmptyReason',
     'The event has an empty status-reason (a stack-level UPDATE_ROLLBACK_COMPLETE often has): the same stack-event lookup gives the reason',
-    input,
-    { ...updatedMocks, 'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE', '')], 'Find failure reason': [rolledBackEvents] },
-    path(u.start, u.claim, u.updateStack, u.woken, ['Note event status'], u.failureReason, u.failed, u.report),
-    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${UPDATE_FAILURE}`),
+    'UPDATE_ROLLBACK_COMPLETE',
+    '',
+    [rolledBackEvents],
+    u.failureReason,
+    UPDATE_FAILURE,
   ),
-  c(
+  failureReasonCase(
     'UpdateFailedWithoutRollback',
     'UPDATE_FAILED without a reason and without a rollback of its own: the newest rollback on the page is an older operation’s (another ClientRequestToken), so the reason stays unknown',
-    input,
-    {
-      ...updatedMocks,
-      'Wait for stack event': [wokenWith('UPDATE_FAILED')],
-      'Find failure reason': [stackEvents([{ status: 'UPDATE_FAILED' }, { status: 'UPDATE_IN_PROGRESS', reason: 'User Initiated' }])],
-    },
-    path(
-      u.start,
-      u.claim,
-      u.updateStack,
-      u.woken,
-      [
-        'Note event status',
-        'Find failure reason',
-        'Does a rollback say why?',
-        "Is it this operation's rollback?",
-        'Note failure without reason',
-      ],
-      u.failed,
-      u.report,
-    ),
-    out('failed', `UPDATE_FAILED: ${NO_REASON}`),
+    'UPDATE_FAILED',
+    undefined,
+    [stackEvents([{ status: 'UPDATE_FAILED' }, { status: 'UPDATE_IN_PROGRESS', reason: 'User Initiated' }])],
+    u.failureReasonOfOtherOperation,
+    NO_REASON,
   ),
-  c(
+  failureReasonCase(
     'NoRollbackOnThePage',
     'No UPDATE_ROLLBACK_IN_PROGRESS event on the page at all: the reason stays unknown',
-    input,
-    {
-      ...updatedMocks,
-      'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE')],
-      'Find failure reason': [stackEvents([{ status: 'UPDATE_ROLLBACK_COMPLETE' }, { status: 'UPDATE_IN_PROGRESS' }], [])],
-    },
-    path(
-      u.start,
-      u.claim,
-      u.updateStack,
-      u.woken,
-      ['Note event status', 'Find failure reason', 'Does a rollback say why?', 'Note failure without reason'],
-      u.failed,
-      u.report,
-    ),
-    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`),
+    'UPDATE_ROLLBACK_COMPLETE',
+    undefined,
+    [stackEvents([{ status: 'UPDATE_ROLLBACK_COMPLETE' }, { status: 'UPDATE_IN_PROGRESS' }], [])],
+    u.failureReasonNoRollback,
+    NO_REASON,
   ),
-  c(
+  failureReasonCase(
     'FailureReasonUnreadable',
     'DescribeStackEvents stays throttled beyond its Retry: the failure is noted with a placeholder reason all the same',
-    input,
-    {
-      ...updatedMocks,
-      'Wait for stack event': [wokenWith('UPDATE_ROLLBACK_COMPLETE')],
-      'Find failure reason': [[API_RETRY_MAX_ATTEMPTS + 1, throttled]],
-    },
-    path(
-      u.start,
-      u.claim,
-      u.updateStack,
-      u.woken,
-      ['Note event status', 'Find failure reason', 'Note failure without reason'],
-      u.failed,
-      u.report,
-    ),
-    out('failed', `UPDATE_ROLLBACK_COMPLETE: ${NO_REASON}`),
+    'UPDATE_ROLLBACK_COMPLETE',
+    undefined,
+    [[API_RETRY_MAX_ATTEMPTS + 1, throttled]],
+    u.failureReasonUnreadable,
+    NO_REASON,
   ),
   c(
     'TemplateUnreadable',
@@ -776,72 +778,46 @@ export const updateTenantCases: MockTestCase[] = [
     'A wave run again after a resume meets a tenant whose update at this seq rolled back before: failed, not tried again, not counted again',
     inRollout,
     {
-      'Read rollout state': [rolloutState('RUNNING')],
+      ...runningRollout,
       'Read tenant record': [record({ targetSeq: SEQ, targetRelease: RELEASE, targetTemplateUrl: pinnedUrl, failedSeq: SEQ })],
     },
     path(u.startInRollout, ['Is this release observed?', 'Did this seq fail before?', 'Note failed earlier', 'Report result']),
     out('failed', `The update to release ${RELEASE} (seq ${SEQ}) failed earlier in this rollout; a new release tries it again`),
   ),
-  c(
+  rolloutFailureCase(
     'FailureHaltsRollout',
     'A rolled-back update in a rollout: counted (counts.failed, waveFailed), the budget of 1 is spent: the rollout is set HALTED',
     inRollout,
-    {
-      'Read rollout state': [rolloutState('RUNNING')],
-      ...rolledBackMocks,
-      'Record failed seq': [updateItemOk],
-      'Count failure': [failuresCounted(1)],
-      'Halt rollout': [updateItemOk],
-    },
-    path(u.startInRollout, rolledBackPath, u.countedFailure, ['Halt rollout', 'Report result']),
-    rolledBack,
+    { 'Record failed seq': [updateItemOk], 'Count failure': [failuresCounted(1)], 'Halt rollout': [updateItemOk] },
+    path(u.countedFailure, ['Halt rollout', 'Report result']),
   ),
-  c(
+  rolloutFailureCase(
     'FailureWithinBudget',
     'A failure in a rollout with budget left: counted, the rollout keeps running',
     { ...inRollout, rollout: { ...ROLLOUT, errorBudget: 2 } },
-    {
-      'Read rollout state': [rolloutState('RUNNING')],
-      ...rolledBackMocks,
-      'Record failed seq': [updateItemOk],
-      'Count failure': [failuresCounted(1)],
-    },
-    path(u.startInRollout, rolledBackPath, u.countedFailure, ['Report result']),
-    rolledBack,
+    { 'Record failed seq': [updateItemOk], 'Count failure': [failuresCounted(1)] },
+    path(u.countedFailure, ['Report result']),
   ),
-  c(
+  rolloutFailureCase(
     'AlreadyHalted',
     'The budget is spent but the rollout is no longer RUNNING (halted or paused meanwhile): the halt is refused, the result stands (and the failed seq could not be noted: counting goes on)',
     inRollout,
-    {
-      'Read rollout state': [rolloutState('RUNNING')],
-      ...rolledBackMocks,
-      'Record failed seq': [dynamoTableMissing],
-      'Count failure': [failuresCounted(2)],
-      'Halt rollout': [conditionFailed],
-    },
-    path(u.startInRollout, rolledBackPath, u.countedFailure, ['Halt rollout', 'Report result']),
-    rolledBack,
+    { 'Record failed seq': [dynamoTableMissing], 'Count failure': [failuresCounted(2)], 'Halt rollout': [conditionFailed] },
+    path(u.countedFailure, ['Halt rollout', 'Report result']),
   ),
-  c(
+  rolloutFailureCase(
     'FailureNotCounted',
     'The failure count cannot be written: the result stands',
     inRollout,
-    {
-      'Read rollout state': [rolloutState('RUNNING')],
-      ...rolledBackMocks,
-      'Record failed seq': [updateItemOk],
-      'Count failure': [dynamoTableMissing],
-    },
-    path(u.startInRollout, rolledBackPath, ['Count outcome in rollout?', 'Record failed seq', 'Count failure', 'Report result']),
-    rolledBack,
+    { 'Record failed seq': [updateItemOk], 'Count failure': [dynamoTableMissing] },
+    ['Count outcome in rollout?', 'Record failed seq', 'Count failure', 'Report result'],
   ),
   c(
     'LongestRun',
     'Everything at once (the history bound is checked against it): a raced claim, busy rounds with throttled updates, a lost event, a converge',
     inRollout,
     {
-      'Read rollout state': [rolloutState('RUNNING')],
+      ...runningRollout,
       'Read tenant record': [record(), record({ targetSeq: SEQ - 1 })],
       'Claim desired template': [conditionFailed, updateItemOk],
       'Update tenant stack': [
@@ -888,8 +864,8 @@ export const updateTenantCases: MockTestCase[] = [
     'OutcomeNotCounted',
     'The outcome count cannot be written (the rollout item vanished): the result stands',
     inRollout,
-    { 'Read rollout state': [rolloutState('RUNNING')], ...updatedMocks, 'Count outcome': [conditionFailed] },
+    { ...runningRollout, ...updatedMocks, 'Count outcome': [conditionFailed] },
     path(u.startInRollout, updatedPath, u.counted),
-    out('updated', onRelease(), RELEASE),
+    updatedToRelease,
   ),
 ];

@@ -31,8 +31,8 @@ import {
   throttled,
   updateItemOk,
 } from '../responses';
-import { path, updateTenants as u } from '../paths';
-import type { MockTestCase, Step } from './common';
+import { path, type TenantItem, updateTenants as u } from '../paths';
+import type { Expectation, MockTestCase, Step } from './common';
 
 /** The release these cases roll out, and the one before it. */
 export const RELEASE = 2;
@@ -85,6 +85,35 @@ function started({
 const upToWave = path(u.readRelease, u.mergePolicy, u.checkPolicy, u.count(), u.noCanariesToFind, u.claim, u.plan);
 /** The same with canary.count > 0: the canaries found over `pages` scan pages. */
 const upToWaveFinding = (pages = 1) => path(u.readRelease, u.mergePolicy, u.checkPolicy, u.count(), u.findCanaries(pages), u.claim, u.plan);
+/** A wave that runs segment children: started, its bucket range's segments, then the rollout item read. */
+const wave = (...segments: string[][]) => path(u.startWave, u.anyBucketRange, u.runWave(...segments), u.checkState);
+/** The canary wave of named tenants (listed or found): no bucket range, then the rollout item read. */
+const canaryWave = (...tenants: TenantItem[]) => path(u.startWave, u.namedTenants(...tenants), u.anyBucketRange, u.checkState);
+/** A wave whose segment's first Scan failed beyond its Retry: the Map Run fails, the halt, then the rollout item read. */
+const scanFailedWave = path(u.startWave, u.anyBucketRange, u.runWaveFailed(u.segmentScanFailed), u.haltOnWaveError, u.checkState);
+/** A rollout that completed with these counters. */
+const completedWith = (counts: RolloutCounts): Expectation => ({ status: 'SUCCEEDED', output: completedOutput(counts) });
+
+/** A valid release's rollout: the S3 event, the mocks up to the rollout item (`start`, see `started`), then the case's own. */
+function rolloutCase(c: {
+  name: string;
+  description: string;
+  start?: Start;
+  mocks: MockTestCase['mocks'];
+  path: string[];
+  expect: Expectation;
+}): MockTestCase {
+  return {
+    workflow: 'update-tenants',
+    name: c.name,
+    description: c.description,
+    input: objectCreatedEvent(),
+    mocks: { ...started(c.start), ...c.mocks },
+    path: c.path,
+    expect: c.expect,
+  };
+}
+
 /** A policy of named canaries plus `count` found ones, then one 100 % wave. */
 const canaryPolicy = (count: number, tenants: string[] = []) => JSON.stringify({ canary: { tenants, count }, waves: [100] });
 
@@ -129,14 +158,12 @@ export const REJECTION_CAUSES: Record<string, RegExp> = {
 };
 
 export const updateTenantsCases: MockTestCase[] = [
-  {
-    workflow: 'update-tenants',
+  rolloutCase({
     name: 'HappyPath',
     description:
       'The local policy: a canary wave (the first of the three tenants on the first page found, canary.count 1), then 50 % and 100 % waves from bucket 0 (which skip the canary: it ran already); the 50 % wave pages three times (the last page empty), every wave completes',
-    input: objectCreatedEvent(),
+    start: { metadata: { release }, findCanaries: [tenantPage(['a', 'b', 'c'], 'c')] },
     mocks: {
-      ...started({ metadata: { release }, findCanaries: [tenantPage(['a', 'b', 'c'], 'c')] }),
       'Start wave': [[3, updateItemOk]],
       'Update named tenant': [outcome('a', 'updated', 0)],
       'Scan first page': [tenantPage(['a', 'b', 'c'], 'c'), tenantPage(['f', 'g'])],
@@ -148,31 +175,19 @@ export const updateTenantsCases: MockTestCase[] = [
     },
     path: path(
       upToWaveFinding(),
-      u.startWave,
-      u.namedTenants('ran'),
-      u.anyBucketRange,
-      u.checkState,
+      canaryWave('ran'),
       u.bake,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran', 'ran'], ['ran'], []])),
-      u.checkState,
+      wave(u.segment([['ran', 'ran'], ['ran'], []])),
       u.bake,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran', 'ran']])),
-      u.checkState,
+      wave(u.segment([['ran', 'ran']])),
       u.fleetUpdated,
     ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 5, skipped: 1 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    expect: completedWith({ updated: 5, skipped: 1 }),
+  }),
+  rolloutCase({
     name: 'OneWaveHappyPath',
     description: 'A release whose policy has one 100 % wave and no canaries: one segment reads four pages, every tenant updated',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Start wave': [updateItemOk],
       'Scan first page': [tenantPage(['a', 'b', 'c'], 'c')],
       'Scan next page': [tenantPage(['d', 'e', 'f'], 'f'), tenantPage(['g'], 'h', 3), tenantPage(['i'])],
@@ -181,16 +196,9 @@ export const updateTenantsCases: MockTestCase[] = [
       'Check rollout state': [running({ updated: 8 })],
       'Complete rollout': [completed({ updated: 8 })],
     },
-    path: path(
-      upToWave,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran', 'ran', 'ran'], ['ran', 'ran', 'ran'], ['ran'], ['ran']])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 8 }) },
-  },
+    path: path(upToWave, wave(u.segment([['ran', 'ran', 'ran'], ['ran', 'ran', 'ran'], ['ran'], ['ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 8 }),
+  }),
   {
     workflow: 'update-tenants',
     name: 'NotTheTenantTemplate',
@@ -222,15 +230,13 @@ export const updateTenantsCases: MockTestCase[] = [
   invalidNumber('ReleaseNumberLeadingZero', 'Release metadata with a leading zero ("0042")', { release: '0042' }),
   invalidNumber('ReleaseNumberWithLetters', 'Release metadata with letters ("12a")', { release: '12a' }),
   invalidNumber('ReleaseNumberZero', 'Release metadata "0" (not positive)', { release: '0' }),
-  {
-    ...rejected(
-      'RolloutPolicyNotJson',
-      'rollout-policy metadata that is not JSON: caught in the Parallel and named',
-      { release, 'rollout-policy': '{waves: [100]}' },
-      'RolloutPolicyInvalid',
-      path(u.mergePolicy, u.policyInvalid),
-    ),
-  },
+  rejected(
+    'RolloutPolicyNotJson',
+    'rollout-policy metadata that is not JSON: caught in the Parallel and named',
+    { release, 'rollout-policy': '{waves: [100]}' },
+    'RolloutPolicyInvalid',
+    path(u.mergePolicy, u.policyInvalid),
+  ),
   invalidPolicy('RolloutPolicyCanaryInvalid', 'canary.tenants is not a list', '{"canary":{"tenants":"acme","count":1}}'),
   invalidPolicy('RolloutPolicyCanaryCountInvalid', 'canary.count is negative', '{"canary":{"tenants":[],"count":-1}}'),
   invalidPolicy('RolloutPolicyWavesEmpty', 'waves is an empty list', '{"waves":[]}'),
@@ -241,18 +247,16 @@ export const updateTenantsCases: MockTestCase[] = [
   invalidPolicy('RolloutPolicyErrorBudgetCountInvalid', 'an error budget of 0 failures', '{"errorBudget":{"count":0,"percent":0}}'),
   invalidPolicy('RolloutPolicyErrorBudgetPercentInvalid', 'an error budget of 101 %', '{"errorBudget":{"count":1,"percent":101}}'),
   invalidPolicy('RolloutPolicyMaxConcurrencyInvalid', 'a negative maxConcurrency', '{"maxConcurrency":-1}'),
-  {
-    workflow: 'update-tenants',
+  rolloutCase({
     name: 'AccountLimitsUnreadable',
     description:
       'DescribeAccountLimits stays throttled beyond its Retry: the window comes from the planning default of 2,500 concurrent resources (DefaultConcurrentResources) (policy maxConcurrency 0), so two segments scan at once; the fleet is counted over two Select COUNT pages (five tenants, deleted before the wave scans)',
-    input: objectCreatedEvent(),
+    start: {
+      metadata: { release, 'rollout-policy': '{"canary":{"tenants":[],"count":0},"waves":[100],"maxConcurrency":0}' },
+      concurrentResources: [[3, throttled]],
+      countPages: [tenantCountPage(3, 'c'), tenantCountPage(2)],
+    },
     mocks: {
-      ...started({
-        metadata: { release, 'rollout-policy': '{"canary":{"tenants":[],"count":0},"waves":[100],"maxConcurrency":0}' },
-        concurrentResources: [[3, throttled]],
-        countPages: [tenantCountPage(3, 'c'), tenantCountPage(2)],
-      }),
       'Start wave': [updateItemOk],
       'Scan first page': [[2, tenantPage([])]],
       'Check rollout state': [running()],
@@ -266,48 +270,37 @@ export const updateTenantsCases: MockTestCase[] = [
       u.noCanariesToFind,
       u.claim,
       u.plan,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([[]]), u.segment([[]])),
-      u.checkState,
+      wave(u.segment([[]]), u.segment([[]])),
       u.fleetUpdated,
     ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({}) },
-  },
-  {
-    workflow: 'update-tenants',
+    expect: completedWith({}),
+  }),
+  rolloutCase({
     name: 'ReleaseAlreadyRecorded',
     description: 'A repeated event for the release LATEST already holds: the claim is refused and nothing changes',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Claim release': [conditionFailed],
       'Read latest release': [latestRelease(RELEASE, 5)],
     },
     path: path(u.readRelease, u.mergePolicy, u.checkPolicy, u.count(), u.noCanariesToFind, u.claim, u.alreadyRecorded),
     expect: { status: 'SUCCEEDED', output: { release: RELEASE, latestRelease: RELEASE } },
-  },
-  {
-    workflow: 'update-tenants',
+  }),
+  rolloutCase({
     name: 'ReleaseSuperseded',
     description: 'An older release arriving after a newer one: the claim is refused and the newer release stays the fleet’s',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Claim release': [conditionFailed],
       'Read latest release': [latestRelease(RELEASE + 1, 6)],
     },
     path: path(u.readRelease, u.mergePolicy, u.checkPolicy, u.count(), u.noCanariesToFind, u.claim, u.superseded),
     expect: { status: 'SUCCEEDED', output: { release: RELEASE, latestRelease: RELEASE + 1 } },
-  },
-  {
-    workflow: 'update-tenants',
+  }),
+  rolloutCase({
     name: 'SupersedesOlderRollout',
     description:
       'The previous release’s rollout is still running: it is marked SUPERSEDED (no operator waits on it), then this release rolls out',
-    input: objectCreatedEvent(),
+    start: { previous: PREVIOUS },
     mocks: {
-      ...started({ previous: PREVIOUS }),
       'Supersede older rollout': [rolloutUpdated(PREVIOUS.release, 'SUPERSEDED')],
       'Start wave': [updateItemOk],
       'Scan first page': [tenantPage(['a'])],
@@ -315,17 +308,15 @@ export const updateTenantsCases: MockTestCase[] = [
       'Check rollout state': [running({ updated: 1 })],
       'Complete rollout': [completed({ updated: 1 })],
     },
-    path: path(upToWave, u.supersedeOlder, u.startWave, u.anyBucketRange, u.runWave(u.segment([['ran']])), u.checkState, u.fleetUpdated),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWave, u.supersedeOlder, wave(u.segment([['ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 1 }),
+  }),
+  rolloutCase({
     name: 'SupersedesWaitingRollout',
     description:
       'The previous rollout waits for its operator (halted): it is superseded and its stored task token released with SendTaskSuccess',
-    input: objectCreatedEvent(),
+    start: { previous: PREVIOUS },
     mocks: {
-      ...started({ previous: PREVIOUS }),
       'Supersede older rollout': [rolloutUpdated(PREVIOUS.release, 'SUPERSEDED', { failed: 1 }, 'AAAAKgAAAAIAAAAAAAAAAQ-release-1-token')],
       "Release older rollout's wait": [taskSuccessSent],
       'Start wave': [updateItemOk],
@@ -334,25 +325,14 @@ export const updateTenantsCases: MockTestCase[] = [
       'Check rollout state': [running({ updated: 1 })],
       'Complete rollout': [completed({ updated: 1 })],
     },
-    path: path(
-      upToWave,
-      u.supersedeOlder,
-      u.releaseOlderWait,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWave, u.supersedeOlder, u.releaseOlderWait, wave(u.segment([['ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 1 }),
+  }),
+  rolloutCase({
     name: 'SupersedesWaitingRolloutTokenExpired',
     description: 'SendTaskSuccess for the older rollout’s token fails (its wait ended already): this rollout goes on',
-    input: objectCreatedEvent(),
+    start: { previous: PREVIOUS },
     mocks: {
-      ...started({ previous: PREVIOUS }),
       'Supersede older rollout': [rolloutUpdated(PREVIOUS.release, 'SUPERSEDED', {}, 'AAAAKgAAAAIAAAAAAAAAAQ-release-1-token')],
       "Release older rollout's wait": [taskTimedOut],
       'Start wave': [updateItemOk],
@@ -360,43 +340,30 @@ export const updateTenantsCases: MockTestCase[] = [
       'Check rollout state': [running()],
       'Complete rollout': [completed()],
     },
-    path: path(
-      upToWave,
-      u.supersedeOlder,
-      u.releaseOlderWait,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([[]])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({}) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWave, u.supersedeOlder, u.releaseOlderWait, wave(u.segment([[]])), u.fleetUpdated),
+    expect: completedWith({}),
+  }),
+  rolloutCase({
     name: 'OlderRolloutFinished',
     description:
       'The previous release’s rollout completed already: the SUPERSEDED mark is refused (ConditionalCheckFailed) and this rollout goes on',
-    input: objectCreatedEvent(),
+    start: { previous: PREVIOUS },
     mocks: {
-      ...started({ previous: PREVIOUS }),
       'Supersede older rollout': [conditionFailed],
       'Start wave': [updateItemOk],
       'Scan first page': [tenantPage([])],
       'Check rollout state': [running()],
       'Complete rollout': [completed()],
     },
-    path: path(upToWave, u.supersedeOlderRefused, u.startWave, u.anyBucketRange, u.runWave(u.segment([[]])), u.checkState, u.fleetUpdated),
-    expect: { status: 'SUCCEEDED', output: completedOutput({}) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWave, u.supersedeOlderRefused, wave(u.segment([[]])), u.fleetUpdated),
+    expect: completedWith({}),
+  }),
+  rolloutCase({
     name: 'NamedCanaries',
     description:
       'Named canaries (canary.count 0): wave 0 runs them from the list without a scan (one child cannot start), has no bucket range, then the 100 % wave scans',
-    input: objectCreatedEvent(),
+    start: { metadata: { release, 'rollout-policy': '{"canary":{"tenants":["acme","globex"],"count":0},"waves":[100]}' } },
     mocks: {
-      ...started({ metadata: { release, 'rollout-policy': '{"canary":{"tenants":["acme","globex"],"count":0},"waves":[100]}' } }),
       'Start wave': [[2, updateItemOk]],
       'Update named tenant': [outcome('acme', 'updated', 0), executionLimitExceeded],
       'Scan first page': [tenantPage(['initech'])],
@@ -404,28 +371,13 @@ export const updateTenantsCases: MockTestCase[] = [
       'Check rollout state': [running({ updated: 1 }), running({ updated: 2 })],
       'Complete rollout': [completed({ updated: 2 })],
     },
-    path: path(
-      upToWave,
-      u.startWave,
-      u.namedTenants('ran', 'couldNotRun'),
-      u.anyBucketRange,
-      u.checkState,
-      u.bake,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 2 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWave, canaryWave('ran', 'couldNotRun'), u.bake, wave(u.segment([['ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 2 }),
+  }),
+  rolloutCase({
     name: 'EmptyPage',
     description: 'A page the filter emptied (Limit counts scanned items) still has a next page: the segment reads on',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Start wave': [updateItemOk],
       'Scan first page': [tenantPage([], 'c', 3)],
       'Is the rollout still running?': [rolloutState('RUNNING')],
@@ -434,17 +386,14 @@ export const updateTenantsCases: MockTestCase[] = [
       'Check rollout state': [running({ unchanged: 1 })],
       'Complete rollout': [completed({ unchanged: 1 })],
     },
-    path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([[], ['ran']])), u.checkState, u.fleetUpdated),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ unchanged: 1 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWave, wave(u.segment([[], ['ran']])), u.fleetUpdated),
+    expect: completedWith({ unchanged: 1 }),
+  }),
+  rolloutCase({
     name: 'SegmentScanFails',
     description:
       'A segment’s Scan stays throttled beyond its Retry: the Map Run fails, the rollout halts for the operator (no tenant skipped), who resumes; the wave runs again',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Start wave': [[2, updateItemOk]],
       'Scan first page': [[3, scanThrottled], tenantPage(['a'])],
       'Halt on wave error': [updateItemOk],
@@ -457,57 +406,29 @@ export const updateTenantsCases: MockTestCase[] = [
       'Update one tenant': children(['a', 'updated']),
       'Complete rollout': [completed({ updated: 1 })],
     },
-    path: path(
-      upToWave,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWaveFailed(u.segmentScanFailed),
-      u.haltOnWaveError,
-      u.checkState,
-      u.waitForOperator,
-      u.checkState,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWave, scanFailedWave, u.waitForOperator, u.checkState, wave(u.segment([['ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 1 }),
+  }),
+  rolloutCase({
     name: 'WaveErrorWhileAborting',
     description:
       'A segment fails while the operator aborts: the halt is refused (the rollout is not RUNNING), the rollout item says ABORTING, and the first release has nothing to go back to',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Start wave': [updateItemOk],
       'Scan first page': [[3, scanThrottled]],
       'Halt on wave error': [conditionFailed],
       'Check rollout state': [rolloutItem(RELEASE, 'ABORTING')],
       'Record rollout aborted': [updateItemOk],
     },
-    path: path(
-      upToWave,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWaveFailed(u.segmentScanFailed),
-      u.haltOnWaveError,
-      u.checkState,
-      u.abort,
-      u.aborted,
-    ),
+    path: path(upToWave, scanFailedWave, u.abort, u.aborted),
     expect: { status: 'SUCCEEDED' },
-  },
-  {
-    workflow: 'update-tenants',
+  }),
+  rolloutCase({
     name: 'PausedBetweenWaves',
     description:
       'The local policy; the operator pauses during the bake after the canary wave: the next wave does not start (refused), the workflow stores its token and waits; resumed, the wave starts and the rollout completes',
-    input: objectCreatedEvent(),
+    start: { metadata: { release }, findCanaries: [tenantPage(['a'], 'a')] },
     mocks: {
-      ...started({ metadata: { release }, findCanaries: [tenantPage(['a'], 'a')] }),
       'Start wave': [updateItemOk, conditionFailed, updateItemOk, updateItemOk],
       'Update named tenant': [outcome('a', 'updated', 0)],
       'Scan first page': [tenantPage(['b']), tenantPage(['c'])],
@@ -524,67 +445,39 @@ export const updateTenantsCases: MockTestCase[] = [
     },
     path: path(
       upToWaveFinding(),
-      u.startWave,
-      u.namedTenants('ran'),
-      u.anyBucketRange,
-      u.checkState,
+      canaryWave('ran'),
       u.bake,
       u.startWaveRefused,
       u.checkState,
       u.waitForOperator,
       u.checkState,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
+      wave(u.segment([['ran']])),
       u.bake,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
+      wave(u.segment([['ran']])),
       u.fleetUpdated,
     ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 3 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    expect: completedWith({ updated: 3 }),
+  }),
+  rolloutCase({
     name: 'PausedAndResumedDuringBake',
     description:
       'Two waves; the operator pauses and resumes during the bake: the last wave’s start is refused while paused, the item says RUNNING again when read, so that wave runs (it is not skipped)',
-    input: objectCreatedEvent(),
+    start: { metadata: { release, 'rollout-policy': '{"canary":{"tenants":[],"count":0},"waves":[50,100]}' } },
     mocks: {
-      ...started({ metadata: { release, 'rollout-policy': '{"canary":{"tenants":[],"count":0},"waves":[50,100]}' } }),
       'Start wave': [updateItemOk, conditionFailed, updateItemOk],
       'Scan first page': [tenantPage(['a']), tenantPage(['b'])],
       'Update one tenant': children(['a', 'updated'], ['b', 'updated']),
       'Check rollout state': [running({ updated: 1 }), running({ updated: 1 }), running({ updated: 2 })],
       'Complete rollout': [completed({ updated: 2 })],
     },
-    path: path(
-      upToWave,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.bake,
-      u.startWaveRefused,
-      u.checkState,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 2 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWave, wave(u.segment([['ran']])), u.bake, u.startWaveRefused, u.checkState, wave(u.segment([['ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 2 }),
+  }),
+  rolloutCase({
     name: 'ResumedBeforeHaltWasRead',
     description:
       'A segment fails and the rollout halts, but the operator resumes before the workflow reads the item: the failed wave runs again',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Start wave': [[2, updateItemOk]],
       'Scan first page': [[3, scanThrottled], tenantPage(['a'])],
       'Halt on wave error': [updateItemOk],
@@ -592,29 +485,14 @@ export const updateTenantsCases: MockTestCase[] = [
       'Update one tenant': children(['a', 'updated']),
       'Complete rollout': [completed({ updated: 1 })],
     },
-    path: path(
-      upToWave,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWaveFailed(u.segmentScanFailed),
-      u.haltOnWaveError,
-      u.checkState,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWave, scanFailedWave, wave(u.segment([['ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 1 }),
+  }),
+  rolloutCase({
     name: 'PausedMidWaveResumedBeforeRead',
     description:
       'Paused while a segment pages: it stops with pages unread; resumed before the workflow reads the item, the wave runs again and reads the segment to its end',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Start wave': [[2, updateItemOk]],
       'Scan first page': [tenantPage(['a', 'b'], 'b'), tenantPage(['a', 'b'], 'b')],
       'Is the rollout still running?': [rolloutState('PAUSED'), rolloutState('RUNNING')],
@@ -623,28 +501,14 @@ export const updateTenantsCases: MockTestCase[] = [
       'Check rollout state': [running({ updated: 2 }), running({ updated: 3, unchanged: 2 })],
       'Complete rollout': [completed({ updated: 3, unchanged: 2 })],
     },
-    path: path(
-      upToWave,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran', 'ran']], true)),
-      u.checkState,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran', 'ran'], ['ran']])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 3, unchanged: 2 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWave, wave(u.segment([['ran', 'ran']], true)), wave(u.segment([['ran', 'ran'], ['ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 3, unchanged: 2 }),
+  }),
+  rolloutCase({
     name: 'OperatorActedFirst',
     description:
       'Paused after the wave, but the operator resumed before the token was stored: the token write is refused (ConditionalCheckFailed), the state is read again and the wave runs again',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Start wave': [[2, updateItemOk]],
       'Scan first page': [tenantPage(['a']), tenantPage(['a'])],
       'Update one tenant': children(['a', 'updated'], ['a', 'unchanged']),
@@ -656,30 +520,15 @@ export const updateTenantsCases: MockTestCase[] = [
       'Wait for the operator': [conditionFailed],
       'Complete rollout': [completed({ updated: 1, unchanged: 1 })],
     },
-    path: path(
-      upToWave,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.waitForOperator,
-      u.checkState,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1, unchanged: 1 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWave, wave(u.segment([['ran']])), u.waitForOperator, u.checkState, wave(u.segment([['ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 1, unchanged: 1 }),
+  }),
+  rolloutCase({
     name: 'HaltedThenAborted',
     description:
       'The first tenant fails and its child halts the rollout (error budget 1): the segment stops scanning, the operator aborts, LATEST goes back to the previous release and both segments roll the touched tenants back',
-    input: objectCreatedEvent(),
+    start: { previous: PREVIOUS },
     mocks: {
-      ...started({ previous: PREVIOUS }),
       'Supersede older rollout': [conditionFailed],
       'Start wave': [updateItemOk],
       // Wave: a page of two (a fails and halts, b is deferred), more to read; the rollback: one touched tenant per segment.
@@ -701,10 +550,7 @@ export const updateTenantsCases: MockTestCase[] = [
     path: path(
       upToWave,
       u.supersedeOlderRefused,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran', 'ran']], true)),
-      u.checkState,
+      wave(u.segment([['ran', 'ran']], true)),
       u.waitForOperator,
       u.checkState,
       u.abort,
@@ -713,32 +559,27 @@ export const updateTenantsCases: MockTestCase[] = [
       u.aborted,
     ),
     expect: { status: 'SUCCEEDED' },
-  },
-  {
-    workflow: 'update-tenants',
+  }),
+  rolloutCase({
     name: 'AbortWithoutPreviousRelease',
     description:
       'The first release ever is aborted after its wave: there is no release to go back to, so the rollout is only recorded ABORTED',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Start wave': [updateItemOk],
       'Scan first page': [tenantPage(['a'])],
       'Update one tenant': children(['a', 'updated']),
       'Check rollout state': [rolloutItem(RELEASE, 'ABORTING', { updated: 1 })],
       'Record rollout aborted': [updateItemOk],
     },
-    path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([['ran']])), u.checkState, u.abort, u.aborted),
+    path: path(upToWave, wave(u.segment([['ran']])), u.abort, u.aborted),
     expect: { status: 'SUCCEEDED' },
-  },
-  {
-    workflow: 'update-tenants',
+  }),
+  rolloutCase({
     name: 'RollbackSuperseded',
     description:
       'Aborted, but a newer release claimed LATEST meanwhile: the rollback claim is refused and the newer release moves the fleet on',
-    input: objectCreatedEvent(),
+    start: { previous: PREVIOUS },
     mocks: {
-      ...started({ previous: PREVIOUS }),
       'Supersede older rollout': [conditionFailed],
       'Start wave': [updateItemOk],
       'Scan first page': [tenantPage(['a'])],
@@ -746,68 +587,41 @@ export const updateTenantsCases: MockTestCase[] = [
       'Check rollout state': [rolloutItem(RELEASE, 'ABORTING', { updated: 1 })],
       'Claim rollback': [conditionFailed],
     },
-    path: path(
-      upToWave,
-      u.supersedeOlderRefused,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.abort,
-      u.claimRollback,
-      u.rolloutSuperseded,
-    ),
+    path: path(upToWave, u.supersedeOlderRefused, wave(u.segment([['ran']])), u.abort, u.claimRollback, u.rolloutSuperseded),
     expect: { status: 'SUCCEEDED' },
-  },
-  {
-    workflow: 'update-tenants',
+  }),
+  rolloutCase({
     name: 'CompleteRefusedThenSuperseded',
     description:
       'A newer release superseded this rollout just before it completed: the completion is refused, the item says SUPERSEDED, the run stops',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Start wave': [updateItemOk],
       'Scan first page': [tenantPage(['a'])],
       'Update one tenant': children(['a', 'updated']),
       'Check rollout state': [running({ updated: 1 }), rolloutItem(RELEASE, 'SUPERSEDED', { updated: 1 })],
       'Complete rollout': [conditionFailed],
     },
-    path: path(
-      upToWave,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.completeRefused,
-      u.checkState,
-      u.rolloutSuperseded,
-    ),
+    path: path(upToWave, wave(u.segment([['ran']])), u.completeRefused, u.checkState, u.rolloutSuperseded),
     expect: { status: 'SUCCEEDED', output: { state: 'SUPERSEDED', counts: completedOutput({ updated: 1 }).counts, haltReason: '' } },
-  },
-  {
-    workflow: 'update-tenants',
+  }),
+  rolloutCase({
     name: 'RolloutEndedElsewhere',
     description: 'The rollout item says COMPLETED when the wave ends (an operator edit): nothing is left to do',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Start wave': [updateItemOk],
       'Scan first page': [tenantPage([])],
       'Check rollout state': [rolloutItem(RELEASE, 'COMPLETED')],
     },
-    path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([[]])), u.checkState, u.endedElsewhere),
+    path: path(upToWave, wave(u.segment([[]])), u.endedElsewhere),
     expect: { status: 'SUCCEEDED', output: { state: 'COMPLETED', counts: completedOutput({}).counts, haltReason: '' } },
-  },
-  {
-    workflow: 'update-tenants',
+  }),
+  rolloutCase({
     name: 'SomeTenantsFailed',
     description: 'An error budget of 5: one tenant fails without halting, the rollout completes and the run fails with TenantUpdatesFailed',
-    input: objectCreatedEvent(),
+    start: {
+      metadata: { release, 'rollout-policy': '{"canary":{"tenants":[],"count":0},"waves":[100],"errorBudget":{"count":5,"percent":0}}' },
+    },
     mocks: {
-      ...started({
-        metadata: { release, 'rollout-policy': '{"canary":{"tenants":[],"count":0},"waves":[100],"errorBudget":{"count":5,"percent":0}}' },
-      }),
       'Start wave': [updateItemOk],
       'Scan first page': [tenantPage(['a', 'b'])],
       'Update one tenant': [
@@ -817,37 +631,32 @@ export const updateTenantsCases: MockTestCase[] = [
       'Check rollout state': [running({ updated: 1, failed: 1 })],
       'Complete rollout': [completed({ updated: 1, failed: 1 })],
     },
-    path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([['ran', 'ran']])), u.checkState, u.someTenantsFailed),
+    path: path(upToWave, wave(u.segment([['ran', 'ran']])), u.someTenantsFailed),
     expect: { status: 'FAILED', error: 'TenantUpdatesFailed' },
-  },
-  {
-    workflow: 'update-tenants',
+  }),
+  rolloutCase({
     name: 'ChildCouldNotRun',
     description:
       'StartExecution of one tenant’s child fails (execution limit): the page’s Map tolerates it and the other tenant still updates (the rollout item only counts what children wrote)',
-    input: objectCreatedEvent(),
     mocks: {
-      ...started(),
       'Start wave': [updateItemOk],
       'Scan first page': [tenantPage(['a', 'b'])],
       'Update one tenant': [executionLimitExceeded, outcome('b', 'updated', 1)],
       'Check rollout state': [running({ updated: 1 })],
       'Complete rollout': [completed({ updated: 1 })],
     },
-    path: path(upToWave, u.startWave, u.anyBucketRange, u.runWave(u.segment([['couldNotRun', 'ran']])), u.checkState, u.fleetUpdated),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWave, wave(u.segment([['couldNotRun', 'ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 1 }),
+  }),
+  rolloutCase({
     name: 'CanariesOverTwoPages',
     description:
       'canary.count 2: the filter left one tenant on the first page (Limit counts scanned items), so the search reads on from its LastEvaluatedKey and stops once two are found, more pages unread; the canaries run from the list, then the 100 % wave',
-    input: objectCreatedEvent(),
+    start: {
+      metadata: { release, 'rollout-policy': canaryPolicy(2) },
+      findCanaries: [tenantPage(['a'], 'b', 3), tenantPage(['c', 'd', 'e'], 'e')],
+    },
     mocks: {
-      ...started({
-        metadata: { release, 'rollout-policy': canaryPolicy(2) },
-        findCanaries: [tenantPage(['a'], 'b', 3), tenantPage(['c', 'd', 'e'], 'e')],
-      }),
       'Start wave': [[2, updateItemOk]],
       'Update named tenant': [outcome('a', 'updated', 0), outcome('c', 'updated', 1)],
       'Scan first page': [tenantPage(['a', 'c', 'd'])],
@@ -855,65 +664,37 @@ export const updateTenantsCases: MockTestCase[] = [
       'Check rollout state': [running({ updated: 2 }), running({ updated: 3 })],
       'Complete rollout': [completed({ updated: 3 })],
     },
-    path: path(
-      upToWaveFinding(2),
-      u.startWave,
-      u.namedTenants('ran', 'ran'),
-      u.anyBucketRange,
-      u.checkState,
-      u.bake,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 3 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWaveFinding(2), canaryWave('ran', 'ran'), u.bake, wave(u.segment([['ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 3 }),
+  }),
+  rolloutCase({
     name: 'FewerTenantsThanCanaries',
     description:
       'canary.count 3 in a fleet of two: the search reads the table to its end (no LastEvaluatedKey) and the canary wave runs the two it found',
-    input: objectCreatedEvent(),
+    start: {
+      metadata: { release, 'rollout-policy': canaryPolicy(3) },
+      tenantCount: 2,
+      findCanaries: [tenantPage(['a'], 'a'), tenantPage(['b'])],
+    },
     mocks: {
-      ...started({
-        metadata: { release, 'rollout-policy': canaryPolicy(3) },
-        tenantCount: 2,
-        findCanaries: [tenantPage(['a'], 'a'), tenantPage(['b'])],
-      }),
       'Start wave': [[2, updateItemOk]],
       'Update named tenant': [outcome('a', 'updated', 0), outcome('b', 'updated', 1)],
       'Scan first page': [tenantPage(['a', 'b'])],
       'Check rollout state': [running({ updated: 2 }), running({ updated: 2 })],
       'Complete rollout': [completed({ updated: 2 })],
     },
-    path: path(
-      upToWaveFinding(2),
-      u.startWave,
-      u.namedTenants('ran', 'ran'),
-      u.anyBucketRange,
-      u.checkState,
-      u.bake,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([[]])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 2 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWaveFinding(2), canaryWave('ran', 'ran'), u.bake, wave(u.segment([[]])), u.fleetUpdated),
+    expect: completedWith({ updated: 2 }),
+  }),
+  rolloutCase({
     name: 'NamedAndFoundCanaries',
     description:
       'Named canaries acme and globex plus canary.count 2 found (globex again, then initech): the canary wave runs acme, globex and initech once each, named ones first',
-    input: objectCreatedEvent(),
+    start: {
+      metadata: { release, 'rollout-policy': canaryPolicy(2, ['acme', 'globex']) },
+      findCanaries: [tenantPage(['globex', 'initech', 'hooli'], 'hooli')],
+    },
     mocks: {
-      ...started({
-        metadata: { release, 'rollout-policy': canaryPolicy(2, ['acme', 'globex']) },
-        findCanaries: [tenantPage(['globex', 'initech', 'hooli'], 'hooli')],
-      }),
       'Start wave': [[2, updateItemOk]],
       'Update named tenant': [outcome('acme', 'updated', 0), outcome('globex', 'updated', 1), outcome('initech', 'updated', 2)],
       'Scan first page': [tenantPage(['hooli'])],
@@ -921,28 +702,14 @@ export const updateTenantsCases: MockTestCase[] = [
       'Check rollout state': [running({ updated: 3 }), running({ updated: 4 })],
       'Complete rollout': [completed({ updated: 4 })],
     },
-    path: path(
-      upToWaveFinding(),
-      u.startWave,
-      u.namedTenants('ran', 'ran', 'ran'),
-      u.anyBucketRange,
-      u.checkState,
-      u.bake,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 4 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWaveFinding(), canaryWave('ran', 'ran', 'ran'), u.bake, wave(u.segment([['ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 4 }),
+  }),
+  rolloutCase({
     name: 'FindCanariesThrottled',
     description: 'The canary search’s Scan is throttled once: its Retry reads the page again and the canary it finds runs',
-    input: objectCreatedEvent(),
+    start: { metadata: { release, 'rollout-policy': canaryPolicy(1) }, findCanaries: [scanThrottled, tenantPage(['a', 'b'])] },
     mocks: {
-      ...started({ metadata: { release, 'rollout-policy': canaryPolicy(1) }, findCanaries: [scanThrottled, tenantPage(['a', 'b'])] }),
       'Start wave': [[2, updateItemOk]],
       'Update named tenant': [outcome('a', 'updated', 0)],
       'Scan first page': [tenantPage(['a', 'b'])],
@@ -950,79 +717,39 @@ export const updateTenantsCases: MockTestCase[] = [
       'Check rollout state': [running({ updated: 1 }), running({ updated: 2 })],
       'Complete rollout': [completed({ updated: 2 })],
     },
-    path: path(
-      upToWaveFinding(),
-      u.startWave,
-      u.namedTenants('ran'),
-      u.anyBucketRange,
-      u.checkState,
-      u.bake,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([['ran']])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 2 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWaveFinding(), canaryWave('ran'), u.bake, wave(u.segment([['ran']])), u.fleetUpdated),
+    expect: completedWith({ updated: 2 }),
+  }),
+  rolloutCase({
     name: 'CanariesAfterEmptyPage',
     description:
       'The canary search’s first page holds no tenant the filter kept (Limit counts scanned items) but has a LastEvaluatedKey: the search reads on and finds its canary on the next page',
-    input: objectCreatedEvent(),
+    start: {
+      metadata: { release, 'rollout-policy': canaryPolicy(1) },
+      findCanaries: [tenantPage([], 'c', 3), tenantPage(['d'])],
+    },
     mocks: {
-      ...started({
-        metadata: { release, 'rollout-policy': canaryPolicy(1) },
-        findCanaries: [tenantPage([], 'c', 3), tenantPage(['d'])],
-      }),
       'Start wave': [[2, updateItemOk]],
       'Update named tenant': [outcome('d', 'updated', 0)],
       'Scan first page': [tenantPage(['d'])],
       'Check rollout state': [running({ updated: 1 }), running({ updated: 1 })],
       'Complete rollout': [completed({ updated: 1 })],
     },
-    path: path(
-      upToWaveFinding(2),
-      u.startWave,
-      u.namedTenants('ran'),
-      u.anyBucketRange,
-      u.checkState,
-      u.bake,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([[]])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({ updated: 1 }) },
-  },
-  {
-    workflow: 'update-tenants',
+    path: path(upToWaveFinding(2), canaryWave('ran'), u.bake, wave(u.segment([[]])), u.fleetUpdated),
+    expect: completedWith({ updated: 1 }),
+  }),
+  rolloutCase({
     name: 'EmptyTable',
     description:
       'The local policy on an empty table (counted 0): the canary search finds nobody, so there is no canary wave; the 50 % and 100 % waves scan one empty segment each (budgets by count only)',
-    input: objectCreatedEvent(),
+    start: { metadata: { release }, tenantCount: 0, findCanaries: [tenantPage([])] },
     mocks: {
-      ...started({ metadata: { release }, tenantCount: 0, findCanaries: [tenantPage([])] }),
       'Start wave': [[2, updateItemOk]],
       'Scan first page': [[2, tenantPage([])]],
       'Check rollout state': [[2, running()]],
       'Complete rollout': [completed()],
     },
-    path: path(
-      upToWaveFinding(),
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([[]])),
-      u.checkState,
-      u.bake,
-      u.startWave,
-      u.anyBucketRange,
-      u.runWave(u.segment([[]])),
-      u.checkState,
-      u.fleetUpdated,
-    ),
-    expect: { status: 'SUCCEEDED', output: completedOutput({}) },
-  },
+    path: path(upToWaveFinding(), wave(u.segment([[]])), u.bake, wave(u.segment([[]])), u.fleetUpdated),
+    expect: completedWith({}),
+  }),
 ];
