@@ -40,6 +40,8 @@ export interface Rollout {
   readonly waveFailed: number;
   readonly waveBudget: number;
   readonly window: number;
+  /** With more than one cell: each cell's own window (its account's budget); `window` is their sum. */
+  readonly cellWindows: Readonly<Record<string, number>>;
   /** The ACTIVE or PROVISIONING tenants the rollout counted when it started (its percent budgets' base). */
   readonly fleetCount?: number;
   /** Throttled CloudFormation calls the rollout's children reported (the segments' windows adapt to it). */
@@ -78,6 +80,23 @@ export async function latestRelease(clients: CloudClients, info: StackInfo): Pro
   };
 }
 
+/** The rollout item's cellWindows (a JSON list of {name, window}; absent or [] with one cell). */
+function cellWindowsOf(text: string | undefined): Record<string, number> {
+  if (!text) return {};
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (!Array.isArray(list)) return {};
+  return Object.fromEntries(
+    list.flatMap((entry: { name?: unknown; window?: unknown }) =>
+      typeof entry?.name === 'string' && typeof entry.window === 'number' ? [[entry.name, entry.window]] : [],
+    ),
+  );
+}
+
 function toRollout(item: Record<string, AttributeValue>): Rollout {
   const counts = Object.fromEntries(Object.entries(item.counts?.M ?? {}).map(([k, v]) => [k, Number(v.N ?? 0)]));
   return {
@@ -90,6 +109,7 @@ function toRollout(item: Record<string, AttributeValue>): Rollout {
     waveFailed: num(item.waveFailed) ?? 0,
     waveBudget: num(item.waveBudget) ?? 0,
     window: num(item.window) ?? 0,
+    cellWindows: cellWindowsOf(item.cellWindows?.S),
     fleetCount: num(item.fleetCount),
     throttled: num(item.throttled) ?? 0,
     counts,

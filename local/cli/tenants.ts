@@ -407,7 +407,13 @@ function readPolicy(value: string): Partial<RolloutPolicy> {
 
 function printRollout(rollout: Rollout, out: (line: string) => void): void {
   out(
-    `rollout of release ${rollout.release}: ${rollout.state}, wave ${rollout.wave + 1} of ${rollout.waveCount}${rollout.waveName ? ` (${rollout.waveName})` : ''}, window ${rollout.window} updates${rollout.fleetCount !== undefined ? `, fleet of ${rollout.fleetCount} counted at start` : ''}`,
+    `rollout of release ${rollout.release}: ${rollout.state}, wave ${rollout.wave + 1} of ${rollout.waveCount}${rollout.waveName ? ` (${rollout.waveName})` : ''}, window ${rollout.window} updates${
+      Object.keys(rollout.cellWindows).length > 0
+        ? ` (${Object.entries(rollout.cellWindows)
+            .map(([name, w]) => `${name} ${w}`)
+            .join(', ')})`
+        : ''
+    }${rollout.fleetCount !== undefined ? `, fleet of ${rollout.fleetCount} counted at start` : ''}`,
   );
   out(
     `  failures in this wave ${rollout.waveFailed} (budget ${rollout.waveBudget}); ${Object.entries(rollout.counts)

@@ -102,24 +102,52 @@ test('a duplicate TenantCreated keeps the tenant in its recorded cell (tenants n
   for (const tenantId of TENANTS) expect(accountsHolding(tenantId)).toHaveLength(1);
 });
 
-test('a release updates the tenants of both cells, with a window no cell’s account limit is exceeded by', async () => {
+/** The most stack updates an account's CloudFormation had in progress at once since `since`, from the stacks' own events. */
+const peakUpdatesInProgress = (accountId: string, since: number): number => {
+  const edges: [number, number][] = [];
+  for (const stack of cloud.services.cells.of(accountId).listStackRecords()) {
+    let started: number | undefined;
+    for (const event of [...stack.events].sort((a, b) => a.timestamp - b.timestamp)) {
+      if (event.logicalResourceId !== stack.stackName || event.timestamp < since) continue;
+      if (event.resourceStatus === 'UPDATE_IN_PROGRESS') started = event.timestamp;
+      else if (started !== undefined && /_COMPLETE$|_FAILED$/.test(event.resourceStatus) && !event.resourceStatus.includes('CLEANUP')) {
+        edges.push([started, 1], [event.timestamp, -1]);
+        started = undefined;
+      }
+    }
+  }
+  let now = 0;
+  let peak = 0;
+  for (const [, step] of edges.sort((a, b) => a[0] - b[0] || a[1] - b[1])) peak = Math.max(peak, (now += step));
+  return peak;
+};
+
+test('a release updates the tenants of both cells, each cell within its own account’s window', async () => {
   const template = await currentTemplate(cloud.clients, cloud.info);
   const before = await cloud.executions();
-  // cell-1's account has a lower ConcurrentResourcesLimit than the home account: the window is sized from it.
+  // cell-1's account has a ConcurrentResourcesLimit of 3 (one tenant stack of 3 resources); the home
+  // account keeps its own. One wave of every tenant: the home cell's updates run side by side while
+  // cell-1's run one at a time.
   const cell1 = cloud.services.cells.of(localCellAccount(1)).behaviour;
   const homeLimit = cloud.services.cloudformation.behaviour.getLimits().concurrentResources;
-  cell1.setLimits({ concurrentResources: 30 });
+  cell1.setLimits({ concurrentResources: 3 });
+  const since = cloud.timeline.now();
   let runs: Awaited<ReturnType<TestCloud['settle']>>;
   try {
-    await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(template, '2.0.0'));
+    await releaseTemplate(cloud.clients, cloud.info, withTemplateVersion(template, '2.0.0'), {
+      policy: { canary: { tenants: [], count: 0 }, waves: [100] },
+    });
     runs = await cloud.settle('update-tenants', 1, before);
   } finally {
     cell1.setLimits({ concurrentResources: homeLimit });
   }
   expect(runs.find((run) => run.workflow === 'update-tenants')?.status).toBe('SUCCEEDED');
-  // 30 concurrent resources / 3 resources per tenant stack = 10 stacks, not the home account's 2,500 / 3.
-  expect(homeLimit).toBeGreaterThan(30);
-  expect((await describeRollout(cloud.clients, cloud.info, 2_000_000))?.window).toBe(10);
+  const homeWindow = Math.floor(homeLimit / 3);
+  const rollout = await describeRollout(cloud.clients, cloud.info, 2_000_000);
+  expect([rollout?.window, rollout?.cellWindows]).toEqual([homeWindow + 1, { home: homeWindow, 'cell-1': 1 }]);
+  // End state in each account's CloudFormation: cell-1 never had two tenant stack updates at once, the home account did.
+  expect(peakUpdatesInProgress(localCellAccount(1), since)).toBe(1);
+  expect(peakUpdatesInProgress(cloud.tenantCells[0].accountId, since)).toBeGreaterThan(1);
   const versions = await Promise.all(
     TENANTS.map(async (tenantId) => {
       const cell = await cellOf(tenantId);
@@ -176,6 +204,10 @@ test('the operator CLI reads each tenant’s stack in its cell: `tenants list` a
     expect(await runTenantsCli(['show', inCell1[0], '--state', state], (line) => shown.push(line))).toBe(0);
     expect(shown.join('\n')).toContain(`cell: cell-1 (account ${localCellAccount(1)}`);
     expect(shown.join('\n')).toMatch(new RegExp(`stack: tenant-${inCell1[0]} UPDATE_COMPLETE`));
+    // The release's rollout (the test above) shows each cell's window.
+    const rolloutLines: string[] = [];
+    expect(await runTenantsCli(['rollout', '2000000', '--state', state], (line) => rolloutLines.push(line))).toBe(0);
+    expect(rolloutLines[0]).toMatch(/window \d+ updates \(home \d+, cell-1 1\)/);
     // cell-1's role no longer assumable: its tenants' rows say why, the home cell's still read, the command fails.
     const cell1 = cloud.tenantCells[1];
     cloud.services.sts.removeRole(cell1.roleArn);
