@@ -24,58 +24,86 @@ interface CellPlan {
   first: number;
   segments: number;
   perSegment: number;
-  pageSize: number;
 }
 interface Wave {
   name: string;
   segments: number;
   perSegment: number;
-  cells?: CellPlan[];
+  cellPageSizes?: number[];
 }
 
-async function planWaves(tenantCount: number, window: number, cellWindows: { name: string; window: number }[]): Promise<Wave[]> {
+/** One state of update-tenants run alone through TestState; its variables afterwards. */
+async function runAlone(name: string, variables: Record<string, unknown>, result?: unknown): Promise<Record<string, unknown>> {
   const engine = new Engine();
   try {
     const response = await engine.testState({
-      definition: JSON.stringify({ QueryLanguage: 'JSONata', ...definition.States['Plan waves'] }),
-      variables: JSON.stringify({
-        policy: { ...DEFAULT_ROLLOUT_POLICY, canary: { tenants: [], count: 0 }, waves: [10, 100] },
-        tenantCount,
-        window,
-        canaries: [],
-        cellWindows,
-      }),
+      definition: JSON.stringify({ QueryLanguage: 'JSONata', ...definition.States[name], Retry: undefined, Catch: undefined }),
+      variables: JSON.stringify(variables),
+      ...(result === undefined ? {} : { mock: { result: JSON.stringify(result) } }),
       inspectionLevel: 'DEBUG',
     });
     expect([response.status, response.error, response.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
-    return (JSON.parse(response.inspectionData!.variables!) as { waves: Wave[] }).waves;
+    return JSON.parse(response.inspectionData!.variables!) as Record<string, unknown>;
   } finally {
     engine.close();
   }
 }
 
-test('two cells: each percent wave has segments of its own per cell, from that cell’s window, numbered one after the other', async () => {
+const POLICY = { ...DEFAULT_ROLLOUT_POLICY, canary: { tenants: [], count: 0 }, waves: [10, 100] };
+const claimRelease = async (tenantCount: number, cellWindows: { name: string; window: number }[]) =>
+  (await runAlone('Claim release', { tenantCount, cellWindows, release: 7, versionId: 'v7' }, { Attributes: {} })).cellPlan as CellPlan[];
+const planWaves = async (tenantCount: number, window: number, cellPlan: CellPlan[]) =>
+  (await runAlone('Plan waves', { policy: POLICY, tenantCount, window, canaries: [], cellPlan })).waves as Wave[];
+
+test('two cells: Claim release plans each cell’s scan segments from its own window, numbered one after the other; each wave gets their page sizes', async () => {
   // home: 833 stacks at once (2,500 resources / 3); cell-1: 10 (30 / 3). 100,000 tenants.
-  const waves = await planWaves(100_000, 10, [
+  const cellPlan = await claimRelease(100_000, [
     { name: 'home', window: 833 },
     { name: 'cell-1', window: 10 },
   ]);
-  expect(waves.map((wave) => [wave.name, wave.segments, wave.cells])).toEqual(
-    ['wave 1 (10 %)', 'wave 2 (100 %)'].map((name, i) => [
-      name,
-      // SegmentConcurrency 10: ceil(833 / 10) = 84 segments of 10 (ceil(833 / 84)); cell-1 one of 10.
-      85,
-      [
-        { name: 'home', first: 0, segments: 84, perSegment: 10, pageSize: i === 0 ? 1000 : 112 },
-        { name: 'cell-1', first: 84, segments: 1, perSegment: 10, pageSize: i === 0 ? 1000 : 112 },
-      ],
-    ]),
+  // SegmentConcurrency 10: ceil(833 / 10) = 84 segments of ceil(833 / 84) = 10; cell-1 one of 10.
+  expect(cellPlan).toEqual([
+    { name: 'home', first: 0, segments: 84, perSegment: 10 },
+    { name: 'cell-1', first: 84, segments: 1, perSegment: 10 },
+  ]);
+  const waves = await planWaves(100_000, 10, cellPlan);
+  // Pages of about ten rounds of a segment's window in the wave's share of the buckets: 10 x 10 x
+  // 10,000 / 1,000 buckets = 1,000 for the 10 % wave, / 9,000 = 112 for the rest.
+  expect(waves.map((wave) => [wave.name, wave.segments, wave.cellPageSizes])).toEqual([
+    ['wave 1 (10 %)', 85, [1000, 1000]],
+    ['wave 2 (100 %)', 85, [112, 112]],
+  ]);
+  // Start wave hands the run each cell's plan with the wave's page size.
+  const started = await runAlone(
+    'Start wave',
+    { waves, waveIndex: 1, cellPlan, release: 7, seq: 3, templateUrl: 'https://bucket/key?versionId=v7', rolloutId: 'release-7' },
+    { Attributes: {} },
   );
+  expect((started.run as { cells: unknown }).cells).toEqual([
+    { name: 'home', first: 0, segments: 84, perSegment: 10, pageSize: 112 },
+    { name: 'cell-1', first: 84, segments: 1, perSegment: 10, pageSize: 112 },
+  ]);
 });
 
-test('one cell: waves are planned as before, from the one window, without a cell plan', async () => {
+test('a small fleet caps each cell’s segments (MinTenantsPerSegment); 10,000 segments at most in all', async () => {
+  expect(
+    (
+      await claimRelease(250, [
+        { name: 'home', window: 833 },
+        { name: 'cell-1', window: 5 },
+      ])
+    ).map((c) => c.segments),
+  ).toEqual([3, 1]);
+  const many = Array.from({ length: 200 }, (_, i) => ({ name: `cell-${i}`, window: 833 }));
+  const plan = await claimRelease(1_000_000, many);
+  // 84 segments each would be 16,800: each cell gets floor(10,000 / 200) = 50 segments of ceil(833 / 50) = 17.
+  expect([plan.length, plan[0].segments, plan[0].perSegment, plan[199].first + plan[199].segments]).toEqual([200, 50, 17, 10_000]);
+});
+
+test('one cell: no cell plan, and waves are planned as before, from the one window', async () => {
+  expect(await claimRelease(100_000, [])).toEqual([]);
   const waves = await planWaves(100_000, 833, []);
-  expect(waves.map((wave) => [wave.segments, wave.perSegment, 'cells' in wave])).toEqual([
+  expect(waves.map((wave) => [wave.segments, wave.perSegment, 'cellPageSizes' in wave])).toEqual([
     [84, 10, false],
     [84, 10, false],
   ]);
