@@ -4,11 +4,12 @@
  * the services: which account's CloudFormation holds each tenant's stack, the tenant records' cell.
  * docs/rollouts.md "Cells".
  */
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { currentTemplate, releaseTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
+import { currentTemplate, output, releaseTemplate, stackOutput, withTemplateVersion } from '../../local/cli/operations';
 import { localCellAccount } from '../../local/cloud';
 import { describeRollout } from '../../local/cli/rollouts';
 import { writeStateFile } from '../../local/cli/state-file';
@@ -131,6 +132,18 @@ test('a release updates the tenants of both cells, each cell within its own acco
   const cell1 = cloud.services.cells.of(localCellAccount(1)).behaviour;
   const homeLimit = cloud.services.cloudformation.behaviour.getLimits().concurrentResources;
   cell1.setLimits({ concurrentResources: 3 });
+  // One home tenant's record as written before cells existed (no cell): the home cell's segments
+  // take it, and update-tenant updates its stack in the home account.
+  const placed = await Promise.all(TENANTS.map(async (tenantId) => [tenantId, (await cellOf(tenantId))?.name] as const));
+  const legacy = placed.find(([, name]) => name === 'home')![0];
+  const legacyCell = (await cloud.record(legacy))!.cell!;
+  await cloud.clients.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: output(cloud.info, 'TenantTableName'),
+      Key: { tenantId: { S: legacy } },
+      UpdateExpression: 'REMOVE cell',
+    }),
+  );
   const since = cloud.timeline.now();
   let runs: Awaited<ReturnType<TestCloud['settle']>>;
   try {
@@ -148,11 +161,13 @@ test('a release updates the tenants of both cells, each cell within its own acco
   // End state in each account's CloudFormation: cell-1 never had two tenant stack updates at once, the home account did.
   expect(peakUpdatesInProgress(localCellAccount(1), since)).toBe(1);
   expect(peakUpdatesInProgress(cloud.tenantCells[0].accountId, since)).toBeGreaterThan(1);
+  expect(await cellOf(legacy)).toBeUndefined();
   const versions = await Promise.all(
-    TENANTS.map(async (tenantId) => {
-      const cell = await cellOf(tenantId);
-      const stack = cloud.services.cells.of(cell!.accountId!).getStack(`tenant-${tenantId}`)!;
-      return [tenantId, cell!.name, stack.status, stack.current.outputs.find((o) => o.key === 'TemplateVersion')?.value];
+    placed.map(async ([tenantId, name]) => {
+      const stack = cloud.services.cells
+        .of(cloud.tenantCells.find((cell) => cell.name === name)!.accountId)
+        .getStack(`tenant-${tenantId}`)!;
+      return [tenantId, name, stack.status, stack.current.outputs.find((o) => o.key === 'TemplateVersion')?.value];
     }),
   );
   expect(versions.filter(([, , status, version]) => status !== 'UPDATE_COMPLETE' || version !== '2.0.0')).toEqual([]);
@@ -181,6 +196,15 @@ test('a release updates the tenants of both cells, each cell within its own acco
   // The home cell's stacks read through the API show it too.
   const home = versions.find(([, name]) => name === 'home')![0] as string;
   expect(stackOutput(await cloud.tenantStack(home), 'TemplateVersion')).toBe('2.0.0');
+  // The tests below see the record as placed again.
+  await cloud.clients.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: output(cloud.info, 'TenantTableName'),
+      Key: { tenantId: { S: legacy } },
+      UpdateExpression: 'SET cell = :cell',
+      ExpressionAttributeValues: { ':cell': legacyCell },
+    }),
+  );
 });
 
 test('the operator CLI reads each tenant’s stack in its cell: `tenants list` and `show` see cell-1’s stacks through its assumed deployer role', async () => {
