@@ -67,11 +67,11 @@ test('two cells: Claim release plans each cell’s scan segments from its own wi
     { name: 'cell-1', first: 84, segments: 1, perSegment: 10 },
   ]);
   const waves = await planWaves(100_000, 10, cellPlan);
-  // Pages of about twenty rounds of a segment's window in the wave's share of the buckets: 10 x 20 x
-  // 10,000 / 1,000 buckets = 2,000, capped at 1,000 read, for the 10 % wave; / 9,000 = 223 for the rest.
+  // Pages of about ten rounds of a segment's window in the wave's share of the buckets: 10 x 10 x
+  // 10,000 / 1,000 buckets = 1,000 for the 10 % wave, / 9,000 = 112 for the rest.
   expect(waves.map((wave) => [wave.name, wave.segments, wave.cellPageSizes])).toEqual([
     ['wave 1 (10 %)', 85, [1000, 1000]],
-    ['wave 2 (100 %)', 85, [223, 223]],
+    ['wave 2 (100 %)', 85, [112, 112]],
   ]);
   // Start wave hands the run each cell's plan with the wave's page size.
   const started = await runAlone(
@@ -80,8 +80,8 @@ test('two cells: Claim release plans each cell’s scan segments from its own wi
     { Attributes: {} },
   );
   expect((started.run as { cells: unknown }).cells).toEqual([
-    { name: 'home', first: 0, segments: 84, perSegment: 10, pageSize: 223 },
-    { name: 'cell-1', first: 84, segments: 1, perSegment: 10, pageSize: 223 },
+    { name: 'home', first: 0, segments: 84, perSegment: 10, pageSize: 112 },
+    { name: 'cell-1', first: 84, segments: 1, perSegment: 10, pageSize: 112 },
   ]);
 });
 

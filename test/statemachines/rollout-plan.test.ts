@@ -39,18 +39,18 @@ async function plan(tenantCount: number, window: number, canaries: string[]): Pr
   }
 }
 
-test('100,000 tenants, window 833: 84 segments of 10, pages sized for twenty rounds of the wave’s share, percent budgets from the count', async () => {
+test('100,000 tenants, window 833: 84 segments of 10, pages sized for ten rounds of the wave’s share, percent budgets from the count', async () => {
   const canaries = Array.from({ length: 10 }, (_, i) => `c-${i}`);
   const waves = await plan(100_000, 833, canaries);
   expect(waves.map((w) => [w.name, w.from, w.to, w.segments, w.perSegment, w.pageSize, w.budget])).toEqual([
     // The canaries: one list, at most errorBudget.count (2) at once, halting at the first failure.
     ['canary', 0, 0, 1, 2, undefined, 1],
     // min(ScanSegments 100, ceil(833 / 10), ceil(100,000 / 100)) = 84 segments of ceil(833 / 84) = 10.
-    // Pages: 20 rounds of 10 among the wave's share of the buckets (10 %, 40 %, 50 %), capped at 1,000 read.
+    // Pages: 10 rounds of 10 among the wave's share of the buckets (10 %, 40 %, 50 %), capped at 1,000 read.
     // Budgets: max(2, ceil(1 % of the counted fleet's share)): 100, 400, 500.
     ['wave 1 (10 %)', 0, 1000, 84, 10, 1000, 100],
-    ['wave 2 (50 %)', 1000, 5000, 84, 10, 500, 400],
-    ['wave 3 (100 %)', 5000, 10000, 84, 10, 400, 500],
+    ['wave 2 (50 %)', 1000, 5000, 84, 10, 250, 400],
+    ['wave 3 (100 %)', 5000, 10000, 84, 10, 200, 500],
   ]);
   expect(waves[0].tenants).toEqual(canaries);
 });
