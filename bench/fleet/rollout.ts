@@ -401,8 +401,8 @@ async function waitForRollout(
  * The old-space cap of a fleet run's child: the run is measured against a 2 GiB budget, and Node's
  * guidance for a machine with 2 GiB is 1536 MiB, leaving the rest to memory outside V8's heap (the
  * store's item buffers, code) (https://nodejs.org/api/cli.html#--max-old-space-sizesize-in-mib). V8 lets
- * the heap grow towards its cap before it collects hard, so with 1900 MiB a 100,000-tenant run peaked
- * at 2.2 GiB of RSS around a live heap of about 1 GiB.
+ * the heap grow towards its cap before it collects hard: with 1900 MiB a 100,000-tenant run peaked at
+ * 2,202 MiB of RSS, with 1536 MiB at 1,753 MiB (and dynalite's iterators closed).
  */
 export const FLEET_CHILD_OLD_SPACE_MIB = 1536;
 
