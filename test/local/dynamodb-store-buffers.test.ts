@@ -4,8 +4,8 @@
  */
 import { MemoryLevel } from 'memory-level';
 import { installOwnedStoreBuffers, ownBuffer } from '../../local/dynamodb-store-buffers';
-import { startDynamo } from '../../local/dynamodb';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { withLocalDynamo } from './with-local-dynamo';
+import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 
 test('a pool slice is copied into a buffer of its own size; other values are left as they are', () => {
   const slice = Buffer.from('tenant-0001'); // small Buffer.from: a slice of the shared pool
@@ -38,13 +38,7 @@ test('memory-level stores put and batch values as buffers of their own, and give
 });
 
 test('dynalite answers as before with the owned store buffers (put, then get the same item)', async () => {
-  const dynamo = await startDynamo({});
-  const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  try {
+  await withLocalDynamo(async (client) => {
     await client.send(
       new CreateTableCommand({
         TableName: 'buffers',
@@ -58,8 +52,5 @@ test('dynalite answers as before with the owned store buffers (put, then get the
     );
     const { Item } = await client.send(new GetItemCommand({ TableName: 'buffers', Key: { id: { S: 'a' } }, ConsistentRead: true }));
     expect(Item).toEqual({ id: { S: 'a' }, n: { N: '42' }, b: { B: new Uint8Array([1, 2, 3]) } });
-  } finally {
-    client.destroy();
-    await dynamo.close();
-  }
+  });
 });
